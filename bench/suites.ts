@@ -1,0 +1,4 @@
+import type { BenchSuite } from './suite';
+
+/** Every benchmark `npm run bench` runs, in order. Loaded lazily: each pulls in its peers. */
+export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {};
