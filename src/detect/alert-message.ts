@@ -1,0 +1,40 @@
+import type { AlertDecision } from './alert-policy';
+import type { KeptBeat } from './device-state';
+import type { AlertMessage, AlertSnippet } from './ports';
+
+/**
+ * S3 key of an alert's snippet: `alerts/YYYY/MM/DD/<alert id>.json` (DESIGN.md §3.4), dated by
+ * the alert's first anomalous beat (UTC), so a retried alert overwrites the same object.
+ *
+ * @example
+ * snippetKeyOf('dev-1:1764150000000', 1764150000000) // 'alerts/2025/11/26/dev-1:1764150000000.json'
+ */
+export function snippetKeyOf(alertId: string, from: number): string {
+  const d = new Date(from);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `alerts/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${alertId}.json`;
+}
+
+/** The SNS body of DESIGN.md §3.3 for a policy decision: no samples, exactly these fields. */
+export function toAlertMessage(decision: AlertDecision, modelVersion: string): AlertMessage {
+  return {
+    type: 'beatwatch.alert',
+    id: decision.id,
+    deviceId: decision.deviceId,
+    severity: decision.severity,
+    from: decision.from,
+    to: decision.to,
+    anomalousBeats: decision.anomalousBeats,
+    windowBeats: decision.windowBeats,
+    maxScore: decision.maxScore,
+    threshold: decision.threshold,
+    modelVersion,
+    snippetKey: snippetKeyOf(decision.id, decision.from),
+  };
+}
+
+/** The S3 snippet of an alert: the message plus every beat of its window with its window samples. */
+export function toAlertSnippet(message: AlertMessage, decision: AlertDecision, kept: readonly KeptBeat[]): AlertSnippet {
+  const wanted = new Set(decision.beatTimes);
+  return { alert: message, beats: kept.filter((b) => wanted.has(b.t)) };
+}

@@ -1,0 +1,129 @@
+import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
+import type { DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+
+/** A beat of a device, placed in time (epoch ms of its R peak). */
+export interface TimedBeat extends SegmentedBeat {
+  /** Epoch ms of the R peak, rounded to a whole ms (alert ids are built from it). */
+  readonly t: number;
+}
+
+/** How a record was taken by a device's state. */
+export type RecordAdmission = 'duplicate' | 'continued' | 'restarted';
+
+/** A scored beat kept for alert snippets (the last `n` of the device). */
+export interface KeptBeat {
+  readonly t: number;
+  readonly score: number;
+  readonly anomalous: boolean;
+  readonly rrPrev: number | null;
+  readonly rrNext: number | null;
+  readonly window: number[];
+}
+
+/** Plain-JSON form of a {@link DeviceState}. */
+export interface DeviceStateJson {
+  readonly lastSeq: number;
+  readonly fs: number;
+  readonly samplesIn: number;
+  readonly anchors: readonly (readonly [number, number])[];
+  readonly segmenter: unknown;
+  readonly policy: AlertPolicyState;
+  readonly kept: readonly KeptBeat[];
+}
+
+/**
+ * Record anchors (sample index of a record's first sample, its t0) kept to place beats in time.
+ * A beat is emitted a little after its R peak (the window needs the samples after it), so its
+ * R can lie a few records back; 64 records cover that even for records far shorter than 1 s.
+ */
+const MAX_ANCHORS = 64;
+
+/**
+ * The streaming state of one device: last seq, its segmenter, the mapping from sample index to
+ * time, its alert policy and the last beats (for snippets). Small and JSON-serializable
+ * (DESIGN.md §4) so it can be snapshotted for a rollback or moved to durable storage.
+ */
+export class DeviceState {
+  /** Seq of the last record taken, -1 before the first. */
+  lastSeq = -1;
+  /** Sampling rate of the current segmenter. */
+  fs = 0;
+  /** Samples pushed into the current segmenter. */
+  samplesIn = 0;
+  /** [sample index, t0] of recent records, oldest first. */
+  anchors: [number, number][] = [];
+  policy: AlertPolicyState = initialAlertPolicyState();
+  kept: KeptBeat[] = [];
+  private segmenter: StreamSegmenter | null = null;
+
+  constructor(private readonly segmenters: SegmenterFactory) {}
+
+  /**
+   * Takes a record: a duplicate (seq ≤ last) is skipped; a gap, a change of fs, or a device
+   * first seen mid-stream (seq > 0, state lost) restarts the segmenter (its warm-up is the
+   * segmenter's bounded learning period). Returns the beats the record completed.
+   */
+  admit(record: DecodedRecord): { admission: RecordAdmission; beats: TimedBeat[] } {
+    if (record.seq <= this.lastSeq) return { admission: 'duplicate', beats: [] };
+    const contiguous = this.segmenter !== null && record.seq === this.lastSeq + 1 && record.fs === this.fs;
+    const admission: RecordAdmission = contiguous || (this.segmenter === null && record.seq === 0) ? 'continued' : 'restarted';
+    if (!contiguous) {
+      this.segmenter = this.segmenters.create(record.fs);
+      this.fs = record.fs;
+      this.samplesIn = 0;
+      this.anchors = [];
+    }
+    this.anchors.push([this.samplesIn, record.t0]);
+    if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
+    this.samplesIn += record.samples.length;
+    this.lastSeq = record.seq;
+    const raw = (this.segmenter as StreamSegmenter).push(record.samples);
+    const beats = raw.map((b) => ({ ...b, t: this.timeOf(b.rIndex) }));
+    return { admission, beats };
+  }
+
+  /** Epoch ms of a sample index: from the latest record starting at or before it. */
+  timeOf(index: number): number {
+    let anchor = this.anchors[0];
+    for (let i = this.anchors.length - 1; i >= 0; i--) {
+      if (this.anchors[i][0] <= index) {
+        anchor = this.anchors[i];
+        break;
+      }
+    }
+    return Math.round(anchor[1] + ((index - anchor[0]) * 1000) / this.fs);
+  }
+
+  /** Remembers a scored beat for snippets, keeping only the last `limit`. */
+  keep(beat: KeptBeat, limit: number): void {
+    this.kept.push(beat);
+    if (this.kept.length > limit) this.kept.splice(0, this.kept.length - limit);
+  }
+
+  /** Plain-JSON snapshot (deep: later changes to this state do not reach it). */
+  toJSON(): DeviceStateJson {
+    return structuredClone({
+      lastSeq: this.lastSeq,
+      fs: this.fs,
+      samplesIn: this.samplesIn,
+      anchors: this.anchors,
+      segmenter: this.segmenter === null ? null : this.segmenter.toJSON(),
+      policy: this.policy,
+      kept: this.kept,
+    });
+  }
+
+  /** Rebuilds a state from {@link DeviceState.toJSON} output. */
+  static fromJSON(json: DeviceStateJson, segmenters: SegmenterFactory): DeviceState {
+    const s = new DeviceState(segmenters);
+    const copy = structuredClone(json);
+    s.lastSeq = copy.lastSeq;
+    s.fs = copy.fs;
+    s.samplesIn = copy.samplesIn;
+    s.anchors = copy.anchors.map(([i, t]) => [i, t]);
+    s.policy = copy.policy;
+    s.kept = [...copy.kept];
+    s.segmenter = copy.segmenter === null ? null : segmenters.restore(copy.segmenter);
+    return s;
+  }
+}
