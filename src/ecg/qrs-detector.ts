@@ -1,0 +1,296 @@
+import { QrsPeakFinder, type QrsPeakFinderState } from './qrs-peak-finder';
+import { resolveQrsOptions, type QrsOptions } from './qrs-options';
+
+/** Format version of {@link QrsDetectorState}. */
+export const QRS_STATE_VERSION = 1;
+
+/** Most learning-period peaks and search-back candidates kept (more cannot fit in their spans). */
+const MAX_PENDING = 32;
+
+/** Serialized {@link QrsDetector}: small (a few hundred numbers at 360 Hz) and plain JSON. */
+export interface QrsDetectorState {
+  readonly version: number;
+  readonly options: QrsOptions;
+  readonly finder: QrsPeakFinderState;
+  readonly learning: boolean;
+  /** Sum of the integrated signal over the learning period (its mean sets the initial noise level). */
+  readonly learnSum: number;
+  readonly signalLevel: number;
+  readonly noiseLevel: number;
+  readonly lastBeat: number;
+  readonly lastBeatSlope: number;
+  readonly lastR: number;
+  readonly rr: number[];
+  readonly rrCount: number;
+  /** Pending peaks (learning period, then search-back candidates): index, height, slope, R. */
+  readonly pending: number[];
+}
+
+/**
+ * Streaming QRS detector of the Pan-Tompkins/Hamilton class, for 100-1000 Hz.
+ *
+ * Pipeline: {@link QrsPeakFinder} (band-pass 5-15 Hz, derivative, |.|, moving-window integration,
+ * peaks that are the maximum within +/- the refractory period), then adaptive thresholds on peak
+ * height (signal and noise levels, running averages), T-wave discrimination by slope, and
+ * search-back for missed beats after `searchBackFactor` mean RR intervals at a lower threshold.
+ * The first `learningPeriod` seconds set the initial levels; their peaks are then classified
+ * like any other, so the first beats are not lost.
+ *
+ * Chunk invariance: all processing is per sample, so any split of a signal into chunks yields
+ * exactly the same R peaks as the whole. Beats are reported once confirmed, about `refractory`
+ * seconds after the QRS (later for a beat found by search-back); indices are absolute sample
+ * indices (the first sample ever pushed is 0), ascending across calls.
+ *
+ * @example
+ * const det = new QrsDetector({ fs: 360 });
+ * for (const chunk of chunks) for (const r of det.push(chunk)) console.log('beat at', r);
+ * const saved = JSON.stringify(det);            // move to durable storage
+ * const again = QrsDetector.fromJSON(JSON.parse(saved));
+ */
+export class QrsDetector {
+  /** The resolved options. */
+  readonly options: QrsOptions;
+  private readonly finder: QrsPeakFinder;
+  private learning: boolean;
+  private learnSum: number;
+  private signalLevel: number;
+  private noiseLevel: number;
+  private lastBeat: number;
+  private lastBeatSlope: number;
+  private lastR: number;
+  private readonly rr: Float64Array;
+  private rrCount: number;
+  private readonly pending: Float64Array;
+  private pendingCount: number;
+  private readonly learnEnd: number;
+  private readonly tWaveSamples: number;
+  private out: number[] = [];
+
+  constructor(options: { fs: number } & Partial<QrsOptions>, state?: QrsDetectorState) {
+    this.options = resolveQrsOptions(options);
+    this.finder = new QrsPeakFinder(this.options, state?.finder);
+    this.learnEnd = Math.round(this.options.learningPeriod * this.options.fs);
+    this.tWaveSamples = Math.round(this.options.tWaveWindow * this.options.fs);
+    this.rr = new Float64Array(this.options.rrHistory);
+    this.pending = new Float64Array(4 * MAX_PENDING);
+    if (state) {
+      this.learning = state.learning;
+      this.learnSum = state.learnSum;
+      this.signalLevel = state.signalLevel;
+      this.noiseLevel = state.noiseLevel;
+      this.lastBeat = state.lastBeat;
+      this.lastBeatSlope = state.lastBeatSlope;
+      this.lastR = state.lastR;
+      if (!Array.isArray(state.rr) || state.rr.length !== this.rr.length) throw new TypeError(`QrsDetector state: rr must hold ${this.rr.length} numbers`);
+      this.rr.set(state.rr);
+      this.rrCount = state.rrCount;
+      if (!Array.isArray(state.pending) || state.pending.length % 4 !== 0 || state.pending.length > this.pending.length) throw new TypeError('QrsDetector state: pending must hold 4 numbers per peak');
+      this.pending.set(state.pending);
+      this.pendingCount = state.pending.length / 4;
+    } else {
+      this.learning = true;
+      this.learnSum = 0;
+      this.signalLevel = 0;
+      this.noiseLevel = 0;
+      this.lastBeat = -1;
+      this.lastBeatSlope = 0;
+      this.lastR = -1;
+      this.rrCount = 0;
+      this.pendingCount = 0;
+    }
+  }
+
+  /** Restores a detector from {@link QrsDetector.toJSON} output. */
+  static fromJSON(state: QrsDetectorState): QrsDetector {
+    if (state?.version !== QRS_STATE_VERSION) throw new TypeError(`QrsDetector state: unknown version ${String(state?.version)} (expected ${QRS_STATE_VERSION})`);
+    return new QrsDetector(state.options, state);
+  }
+
+  /** Samples consumed so far. */
+  get consumed(): number {
+    return this.finder.consumed;
+  }
+
+  /**
+   * Upper bound, in samples, of how far back from the newest sample a newly reported R peak can
+   * lie (search-back at the longest mean RR). Consumers keeping signal to cut windows size
+   * their buffers from it.
+   */
+  get maxLatency(): number {
+    const o = this.options;
+    return Math.ceil((o.searchBackFactor * o.rrBounds[1] + o.refractory + o.integrationWindow + o.locateMargin + o.learningPeriod) * o.fs) + 8;
+  }
+
+  /**
+   * Feeds samples (mV) and returns the R peaks (absolute sample indices, ascending) confirmed
+   * by them. The returned array is fresh; the detector keeps no reference to it.
+   */
+  push(chunk: ArrayLike<number>): number[] {
+    const found: number[] = [];
+    this.out = found;
+    const finder = this.finder;
+    for (let i = 0; i < chunk.length; i++) {
+      if (finder.step(chunk[i])) this.onPeak(finder.peakIndex, finder.peakHeight, finder.peakSlope, finder.peakR);
+      const n = finder.consumed - 1;
+      if (this.learning) {
+        this.learnSum += finder.integrated;
+        if (n + 1 >= this.learnEnd) this.endLearning(n + 1);
+      } else if (this.lastBeat >= 0 && this.rrCount > 0) {
+        this.searchBack(n - finder.latency);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Ends the stream: continues the signal at its last value for one refractory period, so a
+   * beat in the final fraction of a second is confirmed, and returns the beats this confirms.
+   * Use it once at the end of a finite recording (evaluation); a live stream never ends.
+   */
+  flush(): number[] {
+    const last = this.finder.lastInput;
+    const padding = new Float64Array(this.finder.latency + 1).fill(last);
+    return this.push(padding);
+  }
+
+  /** Classifies a confirmed peak of the integrated signal. */
+  private onPeak(p: number, height: number, slope: number, r: number): void {
+    if (this.learning) {
+      if (this.pendingCount < MAX_PENDING) this.addPending(p, height, slope, r);
+      return;
+    }
+    this.classify(p, height, slope, r);
+  }
+
+  private classify(p: number, height: number, slope: number, r: number): void {
+    const threshold = this.threshold();
+    if (height > threshold && !this.isTWave(p, slope)) {
+      this.acceptBeat(p, height, slope, r, 0.125);
+      return;
+    }
+    this.noiseLevel += 0.125 * (height - this.noiseLevel);
+    if (this.lastBeat >= 0) {
+      if (this.pendingCount === MAX_PENDING) this.dropPending(1);
+      this.addPending(p, height, slope, r);
+    }
+  }
+
+  private threshold(): number {
+    return this.noiseLevel + this.options.thresholdFraction * (this.signalLevel - this.noiseLevel);
+  }
+
+  /** A peak soon after a beat with a much flatter slope than that beat is its T wave. */
+  private isTWave(p: number, slope: number): boolean {
+    return this.lastBeat >= 0 && p - this.lastBeat < this.tWaveSamples && slope < this.options.tWaveSlopeRatio * this.lastBeatSlope;
+  }
+
+  private acceptBeat(p: number, height: number, slope: number, r: number, weight: number): void {
+    this.signalLevel += weight * (height - this.signalLevel);
+    if (this.lastBeat >= 0) {
+      this.rr[this.rrCount % this.rr.length] = p - this.lastBeat;
+      this.rrCount++;
+    }
+    this.lastBeat = p;
+    this.lastBeatSlope = slope;
+    this.pendingCount = 0;
+    if (r > this.lastR) {
+      this.lastR = r;
+      this.out.push(r);
+    }
+  }
+
+  /** At the end of the learning period: initial levels, then classify the peaks it held. */
+  private endLearning(samples: number): void {
+    this.learning = false;
+    let max = 0;
+    const count = this.pendingCount;
+    for (let k = 0; k < count; k++) max = Math.max(max, this.pending[4 * k + 1]);
+    // As Pan-Tompkins: signal level from the highest peak, noise level half the mean level.
+    this.signalLevel = max;
+    this.noiseLevel = (0.5 * this.learnSum) / Math.max(1, samples);
+    const held = Array.from(this.pending.subarray(0, 4 * count));
+    this.pendingCount = 0;
+    for (let k = 0; k < count; k++) this.classify(held[4 * k], held[4 * k + 1], held[4 * k + 2], held[4 * k + 3]);
+  }
+
+  private meanRr(): number {
+    const count = Math.min(this.rrCount, this.rr.length);
+    let sum = 0;
+    for (let k = 0; k < count; k++) sum += this.rr[k];
+    const fs = this.options.fs;
+    return Math.min(Math.max(sum / count, this.options.rrBounds[0] * fs), this.options.rrBounds[1] * fs);
+  }
+
+  /**
+   * `examined` = the last index of the integrated signal whose peak status is known. When more
+   * than `searchBackFactor` mean RR passed since the last beat, the highest pending peak above
+   * the lower threshold (and not a T wave) becomes a beat.
+   */
+  private searchBack(examined: number): void {
+    if (this.pendingCount === 0) return;
+    if (examined - this.lastBeat <= this.options.searchBackFactor * this.meanRr()) return;
+    const limit = this.options.searchBackThresholdRatio * this.threshold();
+    let best = -1;
+    let bestHeight = limit;
+    for (let k = 0; k < this.pendingCount; k++) {
+      const h = this.pending[4 * k + 1];
+      if (h > bestHeight && !this.isTWave(this.pending[4 * k], this.pending[4 * k + 2])) {
+        best = k;
+        bestHeight = h;
+      }
+    }
+    if (best < 0) return;
+    const o = 4 * best;
+    const p = this.pending[o];
+    const slope = this.pending[o + 2];
+    const r = this.pending[o + 3];
+    const count = this.pendingCount;
+    this.acceptBeat(p, bestHeight, slope, r, 0.25);
+    // Peaks after the recovered beat stay candidates for the next search-back.
+    this.pending.copyWithin(0, 4 * (best + 1), 4 * count);
+    this.pendingCount = count - best - 1;
+  }
+
+  private addPending(p: number, height: number, slope: number, r: number): void {
+    const o = 4 * this.pendingCount++;
+    this.pending[o] = p;
+    this.pending[o + 1] = height;
+    this.pending[o + 2] = slope;
+    this.pending[o + 3] = r;
+  }
+
+  private dropPending(count: number): void {
+    this.pending.copyWithin(0, 4 * count, 4 * this.pendingCount);
+    this.pendingCount -= count;
+  }
+
+  /** JSON-serializable state (options included). */
+  toJSON(): QrsDetectorState {
+    return {
+      version: QRS_STATE_VERSION,
+      options: this.options,
+      finder: this.finder.toJSON(),
+      learning: this.learning,
+      learnSum: this.learnSum,
+      signalLevel: this.signalLevel,
+      noiseLevel: this.noiseLevel,
+      lastBeat: this.lastBeat,
+      lastBeatSlope: this.lastBeatSlope,
+      lastR: this.lastR,
+      rr: Array.from(this.rr),
+      rrCount: this.rrCount,
+      pending: Array.from(this.pending.subarray(0, 4 * this.pendingCount)),
+    };
+  }
+}
+
+/**
+ * Detects R peaks in a whole signal: one {@link QrsDetector.push} of it (the streaming path),
+ * so batch and streaming results agree exactly.
+ *
+ * @example
+ * const peaks = ecgPeaks(record.signals[0].samples, record.fs);
+ */
+export function ecgPeaks(signal: ArrayLike<number>, fs: number, options: Partial<QrsOptions> = {}): Int32Array {
+  return Int32Array.from(new QrsDetector({ ...options, fs }).push(signal));
+}
