@@ -1,0 +1,75 @@
+import type { Floats } from './tensor';
+
+/** The recurrent cells the engine implements. */
+export type CellKind = 'lstm' | 'peephole' | 'gru' | 'rnn';
+
+/** Every cell kind, in a stable order (for CLI choices and validation). */
+export const CELL_KINDS: readonly CellKind[] = ['lstm', 'peephole', 'gru', 'rnn'];
+
+/** What a cell reads of its layer's weights during a step. */
+export interface CellWeights {
+  /** Units (hidden size) H. */
+  readonly units: number;
+  /** Recurrent kernel [H, G*H] (tfjs layout, gates fused along columns). */
+  readonly recurrentKernel: Floats;
+  /** The same transposed, [G*H, H], so forward products are contiguous dot products. */
+  readonly recurrentKernelT: Floats;
+  /** Cell-specific vectors (peephole weights), each [H], in `Cell.extraParams` order. */
+  readonly extras: readonly Floats[];
+  /** Per-row temporary of at least H elements (the GRU's r * h). */
+  readonly scratch: Floats;
+}
+
+/** Where a cell accumulates the gradients of its recurrent weights. */
+export interface CellGrads {
+  readonly recurrentKernel: Floats;
+  readonly extras: readonly Floats[];
+}
+
+/**
+ * One recurrent cell. A layer owns the weights and the time loop; the cell does one time step
+ * for a batch of B rows, forward and backward, on slices of the layer's workspaces.
+ *
+ * Layout: every [B, X] block is row-major with row stride X. `xp` holds the input projection
+ * x*W + b for the step ([B, G*H]; the same block every step when the input is constant, which
+ * is how the decoder's repeated latent costs one projection per sequence). `gates` receives the
+ * activations the backward pass needs. Cells without a cell state ignore `cPrev` and `c`.
+ */
+export interface Cell {
+  readonly kind: CellKind;
+  /** Gate blocks G fused in the kernels (LSTM 4: i, f, c, o; GRU 3: z, r, h; RNN 1). */
+  readonly gates: number;
+  /** Whether the cell carries a cell state c besides h. */
+  readonly hasCellState: boolean;
+  /** Names of extra [H] weight vectors (peepholes), e.g. `peephole_input`. */
+  readonly extraParams: readonly string[];
+  /** Initialises the fused bias [G*H] (LSTM: forget gate 1, the rest 0). */
+  initBias(bias: Floats, units: number): void;
+  /** One step forward for B rows. */
+  forward(
+    w: CellWeights, B: number,
+    xp: Floats, xpOff: number,
+    hPrev: Floats, hpOff: number, cPrev: Floats, cpOff: number,
+    gates: Floats, gOff: number,
+    h: Floats, hOff: number, c: Floats, cOff: number,
+  ): void;
+  /**
+   * One step backward for B rows. `dh` [B, H] is dL/dh(t) (from above and from t+1); `dc` [B, H]
+   * is dL/dc(t) from t+1 on entry and dL/dc(t-1) on exit. Writes the pre-activation gradients
+   * into `dz` [B, G*H] at `dzOff` and dL/dh(t-1) through the recurrence into `dhPrev` [B, H].
+   * Accumulates the gradients of extra (peephole) weights; recurrent-kernel gradients are
+   * accumulated once per sequence by `accumulateRecurrentGrad`.
+   */
+  backward(
+    w: CellWeights, g: CellGrads, B: number,
+    gates: Floats, gOff: number,
+    hPrev: Floats, hpOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
+    dh: Floats, dc: Floats, dz: Floats, dzOff: number, dhPrev: Floats,
+  ): void;
+  /**
+   * Adds the recurrent-kernel gradient of a whole sequence: `rows` = T*B rows of previous hidden
+   * states `hPrevAll` [rows, H], cached `gatesAll` and pre-activation gradients `dzAll`
+   * [rows, G*H]. `scratch` has room for [rows, H].
+   */
+  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Floats, gatesAll: Floats, dzAll: Floats, scratch: Floats): void;
+}

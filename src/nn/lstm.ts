@@ -1,0 +1,119 @@
+import type { Cell, CellGrads, CellWeights } from './cell';
+import type { Floats } from './tensor';
+import { gemmAddAT, gemmAddBT } from './linalg';
+
+/**
+ * Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al.
+ * 2000), tfjs-layers' gate order i, f, c, o:
+ *
+ *   i = sigmoid(x Wi + h Ui + bi)    input gate
+ *   f = sigmoid(x Wf + h Uf + bf)    forget gate (bias initialised to 1)
+ *   g = tanh(x Wc + h Uc + bc)       candidate cell
+ *   o = sigmoid(x Wo + h Uo + bo)    output gate
+ *   c' = f * c + i * g,   h' = o * tanh(c')
+ *
+ * The gate cache holds i, f, g, o per step; tanh(c') is recomputed in backward.
+ */
+export const lstmCell: Cell = {
+  kind: 'lstm',
+  gates: 4,
+  hasCellState: true,
+  extraParams: [],
+  initBias(bias: Floats, units: number): void {
+    bias.fill(0);
+    for (let u = units; u < 2 * units; u++) bias[u] = 1;
+  },
+  forward(w, B, xp, xpOff, hPrev, hpOff, cPrev, cpOff, gates, gOff, h, hOff, c, cOff): void {
+    lstmForward(w, B, xp, xpOff, hPrev, hpOff, cPrev, cpOff, gates, gOff, h, hOff, c, cOff);
+  },
+  backward(w, g, B, gates, gOff, hPrev, hpOff, cPrev, cpOff, c, cOff, dh, dc, dz, dzOff, dhPrev): void {
+    lstmBackward(w, g, B, gates, gOff, cPrev, cpOff, c, cOff, dh, dc, dz, dzOff, dhPrev);
+    void hPrev;
+    void hpOff;
+  },
+  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Floats, _gatesAll: Floats, dzAll: Floats): void {
+    const H = w.units;
+    gemmAddAT(rows, H, 4 * H, hPrevAll, 0, H, dzAll, 0, 4 * H, g.recurrentKernel, 0, 4 * H);
+  },
+};
+
+/**
+ * Fused LSTM step: for each unit, the four gate dot products share each load of h(t-1), and the
+ * cell update follows at once, so pre-activations never go through memory.
+ */
+export function lstmForward(
+  w: CellWeights, B: number,
+  xp: Floats, xpOff: number,
+  hPrev: Floats, hpOff: number, cPrev: Floats, cpOff: number,
+  gates: Floats, gOff: number,
+  h: Floats, hOff: number, c: Floats, cOff: number,
+): void {
+  const H = w.units;
+  const G = 4 * H;
+  const UT = w.recurrentKernelT;
+  for (let b = 0; b < B; b++) {
+    const xr = xpOff + b * G;
+    const hr = hpOff + b * H;
+    const gr = gOff + b * G;
+    for (let u = 0; u < H; u++) {
+      let zi = xp[xr + u];
+      let zf = xp[xr + H + u];
+      let zg = xp[xr + 2 * H + u];
+      let zo = xp[xr + 3 * H + u];
+      const ri = u * H;
+      const rf = (H + u) * H;
+      const rg = (2 * H + u) * H;
+      const ro = (3 * H + u) * H;
+      for (let k = 0; k < H; k++) {
+        const hk = hPrev[hr + k];
+        zi += hk * UT[ri + k];
+        zf += hk * UT[rf + k];
+        zg += hk * UT[rg + k];
+        zo += hk * UT[ro + k];
+      }
+      const i = 1 / (1 + Math.exp(-zi));
+      const f = 1 / (1 + Math.exp(-zf));
+      const gg = Math.tanh(zg);
+      const o = 1 / (1 + Math.exp(-zo));
+      const cc = f * cPrev[cpOff + b * H + u] + i * gg;
+      c[cOff + b * H + u] = cc;
+      h[hOff + b * H + u] = o * Math.tanh(cc);
+      gates[gr + u] = i;
+      gates[gr + H + u] = f;
+      gates[gr + 2 * H + u] = gg;
+      gates[gr + 3 * H + u] = o;
+    }
+  }
+}
+
+/** LSTM step backward (see {@link Cell.backward}). */
+export function lstmBackward(
+  w: CellWeights, _g: CellGrads, B: number,
+  gates: Floats, gOff: number,
+  cPrev: Floats, cpOff: number, c: Floats, cOff: number,
+  dh: Floats, dc: Floats, dz: Floats, dzOff: number, dhPrev: Floats,
+): void {
+  const H = w.units;
+  const G = 4 * H;
+  for (let b = 0; b < B; b++) {
+    const gr = gOff + b * G;
+    const zr = dzOff + b * G;
+    for (let u = 0; u < H; u++) {
+      const i = gates[gr + u];
+      const f = gates[gr + H + u];
+      const gg = gates[gr + 2 * H + u];
+      const o = gates[gr + 3 * H + u];
+      const tc = Math.tanh(c[cOff + b * H + u]);
+      const dhv = dh[b * H + u];
+      const dcv = dc[b * H + u] + dhv * o * (1 - tc * tc);
+      dz[zr + u] = dcv * gg * i * (1 - i);
+      dz[zr + H + u] = dcv * cPrev[cpOff + b * H + u] * f * (1 - f);
+      dz[zr + 2 * H + u] = dcv * i * (1 - gg * gg);
+      dz[zr + 3 * H + u] = dhv * tc * o * (1 - o);
+      dc[b * H + u] = dcv * f;
+    }
+  }
+  // dh(t-1) = dz U^T: dot products along U's contiguous rows.
+  dhPrev.fill(0, 0, B * H);
+  gemmAddBT(B, G, H, dz, dzOff, G, w.recurrentKernel, 0, G, dhPrev, 0, H);
+}

@@ -1,0 +1,94 @@
+import { Worker } from 'node:worker_threads';
+import type { SequenceAutoencoder } from './autoencoder';
+import type { Floats } from './tensor';
+
+/** Data-parallel gradient computation over worker threads plus the calling thread. */
+export interface GradientWorkers {
+  /**
+   * Like `SequenceAutoencoder.lossAndGradient` for `indices[from..from+B)`: the batch is cut
+   * into contiguous shards, shard 0 computed here, the others in the workers, and the shard
+   * gradients summed in shard order, so the result depends only on the data and worker count.
+   */
+  lossAndGradient(indices: Uint32Array, from: number, B: number, gradScale: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Message to a worker: compute the gradient of a shard at the given weights. */
+export interface ShardRequest {
+  values: Floats;
+  indices: Uint32Array;
+  gradScale: number;
+}
+
+/** A worker's reply. */
+export interface ShardReply {
+  loss: number;
+  grads: Floats;
+  error?: string;
+}
+
+/** What a worker is started with. */
+export interface GradientWorkerData {
+  model: unknown;
+  dtype: 'float32' | 'float64';
+  data: Float32Array;
+  capacity: number;
+}
+
+/**
+ * Starts `extra` worker threads, each with a copy of the model architecture and of the training
+ * windows. Weights travel with every request (a few tens of KB), so workers hold no state that
+ * could drift from the main model.
+ */
+export async function createGradientWorkers(model: SequenceAutoencoder, data: Float32Array, count: number, extra: number, batchSize: number): Promise<GradientWorkers> {
+  const TI = model.config.steps * model.config.inputSize;
+  const shared = data.slice(0, count * TI);
+  const capacity = Math.ceil(batchSize / (extra + 1));
+  const workerData: GradientWorkerData = { model: model.toJSON(), dtype: model.dtype, data: shared, capacity };
+  const workers: Worker[] = [];
+  for (let w = 0; w < extra; w++) {
+    workers.push(new Worker(new URL('./gradient-worker-entry.mjs', import.meta.url), { workerData }));
+  }
+  const net = model.net;
+  const call = (worker: Worker, request: ShardRequest): Promise<ShardReply> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (reply: ShardReply): void => {
+        worker.off('error', onError);
+        if (reply.error) reject(new Error(`gradient worker: ${reply.error}`));
+        else resolve(reply);
+      };
+      const onError = (err: Error): void => {
+        worker.off('message', onMessage);
+        reject(err);
+      };
+      worker.once('message', onMessage);
+      worker.once('error', onError);
+      worker.postMessage(request);
+    });
+
+  return {
+    async lossAndGradient(indices, from, B, gradScale) {
+      const shards = workers.length + 1;
+      const bounds: number[] = [];
+      for (let s = 0; s <= shards; s++) bounds.push(from + Math.floor((s * B) / shards));
+      const pending: Promise<ShardReply>[] = [];
+      for (let w = 0; w < workers.length; w++) {
+        const lo = bounds[w + 1];
+        const hi = bounds[w + 2];
+        pending.push(call(workers[w], { values: net.values.slice(), indices: indices.slice(lo, hi), gradScale }));
+      }
+      let loss = bounds[1] > bounds[0] ? model.lossAndGradient(data, indices, bounds[0], bounds[1] - bounds[0], gradScale, capacity) : 0;
+      const replies = await Promise.all(pending);
+      const grads = net.grads;
+      for (const reply of replies) {
+        loss += reply.loss;
+        const g = reply.grads;
+        for (let i = 0; i < grads.length; i++) grads[i] += g[i];
+      }
+      return loss;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

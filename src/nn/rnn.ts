@@ -1,0 +1,45 @@
+import type { Cell, CellGrads, CellWeights } from './cell';
+import type { Floats } from './tensor';
+import { gemmAddAT, gemmAddBT } from './linalg';
+
+/**
+ * Plain (Elman) recurrent cell: h' = tanh(x W + h U + b). One gate block; the cache holds h'.
+ */
+export const rnnCell: Cell = {
+  kind: 'rnn',
+  gates: 1,
+  hasCellState: false,
+  extraParams: [],
+  initBias(bias: Floats): void {
+    bias.fill(0);
+  },
+  forward(w, B, xp, xpOff, hPrev, hpOff, _cPrev, _cpOff, gates, gOff, h, hOff): void {
+    const H = w.units;
+    const UT = w.recurrentKernelT;
+    for (let b = 0; b < B; b++) {
+      const xr = xpOff + b * H;
+      const hr = hpOff + b * H;
+      for (let u = 0; u < H; u++) {
+        let z = xp[xr + u];
+        const ru = u * H;
+        for (let k = 0; k < H; k++) z += hPrev[hr + k] * UT[ru + k];
+        const hv = Math.tanh(z);
+        gates[gOff + b * H + u] = hv;
+        h[hOff + b * H + u] = hv;
+      }
+    }
+  },
+  backward(w, _g, B, gates, gOff, _hPrev, _hpOff, _cPrev, _cpOff, _c, _cOff, dh, _dc, dz, dzOff, dhPrev): void {
+    const H = w.units;
+    for (let n = 0; n < B * H; n++) {
+      const hv = gates[gOff + n];
+      dz[dzOff + n] = dh[n] * (1 - hv * hv);
+    }
+    dhPrev.fill(0, 0, B * H);
+    gemmAddBT(B, H, H, dz, dzOff, H, w.recurrentKernel, 0, H, dhPrev, 0, H);
+  },
+  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Floats, _gatesAll: Floats, dzAll: Floats): void {
+    const H = w.units;
+    gemmAddAT(rows, H, H, hPrevAll, 0, H, dzAll, 0, H, g.recurrentKernel, 0, H);
+  },
+};
