@@ -23,6 +23,8 @@ export interface LocalResourcesOptions {
   readonly alertQueueName?: string;
   /** SQS on-failure destination of the event source mapping (default `beatwatch-detect-failures`). */
   readonly failureQueueName?: string;
+  /** Skip the Kinesis stream (for tests that need only S3/SNS/SQS); `streamArn` is then ''. */
+  readonly skipStream?: boolean;
   /** How long to wait for the stream to become ACTIVE (default 20 s). */
   readonly activeTimeoutMs?: number;
 }
@@ -50,15 +52,8 @@ export interface LocalResources {
 export async function provisionLocalResources(aws: AwsClients, options: LocalResourcesOptions = {}): Promise<LocalResources> {
   const streamName = options.streamName ?? 'beatwatch-ecg';
   const bucket = options.bucket ?? 'beatwatch-local';
-  await aws.kinesis.send(
-    new CreateStreamCommand(
-      options.shardCount === undefined
-        ? { StreamName: streamName, StreamModeDetails: { StreamMode: StreamMode.ON_DEMAND } }
-        : { StreamName: streamName, ShardCount: options.shardCount, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } },
-    ),
-  );
   const [streamArn] = await Promise.all([
-    waitForStreamActive(aws.kinesis, streamName, options.activeTimeoutMs ?? 20_000),
+    options.skipStream ? Promise.resolve('') : createStream(aws.kinesis, streamName, options),
     aws.s3.send(new CreateBucketCommand({ Bucket: bucket })),
   ]);
   const { TopicArn } = await aws.sns.send(new CreateTopicCommand({ Name: options.topicName ?? 'beatwatch-alerts' }));
@@ -76,6 +71,17 @@ export async function provisionLocalResources(aws: AwsClients, options: LocalRes
     failureQueueUrl: failureQueue.url,
     failureQueueArn: failureQueue.arn,
   };
+}
+
+async function createStream(kinesis: KinesisClient, streamName: string, options: LocalResourcesOptions): Promise<string> {
+  await kinesis.send(
+    new CreateStreamCommand(
+      options.shardCount === undefined
+        ? { StreamName: streamName, StreamModeDetails: { StreamMode: StreamMode.ON_DEMAND } }
+        : { StreamName: streamName, ShardCount: options.shardCount, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } },
+    ),
+  );
+  return waitForStreamActive(kinesis, streamName, options.activeTimeoutMs ?? 20_000);
 }
 
 /** Creates (or finds) a standard queue and returns its URL and ARN. */

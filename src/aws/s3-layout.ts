@@ -1,0 +1,109 @@
+/**
+ * The S3 layout of DESIGN.md §3.4, in one place: every key beatwatch writes or reads is built
+ * here, so the detector, the archiver, the retraining job and the infra agree on it.
+ * All dates are UTC.
+ */
+
+/** Prefix of the Firehose-style history archive. */
+export const HISTORY_PREFIX = 'history/';
+/** Prefix of quarantined records. */
+export const REJECTED_PREFIX = 'rejected/';
+/** Prefix of alert snippets. */
+export const ALERTS_PREFIX = 'alerts/';
+/** Prefix of model versions and the pointer. */
+export const MODELS_PREFIX = 'models/';
+/** The pointer to the model the detector uses. */
+export const MODEL_POINTER_KEY = 'models/current.json';
+/**
+ * Name part of history objects, like a Firehose delivery stream's name and version
+ * (`<name>-<version>-YYYY-MM-DD-HH-MM-SS-<random>.gz`).
+ */
+export const DEFAULT_HISTORY_OBJECT_NAME = 'beatwatch-history-1';
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** `YYYY/MM/DD` of an epoch-ms instant. */
+export function utcDayPath(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getUTCFullYear()}/${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())}`;
+}
+
+/**
+ * `history/YYYY/MM/DD/HH/` of an instant (Firehose files objects by arrival hour).
+ *
+ * @example
+ * historyHourPrefix(Date.UTC(2026, 10, 26, 19)) // 'history/2026/11/26/19/'
+ */
+export function historyHourPrefix(epochMs: number): string {
+  return `${HISTORY_PREFIX}${utcDayPath(epochMs)}/${pad2(new Date(epochMs).getUTCHours())}/`;
+}
+
+/** `history/YYYY/MM/DD/` of an instant. */
+export function historyDayPrefix(epochMs: number): string {
+  return `${HISTORY_PREFIX}${utcDayPath(epochMs)}/`;
+}
+
+/**
+ * Key of one history object, named like Firehose's objects:
+ * `history/YYYY/MM/DD/HH/<name>-YYYY-MM-DD-HH-MM-SS-<unique>.gz`, timestamped at `epochMs`.
+ *
+ * @example
+ * historyObjectKey(Date.UTC(2026, 10, 26, 19, 5, 7), '3f2a…')
+ * // 'history/2026/11/26/19/beatwatch-history-1-2026-11-26-19-05-07-3f2a….gz'
+ */
+export function historyObjectKey(epochMs: number, unique: string, name = DEFAULT_HISTORY_OBJECT_NAME): string {
+  const d = new Date(epochMs);
+  const stamp = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}-${pad2(d.getUTCHours())}-${pad2(d.getUTCMinutes())}-${pad2(d.getUTCSeconds())}`;
+  return `${historyHourPrefix(epochMs)}${name}-${stamp}-${unique}.gz`;
+}
+
+/**
+ * Reads the hour a history key was filed under (`history/YYYY/MM/DD/HH/...`) as epoch ms,
+ * or undefined for a key outside that layout.
+ */
+export function historyKeyHour(key: string): number | undefined {
+  const m = /^history\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//.exec(key);
+  if (!m) return undefined;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
+ * Day prefixes covering the `days` days up to `now` (oldest first): the listing plan of the
+ * history reader.
+ */
+export function historyDayPrefixes(days: number, now: number): string[] {
+  if (!Number.isFinite(days) || days <= 0) throw new RangeError(`days must be > 0, got ${days}`);
+  const from = now - days * 86_400_000;
+  const prefixes: string[] = [];
+  for (let t = Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), new Date(from).getUTCDate()); t <= now; t += 86_400_000) {
+    prefixes.push(historyDayPrefix(t));
+  }
+  return prefixes;
+}
+
+/** Replaces characters that do not belong in a key segment (keeps ids readable and keys safe). */
+export function keySegment(text: string): string {
+  return text.replace(/[^A-Za-z0-9._:-]/g, '_');
+}
+
+/**
+ * Key of a quarantined record: `rejected/YYYY/MM/DD/<shard>-<sequence number>.json`, dated by
+ * arrival. Derived from the record's position in the stream, so a retried batch overwrites
+ * the same object instead of adding a duplicate.
+ */
+export function rejectedKey(arrivedAt: number, recordId: string, shardId?: string): string {
+  const name = shardId === undefined ? keySegment(recordId) : `${keySegment(shardId)}-${keySegment(recordId)}`;
+  return `${REJECTED_PREFIX}${utcDayPath(arrivedAt)}/${name}.json`;
+}
+
+/** Key of an alert snippet: `alerts/YYYY/MM/DD/<alert id>.json`, dated by the alert's start. */
+export function alertSnippetKey(alertId: string, from: number): string {
+  return `${ALERTS_PREFIX}${utcDayPath(from)}/${alertId}.json`;
+}
+
+/** Keys of one model version: `models/<version>/model.json` and `report.json`. */
+export function modelVersionKeys(version: string): { model: string; report: string } {
+  if (!/^[A-Za-z0-9._-]+$/.test(version)) throw new RangeError('model version must be 1+ characters of [A-Za-z0-9._-]');
+  return { model: `${MODELS_PREFIX}${version}/model.json`, report: `${MODELS_PREFIX}${version}/report.json` };
+}
