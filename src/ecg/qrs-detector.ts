@@ -118,7 +118,10 @@ export class QrsDetector {
    */
   get maxLatency(): number {
     const o = this.options;
-    return Math.ceil((o.searchBackFactor * o.rrBounds[1] + o.refractory + o.integrationWindow + o.locateMargin + o.learningPeriod) * o.fs) + 8;
+    const locate = o.refractory + o.integrationWindow + o.locateMargin;
+    const searchBack = o.searchBackFactor * o.rrBounds[1] + locate;
+    const learning = o.learningPeriod + locate;
+    return Math.ceil(Math.max(searchBack, learning) * o.fs) + 8;
   }
 
   /**
@@ -126,10 +129,15 @@ export class QrsDetector {
    * by them. The returned array is fresh; the detector keeps no reference to it.
    */
   push(chunk: ArrayLike<number>): number[] {
+    return this.pushRange(chunk, 0, chunk.length);
+  }
+
+  /** {@link QrsDetector.push} of `chunk[start..end)` without copying it. */
+  pushRange(chunk: ArrayLike<number>, start: number, end: number): number[] {
     const found: number[] = [];
     this.out = found;
     const finder = this.finder;
-    for (let i = 0; i < chunk.length; i++) {
+    for (let i = start; i < end; i++) {
       if (finder.step(chunk[i])) this.onPeak(finder.peakIndex, finder.peakHeight, finder.peakSlope, finder.peakR);
       const n = finder.consumed - 1;
       if (this.learning) {

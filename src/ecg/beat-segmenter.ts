@@ -1,0 +1,297 @@
+import { BiquadCascade, type BiquadCascadeState } from './biquad';
+import { DEFAULT_BEAT_WINDOW, type BeatWindowSpec } from './beat-window-spec';
+import { ecgBeatWindow, validateBeatWindowSpec } from './beat-window';
+import { createEcgCleaner, ecgCleanDelay } from './ecg-clean';
+import { QrsDetector, type QrsDetectorState } from './qrs-detector';
+import type { QrsOptions } from './qrs-options';
+
+/** One heartbeat cut from the stream. */
+export interface Beat {
+  /** Absolute sample index of the R peak (the first sample ever pushed is 0). */
+  readonly rIndex: number;
+  /** The beat window: `spec.steps` samples of the cleaned signal, normalized per beat. */
+  readonly window: Float32Array;
+  /** Seconds since the previous beat, null for the first beat of the stream. */
+  readonly rrPrev: number | null;
+  /** Seconds to the next beat, null when none followed within `maxRrNext` (a pause). */
+  readonly rrNext: number | null;
+  /**
+   * Mean of the (up to `rrLocalBeats`) RR intervals before `rrPrev`, in seconds: the local
+   * rhythm a premature beat is measured against (`rrPrev / rrLocalMean` well below 1 =
+   * premature). Null until two RR intervals are known.
+   */
+  readonly rrLocalMean: number | null;
+}
+
+/** Options of {@link BeatSegmenter}. */
+export interface BeatSegmenterOptions {
+  /** Sample rate in Hz (100 to 1000). */
+  readonly fs: number;
+  /** Window span, steps and normalization; default {@link DEFAULT_BEAT_WINDOW}. */
+  readonly window?: BeatWindowSpec;
+  /** QRS detector options. */
+  readonly qrs?: Partial<Omit<QrsOptions, 'fs'>>;
+  /** RR intervals averaged into `rrLocalMean`. Default 8. */
+  readonly rrLocalBeats?: number;
+  /** Longest RR interval (s) reported as `rrNext`; a beat waits at most this long (plus the detector's latency) for its successor. Default 2.5. */
+  readonly maxRrNext?: number;
+}
+
+/** Defaults of {@link BeatSegmenterOptions}. */
+export const DEFAULT_SEGMENTER_OPTIONS = Object.freeze({ rrLocalBeats: 8, maxRrNext: 2.5 });
+
+/** Format version of {@link BeatSegmenterState}. */
+export const SEGMENTER_STATE_VERSION = 1;
+
+/** Serialized {@link BeatSegmenter}. */
+export interface BeatSegmenterState {
+  readonly version: number;
+  readonly fs: number;
+  readonly window: BeatWindowSpec;
+  readonly rrLocalBeats: number;
+  readonly maxRrNext: number;
+  readonly detector: QrsDetectorState;
+  readonly cleaner: BiquadCascadeState;
+  readonly offset: number | null;
+  readonly n: number;
+  /** The last samples of the cleaned signal (ring order, position n % length). */
+  readonly ring: number[];
+  /** Last sample pushed. */
+  readonly lastInput: number;
+  /** Detected beats not emitted yet: RR context and window (null until cut). */
+  readonly held: { rIndex: number; rrPrev: number | null; rrLocalMean: number | null; window: number[] | null }[];
+  /** Last detected beat (-1 none) and the recent RR intervals in samples, oldest first. */
+  readonly lastBeat: number;
+  readonly rr: number[];
+}
+
+interface HeldBeat {
+  rIndex: number;
+  rrPrev: number | null;
+  rrLocalMean: number | null;
+  window: Float32Array | null;
+}
+
+/** Samples handed to the detector at once, so a large chunk never outruns the ring. */
+const BLOCK = 1024;
+
+/**
+ * Streaming beat segmentation: QRS detection ({@link QrsDetector}) plus a cleaned copy of the
+ * signal (0.5-40 Hz), from which a window is cut around each R peak once its post-R span has
+ * arrived. A beat is emitted when its successor is detected (so `rrNext` is known) or when
+ * `maxRrNext` plus the detector's latency has passed without one: about one RR interval plus
+ * 0.2 s of latency at normal rates.
+ *
+ * Chunk-invariant: the beats (indices, windows, RR values) are identical whatever the split of
+ * the signal into chunks; only which `push` call returns a beat can differ.
+ *
+ * @example
+ * const seg = new BeatSegmenter({ fs: 360 });
+ * for (const chunk of chunks) for (const beat of seg.push(chunk)) score(beat.window);
+ */
+export class BeatSegmenter {
+  /** The window spec windows are cut with. */
+  readonly window: BeatWindowSpec;
+  readonly fs: number;
+  private readonly rrLocalBeats: number;
+  private readonly maxRrNext: number;
+  private readonly detector: QrsDetector;
+  private readonly cleaner: BiquadCascade;
+  private offset: number | null;
+  private n: number;
+  private readonly ring: Float32Array;
+  /** Detected beats not emitted yet, in order; window null until its post-R span arrives. */
+  private readonly held: HeldBeat[];
+  private lastInput: number;
+  private lastBeat: number;
+  private readonly rr: number[];
+  private readonly cleanDelay: number;
+  private readonly beforeSamples: number;
+  private readonly afterSamples: number;
+  private readonly scratch: Float64Array;
+
+  constructor(options: BeatSegmenterOptions, state?: BeatSegmenterState) {
+    this.fs = options.fs;
+    this.window = validateBeatWindowSpec(options.window ?? DEFAULT_BEAT_WINDOW);
+    this.rrLocalBeats = options.rrLocalBeats ?? DEFAULT_SEGMENTER_OPTIONS.rrLocalBeats;
+    this.maxRrNext = options.maxRrNext ?? DEFAULT_SEGMENTER_OPTIONS.maxRrNext;
+    if (!(Number.isInteger(this.rrLocalBeats) && this.rrLocalBeats >= 1)) throw new RangeError(`BeatSegmenter: rrLocalBeats must be an integer >= 1, got ${this.rrLocalBeats}`);
+    if (!(this.maxRrNext > 0)) throw new RangeError(`BeatSegmenter: maxRrNext must be positive, got ${this.maxRrNext}`);
+    this.detector = state ? QrsDetector.fromJSON(state.detector) : new QrsDetector({ ...options.qrs, fs: options.fs });
+    this.cleanDelay = ecgCleanDelay(this.fs);
+    this.beforeSamples = Math.ceil(this.window.before * this.fs) + 1;
+    this.afterSamples = Math.ceil(this.window.after * this.fs) + 1;
+    const ringLength = this.detector.maxLatency + this.beforeSamples + this.afterSamples + this.cleanDelay + BLOCK + 2;
+    this.scratch = new Float64Array(this.beforeSamples + this.afterSamples + 1);
+    if (state) {
+      if (!Array.isArray(state.ring) || state.ring.length !== ringLength) throw new TypeError(`BeatSegmenter state: ring must hold ${ringLength} numbers`);
+      this.cleaner = BiquadCascade.fromJSON(state.cleaner);
+      this.offset = state.offset;
+      this.n = state.n;
+      this.ring = Float32Array.from(state.ring);
+      this.lastInput = state.lastInput;
+      this.held = state.held.map((b) => ({ ...b, window: b.window ? Float32Array.from(b.window) : null }));
+      this.lastBeat = state.lastBeat;
+      this.rr = [...state.rr];
+    } else {
+      this.cleaner = createEcgCleaner(this.fs);
+      this.offset = null;
+      this.n = 0;
+      this.ring = new Float32Array(ringLength);
+      this.lastInput = 0;
+      this.held = [];
+      this.lastBeat = -1;
+      this.rr = [];
+    }
+  }
+
+  /** Restores a segmenter from {@link BeatSegmenter.toJSON} output. */
+  static fromJSON(state: BeatSegmenterState): BeatSegmenter {
+    if (state?.version !== SEGMENTER_STATE_VERSION) throw new TypeError(`BeatSegmenter state: unknown version ${String(state?.version)} (expected ${SEGMENTER_STATE_VERSION})`);
+    return new BeatSegmenter({ fs: state.fs, window: state.window, rrLocalBeats: state.rrLocalBeats, maxRrNext: state.maxRrNext }, state);
+  }
+
+  /** Samples consumed so far. */
+  get consumed(): number {
+    return this.n;
+  }
+
+  /** Feeds samples (mV); returns the beats completed by them, in R-peak order. */
+  push(chunk: ArrayLike<number>): Beat[] {
+    const out: Beat[] = [];
+    for (let start = 0; start < chunk.length; start += BLOCK) {
+      const end = Math.min(chunk.length, start + BLOCK);
+      this.fill(chunk, start, end);
+      for (const r of this.detector.pushRange(chunk, start, end)) this.onBeat(r);
+      this.cutReady(false);
+      this.release(out, false);
+    }
+    return out;
+  }
+
+  /**
+   * Ends the stream (see {@link QrsDetector.flush}): confirms a final beat, cuts every window
+   * (post-R samples past the end read as the signal's last level) and emits every beat held,
+   * the last one with `rrNext` null. Use once, at the end of a finite recording.
+   */
+  flush(): Beat[] {
+    const out: Beat[] = [];
+    const padding = new Float64Array(this.afterSamples + this.cleanDelay + 1).fill(this.lastInput);
+    this.fill(padding, 0, padding.length);
+    for (const r of this.detector.flush()) this.onBeat(r);
+    this.cutReady(true);
+    this.release(out, true);
+    return out;
+  }
+
+  /** Appends cleaned samples to the ring. */
+  private fill(chunk: ArrayLike<number>, start: number, end: number): void {
+    const ring = this.ring;
+    const length = ring.length;
+    for (let i = start; i < end; i++) {
+      const x = chunk[i];
+      if (this.offset === null) this.offset = x;
+      this.lastInput = x;
+      ring[this.n % length] = this.cleaner.step(x - this.offset);
+      this.n++;
+    }
+  }
+
+  /** A newly detected beat: its RR context is fixed now, its window once the post-R span is in. */
+  private onBeat(r: number): void {
+    let rrPrev: number | null = null;
+    let rrLocalMean: number | null = null;
+    if (this.lastBeat >= 0) {
+      rrPrev = (r - this.lastBeat) / this.fs;
+      if (this.rr.length > 0) {
+        let sum = 0;
+        for (const rr of this.rr) sum += rr;
+        rrLocalMean = sum / this.rr.length / this.fs;
+      }
+      this.rr.push(r - this.lastBeat);
+      if (this.rr.length > this.rrLocalBeats) this.rr.shift();
+    }
+    this.lastBeat = r;
+    this.held.push({ rIndex: r, rrPrev, rrLocalMean, window: null });
+  }
+
+  /** Cuts the windows whose post-R span has arrived (all of them when the stream ends). */
+  private cutReady(all: boolean): void {
+    for (const beat of this.held) {
+      if (beat.window) continue;
+      const center = beat.rIndex + this.cleanDelay;
+      if (!all && center + this.afterSamples > this.n) return;
+      beat.window = this.cut(center);
+    }
+  }
+
+  private cut(center: number): Float32Array {
+    const from = center - this.beforeSamples;
+    const scratch = this.scratch;
+    const ring = this.ring;
+    const length = ring.length;
+    const oldest = this.n - length;
+    for (let k = 0; k < scratch.length; k++) {
+      const i = from + k;
+      scratch[k] = i < 0 || i < oldest || i >= this.n ? 0 : ring[i % length];
+    }
+    return ecgBeatWindow(scratch, this.fs, center, this.window, undefined, from);
+  }
+
+  /**
+   * Emits held beats in order once cut and once their successor is known, or once a successor
+   * within `maxRrNext` could no longer be detected (then `rrNext` is null). Because the detector
+   * reports a beat at most `maxLatency` samples late, this rule gives the same `rrNext` for
+   * every chunking.
+   */
+  private release(out: Beat[], all: boolean): void {
+    const maxRr = this.maxRrNext * this.fs;
+    const patience = Math.ceil(maxRr) + this.detector.maxLatency;
+    while (this.held.length > 0) {
+      const beat = this.held[0];
+      if (!beat.window) return;
+      let rrNext: number | null = null;
+      if (this.held.length > 1) {
+        const gap = this.held[1].rIndex - beat.rIndex;
+        rrNext = gap <= maxRr ? gap / this.fs : null;
+      } else if (!all && this.n - beat.rIndex <= patience) {
+        return;
+      }
+      this.held.shift();
+      out.push({ rIndex: beat.rIndex, window: beat.window, rrPrev: beat.rrPrev, rrNext, rrLocalMean: beat.rrLocalMean });
+    }
+  }
+
+  /** JSON-serializable state. */
+  toJSON(): BeatSegmenterState {
+    return {
+      version: SEGMENTER_STATE_VERSION,
+      fs: this.fs,
+      window: this.window,
+      rrLocalBeats: this.rrLocalBeats,
+      maxRrNext: this.maxRrNext,
+      detector: this.detector.toJSON(),
+      cleaner: this.cleaner.toJSON(),
+      offset: this.offset,
+      n: this.n,
+      ring: Array.from(this.ring),
+      lastInput: this.lastInput,
+      held: this.held.map((b) => ({ rIndex: b.rIndex, rrPrev: b.rrPrev, rrLocalMean: b.rrLocalMean, window: b.window ? Array.from(b.window) : null })),
+      lastBeat: this.lastBeat,
+      rr: [...this.rr],
+    };
+  }
+}
+
+/**
+ * Segments a whole signal into beats through the streaming path (one push, then flush), so
+ * batch and streaming give the same beats.
+ *
+ * @example
+ * const beats = ecgSegment(record.signals[0].samples, record.fs);
+ * beats[10].window; // Float32Array(64), z-scored
+ */
+export function ecgSegment(signal: ArrayLike<number>, fs: number, window: BeatWindowSpec = DEFAULT_BEAT_WINDOW, options: Omit<BeatSegmenterOptions, 'fs' | 'window'> = {}): Beat[] {
+  const segmenter = new BeatSegmenter({ ...options, fs, window });
+  return [...segmenter.push(signal), ...segmenter.flush()];
+}
