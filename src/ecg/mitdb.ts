@@ -1,0 +1,58 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isBeatSymbol } from './beat-symbols';
+import { readWfdbAnnotations } from './wfdb-annotations';
+import { readWfdbRecord } from './wfdb-record';
+
+/** One MIT-BIH record as the evaluation uses it: the first channel and the reference beats. */
+export interface MitdbRecord {
+  /** Record name (`100`). */
+  readonly name: string;
+  readonly fs: number;
+  /** Lead of the first channel (MLII in the MIT-BIH Arrhythmia Database). */
+  readonly lead: string;
+  /** First channel, mV. */
+  readonly signal: Float32Array;
+  /** Sample indices of the reference beat annotations (non-beat annotations dropped), ascending. */
+  readonly beatSamples: Int32Array;
+  /** Symbol of each reference beat (`N`, `V`...), aligned with `beatSamples`. */
+  readonly beatSymbols: readonly string[];
+}
+
+/**
+ * Lists the records of a WFDB folder: the names in its `RECORDS` file when present, otherwise
+ * every `<name>.hea` that has a matching `.atr`, sorted.
+ */
+export function listMitdbRecords(folder: string): string[] {
+  const index = join(folder, 'RECORDS');
+  if (existsSync(index)) {
+    return readFileSync(index, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
+  }
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.hea') && existsSync(join(folder, `${f.slice(0, -4)}.atr`)))
+    .map((f) => f.slice(0, -4))
+    .sort();
+}
+
+/**
+ * Reads record `name` of `folder`: signal (first channel) and reference beats from `.atr`.
+ *
+ * @example
+ * const rec = loadMitdbRecord('data/mitdb', '106');
+ * rec.beatSamples.length; // 2027
+ */
+export function loadMitdbRecord(folder: string, name: string): MitdbRecord {
+  const base = join(folder, name);
+  const record = readWfdbRecord(base);
+  if (record.signals.length === 0) throw new Error(`${base}.hea: record has no signals`);
+  const annotations = readWfdbAnnotations(`${base}.atr`);
+  const samples: number[] = [];
+  const symbols: string[] = [];
+  for (let i = 0; i < annotations.symbol.length; i++) {
+    if (!isBeatSymbol(annotations.symbol[i])) continue;
+    samples.push(annotations.sample[i]);
+    symbols.push(annotations.symbol[i]);
+  }
+  const first = record.signals[0];
+  return { name, fs: record.fs, lead: first.lead, signal: first.samples, beatSamples: Int32Array.from(samples), beatSymbols: symbols };
+}
