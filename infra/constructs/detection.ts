@@ -1,0 +1,100 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IDependable } from 'constructs';
+import type { BeatwatchConfig } from '../config';
+import { grantPublishEncrypted, grantReadPrefix, grantWritePrefix } from '../grants';
+import { BundledFunction } from './bundled-function';
+import { FailureQueue } from './failure-queue';
+import { EncryptedSqsOnFailure } from './on-failure-queue';
+import { PREFIX } from './storage';
+
+/** Key of the model pointer the detector follows (DESIGN.md §3.4). */
+export const MODEL_POINTER_KEY = `${PREFIX.models}current.json`;
+/** EMF namespace of the detector's metrics. */
+export const METRICS_NAMESPACE = 'beatwatch';
+/** Powertools service name of the detector: the `service` dimension of its EMF metrics. */
+export const DETECT_SERVICE_NAME = 'beatwatch-detect';
+
+/** Options of {@link Detection}. */
+export interface DetectionProps {
+  readonly entry: string;
+  readonly projectRoot: string;
+  readonly config: BeatwatchConfig;
+  readonly key: kms.IKey;
+  readonly stream: kinesis.IStream;
+  readonly bucket: s3.IBucket;
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * The detect function and its Kinesis event source mapping (DESIGN.md §4).
+ *
+ * Batches start at TRIM_HORIZON so nothing written before the mapping existed is skipped; the
+ * handler reports partial batch failures, failing batches are bisected and retried a finite number
+ * of times, records past the maximum age are not retried, and whatever is given up on is described
+ * in an encrypted SQS queue (shard, sequence range) for replay from the stream or `history/`.
+ *
+ * Permissions, from grants only: read the stream, read `models/`, write `alerts/` and
+ * `rejected/`, publish to the alerts topic. Nothing else: not `history/`, not writing models.
+ */
+export class Detection extends Construct {
+  readonly function: BundledFunction;
+  /** On-failure destination of the event source mapping. */
+  readonly failureQueue: sqs.Queue;
+  readonly eventSource: sources.KinesisEventSource;
+
+  constructor(scope: Construct, id: string, props: DetectionProps) {
+    super(scope, id);
+    const { config } = props;
+    this.failureQueue = new FailureQueue(this, 'FailureQueue', { key: props.key }).queue;
+    this.function = new BundledFunction(this, 'Detect', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: 'beatwatch detect: Kinesis ECG records -> beats -> LSTM-AE scores -> alerts',
+      memoryMb: config.detectMemoryMb,
+      timeout: Duration.seconds(config.detectTimeoutSeconds),
+      key: props.key,
+      logRetentionDays: config.logRetentionDays,
+      reservedConcurrency: config.detectReservedConcurrency,
+      environment: {
+        BUCKET_NAME: props.bucket.bucketName,
+        TOPIC_ARN: props.topic.topicArn,
+        MODEL_POINTER_KEY,
+        POWERTOOLS_SERVICE_NAME: DETECT_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+    });
+    const fn = this.function.fn;
+
+    this.eventSource = new sources.KinesisEventSource(props.stream, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: config.detectBatchSize,
+      maxBatchingWindow: Duration.seconds(config.detectMaxBatchingWindowSeconds),
+      reportBatchItemFailures: true,
+      bisectBatchOnError: true,
+      retryAttempts: config.detectRetryAttempts,
+      maxRecordAge: Duration.seconds(config.detectMaxRecordAgeSeconds),
+      parallelizationFactor: config.parallelizationFactor,
+      onFailure: new EncryptedSqsOnFailure(this.failureQueue, props.key),
+    });
+    fn.addEventSource(this.eventSource);
+
+    grantReadPrefix(fn, props.bucket, props.key, PREFIX.models);
+    grantWritePrefix(fn, props.bucket, props.key, PREFIX.alerts);
+    grantWritePrefix(fn, props.bucket, props.key, PREFIX.rejected);
+    grantPublishEncrypted(fn, props.topic, props.key);
+  }
+
+  /** Creates the event source mapping only after `dependency` exists (e.g. the default model). */
+  startAfter(dependency: IDependable): void {
+    const mapping = this.function.fn.node.children.find((child) => child instanceof lambda.EventSourceMapping);
+    if (mapping === undefined) throw new Error('detection: the Kinesis event source mapping was not created');
+    mapping.node.addDependency(dependency);
+  }
+}

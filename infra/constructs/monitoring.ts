@@ -1,0 +1,179 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from './detection';
+
+/** Period over which detector errors are counted; one error in it raises the alarm. */
+export const DETECT_ERRORS_PERIOD_MINUTES = 5;
+/** Consecutive one-minute periods of lag above the threshold before the lag alarm fires. */
+export const LAG_EVALUATION_MINUTES = 3;
+/** Period over which retrain errors are counted (a run takes at most 15 minutes). */
+export const RETRAIN_ERRORS_PERIOD_HOURS = 1;
+/** Seconds of archive delay (oldest record not yet in S3) that raise the archive alarm: three buffer periods. */
+export const ARCHIVE_FRESHNESS_ALARM_SECONDS = 900;
+/** Period of the dashboard's rate widgets. */
+export const DASHBOARD_PERIOD_MINUTES = 1;
+
+/** The detector's EMF metric names (emitted by functions/detect.ts). */
+export const DETECT_METRICS = ['BeatsScored', 'AnomalousBeats', 'Alerts', 'RejectedRecords', 'SegmenterRestarts', 'ScoringLatency'] as const;
+
+/** Options of {@link Monitoring}. */
+export interface MonitoringProps {
+  readonly detectFunction: lambda.IFunction;
+  readonly retrainFunction: lambda.IFunction;
+  readonly detectFailureQueue: sqs.IQueue;
+  readonly retrainDeadLetterQueue: sqs.IQueue;
+  readonly deliveryStream: firehose.IDeliveryStream;
+  readonly logGroups: logs.ILogGroup[];
+  readonly topic: sns.ITopic;
+  readonly lagAlarmSeconds: number;
+  /** Send alarm state changes to the alerts topic. */
+  readonly alarmActions: boolean;
+}
+
+/**
+ * Alarms on what means "something is wrong" (detector errors, detection lag, records given up on,
+ * failed retraining, archive delays) and a dashboard of what the system does (beats/s, anomaly
+ * rate, alerts, rejected records, lag, model version).
+ */
+export class Monitoring extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: {
+    readonly detectErrors: cloudwatch.Alarm;
+    readonly lag: cloudwatch.Alarm;
+    readonly detectFailures: cloudwatch.Alarm;
+    readonly retrainFailures: cloudwatch.Alarm;
+    readonly retrainDeadLetters: cloudwatch.Alarm;
+    readonly archiveFreshness: cloudwatch.Alarm;
+  };
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const iteratorAge = props.detectFunction.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) });
+    this.alarms = {
+      detectErrors: new cloudwatch.Alarm(this, 'DetectErrors', {
+        alarmDescription: 'beatwatch: the detect function failed (batches are being retried)',
+        metric: props.detectFunction.metricErrors({ statistic: 'Sum', period: Duration.minutes(DETECT_ERRORS_PERIOD_MINUTES) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      lag: new cloudwatch.Alarm(this, 'DetectLag', {
+        alarmDescription: `beatwatch: detection is more than ${props.lagAlarmSeconds} s behind the stream`,
+        metric: iteratorAge,
+        threshold: props.lagAlarmSeconds * 1000,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: LAG_EVALUATION_MINUTES,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      detectFailures: new cloudwatch.Alarm(this, 'DetectFailureQueueDepth', {
+        alarmDescription: 'beatwatch: records were given up on (see the detect failure queue)',
+        metric: props.detectFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      retrainFailures: new cloudwatch.Alarm(this, 'RetrainErrors', {
+        alarmDescription: 'beatwatch: a retraining run failed; the current model stays in service',
+        metric: props.retrainFunction.metricErrors({ statistic: 'Sum', period: Duration.hours(RETRAIN_ERRORS_PERIOD_HOURS) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      retrainDeadLetters: new cloudwatch.Alarm(this, 'RetrainDeadLetterQueueDepth', {
+        alarmDescription: 'beatwatch: a scheduled retraining run could not complete (see the retrain dead-letter queue)',
+        metric: props.retrainDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      archiveFreshness: new cloudwatch.Alarm(this, 'ArchiveFreshness', {
+        alarmDescription: 'beatwatch: Firehose is behind archiving the stream to history/',
+        metric: props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: Duration.minutes(5) }),
+        threshold: ARCHIVE_FRESHNESS_ALARM_SECONDS,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    };
+    if (props.alarmActions) {
+      const action = new actions.SnsAction(props.topic);
+      for (const alarm of Object.values(this.alarms)) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+    this.dashboard = this.buildDashboard(props, iteratorAge);
+  }
+
+  private buildDashboard(props: MonitoringProps, iteratorAge: cloudwatch.IMetric): cloudwatch.Dashboard {
+    const period = Duration.minutes(DASHBOARD_PERIOD_MINUTES);
+    const emf = (metricName: (typeof DETECT_METRICS)[number], statistic = 'Sum') => new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: DETECT_SERVICE_NAME },
+      statistic,
+      period,
+    });
+    const beatsPerSecond = new cloudwatch.MathExpression({
+      expression: 'beats / PERIOD(beats)',
+      usingMetrics: { beats: emf('BeatsScored') },
+      label: 'beats/s',
+      period,
+    });
+    const anomalyRate = new cloudwatch.MathExpression({
+      expression: 'IF(beats > 0, 100 * anomalous / beats, 0)',
+      usingMetrics: { beats: emf('BeatsScored'), anomalous: emf('AnomalousBeats') },
+      label: 'anomalous beats (%)',
+      period,
+    });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Beats scored per second', left: [beatsPerSecond], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Anomaly rate', left: [anomalyRate], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Alerts', left: [emf('Alerts')], width: 8 }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Rejected records and segmenter restarts', left: [emf('RejectedRecords'), emf('SegmenterRestarts')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Detection lag (iterator age, ms)',
+        left: [iteratorAge],
+        leftAnnotations: [{ value: props.lagAlarmSeconds * 1000, label: 'lag alarm' }],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Scoring latency (ms)', left: [emf('ScoringLatency', 'p50'), emf('ScoringLatency', 'p95')], width: 8 }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.LogQueryWidget({
+        title: 'Model version in service',
+        logGroupNames: props.logGroups.map((group) => group.logGroupName),
+        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        queryLines: [
+          'fields @timestamp, modelVersion',
+          'filter ispresent(modelVersion)',
+          'stats latest(modelVersion) as model, count(*) as events by bin(1h) as hour',
+          'sort hour desc',
+        ],
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 12 }),
+    );
+    return dashboard;
+  }
+
+  /** Console URL of the dashboard. */
+  dashboardUrl(): string {
+    const stack = Stack.of(this);
+    return `https://${stack.region}.console.aws.amazon.com/cloudwatch/home?region=${stack.region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * CloudFormation custom resource: copies the default model artifact (uploaded by `cdk deploy` as a
+ * file asset) into the data bucket as `models/<version>/model.json` + `report.json`, and writes
+ * `models/current.json` if there is none yet, so detection works from the first record.
+ *
+ * An existing pointer is never overwritten: after the first deployment it belongs to the
+ * retraining job, and a redeploy must not roll a promoted model back. Deleting the resource
+ * leaves the objects in place (the bucket is retained with the data).
+ *
+ * The handler talks to CloudFormation directly (PUT to the pre-signed ResponseURL), which avoids
+ * the Provider framework's extra functions.
+ */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+
+/** Where the handler reads an object from (the CDK asset bucket). */
+export interface ObjectSource {
+  readonly Bucket: string;
+  readonly Key: string;
+}
+
+/** Properties of the custom resource, as set by the DefaultModel construct. */
+export interface SeedProperties {
+  readonly BucketName: string;
+  readonly ModelsPrefix: string;
+  readonly PointerKey: string;
+  readonly Model: ObjectSource;
+  readonly Report: ObjectSource;
+}
+
+/** The subset of a CloudFormation custom resource request the handler uses. */
+export interface SeedEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResponseURL: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: SeedProperties;
+}
+
+/** What the seeding did; returned to CloudFormation as the resource's attributes. */
+export interface SeedResult {
+  readonly version: string;
+  readonly modelKey: string;
+  readonly sha256: string;
+  /** True when this run wrote `models/current.json`, false when a pointer already existed. */
+  readonly pointerWritten: boolean;
+}
+
+/** Versions become key segments: keep them to characters that need no escaping. */
+const VERSION_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+async function readText(s3: S3Client, source: ObjectSource): Promise<Buffer> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: source.Bucket, Key: source.Key }));
+  if (out.Body === undefined) throw new Error(`s3://${source.Bucket}/${source.Key} has no body`);
+  return Buffer.from(await out.Body.transformToByteArray());
+}
+
+async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }));
+    return true;
+  } catch (err) {
+    if (err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404)) return false;
+    throw err;
+  }
+}
+
+/** Reads the artifact's version, refusing anything that is not a beatwatch model. */
+export function artifactVersion(bytes: Buffer, where: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new Error(`${where}: not JSON (${(err as Error).message})`, { cause: err });
+  }
+  const artifact = parsed as { format?: unknown; version?: unknown };
+  if (typeof parsed !== 'object' || parsed === null || artifact.format !== 'beatwatch-model') {
+    throw new Error(`${where}: field "format" must be "beatwatch-model"`);
+  }
+  if (typeof artifact.version !== 'string' || !VERSION_PATTERN.test(artifact.version)) {
+    throw new Error(`${where}: field "version" must match ${VERSION_PATTERN}, got ${JSON.stringify(artifact.version)}`);
+  }
+  return artifact.version;
+}
+
+/**
+ * Copies the artifact and its report under `models/<version>/` and writes the pointer if absent.
+ *
+ * @example
+ * const result = await seedDefaultModel(new S3Client({}), event.ResourceProperties, new Date());
+ */
+export async function seedDefaultModel(s3: S3Client, props: SeedProperties, now: Date): Promise<SeedResult> {
+  const model = await readText(s3, props.Model);
+  const version = artifactVersion(model, `default model artifact s3://${props.Model.Bucket}/${props.Model.Key}`);
+  const report = await readText(s3, props.Report);
+  const sha256 = createHash('sha256').update(model).digest('hex');
+  const modelKey = `${props.ModelsPrefix}${version}/model.json`;
+  await s3.send(new PutObjectCommand({ Bucket: props.BucketName, Key: modelKey, Body: model, ContentType: 'application/json' }));
+  await s3.send(new PutObjectCommand({ Bucket: props.BucketName, Key: `${props.ModelsPrefix}${version}/report.json`, Body: report, ContentType: 'application/json' }));
+
+  if (await exists(s3, props.BucketName, props.PointerKey)) return { version, modelKey, sha256, pointerWritten: false };
+  const pointer = JSON.stringify({ version, key: modelKey, sha256, promotedAt: now.toISOString() });
+  try {
+    // If-None-Match closes the race with a retraining run promoting between the check and the write.
+    await s3.send(new PutObjectCommand({ Bucket: props.BucketName, Key: props.PointerKey, Body: pointer, ContentType: 'application/json', IfNoneMatch: '*' }));
+  } catch (err) {
+    if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 412) return { version, modelKey, sha256, pointerWritten: false };
+    throw err;
+  }
+  return { version, modelKey, sha256, pointerWritten: true };
+}
+
+/** Sends the custom resource's outcome to CloudFormation's pre-signed URL. */
+export async function respond(event: SeedEvent, status: 'SUCCESS' | 'FAILED', physicalId: string, reason: string, data: Record<string, string>): Promise<void> {
+  const body = JSON.stringify({
+    Status: status,
+    Reason: reason,
+    PhysicalResourceId: physicalId,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    Data: data,
+  });
+  // The pre-signed URL is signed without a content type: sending one would break the signature.
+  const res = await fetch(event.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '' } });
+  if (!res.ok) throw new Error(`CloudFormation response rejected: HTTP ${res.status}`);
+}
+
+const s3Client = new S3Client({});
+
+/** Lambda entry point of the custom resource. */
+export async function handler(event: SeedEvent): Promise<void> {
+  const fallbackId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-default-model`;
+  if (event.RequestType === 'Delete') {
+    await respond(event, 'SUCCESS', fallbackId, 'models are retained with the bucket', {});
+    return;
+  }
+  try {
+    const result = await seedDefaultModel(s3Client, event.ResourceProperties, new Date());
+    console.log(JSON.stringify({ message: 'default model seeded', version: result.version, pointerWritten: result.pointerWritten }));
+    await respond(event, 'SUCCESS', result.modelKey, 'seeded', {
+      Version: result.version,
+      ModelKey: result.modelKey,
+      Sha256: result.sha256,
+      PointerWritten: String(result.pointerWritten),
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    console.error(JSON.stringify({ message: 'default model seeding failed', reason }));
+    await respond(event, 'FAILED', fallbackId, reason.slice(0, 1000), {});
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { DETECT_METRICS } from '../../infra/constructs/monitoring';
+import { DEFAULT_LAG_ALARM_SECONDS } from '../../infra/config';
+import { onlyResource, synthStack } from './synth';
+
+const { template, stack } = synthStack();
+const id = (construct: { node: { defaultChild?: unknown } }) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
+const alarms = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const alarm = (construct: { node: { defaultChild?: unknown } }) => alarms[id(construct)].Properties;
+
+describe('alarms', () => {
+  it('fire on any detector error', () => {
+    expect(alarm(stack.monitoring.alarms.detectErrors)).toMatchObject({
+      Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.detection.function.fn) } }],
+    });
+  });
+
+  it('fire when detection lags more than a minute behind the stream', () => {
+    expect(DEFAULT_LAG_ALARM_SECONDS).toBe(60);
+    expect(alarm(stack.monitoring.alarms.lag)).toMatchObject({
+      MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 60_000, ComparisonOperator: 'GreaterThanThreshold', Period: 60,
+    });
+  });
+
+  it('fire when a failure or dead-letter queue holds anything', () => {
+    for (const [a, queue] of [[stack.monitoring.alarms.detectFailures, stack.detection.failureQueue], [stack.monitoring.alarms.retrainDeadLetters, stack.retraining.deadLetterQueue]] as const) {
+      expect(alarm(a)).toMatchObject({
+        Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(queue), 'QueueName'] } }],
+      });
+    }
+  });
+
+  it('fire when a retraining run fails', () => {
+    expect(alarm(stack.monitoring.alarms.retrainFailures)).toMatchObject({
+      MetricName: 'Errors', Threshold: 1, Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.retraining.function.fn) } }],
+    });
+  });
+
+  it('notify the alerts topic by default, and nobody with alarmActions=false', () => {
+    const topic = { Ref: id(stack.alerting.topic) };
+    for (const a of Object.values(stack.monitoring.alarms)) {
+      expect(alarm(a).AlarmActions).toEqual([topic]);
+      expect(alarm(a).OKActions).toEqual([topic]);
+    }
+    const quiet = synthStack({ alarmActions: 'false' });
+    for (const a of Object.values(quiet.template.findResources('AWS::CloudWatch::Alarm'))) expect(a.Properties.AlarmActions).toBeUndefined();
+  });
+
+  it('use the lagAlarmSeconds context', () => {
+    const { template: t } = synthStack({ lagAlarmSeconds: '120' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 120_000 });
+  });
+});
+
+describe('dashboard', () => {
+  const body = JSON.stringify(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody);
+
+  it('shows beats/s, anomaly rate, alerts, rejected records, lag and model version', () => {
+    for (const title of ['Beats scored per second', 'Anomaly rate', 'Alerts', 'Rejected records', 'Detection lag', 'Model version in service']) {
+      expect(body).toContain(title);
+    }
+    expect(body).toContain('beats / PERIOD(beats)');
+    expect(body).toContain('100 * anomalous / beats');
+    expect(body).toContain('IteratorAge');
+    expect(body).toContain('latest(modelVersion)');
+  });
+
+  it('reads every detector metric from the beatwatch EMF namespace', () => {
+    for (const name of DETECT_METRICS) expect(body, name).toMatch(new RegExp(`\\\\"beatwatch\\\\",\\\\"${name}\\\\"`));
+  });
+});

@@ -1,0 +1,42 @@
+// Synthesizes the stack for template tests: the project's cdk.json feature flags, bundling
+// skipped and aws-cdk-lib's built-in CloudFormation validation off, so one synth takes well
+// under a second. One test (bundle.test.ts) bundles for real.
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BeatwatchStack, type BeatwatchSources } from '../../infra/beatwatch-stack';
+import { readConfig } from '../../infra/config';
+
+const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as { context: Record<string, unknown> };
+
+/** Stand-ins: template tests need the files to exist, not their contents. */
+export const FIXTURE_SOURCES: BeatwatchSources = {
+  detectEntry: fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url)),
+  retrainEntry: fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url)),
+  defaultModelDir: fileURLToPath(new URL('./fixtures/default-model', import.meta.url)),
+};
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: BeatwatchStack;
+  readonly template: Template;
+}
+
+/** Builds the stack with extra CDK context (as `-c key=value` would) and returns its template. */
+export function synthStack(context: Record<string, unknown> = {}, sources: Partial<BeatwatchSources> = FIXTURE_SOURCES): Synthesized {
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
+  });
+  const stack = new BeatwatchStack(app, 'Beatwatch', { config: readConfig((key) => app.node.tryGetContext(key)), sources });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The only resource of `type` in the template, with its logical id. */
+export function onlyResource(template: Template, type: string): { id: string; props: Record<string, unknown> } {
+  const found = Object.entries(template.findResources(type));
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  const [id, resource] = found[0];
+  return { id, props: (resource as { Properties: Record<string, unknown> }).Properties };
+}
