@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'out/**', 'dist/**', 'coverage/**'] },
+  { ignores: ['.tmp*', '.tmp*/**', 'node_modules/**', 'cdk.out/**', 'out/**', 'dist/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
