@@ -52,9 +52,14 @@ export interface SeedResult {
 const VERSION_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 async function readText(s3: S3Client, source: ObjectSource): Promise<Buffer> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: source.Bucket, Key: source.Key }));
-  if (out.Body === undefined) throw new Error(`s3://${source.Bucket}/${source.Key} has no body`);
-  return Buffer.from(await out.Body.transformToByteArray());
+  const where = `s3://${source.Bucket}/${source.Key}`;
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: source.Bucket, Key: source.Key }));
+    if (out.Body === undefined) throw new Error('no body');
+    return Buffer.from(await out.Body.transformToByteArray());
+  } catch (err) {
+    throw new Error(`reading ${where}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
@@ -128,7 +133,18 @@ export async function respond(event: SeedEvent, status: 'SUCCESS' | 'FAILED', ph
   if (!res.ok) throw new Error(`CloudFormation response rejected: HTTP ${res.status}`);
 }
 
-const s3Client = new S3Client({});
+/**
+ * The S3 client of the Lambda. In AWS the SDK defaults apply; when an endpoint override is set
+ * (`AWS_ENDPOINT_URL_S3`, as in the bundle test against the local emulator) it uses path-style
+ * addressing and checksums only where required, which S3-compatible endpoints need.
+ */
+export function s3ClientFromEnvironment(env: NodeJS.ProcessEnv = process.env): S3Client {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  if (endpoint === undefined) return new S3Client({});
+  return new S3Client({ endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+}
+
+let s3Client: S3Client | undefined;
 
 /** Lambda entry point of the custom resource. */
 export async function handler(event: SeedEvent): Promise<void> {
@@ -138,6 +154,7 @@ export async function handler(event: SeedEvent): Promise<void> {
     return;
   }
   try {
+    s3Client ??= s3ClientFromEnvironment();
     const result = await seedDefaultModel(s3Client, event.ResourceProperties, new Date());
     console.log(JSON.stringify({ message: 'default model seeded', version: result.version, pointerWritten: result.pointerWritten }));
     await respond(event, 'SUCCESS', result.modelKey, 'seeded', {
