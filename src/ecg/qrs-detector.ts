@@ -4,8 +4,18 @@ import { resolveQrsOptions, type QrsOptions } from './qrs-options';
 /** Format version of {@link QrsDetectorState}. */
 export const QRS_STATE_VERSION = 1;
 
-/** Most learning-period peaks and search-back candidates kept (more cannot fit in their spans). */
+/** Most pending peaks kept (learning period, search-back and re-learning candidates). */
 const MAX_PENDING = 32;
+/** Running-average weight of a new peak in the signal, noise and slope levels (Pan-Tompkins' 1/8). */
+const LEVEL_WEIGHT = 0.125;
+/** Weight of a beat found by search-back in the signal level (Pan-Tompkins' 1/4). */
+const SEARCH_BACK_WEIGHT = 0.25;
+/**
+ * For the first few beats after the levels were (re)learned, a beat this many times above the
+ * signal level replaces it: the learned level came from noise (no QRS in the learning span).
+ */
+const WARM_UP_BEATS = 4;
+const WARM_UP_JUMP = 3;
 
 /** Serialized {@link QrsDetector}: small (a few hundred numbers at 360 Hz) and plain JSON. */
 export interface QrsDetectorState {
@@ -17,12 +27,14 @@ export interface QrsDetectorState {
   readonly learnSum: number;
   readonly signalLevel: number;
   readonly noiseLevel: number;
+  readonly slopeLevel: number;
   readonly lastBeat: number;
-  readonly lastBeatSlope: number;
+  readonly quietSince: number;
+  readonly beatsSinceRestart: number;
   readonly lastR: number;
   readonly rr: number[];
   readonly rrCount: number;
-  /** Pending peaks (learning period, then search-back candidates): index, height, slope, R. */
+  /** Pending peaks: integrated-signal index, height, slope, R index (4 numbers each). */
   readonly pending: number[];
 }
 
@@ -31,15 +43,17 @@ export interface QrsDetectorState {
  *
  * Pipeline: {@link QrsPeakFinder} (band-pass 5-15 Hz, derivative, |.|, moving-window integration,
  * peaks that are the maximum within +/- the refractory period), then adaptive thresholds on peak
- * height (signal and noise levels, running averages), T-wave discrimination by slope, and
- * search-back for missed beats after `searchBackFactor` mean RR intervals at a lower threshold.
- * The first `learningPeriod` seconds set the initial levels; their peaks are then classified
- * like any other, so the first beats are not lost.
+ * height (running signal and noise levels), T-wave discrimination by slope, search-back for
+ * missed beats after `searchBackFactor` mean RR intervals at a lower threshold, and re-learning
+ * of the levels after `relearnAfter` seconds without a beat. The first `learningPeriod` seconds
+ * set the initial levels; their peaks are then classified like any other, so the first beats
+ * are not lost.
  *
  * Chunk invariance: all processing is per sample, so any split of a signal into chunks yields
  * exactly the same R peaks as the whole. Beats are reported once confirmed, about `refractory`
- * seconds after the QRS (later for a beat found by search-back); indices are absolute sample
- * indices (the first sample ever pushed is 0), ascending across calls.
+ * seconds after the QRS (later for a beat found by search-back, at most {@link maxLatency});
+ * indices are absolute sample indices (the first sample ever pushed is 0), ascending across
+ * calls.
  *
  * @example
  * const det = new QrsDetector({ fs: 360 });
@@ -55,8 +69,14 @@ export class QrsDetector {
   private learnSum: number;
   private signalLevel: number;
   private noiseLevel: number;
+  /** Running average of the steepest slope of accepted beats (mV/s). */
+  private slopeLevel: number;
+  /** Integrated-signal index of the last beat, -1 before the first. */
   private lastBeat: number;
-  private lastBeatSlope: number;
+  /** Integrated-signal index since which no beat was accepted and no re-learning happened. */
+  private quietSince: number;
+  /** Beats accepted since the levels were last (re)learned. */
+  private beatsSinceRestart: number;
   private lastR: number;
   private readonly rr: Float64Array;
   private rrCount: number;
@@ -64,13 +84,16 @@ export class QrsDetector {
   private pendingCount: number;
   private readonly learnEnd: number;
   private readonly tWaveSamples: number;
+  private readonly relearnSamples: number;
   private out: number[] = [];
 
   constructor(options: { fs: number } & Partial<QrsOptions>, state?: QrsDetectorState) {
     this.options = resolveQrsOptions(options);
+    const fs = this.options.fs;
     this.finder = new QrsPeakFinder(this.options, state?.finder);
-    this.learnEnd = Math.round(this.options.learningPeriod * this.options.fs);
-    this.tWaveSamples = Math.round(this.options.tWaveWindow * this.options.fs);
+    this.learnEnd = Math.round(this.options.learningPeriod * fs);
+    this.tWaveSamples = Math.round(this.options.tWaveWindow * fs);
+    this.relearnSamples = Math.round(this.options.relearnAfter * fs);
     this.rr = new Float64Array(this.options.rrHistory);
     this.pending = new Float64Array(4 * MAX_PENDING);
     if (state) {
@@ -78,13 +101,17 @@ export class QrsDetector {
       this.learnSum = state.learnSum;
       this.signalLevel = state.signalLevel;
       this.noiseLevel = state.noiseLevel;
+      this.slopeLevel = state.slopeLevel;
       this.lastBeat = state.lastBeat;
-      this.lastBeatSlope = state.lastBeatSlope;
+      this.quietSince = state.quietSince;
+      this.beatsSinceRestart = state.beatsSinceRestart;
       this.lastR = state.lastR;
       if (!Array.isArray(state.rr) || state.rr.length !== this.rr.length) throw new TypeError(`QrsDetector state: rr must hold ${this.rr.length} numbers`);
       this.rr.set(state.rr);
       this.rrCount = state.rrCount;
-      if (!Array.isArray(state.pending) || state.pending.length % 4 !== 0 || state.pending.length > this.pending.length) throw new TypeError('QrsDetector state: pending must hold 4 numbers per peak');
+      if (!Array.isArray(state.pending) || state.pending.length % 4 !== 0 || state.pending.length > this.pending.length) {
+        throw new TypeError(`QrsDetector state: pending must hold 4 numbers per peak, at most ${MAX_PENDING} peaks`);
+      }
       this.pending.set(state.pending);
       this.pendingCount = state.pending.length / 4;
     } else {
@@ -92,8 +119,10 @@ export class QrsDetector {
       this.learnSum = 0;
       this.signalLevel = 0;
       this.noiseLevel = 0;
+      this.slopeLevel = 0;
       this.lastBeat = -1;
-      this.lastBeatSlope = 0;
+      this.quietSince = 0;
+      this.beatsSinceRestart = 0;
       this.lastR = -1;
       this.rrCount = 0;
       this.pendingCount = 0;
@@ -113,15 +142,13 @@ export class QrsDetector {
 
   /**
    * Upper bound, in samples, of how far back from the newest sample a newly reported R peak can
-   * lie (search-back at the longest mean RR). Consumers keeping signal to cut windows size
-   * their buffers from it.
+   * lie (re-learning, search-back or the learning period, plus locating). Consumers that keep
+   * signal to cut windows size their buffers from it.
    */
   get maxLatency(): number {
     const o = this.options;
     const locate = o.refractory + o.integrationWindow + o.locateMargin;
-    const searchBack = o.searchBackFactor * o.rrBounds[1] + locate;
-    const learning = o.learningPeriod + locate;
-    return Math.ceil(Math.max(searchBack, learning) * o.fs) + 8;
+    return Math.ceil((Math.max(o.relearnAfter, o.searchBackFactor * o.rrBounds[1], o.learningPeriod) + locate) * o.fs) + 8;
   }
 
   /**
@@ -139,29 +166,32 @@ export class QrsDetector {
     const finder = this.finder;
     for (let i = start; i < end; i++) {
       if (finder.step(chunk[i])) this.onPeak(finder.peakIndex, finder.peakHeight, finder.peakSlope, finder.peakR);
-      const n = finder.consumed - 1;
       if (this.learning) {
         this.learnSum += finder.integrated;
-        if (n + 1 >= this.learnEnd) this.endLearning(n + 1);
-      } else if (this.lastBeat >= 0 && this.rrCount > 0) {
-        this.searchBack(n - finder.latency);
+        if (finder.consumed >= this.learnEnd) this.endLearning(finder.consumed);
+      } else {
+        // Every peak up to `examined` has been classified.
+        const examined = finder.consumed - 1 - finder.latency;
+        if (examined - this.quietSince > this.relearnSamples) this.relearn(examined);
+        else if (this.lastBeat >= 0 && this.rrCount > 0) this.searchBack(examined);
       }
     }
     return found;
   }
 
   /**
-   * Ends the stream: continues the signal at its last value for one refractory period, so a
-   * beat in the final fraction of a second is confirmed, and returns the beats this confirms.
-   * Use it once at the end of a finite recording (evaluation); a live stream never ends.
+   * Ends the stream: continues the signal at its last value for a refractory period plus an
+   * integration window, so a beat in the final fraction of a second is confirmed, and returns
+   * the beats this confirms. Use it once at the end of a finite recording; a live stream never
+   * ends.
    */
   flush(): number[] {
-    const last = this.finder.lastInput;
-    const padding = new Float64Array(this.finder.latency + 1).fill(last);
+    const o = this.options;
+    const padding = new Float64Array(Math.ceil((o.refractory + o.integrationWindow + o.locateMargin) * o.fs) + 1).fill(this.finder.lastInput);
     return this.push(padding);
   }
 
-  /** Classifies a confirmed peak of the integrated signal. */
+  /** Classifies a confirmed peak of the integrated signal (held during learning). */
   private onPeak(p: number, height: number, slope: number, r: number): void {
     if (this.learning) {
       if (this.pendingCount < MAX_PENDING) this.addPending(p, height, slope, r);
@@ -171,35 +201,39 @@ export class QrsDetector {
   }
 
   private classify(p: number, height: number, slope: number, r: number): void {
-    const threshold = this.threshold();
-    if (height > threshold && !this.isTWave(p, slope)) {
-      this.acceptBeat(p, height, slope, r, 0.125);
+    if (height > this.threshold() && !this.isTWave(p, slope)) {
+      this.acceptBeat(p, height, slope, r, LEVEL_WEIGHT);
       return;
     }
-    this.noiseLevel += 0.125 * (height - this.noiseLevel);
-    if (this.lastBeat >= 0) {
-      if (this.pendingCount === MAX_PENDING) this.dropPending(1);
-      this.addPending(p, height, slope, r);
-    }
+    this.noiseLevel += LEVEL_WEIGHT * (height - this.noiseLevel);
+    if (this.pendingCount === MAX_PENDING) this.dropPending(1);
+    this.addPending(p, height, slope, r);
   }
 
   private threshold(): number {
     return this.noiseLevel + this.options.thresholdFraction * (this.signalLevel - this.noiseLevel);
   }
 
-  /** A peak soon after a beat with a much flatter slope than that beat is its T wave. */
+  /** A peak soon after a beat, much flatter than the beats so far, is that beat's T wave. */
   private isTWave(p: number, slope: number): boolean {
-    return this.lastBeat >= 0 && p - this.lastBeat < this.tWaveSamples && slope < this.options.tWaveSlopeRatio * this.lastBeatSlope;
+    return this.lastBeat >= 0 && p - this.lastBeat < this.tWaveSamples && slope < this.options.tWaveSlopeRatio * this.slopeLevel;
   }
 
   private acceptBeat(p: number, height: number, slope: number, r: number, weight: number): void {
-    this.signalLevel += weight * (height - this.signalLevel);
+    if (this.beatsSinceRestart < WARM_UP_BEATS && height > WARM_UP_JUMP * this.signalLevel) {
+      this.signalLevel = height;
+      this.slopeLevel = slope;
+    } else {
+      this.signalLevel += weight * (height - this.signalLevel);
+      this.slopeLevel = this.slopeLevel === 0 ? slope : this.slopeLevel + LEVEL_WEIGHT * (slope - this.slopeLevel);
+    }
+    this.beatsSinceRestart++;
     if (this.lastBeat >= 0) {
       this.rr[this.rrCount % this.rr.length] = p - this.lastBeat;
       this.rrCount++;
     }
     this.lastBeat = p;
-    this.lastBeatSlope = slope;
+    this.quietSince = p;
     this.pendingCount = 0;
     if (r > this.lastR) {
       this.lastR = r;
@@ -210,15 +244,36 @@ export class QrsDetector {
   /** At the end of the learning period: initial levels, then classify the peaks it held. */
   private endLearning(samples: number): void {
     this.learning = false;
-    let max = 0;
-    const count = this.pendingCount;
-    for (let k = 0; k < count; k++) max = Math.max(max, this.pending[4 * k + 1]);
     // As Pan-Tompkins: signal level from the highest peak, noise level half the mean level.
-    this.signalLevel = max;
     this.noiseLevel = (0.5 * this.learnSum) / Math.max(1, samples);
+    this.restartLevels(samples - 1 - this.finder.latency);
+  }
+
+  /**
+   * No beat for `relearnAfter`: the levels no longer describe the signal (an artifact set them,
+   * the amplitude changed, or the stream started without beats). Learn them again from the peaks
+   * seen since and classify those peaks anew.
+   */
+  private relearn(examined: number): void {
+    this.noiseLevel = Math.min(this.noiseLevel, 0.5 * this.maxPendingHeight());
+    this.restartLevels(examined);
+  }
+
+  /** Signal level = highest pending peak; then the pending peaks are classified in order. */
+  private restartLevels(now: number): void {
+    this.signalLevel = this.maxPendingHeight();
+    this.quietSince = now;
+    this.beatsSinceRestart = 0;
+    const count = this.pendingCount;
     const held = Array.from(this.pending.subarray(0, 4 * count));
     this.pendingCount = 0;
     for (let k = 0; k < count; k++) this.classify(held[4 * k], held[4 * k + 1], held[4 * k + 2], held[4 * k + 3]);
+  }
+
+  private maxPendingHeight(): number {
+    let max = 0;
+    for (let k = 0; k < this.pendingCount; k++) max = Math.max(max, this.pending[4 * k + 1]);
+    return max;
   }
 
   private meanRr(): number {
@@ -230,9 +285,8 @@ export class QrsDetector {
   }
 
   /**
-   * `examined` = the last index of the integrated signal whose peak status is known. When more
-   * than `searchBackFactor` mean RR passed since the last beat, the highest pending peak above
-   * the lower threshold (and not a T wave) becomes a beat.
+   * When more than `searchBackFactor` mean RR passed since the last beat, the highest pending
+   * peak above the lower threshold (and not a T wave) becomes a beat.
    */
   private searchBack(examined: number): void {
     if (this.pendingCount === 0) return;
@@ -249,11 +303,8 @@ export class QrsDetector {
     }
     if (best < 0) return;
     const o = 4 * best;
-    const p = this.pending[o];
-    const slope = this.pending[o + 2];
-    const r = this.pending[o + 3];
     const count = this.pendingCount;
-    this.acceptBeat(p, bestHeight, slope, r, 0.25);
+    this.acceptBeat(this.pending[o], bestHeight, this.pending[o + 2], this.pending[o + 3], SEARCH_BACK_WEIGHT);
     // Peaks after the recovered beat stay candidates for the next search-back.
     this.pending.copyWithin(0, 4 * (best + 1), 4 * count);
     this.pendingCount = count - best - 1;
@@ -282,8 +333,10 @@ export class QrsDetector {
       learnSum: this.learnSum,
       signalLevel: this.signalLevel,
       noiseLevel: this.noiseLevel,
+      slopeLevel: this.slopeLevel,
       lastBeat: this.lastBeat,
-      lastBeatSlope: this.lastBeatSlope,
+      quietSince: this.quietSince,
+      beatsSinceRestart: this.beatsSinceRestart,
       lastR: this.lastR,
       rr: Array.from(this.rr),
       rrCount: this.rrCount,
@@ -293,12 +346,13 @@ export class QrsDetector {
 }
 
 /**
- * Detects R peaks in a whole signal: one {@link QrsDetector.push} of it (the streaming path),
- * so batch and streaming results agree exactly.
+ * Detects R peaks in a whole signal: one {@link QrsDetector.push} of it, then
+ * {@link QrsDetector.flush} (the streaming path), so batch and streaming agree exactly.
  *
  * @example
  * const peaks = ecgPeaks(record.signals[0].samples, record.fs);
  */
 export function ecgPeaks(signal: ArrayLike<number>, fs: number, options: Partial<QrsOptions> = {}): Int32Array {
-  return Int32Array.from(new QrsDetector({ ...options, fs }).push(signal));
+  const detector = new QrsDetector({ ...options, fs });
+  return Int32Array.from([...detector.push(signal), ...detector.flush()]);
 }

@@ -30,6 +30,12 @@ export interface QrsOptions {
   readonly rrHistory: number;
   /** Bounds of the mean RR interval used for search-back (s): keeps it sane after pauses or bursts. */
   readonly rrBounds: readonly [number, number];
+  /**
+   * With no beat for this long (s), the levels are re-learned from the peaks seen meanwhile:
+   * recovers from levels set by an artifact, a lead change or a start without beats. Must be
+   * longer than the longest search-back interval (`searchBackFactor * rrBounds[1]`).
+   */
+  readonly relearnAfter: number;
   /** Half-width of the window (s) around the integrated-signal's QRS span in which the R peak is located. */
   readonly locateMargin: number;
 }
@@ -47,6 +53,7 @@ export const DEFAULT_QRS_OPTIONS: Readonly<Omit<QrsOptions, 'fs'>> = Object.free
   tWaveSlopeRatio: 0.5,
   rrHistory: 8,
   rrBounds: [0.25, 2] as const,
+  relearnAfter: 3.5,
   locateMargin: 0.05,
 });
 
@@ -65,6 +72,7 @@ export function resolveQrsOptions(options: { fs: number } & Partial<QrsOptions>)
   const [lo, hi] = o.detectionBand;
   if (!(lo > 0 && hi > lo)) throw new RangeError(`QrsDetector: detectionBand must be [low, high] with 0 < low < high, got [${lo}, ${hi}]`);
   if (!(o.rrBounds[0] > 0 && o.rrBounds[1] > o.rrBounds[0])) throw new RangeError('QrsDetector: rrBounds must be [min, max] with 0 < min < max');
+  if (!(o.relearnAfter > o.searchBackFactor * o.rrBounds[1])) throw new RangeError(`QrsDetector: relearnAfter must exceed searchBackFactor * rrBounds[1] = ${o.searchBackFactor * o.rrBounds[1]} s, got ${o.relearnAfter}`);
   if (!Number.isInteger(o.rrHistory)) throw new RangeError(`QrsDetector: rrHistory must be an integer, got ${o.rrHistory}`);
   return o;
 }
