@@ -32,7 +32,7 @@ export class Adam {
   }
 
   /** One update of `params` in place from `grads`. */
-  step(params: Floats, grads: Floats): void {
+  step(params: Floats, grads: Float64Array): void {
     const { learningRate, beta1, beta2, epsilon } = this.options;
     this.t++;
     // Bias correction folded into the step size (the paper's "efficient version").
@@ -52,7 +52,7 @@ export class Adam {
  * Scales `grads` in place so their global L2 norm is at most `maxNorm` (Pascanu et al. 2013);
  * returns the norm before clipping. `maxNorm` <= 0 or Infinity disables clipping.
  */
-export function clipGlobalNorm(grads: Floats, maxNorm: number): number {
+export function clipGlobalNorm(grads: Float64Array, maxNorm: number): number {
   let sq = 0;
   for (let i = 0; i < grads.length; i++) sq += grads[i] * grads[i];
   const norm = Math.sqrt(sq);

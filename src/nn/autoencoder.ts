@@ -1,6 +1,6 @@
 import type { AutoencoderConfig } from './config';
 import { resolveAutoencoderConfig } from './config';
-import type { DType, Floats } from './tensor';
+import type { DType } from './tensor';
 import { sizeOf } from './tensor';
 import { AutoencoderNet } from './net';
 import { InferenceRunner } from './infer';
@@ -75,7 +75,7 @@ export class SequenceAutoencoder {
     return recon;
   }
 
-  private runForward(windows: Floats, count: number, out: Float32Array, recon: Floats | null): Float32Array {
+  private runForward(windows: Float32Array, count: number, out: Float32Array, recon: Float32Array | null): Float32Array {
     checkWindows(windows, count, this.config, 'windows');
     if (out.length < count) throw new RangeError(`out has ${out.length} elements, need ${count}`);
     if (count === 0) return out;
@@ -95,7 +95,7 @@ export class SequenceAutoencoder {
    * @internal Forward + backward over `data[indices[from..from+B)]`, adding gradScale x the
    * gradient of the summed window losses into `net.grads`; returns that sum.
    */
-  lossAndGradient(data: Floats, indices: ArrayLike<number>, from: number, B: number, gradScale: number, capacity = B): number {
+  lossAndGradient(data: Float32Array | Float64Array, indices: ArrayLike<number>, from: number, B: number, gradScale: number, capacity = B): number {
     if (!this.pass || this.pass.capacity < B) this.pass = new TrainingPass(this.net, Math.max(B, capacity));
     return this.pass.lossAndGradient(data, indices, from, B, gradScale);
   }

@@ -11,19 +11,19 @@ export interface CellWeights {
   /** Units (hidden size) H. */
   readonly units: number;
   /** Recurrent kernel [H, G*H] (tfjs layout, gates fused along columns). */
-  readonly recurrentKernel: Floats;
+  readonly recurrentKernel: Float64Array;
   /** The same transposed, [G*H, H], so forward products are contiguous dot products. */
-  readonly recurrentKernelT: Floats;
+  readonly recurrentKernelT: Float64Array;
   /** Cell-specific vectors (peephole weights), each [H], in `Cell.extraParams` order. */
-  readonly extras: readonly Floats[];
+  readonly extras: readonly Float64Array[];
   /** Per-row temporary of at least H elements (the GRU's r * h). */
-  readonly scratch: Floats;
+  readonly scratch: Float64Array;
 }
 
 /** Where a cell accumulates the gradients of its recurrent weights. */
 export interface CellGrads {
-  readonly recurrentKernel: Floats;
-  readonly extras: readonly Floats[];
+  readonly recurrentKernel: Float64Array;
+  readonly extras: readonly Float64Array[];
 }
 
 /**
@@ -48,10 +48,10 @@ export interface Cell {
   /** One step forward for B rows. */
   forward(
     w: CellWeights, B: number,
-    xp: Floats, xpOff: number,
-    hPrev: Floats, hpOff: number, cPrev: Floats, cpOff: number,
-    gates: Floats, gOff: number,
-    h: Floats, hOff: number, c: Floats, cOff: number,
+    xp: Float64Array, xpOff: number,
+    hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number,
+    gates: Float64Array, gOff: number,
+    h: Float64Array, hOff: number, c: Float64Array, cOff: number,
   ): void;
   /**
    * One step backward for B rows. `dh` [B, H] is dL/dh(t) (from above and from t+1); `dc` [B, H]
@@ -62,14 +62,14 @@ export interface Cell {
    */
   backward(
     w: CellWeights, g: CellGrads, B: number,
-    gates: Floats, gOff: number,
-    hPrev: Floats, hpOff: number, cPrev: Floats, cpOff: number, c: Floats, cOff: number,
-    dh: Floats, dc: Floats, dz: Floats, dzOff: number, dhPrev: Floats,
+    gates: Float64Array, gOff: number,
+    hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number, c: Float64Array, cOff: number,
+    dh: Float64Array, dc: Float64Array, dz: Float64Array, dzOff: number, dhPrev: Float64Array,
   ): void;
   /**
    * Adds the recurrent-kernel gradient of a whole sequence: `rows` = T*B rows of previous hidden
    * states `hPrevAll` [rows, H], cached `gatesAll` and pre-activation gradients `dzAll`
    * [rows, G*H]. `scratch` has room for [rows, H].
    */
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Floats, gatesAll: Floats, dzAll: Floats, scratch: Floats): void;
+  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, gatesAll: Float64Array, dzAll: Float64Array, scratch: Float64Array): void;
 }

@@ -18,7 +18,7 @@ parentPort!.on('message', (request: ShardRequest) => {
     const reply: ShardReply = { loss, grads };
     parentPort!.postMessage(reply, [grads.buffer]);
   } catch (err) {
-    const reply: ShardReply = { loss: NaN, grads: new Float32Array(0), error: (err as Error).message };
+    const reply: ShardReply = { loss: NaN, grads: new Float64Array(0), error: (err as Error).message };
     parentPort!.postMessage(reply);
   }
 });

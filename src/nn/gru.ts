@@ -1,5 +1,5 @@
-import type { Cell, CellGrads, CellWeights } from './cell';
 import type { Floats } from './tensor';
+import type { Cell, CellGrads, CellWeights } from './cell';
 import { gemmAddAT } from './linalg';
 
 /**
@@ -92,7 +92,7 @@ export const gruCell: Cell = {
       }
     }
   },
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Floats, gatesAll: Floats, dzAll: Floats, scratch: Floats): void {
+  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, gatesAll: Float64Array, dzAll: Float64Array, scratch: Float64Array): void {
     const H = w.units;
     const G = 3 * H;
     // Uz, Ur multiply h(t-1); Uh multiplies r * h(t-1).

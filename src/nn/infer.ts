@@ -1,18 +1,16 @@
 import type { AutoencoderNet } from './net';
-import type { Floats } from './tensor';
-import { allocFloats } from './tensor';
 import { fillRows, gemmAdd } from './linalg';
 import type { RecurrentLayer } from './recurrent-layer';
 
 /** Per-layer buffers of the step-interleaved forward pass: only the current state is kept. */
 interface LayerState {
   readonly layer: RecurrentLayer;
-  readonly xp: Floats;
-  readonly gates: Floats;
-  h: Floats;
-  hNext: Floats;
-  c: Floats;
-  cNext: Floats;
+  readonly xp: Float64Array;
+  readonly gates: Float64Array;
+  h: Float64Array;
+  hNext: Float64Array;
+  c: Float64Array;
+  cNext: Float64Array;
 }
 
 /**
@@ -24,28 +22,29 @@ interface LayerState {
 export class InferenceRunner {
   private readonly encoder: LayerState[];
   private readonly decoder: LayerState[];
-  private readonly latent: Floats;
-  private readonly y: Floats;
+  private readonly latent: Float64Array;
+  private readonly y: Float64Array;
+  private readonly xin: Float64Array;
 
   constructor(private readonly net: AutoencoderNet, readonly capacity: number) {
-    const dtype = net.dtype;
     const state = (layer: RecurrentLayer): LayerState => {
       const G = layer.cell.gates * layer.units;
       const hc = capacity * layer.units;
       return {
         layer,
-        xp: allocFloats(dtype, capacity * G),
-        gates: allocFloats(dtype, capacity * G),
-        h: allocFloats(dtype, hc),
-        hNext: allocFloats(dtype, hc),
-        c: allocFloats(dtype, layer.cell.hasCellState ? hc : 0),
-        cNext: allocFloats(dtype, layer.cell.hasCellState ? hc : 0),
+        xp: new Float64Array(capacity * G),
+        gates: new Float64Array(capacity * G),
+        h: new Float64Array(hc),
+        hNext: new Float64Array(hc),
+        c: new Float64Array(layer.cell.hasCellState ? hc : 0),
+        cNext: new Float64Array(layer.cell.hasCellState ? hc : 0),
       };
     };
     this.encoder = net.encoders.map(state);
     this.decoder = net.decoders.map(state);
-    this.latent = allocFloats(dtype, capacity * net.config.latent);
-    this.y = allocFloats(dtype, capacity * net.config.inputSize);
+    this.latent = new Float64Array(capacity * net.config.latent);
+    this.y = new Float64Array(capacity * net.config.inputSize);
+    this.xin = new Float64Array(capacity * net.config.inputSize);
   }
 
   /**
@@ -53,17 +52,23 @@ export class InferenceRunner {
    * window's mean loss into `errors[errOff + b]` (which the caller zeroes), and when `recon` is
    * given writes the reconstruction there in the same layout as `windows`.
    */
-  run(windows: Floats, start: number, B: number, errors: Float64Array, errOff: number, recon: Floats | null): void {
+  run(windows: Float32Array, start: number, B: number, errors: Float64Array, errOff: number, recon: Float32Array | null): void {
     if (B > this.capacity) throw new RangeError(`InferenceRunner: batch ${B} exceeds capacity ${this.capacity}`);
     const { steps: T, inputSize: I, loss } = this.net.config;
     const TI = T * I;
     for (const s of this.encoder) resetState(s, B);
     for (const s of this.decoder) resetState(s, B);
 
+    const xin = this.xin;
     for (let t = 0; t < T; t++) {
-      let input: Floats = windows;
-      let inOff = start * TI + t * I;
-      let inStride = TI;
+      // Gather this step's inputs into Float64 so the kernels only ever see Float64Array.
+      for (let b = 0; b < B; b++) {
+        const src = (start + b) * TI + t * I;
+        for (let i = 0; i < I; i++) xin[b * I + i] = windows[src + i];
+      }
+      let input = xin;
+      let inOff = 0;
+      let inStride = I;
       for (const s of this.encoder) {
         stepLayer(s, B, input, inOff, inStride);
         input = s.h;
@@ -77,16 +82,16 @@ export class InferenceRunner {
     let latent = top.h;
     if (this.net.latent) {
       const d = this.net.latent;
-      fillRows(B, d.outputSize, d.bias.value, this.latent, 0, d.outputSize);
-      gemmAdd(B, H, d.outputSize, top.h, 0, H, d.kernel.value, 0, d.outputSize, this.latent, 0, d.outputSize);
+      fillRows(B, d.outputSize, d.bias.data, this.latent, 0, d.outputSize);
+      gemmAdd(B, H, d.outputSize, top.h, 0, H, d.kernel.data, 0, d.outputSize, this.latent, 0, d.outputSize);
       latent = this.latent;
     }
     // Project the latent once; the first decoder layer reuses it at every step.
     const first = this.decoder[0];
     const L = this.net.config.latent;
     const G0 = first.layer.cell.gates * H;
-    fillRows(B, G0, first.layer.bias.value, first.xp, 0, G0);
-    gemmAdd(B, L, G0, latent, 0, L, first.layer.kernel.value, 0, G0, first.xp, 0, G0);
+    fillRows(B, G0, first.layer.bias.data, first.xp, 0, G0);
+    gemmAdd(B, L, G0, latent, 0, L, first.layer.kernel.data, 0, G0, first.xp, 0, G0);
 
     const out = this.net.output;
     const y = this.y;
@@ -99,8 +104,8 @@ export class InferenceRunner {
         stepLayer(s, B, prev.h, 0, H);
         prev = s;
       }
-      fillRows(B, I, out.bias.value, y, 0, I);
-      gemmAdd(B, H, I, prev.h, 0, H, out.kernel.value, 0, I, y, 0, I);
+      fillRows(B, I, out.bias.data, y, 0, I);
+      gemmAdd(B, H, I, prev.h, 0, H, out.kernel.data, 0, I, y, 0, I);
       for (let b = 0; b < B; b++) {
         const xo = (start + b) * TI + t * I;
         let e = 0;
@@ -122,11 +127,11 @@ function resetState(s: LayerState, B: number): void {
 }
 
 /** Projects one step's input (rows of `input` at `inStride`) and advances the layer. */
-function stepLayer(s: LayerState, B: number, input: Floats, inOff: number, inStride: number): void {
+function stepLayer(s: LayerState, B: number, input: Float64Array, inOff: number, inStride: number): void {
   const layer = s.layer;
   const G = layer.cell.gates * layer.units;
-  fillRows(B, G, layer.bias.value, s.xp, 0, G);
-  gemmAdd(B, layer.inputSize, G, input, inOff, inStride, layer.kernel.value, 0, G, s.xp, 0, G);
+  fillRows(B, G, layer.bias.data, s.xp, 0, G);
+  gemmAdd(B, layer.inputSize, G, input, inOff, inStride, layer.kernel.data, 0, G, s.xp, 0, G);
   advance(s, B);
 }
 

@@ -1,10 +1,8 @@
-import type { Floats } from './tensor';
-
 /**
  * The few dense kernels the engine needs, over row-major typed arrays addressed by
  * (offset, row stride) so callers can work on slices of their workspaces without copying.
  * All of them ACCUMULATE into `out` (out += ...); callers zero or preset `out` first.
- * Sums are carried in JS doubles and rounded once when stored.
+ * Everything is Float64 so the loops stay monomorphic.
  */
 
 /**
@@ -13,9 +11,9 @@ import type { Floats } from './tensor';
  */
 export function gemmAdd(
   rows: number, inner: number, cols: number,
-  a: Floats, aOff: number, aStride: number,
-  w: Floats, wOff: number, wStride: number,
-  out: Floats, outOff: number, outStride: number,
+  a: Float64Array, aOff: number, aStride: number,
+  w: Float64Array, wOff: number, wStride: number,
+  out: Float64Array, outOff: number, outStride: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const ar = aOff + r * aStride;
@@ -35,9 +33,9 @@ export function gemmAdd(
  */
 export function gemmAddBT(
   rows: number, inner: number, cols: number,
-  a: Floats, aOff: number, aStride: number,
-  b: Floats, bOff: number, bStride: number,
-  out: Floats, outOff: number, outStride: number,
+  a: Float64Array, aOff: number, aStride: number,
+  b: Float64Array, bOff: number, bStride: number,
+  out: Float64Array, outOff: number, outStride: number,
 ): void {
   let r = 0;
   for (; r + 1 < rows; r += 2) {
@@ -76,9 +74,9 @@ export function gemmAddBT(
  */
 export function gemmAddAT(
   rows: number, p: number, q: number,
-  a: Floats, aOff: number, aStride: number,
-  b: Floats, bOff: number, bStride: number,
-  out: Floats, outOff: number, outStride: number,
+  a: Float64Array, aOff: number, aStride: number,
+  b: Float64Array, bOff: number, bStride: number,
+  out: Float64Array, outOff: number, outStride: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const ar = aOff + r * aStride;
@@ -93,7 +91,7 @@ export function gemmAddAT(
 }
 
 /** out[r, j] = bias[j] for every row: presets a product's output with its bias. */
-export function fillRows(rows: number, cols: number, bias: Floats, out: Floats, outOff: number, outStride: number): void {
+export function fillRows(rows: number, cols: number, bias: Float64Array, out: Float64Array, outOff: number, outStride: number): void {
   for (let r = 0; r < rows; r++) {
     const or = outOff + r * outStride;
     for (let j = 0; j < cols; j++) out[or + j] = bias[j];
@@ -101,7 +99,7 @@ export function fillRows(rows: number, cols: number, bias: Floats, out: Floats, 
 }
 
 /** out[j] += sum_r a[r, j]: the bias gradient. */
-export function colSumAdd(rows: number, cols: number, a: Floats, aOff: number, aStride: number, out: Floats): void {
+export function colSumAdd(rows: number, cols: number, a: Float64Array, aOff: number, aStride: number, out: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const ar = aOff + r * aStride;
     for (let j = 0; j < cols; j++) out[j] += a[ar + j];
@@ -109,7 +107,7 @@ export function colSumAdd(rows: number, cols: number, a: Floats, aOff: number, a
 }
 
 /** out[c, r] = a[r, c]: a [rows, cols] matrix transposed into `out`. */
-export function transpose(rows: number, cols: number, a: Floats, out: Floats): void {
+export function transpose(rows: number, cols: number, a: Float64Array, out: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
   }

@@ -1,5 +1,5 @@
-import type { Cell, CellGrads, CellWeights } from './cell';
 import type { Floats } from './tensor';
+import type { Cell, CellGrads, CellWeights } from './cell';
 import { gemmAddAT, gemmAddBT } from './linalg';
 
 /**
@@ -31,7 +31,7 @@ export const lstmCell: Cell = {
     void hPrev;
     void hpOff;
   },
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Floats, _gatesAll: Floats, dzAll: Floats): void {
+  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, _gatesAll: Float64Array, dzAll: Float64Array): void {
     const H = w.units;
     gemmAddAT(rows, H, 4 * H, hPrevAll, 0, H, dzAll, 0, 4 * H, g.recurrentKernel, 0, 4 * H);
   },
@@ -43,10 +43,10 @@ export const lstmCell: Cell = {
  */
 export function lstmForward(
   w: CellWeights, B: number,
-  xp: Floats, xpOff: number,
-  hPrev: Floats, hpOff: number, cPrev: Floats, cpOff: number,
-  gates: Floats, gOff: number,
-  h: Floats, hOff: number, c: Floats, cOff: number,
+  xp: Float64Array, xpOff: number,
+  hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number,
+  gates: Float64Array, gOff: number,
+  h: Float64Array, hOff: number, c: Float64Array, cOff: number,
 ): void {
   const H = w.units;
   const G = 4 * H;
@@ -89,9 +89,9 @@ export function lstmForward(
 /** LSTM step backward (see {@link Cell.backward}). */
 export function lstmBackward(
   w: CellWeights, _g: CellGrads, B: number,
-  gates: Floats, gOff: number,
-  cPrev: Floats, cpOff: number, c: Floats, cOff: number,
-  dh: Floats, dc: Floats, dz: Floats, dzOff: number, dhPrev: Floats,
+  gates: Float64Array, gOff: number,
+  cPrev: Float64Array, cpOff: number, c: Float64Array, cOff: number,
+  dh: Float64Array, dc: Float64Array, dz: Float64Array, dzOff: number, dhPrev: Float64Array,
 ): void {
   const H = w.units;
   const G = 4 * H;

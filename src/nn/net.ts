@@ -16,14 +16,18 @@ export interface DenseParams {
 
 /**
  * The autoencoder's layers and parameter storage. Every parameter is a view into one flat
- * buffer (and its gradient into another), so the optimizer, cloning, and worker exchange move a
- * single array. Layer order, and so parameter order, is fixed by the config:
+ * buffer of stored values (the model's dtype), one Float64 compute copy and one Float64
+ * gradient buffer, so the optimizer, cloning, and worker exchange move single arrays. Layer order, and so parameter order, is fixed by the config:
  * encoder_0..n, latent (only if latent != hidden), decoder_0..m, output.
  */
 export class AutoencoderNet {
   readonly params: readonly Param[];
+  /** Stored values (model dtype), the source of truth. */
   readonly values: Floats;
-  readonly grads: Floats;
+  /** Float64 copy of `values` that computation reads; see {@link syncDerived}. */
+  readonly compute: Float64Array;
+  /** Gradient accumulator, same layout. */
+  readonly grads: Float64Array;
   readonly encoders: readonly RecurrentLayer[];
   readonly decoders: readonly RecurrentLayer[];
   /** Dense projection of the encoder's last state to the latent, or null when latent == hidden. */
@@ -43,12 +47,19 @@ export class AutoencoderNet {
 
     const total = groups.flat().reduce((n, s) => n + sizeOf(s.shape), 0);
     this.values = allocFloats(dtype, total);
-    this.grads = allocFloats(dtype, total);
+    this.compute = new Float64Array(total);
+    this.grads = new Float64Array(total);
     let offset = 0;
     const params: Param[][] = groups.map((g) =>
       g.map((spec) => {
         const n = sizeOf(spec.shape);
-        const p: Param = { name: spec.name, shape: spec.shape, value: this.values.subarray(offset, offset + n), grad: this.grads.subarray(offset, offset + n) };
+        const p: Param = {
+          name: spec.name,
+          shape: spec.shape,
+          value: this.values.subarray(offset, offset + n),
+          data: this.compute.subarray(offset, offset + n),
+          grad: this.grads.subarray(offset, offset + n),
+        };
         offset += n;
         return p;
       }),
@@ -56,10 +67,10 @@ export class AutoencoderNet {
     this.params = params.flat();
     let g = 0;
     const encoders: RecurrentLayer[] = [];
-    for (let l = 0; l < config.encoderLayers; l++) encoders.push(new RecurrentLayer(cell, l === 0 ? config.inputSize : H, H, params[g++], dtype));
+    for (let l = 0; l < config.encoderLayers; l++) encoders.push(new RecurrentLayer(cell, l === 0 ? config.inputSize : H, H, params[g++]));
     this.latent = hasLatent ? dense(H, config.latent, params[g++]) : null;
     const decoders: RecurrentLayer[] = [];
-    for (let l = 0; l < config.decoderLayers; l++) decoders.push(new RecurrentLayer(cell, l === 0 ? config.latent : H, H, params[g++], dtype));
+    for (let l = 0; l < config.decoderLayers; l++) decoders.push(new RecurrentLayer(cell, l === 0 ? config.latent : H, H, params[g++]));
     this.output = dense(H, config.inputSize, params[g]);
     this.encoders = encoders;
     this.decoders = decoders;
@@ -71,10 +82,12 @@ export class AutoencoderNet {
     if (this.latent) initDense(this.latent, rng);
     for (const layer of this.decoders) layer.initialize(rng);
     initDense(this.output, rng);
+    this.syncDerived();
   }
 
-  /** Refreshes every layer's derived weight copies; call after the flat values change. */
+  /** Refreshes the compute copy and every layer's derived weights; call after `values` change. */
   syncDerived(): void {
+    this.compute.set(this.values);
     for (const layer of this.encoders) layer.syncDerived();
     for (const layer of this.decoders) layer.syncDerived();
   }

@@ -23,7 +23,7 @@ export interface ShardRequest {
 /** A worker's reply. */
 export interface ShardReply {
   loss: number;
-  grads: Floats;
+  grads: Float64Array;
   error?: string;
 }
 

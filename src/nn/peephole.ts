@@ -1,5 +1,5 @@
-import type { Cell, CellGrads, CellWeights } from './cell';
 import type { Floats } from './tensor';
+import type { Cell, CellGrads, CellWeights } from './cell';
 import { gemmAddAT, gemmAddBT } from './linalg';
 
 /**
@@ -106,7 +106,7 @@ export const peepholeCell: Cell = {
     dhPrev.fill(0, 0, B * H);
     gemmAddBT(B, G, H, dz, dzOff, G, w.recurrentKernel, 0, G, dhPrev, 0, H);
   },
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Floats, _gatesAll: Floats, dzAll: Floats): void {
+  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, _gatesAll: Float64Array, dzAll: Float64Array): void {
     const H = w.units;
     gemmAddAT(rows, H, 4 * H, hPrevAll, 0, H, dzAll, 0, 4 * H, g.recurrentKernel, 0, 4 * H);
   },

@@ -1,6 +1,5 @@
 import type { Cell, CellGrads, CellWeights } from './cell';
-import type { DType, Floats, Param, ParamSpec } from './tensor';
-import { allocFloats } from './tensor';
+import type { Param, ParamSpec } from './tensor';
 import { colSumAdd, fillRows, gemmAdd, gemmAddAT, gemmAddBT, transpose } from './linalg';
 import { glorotUniform, orthogonal } from './init';
 import type { Random } from './random';
@@ -13,25 +12,25 @@ import type { Random } from './random';
 export interface LayerTrainWorkspace {
   readonly capacity: number;
   /** Input projection x W + b: [B, G*H] for a constant input, else [T, B, G*H]. */
-  readonly xp: Floats;
+  readonly xp: Float64Array;
   /** Hidden states, slots 0..T ([T+1, B, H]); slot 0 is the zero initial state. */
-  readonly hs: Floats;
+  readonly hs: Float64Array;
   /** Cell states like `hs` (LSTM kinds only; empty otherwise). */
-  readonly cs: Floats;
+  readonly cs: Float64Array;
   /** Gate activations per step [T, B, G*H]. */
-  readonly gates: Floats;
+  readonly gates: Float64Array;
   /** Pre-activation gradients per step [T, B, G*H]. */
-  readonly dz: Floats;
-  readonly dh: Floats;
-  readonly dc: Floats;
-  readonly dhA: Floats;
-  readonly dhB: Floats;
+  readonly dz: Float64Array;
+  readonly dh: Float64Array;
+  readonly dc: Float64Array;
+  readonly dhA: Float64Array;
+  readonly dhB: Float64Array;
   /** Summed dz over time, for a constant input [B, G*H]. */
-  readonly dxp: Floats;
+  readonly dxp: Float64Array;
   /** Cell scratch [T, B, H] for recurrent-gradient products (GRU). */
-  readonly scratch: Floats;
+  readonly scratch: Float64Array;
   /** Gradient w.r.t. the layer input: [B, in] (constant) or [T, B, in]. */
-  readonly dx: Floats;
+  readonly dx: Float64Array;
 }
 
 /**
@@ -66,7 +65,6 @@ export class RecurrentLayer {
     readonly inputSize: number,
     readonly units: number,
     params: readonly Param[],
-    dtype: DType,
   ) {
     this.kernel = params[0];
     this.recurrentKernel = params[1];
@@ -75,47 +73,49 @@ export class RecurrentLayer {
     this.gateWidth = cell.gates * units;
     this.weights = {
       units,
-      recurrentKernel: this.recurrentKernel.value,
-      recurrentKernelT: allocFloats(dtype, units * this.gateWidth),
-      extras: this.extras.map((p) => p.value),
-      scratch: allocFloats(dtype, units),
+      recurrentKernel: this.recurrentKernel.data,
+      recurrentKernelT: new Float64Array(units * this.gateWidth),
+      extras: this.extras.map((p) => p.data),
+      scratch: new Float64Array(units),
     };
     this.grads = { recurrentKernel: this.recurrentKernel.grad, extras: this.extras.map((p) => p.grad) };
   }
 
-  /** Glorot kernel, orthogonal recurrent kernel, cell-specific bias, zero extras. */
+  /**
+   * Glorot kernel, orthogonal recurrent kernel, cell-specific bias, zero extras (written to the
+   * stored values; the owner syncs the compute copy).
+   */
   initialize(rng: Random): void {
     glorotUniform(this.kernel.value, this.inputSize, this.gateWidth, rng);
     orthogonal(this.recurrentKernel.value, this.units, this.gateWidth, rng);
     this.cell.initBias(this.bias.value, this.units);
     for (const e of this.extras) e.value.fill(0);
-    this.syncDerived();
   }
 
-  /** Refreshes derived copies of the weights; call after any weight change. */
+  /** Refreshes derived copies of the weights from the compute copy; call after any weight change. */
   syncDerived(): void {
-    transpose(this.units, this.gateWidth, this.recurrentKernel.value, this.weights.recurrentKernelT);
+    transpose(this.units, this.gateWidth, this.recurrentKernel.data, this.weights.recurrentKernelT);
   }
 
   /** Allocates training buffers for batches of up to `capacity` rows over `steps` steps. */
-  createTrainWorkspace(dtype: DType, capacity: number, steps: number, constantInput: boolean): LayerTrainWorkspace {
+  createTrainWorkspace(capacity: number, steps: number, constantInput: boolean): LayerTrainWorkspace {
     const H = this.units;
     const G = this.gateWidth;
     const n = capacity * steps;
     return {
       capacity,
-      xp: allocFloats(dtype, (constantInput ? capacity : n) * G),
-      hs: allocFloats(dtype, (n + capacity) * H),
-      cs: allocFloats(dtype, this.cell.hasCellState ? (n + capacity) * H : 0),
-      gates: allocFloats(dtype, n * G),
-      dz: allocFloats(dtype, n * G),
-      dh: allocFloats(dtype, capacity * H),
-      dc: allocFloats(dtype, capacity * H),
-      dhA: allocFloats(dtype, capacity * H),
-      dhB: allocFloats(dtype, capacity * H),
-      dxp: allocFloats(dtype, constantInput ? capacity * G : 0),
-      scratch: allocFloats(dtype, this.cell.kind === 'gru' ? n * H : 0),
-      dx: allocFloats(dtype, (constantInput ? capacity : n) * this.inputSize),
+      xp: new Float64Array((constantInput ? capacity : n) * G),
+      hs: new Float64Array((n + capacity) * H),
+      cs: new Float64Array(this.cell.hasCellState ? (n + capacity) * H : 0),
+      gates: new Float64Array(n * G),
+      dz: new Float64Array(n * G),
+      dh: new Float64Array(capacity * H),
+      dc: new Float64Array(capacity * H),
+      dhA: new Float64Array(capacity * H),
+      dhB: new Float64Array(capacity * H),
+      dxp: new Float64Array(constantInput ? capacity * G : 0),
+      scratch: new Float64Array(this.cell.kind === 'gru' ? n * H : 0),
+      dx: new Float64Array((constantInput ? capacity : n) * this.inputSize),
     };
   }
 
@@ -123,12 +123,12 @@ export class RecurrentLayer {
    * Runs B sequences of T steps. `x` holds the input time-major at `xOff`: [T, B, in], or [B, in]
    * when `constantInput` (fed at every step). Hidden states land in `ws.hs` slots 1..T.
    */
-  forwardSequence(ws: LayerTrainWorkspace, B: number, T: number, x: Floats, xOff: number, constantInput: boolean): void {
+  forwardSequence(ws: LayerTrainWorkspace, B: number, T: number, x: Float64Array, xOff: number, constantInput: boolean): void {
     const H = this.units;
     const G = this.gateWidth;
     const inRows = constantInput ? B : T * B;
-    fillRows(inRows, G, this.bias.value, ws.xp, 0, G);
-    gemmAdd(inRows, this.inputSize, G, x, xOff, this.inputSize, this.kernel.value, 0, G, ws.xp, 0, G);
+    fillRows(inRows, G, this.bias.data, ws.xp, 0, G);
+    gemmAdd(inRows, this.inputSize, G, x, xOff, this.inputSize, this.kernel.data, 0, G, ws.xp, 0, G);
     ws.hs.fill(0, 0, B * H);
     if (this.cell.hasCellState) ws.cs.fill(0, 0, B * H);
     const cell = this.cell;
@@ -147,7 +147,7 @@ export class RecurrentLayer {
    * `dHext` [T, B, H] is the gradient reaching h(1..T) from outside the layer. Accumulates
    * parameter gradients; when `wantInputGrad`, leaves dL/dx in `ws.dx` (same layout as `x`).
    */
-  backwardSequence(ws: LayerTrainWorkspace, B: number, T: number, x: Floats, xOff: number, constantInput: boolean, dHext: Floats, wantInputGrad: boolean): void {
+  backwardSequence(ws: LayerTrainWorkspace, B: number, T: number, x: Float64Array, xOff: number, constantInput: boolean, dHext: Float64Array, wantInputGrad: boolean): void {
     const H = this.units;
     const G = this.gateWidth;
     const BH = B * H;
@@ -189,7 +189,7 @@ export class RecurrentLayer {
     gemmAddAT(inRows, this.inputSize, G, x, xOff, this.inputSize, dIn, 0, G, this.kernel.grad, 0, G);
     if (wantInputGrad) {
       ws.dx.fill(0, 0, inRows * this.inputSize);
-      gemmAddBT(inRows, G, this.inputSize, dIn, 0, G, this.kernel.value, 0, G, ws.dx, 0, this.inputSize);
+      gemmAddBT(inRows, G, this.inputSize, dIn, 0, G, this.kernel.data, 0, G, ws.dx, 0, this.inputSize);
     }
   }
 }

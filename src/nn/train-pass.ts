@@ -1,6 +1,4 @@
 import type { AutoencoderNet } from './net';
-import type { Floats } from './tensor';
-import { allocFloats } from './tensor';
 import { colSumAdd, fillRows, gemmAdd, gemmAddAT, gemmAddBT } from './linalg';
 import type { LayerTrainWorkspace } from './recurrent-layer';
 
@@ -10,27 +8,26 @@ import type { LayerTrainWorkspace } from './recurrent-layer';
  * encoder. Buffers are allocated once for batches of up to `capacity` windows.
  */
 export class TrainingPass {
-  private readonly x: Floats;
-  private readonly y: Floats;
-  private readonly dy: Floats;
-  private readonly dTop: Floats;
-  private readonly dEnc: Floats;
-  private readonly latent: Floats;
+  private readonly x: Float64Array;
+  private readonly y: Float64Array;
+  private readonly dy: Float64Array;
+  private readonly dTop: Float64Array;
+  private readonly dEnc: Float64Array;
+  private readonly latent: Float64Array;
   private readonly enc: LayerTrainWorkspace[];
   private readonly dec: LayerTrainWorkspace[];
 
   constructor(private readonly net: AutoencoderNet, readonly capacity: number) {
     const { steps: T, inputSize: I, hidden: H, latent: L } = net.config;
-    const dtype = net.dtype;
     const n = capacity * T;
-    this.x = allocFloats(dtype, n * I);
-    this.y = allocFloats(dtype, n * I);
-    this.dy = allocFloats(dtype, n * I);
-    this.dTop = allocFloats(dtype, n * H);
-    this.dEnc = allocFloats(dtype, n * H);
-    this.latent = allocFloats(dtype, capacity * L);
-    this.enc = net.encoders.map((layer) => layer.createTrainWorkspace(dtype, capacity, T, false));
-    this.dec = net.decoders.map((layer, l) => layer.createTrainWorkspace(dtype, capacity, T, l === 0));
+    this.x = new Float64Array(n * I);
+    this.y = new Float64Array(n * I);
+    this.dy = new Float64Array(n * I);
+    this.dTop = new Float64Array(n * H);
+    this.dEnc = new Float64Array(n * H);
+    this.latent = new Float64Array(capacity * L);
+    this.enc = net.encoders.map((layer) => layer.createTrainWorkspace(capacity, T, false));
+    this.dec = net.decoders.map((layer, l) => layer.createTrainWorkspace(capacity, T, l === 0));
   }
 
   /**
@@ -38,7 +35,7 @@ export class TrainingPass {
    * Adds `gradScale` x d(sum of the windows' losses)/d(params) into the net's gradient buffer
    * (the caller zeroes it) and returns the sum of the B window losses.
    */
-  lossAndGradient(data: Floats, indices: ArrayLike<number>, from: number, B: number, gradScale: number): number {
+  lossAndGradient(data: Float32Array | Float64Array, indices: ArrayLike<number>, from: number, B: number, gradScale: number): number {
     if (B > this.capacity) throw new RangeError(`TrainingPass: batch ${B} exceeds capacity ${this.capacity}`);
     const net = this.net;
     const { steps: T, inputSize: I, hidden: H, loss } = net.config;
@@ -61,12 +58,12 @@ export class TrainingPass {
     }
     const encTop = this.enc[enc.length - 1];
     const lastOff = T * B * H;
-    let latent: Floats = encTop.hs;
+    let latent: Float64Array = encTop.hs;
     let latentOff = lastOff;
     if (net.latent) {
       const d = net.latent;
-      fillRows(B, d.outputSize, d.bias.value, this.latent, 0, d.outputSize);
-      gemmAdd(B, H, d.outputSize, encTop.hs, lastOff, H, d.kernel.value, 0, d.outputSize, this.latent, 0, d.outputSize);
+      fillRows(B, d.outputSize, d.bias.data, this.latent, 0, d.outputSize);
+      gemmAdd(B, H, d.outputSize, encTop.hs, lastOff, H, d.kernel.data, 0, d.outputSize, this.latent, 0, d.outputSize);
       latent = this.latent;
       latentOff = 0;
     }
@@ -80,8 +77,8 @@ export class TrainingPass {
     const decTop = this.dec[dec.length - 1];
     const out = net.output;
     const rows = T * B;
-    fillRows(rows, I, out.bias.value, this.y, 0, I);
-    gemmAdd(rows, H, I, decTop.hs, B * H, H, out.kernel.value, 0, I, this.y, 0, I);
+    fillRows(rows, I, out.bias.data, this.y, 0, I);
+    gemmAdd(rows, H, I, decTop.hs, B * H, H, out.kernel.data, 0, I, this.y, 0, I);
 
     // Loss (mean over T*I per window) and its gradient, scaled for the caller's reduction.
     const y = this.y;
@@ -103,7 +100,7 @@ export class TrainingPass {
     colSumAdd(rows, I, dy, 0, I, out.bias.grad);
     gemmAddAT(rows, H, I, decTop.hs, B * H, H, dy, 0, I, out.kernel.grad, 0, I);
     this.dTop.fill(0, 0, rows * H);
-    gemmAddBT(rows, I, H, dy, 0, I, out.kernel.value, 0, I, this.dTop, 0, H);
+    gemmAddBT(rows, I, H, dy, 0, I, out.kernel.data, 0, I, this.dTop, 0, H);
 
     // Decoder, top down; each layer's input gradient is the gradient of the layer below's h.
     for (let l = dec.length - 1; l >= 0; l--) {
@@ -121,7 +118,7 @@ export class TrainingPass {
       const d = net.latent;
       colSumAdd(B, d.outputSize, dLatent, 0, d.outputSize, d.bias.grad);
       gemmAddAT(B, H, d.outputSize, encTop.hs, lastOff, H, dLatent, 0, d.outputSize, d.kernel.grad, 0, d.outputSize);
-      gemmAddBT(B, d.outputSize, H, dLatent, 0, d.outputSize, d.kernel.value, 0, d.outputSize, dEnc, lastSlot, H);
+      gemmAddBT(B, d.outputSize, H, dLatent, 0, d.outputSize, d.kernel.data, 0, d.outputSize, dEnc, lastSlot, H);
     } else {
       for (let n = 0; n < B * H; n++) dEnc[lastSlot + n] = dLatent[n];
     }

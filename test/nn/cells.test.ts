@@ -18,15 +18,16 @@ function harness(kind: (typeof CELL_KINDS)[number], constantInput: boolean) {
   const params: Param[] = RecurrentLayer.specs(cell, 'layer', I, H).map((s) => {
     const value = new Float64Array(sizeOf(s.shape));
     for (let i = 0; i < value.length; i++) value[i] = 0.6 * rng.normal();
-    return { name: s.name, shape: s.shape, value, grad: new Float64Array(value.length) };
+    // Stored and compute values are the same Float64 array, so perturbations reach the math.
+    return { name: s.name, shape: s.shape, value, data: value, grad: new Float64Array(value.length) };
   });
-  const layer = new RecurrentLayer(cell, I, H, params, 'float64');
+  const layer = new RecurrentLayer(cell, I, H, params);
   layer.syncDerived();
   const x = new Float64Array((constantInput ? B : T * B) * I);
   for (let i = 0; i < x.length; i++) x[i] = rng.normal();
   const readout = new Float64Array(T * B * H);
   for (let i = 0; i < readout.length; i++) readout[i] = rng.normal();
-  const ws = layer.createTrainWorkspace('float64', B, T, constantInput);
+  const ws = layer.createTrainWorkspace(B, T, constantInput);
   const loss = (): number => {
     layer.forwardSequence(ws, B, T, x, 0, constantInput);
     let s = 0;
