@@ -1,12 +1,120 @@
+import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from '../command';
+import { UsageError } from '../command';
+import { choiceFlag, intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
+import { CELL_KINDS } from '../../nn';
+import { readUcr } from '../../ecg/read-ucr';
+import { DEFAULT_ECG5000_OPTIONS, evaluateEcg5000 } from '../../model/evaluate-ecg5000';
+import { serializeArtifact } from '../../model/artifact';
+import type { ThresholdRule } from '../../model/threshold';
+import { DEFAULT_POT_PARAMS } from '../../model/threshold';
 
-/** `beatwatch eval ecg5000` (being built). */
+const D = DEFAULT_ECG5000_OPTIONS;
+
+const usage = [
+  'usage: beatwatch eval ecg5000 --train FILE --test FILE [options]',
+  '',
+  'Trains an autoencoder on the normal (label 1) beats of TRAIN minus a fixed held-out part,',
+  'fits the threshold on the held-out beats, scores every TEST beat (labels 2-5 = abnormal).',
+  '',
+  'options:',
+  `  --cell lstm|peephole|gru|rnn   recurrent cell (default ${D.cell})`,
+  `  --hidden N                     units per layer (default ${D.hidden})`,
+  '  --latent N                     latent size (default: hidden)',
+  `  --epochs N                     maximum epochs (default ${D.epochs}; early stopping may end sooner)`,
+  `  --seed N                       seed of initialisation and shuffling (default ${D.seed})`,
+  `  --batch N                      batch size (default ${D.batchSize})`,
+  `  --lr X                         Adam learning rate (default ${D.learningRate})`,
+  `  --patience N                   early-stopping patience in epochs (default ${D.patience})`,
+  `  --threshold quantile|mean-std|pot   threshold rule (default ${D.thresholdRule.rule})`,
+  '  --q X                          quantile of the quantile rule (default 0.99)',
+  '  --k X                          k of the mean-std rule (default 3)',
+  `  --risk X                       target false-alarm probability of the pot rule (default ${DEFAULT_POT_PARAMS.risk})`,
+  `  --workers N                    data-parallel gradient threads (default ${D.workers})`,
+  '  --budget SECONDS               wall-time budget of training',
+  '  --out FILE                     write the trained model artifact there',
+  '  --json                         print one JSON object with the figures on stdout',
+].join('\n');
+
+function thresholdRule(values: Record<string, string | boolean | undefined>): ThresholdRule {
+  const rule = choiceFlag(values.threshold as string | undefined, 'threshold', ['quantile', 'mean-std', 'pot'] as const, D.thresholdRule.rule);
+  const q = numberFlag(values.q as string | undefined, 'q', 0.99, 0, 1);
+  switch (rule) {
+    case 'quantile':
+      return { rule, params: { q } };
+    case 'mean-std':
+      return { rule, params: { k: numberFlag(values.k as string | undefined, 'k', 3) } };
+    case 'pot':
+      return { rule, params: { initialQuantile: DEFAULT_POT_PARAMS.initialQuantile, risk: numberFlag(values.risk as string | undefined, 'risk', DEFAULT_POT_PARAMS.risk, 0, 1) } };
+  }
+}
+
+const f3 = (x: number) => x.toFixed(4);
+
+/** `beatwatch eval ecg5000`: the ECG5000 anomaly-detection protocol of DESIGN.md §6. */
 const command: CommandModule = {
-  summary: 'evaluate on ecg5000',
-  usage: 'usage: beatwatch eval ecg5000',
-  async run() {
-    process.stderr.write('beatwatch eval ecg5000: not built yet\n');
-    return 1;
+  summary: 'train on normal ECG5000 TRAIN beats, score TEST (ROC-AUC, PR-AUC, F1 at the threshold)',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      train: { type: 'string' },
+      test: { type: 'string' },
+      cell: { type: 'string' },
+      hidden: { type: 'string' },
+      latent: { type: 'string' },
+      epochs: { type: 'string' },
+      seed: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      patience: { type: 'string' },
+      threshold: { type: 'string' },
+      q: { type: 'string' },
+      k: { type: 'string' },
+      risk: { type: 'string' },
+      workers: { type: 'string' },
+      budget: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (!values.train) throw new UsageError('--train FILE is required');
+    if (!values.test) throw new UsageError('--test FILE is required');
+    const options = {
+      cell: choiceFlag(values.cell, 'cell', CELL_KINDS, D.cell),
+      hidden: intFlag(values.hidden, 'hidden', D.hidden, 1, 1024),
+      latent: values.latent === undefined ? undefined : intFlag(values.latent, 'latent', D.hidden, 1, 1024),
+      epochs: intFlag(values.epochs, 'epochs', D.epochs, 1, 100_000),
+      seed: intFlag(values.seed, 'seed', D.seed),
+      batchSize: intFlag(values.batch, 'batch', D.batchSize, 1, 65_536),
+      learningRate: numberFlag(values.lr, 'lr', D.learningRate, Number.MIN_VALUE, 10),
+      patience: intFlag(values.patience, 'patience', D.patience, 1, 100_000),
+      thresholdRule: thresholdRule(values),
+      workers: intFlag(values.workers, 'workers', D.workers, 1, 64),
+      timeBudgetMs: values.budget === undefined ? undefined : numberFlag(values.budget, 'budget', 0, 0) * 1000,
+    };
+    const [train, test] = await Promise.all([readUcr(values.train), readUcr(values.test)]);
+    progress(`ecg5000: TRAIN ${train.rows} beats, TEST ${test.rows} beats of ${train.length} samples; ${options.cell} H=${options.hidden}, seed ${options.seed}`);
+    const { result, artifact } = await evaluateEcg5000(train, test, {
+      ...options,
+      onEpoch: ({ epoch, trainLoss, valLoss, seconds }) =>
+        progress(`epoch ${String(epoch).padStart(3)}  train ${f3(trainLoss)}  val ${Number.isNaN(valLoss) ? '-' : f3(valLoss)}  ${seconds.toFixed(1)} s`),
+    });
+    if (values.out) {
+      const { text, sha256 } = serializeArtifact(artifact);
+      await writeFile(values.out, text);
+      progress(`model ${artifact.version} written (sha256 ${sha256})`);
+    }
+    if (values.json) printJson(result);
+    else {
+      const lines = [
+        `cell ${result.cell}  hidden ${result.hidden}  params ${result.params}  seed ${result.seed}`,
+        `epochs ${result.epochsRun}/${result.epochs} (best ${result.bestEpoch}, stopped by ${result.stoppedBy}) in ${result.trainSeconds.toFixed(1)} s`,
+        `ROC-AUC ${f3(result.auc)}  PR-AUC ${f3(result.prAuc)}`,
+        `threshold ${result.threshold.toPrecision(4)} (${result.thresholdRule} ${JSON.stringify(result.thresholdParams)})`,
+        `accuracy ${f3(result.accuracy)}  precision ${f3(result.precision)}  recall ${f3(result.recall)}  F1 ${f3(result.f1)}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return 0;
   },
 };
 export default command;
