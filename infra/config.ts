@@ -19,9 +19,9 @@ export const DEFAULT_RETRAIN_SCHEDULE = 'rate(1 day)';
 /** Concurrent batches per shard (1..10); records of one device stay ordered at any value. */
 export const DEFAULT_PARALLELIZATION_FACTOR = 1;
 /**
- * Records per detect invocation. A wire record carries up to 60 s of ECG; 100 records of 10 s at
- * 360 Hz are about 1,200 beats, scored in well under a second on one vCPU, and stay far below
- * Lambda's 6 MB payload limit for typical record sizes.
+ * Records per detect invocation. Devices send 1 s records (about 2.7 KB of JSON at 360 Hz), so 100
+ * records are about 120 beats, scored in a fraction of a second on one vCPU, and 270 KB (Lambda
+ * also caps a batch at its 6 MB payload limit, whatever this number, for long or dense records).
  */
 export const DEFAULT_DETECT_BATCH_SIZE = 100;
 /** Seconds the event source waits to fill a batch: bounds the alert latency added by batching. */

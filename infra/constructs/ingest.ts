@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -34,6 +34,9 @@ export class Ingest extends Construct {
       encryption: kinesis.StreamEncryption.KMS,
       encryptionKey: props.key,
       retentionPeriod: Duration.hours(props.retentionHours),
+      // The stream holds at most its retention period of data, all of it archived in history/;
+      // keeping it after `cdk destroy` would only keep billing stream hours.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.producerRole = new ManagedPolicyRole(this, 'ProducerRole', {
       assumedBy: new iam.AccountRootPrincipal(),
