@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ecgPeaks, QrsDetector } from '../../src/ecg/qrs-detector';
+import { ecgSimulate } from '../../src/ecg/ecg-simulate';
+import { ecgResample } from '../../src/ecg/resample';
+import { loadMitdbRecord } from '../../src/ecg/mitdb';
+import { scoreQrs } from '../../src/ecg/qrs-evaluation';
+import { chunked, MITDB } from './helpers';
+
+const RATES = [125, 250, 360, 500] as const;
+
+/** First minute of record 208 (PVCs, couplets, fusion beats), at `fs`. */
+function realSignal(fs: number): Float32Array {
+  const minute = loadMitdbRecord(MITDB, '208').signal.subarray(0, 360 * 60);
+  return fs === 360 ? minute : ecgResample(minute, 360, fs);
+}
+
+function syntheticSignal(fs: number): Float32Array {
+  return ecgSimulate({ fs, seconds: 60, heartRate: 75, seed: fs, noise: 0.02, anomalies: [{ kind: 'pvc', at: 12 }, { kind: 'dropped', at: 25 }, { kind: 'noiseBurst', at: 40, duration: 1, amplitude: 0.15 }] }).signal;
+}
+
+/** Streams chunks through a detector, optionally moving it through JSON between chunks. */
+function streamPeaks(signal: Float32Array, fs: number, sizes: number[], serializeAt: boolean[]): number[] {
+  let detector = new QrsDetector({ fs });
+  const peaks: number[] = [];
+  chunked(signal, sizes).forEach((chunk, k) => {
+    peaks.push(...detector.push(chunk));
+    if (serializeAt[k % serializeAt.length]) detector = QrsDetector.fromJSON(JSON.parse(JSON.stringify(detector)));
+  });
+  peaks.push(...detector.flush());
+  return peaks;
+}
+
+describe('QrsDetector chunk invariance (property)', () => {
+  for (const fs of RATES) {
+    for (const [source, make] of [['real', realSignal], ['synthetic', syntheticSignal]] as const) {
+      it(`${source} signal at ${fs} Hz: any chunking (and JSON round trips) gives the whole-signal peaks`, () => {
+        const signal = make(fs);
+        const whole = Array.from(ecgPeaks(signal, fs));
+        expect(whole.length).toBeGreaterThan(50);
+        fc.assert(
+          fc.property(
+            fc.array(fc.integer({ min: 1, max: 3 * fs }), { minLength: 1, maxLength: 12 }),
+            fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+            (sizes, serializeAt) => {
+              expect(streamPeaks(signal, fs, sizes, serializeAt)).toEqual(whole);
+            },
+          ),
+          { numRuns: 12, seed: fs },
+        );
+      });
+    }
+  }
+});
+
+describe('QrsDetector accuracy', () => {
+  it('finds every simulated beat, and no dropped one, at 100 to 1000 Hz and 45 to 150 bpm', () => {
+    for (const fs of [100, 125, 250, 360, 500, 1000]) {
+      for (const heartRate of [45, 75, 150]) {
+        const sim = ecgSimulate({ fs, seconds: 90, heartRate, seed: fs * heartRate, noise: 0.03, anomalies: [{ kind: 'pvc', at: 20 }, { kind: 'pvc', at: 55 }, { kind: 'dropped', at: 40 }] });
+        const peaks = ecgPeaks(sim.signal, fs);
+        const score = scoreQrs(sim.rPeaks, peaks, fs);
+        expect(score, `${fs} Hz, ${heartRate} bpm`).toMatchObject({ fn: 0, fp: 0 });
+        // The R peak is located within 10 ms of the true one, plus one sample of quantization.
+        const tolerance = Math.ceil(0.01 * fs) + 1;
+        for (const r of sim.rPeaks) expect(Math.min(...Array.from(peaks, (p) => Math.abs(p - r))), `${fs} Hz R at ${r}`).toBeLessThanOrEqual(tolerance);
+      }
+    }
+  });
+
+  it('detects beats of the bundled MIT-BIH records (streamed in 1 s chunks) with Se and +P >= 99.5 %', () => {
+    for (const name of ['100', '101', '106', '119', '208']) {
+      const rec = loadMitdbRecord(MITDB, name);
+      const score = scoreQrs(rec.beatSamples, streamPeaks(rec.signal, rec.fs, [rec.fs], [false]), rec.fs);
+      expect(score.se, `record ${name} Se`).toBeGreaterThanOrEqual(0.995);
+      expect(score.ppv, `record ${name} +P`).toBeGreaterThanOrEqual(0.995);
+    }
+  });
+
+  it('works on real data resampled to 125, 250 and 500 Hz', () => {
+    const rec = loadMitdbRecord(MITDB, '119');
+    const span = rec.signal.subarray(0, 360 * 300);
+    const reference = Array.from(rec.beatSamples).filter((s) => s < span.length);
+    for (const fs of [125, 250, 500]) {
+      const peaks = ecgPeaks(ecgResample(span, 360, fs), fs);
+      const score = scoreQrs(reference.map((s) => Math.round((s * fs) / 360)), peaks, fs);
+      expect(score.se, `${fs} Hz Se`).toBeGreaterThanOrEqual(0.99);
+      expect(score.ppv, `${fs} Hz +P`).toBeGreaterThanOrEqual(0.99);
+    }
+  });
+
+  it('learns again after a change of amplitude and does not report a flat line as beats', () => {
+    const fs = 250;
+    const loud = ecgSimulate({ fs, seconds: 20, heartRate: 70, seed: 3, noise: 0.005 });
+    const quiet = ecgSimulate({ fs, seconds: 30, heartRate: 70, seed: 4, noise: 0.005 });
+    const signal = new Float32Array(loud.signal.length + quiet.signal.length);
+    signal.set(loud.signal.map((x) => 8 * x));
+    signal.set(quiet.signal.map((x) => 0.5 * x), loud.signal.length);
+    const truth = [...loud.rPeaks, ...Array.from(quiet.rPeaks, (r) => r + loud.signal.length)];
+    const score = scoreQrs(truth, ecgPeaks(signal, fs), fs);
+    // Beats in the first seconds after a 16x drop may be lost until re-learning (3.5 s).
+    expect(score.fn).toBeLessThanOrEqual(6);
+    expect(score.fp).toBe(0);
+    expect(ecgPeaks(new Float32Array(fs * 20).fill(0.3), fs)).toHaveLength(0);
+  });
+});
+
+describe('QrsDetector API', () => {
+  it('rejects bad options naming the option', () => {
+    expect(() => new QrsDetector({ fs: 50 })).toThrow(/fs must be in \[100, 1000\]/);
+    expect(() => new QrsDetector({ fs: 360, refractory: -1 })).toThrow(/refractory must be a positive number/);
+    expect(() => new QrsDetector({ fs: 360, detectionBand: [15, 5] })).toThrow(/detectionBand/);
+  });
+
+  it('rejects a state of another version or shape', () => {
+    const state = JSON.parse(JSON.stringify(new QrsDetector({ fs: 360 })));
+    expect(() => QrsDetector.fromJSON({ ...state, version: 99 })).toThrow(/unknown version 99/);
+    expect(() => QrsDetector.fromJSON({ ...state, rr: [1] })).toThrow(/rr must hold 8 numbers/);
+  });
+
+  it('keeps its state small', () => {
+    const detector = new QrsDetector({ fs: 360 });
+    detector.push(syntheticSignal(360));
+    expect(JSON.stringify(detector).length).toBeLessThan(20_000);
+  });
+
+  it('reports indices ascending and absolute across pushes', () => {
+    const signal = syntheticSignal(250);
+    const detector = new QrsDetector({ fs: 250 });
+    const first = detector.push(signal.subarray(0, 5000));
+    const second = detector.push(signal.subarray(5000));
+    expect(second[0]).toBeGreaterThan(first[first.length - 1]);
+    expect([...first, ...second]).toEqual([...first, ...second].sort((a, b) => a - b));
+  });
+});
