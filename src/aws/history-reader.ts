@@ -129,7 +129,10 @@ function splitConcatenated(line: string): string[] {
 
 /**
  * Reads every wire record of the last `days` days from `history/` (the retraining job's
- * input), oldest object first. `stats` fills in as the iteration proceeds.
+ * input), in key order: by hour and second, but objects of the same second in random order
+ * (Firehose names end in a random suffix), so sort by `deviceId` and `seq` to rebuild a
+ * device's signal. Records appear at least once (a retried Firehose delivery can repeat
+ * them): dedupe by `deviceId` + `seq`. `stats` fills in as the iteration proceeds.
  *
  * @example
  * const { records, stats } = readHistory(s3, bucket, { days: 7 });
