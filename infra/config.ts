@@ -91,7 +91,22 @@ export interface BeatwatchConfig {
   readonly lagAlarmSeconds: number;
   /** Whether alarms notify the alerts topic (default true). */
   readonly alarmActions: boolean;
+  /**
+   * Alert policy and threshold overrides for the detector, as its environment variables
+   * (ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS, THRESHOLD_MULTIPLIER); only
+   * the ones set in context. Unset, the detector's documented defaults apply.
+   */
+  readonly detectorOverrides: Readonly<Record<string, string>>;
 }
+
+/** Context keys that override the detector's alert policy, and the variable each one sets. */
+export const DETECTOR_OVERRIDES = {
+  alertK: { env: 'ALERT_K', integer: true, min: 1 },
+  alertN: { env: 'ALERT_N', integer: true, min: 1 },
+  alertCriticalMultiple: { env: 'ALERT_CRITICAL_MULTIPLE', integer: false, min: 1 },
+  alertCooldownMs: { env: 'ALERT_COOLDOWN_MS', integer: true, min: 0 },
+  thresholdMultiplier: { env: 'THRESHOLD_MULTIPLIER', integer: false, min: 0 },
+} as const;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_CHOICES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -127,6 +142,19 @@ function boolContext(read: ContextReader, key: string, fallback: boolean): boole
   if (raw === true || raw === 'true') return true;
   if (raw === false || raw === 'false') return false;
   throw new ConfigError(key, raw, 'true or false');
+}
+
+function detectorOverrides(read: ContextReader): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(DETECTOR_OVERRIDES)) {
+    const raw = read(key);
+    if (raw === undefined || raw === '') continue;
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+    const ok = Number.isFinite(n) && (spec.integer ? Number.isInteger(n) && n >= spec.min : n > spec.min);
+    if (!ok) throw new ConfigError(key, raw, spec.integer ? `an integer >= ${spec.min}` : `a number > ${spec.min}`);
+    out[spec.env] = String(n);
+  }
+  return out;
 }
 
 const SCHEDULE_PATTERN = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/;
@@ -183,5 +211,6 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
     retrainReservedConcurrency: intContext(read, 'retrainReservedConcurrency', DEFAULT_RETRAIN_RESERVED_CONCURRENCY, 0, 1000) || undefined,
     lagAlarmSeconds: intContext(read, 'lagAlarmSeconds', DEFAULT_LAG_ALARM_SECONDS, 1, 604_800),
     alarmActions: boolContext(read, 'alarmActions', true),
+    detectorOverrides: detectorOverrides(read),
   };
 }

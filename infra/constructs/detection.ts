@@ -68,6 +68,7 @@ export class Detection extends Construct {
         MODEL_POINTER_KEY,
         POWERTOOLS_SERVICE_NAME: DETECT_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...config.detectorOverrides,
       },
     });
     const fn = this.function.fn;

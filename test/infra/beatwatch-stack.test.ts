@@ -161,6 +161,12 @@ describe('detect function', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 30, ReservedConcurrentExecutions: 20 });
   });
 
+  it('passes alert policy overrides from context to the detector', () => {
+    const { template: t } = synthStack({ alertK: '4', alertN: '12' });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALERT_K: '4', ALERT_N: '12', MODEL_POINTER_KEY: 'models/current.json' }) } });
+    expect(fn.Environment.Variables.ALERT_K).toBeUndefined();
+  });
+
   it('has an encrypted, TLS-only failure queue', () => {
     const queue = template.toJSON().Resources[logicalId(stack.detection.failureQueue)].Properties;
     expect(queue.KmsMasterKeyId).toEqual(keyArn);

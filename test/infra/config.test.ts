@@ -44,6 +44,15 @@ describe('readConfig', () => {
     expect(() => from({ detectBatchSize: 'many' })).toThrow(ConfigError);
   });
 
+  it('passes alert policy overrides through as the detector\'s variables, only when set', () => {
+    expect(from({}).detectorOverrides).toEqual({});
+    expect(from({ alertK: '4', alertN: 12, alertCriticalMultiple: '2.5', alertCooldownMs: '0', thresholdMultiplier: '1.2' }).detectorOverrides).toEqual({
+      ALERT_K: '4', ALERT_N: '12', ALERT_CRITICAL_MULTIPLE: '2.5', ALERT_COOLDOWN_MS: '0', THRESHOLD_MULTIPLIER: '1.2',
+    });
+    expect(() => from({ alertK: '0' })).toThrow('CDK context "alertK" must be an integer >= 1, got "0"');
+    expect(() => from({ alertCriticalMultiple: '1' })).toThrow(/"alertCriticalMultiple" must be a number > 1/);
+  });
+
   it('accepts rate and cron schedules', () => {
     expect(from({ retrainSchedule: 'rate(12 hours)' }).retrainSchedule).toBe('rate(12 hours)');
     expect(from({ retrainSchedule: 'cron(0 3 * * ? *)' }).retrainSchedule).toBe('cron(0 3 * * ? *)');
