@@ -10,10 +10,12 @@ export interface SegmentedBeat {
   readonly rIndex: number;
   /** The beat window as the model expects it (resampled, normalized). */
   readonly window: Float32Array;
-  /** Seconds from the previous R peak (NaN for the first beat after a (re)start). */
-  readonly rrPrev: number;
-  /** Seconds to the next R peak (NaN if unknown). */
-  readonly rrNext: number;
+  /** Seconds from the previous R peak (null for the first beat after a (re)start). */
+  readonly rrPrev: number | null;
+  /** Seconds to the next R peak (null if none followed: a pause). */
+  readonly rrNext: number | null;
+  /** Mean of the RR intervals before `rrPrev` in seconds (null until known). */
+  readonly rrLocalMean?: number | null;
 }
 
 /** A streaming segmenter of one device: same beats whatever the chunking, JSON state. */

@@ -157,7 +157,7 @@ export class Detector {
         const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score, threshold }, this.policy);
         state.policy = step.state;
         const anomalous = score > threshold;
-        state.keep({ t: beat.t, score, anomalous, rrPrev: finiteOrNull(beat.rrPrev), rrNext: finiteOrNull(beat.rrNext), window: Array.from(beat.window) }, this.policy.n);
+        state.keep({ t: beat.t, score, anomalous, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) }, this.policy.n);
         scored.push({ deviceId: work.deviceId, t: beat.t, score, threshold, anomalous });
         if (step.alert) {
           const message = toAlertMessage(step.alert, model.version);
@@ -204,10 +204,6 @@ export class Detector {
     this.devices.resetSegmenters(model.segmenters);
     this.segmenterKey = model.segmenters;
   }
-}
-
-function finiteOrNull(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
 }
 
 function noModel(): never {

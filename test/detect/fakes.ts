@@ -10,7 +10,7 @@ export class SpikeSegmenter implements StreamSegmenter {
   push(samples: Float32Array): SegmentedBeat[] {
     const beats: SegmentedBeat[] = [];
     for (let i = 0; i < samples.length; i++, this.index++) {
-      if (samples[i] >= 1) beats.push({ rIndex: this.index, window: Float32Array.of(samples[i]), rrPrev: Number.NaN, rrNext: Number.NaN });
+      if (samples[i] >= 1) beats.push({ rIndex: this.index, window: Float32Array.of(samples[i]), rrPrev: null, rrNext: null });
     }
     return beats;
   }

@@ -1,0 +1,132 @@
+/**
+ * The detect Lambda: Kinesis batch → `Detector.processBatch` → `{ batchItemFailures }`.
+ * Thin on purpose: configuration from the environment, the AWS adapters of `src/aws`, the model
+ * cache and the detector of `src/detect`, then logs (no samples, no raw device ids) and EMF
+ * metrics (no per-device dimensions).
+ *
+ * Why not Powertools' `processPartialResponse`: it hands records to a per-record handler, while
+ * the detector needs the whole batch at once to group records by device, keep each device's seq
+ * order, and score the beats of all devices in one batched model call. The detector reports the
+ * failed record ids itself, in the same `batchItemFailures` shape.
+ */
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { createDetectSinks } from '../src/aws/alert-publisher';
+import { createAwsClients, type AwsClients } from '../src/aws/clients';
+import { isNotFound, isNotModified } from '../src/aws/s3-errors';
+import { decodeWireRecord } from '../src/aws/wire';
+import { loadBeatModel } from '../src/detect/beat-model';
+import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-config';
+import { ModelCache, type ModelSource } from '../src/detect/model-cache';
+import type { DetectSinks } from '../src/detect/ports';
+import { Detector, type BatchResult, type InputRecord } from '../src/detect/process-batch';
+
+/** Options of {@link createDetectHandler}; everything defaults to what the Lambda uses. */
+export interface DetectHandlerOptions {
+  /** Environment to configure from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** SDK clients (default: built from the environment, emulator endpoints honoured). */
+  readonly aws?: AwsClients;
+  /** Wraps the S3/SNS sinks (tests inject failures around the real ones). */
+  readonly wrapSinks?: (sinks: DetectSinks) => DetectSinks;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  /** Sees every batch's result (the demo's report and counters). */
+  readonly onBatch?: (result: BatchResult) => void;
+}
+
+/** Reads the pointer (conditionally on the ETag held) and artifacts from S3. */
+function s3ModelSource(s3: S3Client, bucket: string, pointerKey: string): ModelSource {
+  return {
+    async readPointer(ifNoneMatch) {
+      try {
+        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: pointerKey, IfNoneMatch: ifNoneMatch }));
+        // Emulators may ignore If-None-Match: an equal ETag still means unchanged.
+        if (ifNoneMatch !== undefined && out.ETag === ifNoneMatch) return { notModified: true };
+        return { notModified: false, etag: out.ETag ?? '', text: (await out.Body?.transformToString('utf-8')) ?? '' };
+      } catch (err) {
+        if (isNotModified(err)) return { notModified: true };
+        if (isNotFound(err)) throw new Error(`no model pointer at s3://${bucket}/${pointerKey}`, { cause: err });
+        throw err;
+      }
+    },
+    async readArtifact(key) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return (await out.Body?.transformToString('utf-8')) ?? '';
+    },
+  };
+}
+
+/** A short stable pseudonym of a device id for logs (never the id itself). */
+function deviceRef(deviceId: string): string {
+  return createHash('sha256').update(deviceId).digest('hex').slice(0, 12);
+}
+
+function emitMetrics(metrics: Metrics, result: BatchResult): void {
+  const c = result.counts;
+  metrics.addMetric('BeatsScored', MetricUnit.Count, c.beatsScored);
+  metrics.addMetric('AnomalousBeats', MetricUnit.Count, c.anomalousBeats);
+  metrics.addMetric('Alerts', MetricUnit.Count, c.alerts);
+  metrics.addMetric('FailedAlerts', MetricUnit.Count, c.failedAlerts);
+  metrics.addMetric('RejectedRecords', MetricUnit.Count, c.rejected);
+  metrics.addMetric('SegmenterRestarts', MetricUnit.Count, c.segmenterRestarts);
+  metrics.addMetric('DuplicateRecords', MetricUnit.Count, c.duplicates);
+  metrics.addMetric('ScoringLatency', MetricUnit.Milliseconds, result.scoringMs);
+}
+
+/**
+ * Builds the detect handler. Configuration is read on the first invocation (so importing the
+ * module never throws); the detector's per-device state and the model cache live as long as
+ * the handler (the Lambda environment).
+ *
+ * @example
+ * // the Lambda entry point:
+ * export const handler = createDetectHandler();
+ * // the demo: same code, its own observer
+ * const handler = createDetectHandler({ onBatch: (r) => counts.add(r) });
+ */
+export function createDetectHandler(options: DetectHandlerOptions = {}): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
+  const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-detect' });
+  const metrics = options.metrics ?? new Metrics({ namespace: 'beatwatch', serviceName: 'detect' });
+  let ready: { config: DetectConfig; cache: ModelCache; detector: Detector } | null = null;
+
+  function setUp() {
+    const config = detectConfigFromEnv(options.env ?? process.env);
+    const aws = options.aws ?? createAwsClients({ env: options.env ?? process.env });
+    const sinks = createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket: config.bucket, topicArn: config.topicArn });
+    const cache = new ModelCache(s3ModelSource(aws.s3, config.bucket, config.pointerKey), loadBeatModel, {
+      revalidateMs: config.revalidateMs,
+      onRejected: (reason) => logger.warn('model refused, keeping the model in hand', { reason }),
+    });
+    const detector = new Detector(options.wrapSinks ? options.wrapSinks(sinks) : sinks, decodeWireRecord, config.detector);
+    return { config, cache, detector };
+  }
+
+  return async (event, context) => {
+    ready ??= setUp();
+    if (context) logger.addContext(context);
+    // No model at all: throw, so the whole batch is retried rather than dropped.
+    const model = await ready.cache.current();
+    const input: InputRecord[] = event.Records.map((r) => ({
+      id: r.kinesis.sequenceNumber,
+      data: Buffer.from(r.kinesis.data, 'base64'),
+      arrivedAt: Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
+    }));
+    const result = await ready.detector.processBatch(input, model);
+    for (const alert of result.alerts) {
+      logger.info('alert published', { device: deviceRef(alert.deviceId), severity: alert.severity, from: alert.from, to: alert.to, anomalousBeats: alert.anomalousBeats, maxScore: alert.maxScore, threshold: alert.threshold });
+    }
+    logger.info('batch processed', { modelVersion: model.version, devices: ready.detector.devices.size, ...result.counts, failedRecords: result.failedRecordIds.length, scoringMs: Number(result.scoringMs.toFixed(2)) });
+    if (result.failedRecordIds.length > 0) logger.warn('records failed and will be retried', { failedRecords: result.failedRecordIds.length, lowest: result.failedRecordIds[0] });
+    emitMetrics(metrics, result);
+    metrics.publishStoredMetrics();
+    options.onBatch?.(result);
+    return { batchItemFailures: result.failedRecordIds.map((id) => ({ itemIdentifier: id })) };
+  };
+}
+
+/** The Lambda entry point (`functions/detect.handler`). */
+export const handler = createDetectHandler();

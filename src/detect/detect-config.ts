@@ -1,0 +1,64 @@
+import { DEFAULT_ALERT_POLICY } from './alert-policy';
+import { DEFAULT_MAX_DEVICES } from './device-registry';
+import { DEFAULT_REVALIDATE_MS } from './model-cache';
+import type { DetectorOptions } from './process-batch';
+
+/** The detect function's configuration, read from its environment. */
+export interface DetectConfig {
+  /** Bucket of `models/`, `alerts/`, `rejected/` (BUCKET_NAME, required). */
+  readonly bucket: string;
+  /** SNS alerts topic (TOPIC_ARN, required). */
+  readonly topicArn: string;
+  /** Key of the model pointer (MODEL_POINTER_KEY, default `models/current.json`). */
+  readonly pointerKey: string;
+  /** Pointer revalidation period (MODEL_REVALIDATE_MS, default 60,000). */
+  readonly revalidateMs: number;
+  readonly detector: DetectorOptions;
+}
+
+/** The default pointer key (DESIGN.md §3.4). */
+export const DEFAULT_POINTER_KEY = 'models/current.json';
+
+/**
+ * Reads the detect function's environment, naming the variable in every error:
+ * BUCKET_NAME, TOPIC_ARN (required); MODEL_POINTER_KEY, MODEL_REVALIDATE_MS; alert policy
+ * ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS; thresholds THRESHOLD (replaces
+ * the artifact's global value), THRESHOLD_MULTIPLIER; MAX_DEVICES. Unset = the documented default.
+ *
+ * @example
+ * const config = detectConfigFromEnv(process.env);
+ */
+export function detectConfigFromEnv(env: Readonly<Record<string, string | undefined>>): DetectConfig {
+  const required = (name: string): string => {
+    const v = env[name];
+    if (v === undefined || v.trim() === '') throw new Error(`environment variable ${name} is required`);
+    return v;
+  };
+  const num = (name: string, fallback: number, ok: (n: number) => boolean, what: string): number => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!ok(n)) throw new Error(`environment variable ${name} must be ${what}, got "${v}"`);
+    return n;
+  };
+  const int = (n: number) => Number.isInteger(n) && n >= 1;
+  const positive = (n: number) => Number.isFinite(n) && n > 0;
+  const globalThreshold = env.THRESHOLD === undefined || env.THRESHOLD === '' ? undefined : num('THRESHOLD', 0, positive, 'a number > 0');
+  return {
+    bucket: required('BUCKET_NAME'),
+    topicArn: required('TOPIC_ARN'),
+    pointerKey: env.MODEL_POINTER_KEY || DEFAULT_POINTER_KEY,
+    revalidateMs: num('MODEL_REVALIDATE_MS', DEFAULT_REVALIDATE_MS, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
+    detector: {
+      policy: {
+        k: num('ALERT_K', DEFAULT_ALERT_POLICY.k, int, 'an integer >= 1'),
+        n: num('ALERT_N', DEFAULT_ALERT_POLICY.n, int, 'an integer >= 1'),
+        criticalMultiple: num('ALERT_CRITICAL_MULTIPLE', DEFAULT_ALERT_POLICY.criticalMultiple, (n) => Number.isFinite(n) && n > 1, 'a number > 1'),
+        cooldownMs: num('ALERT_COOLDOWN_MS', DEFAULT_ALERT_POLICY.cooldownMs, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
+      },
+      ...(globalThreshold === undefined ? {} : { globalThreshold }),
+      thresholdMultiplier: num('THRESHOLD_MULTIPLIER', 1, positive, 'a number > 0'),
+      maxDevices: num('MAX_DEVICES', DEFAULT_MAX_DEVICES, int, 'an integer >= 1'),
+    },
+  };
+}

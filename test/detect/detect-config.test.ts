@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ALERT_POLICY } from '../../src/detect/alert-policy';
+import { detectConfigFromEnv } from '../../src/detect/detect-config';
+
+const base = { BUCKET_NAME: 'b', TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alerts' };
+
+describe('detectConfigFromEnv', () => {
+  it('takes the documented defaults', () => {
+    const c = detectConfigFromEnv(base);
+    expect(c.bucket).toBe('b');
+    expect(c.pointerKey).toBe('models/current.json');
+    expect(c.revalidateMs).toBe(60_000);
+    expect(c.detector.policy).toEqual(DEFAULT_ALERT_POLICY);
+    expect(c.detector.globalThreshold).toBeUndefined();
+    expect(c.detector.thresholdMultiplier).toBe(1);
+  });
+
+  it('reads overrides', () => {
+    const c = detectConfigFromEnv({ ...base, ALERT_K: '2', ALERT_N: '5', ALERT_CRITICAL_MULTIPLE: '4', ALERT_COOLDOWN_MS: '0', THRESHOLD: '0.7', THRESHOLD_MULTIPLIER: '1.5', MAX_DEVICES: '50', MODEL_POINTER_KEY: 'models/canary.json' });
+    expect(c.detector).toEqual({ policy: { k: 2, n: 5, criticalMultiple: 4, cooldownMs: 0 }, globalThreshold: 0.7, thresholdMultiplier: 1.5, maxDevices: 50 });
+    expect(c.pointerKey).toBe('models/canary.json');
+  });
+
+  it('names the bad or missing variable', () => {
+    expect(() => detectConfigFromEnv({ TOPIC_ARN: 't' })).toThrow(/BUCKET_NAME is required/);
+    expect(() => detectConfigFromEnv({ ...base, ALERT_K: '1.5' })).toThrow(/ALERT_K must be an integer/);
+    expect(() => detectConfigFromEnv({ ...base, THRESHOLD: '-1' })).toThrow(/THRESHOLD must be/);
+    expect(() => detectConfigFromEnv({ ...base, ALERT_CRITICAL_MULTIPLE: '1' })).toThrow(/ALERT_CRITICAL_MULTIPLE/);
+  });
+});
