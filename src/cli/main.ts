@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CommandModule }>> = {
   demo: () => import('./commands/demo'),
   eval: () => import('./commands/eval'),
   bench: () => import('./commands/bench'),
+  replay: () => import('./commands/replay'),
 };
 
 function help(): string {
