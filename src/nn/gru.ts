@@ -1,5 +1,6 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
+import { sigmoid, tanh } from './activations';
 import { gemmAddAT } from './linalg';
 
 /**
@@ -40,8 +41,8 @@ export const gruCell: Cell = {
           az += hk * UT[rz + k];
           ar += hk * UT[rr + k];
         }
-        const r = 1 / (1 + Math.exp(-ar));
-        gates[gr + u] = 1 / (1 + Math.exp(-az));
+        const r = sigmoid(ar);
+        gates[gr + u] = sigmoid(az);
         gates[gr + H + u] = r;
         rh[u] = r * hPrev[hr + u];
       }
@@ -49,7 +50,7 @@ export const gruCell: Cell = {
         let an = xp[xr + 2 * H + u];
         const rn = (2 * H + u) * H;
         for (let k = 0; k < H; k++) an += rh[k] * UT[rn + k];
-        const n = Math.tanh(an);
+        const n = tanh(an);
         const z = gates[gr + u];
         gates[gr + 2 * H + u] = n;
         h[hOff + b * H + u] = z * hPrev[hr + u] + (1 - z) * n;

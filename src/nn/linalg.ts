@@ -28,8 +28,9 @@ export function gemmAdd(
 }
 
 /**
- * out[r, j] += sum_k a[r, k] * b[j, k]  (a times b transposed): each output is a dot product of
- * two contiguous rows, so it accumulates in a register. Two rows of `a` share each load of `b`.
+ * out[r, j] += sum_k a[r, k] * b[j, k]  (a times b transposed): every output is a dot product of
+ * two contiguous rows. The hot kernel of the recurrences: blocks of 2 rows x 4 columns keep
+ * 8 accumulators in registers, so each load feeds 1.33 multiply-adds instead of 0.5.
  */
 export function gemmAddBT(
   rows: number, inner: number, cols: number,
@@ -37,29 +38,92 @@ export function gemmAddBT(
   b: Float64Array, bOff: number, bStride: number,
   out: Float64Array, outOff: number, outStride: number,
 ): void {
+  const cols4 = cols - (cols % 4);
   let r = 0;
   for (; r + 1 < rows; r += 2) {
     const a0 = aOff + r * aStride;
     const a1 = a0 + aStride;
     const o0 = outOff + r * outStride;
     const o1 = o0 + outStride;
-    for (let j = 0; j < cols; j++) {
+    let j = 0;
+    for (; j < cols4; j += 4) {
+      const b0 = bOff + j * bStride;
+      const b1 = b0 + bStride;
+      const b2 = b1 + bStride;
+      const b3 = b2 + bStride;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let k = 0; k < inner; k++) {
+        const x0 = a[a0 + k];
+        const x1 = a[a1 + k];
+        const w0 = b[b0 + k];
+        const w1 = b[b1 + k];
+        const w2 = b[b2 + k];
+        const w3 = b[b3 + k];
+        s00 += x0 * w0;
+        s01 += x0 * w1;
+        s02 += x0 * w2;
+        s03 += x0 * w3;
+        s10 += x1 * w0;
+        s11 += x1 * w1;
+        s12 += x1 * w2;
+        s13 += x1 * w3;
+      }
+      out[o0 + j] += s00;
+      out[o0 + j + 1] += s01;
+      out[o0 + j + 2] += s02;
+      out[o0 + j + 3] += s03;
+      out[o1 + j] += s10;
+      out[o1 + j + 1] += s11;
+      out[o1 + j + 2] += s12;
+      out[o1 + j + 3] += s13;
+    }
+    for (; j < cols; j++) {
       const bj = bOff + j * bStride;
       let s0 = 0;
       let s1 = 0;
       for (let k = 0; k < inner; k++) {
-        const bv = b[bj + k];
-        s0 += a[a0 + k] * bv;
-        s1 += a[a1 + k] * bv;
+        const w = b[bj + k];
+        s0 += a[a0 + k] * w;
+        s1 += a[a1 + k] * w;
       }
       out[o0 + j] += s0;
       out[o1 + j] += s1;
     }
   }
-  for (; r < rows; r++) {
+  if (r < rows) {
+    // Odd last row: 1 x 4 blocks.
     const a0 = aOff + r * aStride;
     const o0 = outOff + r * outStride;
-    for (let j = 0; j < cols; j++) {
+    let j = 0;
+    for (; j < cols4; j += 4) {
+      const b0 = bOff + j * bStride;
+      const b1 = b0 + bStride;
+      const b2 = b1 + bStride;
+      const b3 = b2 + bStride;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < inner; k++) {
+        const x0 = a[a0 + k];
+        s0 += x0 * b[b0 + k];
+        s1 += x0 * b[b1 + k];
+        s2 += x0 * b[b2 + k];
+        s3 += x0 * b[b3 + k];
+      }
+      out[o0 + j] += s0;
+      out[o0 + j + 1] += s1;
+      out[o0 + j + 2] += s2;
+      out[o0 + j + 3] += s3;
+    }
+    for (; j < cols; j++) {
       const bj = bOff + j * bStride;
       let s0 = 0;
       for (let k = 0; k < inner; k++) s0 += a[a0 + k] * b[bj + k];
@@ -68,9 +132,19 @@ export function gemmAddBT(
   }
 }
 
+/** out[r, 0..cols) = src[r, 0..cols) for `rows` rows: presets a product with a projection. */
+export function copyRows(rows: number, cols: number, src: Float64Array, srcOff: number, srcStride: number, out: Float64Array, outOff: number, outStride: number): void {
+  for (let r = 0; r < rows; r++) {
+    const s = srcOff + r * srcStride;
+    const o = outOff + r * outStride;
+    for (let j = 0; j < cols; j++) out[o + j] = src[s + j];
+  }
+}
+
 /**
  * out[k, j] += sum_r a[r, k] * b[r, j]  (a transposed times b): the weight-gradient product,
- * summing over all rows (batch x time) at once.
+ * summing over all rows (batch x time) at once. Four rows per pass, so each load and store of
+ * `out` carries four multiply-adds.
  */
 export function gemmAddAT(
   rows: number, p: number, q: number,
@@ -78,12 +152,30 @@ export function gemmAddAT(
   b: Float64Array, bOff: number, bStride: number,
   out: Float64Array, outOff: number, outStride: number,
 ): void {
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const a0 = aOff + r * aStride;
+    const a1 = a0 + aStride;
+    const a2 = a1 + aStride;
+    const a3 = a2 + aStride;
+    const b0 = bOff + r * bStride;
+    const b1 = b0 + bStride;
+    const b2 = b1 + bStride;
+    const b3 = b2 + bStride;
+    for (let k = 0; k < p; k++) {
+      const v0 = a[a0 + k];
+      const v1 = a[a1 + k];
+      const v2 = a[a2 + k];
+      const v3 = a[a3 + k];
+      const ok = outOff + k * outStride;
+      for (let j = 0; j < q; j++) out[ok + j] += v0 * b[b0 + j] + v1 * b[b1 + j] + v2 * b[b2 + j] + v3 * b[b3 + j];
+    }
+  }
+  for (; r < rows; r++) {
     const ar = aOff + r * aStride;
     const br = bOff + r * bStride;
     for (let k = 0; k < p; k++) {
       const av = a[ar + k];
-      if (av === 0) continue;
       const ok = outOff + k * outStride;
       for (let j = 0; j < q; j++) out[ok + j] += av * b[br + j];
     }
@@ -111,9 +203,4 @@ export function transpose(rows: number, cols: number, a: Float64Array, out: Floa
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
   }
-}
-
-/** Logistic sigmoid. */
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
 }

@@ -1,6 +1,7 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
-import { gemmAddAT, gemmAddBT } from './linalg';
+import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
+import { sigmoid, tanh } from './activations';
 
 /**
  * Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al.
@@ -38,8 +39,9 @@ export const lstmCell: Cell = {
 };
 
 /**
- * Fused LSTM step: for each unit, the four gate dot products share each load of h(t-1), and the
- * cell update follows at once, so pre-activations never go through memory.
+ * LSTM step: the recurrent product for all four gates at once (x W + b is already in `xp`),
+ * written into the gate cache as pre-activations, then one pointwise pass turns them into
+ * activations in place and updates c and h.
  */
 export function lstmForward(
   w: CellWeights, B: number,
@@ -50,37 +52,24 @@ export function lstmForward(
 ): void {
   const H = w.units;
   const G = 4 * H;
-  const UT = w.recurrentKernelT;
+  copyRows(B, G, xp, xpOff, G, gates, gOff, G);
+  gemmAddBT(B, H, G, hPrev, hpOff, H, w.recurrentKernelT, 0, H, gates, gOff, G);
   for (let b = 0; b < B; b++) {
-    const xr = xpOff + b * G;
-    const hr = hpOff + b * H;
     const gr = gOff + b * G;
+    const cp = cpOff + b * H;
+    const co = cOff + b * H;
+    const ho = hOff + b * H;
     for (let u = 0; u < H; u++) {
-      let zi = xp[xr + u];
-      let zf = xp[xr + H + u];
-      let zg = xp[xr + 2 * H + u];
-      let zo = xp[xr + 3 * H + u];
-      const ri = u * H;
-      const rf = (H + u) * H;
-      const rg = (2 * H + u) * H;
-      const ro = (3 * H + u) * H;
-      for (let k = 0; k < H; k++) {
-        const hk = hPrev[hr + k];
-        zi += hk * UT[ri + k];
-        zf += hk * UT[rf + k];
-        zg += hk * UT[rg + k];
-        zo += hk * UT[ro + k];
-      }
-      const i = 1 / (1 + Math.exp(-zi));
-      const f = 1 / (1 + Math.exp(-zf));
-      const gg = Math.tanh(zg);
-      const o = 1 / (1 + Math.exp(-zo));
-      const cc = f * cPrev[cpOff + b * H + u] + i * gg;
-      c[cOff + b * H + u] = cc;
-      h[hOff + b * H + u] = o * Math.tanh(cc);
+      const i = sigmoid(gates[gr + u]);
+      const f = sigmoid(gates[gr + H + u]);
+      const g = tanh(gates[gr + 2 * H + u]);
+      const o = sigmoid(gates[gr + 3 * H + u]);
+      const cc = f * cPrev[cp + u] + i * g;
+      c[co + u] = cc;
+      h[ho + u] = o * tanh(cc);
       gates[gr + u] = i;
       gates[gr + H + u] = f;
-      gates[gr + 2 * H + u] = gg;
+      gates[gr + 2 * H + u] = g;
       gates[gr + 3 * H + u] = o;
     }
   }
@@ -103,7 +92,7 @@ export function lstmBackward(
       const f = gates[gr + H + u];
       const gg = gates[gr + 2 * H + u];
       const o = gates[gr + 3 * H + u];
-      const tc = Math.tanh(c[cOff + b * H + u]);
+      const tc = tanh(c[cOff + b * H + u]);
       const dhv = dh[b * H + u];
       const dcv = dc[b * H + u] + dhv * o * (1 - tc * tc);
       dz[zr + u] = dcv * gg * i * (1 - i);

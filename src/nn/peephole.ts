@@ -1,5 +1,6 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
+import { sigmoid, tanh } from './activations';
 import { gemmAddAT, gemmAddBT } from './linalg';
 
 /**
@@ -53,13 +54,13 @@ export const peepholeCell: Cell = {
           zo += hk * UT[ro + k];
         }
         const cp = cPrev[cpOff + b * H + u];
-        const i = 1 / (1 + Math.exp(-(zi + pi[u] * cp)));
-        const f = 1 / (1 + Math.exp(-(zf + pf[u] * cp)));
-        const gg = Math.tanh(zg);
+        const i = sigmoid(zi + pi[u] * cp);
+        const f = sigmoid(zf + pf[u] * cp);
+        const gg = tanh(zg);
         const cc = f * cp + i * gg;
-        const o = 1 / (1 + Math.exp(-(zo + po[u] * cc)));
+        const o = sigmoid(zo + po[u] * cc);
         c[cOff + b * H + u] = cc;
-        h[hOff + b * H + u] = o * Math.tanh(cc);
+        h[hOff + b * H + u] = o * tanh(cc);
         gates[gr + u] = i;
         gates[gr + H + u] = f;
         gates[gr + 2 * H + u] = gg;
@@ -86,7 +87,7 @@ export const peepholeCell: Cell = {
         const o = gates[gr + 3 * H + u];
         const cc = c[cOff + b * H + u];
         const cp = cPrev[cpOff + b * H + u];
-        const tc = Math.tanh(cc);
+        const tc = tanh(cc);
         const dhv = dh[b * H + u];
         const dzo = dhv * tc * o * (1 - o);
         // c(t) reaches the loss through h(t), through c(t+1) and through the output peephole.

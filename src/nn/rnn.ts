@@ -1,5 +1,6 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
+import { tanh } from './activations';
 import { gemmAddAT, gemmAddBT } from './linalg';
 
 /**
@@ -23,7 +24,7 @@ export const rnnCell: Cell = {
         let z = xp[xr + u];
         const ru = u * H;
         for (let k = 0; k < H; k++) z += hPrev[hr + k] * UT[ru + k];
-        const hv = Math.tanh(z);
+        const hv = tanh(z);
         gates[gOff + b * H + u] = hv;
         h[hOff + b * H + u] = hv;
       }
