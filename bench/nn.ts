@@ -1,0 +1,90 @@
+import { fileURLToPath } from 'node:url';
+import { readUcr } from '../src/ecg/read-ucr';
+import type { BenchSuite } from './suite';
+import { FULL_MEASURE, QUICK_MEASURE, forwardFlopPerWindow, type PeerFigures } from './nn-measure';
+import { measureOurs } from './nn-ours';
+import { measureBrainjs } from './nn-brainjs';
+import { measureTfjs } from './nn-tfjs';
+
+/** Benchmark shape: ECG5000's T and the engine's default hidden size. */
+export const BENCH_STEPS = 140;
+export const BENCH_HIDDEN = 32;
+
+const BUNDLED_WINDOWS = new URL('../data/ecg5000/ECG5000_TRAIN.txt', import.meta.url);
+
+type Figures = Record<'inferB1' | 'inferB256' | 'trainB64', number>;
+
+/**
+ * Effective GFLOP/s: forward FLOP per window × windows/s. Training counts forward + backward as
+ * 3 × forward (the usual convention: the backward pass costs about twice the forward).
+ */
+function gflops(f: Figures, flop: number): Figures {
+  return { inferB1: (f.inferB1 * flop) / 1e9, inferB256: (f.inferB256 * flop) / 1e9, trainB64: (f.trainB64 * 3 * flop) / 1e9 };
+}
+
+function ratio(a: Figures, b: Figures): Figures {
+  return { inferB1: a.inferB1 / b.inferB1, inferB256: a.inferB256 / b.inferB256, trainB64: a.trainB64 / b.trainB64 };
+}
+
+const pick = (p: PeerFigures): Figures => ({ inferB1: p.inferB1, inferB256: p.inferB256, trainB64: p.trainB64 });
+
+function table(rows: [string, Figures, Figures][]): string {
+  const head = `${'implementation'.padEnd(22)}${'infer b1 w/s'.padStart(14)}${'infer b256 w/s'.padStart(16)}${'train b64 w/s'.padStart(15)}   GFLOP/s (b1 / b256 / train)`;
+  const body = rows.map(([name, f, g]) =>
+    `${name.padEnd(22)}${f.inferB1.toFixed(1).padStart(14)}${f.inferB256.toFixed(1).padStart(16)}${f.trainB64.toFixed(1).padStart(15)}   ${g.inferB1.toFixed(3)} / ${g.inferB256.toFixed(3)} / ${g.trainB64.toFixed(3)}`,
+  );
+  return [head, ...body].join('\n');
+}
+
+/**
+ * `nn`: our LSTM autoencoder against brain.js (LSTMTimeStep) and TF.js (CPU and WASM backends)
+ * on one thread, T = 140, H = 32, real ECG5000 beats as inputs.
+ */
+const suite: BenchSuite = {
+  name: 'nn',
+  description: `LSTM autoencoder T=${BENCH_STEPS} H=${BENCH_HIDDEN}, one thread: ours vs brain.js vs TF.js (cpu, wasm)`,
+  async run({ quick }) {
+    const measure = quick ? QUICK_MEASURE : FULL_MEASURE;
+    const { data, rows, length } = await readUcr(fileURLToPath(BUNDLED_WINDOWS));
+    if (length !== BENCH_STEPS) throw new Error(`bench nn: bundled windows have ${length} samples, expected ${BENCH_STEPS}`);
+    const say = (m: string) => process.stderr.write(`${m}\n`);
+    say('nn: ours...');
+    const ours = await measureOurs(data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
+    say('nn: brain.js...');
+    const brainjs = await measureBrainjs(data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
+    say('nn: TF.js cpu...');
+    const tfjsCpu = await measureTfjs('cpu', data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
+    say('nn: TF.js wasm...');
+    const tfjsWasm = await measureTfjs('wasm', data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
+
+    const flop = forwardFlopPerWindow(BENCH_STEPS, BENCH_HIDDEN);
+    const peers: [string, PeerFigures][] = [
+      ['ours', ours],
+      ['brain.js LSTMTimeStep', brainjs],
+      ['TF.js cpu', tfjsCpu],
+      ['TF.js wasm', tfjsWasm],
+    ];
+    const perPeer = Object.fromEntries(peers.map(([name, p]) => [name, gflops(pick(p), flop)]));
+    say(table(peers.map(([name, p]) => [name, pick(p), perPeer[name]])));
+    const ratios = {
+      vsBrainjs: ratio(pick(ours), pick(brainjs)),
+      vsTfjsCpu: ratio(pick(ours), pick(tfjsCpu)),
+      vsTfjsWasm: ratio(pick(ours), pick(tfjsWasm)),
+    };
+    say(`ours / brain.js: b1 ${ratios.vsBrainjs.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjs.inferB256.toFixed(1)}x  train ${ratios.vsBrainjs.trainB64.toFixed(1)}x`);
+    say(`ours / TF.js wasm: b1 ${ratios.vsTfjsWasm.inferB1.toFixed(1)}x  b256 ${ratios.vsTfjsWasm.inferB256.toFixed(1)}x  train ${ratios.vsTfjsWasm.trainB64.toFixed(1)}x`);
+    return {
+      steps: BENCH_STEPS,
+      hidden: BENCH_HIDDEN,
+      flopPerWindowForward: flop,
+      quick,
+      ours,
+      brainjs,
+      tfjsCpu,
+      tfjsWasm,
+      ratios,
+      gflops: { ours: perPeer.ours, brainjs: perPeer['brain.js LSTMTimeStep'], tfjsCpu: perPeer['TF.js cpu'], tfjsWasm: perPeer['TF.js wasm'] },
+    };
+  },
+};
+export default suite;
