@@ -1,7 +1,6 @@
-import { BiquadCascade, type BiquadCascadeState } from './biquad';
 import { DEFAULT_BEAT_WINDOW, type BeatWindowSpec } from './beat-window-spec';
 import { ecgBeatWindow, validateBeatWindowSpec } from './beat-window';
-import { createEcgCleaner, ecgCleanDelay } from './ecg-clean';
+import { ecgCleanDelay } from './ecg-clean';
 import { QrsDetector, type QrsDetectorState } from './qrs-detector';
 import type { QrsOptions } from './qrs-options';
 
@@ -51,13 +50,9 @@ export interface BeatSegmenterState {
   readonly rrLocalBeats: number;
   readonly maxRrNext: number;
   readonly detector: QrsDetectorState;
-  readonly cleaner: BiquadCascadeState;
-  readonly offset: number | null;
   readonly n: number;
   /** The last samples of the cleaned signal (ring order, position n % length). */
   readonly ring: number[];
-  /** Last sample pushed. */
-  readonly lastInput: number;
   /** Detected beats not emitted yet: RR context and window (null until cut). */
   readonly held: { rIndex: number; rrPrev: number | null; rrLocalMean: number | null; window: number[] | null }[];
   /** Last detected beat (-1 none) and the recent RR intervals in samples, oldest first. */
@@ -96,19 +91,18 @@ export class BeatSegmenter {
   private readonly rrLocalBeats: number;
   private readonly maxRrNext: number;
   private readonly detector: QrsDetector;
-  private readonly cleaner: BiquadCascade;
-  private offset: number | null;
   private n: number;
   private readonly ring: Float32Array;
   /** Detected beats not emitted yet, in order; window null until its post-R span arrives. */
   private readonly held: HeldBeat[];
-  private lastInput: number;
   private lastBeat: number;
   private readonly rr: number[];
   private readonly cleanDelay: number;
   private readonly beforeSamples: number;
   private readonly afterSamples: number;
   private readonly scratch: Float64Array;
+  /** The detector's cleaned output for one block. */
+  private readonly block = new Float32Array(BLOCK);
 
   constructor(options: BeatSegmenterOptions, state?: BeatSegmenterState) {
     this.fs = options.fs;
@@ -125,20 +119,14 @@ export class BeatSegmenter {
     this.scratch = new Float64Array(this.beforeSamples + this.afterSamples + 1);
     if (state) {
       if (!Array.isArray(state.ring) || state.ring.length !== ringLength) throw new TypeError(`BeatSegmenter state: ring must hold ${ringLength} numbers`);
-      this.cleaner = BiquadCascade.fromJSON(state.cleaner);
-      this.offset = state.offset;
       this.n = state.n;
       this.ring = Float32Array.from(state.ring);
-      this.lastInput = state.lastInput;
       this.held = state.held.map((b) => ({ ...b, window: b.window ? Float32Array.from(b.window) : null }));
       this.lastBeat = state.lastBeat;
       this.rr = [...state.rr];
     } else {
-      this.cleaner = createEcgCleaner(this.fs);
-      this.offset = null;
       this.n = 0;
       this.ring = new Float32Array(ringLength);
-      this.lastInput = 0;
       this.held = [];
       this.lastBeat = -1;
       this.rr = [];
@@ -159,41 +147,41 @@ export class BeatSegmenter {
   /** Feeds samples (mV); returns the beats completed by them, in R-peak order. */
   push(chunk: ArrayLike<number>): Beat[] {
     const out: Beat[] = [];
-    for (let start = 0; start < chunk.length; start += BLOCK) {
-      const end = Math.min(chunk.length, start + BLOCK);
-      this.fill(chunk, start, end);
-      for (const r of this.detector.pushRange(chunk, start, end)) this.onBeat(r);
-      this.cutReady(false);
-      this.release(out, false);
-    }
+    this.feed(chunk, out);
     return out;
   }
 
   /**
-   * Ends the stream (see {@link QrsDetector.flush}): confirms a final beat, cuts every window
-   * (post-R samples past the end read as the signal's last level) and emits every beat held,
-   * the last one with `rrNext` null. Use once, at the end of a finite recording.
+   * Ends the stream (see {@link QrsDetector.flush}): the signal continues at its last level
+   * long enough to confirm a final beat and complete its window; then every beat held is
+   * emitted, the last one with `rrNext` null. Use once, at the end of a finite recording.
    */
   flush(): Beat[] {
     const out: Beat[] = [];
-    const padding = new Float64Array(this.afterSamples + this.cleanDelay + 1).fill(this.lastInput);
-    this.fill(padding, 0, padding.length);
-    for (const r of this.detector.flush()) this.onBeat(r);
-    this.cutReady(true);
+    const length = Math.max(this.detector.flushLength, this.afterSamples + this.cleanDelay + 1);
+    this.feed(new Float64Array(length).fill(this.detector.lastInput), out);
+    for (const beat of this.held) beat.window ??= this.cut(beat.rIndex + this.cleanDelay);
     this.release(out, true);
     return out;
   }
 
-  /** Appends cleaned samples to the ring. */
-  private fill(chunk: ArrayLike<number>, start: number, end: number): void {
+  /** Runs blocks of the chunk through the detector, keeping its cleaned output in the ring. */
+  private feed(chunk: ArrayLike<number>, out: Beat[]): void {
     const ring = this.ring;
     const length = ring.length;
-    for (let i = start; i < end; i++) {
-      const x = chunk[i];
-      if (this.offset === null) this.offset = x;
-      this.lastInput = x;
-      ring[this.n % length] = this.cleaner.step(x - this.offset);
-      this.n++;
+    const block = this.block;
+    for (let start = 0; start < chunk.length; start += BLOCK) {
+      const end = Math.min(chunk.length, start + BLOCK);
+      const found = this.detector.pushRange(chunk, start, end, block);
+      let at = this.n % length;
+      for (let k = 0; k < end - start; k++) {
+        ring[at] = block[k];
+        if (++at === length) at = 0;
+      }
+      this.n += end - start;
+      for (const r of found) this.onBeat(r);
+      this.cutReady();
+      this.release(out, false);
     }
   }
 
@@ -215,12 +203,12 @@ export class BeatSegmenter {
     this.held.push({ rIndex: r, rrPrev, rrLocalMean, window: null });
   }
 
-  /** Cuts the windows whose post-R span has arrived (all of them when the stream ends). */
-  private cutReady(all: boolean): void {
+  /** Cuts the windows whose post-R span has arrived. */
+  private cutReady(): void {
     for (const beat of this.held) {
       if (beat.window) continue;
       const center = beat.rIndex + this.cleanDelay;
-      if (!all && center + this.afterSamples > this.n) return;
+      if (center + this.afterSamples > this.n) return;
       beat.window = this.cut(center);
     }
   }
@@ -271,11 +259,8 @@ export class BeatSegmenter {
       rrLocalBeats: this.rrLocalBeats,
       maxRrNext: this.maxRrNext,
       detector: this.detector.toJSON(),
-      cleaner: this.cleaner.toJSON(),
-      offset: this.offset,
       n: this.n,
       ring: Array.from(this.ring),
-      lastInput: this.lastInput,
       held: this.held.map((b) => ({ rIndex: b.rIndex, rrPrev: b.rrPrev, rrLocalMean: b.rrLocalMean, window: b.window ? Array.from(b.window) : null })),
       lastBeat: this.lastBeat,
       rr: [...this.rr],

@@ -20,6 +20,26 @@ export interface BiquadCascadeState {
   readonly state: number[];
 }
 
+/** One second-order section in transposed direct form II, coefficients and state as fields. */
+class Biquad {
+  z1 = 0;
+  z2 = 0;
+  constructor(
+    readonly b0: number,
+    readonly b1: number,
+    readonly b2: number,
+    readonly a1: number,
+    readonly a2: number,
+  ) {}
+
+  step(x: number): number {
+    const y = this.b0 * x + this.z1;
+    this.z1 = this.b1 * x - this.a1 * y + this.z2;
+    this.z2 = this.b2 * x - this.a2 * y;
+    return y;
+  }
+}
+
 /**
  * A cascade of biquads in transposed direct form II (the form with the best round-off behaviour
  * in floating point). `step` filters one sample; the state carries over between calls, so
@@ -30,10 +50,17 @@ export interface BiquadCascadeState {
  * const y = signal.map((x) => hp.step(x));
  */
 export class BiquadCascade {
-  private constructor(
-    private readonly coefficients: Float64Array,
-    private readonly state: Float64Array,
-  ) {}
+  // The first two sections are held apart so the common one- and two-section filters run
+  // without a loop (this is the per-sample hot path of QRS detection).
+  private readonly first: Biquad;
+  private readonly second: Biquad | null;
+  private readonly rest: Biquad[];
+
+  private constructor(private readonly sections: Biquad[]) {
+    this.first = sections[0];
+    this.second = sections.length > 1 ? sections[1] : null;
+    this.rest = sections.slice(2);
+  }
 
   /**
    * Designs a Butterworth low-pass or high-pass filter by the bilinear transform (with
@@ -52,36 +79,27 @@ export class BiquadCascade {
     const w0 = (2 * Math.PI * cutoff) / fs;
     const cos = Math.cos(w0);
     const sin = Math.sin(w0);
-    const coefficients = new Float64Array(5 * qs.length);
-    qs.forEach((q, s) => {
-      const alpha = sin / (2 * q);
-      const a0 = 1 + alpha;
-      const b0 = kind === 'lowpass' ? (1 - cos) / 2 : (1 + cos) / 2;
-      const b1 = kind === 'lowpass' ? 1 - cos : -(1 + cos);
-      coefficients.set([b0 / a0, b1 / a0, b0 / a0, (-2 * cos) / a0, (1 - alpha) / a0], 5 * s);
-    });
-    return new BiquadCascade(coefficients, new Float64Array(2 * qs.length));
+    return new BiquadCascade(
+      qs.map((q) => {
+        const alpha = sin / (2 * q);
+        const a0 = 1 + alpha;
+        const b0 = kind === 'lowpass' ? (1 - cos) / 2 : (1 + cos) / 2;
+        const b1 = kind === 'lowpass' ? 1 - cos : -(1 + cos);
+        return new Biquad(b0 / a0, b1 / a0, b0 / a0, (-2 * cos) / a0, (1 - alpha) / a0);
+      }),
+    );
   }
 
   /** Chains filters: the output of `this` feeds `next` (coefficients copied, state reset). */
   then(next: BiquadCascade): BiquadCascade {
-    const coefficients = new Float64Array(this.coefficients.length + next.coefficients.length);
-    coefficients.set(this.coefficients);
-    coefficients.set(next.coefficients, this.coefficients.length);
-    return new BiquadCascade(coefficients, new Float64Array((2 * coefficients.length) / 5));
+    return new BiquadCascade([...this.sections, ...next.sections].map((s) => new Biquad(s.b0, s.b1, s.b2, s.a1, s.a2)));
   }
 
   /** Filters one sample. */
   step(x: number): number {
-    const c = this.coefficients;
-    const z = this.state;
-    let v = x;
-    for (let s = 0, k = 0; k < c.length; s += 2, k += 5) {
-      const y = c[k] * v + z[s];
-      z[s] = c[k + 1] * v - c[k + 3] * y + z[s + 1];
-      z[s + 1] = c[k + 2] * v - c[k + 4] * y;
-      v = y;
-    }
+    let v = this.first.step(x);
+    if (this.second !== null) v = this.second.step(v);
+    for (let k = 0; k < this.rest.length; k++) v = this.rest[k].step(v);
     return v;
   }
 
@@ -94,20 +112,35 @@ export class BiquadCascade {
 
   /** Zeroes the state (as if the input had been 0 forever). */
   reset(): void {
-    this.state.fill(0);
+    for (const s of this.sections) {
+      s.z1 = 0;
+      s.z2 = 0;
+    }
   }
 
   /** JSON-serializable state (coefficients included, so a restored filter is exactly this one). */
   toJSON(): BiquadCascadeState {
-    return { coefficients: Array.from(this.coefficients), state: Array.from(this.state) };
+    return {
+      coefficients: this.sections.flatMap((s) => [s.b0, s.b1, s.b2, s.a1, s.a2]),
+      state: this.sections.flatMap((s) => [s.z1, s.z2]),
+    };
   }
 
   /** Restores a filter serialized by {@link BiquadCascade.toJSON}. */
   static fromJSON(s: BiquadCascadeState): BiquadCascade {
-    if (!Array.isArray(s?.coefficients) || s.coefficients.length % 5 !== 0 || !Array.isArray(s.state) || s.state.length * 5 !== s.coefficients.length * 2) {
+    const c = s?.coefficients;
+    const z = s?.state;
+    if (!Array.isArray(c) || c.length === 0 || c.length % 5 !== 0 || !Array.isArray(z) || z.length * 5 !== c.length * 2 || ![...c, ...z].every((v) => typeof v === 'number')) {
       throw new TypeError('BiquadCascade state: coefficients must hold 5 numbers and state 2 numbers per section');
     }
-    return new BiquadCascade(Float64Array.from(s.coefficients), Float64Array.from(s.state));
+    const sections: Biquad[] = [];
+    for (let k = 0; k < c.length / 5; k++) {
+      const section = new Biquad(c[5 * k], c[5 * k + 1], c[5 * k + 2], c[5 * k + 3], c[5 * k + 4]);
+      section.z1 = z[2 * k];
+      section.z2 = z[2 * k + 1];
+      sections.push(section);
+    }
+    return new BiquadCascade(sections);
   }
 }
 

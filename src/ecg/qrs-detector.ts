@@ -85,6 +85,8 @@ export class QrsDetector {
   private readonly learnEnd: number;
   private readonly tWaveSamples: number;
   private readonly relearnSamples: number;
+  /** Samples after the last beat at which search-back starts (from the mean RR; Infinity before one is known). */
+  private searchBackAfter = Infinity;
   private out: number[] = [];
 
   constructor(options: { fs: number } & Partial<QrsOptions>, state?: QrsDetectorState) {
@@ -114,6 +116,7 @@ export class QrsDetector {
       }
       this.pending.set(state.pending);
       this.pendingCount = state.pending.length / 4;
+      this.updateSearchBack();
     } else {
       this.learning = true;
       this.learnSum = 0;
@@ -159,13 +162,18 @@ export class QrsDetector {
     return this.pushRange(chunk, 0, chunk.length);
   }
 
-  /** {@link QrsDetector.push} of `chunk[start..end)` without copying it. */
-  pushRange(chunk: ArrayLike<number>, start: number, end: number): number[] {
+  /**
+   * {@link QrsDetector.push} of `chunk[start..end)` without copying it. When `cleaned` is given,
+   * the cleaned signal (`createEcgCleaner`'s band; the detector computes it anyway to locate
+   * R peaks) is written to `cleaned[0..end-start)`, so a beat segmenter need not filter again.
+   */
+  pushRange(chunk: ArrayLike<number>, start: number, end: number, cleaned?: Float32Array): number[] {
     const found: number[] = [];
     this.out = found;
     const finder = this.finder;
     for (let i = start; i < end; i++) {
       if (finder.step(chunk[i])) this.onPeak(finder.peakIndex, finder.peakHeight, finder.peakSlope, finder.peakR);
+      if (cleaned !== undefined) cleaned[i - start] = finder.cleaned;
       if (this.learning) {
         this.learnSum += finder.integrated;
         if (finder.consumed >= this.learnEnd) this.endLearning(finder.consumed);
@@ -173,7 +181,7 @@ export class QrsDetector {
         // Every peak up to `examined` has been classified.
         const examined = finder.consumed - 1 - finder.latency;
         if (examined - this.quietSince > this.relearnSamples) this.relearn(examined);
-        else if (this.lastBeat >= 0 && this.rrCount > 0) this.searchBack(examined);
+        else if (examined - this.lastBeat > this.searchBackAfter && this.pendingCount > 0) this.searchBack();
       }
     }
     return found;
@@ -186,9 +194,18 @@ export class QrsDetector {
    * ends.
    */
   flush(): number[] {
+    return this.push(new Float64Array(this.flushLength).fill(this.finder.lastInput));
+  }
+
+  /** Samples {@link QrsDetector.flush} appends. */
+  get flushLength(): number {
     const o = this.options;
-    const padding = new Float64Array(Math.ceil((o.refractory + o.integrationWindow + o.locateMargin) * o.fs) + 1).fill(this.finder.lastInput);
-    return this.push(padding);
+    return Math.ceil((o.refractory + o.integrationWindow + o.locateMargin) * o.fs) + 1;
+  }
+
+  /** The last sample pushed (0 before any). */
+  get lastInput(): number {
+    return this.finder.lastInput;
   }
 
   /** Classifies a confirmed peak of the integrated signal (held during learning). */
@@ -231,6 +248,7 @@ export class QrsDetector {
     if (this.lastBeat >= 0) {
       this.rr[this.rrCount % this.rr.length] = p - this.lastBeat;
       this.rrCount++;
+      this.updateSearchBack();
     }
     this.lastBeat = p;
     this.quietSince = p;
@@ -276,21 +294,25 @@ export class QrsDetector {
     return max;
   }
 
-  private meanRr(): number {
+  /** Search-back interval: `searchBackFactor` x the mean of the recent RR intervals (bounded). */
+  private updateSearchBack(): void {
     const count = Math.min(this.rrCount, this.rr.length);
+    if (count === 0) {
+      this.searchBackAfter = Infinity;
+      return;
+    }
     let sum = 0;
     for (let k = 0; k < count; k++) sum += this.rr[k];
     const fs = this.options.fs;
-    return Math.min(Math.max(sum / count, this.options.rrBounds[0] * fs), this.options.rrBounds[1] * fs);
+    const mean = Math.min(Math.max(sum / count, this.options.rrBounds[0] * fs), this.options.rrBounds[1] * fs);
+    this.searchBackAfter = this.options.searchBackFactor * mean;
   }
 
   /**
-   * When more than `searchBackFactor` mean RR passed since the last beat, the highest pending
-   * peak above the lower threshold (and not a T wave) becomes a beat.
+   * Called once more than `searchBackFactor` mean RR passed since the last beat: the highest
+   * pending peak above the lower threshold (and not a T wave) becomes a beat.
    */
-  private searchBack(examined: number): void {
-    if (this.pendingCount === 0) return;
-    if (examined - this.lastBeat <= this.options.searchBackFactor * this.meanRr()) return;
+  private searchBack(): void {
     const limit = this.options.searchBackThresholdRatio * this.threshold();
     let best = -1;
     let bestHeight = limit;

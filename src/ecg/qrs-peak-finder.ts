@@ -2,20 +2,23 @@ import { BiquadCascade, butterworthBandpass, type BiquadCascadeState } from './b
 import { createEcgCleaner, ecgCleanDelay } from './ecg-clean';
 import type { QrsOptions } from './qrs-options';
 
-/** Serialized {@link QrsPeakFinder}. */
+/** Serialized {@link QrsPeakFinder}. Rings are stored oldest first. */
 export interface QrsPeakFinderState {
   readonly n: number;
   readonly lastX: number;
+  /** First sample (subtracted from all), null before any. */
   readonly offset: number | null;
   readonly detectFilter: BiquadCascadeState;
   readonly cleanFilter: BiquadCascadeState;
+  /** Last four band-passed samples, newest first. */
   readonly bandHistory: number[];
+  /** Last `width` rectified slopes, in ring order (position n % width). */
   readonly integration: number[];
   readonly integrationSum: number;
-  readonly peakValues: number[];
-  readonly queue: number[];
-  readonly queueHead: number;
-  readonly queueSize: number;
+  /** Sliding-maximum queue, front first: sample indices and integrated values. */
+  readonly queueIndex: number[];
+  readonly queueValue: number[];
+  /** Cleaned signal, in ring order (position n % length). */
   readonly clean: number[];
 }
 
@@ -25,9 +28,10 @@ export interface QrsPeakFinderState {
  * refractory period. For each peak it measures what the decision stage needs (height, steepest
  * slope, R location on the cleaned signal), so the decision stage never looks back at samples.
  *
- * Everything is per sample with fixed-size rings: the output depends only on the samples, never
- * on how they were chunked. {@link QrsPeakFinder.step} returns true when a peak is confirmed
- * (the peak itself lies `halfWindow` samples back); its measures are in the `peak*` fields.
+ * Everything is per sample with fixed-size rings and no allocation: the output depends only on
+ * the samples, never on how they were chunked. {@link QrsPeakFinder.step} returns true when a
+ * peak is confirmed (the peak itself lies `latency` samples back); its measures are in the
+ * `peak*` fields.
  */
 export class QrsPeakFinder {
   /** Integrated-signal index of the last confirmed peak. */
@@ -38,31 +42,49 @@ export class QrsPeakFinder {
   peakSlope = 0;
   /** Sample index of the R peak located on the cleaned signal for the last confirmed peak. */
   peakR = 0;
-
-  /** Latest value of the integrated signal (mean |slope| over the integration window, mV/s). */
+  /** Latest value of the integrated signal (mV/s). */
   integrated = 0;
+  /** Latest value of the cleaned signal (mV, 0.5-40 Hz, delayed by `ecgCleanDelay`). */
+  cleaned = 0;
 
-  /** Samples consumed so far. */
-  private n: number;
-  private lastX = 0;
-  /** First sample, subtracted so the filters start in steady state (no start-up transient). */
-  private offset: number | null;
+  private readonly fs: number;
   private readonly width: number;
   private readonly halfWindow: number;
   private readonly cleanDelay: number;
   private readonly locateStart: number;
   private readonly locateEnd: number;
   private readonly gain: number;
-  private readonly fs: number;
+  private readonly detectFilter: BiquadCascade;
+  private readonly cleanFilter: BiquadCascade;
+  /** Ring of the last `width` rectified slopes, and their running sum. */
+  private readonly integration: Float64Array;
+  /** Monotonic queue for the sliding maximum: indices and values, decreasing values. */
+  private readonly queueIndex: Float64Array;
+  private readonly queueValue: Float64Array;
+  /** Ring of the cleaned signal, long enough to look back from a confirmed peak. */
+  private readonly clean: Float64Array;
+
+  /** Samples consumed so far. */
+  private n = 0;
+  private lastX = 0;
+  private hasOffset = false;
+  /** First sample, subtracted so the filters start in steady state (no start-up transient). */
+  private offset = 0;
+  private b1 = 0;
+  private b2 = 0;
+  private b3 = 0;
+  private b4 = 0;
+  private integrationSum = 0;
+  private slot = 0;
+  private cleanAt = 0;
+  private queueHead = 0;
+  private queueSize = 0;
 
   /**
    * @param options - detector options (validated by `resolveQrsOptions`)
    * @param state - a state from {@link QrsPeakFinder.toJSON} to resume from
    */
-  constructor(
-    options: QrsOptions,
-    state?: QrsPeakFinderState,
-  ) {
+  constructor(options: QrsOptions, state?: QrsPeakFinderState) {
     const fs = options.fs;
     this.fs = fs;
     this.width = Math.max(1, Math.round(options.integrationWindow * fs));
@@ -74,52 +96,33 @@ export class QrsPeakFinder {
     this.locateStart = this.width + margin;
     this.locateEnd = Math.max(0, Math.round(0.01 * fs) - margin);
     this.gain = fs / 8;
-    const ring = this.halfWindow + this.locateStart + this.cleanDelay + 2;
-    if (state) {
-      this.n = state.n;
-      this.lastX = state.lastX;
-      this.offset = state.offset;
-      this.detectFilter = BiquadCascade.fromJSON(state.detectFilter);
-      this.cleanFilter = BiquadCascade.fromJSON(state.cleanFilter);
-      this.bandHistory = checkedArray(state.bandHistory, 4, 'bandHistory');
-      this.integration = checkedArray(state.integration, this.width, 'integration');
-      this.integrationSum = state.integrationSum;
-      this.peakValues = checkedArray(state.peakValues, 2 * this.halfWindow + 1, 'peakValues');
-      this.queue = checkedArray(state.queue, 2 * this.halfWindow + 1, 'queue');
-      this.queueHead = state.queueHead;
-      this.queueSize = state.queueSize;
-      this.clean = checkedArray(state.clean, ring, 'clean');
-    } else {
-      this.n = 0;
-      this.offset = null;
+    this.integration = new Float64Array(this.width);
+    this.queueIndex = new Float64Array(2 * this.halfWindow + 2);
+    this.queueValue = new Float64Array(2 * this.halfWindow + 2);
+    this.clean = new Float64Array(this.halfWindow + this.locateStart + this.cleanDelay + 2);
+    if (!state) {
       this.detectFilter = butterworthBandpass(options.detectionBand[0], options.detectionBand[1], fs);
       this.cleanFilter = createEcgCleaner(fs);
-      this.bandHistory = new Float64Array(4);
-      this.integration = new Float64Array(this.width);
-      this.integrationSum = 0;
-      this.peakValues = new Float64Array(2 * this.halfWindow + 1);
-      this.queue = new Float64Array(2 * this.halfWindow + 1);
-      this.queueHead = 0;
-      this.queueSize = 0;
-      this.clean = new Float64Array(ring);
+      return;
     }
+    this.detectFilter = BiquadCascade.fromJSON(state.detectFilter);
+    this.cleanFilter = BiquadCascade.fromJSON(state.cleanFilter);
+    this.n = state.n;
+    this.lastX = state.lastX;
+    this.hasOffset = state.offset !== null;
+    this.offset = state.offset ?? 0;
+    [this.b1, this.b2, this.b3, this.b4] = checkedArray(state.bandHistory, 4, 'bandHistory');
+    this.integration.set(checkedArray(state.integration, this.width, 'integration'));
+    this.integrationSum = state.integrationSum;
+    this.slot = this.n % this.width;
+    this.clean.set(checkedArray(state.clean, this.clean.length, 'clean'));
+    this.cleanAt = this.n % this.clean.length;
+    const size = Array.isArray(state.queueIndex) ? state.queueIndex.length : -1;
+    if (size > this.queueIndex.length) throw new TypeError(`QrsDetector state: queueIndex must hold at most ${this.queueIndex.length} numbers`);
+    this.queueIndex.set(checkedArray(state.queueIndex, size, 'queueIndex'));
+    this.queueValue.set(checkedArray(state.queueValue, size, 'queueValue'));
+    this.queueSize = size;
   }
-
-  private readonly detectFilter: BiquadCascade;
-  private readonly cleanFilter: BiquadCascade;
-  /** Last four band-passed samples, for the five-point derivative. */
-  private readonly bandHistory: Float64Array;
-  /** Ring of the last `width` rectified slopes and their running sum. */
-  private readonly integration: Float64Array;
-  private integrationSum: number;
-  /** Ring of integrated values over the last 2 * halfWindow + 1 samples. */
-  private readonly peakValues: Float64Array;
-  /** Monotonic queue (sample indices, decreasing values) for the sliding maximum. */
-  private readonly queue: Float64Array;
-  private queueHead: number;
-  private queueSize: number;
-  /** Ring of the cleaned signal, long enough to look back from a confirmed peak. */
-  private readonly clean: Float64Array;
 
   /** Samples consumed so far (the index the next sample will have). */
   get consumed(): number {
@@ -128,7 +131,7 @@ export class QrsPeakFinder {
 
   /** The last sample pushed (0 before any). */
   get lastInput(): number {
-    return this.n === 0 ? 0 : this.lastX;
+    return this.lastX;
   }
 
   /** Samples between a peak of the integrated signal and its confirmation. */
@@ -140,54 +143,64 @@ export class QrsPeakFinder {
   step(x: number): boolean {
     const n = this.n++;
     this.lastX = x;
-    if (this.offset === null) this.offset = x;
+    if (!this.hasOffset) {
+      this.hasOffset = true;
+      this.offset = x;
+    }
     const v = x - this.offset;
-    const ringLength = this.clean.length;
-    const at = n % ringLength;
-    this.clean[at] = this.cleanFilter.step(v);
+    const cleaned = this.cleanFilter.step(v);
+    this.cleaned = cleaned;
+    this.clean[this.cleanAt] = cleaned;
+    if (++this.cleanAt === this.clean.length) this.cleanAt = 0;
 
     // Five-point derivative of the band-passed signal (mV/s), rectified.
     const b = this.detectFilter.step(v);
-    const h = this.bandHistory;
-    const d = Math.abs((2 * b + h[0] - h[2] - 2 * h[3]) * this.gain);
-    h[3] = h[2];
-    h[2] = h[1];
-    h[1] = h[0];
-    h[0] = b;
+    const d = Math.abs((2 * b + this.b1 - this.b3 - 2 * this.b4) * this.gain);
+    this.b4 = this.b3;
+    this.b3 = this.b2;
+    this.b2 = this.b1;
+    this.b1 = b;
 
     // Moving-window integration; the sum is recomputed once per lap so round-off cannot drift.
     const w = this.width;
-    const slot = n % w;
-    this.integrationSum += d - this.integration[slot];
-    this.integration[slot] = d;
+    const integration = this.integration;
+    const slot = this.slot;
+    this.integrationSum += d - integration[slot];
+    integration[slot] = d;
     if (slot === w - 1) {
       let s = 0;
-      for (let k = 0; k < w; k++) s += this.integration[k];
+      for (let k = 0; k < w; k++) s += integration[k];
       this.integrationSum = s;
+      this.slot = 0;
+    } else {
+      this.slot = slot + 1;
     }
     const m = this.integrationSum / w;
     this.integrated = m;
 
     // Sliding maximum over [n - 2H, n]: the sample n - H is a peak when it is the earliest maximum.
-    const span = this.peakValues.length;
-    const pv = this.peakValues;
-    const q = this.queue;
-    pv[n % span] = m;
+    const capacity = this.queueIndex.length;
+    const qi = this.queueIndex;
+    const qv = this.queueValue;
     while (this.queueSize > 0) {
-      const last = q[(this.queueHead + this.queueSize - 1) % span];
-      if (pv[last % span] < m) this.queueSize--;
+      let back = this.queueHead + this.queueSize - 1;
+      if (back >= capacity) back -= capacity;
+      if (qv[back] < m) this.queueSize--;
       else break;
     }
-    q[(this.queueHead + this.queueSize) % span] = n;
+    let tail = this.queueHead + this.queueSize;
+    if (tail >= capacity) tail -= capacity;
+    qi[tail] = n;
+    qv[tail] = m;
     this.queueSize++;
     const oldest = n - 2 * this.halfWindow;
-    while (q[this.queueHead] < oldest) {
-      this.queueHead = (this.queueHead + 1) % span;
+    while (qi[this.queueHead] < oldest) {
+      if (++this.queueHead === capacity) this.queueHead = 0;
       this.queueSize--;
     }
     const p = n - this.halfWindow;
-    if (p < this.width || q[this.queueHead] !== p) return false;
-    this.measurePeak(p, pv[p % span]);
+    if (p < w || qi[this.queueHead] !== p) return false;
+    this.measurePeak(p, qv[this.queueHead]);
     return true;
   }
 
@@ -214,28 +227,32 @@ export class QrsPeakFinder {
       if (s > steepest) steepest = s;
       previous = c;
     }
-    steepest *= this.fs;
     this.peakIndex = p;
     this.peakHeight = height;
-    this.peakSlope = steepest;
+    this.peakSlope = steepest * this.fs;
     this.peakR = Math.max(0, best - this.cleanDelay);
   }
 
   /** JSON-serializable state. */
   toJSON(): QrsPeakFinderState {
+    const queueIndex: number[] = [];
+    const queueValue: number[] = [];
+    for (let k = 0; k < this.queueSize; k++) {
+      const at = (this.queueHead + k) % this.queueIndex.length;
+      queueIndex.push(this.queueIndex[at]);
+      queueValue.push(this.queueValue[at]);
+    }
     return {
       n: this.n,
       lastX: this.lastX,
-      offset: this.offset,
+      offset: this.hasOffset ? this.offset : null,
       detectFilter: this.detectFilter.toJSON(),
       cleanFilter: this.cleanFilter.toJSON(),
-      bandHistory: Array.from(this.bandHistory),
+      bandHistory: [this.b1, this.b2, this.b3, this.b4],
       integration: Array.from(this.integration),
       integrationSum: this.integrationSum,
-      peakValues: Array.from(this.peakValues),
-      queue: Array.from(this.queue),
-      queueHead: this.queueHead,
-      queueSize: this.queueSize,
+      queueIndex,
+      queueValue,
       clean: Array.from(this.clean),
     };
   }
