@@ -143,8 +143,8 @@ export function copyRows(rows: number, cols: number, src: Float64Array, srcOff: 
 
 /**
  * out[k, j] += sum_r a[r, k] * b[r, j]  (a transposed times b): the weight-gradient product,
- * summing over all rows (batch x time) at once. Four rows per pass, so each load and store of
- * `out` carries four multiply-adds.
+ * summing over all rows (batch x time) at once. Eight rows per pass, so each load and store of
+ * `out` carries eight multiply-adds.
  */
 export function gemmAddAT(
   rows: number, p: number, q: number,
@@ -153,22 +153,29 @@ export function gemmAddAT(
   out: Float64Array, outOff: number, outStride: number,
 ): void {
   let r = 0;
-  for (; r + 3 < rows; r += 4) {
+  for (; r + 7 < rows; r += 8) {
     const a0 = aOff + r * aStride;
-    const a1 = a0 + aStride;
-    const a2 = a1 + aStride;
-    const a3 = a2 + aStride;
     const b0 = bOff + r * bStride;
     const b1 = b0 + bStride;
     const b2 = b1 + bStride;
     const b3 = b2 + bStride;
+    const b4 = b3 + bStride;
+    const b5 = b4 + bStride;
+    const b6 = b5 + bStride;
+    const b7 = b6 + bStride;
     for (let k = 0; k < p; k++) {
       const v0 = a[a0 + k];
-      const v1 = a[a1 + k];
-      const v2 = a[a2 + k];
-      const v3 = a[a3 + k];
+      const v1 = a[a0 + aStride + k];
+      const v2 = a[a0 + 2 * aStride + k];
+      const v3 = a[a0 + 3 * aStride + k];
+      const v4 = a[a0 + 4 * aStride + k];
+      const v5 = a[a0 + 5 * aStride + k];
+      const v6 = a[a0 + 6 * aStride + k];
+      const v7 = a[a0 + 7 * aStride + k];
       const ok = outOff + k * outStride;
-      for (let j = 0; j < q; j++) out[ok + j] += v0 * b[b0 + j] + v1 * b[b1 + j] + v2 * b[b2 + j] + v3 * b[b3 + j];
+      for (let j = 0; j < q; j++) {
+        out[ok + j] += v0 * b[b0 + j] + v1 * b[b1 + j] + v2 * b[b2 + j] + v3 * b[b3 + j] + v4 * b[b4 + j] + v5 * b[b5 + j] + v6 * b[b6 + j] + v7 * b[b7 + j];
+      }
     }
   }
   for (; r < rows; r++) {
