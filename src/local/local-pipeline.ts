@@ -1,0 +1,117 @@
+import { createAwsClients, type AwsClients } from '../aws/clients';
+import { startArchiver, type Archiver, type ArchiverOptions } from './archiver';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from './emulators';
+import type { EventSourceMappingOptions, InvocationReport } from './event-source-config';
+import { startEventSourcePoller, type EventSourcePoller } from './event-source-poller';
+import type { KinesisHandler } from './lambda-event';
+import { provisionLocalResources, type LocalResources, type LocalResourcesOptions } from './provision';
+
+/** What a handler factory gets: the stack it runs against. */
+export interface LocalPipelineContext {
+  readonly stack: LocalStack;
+  readonly aws: AwsClients;
+  readonly resources: LocalResources;
+  /**
+   * The environment the deployed Lambda would see, pointed at the emulators: `BUCKET_NAME`,
+   * `TOPIC_ARN`, `AWS_REGION` and `AWS_ENDPOINT_URL_{KINESIS,S3,SNS,SQS}`.
+   */
+  readonly lambdaEnv: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link startLocalPipeline}. */
+export interface LocalPipelineOptions {
+  /** Builds the handler once the resources exist (e.g. `createDetectHandler({ env: ctx.lambdaEnv })`). */
+  readonly handler: (context: LocalPipelineContext) => KinesisHandler | Promise<KinesisHandler>;
+  /** Runs after provisioning, before the poller starts (upload a model, …). */
+  readonly prepare?: (context: LocalPipelineContext) => Promise<void>;
+  readonly stack?: LocalStackOptions;
+  readonly resources?: LocalResourcesOptions;
+  /** Event source mapping settings; the on-failure destination defaults to the provisioned queue. */
+  readonly mapping?: EventSourceMappingOptions;
+  /** Archiver buffering hints, or `false` for no archiver (default: an archiver with its defaults). */
+  readonly archiver?: false | Pick<ArchiverOptions, 'bufferSizeBytes' | 'bufferIntervalMs' | 'pollIntervalMs'>;
+  readonly onInvoke?: (report: InvocationReport) => void;
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The running local pipeline: emulators, resources, the poller driving the handler, the archiver. */
+export interface LocalPipeline extends LocalPipelineContext {
+  readonly poller: EventSourcePoller;
+  readonly archiver: Archiver | undefined;
+  /** Waits until everything in the stream now has been handled and archived. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Stops the poller and archiver (flushing it), closes the clients, stops the emulators. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DESIGN.md §1 on one machine: kinesis-local and fauxqs, the stream/bucket/topic/queues,
+ * the event source poller invoking `handler` (the same module the Lambda runs), and the
+ * Firehose-like archiver. Anything that fails half-way is torn down before the error is thrown.
+ *
+ * @example
+ * const pipeline = await startLocalPipeline({
+ *   handler: (ctx) => createDetectHandler({ env: ctx.lambdaEnv }),
+ *   prepare: (ctx) => uploadDefaultModel(ctx.aws.s3, ctx.resources.bucket),
+ * });
+ * await simulateDevices({ kinesis: pipeline.aws.kinesis, streamName: pipeline.resources.streamName, devices, speed: 'max' });
+ * await pipeline.drain();
+ * await pipeline.stop();
+ */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const stack = await startLocalStack(options.stack);
+  const aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region, env: {} });
+  let poller: EventSourcePoller | undefined;
+  let archiver: Archiver | undefined;
+  try {
+    const resources = await provisionLocalResources(aws, options.resources);
+    const lambdaEnv = {
+      BUCKET_NAME: resources.bucket,
+      TOPIC_ARN: resources.topicArn,
+      AWS_REGION: stack.region,
+      AWS_ENDPOINT_URL_KINESIS: stack.endpoints.kinesis,
+      AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
+      AWS_ENDPOINT_URL_SNS: stack.endpoints.sns,
+      AWS_ENDPOINT_URL_SQS: stack.endpoints.sqs,
+    };
+    const context: LocalPipelineContext = { stack, aws, resources, lambdaEnv };
+    await options.prepare?.(context);
+    const handler = await options.handler(context);
+    if (options.archiver !== false) {
+      archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: resources.streamName, bucket: resources.bucket, ...options.archiver, onWarning: options.onWarning });
+    }
+    poller = await startEventSourcePoller({
+      onFailure: { sqs: aws.sqs, queueUrl: resources.failureQueueUrl },
+      ...options.mapping,
+      kinesis: aws.kinesis,
+      streamName: resources.streamName,
+      handler,
+      onInvoke: options.onInvoke,
+      onWarning: options.onWarning,
+    });
+    const running = poller;
+    const archiving = archiver;
+    let stopped: Promise<void> | undefined;
+    return {
+      ...context,
+      poller: running,
+      archiver: archiving,
+      async drain(timeoutMs) {
+        await Promise.all([running.drain(timeoutMs), archiving?.drain(timeoutMs)]);
+      },
+      stop() {
+        stopped ??= (async () => {
+          await Promise.all([running.stop(), archiving?.stop()]);
+          aws.destroy();
+          await stack.stop();
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled([poller?.stop(), archiver?.stop()]);
+    aws.destroy();
+    await stack.stop();
+    throw err;
+  }
+}
