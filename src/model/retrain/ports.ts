@@ -1,0 +1,106 @@
+/**
+ * The retraining job's ports: where history comes from and where models go. The job imports no
+ * AWS SDK and does not assume Lambda (DESIGN.md §2, §5): `src/aws/retrain-ports.ts` implements
+ * these over S3, tests implement them over memory, a container task could implement them over
+ * anything else.
+ */
+
+/** One history record as the job needs it: a decoded wire record, samples in mV. */
+export interface HistoryRecord {
+  /** Pseudonymous device id. Never logged. */
+  readonly deviceId: string;
+  /** Record counter of the device (+1 per record). */
+  readonly seq: number;
+  /** Epoch ms of the first sample. */
+  readonly t0: number;
+  /** Sample rate, Hz. */
+  readonly fs: number;
+  /** Samples in mV. */
+  readonly samples: Float32Array;
+}
+
+/** Counters of a history read, filled in while it is iterated. */
+export interface HistoryCounters {
+  /** Objects opened. */
+  objects: number;
+  /** Objects that could not be read to the end (skipped from the fault on). */
+  malformedObjects: number;
+  /** Valid records yielded. */
+  records: number;
+  /** Lines that were not a valid wire record (skipped). */
+  malformedLines: number;
+}
+
+/** A read of the history window: the records (oldest object first) and live counters. */
+export interface HistoryRead {
+  readonly records: AsyncIterable<HistoryRecord>;
+  readonly stats: Readonly<HistoryCounters>;
+}
+
+/** Reads archived wire records of the last `days` days up to `now` (epoch ms). */
+export interface HistorySource {
+  read(window: { days: number; now: number }): HistoryRead;
+}
+
+/** The pointer `models/current.json` (DESIGN.md §3.4). */
+export interface RegistryPointer {
+  readonly version: string;
+  readonly key: string;
+  readonly sha256: string;
+  readonly promotedAt: string;
+}
+
+/** The model in service: its pointer, the pointer's ETag (for the conditional switch) and its artifact text. */
+export interface ChampionRecord {
+  readonly pointer: RegistryPointer;
+  readonly etag: string;
+  readonly artifactText: string;
+}
+
+/** Outcome of a conditional pointer switch. */
+export type PromoteOutcome = { readonly promoted: true } | { readonly promoted: false; readonly reason: string };
+
+/** The model registry: `models/<version>/` and the conditional pointer. */
+export interface ModelRegistry {
+  /** The current pointer, its ETag and the artifact it names; undefined when there is no pointer. */
+  readCurrent(): Promise<ChampionRecord | undefined>;
+  /** Stores `models/<version>/model.json` and `report.json` (not promoted). Returns the artifact key and sha256. */
+  putVersion(version: string, artifactText: string, reportText: string): Promise<{ key: string; sha256: string }>;
+  /**
+   * Switches the pointer only if it still has `expectedEtag` (compare-and-swap), so two
+   * concurrent runs cannot interleave: the loser gets `{ promoted: false, reason }`.
+   */
+  promote(pointer: RegistryPointer, expectedEtag: string): Promise<PromoteOutcome>;
+}
+
+/** Everything the job talks to. */
+export interface RetrainPorts {
+  readonly history: HistorySource;
+  readonly registry: ModelRegistry;
+  /** The detector's scoring rule (default {@link RECONSTRUCTION_SCORING}). */
+  readonly scoring?: ScoringPort;
+  /** Wall clock, epoch ms (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+/**
+ * Completes a beat's anomaly score beyond the reconstruction error, exactly as the detector does
+ * for the champion (e.g. a prematurity term from the RR intervals). The job never interprets
+ * the artifact's scoring itself: `src/model` sits below the detector (DESIGN.md §2), so the
+ * detector's rule is plugged in here by the adapter layer.
+ */
+export interface ScoreCompletion {
+  /**
+   * Adds the non-reconstruction part in place. `rr` holds `[rrPrev, rrNext]` in seconds for
+   * each of the `count` beats, NaN where unknown.
+   */
+  complete(errors: Float32Array, rr: Float32Array, count: number): void;
+  /** Top-level artifact members to carry into the challenger's artifact (e.g. `{ scoring }`). */
+  readonly artifactExtras: Readonly<Record<string, unknown>>;
+}
+
+/** Reads the champion's scoring rule from its raw artifact JSON. */
+export type ScoringPort = (rawArtifact: Readonly<Record<string, unknown>>) => ScoreCompletion;
+
+/** Scores are the reconstruction error alone, and nothing is carried over. */
+export const RECONSTRUCTION_SCORING: ScoringPort = () => ({ complete: () => undefined, artifactExtras: {} });
