@@ -114,8 +114,9 @@ export function ecgSimulate(options: EcgSimulateOptions): SimulatedEcg {
       const coupling = pvc.coupling ?? DEFAULT_PVC_COUPLING;
       const at = t + coupling * rr;
       if (at < seconds) addBeat(signal, fs, at, rr, PVC, rPeaks, labels, 'V');
-      // Full compensatory pause: the next sinus beat comes two RR after the last one.
-      t += 2 * rr;
+      // Full compensatory pause: the sinus beat due at t + rr is blocked (the ventricles are
+      // refractory), so the next one comes two RR after the last conducted beat.
+      t += rr;
       continue;
     }
     t += rr;
