@@ -68,7 +68,7 @@ interface HeldBeat {
 }
 
 /** Samples handed to the detector at once, so a large chunk never outruns the ring. */
-const BLOCK = 1024;
+const BLOCK = 256;
 
 /**
  * Streaming beat segmentation: QRS detection ({@link QrsDetector}) plus a cleaned copy of the
