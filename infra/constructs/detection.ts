@@ -18,8 +18,12 @@ import { PREFIX } from './storage';
 export const MODEL_POINTER_KEY = `${PREFIX.models}current.json`;
 /** EMF namespace of the detector's metrics. */
 export const METRICS_NAMESPACE = 'beatwatch';
-/** Powertools service name of the detector: the `service` dimension of its EMF metrics. */
-export const DETECT_SERVICE_NAME = 'beatwatch-detect';
+/**
+ * The `service` dimension of the detector's EMF metrics: Powertools adds it to every metric, and
+ * functions/detect.ts sets it to this value. The dashboard must use the same dimension, which the
+ * bundle test checks against the metrics the bundled handler actually emits.
+ */
+export const DETECT_SERVICE_NAME = 'detect';
 
 /** Options of {@link Detection}. */
 export interface DetectionProps {
@@ -66,8 +70,6 @@ export class Detection extends Construct {
         BUCKET_NAME: props.bucket.bucketName,
         TOPIC_ARN: props.topic.topicArn,
         MODEL_POINTER_KEY,
-        POWERTOOLS_SERVICE_NAME: DETECT_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...config.detectorOverrides,
       },
     });

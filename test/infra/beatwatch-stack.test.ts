@@ -124,12 +124,11 @@ describe('detect function', () => {
     expect(fn.Timeout).toBe(DEFAULT_DETECT_TIMEOUT_SECONDS);
   });
 
-  it('gets the bucket, topic and pointer key, and the EMF namespace', () => {
+  it('gets the bucket, topic and pointer key', () => {
     expect(fn.Environment.Variables).toMatchObject({
       BUCKET_NAME: { Ref: dataBucketId },
       TOPIC_ARN: { Ref: logicalId(stack.alerting.topic) },
       MODEL_POINTER_KEY: 'models/current.json',
-      POWERTOOLS_METRICS_NAMESPACE: 'beatwatch',
     });
     expect(fn.KmsKeyArn).toEqual(keyArn);
   });

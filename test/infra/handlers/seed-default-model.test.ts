@@ -50,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   await emulator?.stop();
-  await new Promise((resolve) => cfn?.close(resolve));
+  if (cfn !== undefined) await new Promise((resolve) => cfn.close(resolve));
 });
 
 describe('seedDefaultModel', () => {
