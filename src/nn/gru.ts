@@ -1,7 +1,10 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
 import { sigmoid, tanh } from './activations';
-import { gemmAddAT } from './linalg';
+import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
+
+/** Rows per chunk of the GRU step: bounds the r * h scratch (GRU_CHUNK x H) a layer allocates. */
+export const GRU_CHUNK = 64;
 
 /**
  * Gated recurrent unit (Cho et al. 2014, the original form where the reset gate acts before the
@@ -12,7 +15,8 @@ import { gemmAddAT } from './linalg';
  *   n = tanh(x Wh + (r * h) Uh + bh)         candidate
  *   h' = z * h + (1 - z) * n
  *
- * The gate cache holds z, r, n per step; r * h is recomputed where needed.
+ * The gate cache holds z, r, n per step; r * h is recomputed where needed. Rows are processed in
+ * chunks of {@link GRU_CHUNK} so r * h for a chunk fits the layer's scratch.
  */
 export const gruCell: Cell = {
   kind: 'gru',
@@ -27,33 +31,33 @@ export const gruCell: Cell = {
     const G = 3 * H;
     const UT = w.recurrentKernelT;
     const rh = w.scratch;
-    for (let b = 0; b < B; b++) {
-      const xr = xpOff + b * G;
-      const hr = hpOff + b * H;
-      const gr = gOff + b * G;
-      for (let u = 0; u < H; u++) {
-        let az = xp[xr + u];
-        let ar = xp[xr + H + u];
-        const rz = u * H;
-        const rr = (H + u) * H;
-        for (let k = 0; k < H; k++) {
-          const hk = hPrev[hr + k];
-          az += hk * UT[rz + k];
-          ar += hk * UT[rr + k];
+    copyRows(B, G, xp, xpOff, G, gates, gOff, G);
+    // z and r: h(t-1) times the first 2H columns of U.
+    gemmAddBT(B, H, 2 * H, hPrev, hpOff, H, UT, 0, H, gates, gOff, G);
+    for (let from = 0; from < B; from += GRU_CHUNK) {
+      const rows = Math.min(GRU_CHUNK, B - from);
+      for (let b = 0; b < rows; b++) {
+        const gr = gOff + (from + b) * G;
+        const hr = hpOff + (from + b) * H;
+        for (let u = 0; u < H; u++) {
+          const r = sigmoid(gates[gr + H + u]);
+          gates[gr + u] = sigmoid(gates[gr + u]);
+          gates[gr + H + u] = r;
+          rh[b * H + u] = r * hPrev[hr + u];
         }
-        const r = sigmoid(ar);
-        gates[gr + u] = sigmoid(az);
-        gates[gr + H + u] = r;
-        rh[u] = r * hPrev[hr + u];
       }
-      for (let u = 0; u < H; u++) {
-        let an = xp[xr + 2 * H + u];
-        const rn = (2 * H + u) * H;
-        for (let k = 0; k < H; k++) an += rh[k] * UT[rn + k];
-        const n = tanh(an);
-        const z = gates[gr + u];
-        gates[gr + 2 * H + u] = n;
-        h[hOff + b * H + u] = z * hPrev[hr + u] + (1 - z) * n;
+      // Candidate: (r * h) times the last H columns of U.
+      gemmAddBT(rows, H, H, rh, 0, H, UT, 2 * H * H, H, gates, gOff + from * G + 2 * H, G);
+      for (let b = 0; b < rows; b++) {
+        const gr = gOff + (from + b) * G;
+        const hr = hpOff + (from + b) * H;
+        const ho = hOff + (from + b) * H;
+        for (let u = 0; u < H; u++) {
+          const n = tanh(gates[gr + 2 * H + u]);
+          const z = gates[gr + u];
+          gates[gr + 2 * H + u] = n;
+          h[ho + u] = z * hPrev[hr + u] + (1 - z) * n;
+        }
       }
     }
   },
@@ -61,37 +65,41 @@ export const gruCell: Cell = {
     const H = w.units;
     const G = 3 * H;
     const U = w.recurrentKernel;
-    for (let b = 0; b < B; b++) {
-      const gr = gOff + b * G;
-      const zr = dzOff + b * G;
-      const hr = hpOff + b * H;
-      const dr = b * H;
-      for (let u = 0; u < H; u++) {
-        const z = gates[gr + u];
-        const n = gates[gr + 2 * H + u];
-        const dhv = dh[dr + u];
-        dz[zr + u] = dhv * (hPrev[hr + u] - n) * z * (1 - z);
-        dz[zr + 2 * H + u] = dhv * (1 - z) * (1 - n * n);
-        dhPrev[dr + u] = dhv * z;
+    const drh = w.scratch;
+    for (let from = 0; from < B; from += GRU_CHUNK) {
+      const rows = Math.min(GRU_CHUNK, B - from);
+      for (let b = 0; b < rows; b++) {
+        const gr = gOff + (from + b) * G;
+        const zr = dzOff + (from + b) * G;
+        const hr = hpOff + (from + b) * H;
+        const dr = (from + b) * H;
+        for (let u = 0; u < H; u++) {
+          const z = gates[gr + u];
+          const n = gates[gr + 2 * H + u];
+          const dhv = dh[dr + u];
+          dz[zr + u] = dhv * (hPrev[hr + u] - n) * z * (1 - z);
+          dz[zr + 2 * H + u] = dhv * (1 - z) * (1 - n * n);
+          dhPrev[dr + u] = dhv * z;
+        }
       }
-      // d(r*h) = dn_pre Uh^T, then split into the reset gate and h(t-1).
-      for (let k = 0; k < H; k++) {
-        const uk = k * G + 2 * H;
-        let drh = 0;
-        for (let u = 0; u < H; u++) drh += dz[zr + 2 * H + u] * U[uk + u];
-        const r = gates[gr + H + k];
-        const hp = hPrev[hr + k];
-        dz[zr + H + k] = drh * hp * r * (1 - r);
-        dhPrev[dr + k] += drh * r;
-      }
-      // The z and r pre-activations reach h(t-1) through Uz and Ur.
-      for (let k = 0; k < H; k++) {
-        const uk = k * G;
-        let s = 0;
-        for (let j = 0; j < 2 * H; j++) s += dz[zr + j] * U[uk + j];
-        dhPrev[dr + k] += s;
+      // d(r * h) = dn_pre Uh^T, then split between the reset gate and h(t-1).
+      drh.fill(0, 0, rows * H);
+      gemmAddBT(rows, H, H, dz, dzOff + from * G + 2 * H, G, U, 2 * H, G, drh, 0, H);
+      for (let b = 0; b < rows; b++) {
+        const gr = gOff + (from + b) * G;
+        const zr = dzOff + (from + b) * G;
+        const hr = hpOff + (from + b) * H;
+        const dr = (from + b) * H;
+        for (let k = 0; k < H; k++) {
+          const r = gates[gr + H + k];
+          const d = drh[b * H + k];
+          dz[zr + H + k] = d * hPrev[hr + k] * r * (1 - r);
+          dhPrev[dr + k] += d * r;
+        }
       }
     }
+    // The z and r pre-activations reach h(t-1) through Uz and Ur.
+    gemmAddBT(B, 2 * H, H, dz, dzOff, G, U, 0, G, dhPrev, 0, H);
   },
   accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, gatesAll: Float64Array, dzAll: Float64Array, scratch: Float64Array): void {
     const H = w.units;

@@ -1,7 +1,7 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
 import { sigmoid, tanh } from './activations';
-import { gemmAddAT, gemmAddBT } from './linalg';
+import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
 
 /**
  * Peephole LSTM (Gers & Schmidhuber 2000): the gates also see the cell state through diagonal
@@ -29,36 +29,20 @@ export const peepholeCell: Cell = {
   forward(w, B, xp, xpOff, hPrev, hpOff, cPrev, cpOff, gates, gOff, h, hOff, c, cOff): void {
     const H = w.units;
     const G = 4 * H;
-    const UT = w.recurrentKernelT;
     const pi = w.extras[0];
     const pf = w.extras[1];
     const po = w.extras[2];
+    copyRows(B, G, xp, xpOff, G, gates, gOff, G);
+    gemmAddBT(B, H, G, hPrev, hpOff, H, w.recurrentKernelT, 0, H, gates, gOff, G);
     for (let b = 0; b < B; b++) {
-      const xr = xpOff + b * G;
-      const hr = hpOff + b * H;
       const gr = gOff + b * G;
       for (let u = 0; u < H; u++) {
-        let zi = xp[xr + u];
-        let zf = xp[xr + H + u];
-        let zg = xp[xr + 2 * H + u];
-        let zo = xp[xr + 3 * H + u];
-        const ri = u * H;
-        const rf = (H + u) * H;
-        const rg = (2 * H + u) * H;
-        const ro = (3 * H + u) * H;
-        for (let k = 0; k < H; k++) {
-          const hk = hPrev[hr + k];
-          zi += hk * UT[ri + k];
-          zf += hk * UT[rf + k];
-          zg += hk * UT[rg + k];
-          zo += hk * UT[ro + k];
-        }
         const cp = cPrev[cpOff + b * H + u];
-        const i = sigmoid(zi + pi[u] * cp);
-        const f = sigmoid(zf + pf[u] * cp);
-        const gg = tanh(zg);
+        const i = sigmoid(gates[gr + u] + pi[u] * cp);
+        const f = sigmoid(gates[gr + H + u] + pf[u] * cp);
+        const gg = tanh(gates[gr + 2 * H + u]);
         const cc = f * cp + i * gg;
-        const o = sigmoid(zo + po[u] * cc);
+        const o = sigmoid(gates[gr + 3 * H + u] + po[u] * cc);
         c[cOff + b * H + u] = cc;
         h[hOff + b * H + u] = o * tanh(cc);
         gates[gr + u] = i;

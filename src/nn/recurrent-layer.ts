@@ -3,6 +3,7 @@ import type { Param, ParamSpec } from './tensor';
 import { colSumAdd, fillRows, gemmAdd, gemmAddAT, gemmAddBT, transpose } from './linalg';
 import { glorotUniform, orthogonal } from './init';
 import type { Random } from './random';
+import { GRU_CHUNK } from './gru';
 
 /**
  * Buffers of one layer for training on batches of up to `capacity` rows over T steps. Slot t of a
@@ -76,7 +77,7 @@ export class RecurrentLayer {
       recurrentKernel: this.recurrentKernel.data,
       recurrentKernelT: new Float64Array(units * this.gateWidth),
       extras: this.extras.map((p) => p.data),
-      scratch: new Float64Array(units),
+      scratch: new Float64Array(cell.kind === 'gru' ? GRU_CHUNK * units : units),
     };
     this.grads = { recurrentKernel: this.recurrentKernel.grad, extras: this.extras.map((p) => p.grad) };
   }

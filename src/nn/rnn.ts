@@ -1,7 +1,7 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
 import { tanh } from './activations';
-import { gemmAddAT, gemmAddBT } from './linalg';
+import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
 
 /**
  * Plain (Elman) recurrent cell: h' = tanh(x W + h U + b). One gate block; the cache holds h'.
@@ -16,18 +16,12 @@ export const rnnCell: Cell = {
   },
   forward(w, B, xp, xpOff, hPrev, hpOff, _cPrev, _cpOff, gates, gOff, h, hOff): void {
     const H = w.units;
-    const UT = w.recurrentKernelT;
-    for (let b = 0; b < B; b++) {
-      const xr = xpOff + b * H;
-      const hr = hpOff + b * H;
-      for (let u = 0; u < H; u++) {
-        let z = xp[xr + u];
-        const ru = u * H;
-        for (let k = 0; k < H; k++) z += hPrev[hr + k] * UT[ru + k];
-        const hv = tanh(z);
-        gates[gOff + b * H + u] = hv;
-        h[hOff + b * H + u] = hv;
-      }
+    copyRows(B, H, xp, xpOff, H, gates, gOff, H);
+    gemmAddBT(B, H, H, hPrev, hpOff, H, w.recurrentKernelT, 0, H, gates, gOff, H);
+    for (let n = 0; n < B * H; n++) {
+      const hv = tanh(gates[gOff + n]);
+      gates[gOff + n] = hv;
+      h[hOff + n] = hv;
     }
   },
   backward(w, _g, B, gates, gOff, _hPrev, _hpOff, _cPrev, _cpOff, _c, _cOff, dh, _dc, dz, dzOff, dhPrev): void {
