@@ -6,6 +6,8 @@ export type SimulatedAnomaly =
   | { readonly kind: 'pvc'; readonly at: number; readonly coupling?: number }
   /** A dropped beat: the first beat after `at` keeps its P wave but has no QRS-T (as in AV block). */
   | { readonly kind: 'dropped'; readonly at: number }
+  /** A sinus pause (arrest): no beat (nor P wave) from `at` for `duration` seconds (default 3). */
+  | { readonly kind: 'pause'; readonly at: number; readonly duration?: number }
   /** A burst of broadband noise (muscle artifact, electrode motion). */
   | { readonly kind: 'noiseBurst'; readonly at: number; readonly duration?: number; readonly amplitude?: number }
   /** A step of the baseline (electrode shift) that persists. */
@@ -96,6 +98,7 @@ export function ecgSimulate(options: EcgSimulateOptions): SimulatedEcg {
   const anomalies = [...(options.anomalies ?? [])].sort((a, b) => a.at - b.at);
   const pvcs = anomalies.filter((a) => a.kind === 'pvc');
   const drops = anomalies.filter((a) => a.kind === 'dropped');
+  const pauses = anomalies.filter((a) => a.kind === 'pause');
 
   const rPeaks: number[] = [];
   const labels: SimulatedBeatLabel[] = [];
@@ -104,6 +107,7 @@ export function ecgSimulate(options: EcgSimulateOptions): SimulatedEcg {
   let t = meanRr * (0.4 * rng.next() - 0.7);
   let pvcIndex = 0;
   let dropIndex = 0;
+  let pauseIndex = 0;
   while (t < seconds) {
     // Respiratory sinus arrhythmia (0.25 Hz) plus random beat-to-beat variability.
     const rr = meanRr * (1 + 0.04 * Math.sin(2 * Math.PI * 0.25 * t) + hrv * rng.normal());
@@ -120,6 +124,13 @@ export function ecgSimulate(options: EcgSimulateOptions): SimulatedEcg {
       continue;
     }
     t += rr;
+    const pause = pauses[pauseIndex];
+    if (pause && pause.kind === 'pause' && pause.at <= t) {
+      pauseIndex++;
+      // No beat until the pause ends; the next one falls about when it does.
+      t = Math.max(t, pause.at + (pause.duration ?? 3)) - rr;
+      continue;
+    }
     if (t >= seconds) break;
     if (drop && drop.at <= t) {
       dropIndex++;

@@ -16,6 +16,12 @@ const SEARCH_BACK_WEIGHT = 0.25;
  */
 const WARM_UP_BEATS = 4;
 const WARM_UP_JUMP = 3;
+/**
+ * Re-learning lowers the signal level at most by this factor per `relearnAfter`: a pause (sick
+ * sinus, AV block) must not turn its largest T wave or noise peak into a beat, while a real drop
+ * of amplitude is followed within a few cycles.
+ */
+const RELEARN_DECAY = 0.5;
 
 /** Serialized {@link QrsDetector}: small (a few hundred numbers at 360 Hz) and plain JSON. */
 export interface QrsDetectorState {
@@ -264,22 +270,24 @@ export class QrsDetector {
     this.learning = false;
     // As Pan-Tompkins: signal level from the highest peak, noise level half the mean level.
     this.noiseLevel = (0.5 * this.learnSum) / Math.max(1, samples);
-    this.restartLevels(samples - 1 - this.finder.latency);
+    this.restartLevels(this.maxPendingHeight(), samples - 1 - this.finder.latency);
   }
 
   /**
-   * No beat for `relearnAfter`: the levels no longer describe the signal (an artifact set them,
-   * the amplitude changed, or the stream started without beats). Learn them again from the peaks
-   * seen since and classify those peaks anew.
+   * No beat for `relearnAfter`: the levels may no longer describe the signal (an artifact set
+   * them, the amplitude dropped). Lower them towards the peaks seen since (by at most
+   * {@link RELEARN_DECAY}, so a long pause does not make its largest T wave a beat) and classify
+   * those peaks anew.
    */
   private relearn(examined: number): void {
-    this.noiseLevel = Math.min(this.noiseLevel, 0.5 * this.maxPendingHeight());
-    this.restartLevels(examined);
+    const highest = this.maxPendingHeight();
+    this.noiseLevel = Math.min(this.noiseLevel, 0.5 * highest);
+    this.restartLevels(Math.max(highest, RELEARN_DECAY * this.signalLevel), examined);
   }
 
-  /** Signal level = highest pending peak; then the pending peaks are classified in order. */
-  private restartLevels(now: number): void {
-    this.signalLevel = this.maxPendingHeight();
+  /** Sets the signal level, then classifies the pending peaks in order. */
+  private restartLevels(signalLevel: number, now: number): void {
+    this.signalLevel = signalLevel;
     this.quietSince = now;
     this.beatsSinceRestart = 0;
     const count = this.pendingCount;

@@ -31,9 +31,9 @@ export interface QrsOptions {
   /** Bounds of the mean RR interval used for search-back (s): keeps it sane after pauses or bursts. */
   readonly rrBounds: readonly [number, number];
   /**
-   * With no beat for this long (s), the levels are re-learned from the peaks seen meanwhile:
-   * recovers from levels set by an artifact, a lead change or a start without beats. Must be
-   * longer than the longest search-back interval (`searchBackFactor * rrBounds[1]`).
+   * With no beat for this long (s), the levels are lowered towards the peaks seen meanwhile
+   * (halved at most, each time): recovers from levels set by an artifact or a drop of amplitude.
+   * Must be longer than the longest search-back interval (`searchBackFactor * rrBounds[1]`).
    */
   readonly relearnAfter: number;
   /** Half-width of the window (s) around the integrated-signal's QRS span in which the R peak is located. */

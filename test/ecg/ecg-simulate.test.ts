@@ -57,6 +57,14 @@ describe('ecgSimulate', () => {
     expect(burst.signal[12 * fs]).toBe(clean.signal[12 * fs]);
   });
 
+  it('pauses the rhythm', () => {
+    const fs = 200;
+    const sim = ecgSimulate({ fs, seconds: 30, heartRate: 75, seed: 4, anomalies: [{ kind: 'pause', at: 10, duration: 4 }] });
+    const inside = Array.from(sim.rPeaks).filter((r) => r > 10.05 * fs && r < 13.9 * fs);
+    expect(inside).toHaveLength(0);
+    expect(Array.from(sim.rPeaks).some((r) => r > 14 * fs && r < 15 * fs)).toBe(true);
+  });
+
   it('rejects impossible options', () => {
     expect(() => ecgSimulate({ fs: 0, seconds: 1 })).toThrow(/fs must be positive/);
     expect(() => ecgSimulate({ fs: 100, seconds: 1, heartRate: 400 })).toThrow(/heartRate must be in/);
