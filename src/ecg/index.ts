@@ -1,0 +1,22 @@
+/**
+ * `src/ecg`: reading ECG recordings, streaming filters, QRS detection, beat windows and
+ * synthetic ECG. Pipeline: samples (mV) → {@link BeatSegmenter} (which runs a
+ * {@link QrsDetector} and cuts a window per beat) → beats for the model.
+ */
+export { ANNOTATION_SYMBOLS, aamiClass, isBeatSymbol, type AamiClass } from './beat-symbols';
+export { WfdbFormatError } from './wfdb-error';
+export { parseWfdbHeader, readWfdbHeader, SUPPORTED_WFDB_FORMATS, type WfdbHeader, type WfdbSignalSpec } from './wfdb-header';
+export { readWfdbRecord, type ReadWfdbRecordOptions, type WfdbRecord, type WfdbSignal } from './wfdb-record';
+export { parseWfdbAnnotations, readWfdbAnnotations, type WfdbAnnotations } from './wfdb-annotations';
+export { listMitdbRecords, loadMitdbRecord, type MitdbRecord } from './mitdb';
+export { BiquadCascade, butterworthBandpass, type BiquadCascadeState } from './biquad';
+export { createEcgCleaner, DEFAULT_CLEAN_BAND, ecgClean, ecgCleanDelay, type EcgCleanOptions } from './ecg-clean';
+export { ecgResample } from './resample';
+export { DEFAULT_QRS_OPTIONS, resolveQrsOptions, type QrsOptions } from './qrs-options';
+export { ecgPeaks, QrsDetector, type QrsDetectorState } from './qrs-detector';
+export { DEFAULT_BEAT_WINDOW, type BeatNormalization, type BeatWindowSpec } from './beat-window-spec';
+export { ecgBeatWindow, normalizeBeat, validateBeatWindowSpec } from './beat-window';
+export { BeatSegmenter, DEFAULT_SEGMENTER_OPTIONS, ecgSegment, type Beat, type BeatSegmenterOptions, type BeatSegmenterState } from './beat-segmenter';
+export { EC57_MATCH_WINDOW_SECONDS, matchBeats, positivePredictivity, sensitivity, type BeatMatch } from './match-beats';
+export { scoreQrs, streamBeats, totalQrs, type QrsScore } from './qrs-evaluation';
+export { ecgSimulate, type EcgSimulateOptions, type SimulatedAnomaly, type SimulatedBeatLabel, type SimulatedEcg } from './ecg-simulate';
