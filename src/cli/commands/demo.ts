@@ -1,12 +1,212 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
+import { UsageError } from '../command';
+import { intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
+import { renderDemoReport, type ReportDevice } from '../report/demo-report';
+import { expectedBeats, percentile } from '../report/demo-audit';
+import type { AlertMessage } from '../../detect/ports';
+import type { ScoredBeat } from '../../detect/process-batch';
+import { DEFAULT_MODEL_FILE } from '../../detect/default-model';
+import { loadBeatModel } from '../../detect/beat-model';
+import { listMitdbRecords } from '../../ecg/mitdb';
+import { readWfdbRecord } from '../../ecg/wfdb-record';
 
-/** `beatwatch demo`: the local end-to-end pipeline (arrives with the streaming issue). */
+const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
+
+/** Default seconds of each record streamed: 5 minutes shows several alerts and keeps the demo short. */
+export const DEFAULT_DEMO_SECONDS = 300;
+
+const usage = [
+  'usage: beatwatch demo [--records DIR] [--speed N|max] [--seconds S] [--model FILE] [--out FILE] [--json]',
+  '',
+  'Starts the local stack (Kinesis, S3, SNS, SQS emulators), uploads the model and its pointer,',
+  'runs the real detect handler behind a local event source mapping and a Firehose-like archiver,',
+  'streams each MIT-BIH record of DIR as a device (1 s wire records), prints every alert as it',
+  'arrives on the SNS topic (through an SQS subscriber), and writes an HTML report.',
+  '',
+  '  --records DIR  WFDB records (.hea/.dat/.atr); default: the bundled data/mitdb',
+  '  --speed N|max  playback speed: N times real time, or max (default max)',
+  `  --seconds S    seconds of each record to stream (default ${DEFAULT_DEMO_SECONDS}; 0 = all)`,
+  '  --model FILE   model artifact (default: the shipped default model)',
+  '  --out FILE     report path (default out/report.html)',
+  '  --json         print {devices, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95}}',
+].join('\n');
+
+function alertLine(a: AlertMessage, labels: Map<string, string>): string {
+  const time = new Date(a.to).toISOString().slice(11, 19);
+  const sev = a.severity === 'critical' ? 'CRITICAL' : 'warning ';
+  return `ALERT ${sev} ${labels.get(a.deviceId) ?? a.deviceId} at ${time}: ${a.anomalousBeats}/${a.windowBeats} beats anomalous, max score ${a.maxScore.toFixed(3)} vs threshold ${a.threshold.toFixed(3)}`;
+}
+
+/** `beatwatch demo`: the whole pipeline on one machine, with the real handler and emulators. */
 const demo: CommandModule = {
   summary: 'run the local pipeline on the bundled sample streams',
-  usage: 'usage: beatwatch demo [--records DIR] [--speed N|max] [--json]',
-  async run() {
-    process.stderr.write('beatwatch demo: the local pipeline (emulators, detector, alerts) arrives with the streaming issue.\n');
-    return 0;
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      records: { type: 'string' },
+      speed: { type: 'string' },
+      seconds: { type: 'string' },
+      model: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const folder = values.records ?? BUNDLED;
+    const speed: number | 'max' = values.speed === undefined || values.speed === 'max' ? 'max' : numberFlag(values.speed, 'speed', 1, 0.001, 1e6);
+    const seconds = intFlag(values.seconds, 'seconds', DEFAULT_DEMO_SECONDS, 0, 1e7);
+    const outFile = resolve(values.out ?? 'out/report.html');
+    const names = listMitdbRecords(folder);
+    if (names.length === 0) throw new UsageError(`no WFDB records found in ${folder}`);
+    const modelText = readFileSync(values.model ?? DEFAULT_MODEL_FILE, 'utf8');
+    const model = loadBeatModel(modelText);
+
+    // The handler logs JSON and EMF to stdout in Lambda; here stdout is the demo's own output.
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const [{ startLocalStack }, { createAwsClients }, { provisionLocalResources }, { putModelVersion, promoteModel }, { startEventSourcePoller }, { startArchiver }, { simulateDevices, pseudonymousDeviceId }, { receiveSnsNotifications }, { createDetectHandler }, { Logger }] =
+      await Promise.all([
+        import('../../local/emulators'),
+        import('../../aws/clients'),
+        import('../../local/provision'),
+        import('../../aws/model-store'),
+        import('../../local/event-source-poller'),
+        import('../../local/archiver'),
+        import('../../local/device-simulator'),
+        import('../../local/sns-subscriber'),
+        import('../../../functions/detect'),
+        import('@aws-lambda-powertools/logger'),
+      ]);
+
+    const devices = names.map((name) => {
+      const rec = readWfdbRecord(`${folder}/${name}`);
+      const full = rec.signals[0].samples;
+      const signal = seconds > 0 ? full.subarray(0, Math.min(full.length, Math.round(seconds * rec.fs))) : full;
+      return { deviceId: pseudonymousDeviceId(`mitdb/${name}`), label: `MIT-BIH ${name}`, signal, fs: rec.fs };
+    });
+    const labels = new Map(devices.map((d) => [d.deviceId, d.label]));
+    const startTime = Date.now();
+    const started = performance.now();
+
+    progress(`beatwatch demo: ${devices.length} devices (${devices.map((d) => d.label).join(', ')}), ${seconds > 0 ? `${seconds} s` : 'all'} of each, speed ${speed}`);
+    progress('starting the local stack (kinesis-local, fauxqs)...');
+    const stack = await startLocalStack();
+    const aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region });
+    const stops: (() => Promise<void>)[] = [];
+    try {
+      const res = await provisionLocalResources(aws, { shardCount: 2 });
+      const { key, sha256 } = await putModelVersion(aws.s3, res.bucket, model.version, modelText);
+      await promoteModel(aws.s3, res.bucket, { version: model.version, key, sha256, promotedAt: new Date().toISOString() }, null);
+      progress(`model ${model.version} uploaded to s3://${res.bucket}/${key} and promoted`);
+
+      const beatsByDevice = new Map<string, ScoredBeat[]>(devices.map((d) => [d.deviceId, []]));
+      const totals = { beats: 0, anomalousBeats: 0, rejected: 0, restarts: 0 };
+      const handler = createDetectHandler({
+        env: { BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn },
+        aws,
+        logger: new Logger({ logLevel: 'SILENT' }),
+        onBatch: (r) => {
+          for (const b of r.beats) beatsByDevice.get(b.deviceId)?.push(b);
+          totals.beats += r.counts.beatsScored;
+          totals.anomalousBeats += r.counts.anomalousBeats;
+          totals.rejected += r.counts.rejected;
+          totals.restarts += r.counts.segmenterRestarts;
+        },
+      });
+      const latencies: number[] = [];
+      const poller = await startEventSourcePoller({
+        kinesis: aws.kinesis,
+        streamName: res.streamName,
+        handler,
+        batchSize: 100,
+        onInvoke: (inv) => {
+          if (inv.outcome !== 'error') latencies.push(inv.startedAt + inv.durationMs - inv.firstArrival);
+        },
+        onWarning: (m) => progress(`poller: ${m}`),
+      });
+      stops.push(() => poller.stop());
+      const archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: res.streamName, bucket: res.bucket, bufferIntervalMs: 5_000 });
+      stops.push(() => archiver.stop());
+
+      // Alerts arrive on the SNS topic; an SQS queue subscribed to it stands in for a pager.
+      const alerts: AlertMessage[] = [];
+      let listening = true;
+      const listener = (async () => {
+        while (listening) {
+          for (const n of await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 1)) {
+            const a = JSON.parse(n.message) as AlertMessage;
+            alerts.push(a);
+            if (!values.json) process.stdout.write(`${alertLine(a, labels)}\n`);
+            else progress(alertLine(a, labels));
+          }
+        }
+      })();
+
+      let lastProgress = 0;
+      const sent = await simulateDevices({
+        kinesis: aws.kinesis,
+        streamName: res.streamName,
+        devices,
+        speed,
+        startTime,
+        onProgress: (p) => {
+          if (p.elapsedMs - lastProgress < 2000) return;
+          lastProgress = p.elapsedMs;
+          progress(`  streamed ${p.signalSeconds} s of signal per device (${p.records} records), ${totals.beats} beats scored, ${alerts.length} alerts`);
+        },
+      });
+      progress(`all ${sent.records} records in the stream; waiting for the detector to catch up...`);
+      await poller.drain(120_000);
+      await archiver.drain(30_000);
+      // Let the last alerts travel SNS -> SQS.
+      for (let quiet = 0, seen = alerts.length; quiet < 3; quiet++) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (alerts.length !== seen) {
+          seen = alerts.length;
+          quiet = 0;
+        }
+      }
+      listening = false;
+      await listener;
+
+      // `lost`: beats an offline segmenter finds in exactly what was sent, that the pipeline did not score.
+      let lost = 0;
+      for (const d of devices) {
+        const scored = new Set((beatsByDevice.get(d.deviceId) ?? []).map((b) => b.t));
+        for (const t of expectedBeats(d, startTime, model.segmenters)) if (!scored.has(t)) lost++;
+      }
+      const summary = {
+        devices: devices.length,
+        records: sent.records,
+        beats: totals.beats,
+        anomalousBeats: totals.anomalousBeats,
+        alerts: alerts.length,
+        rejected: totals.rejected,
+        lost,
+        latencyMs: { p50: Math.round(percentile(latencies, 0.5)), p95: Math.round(percentile(latencies, 0.95)) },
+      };
+      const reportDevices: ReportDevice[] = devices.map((d) => ({
+        deviceId: d.deviceId,
+        label: d.label,
+        fs: d.fs,
+        signal: d.signal,
+        startTime,
+        beats: (beatsByDevice.get(d.deviceId) ?? []).sort((a, b) => a.t - b.t),
+        alerts: alerts.filter((a) => a.deviceId === d.deviceId).sort((a, b) => a.from - b.from),
+      }));
+      mkdirSync(dirname(outFile), { recursive: true });
+      writeFileSync(outFile, renderDemoReport({ title: 'beatwatch demo', generatedAt: new Date().toISOString(), modelVersion: model.version, summary, devices: reportDevices }));
+      const wall = (performance.now() - started) / 1000;
+      progress(`done in ${wall.toFixed(1)} s: ${summary.beats} beats scored, ${summary.anomalousBeats} anomalous, ${summary.alerts} alerts, ${summary.rejected} rejected, lost ${summary.lost}; history objects ${archiver.keys.length}`);
+      progress(`report: ${outFile}`);
+      if (values.json) printJson(summary);
+      else process.stdout.write(`\n${summary.alerts} alerts from ${summary.devices} devices; ${summary.beats} beats scored (${summary.anomalousBeats} anomalous), lost ${summary.lost}. Report: ${outFile}\n`);
+      return lost === 0 ? 0 : 1;
+    } finally {
+      for (const stop of stops.reverse()) await stop().catch(() => {});
+      aws.destroy();
+      await stack.stop();
+    }
   },
 };
 export default demo;

@@ -1,0 +1,166 @@
+import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDetectHandler } from '../../functions/detect';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients';
+import { putModelVersion, promoteModel } from '../../src/aws/model-store';
+import { decodeWireRecord } from '../../src/aws/wire';
+import { loadBeatModel } from '../../src/detect/beat-model';
+import type { AlertMessage, DetectSinks } from '../../src/detect/ports';
+import { Detector, type BatchResult } from '../../src/detect/process-batch';
+import { readWfdbRecord } from '../../src/ecg/wfdb-record';
+import { cutWireRecord, recordCount, type SimulatedDevice } from '../../src/local/device-records';
+import { simulateDevices } from '../../src/local/device-simulator';
+import { startLocalStack, type LocalStack } from '../../src/local/emulators';
+import { startEventSourcePoller } from '../../src/local/event-source-poller';
+import { startArchiver } from '../../src/local/archiver';
+import { provisionLocalResources, type LocalResources } from '../../src/local/provision';
+import { receiveSnsNotifications, type SnsNotification } from '../../src/local/sns-subscriber';
+
+const MODEL_TEXT = readFileSync(fileURLToPath(new URL('../../data/default-model/model.json', import.meta.url)), 'utf8');
+const MITDB = fileURLToPath(new URL('../../data/mitdb', import.meta.url));
+const START = Date.UTC(2026, 10, 26, 12, 0, 0);
+const SECONDS = 90;
+
+function device(record: string, id: string): SimulatedDevice {
+  const rec = readWfdbRecord(`${MITDB}/${record}`);
+  return { deviceId: id, signal: rec.signals[0].samples.subarray(0, SECONDS * rec.fs), fs: rec.fs };
+}
+
+/** The alerts the detector raises on these devices' records, computed in memory (no emulators). */
+async function expectedAlerts(devices: SimulatedDevice[]): Promise<AlertMessage[]> {
+  const published: AlertMessage[] = [];
+  const sinks: DetectSinks = { quarantine: async () => {}, putSnippet: async () => {}, publishAlert: async (m) => void published.push(m) };
+  const detector = new Detector(sinks, decodeWireRecord);
+  const model = loadBeatModel(MODEL_TEXT);
+  const scratch = new Float32Array(4096);
+  let id = 0;
+  for (const d of devices) {
+    const records = Array.from({ length: recordCount(d.signal.length, d.fs, 1) }, (_, seq) => ({
+      id: String(id++),
+      data: Buffer.from(cutWireRecord(d, seq, START, 1, scratch).text),
+      arrivedAt: START,
+    }));
+    await detector.processBatch(records, model);
+  }
+  return published;
+}
+
+async function listKeys(aws: AwsClients, bucket: string, prefix: string): Promise<string[]> {
+  const out = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key as string);
+}
+
+async function readObject(aws: AwsClients, bucket: string, key: string): Promise<Uint8Array> {
+  const out = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await out.Body?.transformToByteArray()) ?? new Uint8Array(0);
+}
+
+describe('detect handler against the local emulators', () => {
+  let stack: LocalStack;
+  let aws: AwsClients;
+  let res: LocalResources;
+
+  beforeAll(async () => {
+    stack = await startLocalStack();
+    aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region });
+    res = await provisionLocalResources(aws, { shardCount: 1 });
+    const model = loadBeatModel(MODEL_TEXT);
+    const { key, sha256 } = await putModelVersion(aws.s3, res.bucket, model.version, MODEL_TEXT);
+    await promoteModel(aws.s3, res.bucket, { version: model.version, key, sha256, promotedAt: new Date(START).toISOString() }, null);
+  });
+
+  afterAll(async () => {
+    aws?.destroy();
+    await stack?.stop();
+  });
+
+  it('records in, alerts out on SNS; poison quarantined; duplicates and an SNS failure neither lose nor double an alert; history archived', async () => {
+    const devices = [device('119', 'dev-int-119'), device('100', 'dev-int-100')];
+    const expected = await expectedAlerts(devices);
+    expect(expected.length).toBeGreaterThan(0); // 119 is in ventricular bigeminy within 90 s
+
+    // The SNS publish of the first alert fails once: the device's records are retried.
+    let publishAttempts = 0;
+    const results: BatchResult[] = [];
+    // EMF lines would flood the test output; the metrics code path still runs.
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const handler = createDetectHandler({
+      env: { BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn },
+      aws,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'beatwatch-test', logger: { warn: () => {} } as unknown as Console }),
+      wrapSinks: (sinks) => ({
+        ...sinks,
+        publishAlert: async (m) => {
+          if (++publishAttempts === 1) throw new Error('injected SNS outage');
+          await sinks.publishAlert(m);
+        },
+      }),
+      onBatch: (r) => results.push(r),
+    });
+    const poller = await startEventSourcePoller({ kinesis: aws.kinesis, streamName: res.streamName, handler, batchSize: 50, retryBackoffMs: 10 });
+    const archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: res.streamName, bucket: res.bucket, bufferIntervalMs: 500 });
+    try {
+      const sent = await simulateDevices({ kinesis: aws.kinesis, streamName: res.streamName, devices, speed: 'max', startTime: START });
+      // Two poison records and a replay of the first 5 s of device 119 (duplicates).
+      await aws.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: res.streamName,
+          Records: [
+            { PartitionKey: 'dev-int-119', Data: Buffer.from('{"v":2,"deviceId":"dev-int-119"}') },
+            { PartitionKey: 'x', Data: Buffer.from('not json at all') },
+          ],
+        }),
+      );
+      await simulateDevices({ kinesis: aws.kinesis, streamName: res.streamName, devices: [devices[0]], speed: 'max', startTime: START, seconds: 5 });
+      await poller.drain(45_000);
+      await archiver.drain(15_000);
+
+      // Alerts on SNS, received by the SQS subscriber: exactly the expected ones, once each.
+      const received: SnsNotification[] = [];
+      for (let empty = 0; empty < 2; ) {
+        const batch = await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 1);
+        received.push(...batch);
+        empty = batch.length === 0 ? empty + 1 : 0;
+      }
+      const ids = received.map((n) => (JSON.parse(n.message) as AlertMessage).id);
+      expect(ids.sort()).toEqual(expected.map((a) => a.id).sort());
+      expect(received[0].attributes.severity).toMatch(/^(warning|critical)$/);
+      expect(received.every((n) => n.attributes.deviceId === 'dev-int-119')).toBe(true);
+      expect(publishAttempts).toBe(expected.length + 1);
+      expect(poller.stats.partialFailures).toBeGreaterThanOrEqual(1);
+      // Each alert's snippet is in S3 under its snippetKey.
+      const snippets = await listKeys(aws, res.bucket, 'alerts/');
+      expect(snippets.sort()).toEqual(expected.map((a) => a.snippetKey).sort());
+
+      // Poison records quarantined with their reasons; the rest of their batches went through.
+      const rejected = await listKeys(aws, res.bucket, 'rejected/');
+      expect(rejected).toHaveLength(2);
+      const reasons = await Promise.all(rejected.map(async (k) => JSON.parse(Buffer.from(await readObject(aws, res.bucket, k)).toString()).reason as string));
+      expect(reasons.sort()).toEqual(['record is not JSON', 'unknown format version v=2']);
+
+      const total = (f: keyof BatchResult['counts']) => results.reduce((n, r) => n + r.counts[f], 0);
+      expect(total('rejected')).toBe(2);
+      expect(total('duplicates')).toBeGreaterThanOrEqual(5);
+      expect(total('failedAlerts')).toBe(1);
+
+      // History: every record of the stream archived as gzip NDJSON under hour prefixes.
+      const history = await listKeys(aws, res.bucket, 'history/');
+      expect(history.length).toBeGreaterThan(0);
+      expect(history.every((k) => /^history\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/.+\.gz$/.test(k))).toBe(true);
+      let lines = 0;
+      for (const key of history) lines += gunzipSync(await readObject(aws, res.bucket, key)).toString('utf8').split('\n').filter((l) => l !== '').length;
+      expect(lines).toBe(sent.records + 2 + 5);
+    } finally {
+      await poller.stop();
+      await archiver.stop();
+      delete process.env.POWERTOOLS_METRICS_DISABLED;
+    }
+  });
+});
