@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CommandModule }>> = {
   demo: () => import('./commands/demo'),
   eval: () => import('./commands/eval'),
   bench: () => import('./commands/bench'),
+  score: () => import('./commands/score'),
   replay: () => import('./commands/replay'),
 };
 
