@@ -1,74 +1,13 @@
-// Real bundling for the bundle test: synthesizes the stack with esbuild bundling on, finds each
-// function's bundle in the cloud assembly, and runs a handler from its bundle in a plain Node
-// child process (no vitest transform, no project node_modules next to the bundle).
-import { App } from 'aws-cdk-lib';
+// Runs a handler from its bundle (see infra/bundled-assembly.ts) in a plain Node child process:
+// no vitest transform, and no project node_modules next to the bundle.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BeatwatchStack, type BeatwatchSources } from '../../infra/beatwatch-stack';
-import { readConfig } from '../../infra/config';
+import type { FunctionBundle } from '../../infra/bundled-assembly';
 
-const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as { context: Record<string, unknown> };
 const RUNNER = fileURLToPath(new URL('./fixtures/invoke-bundle.mjs', import.meta.url));
-
-/** One function's bundle as deployed: its files, sizes and environment (CloudFormation values). */
-export interface FunctionBundle {
-  readonly dir: string;
-  readonly entry: string;
-  /** Size of every file of the asset, by name. */
-  readonly files: Record<string, number>;
-  readonly totalBytes: number;
-  readonly environment: Record<string, unknown>;
-}
-
-/** The synthesized stack with its bundles. */
-export interface BundledStack {
-  readonly stack: BeatwatchStack;
-  readonly assemblyDir: string;
-  readonly template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-  readonly detect: FunctionBundle;
-  readonly retrain: FunctionBundle;
-  readonly seed: FunctionBundle;
-  /** Logical id of a construct's CloudFormation resource. */
-  logicalId(construct: { node: { defaultChild?: unknown } }): string;
-  /** Directory of a file asset (e.g. the default model) in the assembly. */
-  fileAsset(s3Key: string): string;
-}
-
-/** Synthesizes the stack into a fresh temporary directory with real esbuild bundling. */
-export function synthWithBundles(sources?: Partial<BeatwatchSources>): BundledStack {
-  const assemblyDir = mkdtempSync(path.join(tmpdir(), 'beatwatch-cdk-'));
-  const app = new App({ outdir: assemblyDir, builtinCloudFormationValidation: false, context: cdkJson.context });
-  const stack = new BeatwatchStack(app, 'Beatwatch', { config: readConfig((key) => app.node.tryGetContext(key)), sources });
-  app.synth();
-  const template = JSON.parse(readFileSync(path.join(assemblyDir, `${stack.artifactId}.template.json`), 'utf8')) as BundledStack['template'];
-  const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
-  const bundleOf = (fnLogicalId: string): FunctionBundle => {
-    const props = template.Resources[fnLogicalId].Properties as { Code: { S3Key: string }; Environment?: { Variables: Record<string, unknown> } };
-    const dir = path.join(assemblyDir, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`);
-    const files: Record<string, number> = {};
-    for (const name of readdirSync(dir)) files[name] = statSync(path.join(dir, name)).size;
-    return {
-      dir,
-      entry: path.join(dir, 'index.mjs'),
-      files,
-      totalBytes: Object.values(files).reduce((a, b) => a + b, 0),
-      environment: props.Environment?.Variables ?? {},
-    };
-  };
-  return {
-    stack,
-    assemblyDir,
-    template,
-    logicalId,
-    detect: bundleOf(logicalId(stack.detection.function.fn)),
-    retrain: bundleOf(logicalId(stack.retraining.function.fn)),
-    seed: bundleOf(logicalId(stack.defaultModel.function.fn)),
-    fileAsset: (s3Key) => path.join(assemblyDir, `asset.${s3Key}`),
-  };
-}
 
 /**
  * Turns a function's CloudFormation environment into the values of a local run: literals stay,
