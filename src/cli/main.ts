@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CommandModule }>> = {
   bench: () => import('./commands/bench'),
   score: () => import('./commands/score'),
   replay: () => import('./commands/replay'),
+  retrain: () => import('./commands/retrain'),
 };
 
 function help(): string {

@@ -1,8 +1,9 @@
 /**
- * A wall-time budget measured on an injectable clock: the run's deadline and its parts.
+ * A wall-time budget on a monotonic clock (default `performance.now`, immune to wall-clock
+ * steps): the run's deadline and its parts.
  *
  * @example
- * const budget = new TimeBudget(20_000, Date.now);
+ * const budget = new TimeBudget(20_000);
  * if (budget.remainingMs() < reserveMs) skipTraining();
  */
 export class TimeBudget {
@@ -10,7 +11,7 @@ export class TimeBudget {
 
   constructor(
     readonly totalMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.startedAt = now();
   }

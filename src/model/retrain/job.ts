@@ -45,7 +45,7 @@ const WRITE_RESERVE_SHARE = 0.1;
 export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<RetrainOptions, 'train'>> & { train?: Partial<ChallengerTrainOptions> } = {}): Promise<RetrainResult> {
   const o = resolveRetrainOptions(options);
   const now = ports.now ?? Date.now;
-  const budget = new TimeBudget(o.timeBudgetMs, now);
+  const budget = new TimeBudget(o.timeBudgetMs);
   const progress = o.onProgress;
 
   const current = await ports.registry.readCurrent();

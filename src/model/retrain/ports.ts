@@ -79,7 +79,10 @@ export interface RetrainPorts {
   readonly registry: ModelRegistry;
   /** The detector's scoring rule (default {@link RECONSTRUCTION_SCORING}). */
   readonly scoring?: ScoringPort;
-  /** Wall clock, epoch ms (default `Date.now`). */
+  /**
+   * Wall clock, epoch ms (default `Date.now`): the end of the history window and the new
+   * version's timestamps. The time budget runs on a monotonic clock of its own.
+   */
   readonly now?: () => number;
 }
 
