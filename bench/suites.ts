@@ -4,4 +4,5 @@ import type { BenchSuite } from './suite';
 export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   nn: () => import('./nn'),
   ecg: () => import('./ecg'),
+  transport: () => import('./transport'),
 };

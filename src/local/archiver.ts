@@ -1,6 +1,7 @@
 import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { putHistoryObject } from '../aws/history-writer';
+import { IdleBackoff } from './idle-backoff';
 
 /** Options of {@link startArchiver}: Firehose's buffering hints and where to write. */
 export interface ArchiverOptions {
@@ -14,8 +15,10 @@ export interface ArchiverOptions {
   readonly bufferIntervalMs?: number;
   /** Where to start reading (default `TRIM_HORIZON`: archive everything in the stream). */
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
-  /** Idle poll interval per shard, ms (default 200). */
+  /** First wait after an empty poll of a shard, ms; doubles while it stays idle (default 100). */
   readonly pollIntervalMs?: number;
+  /** Longest wait between polls of an idle shard, ms (default 1000). */
+  readonly maxIdlePollMs?: number;
   /** Name part of objects (default `beatwatch-history-1`). */
   readonly objectName?: string;
   /** Told about recoverable problems (a failed PutObject is retried at the next flush). */
@@ -66,7 +69,8 @@ interface Buffered {
 export async function startArchiver(options: ArchiverOptions): Promise<Archiver> {
   const sizeLimit = options.bufferSizeBytes ?? DEFAULT_ARCHIVE_BUFFER_BYTES;
   const intervalMs = options.bufferIntervalMs ?? DEFAULT_ARCHIVE_BUFFER_INTERVAL_MS;
-  const pollMs = options.pollIntervalMs ?? 200;
+  const pollMs = options.pollIntervalMs ?? 100;
+  const maxIdleMs = options.maxIdlePollMs ?? Math.max(1000, pollMs);
   if (!(sizeLimit > 0) || !(intervalMs > 0)) throw new RangeError('archiver: bufferSizeBytes and bufferIntervalMs must be > 0');
   const { StreamDescriptionSummary: summary } = await options.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.streamName }));
   const streamArn = summary?.StreamARN;
@@ -129,6 +133,7 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
   };
 
   const readShard = async (shardId: string): Promise<void> => {
+    const idle = new IdleBackoff(pollMs, maxIdleMs);
     let iterator = (await options.kinesis.send(new GetShardIteratorCommand({ StreamARN: streamArn, ShardId: shardId, ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON' }))).ShardIterator;
     while (!stopping && iterator !== undefined) {
       const startedAt = Date.now();
@@ -150,7 +155,8 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
         options.onWarning?.(`archiver: GetRecords on ${shardId} failed (${(err as Error).name}), retrying`);
       }
       if (bufferBytes >= sizeLimit) await flush(false);
-      if (n === 0) await new Promise((r) => setTimeout(r, pollMs));
+      if (n > 0) idle.reset();
+      else await new Promise((r) => setTimeout(r, idle.next()));
     }
     if (iterator === undefined) ended.add(shardId);
   };

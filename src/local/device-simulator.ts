@@ -20,6 +20,14 @@ export interface DeviceSimulatorOptions extends PutRetryOptions {
   readonly startTime?: number;
   /** Stop after this many seconds of signal per device (default: the whole signal). */
   readonly seconds?: number;
+  /**
+   * Consecutive records of each device per PutRecords request (default 1). One keeps every
+   * device's records in order whatever fails: a device's next record leaves only once the
+   * previous one is in the stream. More cuts the per-request cost (kinesis-local spends tens of
+   * ms per request) for fast replays, but a throttled entry then lands behind its successors
+   * (counted in `reorderedEntries`; the detector sees a gap). Keep 1 against AWS.
+   */
+  readonly ticksPerRequest?: number;
   /** Decimal places of samples on the wire (default: the codec's). */
   readonly decimals?: number;
   /** Told after each tick's records are in the stream. */
@@ -46,6 +54,8 @@ export interface SimulationStats {
   readonly requests: number;
   readonly retriedEntries: number;
   readonly throttledEntries: number;
+  /** Records that reached the stream ahead of a resent predecessor (only with `ticksPerRequest` > 1). */
+  readonly reorderedEntries: number;
   /** Device-seconds of signal sent. */
   readonly deviceSeconds: number;
   /** NaN samples replaced by the last valid value. */
@@ -62,8 +72,8 @@ export const DEFAULT_RECORD_SECONDS = 1;
  * `recordSeconds` wire records (`seq` from 0, `t0` from `startTime`), partition key = device id.
  * Tick k sends record k of every device once its time has come (real time × `speed`), in
  * PutRecords requests of ≤ 500 records / 5 MiB; throttled or failed entries are retried with
- * backoff. A device's next record is only sent after the previous one is in the stream, so
- * retries never reorder a device's records (one record per device per request).
+ * backoff. By default a device's next record is only sent after the previous one is in the
+ * stream, so retries never reorder a device's records (see `ticksPerRequest`).
  *
  * @example
  * const rec = readWfdbRecord('data/mitdb/208');
@@ -85,44 +95,51 @@ export async function simulateDevices(options: DeviceSimulatorOptions): Promise<
   });
   const ticks = Math.max(0, ...counts);
   const scratch = options.devices.map((d) => new Float32Array(Math.ceil(recordSeconds * d.fs) + 1));
+  const perRequest = options.ticksPerRequest ?? 1;
+  if (!Number.isInteger(perRequest) || perRequest < 1) throw new RangeError(`ticksPerRequest must be an integer >= 1, got ${perRequest}`);
   const startWall = Date.now();
   let records = 0;
   let bytes = 0;
   let requests = 0;
   let retriedEntries = 0;
   let throttledEntries = 0;
+  let reorderedEntries = 0;
   let deviceSeconds = 0;
   let heldSamples = 0;
   let aborted = false;
-  for (let seq = 0; seq < ticks; seq++) {
+  for (let first = 0; first < ticks; first += perRequest) {
     if (options.signal?.aborted) {
       aborted = true;
       break;
     }
+    const last = Math.min(ticks, first + perRequest) - 1;
     if (speed !== 'max') {
-      // Record `seq` is complete once its last sample has been measured.
-      const due = startWall + ((seq + 1) * recordSeconds * 1000) / speed;
+      // Record `last` is complete once its last sample has been measured.
+      const due = startWall + ((last + 1) * recordSeconds * 1000) / speed;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const entries: PutRecordsRequestEntry[] = [];
-    options.devices.forEach((device, i) => {
-      if (seq >= counts[i]) return;
-      const cut = cutWireRecord(device, seq, startTime, recordSeconds, scratch[i], options.decimals === undefined ? {} : { decimals: options.decimals });
-      heldSamples += cut.held;
-      deviceSeconds += cut.samples / device.fs;
-      const data = Buffer.from(cut.text, 'utf8');
-      bytes += data.byteLength;
-      entries.push({ PartitionKey: device.deviceId, Data: data });
-    });
+    for (let seq = first; seq <= last; seq++) {
+      options.devices.forEach((device, i) => {
+        if (seq >= counts[i]) return;
+        const cut = cutWireRecord(device, seq, startTime, recordSeconds, scratch[i], options.decimals === undefined ? {} : { decimals: options.decimals });
+        heldSamples += cut.held;
+        deviceSeconds += cut.samples / device.fs;
+        const data = Buffer.from(cut.text, 'utf8');
+        bytes += data.byteLength;
+        entries.push({ PartitionKey: device.deviceId, Data: data });
+      });
+    }
     for (const group of chunkEntries(entries)) {
       const r = await putRecordsReliably(options.kinesis, options.streamName, group, options);
       requests += r.requests;
       retriedEntries += r.retriedEntries;
       throttledEntries += r.throttledEntries;
+      reorderedEntries += r.reorderedEntries;
     }
     records += entries.length;
-    options.onProgress?.({ records, signalSeconds: (seq + 1) * recordSeconds, elapsedMs: Date.now() - startWall });
+    options.onProgress?.({ records, signalSeconds: (last + 1) * recordSeconds, elapsedMs: Date.now() - startWall });
   }
-  return { devices: options.devices.length, records, bytes, requests, retriedEntries, throttledEntries, deviceSeconds, heldSamples, elapsedMs: Date.now() - startWall, aborted };
+  return { devices: options.devices.length, records, bytes, requests, retriedEntries, throttledEntries, reorderedEntries, deviceSeconds, heldSamples, elapsedMs: Date.now() - startWall, aborted };
 }

@@ -30,8 +30,10 @@ export interface EventSourceMappingOptions {
   readonly memoryMb?: number;
   /** Function name in the context and ARNs (default `beatwatch-detect`). */
   readonly functionName?: string;
-  /** Local: wait between polls of an idle shard, ms (default {@link DEFAULT_POLL_INTERVAL_MS}; Lambda polls about once a second). */
+  /** Local: first wait after an empty poll, ms; doubles while the shard stays idle (default {@link DEFAULT_POLL_INTERVAL_MS}). */
   readonly pollIntervalMs?: number;
+  /** Local: longest wait between polls of an idle shard, ms (default {@link DEFAULT_MAX_IDLE_POLL_MS}, Lambda's cadence). */
+  readonly maxIdlePollMs?: number;
   /** Local: base of the exponential delay before a retry, ms (default 50). */
   readonly retryBackoffMs?: number;
 }
@@ -70,8 +72,10 @@ export interface InvocationReport {
 export const DEFAULT_BATCH_SIZE = 100;
 /** Default retries before a batch is discarded: finite, so one poison batch cannot block a shard for a week. */
 export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 3;
-/** Default idle poll interval: fast enough that local latency stays well under a second. */
+/** Default first idle wait: a shard that just went quiet is polled again soon. */
 export const DEFAULT_POLL_INTERVAL_MS = 100;
+/** Default longest idle wait: Lambda polls an idle shard about once a second. */
+export const DEFAULT_MAX_IDLE_POLL_MS = 1000;
 /** Lambda's synchronous invocation payload limit. */
 export const MAX_INVOCATION_BYTES = 6 * 1024 * 1024;
 
@@ -93,6 +97,7 @@ export function resolveMapping(options: EventSourceMappingOptions): ResolvedMapp
     memoryMb: options.memoryMb ?? 1024,
     functionName: options.functionName ?? 'beatwatch-detect',
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    maxIdlePollMs: options.maxIdlePollMs ?? Math.max(DEFAULT_MAX_IDLE_POLL_MS, options.pollIntervalMs ?? 0),
     retryBackoffMs: options.retryBackoffMs ?? 50,
   };
   const check = (ok: boolean, what: string) => {
@@ -104,5 +109,6 @@ export function resolveMapping(options: EventSourceMappingOptions): ResolvedMapp
   check(r.maximumRecordAgeMs === -1 || r.maximumRecordAgeMs > 0, `maximumRecordAgeMs must be -1 or > 0, got ${r.maximumRecordAgeMs}`);
   check(r.timeoutMs > 0, `timeoutMs must be > 0, got ${r.timeoutMs}`);
   check(r.pollIntervalMs >= 0 && r.retryBackoffMs >= 0, 'pollIntervalMs and retryBackoffMs must be >= 0');
+  check(r.maxIdlePollMs >= r.pollIntervalMs, `maxIdlePollMs must be >= pollIntervalMs, got ${r.maxIdlePollMs}`);
   return r;
 }

@@ -23,6 +23,12 @@ export interface PutResult {
   /** Entries sent again after a failure (throttled or internal). */
   readonly retriedEntries: number;
   readonly throttledEntries: number;
+  /**
+   * Entries that reached the stream ahead of an earlier entry with the same partition key
+   * (which failed and was resent): that key's records are out of order in the stream.
+   * Always 0 when a request holds one entry per key.
+   */
+  readonly reorderedEntries: number;
 }
 
 /** Bytes an entry counts against the 5 MiB request limit. */
@@ -67,17 +73,23 @@ export async function putRecordsReliably(kinesis: KinesisClient, streamName: str
   let requests = 0;
   let retriedEntries = 0;
   let throttledEntries = 0;
+  let reorderedEntries = 0;
   for (let attempt = 0; ; attempt++) {
     let reason: string;
     try {
       requests++;
       const out = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
-      if (!out.FailedRecordCount) return { requests, retriedEntries, throttledEntries };
+      if (!out.FailedRecordCount) return { requests, retriedEntries, throttledEntries, reorderedEntries };
       const failed: PutRecordsRequestEntry[] = [];
       const codes = new Set<string>();
+      const keysWithFailure = new Set<string | undefined>();
       (out.Records ?? []).forEach((r, i) => {
-        if (r.ErrorCode === undefined) return;
+        if (r.ErrorCode === undefined) {
+          if (keysWithFailure.has(pending[i].PartitionKey)) reorderedEntries++;
+          return;
+        }
         failed.push(pending[i]);
+        keysWithFailure.add(pending[i].PartitionKey);
         codes.add(r.ErrorCode);
         if (r.ErrorCode === 'ProvisionedThroughputExceededException') throttledEntries++;
       });

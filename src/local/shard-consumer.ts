@@ -1,6 +1,7 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type _Record as KinesisRecord, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { deliverBatch, type DeliveryContext } from './batch-delivery';
 import { MAX_INVOCATION_BYTES } from './event-source-config';
+import { IdleBackoff } from './idle-backoff';
 import { eventRecordBytes } from './lambda-event';
 
 /** Records asked for per GetRecords call, at most (Kinesis's own cap is 10,000 and 10 MB). */
@@ -25,6 +26,7 @@ export class ShardConsumer {
   failure: Error | undefined;
   /** Resolves when the loop has exited. */
   readonly finished: Promise<void>;
+  private readonly idle: IdleBackoff;
 
   constructor(
     private readonly kinesis: KinesisClient,
@@ -32,6 +34,7 @@ export class ShardConsumer {
     readonly shardId: string,
     private readonly delivery: DeliveryContext,
   ) {
+    this.idle = new IdleBackoff(delivery.mapping.pollIntervalMs, delivery.mapping.maxIdlePollMs);
     this.finished = this.run().catch((err: unknown) => {
       this.failure = err instanceof Error ? err : new Error(String(err));
       delivery.onWarning?.(`shard ${shardId} stopped: ${this.failure.message}`);
@@ -70,7 +73,8 @@ export class ShardConsumer {
         this.ended = true;
         return;
       }
-      if (fetched === 0) await sleep(this.buffer.length > 0 ? Math.min(mapping.pollIntervalMs, this.windowLeft()) : mapping.pollIntervalMs);
+      if (fetched > 0) this.idle.reset();
+      else await sleep(this.buffer.length > 0 ? Math.min(mapping.pollIntervalMs, this.windowLeft()) : this.idle.next());
     }
   }
 
