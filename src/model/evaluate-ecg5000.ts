@@ -1,10 +1,11 @@
 import type { CellKind, TrainReport } from '../nn';
-import { createRandom, SequenceAutoencoder, shuffleInPlace, trainAutoencoder } from '../nn';
+import { createRandom, SequenceAutoencoder, shuffleInPlace } from '../nn';
 import type { UcrDataset } from '../ecg/read-ucr';
 import { createArtifact, softwareVersions } from './artifact';
 import type { ModelArtifact } from './artifact-types';
 import { averagePrecision, metricsAt, rocAuc } from './metrics';
 import { fitThreshold, type FittedThreshold, type ThresholdRule } from './threshold';
+import { DEFAULT_TRAIN_PHASES, trainInPhases, type TrainPhase } from './train-phases';
 
 /** The normal class of ECG5000; every other label (2-5) is an anomaly. */
 export const ECG5000_NORMAL_LABEL = 1;
@@ -27,7 +28,9 @@ export interface Ecg5000Options {
   batchSize: number;
   learningRate: number;
   clipNorm: number;
-  /** Early-stopping patience in epochs, on the validation part's loss. */
+  /** Step learning-rate schedule (see {@link trainInPhases}). Default {@link DEFAULT_TRAIN_PHASES}. */
+  phases: readonly TrainPhase[];
+  /** Early-stopping patience in epochs (within a phase), on the validation part's loss. */
   patience: number;
   /** Fraction of TRAIN's normal beats held out to fit the threshold (never trained on). */
   calibrationFraction: number;
@@ -49,11 +52,12 @@ export interface Ecg5000Options {
 export const DEFAULT_ECG5000_OPTIONS: Readonly<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>> = Object.freeze<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>>({
   cell: 'lstm',
   hidden: 32,
-  epochs: 150,
+  epochs: 100,
   seed: 1,
   batchSize: 16,
   learningRate: 3e-3,
   clipNorm: 1,
+  phases: DEFAULT_TRAIN_PHASES,
   patience: 30,
   calibrationFraction: 0.2,
   validationFraction: 0.1,
@@ -147,7 +151,7 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
   const calibration = gatherRows(train.data, steps, split.calibration);
 
   const model = SequenceAutoencoder.create({ cell: o.cell, steps, hidden: o.hidden, latent: o.latent ?? o.hidden }, { seed: o.seed });
-  const report = await trainAutoencoder(model, trainData, split.train.length, {
+  const report = await trainInPhases(model, trainData, split.train.length, {
     epochs: o.epochs,
     batchSize: o.batchSize,
     learningRate: o.learningRate,
@@ -160,7 +164,7 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
     workers: o.workers,
     timeBudgetMs: o.timeBudgetMs,
     onEpoch: o.onEpoch,
-  });
+  }, o.phases);
 
   const calibrationScores = model.score(calibration, split.calibration.length);
   const threshold: FittedThreshold = fitThreshold(calibrationScores, o.thresholdRule);
@@ -193,7 +197,15 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
       trainLoss: report.trainLoss,
       valLoss: report.valLoss.filter(Number.isFinite),
       seconds: report.seconds,
-      options: { epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, clipNorm: o.clipNorm, patience: o.patience, workers: o.workers },
+      options: {
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        learningRate: o.learningRate,
+        lrSchedule: o.phases.map((p) => `${p.share}x${p.lrFactor}`).join(','),
+        clipNorm: o.clipNorm,
+        patience: o.patience,
+        workers: o.workers,
+      },
       metrics: { testAuc: auc, testPrAuc: prAuc, testF1: at.f1, testAccuracy: at.accuracy, testPrecision: at.precision, testRecall: at.recall },
     },
   });
