@@ -24,16 +24,27 @@ const usage = [
 /** What every per-record step sees: the record and the beats the stream produced. */
 export interface MitdbRecordContext {
   readonly record: MitdbRecord;
+  /** Beats of the first channel streamed in chunks through a default {@link BeatSegmenter}. */
   readonly beats: readonly Beat[];
 }
 
+/** One evaluation step: fields it adds to each record's row and, optionally, to the total. */
+export interface MitdbEvalStep {
+  record(ctx: MitdbRecordContext): Record<string, unknown> | Promise<Record<string, unknown>>;
+  total?(rows: readonly Record<string, unknown>[]): Record<string, unknown>;
+}
+
+/** QRS detection: EC57 tp/fn/fp, Se, +P per record and gross totals. */
+const qrsStep: MitdbEvalStep = {
+  record: ({ record, beats }) => ({ ...scoreQrs(record.beatSamples, beats.map((b) => b.rIndex), record.fs), beats: record.beatSamples.length }),
+  total: (rows) => ({ ...totalQrs(rows as unknown as QrsScore[]) }),
+};
+
 /**
- * Per-record evaluation steps; each adds fields to the record's row. The QRS step is first;
- * further steps (beat anomaly scoring) append here and read the same streamed beats.
+ * The evaluation steps, in order. QRS detection is first; further steps (beat anomaly scoring)
+ * append here and read the same streamed beats.
  */
-export const RECORD_STEPS: ((ctx: MitdbRecordContext) => Record<string, unknown>)[] = [
-  ({ record, beats }) => ({ ...scoreQrs(record.beatSamples, beats.map((b) => b.rIndex), record.fs), beats: record.beatSamples.length }),
-];
+export const EVAL_STEPS: MitdbEvalStep[] = [qrsStep];
 
 const pct = (x: number): string => (100 * x).toFixed(2).padStart(7);
 
@@ -53,12 +64,14 @@ const command: CommandModule = {
       const started = performance.now();
       const beats = streamBeats(record.signal, record.fs, chunkSeconds);
       let row: Record<string, unknown> = { record: name };
-      for (const step of RECORD_STEPS) row = { ...row, ...step({ record, beats }) };
-      rows.push(row as (typeof rows)[number]);
-      const r = rows[rows.length - 1];
+      for (const step of EVAL_STEPS) row = { ...row, ...(await step.record({ record, beats })) };
+      const r = row as (typeof rows)[number];
+      rows.push(r);
       progress(`${name}: beats ${record.beatSamples.length} tp ${r.tp} fn ${r.fn} fp ${r.fp} Se ${pct(r.se)}% +P ${pct(r.ppv)}% (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     }
-    const total = totalQrs(rows);
+    let totals: Record<string, unknown> = {};
+    for (const step of EVAL_STEPS) if (step.total) totals = { ...totals, ...step.total(rows) };
+    const total = totals as unknown as QrsScore;
     if (values.json) {
       printJson({ records: rows, total });
     } else {
