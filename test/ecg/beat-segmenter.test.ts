@@ -122,6 +122,15 @@ describe('BeatSegmenter windows and RR context', () => {
     expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(1.4);
   });
 
+  it('keeps a small JSON state and rejects a damaged one', () => {
+    const segmenter = new BeatSegmenter({ fs });
+    segmenter.push(sim.signal.subarray(0, 20 * fs));
+    const state = JSON.parse(JSON.stringify(segmenter));
+    expect(JSON.stringify(state).length).toBeLessThan(25_000);
+    expect(() => BeatSegmenter.fromJSON({ ...state, ring: state.ring.slice(0, -8) })).toThrow(/ring must be base64 of \d+ Float32 values/);
+    expect(() => BeatSegmenter.fromJSON({ ...state, version: 2 })).toThrow(/unknown version 2/);
+  });
+
   it('rejects a bad window spec naming the field', () => {
     expect(() => new BeatSegmenter({ fs, window: { ...DEFAULT_BEAT_WINDOW, steps: 1 } })).toThrow(/steps must be an integer >= 2/);
     expect(() => new BeatSegmenter({ fs, window: { ...DEFAULT_BEAT_WINDOW, before: -1 } })).toThrow(/before must be >= 0/);
