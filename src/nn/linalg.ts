@@ -38,6 +38,10 @@ export function gemmAddBT(
   b: Float64Array, bOff: number, bStride: number,
   out: Float64Array, outOff: number, outStride: number,
 ): void {
+  if (rows === 1) {
+    gemvAddBT(inner, cols, a, aOff, b, bOff, bStride, out, outOff);
+    return;
+  }
   const cols4 = cols - (cols % 4);
   let r = 0;
   for (; r + 1 < rows; r += 2) {
@@ -129,6 +133,41 @@ export function gemmAddBT(
       for (let k = 0; k < inner; k++) s0 += a[a0 + k] * b[bj + k];
       out[o0 + j] += s0;
     }
+  }
+}
+
+/**
+ * out[j] += sum_k a[k] * b[j, k]: the single-row case of {@link gemmAddBT} (scoring one window
+ * at a time), kept in its own small function so V8 optimises it for exactly this shape.
+ */
+export function gemvAddBT(inner: number, cols: number, a: Float64Array, aOff: number, b: Float64Array, bOff: number, bStride: number, out: Float64Array, outOff: number): void {
+  let j = 0;
+  for (; j + 3 < cols; j += 4) {
+    const b0 = bOff + j * bStride;
+    const b1 = b0 + bStride;
+    const b2 = b1 + bStride;
+    const b3 = b2 + bStride;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < inner; k++) {
+      const x = a[aOff + k];
+      s0 += x * b[b0 + k];
+      s1 += x * b[b1 + k];
+      s2 += x * b[b2 + k];
+      s3 += x * b[b3 + k];
+    }
+    out[outOff + j] += s0;
+    out[outOff + j + 1] += s1;
+    out[outOff + j + 2] += s2;
+    out[outOff + j + 3] += s3;
+  }
+  for (; j < cols; j++) {
+    const bj = bOff + j * bStride;
+    let s = 0;
+    for (let k = 0; k < inner; k++) s += a[aOff + k] * b[bj + k];
+    out[outOff + j] += s;
   }
 }
 
