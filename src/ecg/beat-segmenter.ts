@@ -74,11 +74,11 @@ interface HeldBeat {
 const BLOCK = 256;
 
 /**
- * Streaming beat segmentation: QRS detection ({@link QrsDetector}) plus a cleaned copy of the
- * signal (0.5-40 Hz), from which a window is cut around each R peak once its post-R span has
- * arrived. A beat is emitted when its successor is detected (so `rrNext` is known) or when
- * `maxRrNext` plus the detector's latency has passed without one: about one RR interval plus
- * 0.2 s of latency at normal rates.
+ * Streaming beat segmentation: QRS detection ({@link QrsDetector}) plus a ring of the cleaned
+ * signal (0.5-40 Hz, which the detector computes anyway), from which a window is cut around each
+ * R peak once its post-R span has arrived. A beat is emitted when its successor is detected (so
+ * `rrNext` is known) or when `maxRrNext` plus the detector's latency has passed without one:
+ * about one RR interval plus 0.3 s after the R peak at usual rates.
  *
  * Chunk-invariant: the beats (indices, windows, RR values) are identical whatever the split of
  * the signal into chunks; only which `push` call returns a beat can differ.
