@@ -139,8 +139,13 @@ export class QrsPeakFinder {
     return this.halfWindow;
   }
 
-  /** Processes one sample (mV). Returns true when a peak was confirmed by it. */
-  step(x: number): boolean {
+  /**
+   * Processes one sample (mV). Returns true when a peak was confirmed by it. A non-finite sample
+   * (which validated input never holds) is taken as the previous one, so it cannot poison the
+   * filters' state for the rest of the stream.
+   */
+  step(sample: number): boolean {
+    const x = sample - sample === 0 ? sample : this.lastX;
     const n = this.n++;
     this.lastX = x;
     if (!this.hasOffset) {

@@ -42,6 +42,14 @@ describe('BeatSegmenter chunk invariance (property)', () => {
   }
 });
 
+describe('BeatSegmenter sample by sample', () => {
+  it('gives the whole-signal beats when fed one sample at a time', () => {
+    const fs = 125;
+    const signal = ecgSimulate({ fs, seconds: 20, heartRate: 90, seed: 8, anomalies: [{ kind: 'pvc', at: 7 }] }).signal;
+    expect(plain(stream(signal, fs, [1], [false]))).toEqual(plain(ecgSegment(signal, fs)));
+  });
+});
+
 describe('BeatSegmenter windows and RR context', () => {
   const fs = 360;
   const sim = ecgSimulate({ fs, seconds: 60, heartRate: 72, seed: 5, noise: 0.005, anomalies: [{ kind: 'pvc', at: 20 }, { kind: 'pvc', at: 40 }] });

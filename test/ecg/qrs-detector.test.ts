@@ -121,6 +121,30 @@ describe('QrsDetector accuracy', () => {
   });
 });
 
+describe('QrsDetector streaming edge cases', () => {
+  it('gives the whole-signal peaks when fed one sample at a time', () => {
+    const fs = 250;
+    const signal = syntheticSignal(fs).subarray(0, 30 * fs);
+    const detector = new QrsDetector({ fs });
+    const peaks: number[] = [];
+    for (let i = 0; i < signal.length; i++) peaks.push(...detector.push(signal.subarray(i, i + 1)));
+    peaks.push(...detector.flush());
+    expect(peaks).toEqual(Array.from(ecgPeaks(signal, fs)));
+  });
+
+  it('survives non-finite samples (taken as the previous sample)', () => {
+    const fs = 250;
+    const signal = syntheticSignal(fs).slice(0, 30 * fs);
+    const clean = Array.from(ecgPeaks(signal, fs));
+    const damaged = signal.slice();
+    damaged[1000] = Number.NaN;
+    damaged[4000] = Number.POSITIVE_INFINITY;
+    const peaks = Array.from(ecgPeaks(damaged, fs));
+    expect(peaks.length).toBe(clean.length);
+    peaks.forEach((p, i) => expect(Math.abs(p - clean[i])).toBeLessThanOrEqual(1));
+  });
+});
+
 describe('QrsDetector API', () => {
   it('rejects bad options naming the option', () => {
     expect(() => new QrsDetector({ fs: 50 })).toThrow(/fs must be in \[100, 1000\]/);
