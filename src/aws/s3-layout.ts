@@ -1,14 +1,16 @@
 /**
- * The S3 layout of DESIGN.md §3.4, in one place: every key beatwatch writes or reads is built
- * here, so the detector, the archiver, the retraining job and the infra agree on it.
- * All dates are UTC.
+ * The S3 layout of DESIGN.md §3.4: the keys of history, quarantine and models are built here,
+ * so the archiver, the detector's adapters and the retraining job agree on them. All dates UTC.
  */
 
 /** Prefix of the Firehose-style history archive. */
 export const HISTORY_PREFIX = 'history/';
 /** Prefix of quarantined records. */
 export const REJECTED_PREFIX = 'rejected/';
-/** Prefix of alert snippets. */
+/**
+ * Prefix of alert snippets. Their keys (`alerts/YYYY/MM/DD/<alert id>.json`) are built by the
+ * detector core (`snippetKeyOf` in `src/detect/alert-message.ts`), which cannot import `src/aws`.
+ */
 export const ALERTS_PREFIX = 'alerts/';
 /** Prefix of model versions and the pointer. */
 export const MODELS_PREFIX = 'models/';
@@ -95,11 +97,6 @@ export function keySegment(text: string): string {
 export function rejectedKey(arrivedAt: number, recordId: string, shardId?: string): string {
   const name = shardId === undefined ? keySegment(recordId) : `${keySegment(shardId)}-${keySegment(recordId)}`;
   return `${REJECTED_PREFIX}${utcDayPath(arrivedAt)}/${name}.json`;
-}
-
-/** Key of an alert snippet: `alerts/YYYY/MM/DD/<alert id>.json`, dated by the alert's start. */
-export function alertSnippetKey(alertId: string, from: number): string {
-  return `${ALERTS_PREFIX}${utcDayPath(from)}/${alertId}.json`;
 }
 
 /** Keys of one model version: `models/<version>/model.json` and `report.json`. */

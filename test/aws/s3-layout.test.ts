@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  alertSnippetKey,
   historyDayPrefixes,
   historyHourPrefix,
   historyKeyHour,
@@ -25,10 +24,9 @@ describe('S3 layout', () => {
     expect(() => historyDayPrefixes(0, t)).toThrow(/days/);
   });
 
-  it('derives quarantine, alert and model keys deterministically', () => {
+  it('derives quarantine and model keys deterministically', () => {
     expect(rejectedKey(t, '4959', 'shardId-000000000001')).toBe('rejected/2026/11/26/shardId-000000000001-4959.json');
     expect(rejectedKey(t, 'a/b c')).toBe('rejected/2026/11/26/a_b_c.json');
-    expect(alertSnippetKey('dev-1:1764150000000', t)).toBe('alerts/2026/11/26/dev-1:1764150000000.json');
     expect(modelVersionKeys('20261126T090507Z-ab12cd34')).toEqual({
       model: 'models/20261126T090507Z-ab12cd34/model.json',
       report: 'models/20261126T090507Z-ab12cd34/report.json',
