@@ -98,6 +98,12 @@ export interface Ecg5000Result {
   falseNegatives: number;
   /** Held-out normal beats scoring above the threshold (the expected false-alarm rate). */
   calibrationExceedance: number;
+  /**
+   * TRAIN-only diagnostics (never trained on, no TEST labels): recall of TRAIN's abnormal beats
+   * at the threshold, and the AUC of held-out normals against them. What defaults are judged by.
+   */
+  trainAbnormalRecall: number;
+  trainAbnormalAuc: number;
   modelVersion: string;
   software: { beatwatch: string; node: string };
 }
@@ -171,6 +177,17 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
   let exceed = 0;
   for (const s of calibrationScores) if (s > threshold.value) exceed++;
 
+  // TRAIN's abnormal beats: a TRAIN-side check of the threshold, never used for fitting.
+  const trainAbnormalRows: number[] = [];
+  for (let r = 0; r < train.rows; r++) if (train.labels[r] !== ECG5000_NORMAL_LABEL) trainAbnormalRows.push(r);
+  const trainAbnormalScores = model.score(gatherRows(train.data, steps, trainAbnormalRows), trainAbnormalRows.length);
+  let caught = 0;
+  for (const s of trainAbnormalScores) if (s > threshold.value) caught++;
+  const trainAbnormalAuc =
+    trainAbnormalRows.length > 0
+      ? rocAuc([...calibrationScores, ...trainAbnormalScores], [...new Array<number>(calibrationScores.length).fill(0), ...new Array<number>(trainAbnormalScores.length).fill(1)])
+      : Number.NaN;
+
   const testScores = model.score(test.data, test.rows);
   const abnormal = new Uint8Array(test.rows);
   for (let r = 0; r < test.rows; r++) abnormal[r] = test.labels[r] === ECG5000_NORMAL_LABEL ? 0 : 1;
@@ -240,6 +257,8 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
     trueNegatives: at.trueNegatives,
     falseNegatives: at.falseNegatives,
     calibrationExceedance: exceed / split.calibration.length,
+    trainAbnormalRecall: trainAbnormalRows.length > 0 ? caught / trainAbnormalRows.length : Number.NaN,
+    trainAbnormalAuc,
     modelVersion: artifact.version,
     software: softwareVersions(),
   };
