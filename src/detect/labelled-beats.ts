@@ -27,7 +27,11 @@ export const DEFAULT_CHUNK_SECONDS = 1;
  * const { beats, classes } = labelledBeats(loadMitdbRecord('data/mitdb', '119'), DEFAULT_BEAT_WINDOW);
  */
 export function labelledBeats(record: MitdbRecord, spec: BeatWindowSpec, chunkSeconds = DEFAULT_CHUNK_SECONDS): LabelledBeats {
-  const beats = streamBeats(record.signal, record.fs, chunkSeconds, new BeatSegmenter({ fs: record.fs, window: spec }));
+  return labelBeats(record, streamBeats(record.signal, record.fs, chunkSeconds, new BeatSegmenter({ fs: record.fs, window: spec })));
+}
+
+/** Labels beats already cut from `record` (see {@link labelledBeats}). */
+export function labelBeats(record: MitdbRecord, beats: Beat[]): LabelledBeats {
   const tolerance = Math.round(EC57_MATCH_WINDOW_SECONDS * record.fs);
   const ref = record.beatSamples;
   const classes: (AamiClass | null)[] = new Array(beats.length).fill(null);
