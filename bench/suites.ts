@@ -5,4 +5,5 @@ export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   nn: () => import('./nn'),
   ecg: () => import('./ecg'),
   transport: () => import('./transport'),
+  pipeline: () => import('./pipeline'),
 };

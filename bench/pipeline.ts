@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDetectHandler } from '../functions/detect';
+import { promoteModel, putModelVersion } from '../src/aws/model-store';
+import { decodeWireRecord } from '../src/aws/wire';
+import { loadBeatModel } from '../src/detect/beat-model';
+import { DEFAULT_MODEL_FILE } from '../src/detect/default-model';
+import type { DetectSinks } from '../src/detect/ports';
+import { Detector, type InputRecord } from '../src/detect/process-batch';
+import { listMitdbRecords } from '../src/ecg/mitdb';
+import { readWfdbRecord } from '../src/ecg/wfdb-record';
+import { cutWireRecord, recordCount, type SimulatedDevice } from '../src/local/device-records';
+import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
+import { startLocalPipeline } from '../src/local/local-pipeline';
+import type { BenchSuite } from './suite';
+
+const BUNDLED = fileURLToPath(new URL('../data/mitdb', import.meta.url));
+/** Records per invocation, as the deployed event source mapping. */
+const BATCH_SIZE = 100;
+/** Records per device per PutRecords: kinesis-local's cost is mostly per request. */
+const TICKS_PER_REQUEST = 10;
+
+function loadDevices(seconds: number): SimulatedDevice[] {
+  return listMitdbRecords(BUNDLED).map((name) => {
+    const rec = readWfdbRecord(`${BUNDLED}/${name}`);
+    return { deviceId: pseudonymousDeviceId(`mitdb/${name}`), signal: rec.signals[0].samples.subarray(0, Math.round(seconds * rec.fs)), fs: rec.fs };
+  });
+}
+
+/** The stream as the handler would see it: tick by tick across devices, in batches of BATCH_SIZE. */
+function streamBatches(devices: SimulatedDevice[], startTime: number): InputRecord[][] {
+  const scratch = new Float32Array(4096);
+  const counts = devices.map((d) => recordCount(d.signal.length, d.fs, 1));
+  const all: InputRecord[] = [];
+  for (let seq = 0; seq < Math.max(...counts); seq++) {
+    devices.forEach((d, i) => {
+      if (seq < counts[i]) all.push({ id: String(all.length), data: Buffer.from(cutWireRecord(d, seq, startTime, 1, scratch).text), arrivedAt: startTime + seq * 1000 });
+    });
+  }
+  const batches: InputRecord[][] = [];
+  for (let i = 0; i < all.length; i += BATCH_SIZE) batches.push(all.slice(i, i + BATCH_SIZE));
+  return batches;
+}
+
+/**
+ * `pipeline`: the detector end to end. First the handler's work alone (decode, per-device
+ * segmentation, one batched scoring call per batch, alert policy; sinks are no-ops), then the
+ * whole local pipeline with emulators: bundled MIT-BIH records replayed as devices at max speed
+ * → kinesis-local → event source poller → the real `functions/detect` handler (model from S3,
+ * alerts to SNS) and the archiver. Figures in device-seconds of ECG per wall second.
+ */
+const suite: BenchSuite = {
+  name: 'pipeline',
+  description: 'detector end to end: handler alone (beats/s) and through the local stack with emulators (device-seconds/s)',
+  async run({ quick }) {
+    const say = (m: string) => process.stderr.write(`${m}\n`);
+    // The handler writes EMF to stdout in Lambda; here stdout belongs to `--json`.
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const modelText = readFileSync(DEFAULT_MODEL_FILE, 'utf8');
+    const model = loadBeatModel(modelText);
+    const seconds = quick ? 60 : 300;
+    const devices = loadDevices(seconds);
+    const deviceSeconds = devices.reduce((s, d) => s + d.signal.length / d.fs, 0);
+    say(`pipeline: ${devices.length} devices (bundled MIT-BIH) x ${seconds} s, batches of ${BATCH_SIZE} records, model ${model.version}`);
+
+    // 1. The handler's core alone, no I/O.
+    const noSinks: DetectSinks = { quarantine: async () => undefined, putSnippet: async () => undefined, publishAlert: async () => undefined };
+    const batches = streamBatches(devices, Date.UTC(2026, 0, 1));
+    const detector = new Detector(noSinks, decodeWireRecord);
+    let beats = 0;
+    let alerts = 0;
+    const t0 = performance.now();
+    for (const batch of batches) {
+      const r = await detector.processBatch(batch, model);
+      beats += r.counts.beatsScored;
+      alerts += r.counts.alerts;
+    }
+    const coreSeconds = (performance.now() - t0) / 1000;
+    say(`${'handler core alone'.padEnd(34)}${(beats / coreSeconds).toFixed(0).padStart(8)} beats/s${(deviceSeconds / coreSeconds).toFixed(0).padStart(8)} device-s/s (${beats} beats, ${alerts} alerts)`);
+
+    // 2. End to end through the emulators.
+    let e2eBeats = 0;
+    const pipeline = await startLocalPipeline({
+      resources: { shardCount: 2 },
+      mapping: { batchSize: BATCH_SIZE },
+      archiver: { bufferIntervalMs: 10_000 },
+      prepare: async ({ aws, resources }) => {
+        const { key, sha256 } = await putModelVersion(aws.s3, resources.bucket, model.version, modelText);
+        await promoteModel(aws.s3, resources.bucket, { version: model.version, key, sha256, promotedAt: new Date().toISOString() }, null);
+      },
+      handler: ({ aws, lambdaEnv }) => createDetectHandler({ env: lambdaEnv, aws, logger: new Logger({ logLevel: 'SILENT' }), onBatch: (r) => (e2eBeats += r.counts.beatsScored) }),
+    });
+    try {
+      const started = performance.now();
+      const sent = await simulateDevices({ kinesis: pipeline.aws.kinesis, streamName: pipeline.resources.streamName, devices, speed: 'max', ticksPerRequest: TICKS_PER_REQUEST });
+      await pipeline.poller.drain(600_000);
+      const e2eSeconds = (performance.now() - started) / 1000;
+      await pipeline.archiver?.drain(600_000);
+      if (sent.reorderedEntries > 0) say(`pipeline: ${sent.reorderedEntries} records reordered by PutRecords retries`);
+      // The same records through the same detector: the emulators must not change the beats.
+      if (e2eBeats !== beats) say(`pipeline: WARNING ${beats} beats scored by the handler alone, ${e2eBeats} end to end`);
+      say(`${'end to end (emulators included)'.padEnd(34)}${(e2eBeats / e2eSeconds).toFixed(0).padStart(8)} beats/s${(sent.deviceSeconds / e2eSeconds).toFixed(0).padStart(8)} device-s/s (${e2eBeats} beats, ${pipeline.poller.stats.invocations} invocations)`);
+      return {
+        devices: devices.length,
+        secondsPerDevice: seconds,
+        batchSize: BATCH_SIZE,
+        handlerBeatsPerSecond: beats / coreSeconds,
+        handlerDeviceSecondsPerSecond: deviceSeconds / coreSeconds,
+        endToEndDeviceSecondsPerSecond: sent.deviceSeconds / e2eSeconds,
+        endToEndBeatsPerSecond: e2eBeats / e2eSeconds,
+        beats,
+        endToEndBeats: e2eBeats,
+        beatsMissingEndToEnd: beats - e2eBeats,
+        ticksPerRequest: TICKS_PER_REQUEST,
+      };
+    } finally {
+      await pipeline.stop();
+    }
+  },
+};
+export default suite;
