@@ -17,6 +17,11 @@ export interface MitdbRecord {
   readonly beatSamples: Int32Array;
   /** Symbol of each reference beat (`N`, `V`...), aligned with `beatSamples`. */
   readonly beatSymbols: readonly string[];
+  /**
+   * Ventricular flutter/fibrillation episodes (`[` to `]` annotations) as [start, end) sample
+   * ranges: EC57 leaves them out of QRS detection statistics (they hold flutter waves, no beats).
+   */
+  readonly excluded: readonly (readonly [number, number])[];
 }
 
 /**
@@ -48,11 +53,20 @@ export function loadMitdbRecord(folder: string, name: string): MitdbRecord {
   const annotations = readWfdbAnnotations(`${base}.atr`);
   const samples: number[] = [];
   const symbols: string[] = [];
+  const excluded: [number, number][] = [];
+  let vfStart = -1;
   for (let i = 0; i < annotations.symbol.length; i++) {
-    if (!isBeatSymbol(annotations.symbol[i])) continue;
+    const symbol = annotations.symbol[i];
+    if (symbol === '[' && vfStart < 0) vfStart = annotations.sample[i];
+    if (symbol === ']' && vfStart >= 0) {
+      excluded.push([vfStart, annotations.sample[i]]);
+      vfStart = -1;
+    }
+    if (!isBeatSymbol(symbol)) continue;
     samples.push(annotations.sample[i]);
-    symbols.push(annotations.symbol[i]);
+    symbols.push(symbol);
   }
+  if (vfStart >= 0) excluded.push([vfStart, record.length]);
   const first = record.signals[0];
-  return { name, fs: record.fs, lead: first.lead, signal: first.samples, beatSamples: Int32Array.from(samples), beatSymbols: symbols };
+  return { name, fs: record.fs, lead: first.lead, signal: first.samples, beatSamples: Int32Array.from(samples), beatSymbols: symbols, excluded };
 }

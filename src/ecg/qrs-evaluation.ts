@@ -13,9 +13,16 @@ export interface QrsScore {
   readonly ppv: number;
 }
 
-/** Scores detected R peaks against reference beats with EC57's 150 ms matching window. */
-export function scoreQrs(reference: ArrayLike<number>, detected: ArrayLike<number>, fs: number): QrsScore {
-  const m = matchBeats(reference, detected, Math.round(EC57_MATCH_WINDOW_SECONDS * fs));
+/**
+ * Scores detected R peaks against reference beats with EC57's 150 ms matching window. Beats and
+ * detections inside `excluded` [start, end) sample ranges (ventricular flutter/fibrillation
+ * episodes, which EC57 leaves out of QRS detection statistics) are not counted.
+ */
+export function scoreQrs(reference: ArrayLike<number>, detected: ArrayLike<number>, fs: number, excluded: readonly (readonly [number, number])[] = []): QrsScore {
+  const keep = (s: number): boolean => !excluded.some(([from, to]) => s >= from && s < to);
+  const ref = excluded.length === 0 ? reference : Array.from(reference).filter(keep);
+  const det = excluded.length === 0 ? detected : Array.from(detected).filter(keep);
+  const m = matchBeats(ref, det, Math.round(EC57_MATCH_WINDOW_SECONDS * fs));
   return { ...m, se: sensitivity(m), ppv: positivePredictivity(m) };
 }
 

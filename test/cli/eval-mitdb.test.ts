@@ -17,7 +17,8 @@ describe('beatwatch eval mitdb', () => {
     const result = JSON.parse(io.stdout());
     expect(result.records.map((r: { record: string }) => r.record)).toEqual(['100', '119']);
     for (const r of result.records) {
-      expect(Object.keys(r)).toEqual(expect.arrayContaining(['record', 'tp', 'fn', 'fp', 'se', 'ppv', 'beats']));
+      expect(Object.keys(r)).toEqual(expect.arrayContaining(['record', 'tp', 'fn', 'fp', 'se', 'ppv', 'beats', 'excludedSeconds']));
+      expect(r.excludedSeconds).toBe(0);
       expect(r.tp + r.fn).toBe(r.beats);
       expect(r.se).toBeGreaterThan(0.99);
       expect(r.ppv).toBeGreaterThan(0.99);

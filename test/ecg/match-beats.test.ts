@@ -23,6 +23,9 @@ describe('matchBeats', () => {
     const t = totalQrs([a, scoreQrs([100], [100], 360)]);
     expect(t).toEqual({ tp: 2, fn: 1, fp: 1, se: 2 / 3, ppv: 2 / 3 });
     expect(sensitivity({ tp: 0, fn: 0, fp: 3 })).toBe(1);
+    // Detections inside an excluded (ventricular flutter) range do not count.
+    expect(scoreQrs([360, 1800], [360, 1000, 1100, 1800], 360, [[900, 1200]])).toEqual({ tp: 2, fn: 0, fp: 0, se: 1, ppv: 1 });
+    expect(scoreQrs([360, 1800], [360, 1000, 1100, 1800], 360)).toMatchObject({ tp: 2, fp: 2 });
     expect(positivePredictivity({ tp: 0, fn: 3, fp: 0 })).toBe(1);
   });
 });

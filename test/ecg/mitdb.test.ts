@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listMitdbRecords, loadMitdbRecord } from '../../src/ecg/mitdb';
 import { streamBeats, scoreQrs } from '../../src/ecg/qrs-evaluation';
-import { MITDB } from './helpers';
+import { MITDB, tempFiles } from './helpers';
 
 describe('MIT-BIH records', () => {
   it('lists the bundled records', () => {
@@ -14,6 +14,27 @@ describe('MIT-BIH records', () => {
     expect(rec.signal).toHaveLength(650000);
     expect(rec.beatSamples).toHaveLength(2027);
     expect(rec.beatSymbols.filter((s) => s === 'V')).toHaveLength(520);
+  });
+
+  it('marks ventricular flutter episodes ([ to ]) as excluded ranges', () => {
+    const words = [
+      [1, 100], // N at 100
+      [32, 200], // [ at 300
+      [31, 50], // ! at 350 (flutter wave, not a beat)
+      [33, 400], // ] at 750
+      [1, 50], // N at 800
+      [32, 100], // [ at 900, never closed
+      [0, 0],
+    ];
+    const atr = Uint8Array.from(words.flatMap(([code, i]) => [((code << 10) | i) & 0xff, ((code << 10) | i) >> 8]));
+    const { dir, cleanup } = tempFiles({ 'vf.hea': 'vf 1 360 1000\nvf.dat 16 200 16 0\n', 'vf.dat': new Uint8Array(2000), 'vf.atr': atr });
+    try {
+      const rec = loadMitdbRecord(dir, 'vf');
+      expect(Array.from(rec.beatSamples)).toEqual([100, 800]);
+      expect(rec.excluded).toEqual([[300, 750], [900, 1000]]);
+    } finally {
+      cleanup();
+    }
   });
 
   it('streams a record in 1 s chunks to beats matching the reference', () => {

@@ -13,12 +13,13 @@ const usage = [
   '',
   'Streams the first channel (MLII) of each MIT-BIH record through the production beat',
   'segmenter in chunks (1 s by default) and scores the detected R peaks against the reference',
-  'beat annotations (ANSI/AAMI EC57: a match within 150 ms; only beat annotations count).',
+  'beat annotations (ANSI/AAMI EC57: a match within 150 ms; only beat annotations count;',
+  'ventricular flutter/fibrillation episodes, [ to ], are left out as EC57 prescribes).',
   '',
   '  --records DIR   folder of WFDB records (.hea/.dat/.atr); default: the bundled data/mitdb',
   '  --record LIST   comma-separated record names; default: all records of DIR',
   '  --chunk S       chunk length in seconds (default 1)',
-  '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats}], total:{tp,fn,fp,se,ppv}}',
+  '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats,excludedSeconds}], total:{tp,fn,fp,se,ppv}}',
 ].join('\n');
 
 /** What every per-record step sees: the record and the beats the stream produced. */
@@ -36,7 +37,11 @@ export interface MitdbEvalStep {
 
 /** QRS detection: EC57 tp/fn/fp, Se, +P per record and gross totals. */
 const qrsStep: MitdbEvalStep = {
-  record: ({ record, beats }) => ({ ...scoreQrs(record.beatSamples, beats.map((b) => b.rIndex), record.fs), beats: record.beatSamples.length }),
+  record: ({ record, beats }) => ({
+    ...scoreQrs(record.beatSamples, beats.map((b) => b.rIndex), record.fs, record.excluded),
+    beats: record.beatSamples.length,
+    excludedSeconds: record.excluded.reduce((sum, [from, to]) => sum + (to - from), 0) / record.fs,
+  }),
   total: (rows) => ({ ...totalQrs(rows as unknown as QrsScore[]) }),
 };
 
