@@ -90,6 +90,7 @@ const BLOCK = 256;
 export class BeatSegmenter {
   /** The window spec windows are cut with. */
   readonly window: BeatWindowSpec;
+  /** Sample rate in Hz. */
   readonly fs: number;
   private readonly rrLocalBeats: number;
   private readonly maxRrNext: number;
