@@ -6,4 +6,5 @@ export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   ecg: () => import('./ecg'),
   transport: () => import('./transport'),
   pipeline: () => import('./pipeline'),
+  'lambda-cost': () => import('./lambda-cost'),
 };
