@@ -62,7 +62,8 @@ export class SequenceAutoencoder {
   /**
    * Per-window reconstruction error (the config's loss, mean over steps * inputSize).
    * `windows` is row-major [count, steps, inputSize]. Runs in batches of
-   * {@link DEFAULT_SCORE_BATCH}; buffers are reused across calls.
+   * {@link DEFAULT_SCORE_BATCH}; buffers are reused across calls. A window holding a non-finite
+   * sample gets a non-finite score (the others are unaffected), so one bad beat cannot fail a whole batch.
    */
   score(windows: Float32Array, count: number, out?: Float32Array): Float32Array {
     return this.runForward(windows, count, out ?? new Float32Array(count), null);

@@ -74,7 +74,11 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'validation' | '
 export async function trainAutoencoder(model: SequenceAutoencoder, data: Float32Array, count: number, options: Partial<TrainOptions> = {}): Promise<TrainReport> {
   const opts = resolveTrainOptions(options);
   checkWindows(data, count, model.config, 'data');
-  if (options.validation) checkWindows(options.validation.data, options.validation.count, model.config, 'validation');
+  checkFinite(data, count, model.config.steps * model.config.inputSize, 'data');
+  if (options.validation) {
+    checkWindows(options.validation.data, options.validation.count, model.config, 'validation');
+    checkFinite(options.validation.data, options.validation.count, model.config.steps * model.config.inputSize, 'validation');
+  }
   const started = performance.now();
   const rng = createRandom(opts.seed);
   const TI = model.config.steps * model.config.inputSize;
@@ -165,9 +169,21 @@ export async function trainAutoencoder(model: SequenceAutoencoder, data: Float32
   return report;
 }
 
+/** Rejects a non-finite sample, naming the window and the position in it. */
+function checkFinite(data: Float32Array, count: number, windowSize: number, where: string): void {
+  const n = count * windowSize;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new RangeError(`${where}: window ${Math.floor(i / windowSize)}, value ${i % windowSize} is ${data[i]} (training needs finite samples)`);
+    }
+  }
+}
+
 /** Fills defaults and validates every option, naming it in errors. */
 export function resolveTrainOptions(options: Partial<TrainOptions>): Omit<TrainOptions, 'onEpoch' | 'validation'> & { workers: number; onEpoch?: TrainOptions['onEpoch'] } {
-  const o = { ...DEFAULT_TRAIN_OPTIONS, ...options };
+  // Options explicitly set to undefined take their defaults too.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...given };
   const int = (name: string, v: unknown, min: number): void => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`train option ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   };

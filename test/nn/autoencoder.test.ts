@@ -126,6 +126,19 @@ describe('SequenceAutoencoder API', () => {
     }
   });
 
+  it('scores a window with a non-finite sample as non-finite without affecting the others', () => {
+    const model = SequenceAutoencoder.create({ steps: 10, hidden: 4 });
+    const w = randomWindows(3, 10, 1, 4);
+    const clean = model.score(w, 3);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      w[15] = bad;
+      const scores = model.score(w, 3);
+      expect(Number.isFinite(scores[1])).toBe(false);
+      expect(scores[0]).toBe(clean[0]);
+      expect(scores[2]).toBe(clean[2]);
+    }
+  });
+
   it('rejects windows buffers that are too short, naming the argument', () => {
     const model = SequenceAutoencoder.create({ steps: 10 });
     expect(() => model.score(new Float32Array(15), 2)).toThrow(/windows: 15 values for 2 windows of 10 steps/);

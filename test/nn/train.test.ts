@@ -86,5 +86,10 @@ describe('trainAutoencoder', () => {
     await expect(trainAutoencoder(model, data, 96, { batchSize: 0 })).rejects.toThrow(/batchSize must be an integer >= 1/);
     await expect(trainAutoencoder(model, data, 96, { learningRate: Number.NaN })).rejects.toThrow(/learningRate/);
     await expect(trainAutoencoder(model, data, 200)).rejects.toThrow(/data: 2304 values for 200 windows/);
+    const bad = data.slice();
+    bad[5 * T + 3] = Number.NaN;
+    await expect(trainAutoencoder(model, bad, 96)).rejects.toThrow(/data: window 5, value 3 is NaN/);
+    // Explicitly undefined options take their defaults.
+    await expect(trainAutoencoder(model, data, 96, { epochs: 1, workers: undefined, timeBudgetMs: undefined })).resolves.toMatchObject({ epochsRun: 1 });
   });
 });
