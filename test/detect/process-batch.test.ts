@@ -98,7 +98,8 @@ describe('Detector.processBatch', () => {
 
   it('a duplicate record is not re-alerted', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder);
+    // No cooldown: only the duplicate check stands between a redelivery and a second alert.
+    const detector = new Detector(sinks, testDecoder, { policy: { k: 3, n: 10, criticalMultiple: 3, cooldownMs: 0 } });
     const r = rec('a', 0, { 1: 10 });
     await detector.processBatch([r], fakeModel());
     await detector.processBatch([r], fakeModel());

@@ -108,17 +108,20 @@ describe('detect handler against the local emulators', () => {
     const archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: res.streamName, bucket: res.bucket, bufferIntervalMs: 500 });
     try {
       const sent = await simulateDevices({ kinesis: aws.kinesis, streamName: res.streamName, devices, speed: 'max', startTime: START });
-      // Two poison records and a replay of the first 5 s of device 119 (duplicates).
+      // Two poison records, then a replay of the 5 records that raised the first alert (duplicates).
+      const alertSeq = Math.floor((expected[0].to - START) / 1000);
+      const scratch = new Float32Array(4096);
+      const replay = [0, 1, 2, 3, 4].map((k) => alertSeq - 4 + k).map((seq) => ({ PartitionKey: devices[0].deviceId, Data: Buffer.from(cutWireRecord(devices[0], seq, START, 1, scratch).text) }));
       await aws.kinesis.send(
         new PutRecordsCommand({
           StreamName: res.streamName,
           Records: [
             { PartitionKey: 'dev-int-119', Data: Buffer.from('{"v":2,"deviceId":"dev-int-119"}') },
             { PartitionKey: 'x', Data: Buffer.from('not json at all') },
+            ...replay,
           ],
         }),
       );
-      await simulateDevices({ kinesis: aws.kinesis, streamName: res.streamName, devices: [devices[0]], speed: 'max', startTime: START, seconds: 5 });
       await poller.drain(45_000);
       await archiver.drain(15_000);
 
