@@ -20,6 +20,9 @@ export const ARCHIVE_FRESHNESS_ALARM_SECONDS = 900;
 /** Period of the dashboard's rate widgets. */
 export const DASHBOARD_PERIOD_MINUTES = 1;
 
+/** The `service` dimension of the retrain function's EMF metrics (set in functions/retrain.ts). */
+export const RETRAIN_SERVICE_NAME = 'retrain';
+
 /** The detector's EMF metric names (emitted by functions/detect.ts). */
 export const DETECT_METRICS = ['BeatsScored', 'AnomalousBeats', 'Alerts', 'RejectedRecords', 'SegmenterRestarts', 'ScoringLatency'] as const;
 
@@ -152,6 +155,21 @@ export class Monitoring extends Construct {
         width: 8,
       }),
       new cloudwatch.GraphWidget({ title: 'Scoring latency (ms)', left: [emf('ScoringLatency', 'p50'), emf('ScoringLatency', 'p95')], width: 8 }),
+    );
+    const retrainMetric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: RETRAIN_SERVICE_NAME },
+      statistic,
+      period: Duration.days(1),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Retraining: promotions per day and run duration (s)',
+        left: [retrainMetric('Promoted', 'Sum')],
+        right: [retrainMetric('RetrainSeconds', 'Maximum')],
+        width: 24,
+      }),
     );
     dashboard.addWidgets(
       new cloudwatch.LogQueryWidget({

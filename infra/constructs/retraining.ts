@@ -8,7 +8,6 @@ import { Construct } from 'constructs';
 import type { BeatwatchConfig } from '../config';
 import { grantReadPrefix, grantWritePrefix } from '../grants';
 import { BundledFunction } from './bundled-function';
-import { MODEL_POINTER_KEY } from './detection';
 import { FailureQueue } from './failure-queue';
 import { PREFIX } from './storage';
 
@@ -62,10 +61,8 @@ export class Retraining extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       environment: {
         BUCKET_NAME: props.bucket.bucketName,
-        MODEL_POINTER_KEY,
         RETRAIN_HISTORY_DAYS: String(config.retrainHistoryDays),
         RETRAIN_SAFETY_MARGIN_SECONDS: String(config.retrainSafetyMarginSeconds),
-        POWERTOOLS_SERVICE_NAME: 'beatwatch-retrain',
       },
     });
     const fn = this.function.fn;

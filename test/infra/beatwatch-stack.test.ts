@@ -203,7 +203,7 @@ describe('retrain function', () => {
 
   it('runs on arm64 nodejs24.x sized for the training budget, one run at a time', () => {
     expect(fn).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', MemorySize: DEFAULT_RETRAIN_MEMORY_MB, Timeout: DEFAULT_RETRAIN_TIMEOUT_SECONDS, ReservedConcurrentExecutions: 1 });
-    expect(fn.Environment.Variables).toMatchObject({ BUCKET_NAME: { Ref: dataBucketId }, MODEL_POINTER_KEY: 'models/current.json' });
+    expect(fn.Environment.Variables).toMatchObject({ BUCKET_NAME: { Ref: dataBucketId }, RETRAIN_HISTORY_DAYS: '7', RETRAIN_SAFETY_MARGIN_SECONDS: '120' });
     expect(fn.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [logicalId(stack.retraining.deadLetterQueue), 'Arn'] } });
   });
 

@@ -65,6 +65,7 @@ describe('dashboard', () => {
     expect(body).toContain('100 * anomalous / beats');
     expect(body).toContain('IteratorAge');
     expect(body).toContain('latest(modelVersion)');
+    expect(body).toMatch(/\\"beatwatch\\",\\"Promoted\\",\\"service\\",\\"retrain\\"/);
   });
 
   it('reads every detector metric from the beatwatch EMF namespace', () => {
