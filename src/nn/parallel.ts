@@ -1,6 +1,23 @@
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import type { SequenceAutoencoder } from './autoencoder';
 import type { Floats } from './tensor';
+import { runGradientWorker } from './gradient-worker';
+
+/** Marks the workerData of our gradient workers, so loading this module in one starts the loop. */
+const WORKER_TAG = 'beatwatch-gradient-worker';
+
+// Inside a gradient worker: whichever file the worker was started from (the TypeScript entry,
+// or a bundle that contains this module), loading this module starts the worker loop.
+if (!isMainThread && (workerData as { tag?: unknown } | null)?.tag === WORKER_TAG) runGradientWorker();
+
+/**
+ * The file a gradient worker runs. From sources (tsx, vitest) the worker needs the TypeScript
+ * loader, which a small .mjs entry registers; in a bundle (the retrain Lambda) this module's URL
+ * is the bundle itself, which starts the loop above when loaded as a tagged worker.
+ */
+function workerEntry(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('./gradient-worker-entry.mjs', import.meta.url) : new URL(import.meta.url);
+}
 
 /** Data-parallel gradient computation over worker threads plus the calling thread. */
 export interface GradientWorkers {
@@ -29,6 +46,7 @@ export interface ShardReply {
 
 /** What a worker is started with. */
 export interface GradientWorkerData {
+  tag: typeof WORKER_TAG;
   model: unknown;
   dtype: 'float32' | 'float64';
   data: Float32Array;
@@ -44,10 +62,10 @@ export async function createGradientWorkers(model: SequenceAutoencoder, data: Fl
   const TI = model.config.steps * model.config.inputSize;
   const shared = data.slice(0, count * TI);
   const capacity = Math.ceil(batchSize / (extra + 1));
-  const workerData: GradientWorkerData = { model: model.toJSON(), dtype: model.dtype, data: shared, capacity };
+  const startData: GradientWorkerData = { tag: WORKER_TAG, model: model.toJSON(), dtype: model.dtype, data: shared, capacity };
   const workers: Worker[] = [];
   for (let w = 0; w < extra; w++) {
-    workers.push(new Worker(new URL('./gradient-worker-entry.mjs', import.meta.url), { workerData }));
+    workers.push(new Worker(workerEntry(), { workerData: startData }));
   }
   const net = model.net;
   const call = (worker: Worker, request: ShardRequest): Promise<ShardReply> =>
