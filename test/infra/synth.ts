@@ -10,21 +10,14 @@ import { readConfig } from '../../infra/config';
 
 const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as { context: Record<string, unknown> };
 
-/** Stand-ins: template tests need the files to exist, not their contents. */
-export const FIXTURE_SOURCES: BeatwatchSources = {
-  detectEntry: fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url)),
-  retrainEntry: fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url)),
-  defaultModelDir: fileURLToPath(new URL('./fixtures/default-model', import.meta.url)),
-};
-
 export interface Synthesized {
   readonly app: App;
   readonly stack: BeatwatchStack;
   readonly template: Template;
 }
 
-/** Builds the stack with extra CDK context (as `-c key=value` would) and returns its template. */
-export function synthStack(context: Record<string, unknown> = {}, sources: Partial<BeatwatchSources> = FIXTURE_SOURCES): Synthesized {
+/** Builds the stack (the project's own handlers and default model) with extra CDK context, as `-c key=value` would, and returns its template. */
+export function synthStack(context: Record<string, unknown> = {}, sources: Partial<BeatwatchSources> = {}): Synthesized {
   const app = new App({
     builtinCloudFormationValidation: false,
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },

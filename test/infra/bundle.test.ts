@@ -1,0 +1,211 @@
+// The one infra test that bundles for real: each Lambda's esbuild output must load in plain Node
+// and do its job against the local emulators, with the environment the stack gives it, and stay
+// under 5 MB.
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients, type AwsClients } from '../../src/aws/clients';
+import { putHistoryObject } from '../../src/aws/history-writer';
+import { encodeWireRecord } from '../../src/aws/wire';
+import { loadMitdbRecord } from '../../src/ecg/mitdb';
+import { startLocalStack, type LocalStack } from '../../src/local/emulators';
+import { toKinesisEventRecord } from '../../src/local/lambda-event';
+import { provisionLocalResources, type LocalResources } from '../../src/local/provision';
+import { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../../infra/constructs/detection';
+import { DETECT_METRICS, RETRAIN_SERVICE_NAME } from '../../infra/constructs/monitoring';
+import { synthWithBundles, type BundledAssembly } from '../../infra/bundled-assembly';
+import { invokeBundle, localEnvironment } from './bundles';
+
+/** The issue's bound on each bundle (Lambda's own limit for a zip upload is 50 MB). */
+const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
+/** Seconds of MIT-BIH record 208 streamed through the detect bundle (1 s records). */
+const STREAMED_SECONDS = 30;
+/** History given to the retrain bundle: devices x seconds of record 100 (mostly normal beats). */
+const HISTORY_DEVICES = 2;
+const HISTORY_SECONDS = 300;
+/** The retrain run's training budget and epochs: enough to decide, small enough for a unit test. */
+const RETRAIN_TEST_BUDGET_MS = 10_000;
+const RETRAIN_TEST_EPOCHS = 2;
+
+let bundled: BundledAssembly;
+let local: LocalStack;
+let aws: AwsClients;
+let resources: LocalResources;
+let cfn: Server;
+let cfnUrl: string;
+const cfnResponses: Array<Record<string, unknown>> = [];
+let endpointEnv: Record<string, string>;
+
+beforeAll(async () => {
+  bundled = synthWithBundles();
+  local = await startLocalStack();
+  aws = createAwsClients({ endpoint: local.endpoints, region: local.region });
+  resources = await provisionLocalResources(aws, { shardCount: 1 });
+  endpointEnv = {
+    AWS_REGION: local.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_S3: local.endpoints.s3,
+    AWS_ENDPOINT_URL_SNS: local.endpoints.sns,
+    AWS_ENDPOINT_URL_SQS: local.endpoints.sqs,
+    AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
+  };
+  cfn = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => { cfnResponses.push(JSON.parse(body)); res.end(); });
+  });
+  await new Promise<void>((resolve) => cfn.listen(0, '127.0.0.1', resolve));
+  cfnUrl = `http://127.0.0.1:${(cfn.address() as AddressInfo).port}/cfn`;
+}, 180_000);
+
+afterAll(async () => {
+  aws?.destroy();
+  await local?.stop();
+  if (cfn !== undefined) await new Promise((resolve) => cfn.close(resolve));
+});
+
+/** Local values for the stack's references in a function's environment. */
+function refs(): Record<string, string> {
+  return {
+    [bundled.logicalId(bundled.stack.storage.bucket)]: resources.bucket,
+    [bundled.logicalId(bundled.stack.alerting.topic)]: resources.topicArn,
+  };
+}
+
+async function listKeys(prefix: string): Promise<string[]> {
+  const out = await aws.s3.send(new ListObjectsV2Command({ Bucket: resources.bucket, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+describe('bundles', () => {
+  it('are single ESM files (plus source map), each under 5 MB', () => {
+    const sizes: Record<string, unknown> = {};
+    for (const [name, bundle] of Object.entries({ detect: bundled.detect, retrain: bundled.retrain, seed: bundled.seed })) {
+      expect(Object.keys(bundle.files).sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(bundle.totalBytes, name).toBeLessThan(MAX_BUNDLE_BYTES);
+      sizes[name] = { indexMjs: bundle.files['index.mjs'], withSourceMap: bundle.totalBytes };
+    }
+    console.log(`bundle sizes (bytes): ${JSON.stringify(sizes)}`);
+  });
+
+  it('keep brain.js and TensorFlow.js out of the Lambdas', () => {
+    for (const bundle of [bundled.detect, bundled.retrain]) {
+      const map = JSON.parse(readFileSync(`${bundle.entry}.map`, 'utf8')) as { sources: string[] };
+      expect(map.sources.filter((s) => /brain\.js|@tensorflow|gpu\.js/.test(s))).toEqual([]);
+    }
+  });
+});
+
+describe('seed bundle (custom resource) in plain Node', () => {
+  it('copies the default model from its asset and writes models/current.json', async () => {
+    const resource = bundled.template.Resources[bundled.logicalId(bundled.stack.defaultModel.resource)].Properties as {
+      ModelsPrefix: string; PointerKey: string; Model: { Key: string }; Report: { Key: string };
+    };
+    // Plays `cdk deploy`'s asset upload: the same file assets, into a local "bootstrap" bucket.
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'cdk-assets' }));
+    for (const key of [resource.Model.Key, resource.Report.Key]) {
+      await aws.s3.send(new PutObjectCommand({ Bucket: 'cdk-assets', Key: key, Body: readFileSync(bundled.fileAsset(key)) }));
+    }
+    const event = {
+      RequestType: 'Create', ResponseURL: cfnUrl, StackId: 'stack/Beatwatch', RequestId: 'r1', LogicalResourceId: 'DefaultModel',
+      ResourceProperties: {
+        BucketName: resources.bucket, ModelsPrefix: resource.ModelsPrefix, PointerKey: resource.PointerKey,
+        Model: { Bucket: 'cdk-assets', Key: resource.Model.Key }, Report: { Bucket: 'cdk-assets', Key: resource.Report.Key },
+      },
+    };
+    const run = await invokeBundle(bundled.seed, event, { ...endpointEnv, ...localEnvironment(bundled.seed.environment, refs()) });
+    expect(run.error).toBeUndefined();
+    expect(cfnResponses.at(-1)).toMatchObject({ Status: 'SUCCESS' });
+    const pointer = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString());
+    const shipped = JSON.parse(readFileSync(bundled.fileAsset(resource.Model.Key), 'utf8')) as { version: string };
+    expect(pointer).toMatchObject({ version: shipped.version, key: `models/${shipped.version}/model.json` });
+  });
+});
+
+describe('detect bundle in plain Node', () => {
+  it('scores records read from the emulated stream, quarantines a malformed one, reports no failures', async () => {
+    const record = loadMitdbRecord(fileURLToPath(new URL('../../data/mitdb', import.meta.url)), '208');
+    const t0 = Date.UTC(2026, 10, 26, 12);
+    const entries = [];
+    for (let s = 0; s < STREAMED_SECONDS; s++) {
+      const samples = record.signal.subarray(s * record.fs, (s + 1) * record.fs);
+      entries.push({ PartitionKey: 'bundle-208', Data: Buffer.from(encodeWireRecord({ deviceId: 'bundle-208', seq: s, t0: t0 + s * 1000, fs: record.fs, samples })) });
+    }
+    entries.push({ PartitionKey: 'bundle-bad', Data: Buffer.from('{"v":1,"deviceId":"bundle-bad","seq":0,"t0":1,"fs":360,"unit":"mV","samples":[]}') });
+    await aws.kinesis.send(new PutRecordsCommand({ StreamName: resources.streamName, Records: entries }));
+
+    const shardId = (await aws.kinesis.send(new ListShardsCommand({ StreamName: resources.streamName }))).Shards![0].ShardId!;
+    const iterator = (await aws.kinesis.send(new GetShardIteratorCommand({ StreamName: resources.streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator!;
+    const got = await aws.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+    expect(got.Records).toHaveLength(entries.length);
+    const identity = { streamArn: resources.streamArn, region: local.region, functionName: 'detect', accountId: '000000000000' };
+    const event = { Records: got.Records!.map((r) => toKinesisEventRecord(r, shardId, identity)) };
+
+    const run = await invokeBundle(bundled.detect, event, { ...endpointEnv, ...localEnvironment(bundled.detect.environment, refs()) });
+    expect(run.error).toBeUndefined();
+    expect(run.result).toEqual({ batchItemFailures: [] });
+    expect(await listKeys('rejected/')).toHaveLength(1);
+    // The dashboard reads the metrics the bundle really emits: same namespace, dimension, names.
+    const emf = run.stdout.split('\n').filter((line) => line.includes('"CloudWatchMetrics"')).map((line) => JSON.parse(line) as {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+      service?: string;
+    });
+    expect(emf.length).toBeGreaterThan(0);
+    const directive = emf[0]._aws.CloudWatchMetrics[0];
+    expect(directive.Namespace).toBe(METRICS_NAMESPACE);
+    expect(directive.Dimensions).toEqual([['service']]);
+    expect(emf[0].service).toBe(DETECT_SERVICE_NAME);
+    expect(directive.Metrics.map((m) => m.Name)).toEqual(expect.arrayContaining([...DETECT_METRICS]));
+    expect((emf[0] as unknown as Record<string, number>).BeatsScored).toBeGreaterThan(STREAMED_SECONDS);
+    // Health data stays out of the logs: no raw samples of the streamed signal in the output.
+    const someSample = encodeWireRecord({ deviceId: 'x', seq: 0, t0: 0, fs: record.fs, samples: record.signal.subarray(1000, 1004) }).match(/"samples":\[(.*)\]/)![1];
+    expect(run.stdout + run.stderr).not.toContain(someSample);
+  });
+});
+
+describe('retrain bundle in plain Node', () => {
+  it('reads history/, trains within its budget and decides (promote or keep) against the seeded model', async () => {
+    const record = loadMitdbRecord(fileURLToPath(new URL('../../data/mitdb', import.meta.url)), '100');
+    const at = Date.now() - 3_600_000;
+    for (let d = 0; d < HISTORY_DEVICES; d++) {
+      const lines = [];
+      for (let s = 0; s < HISTORY_SECONDS; s++) {
+        const start = (d * HISTORY_SECONDS + s) * record.fs;
+        lines.push(encodeWireRecord({ deviceId: `history-${d}`, seq: s, t0: at + s * 1000, fs: record.fs, samples: record.signal.subarray(start, start + record.fs) }));
+      }
+      await putHistoryObject(aws.s3, resources.bucket, lines, { at });
+    }
+    const pointerBefore = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString()) as { version: string };
+    const env = {
+      ...endpointEnv,
+      ...localEnvironment(bundled.retrain.environment, refs()),
+      TIME_BUDGET_MS: String(RETRAIN_TEST_BUDGET_MS),
+      EPOCHS: String(RETRAIN_TEST_EPOCHS),
+    };
+    const event = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: local.region, resources: [], detail: {} };
+    const run = await invokeBundle(bundled.retrain, event, env, 120_000);
+    expect(run.error).toBeUndefined();
+    const result = run.result as { decision: string; fromVersion: string; toVersion: string; beatsRead: number; history: { records: number } };
+    expect(['promoted', 'kept']).toContain(result.decision);
+    expect(result.fromVersion).toBe(pointerBefore.version);
+    expect(result.history.records).toBe(HISTORY_DEVICES * HISTORY_SECONDS);
+    expect(result.beatsRead).toBeGreaterThan(HISTORY_DEVICES * HISTORY_SECONDS);
+    const pointerAfter = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString()) as { version: string };
+    expect(pointerAfter.version).toBe(result.toVersion);
+    // The dashboard's retraining widget reads these metrics.
+    const emf = run.stdout.split('\n').filter((line) => line.includes('"CloudWatchMetrics"')).map((line) => JSON.parse(line) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+    });
+    expect(emf).toHaveLength(1);
+    expect(emf[0]._aws.CloudWatchMetrics[0].Namespace).toBe(METRICS_NAMESPACE);
+    expect(emf[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    expect(emf[0].service).toBe(RETRAIN_SERVICE_NAME);
+    expect(emf[0].Promoted).toBe(result.decision === 'promoted' ? 1 : 0);
+    expect(emf[0].RetrainSeconds).toBeGreaterThan(0);
+  });
+});
