@@ -52,9 +52,9 @@ export interface Ecg5000Options {
 export const DEFAULT_ECG5000_OPTIONS: Readonly<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>> = Object.freeze<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>>({
   cell: 'lstm',
   hidden: 32,
-  epochs: 100,
+  epochs: 200,
   seed: 1,
-  batchSize: 16,
+  batchSize: 8,
   learningRate: 3e-3,
   clipNorm: 1,
   phases: DEFAULT_TRAIN_PHASES,
