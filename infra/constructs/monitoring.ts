@@ -17,6 +17,12 @@ export const LAG_EVALUATION_MINUTES = 3;
 export const RETRAIN_ERRORS_PERIOD_HOURS = 1;
 /** Seconds of archive delay (oldest record not yet in S3) that raise the archive alarm: three buffer periods. */
 export const ARCHIVE_FRESHNESS_ALARM_SECONDS = 900;
+/** Period over which a queue's depth is sampled; any message in it raises the alarm. */
+export const QUEUE_DEPTH_PERIOD_MINUTES = 5;
+/** Period of the archive freshness metric. */
+export const ARCHIVE_FRESHNESS_PERIOD_MINUTES = 5;
+/** Time range the dashboard opens with. */
+export const DASHBOARD_DEFAULT_HOURS = 3;
 /** Period of the dashboard's rate widgets. */
 export const DASHBOARD_PERIOD_MINUTES = 1;
 
@@ -78,7 +84,7 @@ export class Monitoring extends Construct {
       }),
       detectFailures: new cloudwatch.Alarm(this, 'DetectFailureQueueDepth', {
         alarmDescription: 'beatwatch: records were given up on (see the detect failure queue)',
-        metric: props.detectFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+        metric: props.detectFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES) }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -94,7 +100,7 @@ export class Monitoring extends Construct {
       }),
       retrainDeadLetters: new cloudwatch.Alarm(this, 'RetrainDeadLetterQueueDepth', {
         alarmDescription: 'beatwatch: a scheduled retraining run could not complete (see the retrain dead-letter queue)',
-        metric: props.retrainDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) }),
+        metric: props.retrainDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES) }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -102,7 +108,7 @@ export class Monitoring extends Construct {
       }),
       archiveFreshness: new cloudwatch.Alarm(this, 'ArchiveFreshness', {
         alarmDescription: 'beatwatch: Firehose is behind archiving the stream to history/',
-        metric: props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: Duration.minutes(5) }),
+        metric: props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: Duration.minutes(ARCHIVE_FRESHNESS_PERIOD_MINUTES) }),
         threshold: ARCHIVE_FRESHNESS_ALARM_SECONDS,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -140,7 +146,7 @@ export class Monitoring extends Construct {
       label: 'anomalous beats (%)',
       period,
     });
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(DASHBOARD_DEFAULT_HOURS) });
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Beats scored per second', left: [beatsPerSecond], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Anomaly rate', left: [anomalyRate], width: 8 }),

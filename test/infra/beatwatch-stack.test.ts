@@ -221,6 +221,20 @@ describe('retrain function', () => {
   });
 });
 
+describe('encryption at rest', () => {
+  it('covers every store with the stack key (the access-log bucket with SSE-S3, all S3 log delivery supports)', () => {
+    const byType = (type: string) => Object.values(template.findResources(type)).map((r) => r.Properties);
+    for (const queue of byType('AWS::SQS::Queue')) expect(queue.KmsMasterKeyId).toEqual(keyArn);
+    for (const topic of byType('AWS::SNS::Topic')) expect(topic.KmsMasterKeyId).toEqual(keyArn);
+    for (const stream of byType('AWS::Kinesis::Stream')) expect(stream.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: keyArn });
+    for (const group of byType('AWS::Logs::LogGroup')) expect(group.KmsKeyId).toEqual(keyArn);
+    for (const fn of byType('AWS::Lambda::Function')) expect(fn.KmsKeyArn).toEqual(keyArn);
+    const buckets = byType('AWS::S3::Bucket').map((b) => b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).sort();
+    expect(buckets).toEqual(['AES256', 'aws:kms']);
+    expect(byType('AWS::SQS::Queue')).toHaveLength(2);
+  });
+});
+
 describe('log groups', () => {
   it('all have the configured retention and the stack key', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
