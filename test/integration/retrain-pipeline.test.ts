@@ -51,7 +51,9 @@ describe('retraining in the local pipeline', () => {
   beforeAll(async () => {
     champion = await trainTestChampion();
     pipeline = await startLocalPipeline({
-      resources: { shardCount: 2 },
+      // One shard: in AWS every concurrent invocation has its own environment and model cache;
+      // locally one handler serves every shard, so one shard keeps that one-at-a-time picture.
+      resources: { shardCount: 1 },
       archiver: { bufferIntervalMs: 300 },
       mapping: { batchSize: 100 },
       prepare: async (ctx) => {
@@ -69,8 +71,8 @@ describe('retraining in the local pipeline', () => {
   it('streams, archives, retrains, promotes; the detector switches and alerts carry the new version', async () => {
     const { aws, resources } = pipeline;
     const start = Date.now() - 600_000;
-    // Phase 1: ten devices, 150 s each, occasional PVCs; the detector runs the champion.
-    await simulateDevices({ kinesis: aws.kinesis, streamName: resources.streamName, devices: devices(PHASE_1, 10, 150, (i) => 6 + i), speed: 'max', startTime: start });
+    // Phase 1: eight devices, 120 s each, occasional PVCs; the detector runs the champion.
+    await simulateDevices({ kinesis: aws.kinesis, streamName: resources.streamName, devices: devices(PHASE_1, 8, 120, (i) => 6 + i), speed: 'max', startTime: start, ticksPerRequest: 5 });
     await pipeline.drain(60_000);
     const before: AlertMessage[] = [];
     await collectAlerts(pipeline, before);
@@ -81,7 +83,7 @@ describe('retraining in the local pipeline', () => {
     const retrain = createRetrainHandler({ env: { ...pipeline.lambdaEnv, RETRAIN_HISTORY_DAYS: '1', RETRAIN_SAFETY_MARGIN_SECONDS: '30', EPOCHS: '3' }, aws, logger: quietLogger(), metrics: quietMetrics() });
     const result = await retrain({}, context);
     expect(result.timeBudgetMs).toBe(30_000);
-    expect(result.history.records).toBe(1500);
+    expect(result.history.records).toBe(960);
     expect(result.decision).toBe('promoted');
     expect(result.fromVersion).toBe(champion.version);
     const pointer = JSON.parse((await readModelPointer(aws.s3, resources.bucket))!.text);
@@ -89,7 +91,7 @@ describe('retraining in the local pipeline', () => {
 
     // Phase 2, after one revalidation interval: frequent PVCs raise alerts, scored by the new model.
     await new Promise((r) => setTimeout(r, REVALIDATE_MS + 100));
-    await simulateDevices({ kinesis: aws.kinesis, streamName: resources.streamName, devices: devices(PHASE_2, 3, 60, () => 2.5), speed: 'max', startTime: start + 200_000 });
+    await simulateDevices({ kinesis: aws.kinesis, streamName: resources.streamName, devices: devices(PHASE_2, 3, 40, () => 2.5), speed: 'max', startTime: start + 200_000, ticksPerRequest: 5 });
     await pipeline.drain(60_000);
     const after: AlertMessage[] = [];
     await collectAlerts(pipeline, after);
