@@ -21,6 +21,7 @@ const NORMALIZATIONS: readonly BeatNormalization[] = ['zscore', 'minmax', 'none'
 const CELLS: readonly AutoencoderConfig['cell'][] = ['lstm', 'peephole', 'gru', 'rnn'];
 const VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 const A = 'artifact';
+const KNOWN_FIELDS = new Set(['format', 'formatVersion', 'version', 'createdAt', 'architecture', 'window', 'normalization', 'weights', 'threshold', 'deviceThresholds', 'training']);
 
 /** Options of {@link parseArtifact}. */
 export interface ParseArtifactOptions {
@@ -138,7 +139,7 @@ function readTraining(root: Record<string, unknown>): TrainingSummary {
  * Parses and validates a model artifact and rebuilds its autoencoder. Checks, in order: the
  * sha256 (when expected), JSON syntax, `format`, `formatVersion` (only
  * {@link ARTIFACT_FORMAT_VERSION} is known), then every field; the weights must fit the
- * architecture.
+ * architecture. Unknown top-level fields are extensions: kept untouched in the returned artifact.
  *
  * @throws ArtifactError whose message and `field` name the first problem found.
  * @example
@@ -179,7 +180,11 @@ export function parseArtifact(text: string, options: ParseArtifactOptions = {}):
   };
   if (normalization.perBeat !== window.normalization) fieldError(`${A}.normalization.perBeat`, `"${window.normalization}" as in window.normalization`, normalization.perBeat);
   if (normalization.scale === 0) fieldError(`${A}.normalization.scale`, 'a non-zero number', 0);
+  // Top-level fields this module does not define (extensions such as the detector's `scoring`)
+  // are kept as they are, so a parse/serialize round trip reproduces the text and its sha256.
+  const extensions = Object.fromEntries(Object.entries(root).filter(([k]) => !KNOWN_FIELDS.has(k)));
   const artifact: ModelArtifact = {
+    ...extensions,
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
     version,

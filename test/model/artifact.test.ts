@@ -85,6 +85,15 @@ describe('model artifact', () => {
     expect(loaded.model.score(windows, 3)).toEqual(model.score(windows, 3));
   });
 
+  it('keeps unknown top-level extension fields, so re-serializing gives the same text', () => {
+    const { artifact } = makeArtifact();
+    const extended = { ...artifact, scoring: { detrend: true, weights: [1, 2] } };
+    const { text, sha256 } = serializeArtifact(extended);
+    const loaded = parseArtifact(text, { expectedSha256: sha256 });
+    expect((loaded.artifact as unknown as Record<string, unknown>).scoring).toEqual({ detrend: true, weights: [1, 2] });
+    expect(serializeArtifact(loaded.artifact).text).toBe(text);
+  });
+
   it('serializes canonically: key order of the input does not matter', () => {
     const { artifact } = makeArtifact();
     const reversed = Object.fromEntries(Object.entries(artifact).reverse()) as unknown as ModelArtifact;
