@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../infra/beatwatch-stack';
@@ -123,6 +123,7 @@ const suite: BenchSuite = {
     } finally {
       aws.destroy();
       await local.stop();
+      rmSync(bundled.assemblyDir, { recursive: true, force: true });
     }
   },
 };

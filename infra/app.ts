@@ -6,7 +6,7 @@
  * HIPAA Security packs validate the synthesized stack; a finding that is not acknowledged in
  * `nag.ts` fails synth.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Tags } from 'aws-cdk-lib';
 import { BeatwatchStack } from './beatwatch-stack';
 import { readConfig } from './config';
 import { addNagChecks } from './nag';
@@ -22,5 +22,7 @@ const stack = new BeatwatchStack(app, typeof context('stackName') === 'string' ?
   config: readConfig(context),
   env: typeof account === 'string' && typeof region === 'string' ? { account, region } : undefined,
 });
+// Cost allocation and inventory: every resource says which system it belongs to.
+Tags.of(stack).add('project', 'beatwatch');
 addNagChecks(app, stack);
 app.synth();

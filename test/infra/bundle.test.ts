@@ -5,7 +5,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecor
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
@@ -66,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   aws?.destroy();
   await local?.stop();
+  if (bundled !== undefined) rmSync(bundled.assemblyDir, { recursive: true, force: true });
   if (cfn !== undefined) await new Promise((resolve) => cfn.close(resolve));
 });
 

@@ -1,7 +1,7 @@
 // Runs a handler from its bundle (see infra/bundled-assembly.ts) in a plain Node child process:
 // no vitest transform, and no project node_modules next to the bundle.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,5 +54,6 @@ export async function invokeBundle(bundle: FunctionBundle, event: unknown, env: 
   });
   if (code !== 0) throw new Error(`bundle runner exited with ${code}\n${stderr}`);
   const output = JSON.parse(readFileSync(outputFile, 'utf8')) as { result?: unknown; error?: string };
+  rmSync(work, { recursive: true, force: true });
   return { ...output, stdout, stderr };
 }
