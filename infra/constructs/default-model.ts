@@ -16,6 +16,11 @@ import { PREFIX } from './storage';
 export const SEED_MEMORY_MB = 256;
 /** Timeout of the seeding function: two small gets and three puts. */
 export const SEED_TIMEOUT_SECONDS = 60;
+/**
+ * How long CloudFormation waits for the seeding function's answer (its default is an hour): a
+ * function that dies before answering then fails the deployment in minutes.
+ */
+export const SEED_SERVICE_TIMEOUT_SECONDS = 300;
 
 /** Options of {@link DefaultModel}. */
 export interface DefaultModelProps {
@@ -84,6 +89,7 @@ export class DefaultModel extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::BeatwatchDefaultModel',
+      serviceTimeout: Duration.seconds(SEED_SERVICE_TIMEOUT_SECONDS),
       properties: { ...properties },
     });
     // The function must be able to read and write before CloudFormation invokes it.

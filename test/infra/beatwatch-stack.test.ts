@@ -258,6 +258,7 @@ describe('default model', () => {
       BucketName: { Ref: dataBucketId },
       ModelsPrefix: 'models/',
       PointerKey: 'models/current.json',
+      ServiceTimeout: '300',
       Model: { Key: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$') },
       Report: { Key: Match.stringLikeRegexp('^[0-9a-f]{64}\\.json$') },
     });
