@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -56,5 +57,16 @@ describe('readConfig', () => {
   it('accepts rate and cron schedules', () => {
     expect(from({ retrainSchedule: 'rate(12 hours)' }).retrainSchedule).toBe('rate(12 hours)');
     expect(from({ retrainSchedule: 'cron(0 3 * * ? *)' }).retrainSchedule).toBe('cron(0 3 * * ? *)');
+  });
+});
+
+describe('README configuration table', () => {
+  it('documents every context key the stack reads', () => {
+    const keys = new Set<string>();
+    readConfig((key) => { keys.add(key); return undefined; });
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('### Configuration (CDK context)'));
+    for (const key of [...keys, 'account', 'region', 'stackName']) expect(table, key).toContain(`\`${key}\``);
+    expect(keys.size).toBeGreaterThan(20);
   });
 });
