@@ -1,5 +1,6 @@
 import type { AamiClass } from '../ecg/beat-symbols';
 import { rocAuc } from '../model/metrics';
+import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from './calibration';
 import { DEFAULT_ALERT_POLICY, initialAlertPolicyState, stepAlertPolicy, type AlertPolicyOptions } from './alert-policy';
 
 /** How a record's threshold is set: the model's global one, or from the record's own first minutes. */
@@ -10,21 +11,17 @@ export interface AnomalyEvalOptions {
   readonly calibration: Calibration;
   /** Learning period of per-record calibration, seconds (EC57's 5 minutes). Beats in it are not counted. */
   readonly learningSeconds: number;
-  /**
-   * Per-record threshold = `calibrationFactor` x the median score of the learning period. The
-   * median stays put when up to half the beats are ectopic (bigeminy), where a high quantile
-   * would land among the ectopic beats' scores and hide them.
-   */
-  readonly calibrationFactor: number;
+  /** How the learning period's scores set the record's threshold ({@link calibrateThreshold}). */
+  readonly calibrationRule: CalibrationOptions;
   /** Alert policy replayed over the scored beats for the alert rate. */
   readonly policy: AlertPolicyOptions;
 }
 
-/** Defaults: per-record calibration over the first 300 s, threshold 2.5 x the median, the default policy. */
+/** Defaults: per-record calibration over the first 300 s with {@link DEFAULT_CALIBRATION}, the default policy. */
 export const DEFAULT_ANOMALY_EVAL: AnomalyEvalOptions = Object.freeze({
   calibration: 'per-record',
   learningSeconds: 300,
-  calibrationFactor: 2.5,
+  calibrationRule: DEFAULT_CALIBRATION,
   policy: DEFAULT_ALERT_POLICY,
 });
 
@@ -72,7 +69,7 @@ export function evaluateAnomaly(beats: ScoredRecordBeats, options: Partial<Anoma
   if (o.calibration === 'per-record') {
     const learning: number[] = [];
     for (let i = 0; i < n; i++) if (beats.times[i] < o.learningSeconds) learning.push(beats.scores[i]);
-    if (learning.length > 0) threshold = o.calibrationFactor * median(learning);
+    if (learning.length > 0) threshold = calibrateThreshold(learning, o.calibrationRule);
   }
   const vScores: number[] = [];
   const vLabels: number[] = [];
@@ -178,8 +175,3 @@ function safeAuc(scores: number[], labels: number[]): number {
   return pos === 0 || pos === labels.length ? Number.NaN : rocAuc(scores, labels);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}

@@ -2,19 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadBeatModel, type LoadedBeatModel } from './beat-model';
 
+const BUNDLED_RECORDS = Object.freeze(['100', '101', '106', '119', '208']);
+
 /**
  * Which records each shipped model is trained on. Evaluation is inter-patient (DESIGN.md §6): a
  * record is never scored by a model trained on it. The default model is trained on all bundled
- * records; each bundled record is also left out of one fold model, and evaluating a record the
- * default model has seen uses the fold that left it out ({@link defaultModelFor}). Records
- * outside the bundle (every other MIT-BIH record) use the default model itself.
+ * records; for each bundled record a leave-one-out fold model is trained on the other four, and
+ * evaluating a bundled record uses its fold ({@link defaultModelFor}). Records outside the bundle
+ * (every other MIT-BIH record) use the default model itself.
  */
 export const DEFAULT_MODEL_PLAN: { readonly default: readonly string[]; readonly folds: Readonly<Record<string, readonly string[]>> } = Object.freeze({
-  default: Object.freeze(['100', '101', '106', '119', '208']),
-  folds: Object.freeze({
-    'without-100-106': Object.freeze(['101', '119', '208']),
-    'without-101-119-208': Object.freeze(['100', '106']),
-  }),
+  default: BUNDLED_RECORDS,
+  folds: Object.freeze(Object.fromEntries(BUNDLED_RECORDS.map((left) => [`without-${left}`, Object.freeze(BUNDLED_RECORDS.filter((r) => r !== left))]))),
 });
 
 /** Folder of the shipped default model (`model.json`, `report.json`, `folds/<name>.json`). */
@@ -34,7 +33,7 @@ export function foldModelFile(fold: string): string {
  * records it was trained on (for the report).
  *
  * @example
- * const { model, trainedOn } = defaultModelFor('119'); // fold without-101-119-208
+ * const { model, trainedOn } = defaultModelFor('119'); // fold without-119
  */
 export function defaultModelFor(record: string): { model: LoadedBeatModel; file: string; name: string; trainedOn: readonly string[] } {
   if (!DEFAULT_MODEL_PLAN.default.includes(record)) return { model: loadModelFile(DEFAULT_MODEL_FILE), file: DEFAULT_MODEL_FILE, name: 'default', trainedOn: DEFAULT_MODEL_PLAN.default };
