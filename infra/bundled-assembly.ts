@@ -34,18 +34,30 @@ export interface BundledAssembly {
   fileAsset(s3Key: string): string;
 }
 
+/** Options of {@link synthWithBundles}. */
+export interface SynthOptions {
+  /** Override the deployed files (default: the project's). */
+  readonly sources?: Partial<BeatwatchSources>;
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation validation of the template (default false: it
+   * adds several seconds; `cdk synth` runs it, and the bundle test does once).
+   */
+  readonly validate?: boolean;
+}
+
 /**
  * Synthesizes the stack into a fresh temporary directory with the project's cdk.json context and
- * real bundling (CloudFormation validation off: it is slow and checked elsewhere).
+ * real bundling. The caller removes `assemblyDir` when done.
  *
  * @example
  * const { detect } = synthWithBundles();
  * const { handler } = await import(pathToFileURL(detect.entry).href);
  */
-export function synthWithBundles(sources?: Partial<BeatwatchSources>): BundledAssembly {
+export function synthWithBundles(options: SynthOptions = {}): BundledAssembly {
+  const { sources, validate = false } = options;
   const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   const assemblyDir = mkdtempSync(path.join(tmpdir(), 'beatwatch-cdk-'));
-  const app = new App({ outdir: assemblyDir, builtinCloudFormationValidation: false, context: cdkJson.context });
+  const app = new App({ outdir: assemblyDir, builtinCloudFormationValidation: validate, context: cdkJson.context });
   const stack = new BeatwatchStack(app, 'Beatwatch', { config: readConfig((key) => app.node.tryGetContext(key)), sources });
   app.synth();
   const template = JSON.parse(readFileSync(path.join(assemblyDir, `${stack.artifactId}.template.json`), 'utf8')) as BundledAssembly['template'];

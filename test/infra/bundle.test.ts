@@ -41,7 +41,8 @@ const cfnResponses: Array<Record<string, unknown>> = [];
 let endpointEnv: Record<string, string>;
 
 beforeAll(async () => {
-  bundled = synthWithBundles();
+  // With CloudFormation validation: the template tests skip it for speed, this synth does not.
+  bundled = synthWithBundles({ validate: true });
   local = await startLocalStack();
   aws = createAwsClients({ endpoint: local.endpoints, region: local.region });
   resources = await provisionLocalResources(aws, { shardCount: 1 });
