@@ -3,12 +3,12 @@ import { createRandom, SequenceAutoencoder, shuffleInPlace } from '../nn';
 import type { UcrDataset } from '../ecg/read-ucr';
 import { createArtifact, softwareVersions } from './artifact';
 import type { ModelArtifact } from './artifact-types';
-import { averagePrecision, metricsAt, rocAuc } from './metrics';
+import { rocAuc } from './metrics';
+import { ECG5000_NORMAL_LABEL, ecg5000TestMetrics } from './ecg5000-test-metrics';
 import { fitThreshold, type FittedThreshold, type ThresholdRule } from './threshold';
 import { DEFAULT_TRAIN_PHASES, trainInPhases, type TrainPhase } from './train-phases';
 
-/** The normal class of ECG5000; every other label (2-5) is an anomaly. */
-export const ECG5000_NORMAL_LABEL = 1;
+export { ECG5000_NORMAL_LABEL } from './ecg5000-test-metrics';
 
 /**
  * Options of {@link evaluateEcg5000}. The defaults are this project's ECG5000 recipe, chosen on
@@ -188,12 +188,8 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
       ? rocAuc([...calibrationScores, ...trainAbnormalScores], [...new Array<number>(calibrationScores.length).fill(0), ...new Array<number>(trainAbnormalScores.length).fill(1)])
       : Number.NaN;
 
-  const testScores = model.score(test.data, test.rows);
-  const abnormal = new Uint8Array(test.rows);
-  for (let r = 0; r < test.rows; r++) abnormal[r] = test.labels[r] === ECG5000_NORMAL_LABEL ? 0 : 1;
-  const auc = rocAuc(testScores, abnormal);
-  const prAuc = averagePrecision(testScores, abnormal);
-  const at = metricsAt(testScores, abnormal, threshold.value);
+  const at = ecg5000TestMetrics(model, test, threshold.value);
+  const { auc, prAuc } = at;
 
   const artifact = createArtifact({
     model,
@@ -250,8 +246,8 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
     trainWindows: split.train.length,
     validationWindows: split.validation.length,
     calibrationWindows: split.calibration.length,
-    testWindows: test.rows,
-    testAbnormal: abnormal.reduce((a, b) => a + b, 0),
+    testWindows: at.testWindows,
+    testAbnormal: at.testAbnormal,
     truePositives: at.truePositives,
     falsePositives: at.falsePositives,
     trueNegatives: at.trueNegatives,

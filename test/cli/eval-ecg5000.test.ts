@@ -57,6 +57,13 @@ describe('beatwatch eval ecg5000', () => {
     const { artifact } = parseArtifact(await readFile(outFile, 'utf8'));
     expect(artifact.threshold.value).toBe(result.threshold);
     expect(artifact.version).toBe(result.modelVersion);
+
+    // The saved artifact evaluates to the same figures without training.
+    const again = await run(['eval', 'ecg5000', '--model', outFile, '--test', testFile, '--json']);
+    expect(again.code).toBe(0);
+    const saved = JSON.parse(again.out);
+    for (const field of ['auc', 'prAuc', 'accuracy', 'precision', 'recall', 'f1', 'threshold', 'params']) expect(saved[field], field).toBe(result[field]);
+    expect(saved.modelVersion).toBe(result.modelVersion);
   });
 
   it('requires --train and --test (usage error, exit 2)', async () => {

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { choiceFlag, intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
@@ -6,6 +7,8 @@ import { CELL_KINDS } from '../../nn';
 import { readUcr } from '../../ecg/read-ucr';
 import { DEFAULT_ECG5000_OPTIONS, evaluateEcg5000 } from '../../model/evaluate-ecg5000';
 import { serializeArtifact } from '../../model/artifact';
+import { parseArtifact } from '../../model/artifact-parse';
+import { ecg5000TestMetrics } from '../../model/ecg5000-test-metrics';
 import type { ThresholdRule } from '../../model/threshold';
 import { DEFAULT_POT_PARAMS } from '../../model/threshold';
 
@@ -13,7 +16,9 @@ const D = DEFAULT_ECG5000_OPTIONS;
 
 const usage = [
   'usage: beatwatch eval ecg5000 --train FILE --test FILE [options]',
+  '       beatwatch eval ecg5000 --model ARTIFACT --test FILE [--json]',
   '',
+  'The second form scores TEST with a saved model artifact at its stored threshold.',
   'Trains an autoencoder on the normal (label 1) beats of TRAIN minus a fixed held-out part,',
   'fits the threshold on the held-out beats, scores every TEST beat (labels 2-5 = abnormal).',
   '',
@@ -33,6 +38,7 @@ const usage = [
   `  --workers N                    data-parallel gradient threads (default ${D.workers})`,
   '  --budget SECONDS               wall-time budget of training',
   '  --out FILE                     write the trained model artifact there',
+  '  --model FILE                   evaluate this artifact instead of training',
   '  --json                         print one JSON object with the figures on stdout',
 ].join('\n');
 
@@ -50,6 +56,38 @@ function thresholdRule(values: Record<string, string | boolean | undefined>): Th
 }
 
 const f3 = (x: number) => x.toFixed(4);
+
+/** Scores TEST with a saved artifact at its stored threshold. */
+async function evaluateSaved(modelPath: string, testPath: string, json: boolean): Promise<number> {
+  const text = await readFile(modelPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`${basename(modelPath)}: cannot read (${err.code ?? err.message})`);
+  });
+  const { artifact, model } = parseArtifact(text);
+  const m = ecg5000TestMetrics(model, await readUcr(testPath), artifact.threshold.value);
+  const result = {
+    auc: m.auc,
+    prAuc: m.prAuc,
+    accuracy: m.accuracy,
+    precision: m.precision,
+    recall: m.recall,
+    f1: m.f1,
+    threshold: artifact.threshold.value,
+    thresholdRule: artifact.threshold.rule,
+    thresholdParams: artifact.threshold.params,
+    cell: artifact.architecture.cell,
+    hidden: artifact.architecture.hidden,
+    epochs: artifact.training.epochs,
+    seed: artifact.training.seed,
+    trainSeconds: artifact.training.seconds,
+    params: model.parameterCount(),
+    testWindows: m.testWindows,
+    testAbnormal: m.testAbnormal,
+    modelVersion: artifact.version,
+  };
+  if (json) printJson(result);
+  else process.stdout.write(`model ${result.modelVersion}: ROC-AUC ${f3(m.auc)}  PR-AUC ${f3(m.prAuc)}  F1 ${f3(m.f1)} at ${result.threshold.toPrecision(4)} (${result.thresholdRule})\n`);
+  return 0;
+}
 
 /** `beatwatch eval ecg5000`: the ECG5000 anomaly-detection protocol of DESIGN.md §6. */
 const command: CommandModule = {
@@ -74,8 +112,13 @@ const command: CommandModule = {
       workers: { type: 'string' },
       budget: { type: 'string' },
       out: { type: 'string' },
+      model: { type: 'string' },
       json: { type: 'boolean' },
     });
+    if (values.model) {
+      if (!values.test) throw new UsageError('--test FILE is required');
+      return evaluateSaved(values.model, values.test, Boolean(values.json));
+    }
     if (!values.train) throw new UsageError('--train FILE is required');
     if (!values.test) throw new UsageError('--test FILE is required');
     const options = {
