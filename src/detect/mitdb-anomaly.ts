@@ -30,21 +30,19 @@ function sameWindow(a: BeatWindowSpec, b: BeatWindowSpec): boolean {
 }
 
 /**
- * Anomaly evaluation of MIT-BIH records streamed through the detector's code: a per-record step
- * for `eval mitdb`'s `RECORD_STEPS` (it reuses the beats the QRS step streamed when their window
- * matches the model's) and the totals over every record seen. Each record is scored by a model
- * never trained on it (default: {@link defaultModelFor}).
+ * Anomaly evaluation of MIT-BIH records streamed through the detector's code, shaped as an
+ * `eval mitdb` step (`MitdbEvalStep`): `record` adds `anomaly` to a record's row (reusing the
+ * beats the command streamed when their window matches the model's), `total` adds the totals
+ * over every record seen. Each record is scored by a model never trained on it (default:
+ * {@link defaultModelFor}). One evaluation object per run: it accumulates the records.
  *
  * @example
- * const anomaly = createMitdbAnomalyEvaluation({ calibration: 'per-record' });
- * RECORD_STEPS.push(anomaly.step);
- * // ... after the records:
- * total.anomaly = anomaly.total();
+ * const steps = [...EVAL_STEPS, createMitdbAnomalyEvaluation({ calibration: 'per-record' })];
  */
 export function createMitdbAnomalyEvaluation(options: Partial<AnomalyEvalOptions> = {}, chooseModel: ModelChooser = defaultModelFor) {
   const results: { name: string; result: RecordAnomaly }[] = [];
   return {
-    step({ record, beats }: { record: MitdbRecord; beats: readonly Beat[] }): { anomaly: MitdbAnomalyRow } {
+    record({ record, beats }: { record: MitdbRecord; beats: readonly Beat[] }): { anomaly: MitdbAnomalyRow } {
       const { model, name } = chooseModel(record.name);
       const spec = streamingWindowSpec(model.artifact);
       // The QRS step's beats are cut with the default window; re-stream only if the model's differs.
@@ -56,9 +54,9 @@ export function createMitdbAnomalyEvaluation(options: Partial<AnomalyEvalOptions
       const m = result.metrics;
       return { anomaly: { aucV: num(m.aucV), aucAll: num(m.aucAll), veb: { se: num(m.veb.se), ppv: num(m.veb.ppv) }, alertsPerHour: Number(m.alertsPerHour.toFixed(2)), threshold: Number(m.threshold.toFixed(4)), model: name } };
     },
-    total() {
+    total(): { anomaly: { aucV: number | null; aucAll: number | null; veb: { se: number | null; ppv: number | null }; alertsPerHourOnNormal: number | null } } {
       const t = totalAnomaly(results, NORMAL_RECORDS);
-      return { aucV: num(t.aucV), aucAll: num(t.aucAll), veb: { se: num(t.veb.se), ppv: num(t.veb.ppv) }, alertsPerHourOnNormal: t.alertsPerHourOnNormal === null ? null : Number(t.alertsPerHourOnNormal.toFixed(2)) };
+      return { anomaly: { aucV: num(t.aucV), aucAll: num(t.aucAll), veb: { se: num(t.veb.se), ppv: num(t.veb.ppv) }, alertsPerHourOnNormal: t.alertsPerHourOnNormal === null ? null : Number(t.alertsPerHourOnNormal.toFixed(2)) } };
     },
   };
 }
