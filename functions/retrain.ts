@@ -24,9 +24,9 @@ export interface RetrainConfig {
   readonly safetyMarginMs: number;
   /** TIME_BUDGET_MS: a fixed budget instead of the remaining time minus the margin (optional). */
   readonly timeBudgetMs?: number;
-  /** MAX_DEVICES, MAX_NORMAL_BEATS: the memory bounds of the dataset. */
+  /** MAX_DEVICES, MAX_BEATS: the memory bounds of the dataset. */
   readonly maxDevices: number;
-  readonly maxNormalBeats: number;
+  readonly maxBeats: number;
   /** EPOCHS, TRAIN_WORKERS. */
   readonly epochs: number;
   readonly workers: number;
@@ -57,7 +57,7 @@ export function retrainConfigFromEnv(env: Readonly<Record<string, string | undef
     safetyMarginMs: 1000 * num('RETRAIN_SAFETY_MARGIN_SECONDS', DEFAULT_SAFETY_MARGIN_MS / 1000, (n) => Number.isFinite(n) && n >= 0, 'a number of seconds >= 0'),
     ...(fixed === undefined ? {} : { timeBudgetMs: fixed }),
     maxDevices: num('MAX_DEVICES', DEFAULT_RETRAIN_OPTIONS.maxDevices, int(1), 'an integer >= 1'),
-    maxNormalBeats: num('MAX_NORMAL_BEATS', DEFAULT_RETRAIN_OPTIONS.maxNormalBeats, int(1), 'an integer >= 1'),
+    maxBeats: num('MAX_BEATS', DEFAULT_RETRAIN_OPTIONS.maxBeats, int(1), 'an integer >= 1'),
     epochs: num('EPOCHS', DEFAULT_RETRAIN_OPTIONS.train.epochs, int(0), 'an integer >= 0'),
     workers: num('TRAIN_WORKERS', DEFAULT_RETRAIN_OPTIONS.train.workers, int(1), 'an integer >= 1'),
   };
@@ -113,7 +113,7 @@ export function createRetrainHandler(options: RetrainHandlerOptions = {}): (even
       days: config.days,
       timeBudgetMs,
       maxDevices: config.maxDevices,
-      maxNormalBeats: config.maxNormalBeats,
+      maxBeats: config.maxBeats,
       train: { epochs: config.epochs, workers: config.workers },
       onProgress: (p) => logger.info(p.message, { phase: p.phase, ...p.data }),
       onProblem: (p) => logger.warn('history skipped', { key: p.key, line: p.line, reason: p.reason }),

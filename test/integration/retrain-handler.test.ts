@@ -10,7 +10,7 @@ describe('retrain handler configuration', () => {
       days: DEFAULT_RETRAIN_OPTIONS.days,
       safetyMarginMs: DEFAULT_SAFETY_MARGIN_MS,
       maxDevices: DEFAULT_RETRAIN_OPTIONS.maxDevices,
-      maxNormalBeats: DEFAULT_RETRAIN_OPTIONS.maxNormalBeats,
+      maxBeats: DEFAULT_RETRAIN_OPTIONS.maxBeats,
       epochs: DEFAULT_RETRAIN_OPTIONS.train.epochs,
       workers: 1,
     });

@@ -10,8 +10,8 @@ import type { HistoryRecord } from './ports';
 /** Limits of a {@link HistoryDatasetBuilder}. */
 export interface DatasetLimits {
   readonly maxDevices: number;
-  readonly maxNormalBeats: number;
-  readonly maxFlaggedBeats: number;
+  /** Beats sampled over all devices (split evenly between them). */
+  readonly maxBeats: number;
   readonly reorderWindow: number;
   readonly seed: number;
 }
@@ -30,9 +30,8 @@ export interface DeviceBeats {
   readonly flagged: Float32Array;
   readonly flaggedRr: Float32Array;
   readonly flaggedCount: number;
-  /** Every beat cut from this device, and how many of them the champion flagged (before sampling). */
+  /** Every beat cut from this device (the sample is drawn from these). */
   readonly beatsSeen: number;
-  readonly flaggedSeen: number;
 }
 
 /** What history became: sampled beats per device and the counters of the way there. */
@@ -44,7 +43,8 @@ export interface HistoryDataset {
   /** Distinct devices seen in history, and records of devices left out of the sample. */
   readonly devicesSeen: number;
   readonly recordsOfUnsampledDevices: number;
-  /** Beats the champion scored as normal / flagged, over all sampled devices. */
+  /** Beats in the sample, of which the champion scored normal / flagged. */
+  readonly beatsSampled: number;
   readonly beatsNormal: number;
   readonly beatsFlagged: number;
   /** Peak bytes of sampled windows held. */
@@ -54,11 +54,8 @@ export interface HistoryDataset {
 interface Track {
   readonly id: string;
   readonly signal: DeviceSignal;
-  readonly normal: BeatReservoir;
-  readonly flagged: BeatReservoir;
-  readonly threshold: number;
+  readonly sample: BeatReservoir;
   beats: number;
-  flaggedSeen: number;
 }
 
 /** Beats scored by the champion per call. */
@@ -68,13 +65,13 @@ const RR_COLUMNS = 2;
 
 /**
  * Turns a stream of history records into a bounded training set: per device the signal is put
- * back in `seq` order and segmented with the champion's window spec ({@link DeviceSignal}); the
- * champion scores every beat (in batches, with the detector's scoring rule) against the
- * device's threshold; normal beats go to
- * the device's reservoir, flagged ones to a separate one (they never train the challenger, so
- * anomalies do not teach it they are normal; they measure separation). Memory is bounded by the
- * limits, whatever the history: at most `maxDevices` devices (a seeded sample), and
- * `maxNormalBeats` / `maxFlaggedBeats` windows split evenly between them.
+ * back in `seq` order and segmented with the champion's window spec ({@link DeviceSignal}), and
+ * the beats are reservoir-sampled (a uniform sample of each device's history). At the end the
+ * champion scores the sampled beats (in batches, with the detector's scoring rule) against each
+ * device's threshold: normal beats train the challenger, flagged ones never do (anomalies must
+ * not teach it they are normal) and measure separation instead. Memory and scoring time are
+ * bounded by the limits, whatever the history: at most `maxDevices` devices (a seeded sample)
+ * and `maxBeats` windows split evenly between them.
  *
  * @example
  * const builder = new HistoryDatasetBuilder(champion, limits);
@@ -90,15 +87,9 @@ export class HistoryDatasetBuilder {
   private readonly seenIds = new Set<string>();
   private devicesSeenBeyondSet = 0;
   private recordsOfUnsampledDevices = 0;
-  private beatsNormal = 0;
-  private beatsFlagged = 0;
   private peakWindowBytes = 0;
-  private readonly batch: Float32Array;
-  private readonly batchRr = new Float32Array(SCORE_BATCH * RR_COLUMNS);
   private readonly row: Float32Array;
-  private readonly batchTracks: Track[] = [];
-  private readonly scores = new Float32Array(SCORE_BATCH);
-  private finished = false;
+  private result: HistoryDataset | null = null;
 
   constructor(
     private readonly champion: Champion,
@@ -107,7 +98,6 @@ export class HistoryDatasetBuilder {
     this.steps = champion.model.config.steps;
     this.sample = new DeviceSample(limits.maxDevices, limits.seed);
     this.rng = createRandom(limits.seed);
-    this.batch = new Float32Array(SCORE_BATCH * this.steps);
     this.row = new Float32Array(this.steps + RR_COLUMNS);
   }
 
@@ -118,7 +108,7 @@ export class HistoryDatasetBuilder {
 
   /** Takes one history record. */
   add(record: HistoryRecord): void {
-    if (this.finished) throw new Error('HistoryDatasetBuilder: add after finish');
+    if (this.result) throw new Error('HistoryDatasetBuilder: add after finish');
     this.countDevice(record.deviceId);
     let track = this.tracks.get(record.deviceId);
     if (track === undefined) {
@@ -127,46 +117,41 @@ export class HistoryDatasetBuilder {
         this.recordsOfUnsampledDevices++;
         return;
       }
-      if (evicted !== undefined) this.drop(evicted);
+      if (evicted !== undefined) this.tracks.delete(evicted);
       track = this.createTrack(record.deviceId);
     }
     track.signal.add(record);
   }
 
-  /** Ends every device's signal, scores what is pending and returns the dataset. */
+  /** Ends every device's signal, has the champion score the sample, and returns the dataset. */
   finish(): HistoryDataset {
-    if (!this.finished) {
-      for (const track of this.tracks.values()) track.signal.finish();
-      this.scorePending();
-      this.finished = true;
-    }
-    const devices = [...this.tracks.values()]
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((t) => {
-        const normal = unpack(t.normal, this.steps);
-        const flagged = unpack(t.flagged, this.steps);
-        return {
-          deviceId: t.id,
-          normal: normal.windows,
-          normalRr: normal.rr,
-          normalCount: t.normal.count,
-          flagged: flagged.windows,
-          flaggedRr: flagged.rr,
-          flaggedCount: t.flagged.count,
-          beatsSeen: t.beats,
-          flaggedSeen: t.flaggedSeen,
-        };
-      });
-    return {
+    if (this.result) return this.result;
+    for (const track of this.tracks.values()) track.signal.finish();
+    this.notePeak();
+    const ordered = [...this.tracks.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const scorer = new ChampionScorer(this.champion, this.steps);
+    let beatsNormal = 0;
+    let beatsFlagged = 0;
+    let beatsSampled = 0;
+    const devices = ordered.map((t) => {
+      const d = scorer.split(t.id, t.sample, t.beats);
+      beatsSampled += t.sample.count;
+      beatsNormal += d.normalCount;
+      beatsFlagged += d.flaggedCount;
+      return d;
+    });
+    this.result = {
       steps: this.steps,
       devices,
       signal: { ...this.counters },
       devicesSeen: this.seenIds.size + this.devicesSeenBeyondSet,
       recordsOfUnsampledDevices: this.recordsOfUnsampledDevices,
-      beatsNormal: this.beatsNormal,
-      beatsFlagged: this.beatsFlagged,
+      beatsSampled,
+      beatsNormal,
+      beatsFlagged,
       peakWindowBytes: this.peakWindowBytes,
     };
+    return this.result;
   }
 
   /** Counts distinct devices; past 4x the sample size only an approximate count is kept (memory stays bounded). */
@@ -177,89 +162,100 @@ export class HistoryDatasetBuilder {
   }
 
   private createTrack(deviceId: string): Track {
-    const n = this.sample.size;
-    const normalCap = Math.max(1, Math.floor(this.limits.maxNormalBeats / n));
-    const flaggedCap = Math.floor(this.limits.maxFlaggedBeats / n);
+    const cap = Math.max(1, Math.floor(this.limits.maxBeats / this.sample.size));
     // A new device lowers everyone's share: shrink now so the total stays within the budget.
-    for (const t of this.tracks.values()) {
-      t.normal.shrink(normalCap);
-      t.flagged.shrink(flaggedCap);
-    }
+    for (const t of this.tracks.values()) t.sample.shrink(cap);
     const track: Track = {
       id: deviceId,
       // The callback runs only once records arrive, after `track` is initialised.
-      signal: new DeviceSignal(this.champion.window, this.limits.reorderWindow, this.counters, (w) => this.onBeat(track, w)),
-      normal: new BeatReservoir(this.steps + RR_COLUMNS, normalCap, this.rng),
-      flagged: new BeatReservoir(this.steps + RR_COLUMNS, flaggedCap, this.rng),
-      threshold: this.champion.thresholdFor(deviceId),
+      signal: new DeviceSignal(this.champion.window, this.limits.reorderWindow, this.counters, (beat) => this.onBeat(track, beat)),
+      sample: new BeatReservoir(this.steps + RR_COLUMNS, cap, this.rng),
       beats: 0,
-      flaggedSeen: 0,
     };
     this.tracks.set(deviceId, track);
     return track;
   }
 
-  /** Forgets an evicted device, including its beats still waiting to be scored. */
-  private drop(deviceId: string): void {
-    const track = this.tracks.get(deviceId);
-    if (track === undefined) return;
-    this.scorePending();
-    this.tracks.delete(deviceId);
-  }
-
   private onBeat(track: Track, beat: Beat): void {
-    const k = this.batchTracks.length;
-    this.batch.set(beat.window, k * this.steps);
-    this.batchRr[k * RR_COLUMNS] = beat.rrPrev ?? NaN;
-    this.batchRr[k * RR_COLUMNS + 1] = beat.rrNext ?? NaN;
-    this.batchTracks.push(track);
-    if (this.batchTracks.length === SCORE_BATCH) this.scorePending();
+    const row = this.row;
+    row.set(beat.window);
+    row[this.steps] = beat.rrPrev ?? NaN;
+    row[this.steps + 1] = beat.rrNext ?? NaN;
+    track.beats++;
+    track.sample.offer(row);
+    if ((this.counters.beats & 1023) === 0) this.notePeak();
   }
 
-  /** Scores the pending beats with the champion and routes each to its device's reservoirs. */
-  private scorePending(): void {
-    const count = this.batchTracks.length;
-    if (count === 0) return;
-    const windows = this.batch.subarray(0, count * this.steps);
-    applyInputNormalization(windows, this.champion.artifact.normalization);
-    const scores = this.champion.model.score(windows, count, this.scores);
-    this.champion.scoring.complete(scores, this.batchRr, count);
-    const row = this.row;
-    const steps = this.steps;
-    for (let k = 0; k < count; k++) {
-      const track = this.batchTracks[k];
-      if (!this.tracks.has(track.id)) continue;
-      track.beats++;
-      row.set(windows.subarray(k * steps, (k + 1) * steps));
-      row[steps] = this.batchRr[k * RR_COLUMNS];
-      row[steps + 1] = this.batchRr[k * RR_COLUMNS + 1];
-      if (scores[k] <= track.threshold) {
-        this.beatsNormal++;
-        track.normal.offer(row);
-      } else {
-        this.beatsFlagged++;
-        track.flaggedSeen++;
-        track.flagged.offer(row);
-      }
-    }
-    this.batchTracks.length = 0;
+  private notePeak(): void {
     let bytes = 0;
-    for (const t of this.tracks.values()) bytes += t.normal.bytes + t.flagged.bytes;
+    for (const t of this.tracks.values()) bytes += t.sample.bytes;
     if (bytes > this.peakWindowBytes) this.peakWindowBytes = bytes;
   }
 }
 
-/** Splits a reservoir's rows into packed windows and RR pairs. */
-function unpack(reservoir: BeatReservoir, steps: number): { windows: Float32Array; rr: Float32Array } {
-  const rows = reservoir.windows();
-  const n = reservoir.count;
-  const width = steps + RR_COLUMNS;
-  const windows = new Float32Array(n * steps);
-  const rr = new Float32Array(n * RR_COLUMNS);
-  for (let i = 0; i < n; i++) {
-    windows.set(rows.subarray(i * width, i * width + steps), i * steps);
-    rr[i * RR_COLUMNS] = rows[i * width + steps];
-    rr[i * RR_COLUMNS + 1] = rows[i * width + steps + 1];
+/**
+ * Scores a device's sampled beats with the champion (input normalization applied in place: the
+ * windows end up in the model's input space) and splits them at the device's threshold.
+ */
+class ChampionScorer {
+  private readonly scores = new Float32Array(SCORE_BATCH);
+  private readonly rr = new Float32Array(SCORE_BATCH * RR_COLUMNS);
+  private readonly batch: Float32Array;
+
+  constructor(
+    private readonly champion: Champion,
+    private readonly steps: number,
+  ) {
+    this.batch = new Float32Array(SCORE_BATCH * steps);
   }
-  return { windows, rr };
+
+  split(deviceId: string, sample: BeatReservoir, beatsSeen: number): DeviceBeats {
+    const steps = this.steps;
+    const width = steps + RR_COLUMNS;
+    const rows = sample.windows();
+    const n = sample.count;
+    const threshold = this.champion.thresholdFor(deviceId);
+    const normal = new Uint8Array(n);
+    let normalCount = 0;
+    for (let from = 0; from < n; from += SCORE_BATCH) {
+      const count = Math.min(SCORE_BATCH, n - from);
+      for (let k = 0; k < count; k++) {
+        const r = (from + k) * width;
+        this.batch.set(rows.subarray(r, r + steps), k * steps);
+        this.rr[k * RR_COLUMNS] = rows[r + steps];
+        this.rr[k * RR_COLUMNS + 1] = rows[r + steps + 1];
+      }
+      const windows = this.batch.subarray(0, count * steps);
+      applyInputNormalization(windows, this.champion.artifact.normalization);
+      this.champion.model.score(windows, count, this.scores);
+      this.champion.scoring.complete(this.scores, this.rr, count);
+      for (let k = 0; k < count; k++) {
+        // Keep the normalized window: both models read this input space from here on.
+        rows.set(windows.subarray(k * steps, (k + 1) * steps), (from + k) * width);
+        if (this.scores[k] <= threshold) {
+          normal[from + k] = 1;
+          normalCount++;
+        }
+      }
+    }
+    const flaggedCount = n - normalCount;
+    const out = {
+      normal: new Float32Array(normalCount * steps),
+      normalRr: new Float32Array(normalCount * RR_COLUMNS),
+      flagged: new Float32Array(flaggedCount * steps),
+      flaggedRr: new Float32Array(flaggedCount * RR_COLUMNS),
+    };
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < n; i++) {
+      const r = i * width;
+      const isNormal = normal[i] === 1;
+      const k = isNormal ? a++ : b++;
+      (isNormal ? out.normal : out.flagged).set(rows.subarray(r, r + steps), k * steps);
+      const rr = isNormal ? out.normalRr : out.flaggedRr;
+      rr[k * RR_COLUMNS] = rows[r + steps];
+      rr[k * RR_COLUMNS + 1] = rows[r + steps + 1];
+    }
+    return { deviceId, ...out, normalCount, flaggedCount, beatsSeen };
+  }
 }

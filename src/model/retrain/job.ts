@@ -53,7 +53,7 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
   const champion = loadChampion(current, ports.scoring);
   progress?.({ phase: 'champion', message: `champion ${champion.artifact.version}: ${champion.model.config.cell} ${champion.model.config.hidden} units, ${champion.window.steps}-step windows` });
 
-  const builder = new HistoryDatasetBuilder(champion, { maxDevices: o.maxDevices, maxNormalBeats: o.maxNormalBeats, maxFlaggedBeats: o.maxFlaggedBeats, reorderWindow: o.reorderWindow, seed: o.seed });
+  const builder = new HistoryDatasetBuilder(champion, { maxDevices: o.maxDevices, maxBeats: o.maxBeats, reorderWindow: o.reorderWindow, seed: o.seed });
   const { dataset, summary: history } = await consumeHistory(ports.history.read({ days: o.days, now: now() }), builder, budget, o.historyShare, o.days, progress);
   const kept = (reason: string, extra: Partial<RetrainResult> = {}): RetrainResult => keptResult(champion, dataset, history, o, budget, reason, extra);
 
@@ -61,10 +61,10 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
     const bad = history.malformedLines + history.malformedObjects;
     return kept(`history is empty: no valid records in the last ${o.days} days${bad > 0 ? ` (${history.malformedLines} malformed lines and ${history.malformedObjects} unreadable objects skipped)` : ''}; no new version`);
   }
-  const split = splitByDevice(dataset, o.validationFraction, o.seed);
+  const split = splitByDevice(dataset, o.validationFraction, o.seed, o.maxEvaluationBeats);
   progress?.({
     phase: 'dataset',
-    message: `${dataset.signal.beats} beats from ${dataset.devices.length} devices: ${dataset.beatsNormal} normal, ${dataset.beatsFlagged} flagged by the champion; ${split.train.count} training, ${split.stop.count} early-stopping, ${split.evaluate.count} comparison beats`,
+    message: `${dataset.signal.beats} beats from ${dataset.devices.length} devices, ${dataset.beatsSampled} sampled: ${dataset.beatsNormal} normal, ${dataset.beatsFlagged} flagged by the champion; ${split.train.count} training, ${split.stop.count} early-stopping, ${split.evaluate.count} comparison beats`,
     data: { beats: dataset.signal.beats, normal: dataset.beatsNormal, flagged: dataset.beatsFlagged, devices: dataset.devices.length },
   });
   const devices = { training: split.trainDevices, heldOut: split.heldOutDevices, heldOutBy: split.by };
@@ -73,7 +73,9 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
 
   // What evaluation will score after training: both models on held-out and flagged beats, the
   // challenger on every sampled normal beat (device thresholds).
-  const toScore = 2 * (split.evaluate.count + split.flagged.count) + split.evaluate.count + dataset.beatsNormal;
+  let thresholdBeats = 0;
+  for (const d of dataset.devices) if (d.normalCount >= o.minDeviceThresholdBeats) thresholdBeats += Math.min(d.normalCount, o.maxDeviceThresholdBeats);
+  const toScore = 2 * (split.evaluate.count + split.flagged.count) + split.evaluate.count + thresholdBeats;
   const trained = await trainChallenger(split.train, split.stop, {
     champion: champion.model,
     train: o.train,
@@ -95,11 +97,14 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
     rule: o.thresholdRule ?? ruleOf(champion),
     scoring: champion.scoring,
     minDeviceBeats: o.minDeviceThresholdBeats,
+    maxDeviceBeats: o.maxDeviceThresholdBeats,
+    seed: o.seed,
     clamp: o.deviceThresholdClamp,
   });
   const artifact = buildChallengerArtifact(champion, trained.model, thresholds, {
     days: o.days,
     beatsRead: dataset.signal.beats,
+    beatsSampled: dataset.beatsSampled,
     beatsNormal: dataset.beatsNormal,
     beatsFlagged: dataset.beatsFlagged,
     devicesSampled: dataset.devices.length,
@@ -146,6 +151,7 @@ function keptResult(champion: Champion, dataset: HistoryDataset, history: Histor
     toVersion: champion.artifact.version,
     challengerVersion: null,
     beatsRead: dataset.signal.beats,
+    beatsSampled: dataset.beatsSampled,
     beatsNormal: dataset.beatsNormal,
     beatsFlagged: dataset.beatsFlagged,
     beatsUsed: 0,

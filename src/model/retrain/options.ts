@@ -31,10 +31,15 @@ export interface RetrainOptions {
   readonly historyShare: number;
   /** Most devices sampled (a seeded bottom-k sample of device ids, so memory is bounded whatever the fleet). */
   readonly maxDevices: number;
-  /** Most normal beats kept over all devices (split evenly between devices, reservoir-sampled within each). */
-  readonly maxNormalBeats: number;
-  /** Most champion-flagged beats kept over all devices (for the separation check). */
-  readonly maxFlaggedBeats: number;
+  /**
+   * Most beats sampled over all devices (split evenly between devices, reservoir-sampled within
+   * each). Only sampled beats are scored by the champion, so this bounds memory and scoring time.
+   */
+  readonly maxBeats: number;
+  /** Most held-out normal beats, and most flagged beats, the two models are compared on. */
+  readonly maxEvaluationBeats: number;
+  /** Most beats of one device its threshold is fitted on. */
+  readonly maxDeviceThresholdBeats: number;
   /** Records of one device buffered to put slightly out-of-order history back in `seq` order. */
   readonly reorderWindow: number;
   /** Fraction of devices held out from training (validation and comparison). */
@@ -74,7 +79,9 @@ export interface RetrainOptions {
 
 /**
  * Defaults: a week of history, a 10-minute budget of which at most 40 % reads history, up to
- * 1000 devices and 60 000 normal beats (15 MB of 64-step windows), 20 % of devices held out,
+ * 1000 devices and 60 000 sampled beats (16 MB of 64-step windows), 20 % of devices held out,
+ * comparisons on at most 5000 held-out and 5000 flagged beats, device thresholds on at most
+ * 1000 beats each,
  * fine-tuning at learning rate 1e-3 for up to 30 epochs with patience 5, promotion margins of
  * 5 % on reconstruction and 25 % on separation, device thresholds for devices with 200+ beats
  * clamped to [0.5, 4] x the global one.
@@ -84,8 +91,9 @@ export const DEFAULT_RETRAIN_OPTIONS: Readonly<Omit<RetrainOptions, 'thresholdRu
   timeBudgetMs: 600_000,
   historyShare: 0.4,
   maxDevices: 1000,
-  maxNormalBeats: 60_000,
-  maxFlaggedBeats: 5_000,
+  maxBeats: 60_000,
+  maxEvaluationBeats: 5_000,
+  maxDeviceThresholdBeats: 1_000,
   reorderWindow: 16,
   validationFraction: 0.2,
   minTrainingBeats: 200,
@@ -121,8 +129,9 @@ export function resolveRetrainOptions(options: Partial<Omit<RetrainOptions, 'tra
   num('timeBudgetMs', o.timeBudgetMs, 1, 24 * 3_600_000);
   num('historyShare', o.historyShare, 0.01, 0.95);
   num('maxDevices', o.maxDevices, 1, 1_000_000, true);
-  num('maxNormalBeats', o.maxNormalBeats, 1, 10_000_000, true);
-  num('maxFlaggedBeats', o.maxFlaggedBeats, 0, 10_000_000, true);
+  num('maxBeats', o.maxBeats, 1, 10_000_000, true);
+  num('maxEvaluationBeats', o.maxEvaluationBeats, 10, 10_000_000, true);
+  num('maxDeviceThresholdBeats', o.maxDeviceThresholdBeats, 10, 10_000_000, true);
   num('reorderWindow', o.reorderWindow, 0, 10_000, true);
   num('validationFraction', o.validationFraction, 0.01, 0.9);
   num('minTrainingBeats', o.minTrainingBeats, 1, 10_000_000, true);

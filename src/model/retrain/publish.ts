@@ -12,6 +12,7 @@ import type { RetrainThresholds } from './thresholds';
 export interface ChallengerFacts {
   readonly days: number;
   readonly beatsRead: number;
+  readonly beatsSampled: number;
   readonly beatsNormal: number;
   readonly beatsFlagged: number;
   readonly devicesSampled: number;
@@ -54,6 +55,7 @@ export function buildChallengerArtifact(champion: Champion, model: SequenceAutoe
         source: `history/, last ${facts.days} days`,
         parentVersion: champion.artifact.version,
         beatsRead: facts.beatsRead,
+        beatsSampled: facts.beatsSampled,
         beatsNormal: facts.beatsNormal,
         beatsFlagged: facts.beatsFlagged,
         devices: facts.devicesSampled,

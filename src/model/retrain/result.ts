@@ -53,8 +53,9 @@ export interface RetrainResult {
   readonly toVersion: string;
   /** The challenger's version when one was built, whether promoted or not. */
   readonly challengerVersion: string | null;
-  /** Beats cut from history, of which the champion scored normal / flagged. */
+  /** Beats cut from history; the uniform per-device sample of them; of the sample, what the champion scored normal / flagged. */
   readonly beatsRead: number;
+  readonly beatsSampled: number;
   readonly beatsNormal: number;
   readonly beatsFlagged: number;
   /** Distinct beats the challenger was trained on. */

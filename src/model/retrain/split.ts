@@ -29,16 +29,17 @@ export interface RetrainSplit {
  * Holds out a seeded `fraction` of the devices (at least one, never all): their normal beats
  * are split in two halves, one for early stopping, one for the comparison and the threshold, so
  * the model chosen by early stopping is judged on beats that chose nothing. With a single device
- * its beats are split instead (and `by` says so).
+ * its beats are split instead (and `by` says so). The comparison sets (held-out normal, flagged)
+ * are capped at `maxEvaluation` beats each (a seeded sample), so evaluation time is bounded.
  *
  * @example
  * const split = splitByDevice(dataset, 0.2, seed);
  */
-export function splitByDevice(dataset: HistoryDataset, fraction: number, seed: number): RetrainSplit {
+export function splitByDevice(dataset: HistoryDataset, fraction: number, seed: number, maxEvaluation = Infinity): RetrainSplit {
   const steps = dataset.steps;
   const rng = createRandom(seed ^ 0x5eed);
   const devices = dataset.devices.filter((d) => d.normalCount + d.flaggedCount > 0);
-  const flagged = concat(devices.map((d) => ({ data: d.flagged, rr: d.flaggedRr, count: d.flaggedCount })), steps);
+  const flagged = subsampleWindows(concat(devices.map((d) => ({ data: d.flagged, rr: d.flaggedRr, count: d.flaggedCount })), steps), maxEvaluation, steps, rng);
   if (devices.length <= 1) {
     const only = devices[0];
     const all: WindowSet = only ? normalOf(only) : { data: new Float32Array(0), rr: new Float32Array(0), count: 0 };
@@ -48,7 +49,7 @@ export function splitByDevice(dataset: HistoryDataset, fraction: number, seed: n
     return {
       train: gather(all, order.subarray(held), steps),
       stop: gather(all, order.subarray(0, stopCount), steps),
-      evaluate: gather(all, order.subarray(stopCount, held), steps),
+      evaluate: gather(all, order.subarray(stopCount, Math.min(held, stopCount + maxEvaluation)), steps),
       flagged,
       trainDevices: devices.length,
       heldOutDevices: 0,
@@ -67,7 +68,7 @@ export function splitByDevice(dataset: HistoryDataset, fraction: number, seed: n
   return {
     train: concat(training.map(normalOf), steps),
     stop: gather(heldNormal, order.subarray(0, stopCount), steps),
-    evaluate: gather(heldNormal, order.subarray(stopCount), steps),
+    evaluate: gather(heldNormal, order.subarray(stopCount, Math.min(heldNormal.count, stopCount + maxEvaluation)), steps),
     flagged,
     trainDevices: training.length,
     heldOutDevices: held.length,

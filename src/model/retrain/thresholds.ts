@@ -2,7 +2,8 @@ import type { SequenceAutoencoder } from '../../nn';
 import { DEFAULT_THRESHOLD_RULE, fitThreshold, type FittedThreshold, type ThresholdRule } from '../threshold';
 import type { DeviceBeats } from './dataset';
 import type { ScoreCompletion } from './ports';
-import type { WindowSet } from './split';
+import { subsampleWindows, type WindowSet } from './split';
+import { createRandom } from '../../nn';
 
 /** Options of {@link fitRetrainThresholds}. */
 export interface RetrainThresholdOptions {
@@ -11,6 +12,9 @@ export interface RetrainThresholdOptions {
   readonly scoring: ScoreCompletion;
   /** Fewest normal beats of a device for its own threshold. */
   readonly minDeviceBeats: number;
+  /** Most beats of a device scored for its threshold (a seeded sample beyond that). */
+  readonly maxDeviceBeats: number;
+  readonly seed: number;
   /** A device threshold is clamped to [lo, hi] x the global one. */
   readonly clamp: readonly [number, number];
 }
@@ -39,7 +43,7 @@ export interface RetrainThresholds {
  *
  * @throws RangeError when there are fewer held-out scores than a threshold needs.
  * @example
- * const t = fitRetrainThresholds(challenger, split.evaluate, dataset.devices, { rule, scoring: champion.scoring, minDeviceBeats: 200, clamp: [0.5, 4] });
+ * const t = fitRetrainThresholds(challenger, split.evaluate, dataset.devices, { rule, scoring: champion.scoring, minDeviceBeats: 200, maxDeviceBeats: 1000, seed: 1, clamp: [0.5, 4] });
  */
 export function fitRetrainThresholds(model: SequenceAutoencoder, evaluate: WindowSet, devices: readonly DeviceBeats[], options: RetrainThresholdOptions): RetrainThresholds {
   const heldOut = model.score(evaluate.data, evaluate.count);
@@ -61,14 +65,16 @@ export function fitRetrainThresholds(model: SequenceAutoencoder, evaluate: Windo
   let clamped = 0;
   let tooFewBeats = 0;
   let scores = new Float32Array(0);
+  const rng = createRandom(options.seed ^ 0xd7);
   for (const d of devices) {
     if (d.normalCount < options.minDeviceBeats) {
       tooFewBeats++;
       continue;
     }
-    if (scores.length < d.normalCount) scores = new Float32Array(d.normalCount);
-    const own = model.score(d.normal, d.normalCount, scores).subarray(0, d.normalCount);
-    options.scoring.complete(own, d.normalRr, d.normalCount);
+    const beats = subsampleWindows({ data: d.normal, rr: d.normalRr, count: d.normalCount }, options.maxDeviceBeats, model.config.steps, rng);
+    if (scores.length < beats.count) scores = new Float32Array(beats.count);
+    const own = model.score(beats.data, beats.count, scores).subarray(0, beats.count);
+    options.scoring.complete(own, beats.rr, beats.count);
     let value: number;
     try {
       value = fitThreshold(own, rule).value;

@@ -21,7 +21,7 @@ describe('HistoryDatasetBuilder', () => {
   const history = interleave(...Array.from({ length: 12 }, (_, i) => deviceRecords(`dev-${i}`, { seconds: 40, seed: 50 + i })));
 
   it('stays within its device and beat budgets whatever the history, and says what it left out', () => {
-    const builder = new HistoryDatasetBuilder(untrainedChampion(1e30), { maxDevices: 5, maxNormalBeats: 100, maxFlaggedBeats: 10, reorderWindow: 4, seed: 1 });
+    const builder = new HistoryDatasetBuilder(untrainedChampion(1e30), { maxDevices: 5, maxBeats: 100, reorderWindow: 4, seed: 1 });
     for (const r of history) builder.add(r);
     const d = builder.finish();
     expect(d.devices.length).toBe(5);
@@ -41,7 +41,7 @@ describe('HistoryDatasetBuilder', () => {
 
   it('routes beats by the champion threshold: normal ones to training, flagged ones aside', () => {
     const all = (t: number) => {
-      const b = new HistoryDatasetBuilder(untrainedChampion(t), { maxDevices: 100, maxNormalBeats: 100_000, maxFlaggedBeats: 100_000, reorderWindow: 0, seed: 1 });
+      const b = new HistoryDatasetBuilder(untrainedChampion(t), { maxDevices: 100, maxBeats: 100_000, reorderWindow: 0, seed: 1 });
       for (const r of history) b.add(r);
       return b.finish();
     };
@@ -57,7 +57,7 @@ describe('HistoryDatasetBuilder', () => {
   });
 
   it('holds out whole devices, and never trains on a held-out one', () => {
-    const b = new HistoryDatasetBuilder(untrainedChampion(1e30), { maxDevices: 100, maxNormalBeats: 100_000, maxFlaggedBeats: 100, reorderWindow: 0, seed: 1 });
+    const b = new HistoryDatasetBuilder(untrainedChampion(1e30), { maxDevices: 100, maxBeats: 100_000, reorderWindow: 0, seed: 1 });
     for (const r of history) b.add(r);
     const dataset = b.finish();
     const split = splitByDevice(dataset, 0.25, 7);
@@ -69,5 +69,9 @@ describe('HistoryDatasetBuilder', () => {
     const trainRows = new Set<string>();
     for (let i = 0; i < split.train.count; i++) trainRows.add(split.train.data.subarray(i * 32, (i + 1) * 32).join(','));
     for (let i = 0; i < split.evaluate.count; i++) expect(trainRows.has(split.evaluate.data.subarray(i * 32, (i + 1) * 32).join(','))).toBe(false);
+    // Comparison sets are capped (evaluation time stays bounded); training is not.
+    const capped = splitByDevice(dataset, 0.25, 7, 10);
+    expect(capped.evaluate.count).toBe(10);
+    expect(capped.train.count).toBe(split.train.count);
   });
 });

@@ -28,7 +28,8 @@ describe('runRetrainJob', () => {
     expect(registry.pointer?.value.version).toBe(result.toVersion);
     expect(result.history.records).toBe(1800);
     expect(result.beatsRead).toBeGreaterThan(1800);
-    expect(result.beatsNormal + result.beatsFlagged).toBe(result.beatsRead);
+    expect(result.beatsSampled).toBe(result.beatsRead);
+    expect(result.beatsNormal + result.beatsFlagged).toBe(result.beatsSampled);
     expect(result.beatsFlagged).toBeGreaterThan(100);
     expect(result.beatsUsed).toBeGreaterThan(1000);
     expect(result.devices).toMatchObject({ seen: 10, sampled: 10, training: 8, heldOut: 2, heldOutBy: 'device' });
