@@ -86,6 +86,11 @@ export interface Ecg5000Result {
   stoppedBy: TrainReport['stoppedBy'];
   seed: number;
   trainSeconds: number;
+  /**
+   * CPU seconds of this process during training (user + system): what training costs on an
+   * otherwise idle core, when the wall time is inflated by other load on the machine.
+   */
+  trainCpuSeconds: number;
   params: number;
   trainWindows: number;
   validationWindows: number;
@@ -157,6 +162,7 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
   const calibration = gatherRows(train.data, steps, split.calibration);
 
   const model = SequenceAutoencoder.create({ cell: o.cell, steps, hidden: o.hidden, latent: o.latent ?? o.hidden }, { seed: o.seed });
+  const cpuBefore = process.cpuUsage();
   const report = await trainInPhases(model, trainData, split.train.length, {
     epochs: o.epochs,
     batchSize: o.batchSize,
@@ -171,6 +177,7 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
     timeBudgetMs: o.timeBudgetMs,
     onEpoch: o.onEpoch,
   }, o.phases);
+  const cpu = process.cpuUsage(cpuBefore);
 
   const calibrationScores = model.score(calibration, split.calibration.length);
   const threshold: FittedThreshold = fitThreshold(calibrationScores, o.thresholdRule);
@@ -242,6 +249,7 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
     stoppedBy: report.stoppedBy,
     seed: o.seed,
     trainSeconds: report.seconds,
+    trainCpuSeconds: (cpu.user + cpu.system) / 1e6,
     params: model.parameterCount(),
     trainWindows: split.train.length,
     validationWindows: split.validation.length,
