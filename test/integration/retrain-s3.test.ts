@@ -11,6 +11,9 @@ import { createS3ModelRegistry, runRetrainCycle } from '../../src/aws/retrain-po
 import { encodeWireRecord } from '../../src/aws/wire';
 import { historyObjectKey } from '../../src/aws/s3-layout';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
+import retrainCommand from '../../src/cli/commands/retrain';
+import { UsageError } from '../../src/cli/command';
+import { vi } from 'vitest';
 import { deviceRecords, pvcs, trainTestChampion } from '../model/retrain/fixtures';
 
 /** The history window ends here (the wall clock of the job is injected). */
@@ -92,5 +95,27 @@ describe('retraining over S3', () => {
     const stale = await registry.promote(pointer('20261126T120000Z-bbbbbbbb'), read!.etag);
     expect(stale.promoted).toBe(false);
     expect(JSON.parse((await readModelPointer(aws.s3, bucket))!.text).version).toBe('20261126T120000Z-aaaaaaaa');
+  });
+
+  it('beatwatch retrain --json prints one JSON object on stdout, progress on stderr', async () => {
+    const bucket = await bucketWithChampion();
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
+    let code: number;
+    try {
+      code = await retrainCommand.run(['--endpoint', fauxqs.endpoint, '--bucket', bucket, '--days', '2', '--time-budget', '20', '--json']);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(code).toBe(0);
+    expect(out).toHaveLength(1);
+    const json = JSON.parse(out[0]);
+    expect(json).toMatchObject({ decision: 'kept', fromVersion: champion.version, toVersion: champion.version, beatsUsed: 0, timeBudgetMs: 20_000 });
+    expect(json.reason).toMatch(/history is empty/);
+    expect(err.join('')).toMatch(/retrain: kept .*history is empty/);
+    await expect(retrainCommand.run(['--days', 'many'])).rejects.toThrow(UsageError);
   });
 });

@@ -8,7 +8,8 @@ export type { RetrainPorts, HistorySource, HistoryRead, HistoryRecord, HistoryCo
 export { RECONSTRUCTION_SCORING } from './ports';
 export { DEFAULT_RETRAIN_OPTIONS, resolveRetrainOptions } from './options';
 export type { RetrainOptions, ChallengerTrainOptions, RetrainProgress } from './options';
-export type { RetrainResult, HistorySummary, TrainingOutcome } from './result';
+export type { RetrainResult, RetrainSummary, HistorySummary, TrainingOutcome } from './result';
+export { retrainSummary } from './result';
 export type { ModelComparison, ModelScorecard, ComparisonCheck } from './compare';
 export { compareModels } from './compare';
 export { ChampionError, loadChampion } from './champion';

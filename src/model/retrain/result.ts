@@ -78,3 +78,23 @@ export interface RetrainResult {
   readonly evaluationSeconds: number;
   readonly seconds: number;
 }
+
+/** The short form of a run that `beatwatch demo --retrain --json` reports under `retrain`. */
+export interface RetrainSummary {
+  readonly decision: RetrainResult['decision'];
+  readonly reason: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly beatsUsed: number;
+  readonly seconds: number;
+}
+
+/**
+ * Picks the fields of {@link RetrainSummary} out of a result.
+ *
+ * @example
+ * json.retrain = retrainSummary(await runRetrainCycle({ s3, bucket, days: 1 }));
+ */
+export function retrainSummary(r: RetrainResult): RetrainSummary {
+  return { decision: r.decision, reason: r.reason, fromVersion: r.fromVersion, toVersion: r.toVersion, beatsUsed: r.beatsUsed, seconds: r.seconds };
+}
