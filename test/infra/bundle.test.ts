@@ -18,7 +18,9 @@ import { provisionLocalResources, type LocalResources } from '../../src/local/pr
 import { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../../infra/constructs/detection';
 import { DETECT_METRICS, RETRAIN_SERVICE_NAME } from '../../infra/constructs/monitoring';
 import { synthWithBundles, type BundledAssembly } from '../../infra/bundled-assembly';
+import { startRecorder, type Recorder } from './aws-request-recorder';
 import { invokeBundle, localEnvironment } from './bundles';
+import { deniedCalls, isAllowed, roleStatements, type LocalValues } from './policy-evaluator';
 
 /** The issue's bound on each bundle (Lambda's own limit for a zip upload is 50 MB). */
 const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
@@ -39,6 +41,9 @@ let cfn: Server;
 let cfnUrl: string;
 const cfnResponses: Array<Record<string, unknown>> = [];
 let endpointEnv: Record<string, string>;
+let recorder: Recorder;
+/** Account of the emulated environment (kinesis-local's default). */
+const LOCAL_ACCOUNT = '000000000000';
 
 beforeAll(async () => {
   // With CloudFormation validation: the template tests skip it for speed, this synth does not.
@@ -46,12 +51,15 @@ beforeAll(async () => {
   local = await startLocalStack();
   aws = createAwsClients({ endpoint: local.endpoints, region: local.region });
   resources = await provisionLocalResources(aws, { shardCount: 1 });
+  // The bundles reach S3 and SNS through a recorder, so each call can be checked against the
+  // function's IAM policy from the template (the emulators enforce no IAM).
+  recorder = await startRecorder(local.endpoints.s3);
   endpointEnv = {
     AWS_REGION: local.region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_S3: local.endpoints.s3,
-    AWS_ENDPOINT_URL_SNS: local.endpoints.sns,
+    AWS_ENDPOINT_URL_S3: recorder.endpoint,
+    AWS_ENDPOINT_URL_SNS: recorder.endpoint,
     AWS_ENDPOINT_URL_SQS: local.endpoints.sqs,
     AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
   };
@@ -65,6 +73,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await recorder?.stop();
   aws?.destroy();
   await local?.stop();
   if (bundled !== undefined) rmSync(bundled.assemblyDir, { recursive: true, force: true });
@@ -72,11 +81,34 @@ afterAll(async () => {
 });
 
 /** Local values for the stack's references in a function's environment. */
-function refs(): Record<string, string> {
+function refs_(): Record<string, string> {
   return {
     [bundled.logicalId(bundled.stack.storage.bucket)]: resources.bucket,
     [bundled.logicalId(bundled.stack.alerting.topic)]: resources.topicArn,
   };
+}
+
+/** Local values of every reference in the template: the real bucket and topic, inert ARNs otherwise. */
+function localValues(): LocalValues {
+  const refs: Record<string, string> = {};
+  const arns: Record<string, string> = {};
+  for (const id of Object.keys(bundled.template.Resources)) {
+    refs[id] = `local-${id}`;
+    arns[id] = `arn:local:${id}`;
+  }
+  Object.assign(refs, refs_());
+  arns[bundled.logicalId(bundled.stack.storage.bucket)] = `arn:aws:s3:::${resources.bucket}`;
+  return { refs, arns, account: LOCAL_ACCOUNT, region: local.region };
+}
+
+/** The S3/SNS calls a bundle made since the last check, each of which its role must allow. */
+function expectCallsAllowed(role: { node: { defaultChild?: unknown } }, expected: RegExp[]): string[] {
+  const calls = recorder.calls.splice(0);
+  const statements = roleStatements(bundled.template, bundled.logicalId(role), localValues());
+  expect(deniedCalls(statements, calls)).toEqual([]);
+  const seen = calls.map((c) => `${c.action} ${c.resource}`);
+  for (const pattern of expected) expect(seen.some((c) => pattern.test(c)), `${pattern} in ${seen.join(', ')}`).toBe(true);
+  return seen;
 }
 
 async function listKeys(prefix: string): Promise<string[]> {
@@ -109,20 +141,22 @@ describe('seed bundle (custom resource) in plain Node', () => {
       ModelsPrefix: string; PointerKey: string; Model: { Key: string }; Report: { Key: string };
     };
     // Plays `cdk deploy`'s asset upload: the same file assets, into a local "bootstrap" bucket.
-    await aws.s3.send(new CreateBucketCommand({ Bucket: 'cdk-assets' }));
+    const assetBucket = `cdk-hnb659fds-assets-${LOCAL_ACCOUNT}-${local.region}`;
+    await aws.s3.send(new CreateBucketCommand({ Bucket: assetBucket }));
     for (const key of [resource.Model.Key, resource.Report.Key]) {
-      await aws.s3.send(new PutObjectCommand({ Bucket: 'cdk-assets', Key: key, Body: readFileSync(bundled.fileAsset(key)) }));
+      await aws.s3.send(new PutObjectCommand({ Bucket: assetBucket, Key: key, Body: readFileSync(bundled.fileAsset(key)) }));
     }
     const event = {
       RequestType: 'Create', ResponseURL: cfnUrl, StackId: 'stack/Beatwatch', RequestId: 'r1', LogicalResourceId: 'DefaultModel',
       ResourceProperties: {
         BucketName: resources.bucket, ModelsPrefix: resource.ModelsPrefix, PointerKey: resource.PointerKey,
-        Model: { Bucket: 'cdk-assets', Key: resource.Model.Key }, Report: { Bucket: 'cdk-assets', Key: resource.Report.Key },
+        Model: { Bucket: assetBucket, Key: resource.Model.Key }, Report: { Bucket: assetBucket, Key: resource.Report.Key },
       },
     };
-    const run = await invokeBundle(bundled.seed, event, { ...endpointEnv, ...localEnvironment(bundled.seed.environment, refs()) });
+    const run = await invokeBundle(bundled.seed, event, { ...endpointEnv, ...localEnvironment(bundled.seed.environment, refs_()) });
     expect(run.error).toBeUndefined();
     expect(cfnResponses.at(-1)).toMatchObject({ Status: 'SUCCESS' });
+    expectCallsAllowed(bundled.stack.defaultModel.function.role, [/^s3:GetObject arn:aws:s3:::cdk-hnb659fds-assets-/, /^s3:PutObject .*\/models\/current\.json$/]);
     const pointer = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString());
     const shipped = JSON.parse(readFileSync(bundled.fileAsset(resource.Model.Key), 'utf8')) as { version: string };
     expect(pointer).toMatchObject({ version: shipped.version, key: `models/${shipped.version}/model.json` });
@@ -148,10 +182,16 @@ describe('detect bundle in plain Node', () => {
     const identity = { streamArn: resources.streamArn, region: local.region, functionName: 'detect', accountId: '000000000000' };
     const event = { Records: got.Records!.map((r) => toKinesisEventRecord(r, shardId, identity)) };
 
-    const run = await invokeBundle(bundled.detect, event, { ...endpointEnv, ...localEnvironment(bundled.detect.environment, refs()) });
+    const run = await invokeBundle(bundled.detect, event, { ...endpointEnv, ...localEnvironment(bundled.detect.environment, refs_()) });
     expect(run.error).toBeUndefined();
     expect(run.result).toEqual({ batchItemFailures: [] });
     expect(await listKeys('rejected/')).toHaveLength(1);
+    const detectCalls = expectCallsAllowed(bundled.stack.detection.function.role, [/^s3:GetObject .*\/models\/current\.json$/, /^s3:PutObject .*\/rejected\//]);
+    // The evaluator is strict enough to refuse what the detector must not do.
+    const detectStatements = roleStatements(bundled.template, bundled.logicalId(bundled.stack.detection.function.role), localValues());
+    expect(isAllowed(detectStatements, { action: 's3:GetObject', resource: `arn:aws:s3:::${resources.bucket}/history/2026/11/26/12/x.gz`, conditions: {}, request: '' })).toBe(false);
+    expect(isAllowed(detectStatements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${resources.bucket}`, conditions: { 's3:prefix': 'history/' }, request: '' })).toBe(false);
+    expect(detectCalls.every((c) => !c.includes('/history/'))).toBe(true);
     // The dashboard reads the metrics the bundle really emits: same namespace, dimension, names.
     const emf = run.stdout.split('\n').filter((line) => line.includes('"CloudWatchMetrics"')).map((line) => JSON.parse(line) as {
       _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
@@ -185,7 +225,7 @@ describe('retrain bundle in plain Node', () => {
     const pointerBefore = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString()) as { version: string };
     const env = {
       ...endpointEnv,
-      ...localEnvironment(bundled.retrain.environment, refs()),
+      ...localEnvironment(bundled.retrain.environment, refs_()),
       TIME_BUDGET_MS: String(RETRAIN_TEST_BUDGET_MS),
       EPOCHS: String(RETRAIN_TEST_EPOCHS),
     };
@@ -199,6 +239,9 @@ describe('retrain bundle in plain Node', () => {
     expect(result.beatsRead).toBeGreaterThan(HISTORY_DEVICES * HISTORY_SECONDS);
     const pointerAfter = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString()) as { version: string };
     expect(pointerAfter.version).toBe(result.toVersion);
+    expectCallsAllowed(bundled.stack.retraining.function.role, [/^s3:ListBucket /, /^s3:GetObject .*\/history\//, /^s3:GetObject .*\/models\//]);
+    const retrainStatements = roleStatements(bundled.template, bundled.logicalId(bundled.stack.retraining.function.role), localValues());
+    expect(isAllowed(retrainStatements, { action: 'sns:Publish', resource: resources.topicArn, conditions: {}, request: '' })).toBe(false);
     // The dashboard's retraining widget reads these metrics.
     const emf = run.stdout.split('\n').filter((line) => line.includes('"CloudWatchMetrics"')).map((line) => JSON.parse(line) as Record<string, unknown> & {
       _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
