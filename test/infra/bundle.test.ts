@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 /** Local values for the stack's references in a function's environment. */
-function refs_(): Record<string, string> {
+function localRefs(): Record<string, string> {
   return {
     [bundled.logicalId(bundled.stack.storage.bucket)]: resources.bucket,
     [bundled.logicalId(bundled.stack.alerting.topic)]: resources.topicArn,
@@ -96,7 +96,7 @@ function localValues(): LocalValues {
     refs[id] = `local-${id}`;
     arns[id] = `arn:local:${id}`;
   }
-  Object.assign(refs, refs_());
+  Object.assign(refs, localRefs());
   arns[bundled.logicalId(bundled.stack.storage.bucket)] = `arn:aws:s3:::${resources.bucket}`;
   return { refs, arns, account: LOCAL_ACCOUNT, region: local.region };
 }
@@ -153,7 +153,7 @@ describe('seed bundle (custom resource) in plain Node', () => {
         Model: { Bucket: assetBucket, Key: resource.Model.Key }, Report: { Bucket: assetBucket, Key: resource.Report.Key },
       },
     };
-    const run = await invokeBundle(bundled.seed, event, { ...endpointEnv, ...localEnvironment(bundled.seed.environment, refs_()) });
+    const run = await invokeBundle(bundled.seed, event, { ...endpointEnv, ...localEnvironment(bundled.seed.environment, localRefs()) });
     expect(run.error).toBeUndefined();
     expect(cfnResponses.at(-1)).toMatchObject({ Status: 'SUCCESS' });
     expectCallsAllowed(bundled.stack.defaultModel.function.role, [/^s3:GetObject arn:aws:s3:::cdk-hnb659fds-assets-/, /^s3:PutObject .*\/models\/current\.json$/]);
@@ -182,7 +182,7 @@ describe('detect bundle in plain Node', () => {
     const identity = { streamArn: resources.streamArn, region: local.region, functionName: 'detect', accountId: '000000000000' };
     const event = { Records: got.Records!.map((r) => toKinesisEventRecord(r, shardId, identity)) };
 
-    const run = await invokeBundle(bundled.detect, event, { ...endpointEnv, ...localEnvironment(bundled.detect.environment, refs_()) });
+    const run = await invokeBundle(bundled.detect, event, { ...endpointEnv, ...localEnvironment(bundled.detect.environment, localRefs()) });
     expect(run.error).toBeUndefined();
     expect(run.result).toEqual({ batchItemFailures: [] });
     expect(await listKeys('rejected/')).toHaveLength(1);
@@ -225,7 +225,7 @@ describe('retrain bundle in plain Node', () => {
     const pointerBefore = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString()) as { version: string };
     const env = {
       ...endpointEnv,
-      ...localEnvironment(bundled.retrain.environment, refs_()),
+      ...localEnvironment(bundled.retrain.environment, localRefs()),
       TIME_BUDGET_MS: String(RETRAIN_TEST_BUDGET_MS),
       EPOCHS: String(RETRAIN_TEST_EPOCHS),
     };
