@@ -1,7 +1,7 @@
 import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertDecision, type AlertPolicyOptions } from './alert-policy';
 import { toAlertMessage, toAlertSnippet } from './alert-message';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
-import type { DeviceStateJson, TimedBeat } from './device-state';
+import type { DeviceState, DeviceStateJson, TimedBeat } from './device-state';
 import type { AlertMessage, AlertSnippet, BeatModel, DecodedRecord, DetectSinks, RecordDecoder, Rejection } from './ports';
 
 /** One input record of a batch (a Kinesis record, already base64-decoded). */
@@ -57,6 +57,8 @@ export interface BatchResult {
 
 interface DeviceWork {
   readonly deviceId: string;
+  /** The device's state, held for the whole batch (the registry may evict it meanwhile). */
+  state: DeviceState | null;
   readonly records: { id: string; record: DecodedRecord }[];
   snapshot: DeviceStateJson | null;
   beats: TimedBeat[];
@@ -115,7 +117,7 @@ export class Detector {
       }
       const { deviceId } = decoded.record;
       let work = byDevice.get(deviceId);
-      if (!work) byDevice.set(deviceId, (work = { deviceId, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [] }));
+      if (!work) byDevice.set(deviceId, (work = { deviceId, state: null, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [] }));
       work.records.push({ id: item.id, record: decoded.record });
     }
     counts.rejected = rejections.length;
@@ -128,7 +130,7 @@ export class Detector {
     for (const work of byDevice.values()) {
       work.records.sort((a, b) => a.record.seq - b.record.seq);
       work.snapshot = this.devices.snapshot(work.deviceId);
-      const state = this.devices.get(work.deviceId);
+      const state = (work.state = this.devices.get(work.deviceId));
       for (const { record } of work.records) {
         const { admission, beats } = state.admit(record);
         if (admission === 'duplicate') counts.duplicates++;
@@ -150,7 +152,7 @@ export class Detector {
     const global = this.options.globalThreshold ?? model.threshold;
     const scored: ScoredBeat[] = [];
     for (const work of byDevice.values()) {
-      const state = this.devices.get(work.deviceId);
+      const state = work.state as DeviceState;
       const threshold = (model.deviceThresholds[work.deviceId] ?? global) * multiplier;
       work.beats.forEach((beat, i) => {
         const score = scores[work.firstScore + i];

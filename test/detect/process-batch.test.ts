@@ -142,6 +142,14 @@ describe('Detector.processBatch', () => {
     expect(sinks.published.map((m) => m.id)).toEqual(['a:1000100', 'a:1090500']);
   });
 
+  it('keeps every device of a batch in hand even when the registry cap evicts between steps', async () => {
+    const sinks = new MemorySinks();
+    const detector = new Detector(sinks, testDecoder, { maxDevices: 1 });
+    const result = await detector.processBatch([rec('a', 0, { 1: 10 }), rec('b', 0, { 1: 10 })], fakeModel());
+    expect(result.alerts.map((a) => a.deviceId).sort()).toEqual(['a', 'b']);
+    expect(detector.devices.size).toBe(1);
+  });
+
   it('after a rollback the device is exactly where it was, the other device keeps its progress', async () => {
     const sinks = new MemorySinks();
     const detector = new Detector(sinks, testDecoder);
