@@ -59,7 +59,7 @@ interface DeviceWork {
   readonly deviceId: string;
   /** The device's state, held for the whole batch (the registry may evict it meanwhile). */
   state: DeviceState | null;
-  readonly records: { id: string; record: DecodedRecord }[];
+  readonly records: { id: string; record: DecodedRecord; item: InputRecord }[];
   snapshot: DeviceStateJson | null;
   beats: TimedBeat[];
   firstScore: number;
@@ -118,12 +118,8 @@ export class Detector {
       const { deviceId } = decoded.record;
       let work = byDevice.get(deviceId);
       if (!work) byDevice.set(deviceId, (work = { deviceId, state: null, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [] }));
-      work.records.push({ id: item.id, record: decoded.record });
+      work.records.push({ id: item.id, record: decoded.record, item });
     }
-    counts.rejected = rejections.length;
-    const quarantined = Promise.all(
-      rejections.map((r) => this.sinks.quarantine(r).catch(() => void failed.add(r.recordId))),
-    );
 
     // 2. Per device, in seq order: duplicates skipped, gaps restart the segmenter, beats cut.
     const allBeats: TimedBeat[] = [];
@@ -131,21 +127,40 @@ export class Detector {
       work.records.sort((a, b) => a.record.seq - b.record.seq);
       work.snapshot = this.devices.snapshot(work.deviceId);
       const state = (work.state = this.devices.get(work.deviceId));
-      for (const { record } of work.records) {
-        const { admission, beats } = state.admit(record);
-        if (admission === 'duplicate') counts.duplicates++;
-        if (admission === 'restarted') counts.segmenterRestarts++;
-        work.beats.push(...beats);
+      for (const { record, item } of work.records) {
+        let admitted: ReturnType<DeviceState['admit']>;
+        try {
+          admitted = state.admit(record);
+        } catch (err) {
+          // Valid on the wire but not for the signal path (e.g. an fs the QRS detector does not
+          // support): quarantined like any bad record, never a failed batch that blocks the shard.
+          rejections.push({ recordId: item.id, reason: `record cannot be segmented: ${(err as Error).message}`, data: item.data, arrivedAt: item.arrivedAt });
+          continue;
+        }
+        if (admitted.admission === 'duplicate') counts.duplicates++;
+        if (admitted.admission === 'restarted') counts.segmenterRestarts++;
+        work.beats.push(...admitted.beats);
       }
       work.firstScore = allBeats.length;
       allBeats.push(...work.beats);
     }
+    counts.rejected = rejections.length;
+    const quarantined = Promise.all(rejections.map((r) => this.sinks.quarantine(r).catch(() => void failed.add(r.recordId))));
 
-    // 3. Score the beats of all devices in one batched call.
+    // 3. Score the beats of all devices in one batched call. If that fails the batch fails as a
+    // whole: every device goes back to where it was, so the retry replays it rather than skipping
+    // its records as duplicates.
     const started = performance.now();
-    const scores = allBeats.length > 0 ? model.scoreBeats(allBeats) : new Float32Array(0);
+    let scores: Float32Array;
+    try {
+      scores = allBeats.length > 0 ? model.scoreBeats(allBeats) : new Float32Array(0);
+      if (scores.length !== allBeats.length) throw new Error(`model returned ${scores.length} scores for ${allBeats.length} beats`);
+    } catch (err) {
+      for (const work of byDevice.values()) this.devices.restore(work.deviceId, work.snapshot);
+      await quarantined;
+      throw err;
+    }
     const scoringMs = performance.now() - started;
-    if (scores.length !== allBeats.length) throw new Error(`model returned ${scores.length} scores for ${allBeats.length} beats`);
 
     // 4. Threshold and alert policy, per device in beat order.
     const multiplier = this.options.thresholdMultiplier ?? 1;

@@ -43,6 +43,20 @@ describe('Detector.processBatch', () => {
     expect(result.failedRecordIds).toEqual([]);
   });
 
+  it('quarantines a record its segmenter cannot take, and the device goes on', async () => {
+    const sinks = new MemorySinks();
+    const detector = new Detector(sinks, testDecoder);
+    const model = fakeModel();
+    const picky = { ...model, segmenters: { ...model.segmenters, create: (fs: number) => (fs === 10 ? model.segmenters.create(fs) : (() => { throw new RangeError(`fs must be 10, got ${fs}`); })()) } };
+    const odd = { ...rec('a', 1), data: Buffer.from(JSON.stringify({ deviceId: 'a', seq: 1, t0: 1_001_000, fs: 2000, samples: [0, 5] })) };
+    const result = await detector.processBatch([rec('a', 0, { 1: 1 }), odd, rec('a', 2, { 1: 1 })], picky);
+    expect(result.failedRecordIds).toEqual([]);
+    expect(result.counts.rejected).toBe(1);
+    expect(sinks.quarantined.map((q) => [q.recordId, q.reason])).toEqual([[odd.id, 'record cannot be segmented: fs must be 10, got 2000']]);
+    expect(result.counts.beatsScored).toBe(2);
+    expect(result.counts.segmenterRestarts).toBe(1); // seq 1 never arrived for the segmenter: a gap
+  });
+
   it('fails only the rejected record when its quarantine fails', async () => {
     const sinks = new MemorySinks();
     sinks.failQuarantine = 1;
@@ -148,6 +162,22 @@ describe('Detector.processBatch', () => {
     const result = await detector.processBatch([rec('a', 0, { 1: 10 }), rec('b', 0, { 1: 10 })], fakeModel());
     expect(result.alerts.map((a) => a.deviceId).sort()).toEqual(['a', 'b']);
     expect(detector.devices.size).toBe(1);
+  });
+
+  it('a failing scoring call fails the batch and leaves every device as it was, so the retry loses nothing', async () => {
+    const sinks = new MemorySinks();
+    const detector = new Detector(sinks, testDecoder);
+    const model = fakeModel();
+    await detector.processBatch([rec('a', 0)], model);
+    const before = JSON.stringify(detector.devices.toJSON());
+    const broken = { ...model, scoreBeats: () => { throw new Error('out of memory'); } };
+    const batch = [rec('a', 1, { 2: 10 }), rec('b', 0, { 3: 1 })];
+    await expect(detector.processBatch(batch, broken)).rejects.toThrow(/out of memory/);
+    expect(JSON.stringify(detector.devices.toJSON())).toBe(before);
+    const retry = await detector.processBatch(batch, model);
+    expect(retry.counts.beatsScored).toBe(2);
+    expect(retry.counts.duplicates).toBe(0);
+    expect(sinks.published.map((m) => m.id)).toEqual(['a:1001200']);
   });
 
   it('after a rollback the device is exactly where it was, the other device keeps its progress', async () => {
