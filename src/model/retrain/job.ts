@@ -72,7 +72,7 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
   if (split.evaluate.count < o.minEvaluationBeats) return kept(`too few held-out normal beats to judge a challenger: ${split.evaluate.count} (need ${o.minEvaluationBeats})`, { devices: { ...devicesOf(dataset), ...devices } });
 
   // What evaluation will score after training: both models on held-out and flagged beats, the
-  // challenger on every sampled normal beat (device thresholds).
+  // challenger on up to maxDeviceThresholdBeats normal beats of each device with enough of them.
   let thresholdBeats = 0;
   for (const d of dataset.devices) if (d.normalCount >= o.minDeviceThresholdBeats) thresholdBeats += Math.min(d.normalCount, o.maxDeviceThresholdBeats);
   const toScore = 2 * (split.evaluate.count + split.flagged.count) + split.evaluate.count + thresholdBeats;
