@@ -3,7 +3,7 @@ import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import { applyInputNormalization, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../model/artifact';
 import { parseArtifact } from '../model/artifact-parse';
 import type { SequenceAutoencoder } from '../nn';
-import { applyBeatScoring, detrendWindows, readBeatScoring, type BeatScoring } from './beat-scoring';
+import { applyBeatScoring, readBeatScoring, type BeatScoring } from './beat-scoring';
 import type { BeatModel, SegmentedBeat, SegmenterFactory } from './ports';
 
 /** A {@link BeatModel} built from an artifact, with the artifact at hand. */
@@ -60,7 +60,6 @@ class ArtifactScorer {
       if (w.length !== steps) throw new RangeError(`beat ${i}: window has ${w.length} samples, the model expects ${steps}`);
       windows.set(w, i * steps);
     }
-    if (this.scoring.detrend) detrendWindows(windows, steps, beats.length);
     applyInputNormalization(windows, this.artifact.normalization);
     const errors = this.model.score(windows, beats.length);
     return applyBeatScoring(errors, beats, this.scoring);

@@ -14,46 +14,7 @@ import type { SegmentedBeat } from './ports';
  *   device's state is warm or cold, and only its positive side counts, so the normal beat after
  *   an ectopic (long then short) is not penalised.
  */
-export type BeatScoring = ({ readonly kind: 'reconstruction' } | { readonly kind: 'reconstruction+prematurity'; readonly prematurityWeight: number }) & {
-  /**
-   * Remove each window's least-squares line and z-score it again before the autoencoder sees it
-   * (training and scoring alike). A baseline step across a beat (electrode motion, which the
-   * 0.5 Hz high-pass lets through within a beat) otherwise tilts a normal beat's window and
-   * inflates its error; a ventricular beat's shape is not a line, so it survives. Absent = false.
-   */
-  readonly detrend?: boolean;
-};
-
-/**
- * Removes the least-squares line of each of `count` windows of `steps` samples and z-scores it
- * again, in place (no allocation). A flat window becomes all zeros.
- */
-export function detrendWindows(windows: Float32Array, steps: number, count: number): void {
-  // x centred on 0 so slope and intercept decouple: slope = sum(x y) / sum(x^2), intercept = mean(y).
-  const mid = (steps - 1) / 2;
-  let sxx = 0;
-  for (let k = 0; k < steps; k++) sxx += (k - mid) * (k - mid);
-  for (let w = 0; w < count; w++) {
-    const o = w * steps;
-    let sy = 0;
-    let sxy = 0;
-    for (let k = 0; k < steps; k++) {
-      sy += windows[o + k];
-      sxy += (k - mid) * windows[o + k];
-    }
-    const mean = sy / steps;
-    const slope = sxx > 0 ? sxy / sxx : 0;
-    let ss = 0;
-    for (let k = 0; k < steps; k++) {
-      const r = windows[o + k] - mean - slope * (k - mid);
-      windows[o + k] = r;
-      ss += r * r;
-    }
-    const sd = Math.sqrt(ss / steps);
-    const inv = sd > 1e-12 ? 1 / sd : 0;
-    for (let k = 0; k < steps; k++) windows[o + k] *= inv;
-  }
-}
+export type BeatScoring = { readonly kind: 'reconstruction' } | { readonly kind: 'reconstruction+prematurity'; readonly prematurityWeight: number };
 
 /**
  * Default scoring of new models: reconstruction plus prematurity at weight 0.5 (a beat twice as
@@ -98,13 +59,11 @@ export function readBeatScoring(root: unknown): BeatScoring {
   if (scoring === undefined) return RECONSTRUCTION_ONLY;
   if (scoring === null || typeof scoring !== 'object' || Array.isArray(scoring)) throw new Error('artifact.scoring: expected an object');
   const o = scoring as Record<string, unknown>;
-  if (o.detrend !== undefined && typeof o.detrend !== 'boolean') throw new Error(`artifact.scoring.detrend: expected a boolean, got ${JSON.stringify(o.detrend)}`);
-  const detrend = o.detrend === true ? { detrend: true } : {};
-  if (o.kind === 'reconstruction') return { kind: 'reconstruction', ...detrend };
+  if (o.kind === 'reconstruction') return RECONSTRUCTION_ONLY;
   if (o.kind === 'reconstruction+prematurity') {
     const w = o.prematurityWeight;
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new Error(`artifact.scoring.prematurityWeight: expected a finite number >= 0, got ${JSON.stringify(w)}`);
-    return { kind: 'reconstruction+prematurity', prematurityWeight: w, ...detrend };
+    return { kind: 'reconstruction+prematurity', prematurityWeight: w };
   }
   throw new Error(`artifact.scoring.kind: unknown scoring ${JSON.stringify(o.kind)} (expected "reconstruction" or "reconstruction+prematurity")`);
 }

@@ -11,7 +11,7 @@ export { DeviceRegistry, DEFAULT_MAX_DEVICES, type DeviceRegistryJson, type Devi
 export { DeviceState, type DeviceStateJson, type TimedBeat } from './device-state';
 export { ModelCache, NoModelError, parsePointer, DEFAULT_REVALIDATE_MS, type ModelPointer, type ModelSource, type ModelLoader } from './model-cache';
 export { loadBeatModel, beatModelOf, segmenterFactoryFor, type LoadedBeatModel } from './beat-model';
-export { applyBeatScoring, detrendWindows, prematurity, readBeatScoring, DEFAULT_BEAT_SCORING, RECONSTRUCTION_ONLY, type BeatScoring } from './beat-scoring';
+export { applyBeatScoring, prematurity, readBeatScoring, DEFAULT_BEAT_SCORING, RECONSTRUCTION_ONLY, type BeatScoring } from './beat-scoring';
 export { calibrateThreshold, splitScores, DEFAULT_CALIBRATION, type CalibrationOptions, type ScoreSplit } from './calibration';
 export { detectConfigFromEnv, DEFAULT_POINTER_KEY, type DetectConfig } from './detect-config';
 export { defaultModelFor, foldModelFile, loadModelFile, DEFAULT_MODEL_DIR, DEFAULT_MODEL_FILE, DEFAULT_MODEL_PLAN } from './default-model';

@@ -4,7 +4,7 @@ import { loadMitdbRecord } from '../ecg/mitdb';
 import { createArtifact, serializeArtifact, type ModelArtifact } from '../model/artifact';
 import { fitThreshold, type ThresholdRule } from '../model/threshold';
 import { createRandom, SequenceAutoencoder, shuffleInPlace, trainAutoencoder, type TrainReport } from '../nn';
-import { detrendWindows, type BeatScoring } from './beat-scoring';
+import type { BeatScoring } from './beat-scoring';
 import { beatModelOf } from './beat-model';
 import { labelledBeats, type LabelledBeats } from './labelled-beats';
 
@@ -60,11 +60,10 @@ export interface TrainedBeatModel {
   readonly data: { records: string[]; normalBeats: Record<string, number>; trainWindows: number; validationWindows: number };
 }
 
-/** Packs beat windows into one row-major buffer, transformed as the scorer will (detrend). */
-function pack(beats: readonly Beat[], steps: number, scoring: BeatScoring): Float32Array {
+/** Packs beat windows into one row-major buffer. */
+function pack(beats: readonly Beat[], steps: number): Float32Array {
   const out = new Float32Array(beats.length * steps);
   beats.forEach((b, i) => out.set(b.window, i * steps));
-  if (scoring.detrend) detrendWindows(out, steps, beats.length);
   return out;
 }
 
@@ -114,12 +113,12 @@ export async function trainBeatModel(
 
   const steps = o.window.steps;
   const model = SequenceAutoencoder.create({ steps, hidden: o.hidden }, { seed: o.seed });
-  const report = await trainAutoencoder(model, pack(train, steps, o.scoring), train.length, {
+  const report = await trainAutoencoder(model, pack(train, steps), train.length, {
     epochs: o.epochs,
     batchSize: o.batchSize,
     learningRate: o.learningRate,
     seed: o.seed,
-    validation: { data: pack(validation, steps, o.scoring), count: validation.length },
+    validation: { data: pack(validation, steps), count: validation.length },
     onEpoch: (e) => log(`epoch ${e.epoch}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss.toFixed(4)} (${e.seconds.toFixed(0)} s)`),
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyBeatScoring, detrendWindows, prematurity, readBeatScoring, RECONSTRUCTION_ONLY } from '../../src/detect/beat-scoring';
+import { applyBeatScoring, prematurity, readBeatScoring, RECONSTRUCTION_ONLY } from '../../src/detect/beat-scoring';
 
 describe('prematurity', () => {
   it('is ln(rrNext / rrPrev) for an early beat, 0 for a late or regular one, capped at ln 4', () => {
@@ -36,25 +36,3 @@ describe('readBeatScoring', () => {
   });
 });
 
-describe('detrendWindows', () => {
-  it('removes a baseline ramp and z-scores each window again, in place', () => {
-    const steps = 32;
-    const shape = Array.from({ length: steps }, (_, k) => (k === 16 ? 4 : Math.sin(k / 3)));
-    const windows = new Float32Array(2 * steps);
-    shape.forEach((v, k) => {
-      windows[k] = v;
-      windows[steps + k] = v + 0.2 * k - 3; // the same beat on a tilted, shifted baseline
-    });
-    detrendWindows(windows, steps, 2);
-    for (let k = 0; k < steps; k++) expect(windows[steps + k]).toBeCloseTo(windows[k], 4);
-    const w = Array.from(windows.subarray(0, steps));
-    const mean = w.reduce((a, b) => a + b, 0) / steps;
-    expect(mean).toBeCloseTo(0, 5);
-    expect(Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / steps)).toBeCloseTo(1, 4);
-  });
-  it('turns a flat window into zeros', () => {
-    const w = new Float32Array(8).fill(2);
-    detrendWindows(w, 8, 1);
-    expect(Array.from(w)).toEqual(Array(8).fill(0));
-  });
-});
