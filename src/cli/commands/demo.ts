@@ -34,10 +34,13 @@ const usage = [
   '  --json         print {devices, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95}}',
 ].join('\n');
 
-function alertLine(a: AlertMessage, labels: Map<string, string>): string {
+/** One readable line per alert: device, device-clock time (and offset into the recording), severity, beats, score vs threshold. */
+function alertLine(a: AlertMessage, labels: Map<string, string>, startTime: number): string {
   const time = new Date(a.to).toISOString().slice(11, 19);
+  const offset = Math.max(0, Math.round((a.to - startTime) / 1000));
+  const into = `${Math.floor(offset / 60)}:${String(offset % 60).padStart(2, '0')}`;
   const sev = a.severity === 'critical' ? 'CRITICAL' : 'warning ';
-  return `ALERT ${sev} ${labels.get(a.deviceId) ?? a.deviceId} at ${time}: ${a.anomalousBeats}/${a.windowBeats} beats anomalous, max score ${a.maxScore.toFixed(3)} vs threshold ${a.threshold.toFixed(3)}`;
+  return `ALERT ${sev} ${labels.get(a.deviceId) ?? a.deviceId} at ${time} (${into} into the recording): ${a.anomalousBeats}/${a.windowBeats} beats anomalous, max score ${a.maxScore.toFixed(3)} vs threshold ${a.threshold.toFixed(3)}`;
 }
 
 /** `beatwatch demo`: the whole pipeline on one machine, with the real handler and emulators. */
@@ -136,8 +139,8 @@ const demo: CommandModule = {
           for (const n of await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 1)) {
             const a = JSON.parse(n.message) as AlertMessage;
             alerts.push(a);
-            if (!values.json) process.stdout.write(`${alertLine(a, labels)}\n`);
-            else progress(alertLine(a, labels));
+            if (!values.json) process.stdout.write(`${alertLine(a, labels, startTime)}\n`);
+            else progress(alertLine(a, labels, startTime));
           }
         }
       })();
@@ -200,7 +203,10 @@ const demo: CommandModule = {
       progress(`done in ${wall.toFixed(1)} s: ${summary.beats} beats scored, ${summary.anomalousBeats} anomalous, ${summary.alerts} alerts, ${summary.rejected} rejected, lost ${summary.lost}; history objects ${archiver.keys.length}`);
       progress(`report: ${outFile}`);
       if (values.json) printJson(summary);
-      else process.stdout.write(`\n${summary.alerts} alerts from ${summary.devices} devices; ${summary.beats} beats scored (${summary.anomalousBeats} anomalous), lost ${summary.lost}. Report: ${outFile}\n`);
+      else {
+        const perDevice = devices.map((d) => `${d.label}: ${alerts.filter((a) => a.deviceId === d.deviceId).length}`).join(', ');
+        process.stdout.write(`\n${summary.alerts} alerts (${perDevice}); ${summary.beats} beats scored, ${summary.anomalousBeats} above the threshold; lost ${summary.lost}.\nReport: ${outFile}\n`);
+      }
       return lost === 0 ? 0 : 1;
     } finally {
       for (const stop of stops.reverse()) await stop().catch(() => {});
