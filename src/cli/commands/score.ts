@@ -66,8 +66,9 @@ const command: CommandModule = {
     if (values.json) {
       printJson({ model: model.version, record: basename(path), threshold: model.threshold, beats: rows.length, anomalous, scores: rows });
     } else {
-      process.stdout.write(`# model ${model.version}, threshold ${model.threshold.toFixed(4)}\n#      t(s)   score  flag${classes ? ' class' : ''}\n`);
-      for (const r of rows) process.stdout.write(`${r.t.toFixed(3).padStart(10)} ${r.score.toFixed(4).padStart(7)}  ${r.anomalous ? '  *' : '   '}${'class' in r ? `   ${r.class ?? '-'}` : ''}\n`);
+      const lines = [`# model ${model.version}, threshold ${model.threshold.toFixed(4)}`, `#      t(s)   score  flag${classes ? ' class' : ''}`];
+      for (const r of rows) lines.push(`${r.t.toFixed(3).padStart(10)} ${r.score.toFixed(4).padStart(7)}  ${r.anomalous ? '  *' : '   '}${'class' in r ? `   ${r.class ?? '-'}` : ''}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
       progress(`${basename(path)}: ${rows.length} beats, ${anomalous} above the threshold`);
     }
     return 0;
