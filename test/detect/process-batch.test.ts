@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Detector, type InputRecord } from '../../src/detect/process-batch';
-import { fakeModel, MemorySinks, poison, rec, testDecoder } from './fakes';
+import { fakeModel, MemorySinks, poison, rec, SpikeSegmenter, testDecoder } from './fakes';
 
 /** Plays the Kinesis event source mapping: batches of `size`, retrying from the lowest failed record. */
 async function stream(detector: Detector, records: InputRecord[], model = fakeModel(), size = 4) {
@@ -178,6 +178,19 @@ describe('Detector.processBatch', () => {
     expect(retry.counts.beatsScored).toBe(2);
     expect(retry.counts.duplicates).toBe(0);
     expect(sinks.published.map((m) => m.id)).toEqual(['a:1001200']);
+  });
+
+  it('a model with another beat window restarts every segmenter but keeps seq bookkeeping; the same window does not', async () => {
+    const detector = new Detector(new MemorySinks(), testDecoder);
+    const model = fakeModel();
+    await detector.processBatch([rec('a', 0, { 1: 1 })], model);
+    const sameWindow = { ...fakeModel(), version: 'test-v2' };
+    expect((await detector.processBatch([rec('a', 1, { 1: 1 })], sameWindow)).counts.segmenterRestarts).toBe(0);
+    const otherWindow = { ...fakeModel(), version: 'test-v3', segmenters: { create: () => new SpikeSegmenter(), restore: (j: unknown) => new SpikeSegmenter((j as { index: number }).index) } };
+    const switched = await detector.processBatch([rec('a', 1, { 1: 1 }), rec('a', 2, { 1: 1 })], otherWindow);
+    expect(switched.counts.duplicates).toBe(1);
+    expect(switched.counts.segmenterRestarts).toBe(1);
+    expect(switched.counts.beatsScored).toBe(1);
   });
 
   it('after a rollback the device is exactly where it was, the other device keeps its progress', async () => {
