@@ -48,11 +48,26 @@ export interface Ecg5000Options {
   onEpoch?: (info: { epoch: number; trainLoss: number; valLoss: number; seconds: number }) => void;
 }
 
-/** Defaults of {@link evaluateEcg5000}; see {@link Ecg5000Options}. */
+/**
+ * POT parameters of the ECG5000 recipe: tail fitted above the 80th percentile of the held-out
+ * normal scores, 5 % target false alarms. ECG5000's normal class holds a few percent of odd beats
+ * that reconstruct as badly as abnormal ones, so a threshold far in the tail (1 % or less) misses
+ * most anomalies. Chosen on TRAIN only: across four trained models it gave the best F1 estimated
+ * from held-out normals against TRAIN's abnormal beats (quantile 0.9/0.95/0.99, mean + 2-4 std
+ * and POT at 0.5-5 % compared); TEST labels were not used.
+ */
+export const ECG5000_POT_PARAMS = Object.freeze({ initialQuantile: 0.8, risk: 0.05 });
+
+/**
+ * Defaults of {@link evaluateEcg5000}; see {@link Ecg5000Options}. 100 epochs of batch 8 at
+ * 3e-3 (then 0.3x, 0.1x): on TRAIN's held-out data, longer training (200 epochs) lowered the
+ * validation loss but reconstructed abnormal TRAIN beats better too (lower TRAIN-side AUC), and
+ * a narrower latent (8, 16) also did worse.
+ */
 export const DEFAULT_ECG5000_OPTIONS: Readonly<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>> = Object.freeze<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>>({
   cell: 'lstm',
   hidden: 32,
-  epochs: 200,
+  epochs: 100,
   seed: 1,
   batchSize: 8,
   learningRate: 3e-3,
@@ -62,7 +77,7 @@ export const DEFAULT_ECG5000_OPTIONS: Readonly<Omit<Ecg5000Options, 'latent' | '
   calibrationFraction: 0.2,
   validationFraction: 0.1,
   splitSeed: 5000,
-  thresholdRule: { rule: 'quantile', params: { q: 0.99 } },
+  thresholdRule: { rule: 'pot', params: ECG5000_POT_PARAMS },
   workers: 1,
 });
 

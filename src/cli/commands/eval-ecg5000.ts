@@ -5,12 +5,11 @@ import { UsageError } from '../command';
 import { choiceFlag, intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
 import { CELL_KINDS } from '../../nn';
 import { readUcr } from '../../ecg/read-ucr';
-import { DEFAULT_ECG5000_OPTIONS, evaluateEcg5000 } from '../../model/evaluate-ecg5000';
+import { DEFAULT_ECG5000_OPTIONS, ECG5000_POT_PARAMS, evaluateEcg5000 } from '../../model/evaluate-ecg5000';
 import { serializeArtifact } from '../../model/artifact';
 import { parseArtifact } from '../../model/artifact-parse';
 import { ecg5000TestMetrics } from '../../model/ecg5000-test-metrics';
 import type { ThresholdRule } from '../../model/threshold';
-import { DEFAULT_POT_PARAMS } from '../../model/threshold';
 
 const D = DEFAULT_ECG5000_OPTIONS;
 
@@ -34,7 +33,7 @@ const usage = [
   `  --threshold quantile|mean-std|pot   threshold rule (default ${D.thresholdRule.rule})`,
   '  --q X                          quantile of the quantile rule (default 0.99)',
   '  --k X                          k of the mean-std rule (default 3)',
-  `  --risk X                       target false-alarm probability of the pot rule (default ${DEFAULT_POT_PARAMS.risk})`,
+  `  --risk X                       target false-alarm probability of the pot rule (default ${ECG5000_POT_PARAMS.risk}; tail above the ${ECG5000_POT_PARAMS.initialQuantile * 100}th percentile)`,
   `  --workers N                    data-parallel gradient threads (default ${D.workers})`,
   '  --budget SECONDS               wall-time budget of training',
   '  --out FILE                     write the trained model artifact there',
@@ -51,7 +50,7 @@ function thresholdRule(values: Record<string, string | boolean | undefined>): Th
     case 'mean-std':
       return { rule, params: { k: numberFlag(values.k as string | undefined, 'k', 3) } };
     case 'pot':
-      return { rule, params: { initialQuantile: DEFAULT_POT_PARAMS.initialQuantile, risk: numberFlag(values.risk as string | undefined, 'risk', DEFAULT_POT_PARAMS.risk, 0, 1) } };
+      return { rule, params: { initialQuantile: ECG5000_POT_PARAMS.initialQuantile, risk: numberFlag(values.risk as string | undefined, 'risk', ECG5000_POT_PARAMS.risk, 0, 1) } };
   }
 }
 
