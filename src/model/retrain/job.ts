@@ -53,9 +53,10 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
   const champion = loadChampion(current, ports.scoring);
   progress?.({ phase: 'champion', message: `champion ${champion.artifact.version}: ${champion.model.config.cell} ${champion.model.config.hidden} units, ${champion.window.steps}-step windows` });
 
-  const builder = new HistoryDatasetBuilder(champion, { maxDevices: o.maxDevices, maxBeats: o.maxBeats, reorderWindow: o.reorderWindow, seed: o.seed });
+  const sampleBudget = beatSampleBudget(champion, o);
+  const builder = new HistoryDatasetBuilder(champion, { maxDevices: o.maxDevices, maxBeats: sampleBudget, reorderWindow: o.reorderWindow, seed: o.seed });
   const { dataset, summary: history } = await consumeHistory(ports.history.read({ days: o.days, now: now() }), builder, budget, o.historyShare, o.days, progress);
-  const kept = (reason: string, extra: Partial<RetrainResult> = {}): RetrainResult => keptResult(champion, dataset, history, o, budget, reason, extra);
+  const kept = (reason: string, extra: Partial<RetrainResult> = {}): RetrainResult => keptResult(champion, dataset, history, o, budget, reason, { sampleBudget, ...extra });
 
   if (history.records === 0) {
     const bad = history.malformedLines + history.malformedObjects;
@@ -64,7 +65,7 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
   const split = splitByDevice(dataset, o.validationFraction, o.seed, o.maxEvaluationBeats);
   progress?.({
     phase: 'dataset',
-    message: `${dataset.signal.beats} beats from ${dataset.devices.length} devices, ${dataset.beatsSampled} sampled: ${dataset.beatsNormal} normal, ${dataset.beatsFlagged} flagged by the champion; ${split.train.count} training, ${split.stop.count} early-stopping, ${split.evaluate.count} comparison beats`,
+    message: `${dataset.signal.beats} beats from ${dataset.devices.length} devices, ${dataset.beatsSampled} sampled (budget ${sampleBudget}): ${dataset.beatsNormal} normal, ${dataset.beatsFlagged} flagged by the champion; ${split.train.count} training, ${split.stop.count} early-stopping, ${split.evaluate.count} comparison beats`,
     data: { beats: dataset.signal.beats, normal: dataset.beatsNormal, flagged: dataset.beatsFlagged, devices: dataset.devices.length },
   });
   const devices = { training: split.trainDevices, heldOut: split.heldOutDevices, heldOutBy: split.by };
@@ -133,6 +134,26 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
   return lost;
 }
 
+/** Windows timed to measure the champion's scoring cost. */
+const SCORING_PROBE_WINDOWS = 128;
+
+/**
+ * How many beats to sample: `maxBeats`, or fewer when the champion could not score that many
+ * within `scoringShare` of the budget (its cost per window is measured here, on a second pass so
+ * the first one's compilation does not count).
+ */
+function beatSampleBudget(champion: Champion, o: ResolvedRetrainOptions): number {
+  const steps = champion.model.config.steps;
+  const probe = new Float32Array(SCORING_PROBE_WINDOWS * steps);
+  for (let i = 0; i < probe.length; i++) probe[i] = Math.sin((2 * Math.PI * (i % steps)) / steps);
+  champion.model.score(probe, SCORING_PROBE_WINDOWS);
+  const t = performance.now();
+  champion.model.score(probe, SCORING_PROBE_WINDOWS);
+  const msPerWindow = Math.max(1e-4, (performance.now() - t) / SCORING_PROBE_WINDOWS);
+  const affordable = Math.floor((o.scoringShare * o.timeBudgetMs) / msPerWindow);
+  return Math.max(Math.min(o.maxBeats, 2 * o.minTrainingBeats), Math.min(o.maxBeats, affordable));
+}
+
 /** The champion's threshold rule and parameters, without its fitted value. */
 function ruleOf(champion: Champion): ThresholdRule {
   const { rule, params } = champion.artifact.threshold;
@@ -161,6 +182,7 @@ function keptResult(champion: Champion, dataset: HistoryDataset, history: Histor
     comparison: null,
     thresholds: null,
     peakWindowBytes: dataset.peakWindowBytes,
+    sampleBudget: o.maxBeats,
     timeBudgetMs: o.timeBudgetMs,
     evaluationSeconds: 0,
     seconds: budget.elapsedMs() / 1000,

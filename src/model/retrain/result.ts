@@ -73,6 +73,8 @@ export interface RetrainResult {
   } | null;
   /** Peak bytes of sampled beat windows held (the bounded part of the job's memory). */
   readonly peakWindowBytes: number;
+  /** Beats the sample could hold: `maxBeats`, or fewer when the time budget could not afford scoring that many. */
+  readonly sampleBudget: number;
   readonly timeBudgetMs: number;
   /** Seconds after training: comparison, thresholds, writes. */
   readonly evaluationSeconds: number;
