@@ -12,7 +12,7 @@ describe('beatwatch eval mitdb', () => {
 
   it('prints one JSON object with per-record and total EC57 scores (bundled records by default)', async () => {
     const io = capture();
-    const code = await main(['eval', 'mitdb', '--record', '100,119', '--json']);
+    const code = await main(['eval', 'mitdb', '--record', '100,119', '--qrs-only', '--json']);
     expect(code).toBe(0);
     const result = JSON.parse(io.stdout());
     expect(result.records.map((r: { record: string }) => r.record)).toEqual(['100', '119']);
@@ -26,6 +26,31 @@ describe('beatwatch eval mitdb', () => {
     expect(result.records.map((r: { beats: number }) => r.beats)).toEqual([2273, 1987]);
     expect(result.total.tp).toBe(result.records[0].tp + result.records[1].tp);
     expect(io.stderr()).toMatch(/100: beats 2273/);
+  });
+
+  it('adds anomaly metrics from a model never trained on the record, unless --qrs-only', async () => {
+    let io = capture();
+    expect(await main(['eval', 'mitdb', '--record', '119', '--json'])).toBe(0);
+    const withAnomaly = JSON.parse(io.stdout());
+    const row = withAnomaly.records[0];
+    // 119 is bundled, so the default model saw it: the fold model trained without it must score it.
+    expect(row.anomaly.model).toBe('without-119');
+    // 119's PVCs are uniform and frequent: a working detector separates them almost perfectly.
+    expect(row.anomaly.aucV).toBeGreaterThan(0.95);
+    expect(row.anomaly.veb.se).toBeGreaterThan(0.85);
+    expect(withAnomaly.total.anomaly.aucV).toBe(row.anomaly.aucV);
+    // 119 is not one of the normal records, so no false-alert rate is defined in total.
+    expect(withAnomaly.total.anomaly.alertsPerHourOnNormal).toBeNull();
+    vi.restoreAllMocks();
+
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--record', '119', '--qrs-only', '--json'])).toBe(0);
+    expect(JSON.parse(io.stdout()).records[0].anomaly).toBeUndefined();
+    vi.restoreAllMocks();
+
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--calibration', 'sometimes'])).toBe(2);
+    expect(io.stderr()).toMatch(/--calibration must be one of per-record, global/);
   });
 
   it('names a missing record folder or record', async () => {

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
-import { numberFlag, parseFlags, printJson, progress } from '../args';
+import { choiceFlag, numberFlag, parseFlags, printJson, progress } from '../args';
+import { createMitdbAnomalyEvaluation } from '../../detect/mitdb-anomaly';
 import type { Beat } from '../../ecg/beat-segmenter';
 import { listMitdbRecords, loadMitdbRecord, type MitdbRecord } from '../../ecg/mitdb';
 import { scoreQrs, streamBeats, totalQrs, type QrsScore } from '../../ecg/qrs-evaluation';
@@ -9,7 +10,8 @@ import { scoreQrs, streamBeats, totalQrs, type QrsScore } from '../../ecg/qrs-ev
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 
 const usage = [
-  'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS] [--json]',
+  'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS]',
+  '                            [--calibration per-record|global] [--qrs-only] [--json]',
   '',
   'Streams the first channel (MLII) of each MIT-BIH record through the production beat',
   'segmenter in chunks (1 s by default) and scores the detected R peaks against the reference',
@@ -19,7 +21,16 @@ const usage = [
   '  --records DIR   folder of WFDB records (.hea/.dat/.atr); default: the bundled data/mitdb',
   '  --record LIST   comma-separated record names; default: all records of DIR',
   '  --chunk S       chunk length in seconds (default 1)',
-  '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats,excludedSeconds}], total:{tp,fn,fp,se,ppv}}',
+  '  --calibration C per-record (default): the first 5 minutes of a record set its threshold and',
+  '                  are not counted; global: the model\'s own threshold throughout',
+  '  --qrs-only      skip the beat anomaly scoring',
+  '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
+  '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {aucV, aucAll, veb:{se,ppv},',
+  '                  alertsPerHour (record) | alertsPerHourOnNormal (total)}',
+  '',
+  'Anomaly scores come from the shipped default model, or for a record it was trained on, from',
+  'the fold model trained without that record (data/default-model/folds), so no record is',
+  'scored by a model that saw it. Beat classes follow AAMI (N, S, V, F, Q).',
 ].join('\n');
 
 /** What every per-record step sees: the record and the beats the stream produced. */
@@ -53,12 +64,34 @@ export const EVAL_STEPS: MitdbEvalStep[] = [qrsStep];
 
 const pct = (x: number): string => (100 * x).toFixed(2).padStart(7);
 
+interface AnomalyTotal {
+  aucV: number | null;
+  aucAll: number | null;
+  veb: { se: number | null; ppv: number | null };
+  alertsPerHourOnNormal: number | null;
+}
+
+const fmt = (x: number | null, percent = false): string => (x === null ? 'n/a' : percent ? `${(100 * x).toFixed(1)}%` : x.toFixed(3));
+
+function formatAnomaly(a: AnomalyTotal, calibration: string): string {
+  return `anomaly (${calibration} calibration): AUC V vs N ${fmt(a.aucV)}, all non-N vs N ${fmt(a.aucAll)}; VEB Se ${fmt(a.veb.se, true)} +P ${fmt(a.veb.ppv, true)}; false alerts/h on normal records ${a.alertsPerHourOnNormal ?? 'n/a'}`;
+}
+
 /** `beatwatch eval mitdb`: QRS detection on MIT-BIH records, streamed as in production. */
 const command: CommandModule = {
   summary: 'QRS detection (and beat scores) on MIT-BIH Arrhythmia records, streamed',
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { records: { type: 'string' }, record: { type: 'string' }, chunk: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseFlags(argv, {
+      records: { type: 'string' },
+      record: { type: 'string' },
+      chunk: { type: 'string' },
+      calibration: { type: 'string' },
+      'qrs-only': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    const calibration = choiceFlag(values.calibration, 'calibration', ['per-record', 'global'] as const, 'per-record');
+    const steps: MitdbEvalStep[] = values['qrs-only'] ? EVAL_STEPS : [...EVAL_STEPS, createMitdbAnomalyEvaluation({ calibration })];
     const folder = values.records ?? BUNDLED;
     const chunkSeconds = numberFlag(values.chunk, 'chunk', 1, 0.001, 60);
     const names = values.record ? values.record.split(',').map((s) => s.trim()).filter(Boolean) : listMitdbRecords(folder);
@@ -69,13 +102,13 @@ const command: CommandModule = {
       const started = performance.now();
       const beats = streamBeats(record.signal, record.fs, chunkSeconds);
       let row: Record<string, unknown> = { record: name };
-      for (const step of EVAL_STEPS) row = { ...row, ...(await step.record({ record, beats })) };
+      for (const step of steps) row = { ...row, ...(await step.record({ record, beats })) };
       const r = row as (typeof rows)[number];
       rows.push(r);
       progress(`${name}: beats ${record.beatSamples.length} tp ${r.tp} fn ${r.fn} fp ${r.fp} Se ${pct(r.se)}% +P ${pct(r.ppv)}% (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     }
     let totals: Record<string, unknown> = {};
-    for (const step of EVAL_STEPS) if (step.total) totals = { ...totals, ...step.total(rows) };
+    for (const step of steps) if (step.total) totals = { ...totals, ...step.total(rows) };
     const total = totals as unknown as QrsScore;
     if (values.json) {
       printJson({ records: rows, total });
@@ -83,6 +116,8 @@ const command: CommandModule = {
       const lines = ['record   beats     tp   fn   fp      Se%     +P%'];
       for (const r of rows) lines.push(`${r.record.padEnd(6)} ${String(r.beats).padStart(7)} ${String(r.tp).padStart(6)} ${String(r.fn).padStart(4)} ${String(r.fp).padStart(4)} ${pct(r.se)} ${pct(r.ppv)}`);
       lines.push(`total  ${String(total.tp + total.fn).padStart(7)} ${String(total.tp).padStart(6)} ${String(total.fn).padStart(4)} ${String(total.fp).padStart(4)} ${pct(total.se)} ${pct(total.ppv)}`);
+      const anomaly = (totals as { anomaly?: AnomalyTotal }).anomaly;
+      if (anomaly) lines.push('', formatAnomaly(anomaly, calibration));
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     return 0;
