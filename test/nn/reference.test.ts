@@ -122,6 +122,32 @@ async function tfjs(kind: CellKind, weights: Float32Array[], x: Float32Array): P
   return out;
 }
 
+/**
+ * brain.js's LSTM equation (c = f * h(t-1) + i * g, see below) replayed in Float64 directly from
+ * the fused weights: what brain.js would output without its Float32 rounding.
+ */
+function replayBrainjs(w: Float32Array[], x: Float32Array): Float64Array {
+  const G = 4 * H;
+  const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+  const h = new Float64Array(H);
+  const replay = new Float64Array(T * H);
+  for (let t = 0; t < T; t++) {
+    const next = new Float64Array(H);
+    for (let u = 0; u < H; u++) {
+      const z = [0, 1, 2, 3].map((g) => {
+        let s = w[0][g * H + u] * x[t] + w[2][g * H + u];
+        for (let k = 0; k < H; k++) s += h[k] * w[1][k * G + g * H + u];
+        return s;
+      });
+      const c = sig(z[1]) * h[u] + sig(z[0]) * Math.tanh(z[2]);
+      next[u] = sig(z[3]) * Math.tanh(c);
+    }
+    h.set(next);
+    replay.set(next, t * H);
+  }
+  return replay;
+}
+
 describe('LSTM vs brain.js over 140 steps (identical Float32 weights)', () => {
   it('agrees to 1e-6 when the forget gate is closed (brain.js carries h, not c, through the forget gate)', () => {
     const w = randomWeights('lstm', 21);
@@ -131,37 +157,22 @@ describe('LSTM vs brain.js over 140 steps (identical Float32 weights)', () => {
     for (let u = H; u < 2 * H; u++) w[2][u] = -40;
     const x = sequence(3);
     const reference = brainjs(w, x);
-    const diff = maxAbsDiff(ours('lstm', w, x), reference);
+    const mine = ours('lstm', w, x);
+    const diff = maxAbsDiff(mine, reference);
     // brain.js rounds each of ~10 intermediates per gate to Float32 (relative 6e-8 each); with
-    // |h| < 1 and a contractive recurrence that floor stays around 1e-7.
-    console.error(`brain.js LSTM, 140 steps: max |dh| ${diff.toExponential(2)}`);
+    // |h| < 1 and a contractive recurrence that floor stays around 1e-7. The same equations in
+    // Float64 match us to round-off, so the whole difference is brain.js's Float32 rounding.
+    const floor = maxAbsDiff(replayBrainjs(w, x), reference);
+    console.error(`brain.js LSTM, 140 steps: max |dh| ${diff.toExponential(2)} (its Float32 rounding alone: ${floor.toExponential(2)})`);
     expect(diff).toBeLessThan(1e-6);
+    expect(maxAbsDiff(mine, replayBrainjs(w, x))).toBeLessThan(1e-13);
   });
 
   it('differs when the forget gate is open, exactly as brain.js\'s h-for-c substitution predicts', () => {
     const w = randomWeights('lstm', 22);
     const x = sequence(4);
     const reference = brainjs(w, x);
-    // Replay brain.js's equation (c = f * h(t-1) + i * g) in Float64 with our gate values.
-    const cell = cellOf('lstm');
-    const G = cell.gates * H;
-    const h = new Float64Array(H);
-    const replay = new Float64Array(T * H);
-    for (let t = 0; t < T; t++) {
-      const next = new Float64Array(H);
-      for (let u = 0; u < H; u++) {
-        const z = [0, 1, 2, 3].map((g) => {
-          let s = w[0][g * H + u] * x[t] + w[2][g * H + u];
-          for (let k = 0; k < H; k++) s += h[k] * w[1][k * G + g * H + u];
-          return s;
-        });
-        const sig = (v: number): number => 1 / (1 + Math.exp(-v));
-        const c = sig(z[1]) * h[u] + sig(z[0]) * Math.tanh(z[2]);
-        next[u] = sig(z[3]) * Math.tanh(c);
-      }
-      h.set(next);
-      replay.set(next, t * H);
-    }
+    const replay = replayBrainjs(w, x);
     expect(maxAbsDiff(replay, reference)).toBeLessThan(1e-5);
     expect(maxAbsDiff(ours('lstm', w, x), reference)).toBeGreaterThan(1e-3);
   });
