@@ -70,17 +70,28 @@ export async function createGradientWorkers(model: SequenceAutoencoder, data: Fl
   const net = model.net;
   const call = (worker: Worker, request: ShardRequest): Promise<ShardReply> =>
     new Promise((resolve, reject) => {
-      const onMessage = (reply: ShardReply): void => {
+      const done = (): void => {
+        worker.off('message', onMessage);
         worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (reply: ShardReply): void => {
+        done();
         if (reply.error) reject(new Error(`gradient worker: ${reply.error}`));
         else resolve(reply);
       };
       const onError = (err: Error): void => {
-        worker.off('message', onMessage);
+        done();
         reject(err);
       };
-      worker.once('message', onMessage);
-      worker.once('error', onError);
+      // A worker that dies without an error event would otherwise leave training waiting forever.
+      const onExit = (code: number): void => {
+        done();
+        reject(new Error(`gradient worker exited (code ${code}) before replying`));
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
       worker.postMessage(request);
     });
 
@@ -95,6 +106,8 @@ export async function createGradientWorkers(model: SequenceAutoencoder, data: Fl
         const hi = bounds[w + 2];
         pending.push(call(workers[w], { values: net.values.slice(), indices: indices.slice(lo, hi), gradScale }));
       }
+      // Awaited below; this only keeps a rejection from going unhandled if shard 0 throws first.
+      for (const p of pending) p.catch(() => {});
       let loss = bounds[1] > bounds[0] ? model.lossAndGradient(data, indices, bounds[0], bounds[1] - bounds[0], gradScale, capacity) : 0;
       const replies = await Promise.all(pending);
       const grads = net.grads;
