@@ -10,7 +10,7 @@ import {
   type RetrainResult,
   type ScoringPort,
 } from '../model/retrain';
-import { readHistory, type HistoryProblem } from './history-reader';
+import { listHistoryKeys, readHistoryObject, type HistoryProblem, type HistoryReadStats } from './history-reader';
 import { PointerConflictError, promoteModel, putModelVersion, readModelPointer } from './model-store';
 
 /** Options of {@link createS3RetrainPorts}. */
@@ -77,8 +77,9 @@ export const detectorScoring: ScoringPort = (raw) => {
 };
 
 /**
- * The job's ports over one S3 bucket: history from `history/` (streamed, gunzipped, bad lines
- * and objects skipped and counted), the model registry under `models/`, the detector's scoring.
+ * The job's ports over one S3 bucket: history from `history/` (newest object first, streamed,
+ * gunzipped, bad lines and objects skipped and counted), the model registry under `models/`, the
+ * detector's scoring.
  *
  * @example
  * const result = await runRetrainJob(createS3RetrainPorts(aws.s3, bucket), { days: 7 });
@@ -87,11 +88,14 @@ export function createS3RetrainPorts(s3: S3Client, bucket: string, options: S3Re
   return {
     history: {
       read(window) {
-        const { records, stats } = readHistory(s3, bucket, { days: window.days, now: window.now, onProblem: options.onProblem });
-        async function* recordsOnly() {
-          for await (const entry of records) yield entry.record;
+        const stats: HistoryReadStats = { objects: 0, malformedObjects: 0, lines: 0, records: 0, malformedLines: 0 };
+        async function* newestFirst() {
+          const keys = await listHistoryKeys(s3, bucket, { days: window.days, now: window.now });
+          // Newest object first: when the time budget stops reading early, what was read is the
+          // most recent history (the job puts each device's records back in order per object).
+          for (let i = keys.length - 1; i >= 0; i--) yield* readHistoryObject(s3, bucket, keys[i], stats, options.onProblem);
         }
-        return { records: recordsOnly(), stats };
+        return { records: newestFirst(), stats };
       },
     },
     registry: createS3ModelRegistry(s3, bucket),

@@ -37,7 +37,12 @@ export interface HistoryRead {
   readonly stats: Readonly<HistoryCounters>;
 }
 
-/** Reads archived wire records of the last `days` days up to `now` (epoch ms). */
+/**
+ * Reads archived wire records of the last `days` days up to `now` (epoch ms). Any order of
+ * objects works (each device's records are put back in `seq` order per object, and a step back
+ * starts a new run); newest object first is best: when the time budget stops reading early, the
+ * most recent history is the part that was read.
+ */
 export interface HistorySource {
   read(window: { days: number; now: number }): HistoryRead;
 }

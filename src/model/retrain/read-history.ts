@@ -46,6 +46,7 @@ export async function consumeHistory(
     malformedLines: s.malformedLines,
     duplicates: dataset.signal.duplicates,
     gaps: dataset.signal.gaps,
+    backwardJumps: dataset.signal.backwardJumps,
     unusableRecords: dataset.signal.unusable,
     recordsOfUnsampledDevices: dataset.recordsOfUnsampledDevices,
     truncatedByBudget: truncated,

@@ -11,6 +11,8 @@ export interface HistorySummary {
   /** Records skipped as already seen (same or earlier `seq`). */
   readonly duplicates: number;
   readonly gaps: number;
+  /** Records earlier than the run being fed (history is read newest object first): each starts a run. */
+  readonly backwardJumps: number;
   /** Records the segmenter could not take (e.g. sample rate out of range). */
   readonly unusableRecords: number;
   /** Records of devices outside the device sample. */

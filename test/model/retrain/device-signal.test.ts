@@ -61,4 +61,20 @@ describe('DeviceSignal', () => {
     expect(counters.unusable).toBe(30);
     expect(windows).toHaveLength(0);
   });
+
+  it('takes history read newest object first: each step back starts a run, nothing is lost or doubled', () => {
+    // Three "objects" of 10 records, read last to first.
+    const blocks = [records.slice(0, 10), records.slice(10, 20), records.slice(20, 30)];
+    const { counters, windows } = collect([...blocks[2], ...blocks[1], ...blocks[0]]);
+    expect(counters).toMatchObject({ records: 30, runs: 3, backwardJumps: 2, gaps: 0, duplicates: 0 });
+    expect(windows).toEqual([...collect(blocks[2]).windows, ...collect(blocks[1]).windows, ...collect(blocks[0]).windows]);
+  });
+
+  it('still recognises duplicates of runs fed earlier, after stepping back', () => {
+    const blocks = [records.slice(0, 10), records.slice(10, 20)];
+    // Newest block, then the older one, then a redelivery of part of the newest.
+    const { counters, windows } = collect([...blocks[1], ...blocks[0], ...records.slice(12, 16)]);
+    expect(counters).toMatchObject({ records: 20, duplicates: 4, backwardJumps: 1 });
+    expect(windows).toEqual([...collect(blocks[1]).windows, ...collect(blocks[0]).windows]);
+  });
 });
