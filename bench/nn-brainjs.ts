@@ -1,5 +1,5 @@
 import { recurrent } from 'brain.js';
-import { throughput, type MeasureOptions, type PeerFigures } from './nn-measure';
+import { figures, throughput, type MeasureOptions, type PeerFigures } from './nn-measure';
 
 /**
  * brain.js 2.0.0-beta `recurrent.LSTMTimeStep`, its closest model to our autoencoder: one LSTM
@@ -24,5 +24,5 @@ export async function measureBrainjs(windows: Float32Array, count: number, steps
   }, 256, options);
   const batch = Array.from({ length: 64 }, (_, i) => rows[i % count]);
   const trainB64 = await throughput(() => net.train(batch, { iterations: 1, log: false, errorThresh: 0 }), 64, options);
-  return { inferB1, inferB256, trainB64, note: 'LSTMTimeStep: one LSTM pass per window, no batching, per-window updates' };
+  return figures(inferB1, inferB256, trainB64, 'LSTMTimeStep: one LSTM pass per window, no batching, per-window updates');
 }

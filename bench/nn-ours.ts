@@ -1,5 +1,5 @@
 import { SequenceAutoencoder, trainAutoencoder } from '../src/nn';
-import { throughput, type MeasureOptions, type PeerFigures } from './nn-measure';
+import { figures, throughput, type MeasureOptions, type PeerFigures } from './nn-measure';
 
 /** Batches per timed training call: enough that per-call setup (Adam state) is negligible. */
 const TRAIN_BATCHES_PER_CALL = 4;
@@ -33,5 +33,5 @@ export async function measureOurs(windows: Float32Array, count: number, steps: n
     64 * TRAIN_BATCHES_PER_CALL,
     options,
   );
-  return { inferB1, inferB256, trainB64, params: model.parameterCount() };
+  return { ...figures(inferB1, inferB256, trainB64), params: model.parameterCount() };
 }

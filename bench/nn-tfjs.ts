@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { throughput, type MeasureOptions, type PeerFigures } from './nn-measure';
+import { figures, throughput, type MeasureOptions, type PeerFigures } from './nn-measure';
 
 /** TF.js backends compared: the pure-JS CPU kernels and the WebAssembly (SIMD) kernels. */
 export type TfjsBackend = 'cpu' | 'wasm';
@@ -65,7 +65,7 @@ export async function measureTfjs(backend: TfjsBackend, windows: Float32Array, c
     const inferB1 = await throughput(predict(x1), 1, options);
     const inferB256 = await throughput(predict(x256), 256, options);
     const trainB64 = await throughput(() => model.trainOnBatch(x64, x64), 64, options);
-    return { inferB1, inferB256, trainB64 };
+    return figures(inferB1, inferB256, trainB64);
   } finally {
     tf.dispose([x1, x256, x64]);
     model.dispose();

@@ -71,8 +71,15 @@ const suite: BenchSuite = {
       vsTfjsCpu: ratio(pick(ours), pick(tfjsCpu)),
       vsTfjsWasm: ratio(pick(ours), pick(tfjsWasm)),
     };
+    // The same ratios per CPU second: what they would be on an idle machine.
+    const cpuRatios = {
+      vsBrainjs: ratio(ours.perCpuSecond, brainjs.perCpuSecond),
+      vsTfjsCpu: ratio(ours.perCpuSecond, tfjsCpu.perCpuSecond),
+      vsTfjsWasm: ratio(ours.perCpuSecond, tfjsWasm.perCpuSecond),
+    };
     say(`ours / brain.js: b1 ${ratios.vsBrainjs.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjs.inferB256.toFixed(1)}x  train ${ratios.vsBrainjs.trainB64.toFixed(1)}x`);
     say(`ours / TF.js wasm: b1 ${ratios.vsTfjsWasm.inferB1.toFixed(1)}x  b256 ${ratios.vsTfjsWasm.inferB256.toFixed(1)}x  train ${ratios.vsTfjsWasm.trainB64.toFixed(1)}x`);
+    say(`per CPU second: ours b1 ${ours.perCpuSecond.inferB1.toFixed(0)}  b256 ${ours.perCpuSecond.inferB256.toFixed(0)}  train ${ours.perCpuSecond.trainB64.toFixed(0)} w/s; vs brain.js b1 ${cpuRatios.vsBrainjs.inferB1.toFixed(1)}x, vs TF.js wasm b1 ${cpuRatios.vsTfjsWasm.inferB1.toFixed(1)}x`);
     return {
       steps: BENCH_STEPS,
       hidden: BENCH_HIDDEN,
@@ -83,6 +90,7 @@ const suite: BenchSuite = {
       tfjsCpu,
       tfjsWasm,
       ratios,
+      cpuRatios,
       gflops: { ours: perPeer.ours, brainjs: perPeer['brain.js LSTMTimeStep'], tfjsCpu: perPeer['TF.js cpu'], tfjsWasm: perPeer['TF.js wasm'] },
     };
   },
