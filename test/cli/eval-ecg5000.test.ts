@@ -78,6 +78,12 @@ describe('beatwatch eval ecg5000', () => {
     expect(err).toContain('--cell must be one of lstm');
   });
 
+  it('refuses a parameter of another threshold rule', async () => {
+    const { code, err } = await run(['eval', 'ecg5000', '--train', trainFile, '--test', testFile, '--q', '0.9']);
+    expect(code).toBe(2);
+    expect(err).toContain('--q belongs to --threshold quantile, but the rule is pot');
+  });
+
   it('names the file and line of a malformed input (exit 1)', async () => {
     const bad = join(dir, 'bad.txt');
     await writeFile(bad, '1 0.5 0.25\n2 0.1 zz\n');

@@ -43,6 +43,11 @@ const usage = [
 
 function thresholdRule(values: Record<string, string | boolean | undefined>): ThresholdRule {
   const rule = choiceFlag(values.threshold as string | undefined, 'threshold', ['quantile', 'mean-std', 'pot'] as const, D.thresholdRule.rule);
+  // A parameter of another rule would be silently ignored: say so instead.
+  const owner = { q: 'quantile', k: 'mean-std', risk: 'pot' } as const;
+  for (const [flag, of] of Object.entries(owner)) {
+    if (values[flag] !== undefined && of !== rule) throw new UsageError(`--${flag} belongs to --threshold ${of}, but the rule is ${rule}`);
+  }
   const q = numberFlag(values.q as string | undefined, 'q', 0.99, 0, 1);
   switch (rule) {
     case 'quantile':
