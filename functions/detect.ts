@@ -10,17 +10,16 @@
  * failed record ids itself, in the same `batchItemFailures` shape.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createDetectSinks } from '../src/aws/alert-publisher';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
-import { isNotFound, isNotModified } from '../src/aws/s3-errors';
+import { createS3ModelSource } from '../src/aws/model-store';
 import { decodeWireRecord } from '../src/aws/wire';
 import { loadBeatModel } from '../src/detect/beat-model';
 import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-config';
-import { ModelCache, type ModelSource } from '../src/detect/model-cache';
+import { ModelCache } from '../src/detect/model-cache';
 import type { DetectSinks } from '../src/detect/ports';
 import { Detector, type BatchResult, type InputRecord } from '../src/detect/process-batch';
 
@@ -36,28 +35,6 @@ export interface DetectHandlerOptions {
   readonly metrics?: Metrics;
   /** Sees every batch's result (the demo's report and counters). */
   readonly onBatch?: (result: BatchResult) => void;
-}
-
-/** Reads the pointer (conditionally on the ETag held) and artifacts from S3. */
-function s3ModelSource(s3: S3Client, bucket: string, pointerKey: string): ModelSource {
-  return {
-    async readPointer(ifNoneMatch) {
-      try {
-        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: pointerKey, IfNoneMatch: ifNoneMatch }));
-        // Emulators may ignore If-None-Match: an equal ETag still means unchanged.
-        if (ifNoneMatch !== undefined && out.ETag === ifNoneMatch) return { notModified: true };
-        return { notModified: false, etag: out.ETag ?? '', text: (await out.Body?.transformToString('utf-8')) ?? '' };
-      } catch (err) {
-        if (isNotModified(err)) return { notModified: true };
-        if (isNotFound(err)) throw new Error(`no model pointer at s3://${bucket}/${pointerKey}`, { cause: err });
-        throw err;
-      }
-    },
-    async readArtifact(key) {
-      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return (await out.Body?.transformToString('utf-8')) ?? '';
-    },
-  };
 }
 
 /** A short stable pseudonym of a device id for logs (never the id itself). */
@@ -97,7 +74,7 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): (event:
     const config = detectConfigFromEnv(options.env ?? process.env);
     const aws = options.aws ?? createAwsClients({ env: options.env ?? process.env });
     const sinks = createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket: config.bucket, topicArn: config.topicArn });
-    const cache = new ModelCache(s3ModelSource(aws.s3, config.bucket, config.pointerKey), loadBeatModel, {
+    const cache = new ModelCache(createS3ModelSource(aws.s3, config.bucket, config.pointerKey), loadBeatModel, {
       revalidateMs: config.revalidateMs,
       onRejected: (reason) => logger.warn('model refused, keeping the model in hand', { reason }),
     });

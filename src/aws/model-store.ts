@@ -33,16 +33,17 @@ export async function readModelPointer(s3: S3Client, bucket: string): Promise<{ 
 /**
  * The detector's {@link ModelSource} over S3: the pointer read conditionally on the ETag held
  * (S3 answers 304 without a body when unchanged), artifacts read by key. A missing pointer is
- * an error here: the model cache turns it into "keep the model in hand".
+ * an error here: the model cache turns it into "keep the model in hand". `pointerKey` defaults to
+ * `models/current.json` (the detector's `MODEL_POINTER_KEY` setting overrides it).
  *
  * @example
  * const cache = new ModelCache(createS3ModelSource(aws.s3, bucket), loadBeatModel);
  */
-export function createS3ModelSource(s3: S3Client, bucket: string): ModelSource {
+export function createS3ModelSource(s3: S3Client, bucket: string, pointerKey: string = MODEL_POINTER_KEY): ModelSource {
   return {
     async readPointer(ifNoneMatch) {
       try {
-        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: MODEL_POINTER_KEY, IfNoneMatch: ifNoneMatch }));
+        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: pointerKey, IfNoneMatch: ifNoneMatch }));
         const etag = out.ETag ?? '';
         const text = (await out.Body?.transformToString('utf-8')) ?? '';
         // Emulators may ignore If-None-Match: an equal ETag is still "not modified".
@@ -50,7 +51,7 @@ export function createS3ModelSource(s3: S3Client, bucket: string): ModelSource {
         return { notModified: false, etag, text };
       } catch (err) {
         if (isNotModified(err)) return { notModified: true };
-        if (isNotFound(err)) throw new Error(`no model pointer at s3://${bucket}/${MODEL_POINTER_KEY}`, { cause: err });
+        if (isNotFound(err)) throw new Error(`no model pointer at s3://${bucket}/${pointerKey}`, { cause: err });
         throw err;
       }
     },
