@@ -96,6 +96,9 @@ export class ModelCache {
 
   /** The model to score with, revalidating the pointer when due. */
   async current(): Promise<BeatModel> {
+    // A revalidation in flight has already moved `checkedAt`: wait for it rather than return
+    // the model it may be replacing (two shards sharing one process would disagree otherwise).
+    if (this.inflight) await this.inflight;
     if (this.now() - this.checkedAt >= this.revalidateMs || this.model === null) {
       // Concurrent callers share one revalidation.
       this.inflight ??= this.revalidate().finally(() => {

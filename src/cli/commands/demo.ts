@@ -8,6 +8,7 @@ import { renderDemoReport, type ReportDevice } from '../report/demo-report';
 import { expectedBeats, percentile } from '../report/demo-audit';
 import type { AlertMessage } from '../../detect/ports';
 import type { ScoredBeat } from '../../detect/process-batch';
+import type { RetrainSummary } from '../../model/retrain';
 import { DEFAULT_MODEL_FILE } from '../../detect/default-model';
 import { loadBeatModel } from '../../detect/beat-model';
 import { listMitdbRecords } from '../../ecg/mitdb';
@@ -18,8 +19,11 @@ const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 /** Default seconds of each record streamed: 5 minutes shows several alerts and keeps the demo short. */
 export const DEFAULT_DEMO_SECONDS = 300;
 
+/** Training budget of the demo's retraining cycle: enough to fine-tune, short enough for a demo. */
+export const DEMO_RETRAIN_BUDGET_S = 60;
+
 const usage = [
-  'usage: beatwatch demo [--records DIR] [--speed N|max] [--seconds S] [--model FILE] [--out FILE] [--json]',
+  'usage: beatwatch demo [--records DIR] [--speed N|max] [--seconds S] [--model FILE] [--out FILE] [--retrain] [--json]',
   '',
   'Starts the local stack (Kinesis, S3, SNS, SQS emulators), uploads the model and its pointer,',
   'runs the real detect handler behind a local event source mapping and a Firehose-like archiver,',
@@ -31,7 +35,10 @@ const usage = [
   `  --seconds S    seconds of each record to stream (default ${DEFAULT_DEMO_SECONDS}; 0 = all)`,
   '  --model FILE   model artifact (default: the shipped default model)',
   '  --out FILE     report path (default out/report.html)',
+  '  --retrain      after the stream, run one retraining cycle over the archived history and show',
+  `                 the promotion decision (time budget ${DEMO_RETRAIN_BUDGET_S} s)`,
   '  --json         print {devices, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95}}',
+  '                 (+ retrain:{decision, reason, fromVersion, toVersion, beatsUsed, seconds} with --retrain)',
 ].join('\n');
 
 /** One readable line per alert: device, device-clock time (and offset into the recording), severity, beats, score vs threshold. */
@@ -54,6 +61,7 @@ const demo: CommandModule = {
       seconds: { type: 'string' },
       model: { type: 'string' },
       out: { type: 'string' },
+      retrain: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const folder = values.records ?? BUNDLED;
@@ -178,6 +186,24 @@ const demo: CommandModule = {
         const scored = new Set((beatsByDevice.get(d.deviceId) ?? []).map((b) => b.t));
         for (const t of expectedBeats(d, startTime, model.segmenters)) if (!scored.has(t)) lost++;
       }
+      let retrain: RetrainSummary | undefined;
+      if (values.retrain) {
+        progress(`retraining from the archived history (time budget ${DEMO_RETRAIN_BUDGET_S} s)...`);
+        const [{ runRetrainCycle }, { retrainSummary }, { describeRetrain }] = await Promise.all([
+          import('../../aws/retrain-ports'),
+          import('../../model/retrain'),
+          import('./retrain'),
+        ]);
+        const result = await runRetrainCycle({
+          s3: aws.s3,
+          bucket: res.bucket,
+          days: 1,
+          timeBudgetMs: DEMO_RETRAIN_BUDGET_S * 1000,
+          onProgress: (p) => progress(`  retrain [${p.phase}] ${p.message}`),
+        });
+        progress(`retrain: ${describeRetrain(result)}`);
+        retrain = retrainSummary(result);
+      }
       const summary = {
         devices: devices.length,
         records: sent.records,
@@ -187,6 +213,7 @@ const demo: CommandModule = {
         rejected: totals.rejected,
         lost,
         latencyMs: { p50: Math.round(percentile(latencies, 0.5)), p95: Math.round(percentile(latencies, 0.95)) },
+        ...(retrain ? { retrain } : {}),
       };
       const reportDevices: ReportDevice[] = devices.map((d) => ({
         deviceId: d.deviceId,
