@@ -55,6 +55,18 @@ describe('ModelCache', () => {
     await expect(cache.current()).rejects.toThrow(/NoSuchKey/);
   });
 
+  it('gives a caller that arrives during a revalidation the model that revalidation loads', async () => {
+    const { source, cache, advance } = setup();
+    source.promote('v1', '{"version":"v1"}');
+    expect((await cache.current()).version).toBe('v1');
+    source.promote('v2', '{"version":"v2"}');
+    advance(60_000);
+    // Two batches in one process (two shards): the second asks while the first is revalidating.
+    const [first, second] = await Promise.all([cache.current(), cache.current()]);
+    expect(first.version).toBe('v2');
+    expect(second.version).toBe('v2');
+  });
+
   it('loads through the pointer and revalidates at most once a minute', async () => {
     const { source, cache, advance } = setup();
     source.promote('v1', '{"version":"v1"}');
