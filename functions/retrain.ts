@@ -10,6 +10,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
 import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../src/model/retrain';
+import { envReader } from '../src/model/env-reader';
 
 /** Kept back from the Lambda's remaining time for everything after the job (logs, metrics, return). */
 export const DEFAULT_SAFETY_MARGIN_MS = 30_000;
@@ -39,18 +40,12 @@ export interface RetrainConfig {
  * const config = retrainConfigFromEnv({ BUCKET_NAME: 'beatwatch-data', RETRAIN_HISTORY_DAYS: '3' });
  */
 export function retrainConfigFromEnv(env: Readonly<Record<string, string | undefined>>): RetrainConfig {
-  const bucket = env.BUCKET_NAME;
-  if (bucket === undefined || bucket.trim() === '') throw new Error('environment variable BUCKET_NAME is required');
-  const num = (name: string, fallback: number, ok: (n: number) => boolean, what: string): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return fallback;
-    const n = Number(v);
-    if (!ok(n)) throw new Error(`environment variable ${name} must be ${what}, got "${v}"`);
-    return n;
-  };
+  const reader = envReader(env);
+  const bucket = reader.required('BUCKET_NAME');
+  const num = reader.number;
   const positive = (n: number) => Number.isFinite(n) && n > 0;
   const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
-  const fixed = env.TIME_BUDGET_MS === undefined || env.TIME_BUDGET_MS === '' ? undefined : num('TIME_BUDGET_MS', 0, positive, 'a number > 0');
+  const fixed = reader.optionalNumber('TIME_BUDGET_MS', positive, 'a number > 0');
   return {
     bucket,
     days: num(env.RETRAIN_HISTORY_DAYS === undefined ? 'HISTORY_DAYS' : 'RETRAIN_HISTORY_DAYS', DEFAULT_RETRAIN_OPTIONS.days, positive, 'a number of days > 0'),

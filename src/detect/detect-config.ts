@@ -2,6 +2,7 @@ import { DEFAULT_ALERT_POLICY } from './alert-policy';
 import { DEFAULT_MAX_DEVICES } from './device-registry';
 import { DEFAULT_REVALIDATE_MS } from './model-cache';
 import type { DetectorOptions } from './process-batch';
+import { envReader } from '../model/env-reader';
 
 /** The detect function's configuration, read from its environment. */
 export interface DetectConfig {
@@ -29,21 +30,12 @@ export const DEFAULT_POINTER_KEY = 'models/current.json';
  * const config = detectConfigFromEnv(process.env);
  */
 export function detectConfigFromEnv(env: Readonly<Record<string, string | undefined>>): DetectConfig {
-  const required = (name: string): string => {
-    const v = env[name];
-    if (v === undefined || v.trim() === '') throw new Error(`environment variable ${name} is required`);
-    return v;
-  };
-  const num = (name: string, fallback: number, ok: (n: number) => boolean, what: string): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return fallback;
-    const n = Number(v);
-    if (!ok(n)) throw new Error(`environment variable ${name} must be ${what}, got "${v}"`);
-    return n;
-  };
+  const reader = envReader(env);
+  const required = reader.required;
+  const num = reader.number;
   const int = (n: number) => Number.isInteger(n) && n >= 1;
   const positive = (n: number) => Number.isFinite(n) && n > 0;
-  const globalThreshold = env.THRESHOLD === undefined || env.THRESHOLD === '' ? undefined : num('THRESHOLD', 0, positive, 'a number > 0');
+  const globalThreshold = reader.optionalNumber('THRESHOLD', positive, 'a number > 0');
   return {
     bucket: required('BUCKET_NAME'),
     topicArn: required('TOPIC_ARN'),
