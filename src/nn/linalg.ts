@@ -137,6 +137,77 @@ export function gemmAddBT(
 }
 
 /**
+ * out[r, j] = base[r, j] + sum_k a[r, k] * b[j, k]: {@link gemmAddBT} onto a preset taken from
+ * `base` instead of `out`, sparing the copy of the preset (the LSTM step's input projection).
+ * Same sums in the same order as copyRows then gemmAddBT, so bit-identical to them.
+ */
+export function gemmBTFrom(
+  rows: number, inner: number, cols: number,
+  a: Float64Array, aOff: number, aStride: number,
+  b: Float64Array, bOff: number, bStride: number,
+  base: Float64Array, baseOff: number, baseStride: number,
+  out: Float64Array, outOff: number, outStride: number,
+): void {
+  const pairs = rows - (rows % 2);
+  const cols4 = cols - (cols % 4);
+  for (let r = 0; r < pairs; r += 2) {
+    const a0 = aOff + r * aStride;
+    const a1 = a0 + aStride;
+    const p0 = baseOff + r * baseStride;
+    const p1 = p0 + baseStride;
+    const o0 = outOff + r * outStride;
+    const o1 = o0 + outStride;
+    for (let j = 0; j < cols4; j += 4) {
+      const b0 = bOff + j * bStride;
+      const b1 = b0 + bStride;
+      const b2 = b1 + bStride;
+      const b3 = b2 + bStride;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let k = 0; k < inner; k++) {
+        const x0 = a[a0 + k];
+        const x1 = a[a1 + k];
+        const w0 = b[b0 + k];
+        const w1 = b[b1 + k];
+        const w2 = b[b2 + k];
+        const w3 = b[b3 + k];
+        s00 += x0 * w0;
+        s01 += x0 * w1;
+        s02 += x0 * w2;
+        s03 += x0 * w3;
+        s10 += x1 * w0;
+        s11 += x1 * w1;
+        s12 += x1 * w2;
+        s13 += x1 * w3;
+      }
+      out[o0 + j] = base[p0 + j] + s00;
+      out[o0 + j + 1] = base[p0 + j + 1] + s01;
+      out[o0 + j + 2] = base[p0 + j + 2] + s02;
+      out[o0 + j + 3] = base[p0 + j + 3] + s03;
+      out[o1 + j] = base[p1 + j] + s10;
+      out[o1 + j + 1] = base[p1 + j + 1] + s11;
+      out[o1 + j + 2] = base[p1 + j + 2] + s12;
+      out[o1 + j + 3] = base[p1 + j + 3] + s13;
+    }
+  }
+  // Ragged edges (odd last row, last cols % 4 columns): preset by copy, then the general kernel.
+  if (cols4 < cols && pairs > 0) {
+    copyRows(pairs, cols - cols4, base, baseOff + cols4, baseStride, out, outOff + cols4, outStride);
+    gemmAddBT(pairs, inner, cols - cols4, a, aOff, aStride, b, bOff + cols4 * bStride, bStride, out, outOff + cols4, outStride);
+  }
+  if (pairs < rows) {
+    copyRows(1, cols, base, baseOff + pairs * baseStride, baseStride, out, outOff + pairs * outStride, outStride);
+    gemmAddBT(1, inner, cols, a, aOff + pairs * aStride, aStride, b, bOff, bStride, out, outOff + pairs * outStride, outStride);
+  }
+}
+
+/**
  * out[j] += sum_k a[k] * b[j, k]: the single-row case of {@link gemmAddBT} (scoring one window
  * at a time), kept in its own small function so V8 optimises it for exactly this shape.
  */

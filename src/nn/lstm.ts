@@ -1,6 +1,6 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
-import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
+import { gemmAddAT, gemmAddBT, gemmBTFrom } from './linalg';
 import { sigmoid, tanh } from './activations';
 
 /**
@@ -56,8 +56,7 @@ export function lstmForward(
     lstmForwardSingle(w, xp, xpOff, hPrev, hpOff, cPrev, cpOff, gates, gOff, h, hOff, c, cOff);
     return;
   }
-  copyRows(B, G, xp, xpOff, G, gates, gOff, G);
-  gemmAddBT(B, H, G, hPrev, hpOff, H, w.recurrentKernelT, 0, H, gates, gOff, G);
+  gemmBTFrom(B, H, G, hPrev, hpOff, H, w.recurrentKernelT, 0, H, xp, xpOff, G, gates, gOff, G);
   for (let b = 0; b < B; b++) {
     const gr = gOff + b * G;
     const cp = cpOff + b * H;
