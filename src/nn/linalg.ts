@@ -29,8 +29,8 @@ export function gemmAdd(
 
 /**
  * out[r, j] += sum_k a[r, k] * b[j, k]  (a times b transposed): every output is a dot product of
- * two contiguous rows. The hot kernel of the recurrences: blocks of 2 rows x 4 columns keep
- * 8 accumulators in registers, so each load feeds 1.33 multiply-adds instead of 0.5.
+ * two contiguous rows. The hot kernel of the recurrences (see {@link gemmBTFrom}, which it is
+ * with `out` as its own preset).
  */
 export function gemmAddBT(
   rows: number, inner: number, cols: number,
@@ -38,108 +38,15 @@ export function gemmAddBT(
   b: Float64Array, bOff: number, bStride: number,
   out: Float64Array, outOff: number, outStride: number,
 ): void {
-  if (rows === 1) {
-    gemvAddBT(inner, cols, a, aOff, b, bOff, bStride, out, outOff);
-    return;
-  }
-  const cols4 = cols - (cols % 4);
-  let r = 0;
-  for (; r + 1 < rows; r += 2) {
-    const a0 = aOff + r * aStride;
-    const a1 = a0 + aStride;
-    const o0 = outOff + r * outStride;
-    const o1 = o0 + outStride;
-    let j = 0;
-    for (; j < cols4; j += 4) {
-      const b0 = bOff + j * bStride;
-      const b1 = b0 + bStride;
-      const b2 = b1 + bStride;
-      const b3 = b2 + bStride;
-      let s00 = 0;
-      let s01 = 0;
-      let s02 = 0;
-      let s03 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      let s12 = 0;
-      let s13 = 0;
-      for (let k = 0; k < inner; k++) {
-        const x0 = a[a0 + k];
-        const x1 = a[a1 + k];
-        const w0 = b[b0 + k];
-        const w1 = b[b1 + k];
-        const w2 = b[b2 + k];
-        const w3 = b[b3 + k];
-        s00 += x0 * w0;
-        s01 += x0 * w1;
-        s02 += x0 * w2;
-        s03 += x0 * w3;
-        s10 += x1 * w0;
-        s11 += x1 * w1;
-        s12 += x1 * w2;
-        s13 += x1 * w3;
-      }
-      out[o0 + j] += s00;
-      out[o0 + j + 1] += s01;
-      out[o0 + j + 2] += s02;
-      out[o0 + j + 3] += s03;
-      out[o1 + j] += s10;
-      out[o1 + j + 1] += s11;
-      out[o1 + j + 2] += s12;
-      out[o1 + j + 3] += s13;
-    }
-    for (; j < cols; j++) {
-      const bj = bOff + j * bStride;
-      let s0 = 0;
-      let s1 = 0;
-      for (let k = 0; k < inner; k++) {
-        const w = b[bj + k];
-        s0 += a[a0 + k] * w;
-        s1 += a[a1 + k] * w;
-      }
-      out[o0 + j] += s0;
-      out[o1 + j] += s1;
-    }
-  }
-  if (r < rows) {
-    // Odd last row: 1 x 4 blocks.
-    const a0 = aOff + r * aStride;
-    const o0 = outOff + r * outStride;
-    let j = 0;
-    for (; j < cols4; j += 4) {
-      const b0 = bOff + j * bStride;
-      const b1 = b0 + bStride;
-      const b2 = b1 + bStride;
-      const b3 = b2 + bStride;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = 0; k < inner; k++) {
-        const x0 = a[a0 + k];
-        s0 += x0 * b[b0 + k];
-        s1 += x0 * b[b1 + k];
-        s2 += x0 * b[b2 + k];
-        s3 += x0 * b[b3 + k];
-      }
-      out[o0 + j] += s0;
-      out[o0 + j + 1] += s1;
-      out[o0 + j + 2] += s2;
-      out[o0 + j + 3] += s3;
-    }
-    for (; j < cols; j++) {
-      const bj = bOff + j * bStride;
-      let s0 = 0;
-      for (let k = 0; k < inner; k++) s0 += a[a0 + k] * b[bj + k];
-      out[o0 + j] += s0;
-    }
-  }
+  gemmBTFrom(rows, inner, cols, a, aOff, aStride, b, bOff, bStride, out, outOff, outStride, out, outOff, outStride);
 }
 
 /**
- * out[r, j] = base[r, j] + sum_k a[r, k] * b[j, k]: {@link gemmAddBT} onto a preset taken from
- * `base` instead of `out`, sparing the copy of the preset (the LSTM step's input projection).
- * Same sums in the same order as copyRows then gemmAddBT, so bit-identical to them.
+ * out[r, j] = base[r, j] + sum_k a[r, k] * b[j, k]. With `base` = `out` this accumulates
+ * ({@link gemmAddBT}); with the LSTM step's input projection as `base` it spares copying that
+ * preset into the gate cache. Blocks of 2 rows x 4 columns keep 8 accumulators in registers,
+ * so each load feeds 1.33 multiply-adds instead of 0.5; the sums run in the same order
+ * whatever `base` is, so both uses are bit-identical to copy-then-accumulate.
  */
 export function gemmBTFrom(
   rows: number, inner: number, cols: number,
@@ -148,16 +55,23 @@ export function gemmBTFrom(
   base: Float64Array, baseOff: number, baseStride: number,
   out: Float64Array, outOff: number, outStride: number,
 ): void {
-  const pairs = rows - (rows % 2);
+  const inPlace = base === out && baseOff === outOff && baseStride === outStride;
+  if (rows === 1) {
+    if (!inPlace) copyRows(1, cols, base, baseOff, baseStride, out, outOff, outStride);
+    gemvAddBT(inner, cols, a, aOff, b, bOff, bStride, out, outOff);
+    return;
+  }
   const cols4 = cols - (cols % 4);
-  for (let r = 0; r < pairs; r += 2) {
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
     const a0 = aOff + r * aStride;
     const a1 = a0 + aStride;
     const p0 = baseOff + r * baseStride;
     const p1 = p0 + baseStride;
     const o0 = outOff + r * outStride;
     const o1 = o0 + outStride;
-    for (let j = 0; j < cols4; j += 4) {
+    let j = 0;
+    for (; j < cols4; j += 4) {
       const b0 = bOff + j * bStride;
       const b1 = b0 + bStride;
       const b2 = b1 + bStride;
@@ -195,15 +109,24 @@ export function gemmBTFrom(
       out[o1 + j + 2] = base[p1 + j + 2] + s12;
       out[o1 + j + 3] = base[p1 + j + 3] + s13;
     }
+    for (; j < cols; j++) {
+      const bj = bOff + j * bStride;
+      let s0 = 0;
+      let s1 = 0;
+      for (let k = 0; k < inner; k++) {
+        const w = b[bj + k];
+        s0 += a[a0 + k] * w;
+        s1 += a[a1 + k] * w;
+      }
+      out[o0 + j] = base[p0 + j] + s0;
+      out[o1 + j] = base[p1 + j] + s1;
+    }
   }
-  // Ragged edges (odd last row, last cols % 4 columns): preset by copy, then the general kernel.
-  if (cols4 < cols && pairs > 0) {
-    copyRows(pairs, cols - cols4, base, baseOff + cols4, baseStride, out, outOff + cols4, outStride);
-    gemmAddBT(pairs, inner, cols - cols4, a, aOff, aStride, b, bOff + cols4 * bStride, bStride, out, outOff + cols4, outStride);
-  }
-  if (pairs < rows) {
-    copyRows(1, cols, base, baseOff + pairs * baseStride, baseStride, out, outOff + pairs * outStride, outStride);
-    gemmAddBT(1, inner, cols, a, aOff + pairs * aStride, aStride, b, bOff, bStride, out, outOff + pairs * outStride, outStride);
+  if (r < rows) {
+    // Odd last row: the single-row kernel on a preset row.
+    const o0 = outOff + r * outStride;
+    if (!inPlace) copyRows(1, cols, base, baseOff + r * baseStride, baseStride, out, o0, outStride);
+    gemvAddBT(inner, cols, a, aOff + r * aStride, b, bOff, bStride, out, o0);
   }
 }
 
