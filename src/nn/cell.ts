@@ -14,6 +14,8 @@ export interface CellWeights {
   readonly recurrentKernel: Float64Array;
   /** The same transposed, [G*H, H], so forward products are contiguous dot products. */
   readonly recurrentKernelT: Float64Array;
+  /** The same packed by unit pairs for the scoring kernels (see `packUnitPairs`). */
+  readonly recurrentKernelPaired: Float64Array;
   /** Cell-specific vectors (peephole weights), each [H], in `Cell.extraParams` order. */
   readonly extras: readonly Float64Array[];
   /** Per-row temporary of at least H elements (the GRU's r * h). */
@@ -52,6 +54,18 @@ export interface Cell {
     hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number,
     gates: Float64Array, gOff: number,
     h: Float64Array, hOff: number, c: Float64Array, cOff: number,
+  ): void;
+  /**
+   * Optional forward step for scoring only: the same function as `forward` without the gate
+   * cache, for B rows whose [B, H] blocks all start at offset 0. `z` is scratch of at least
+   * min(B, 2) * G*H elements. Cells without it are scored through `forward`.
+   */
+  infer?(
+    w: CellWeights, B: number,
+    xp: Float64Array, xpOff: number,
+    hPrev: Float64Array, cPrev: Float64Array,
+    h: Float64Array, c: Float64Array,
+    z: Float64Array,
   ): void;
   /**
    * One step backward for B rows. `dh` [B, H] is dL/dh(t) (from above and from t+1); `dc` [B, H]

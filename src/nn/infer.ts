@@ -135,9 +135,14 @@ function stepLayer(s: LayerState, B: number, input: Float64Array, inOff: number,
   advance(s, B);
 }
 
-/** One cell step from the projection already in `s.xp`; swaps the state buffers. */
+/**
+ * One cell step from the projection already in `s.xp` (the cell's cache-free scoring step when
+ * it has one); swaps the state buffers.
+ */
 function advance(s: LayerState, B: number): void {
-  s.layer.cell.forward(s.layer.weights, B, s.xp, 0, s.h, 0, s.c, 0, s.gates, 0, s.hNext, 0, s.cNext, 0);
+  const cell = s.layer.cell;
+  if (cell.infer) cell.infer(s.layer.weights, B, s.xp, 0, s.h, s.c, s.hNext, s.cNext, s.gates);
+  else cell.forward(s.layer.weights, B, s.xp, 0, s.h, 0, s.c, 0, s.gates, 0, s.hNext, 0, s.cNext, 0);
   const h = s.h;
   s.h = s.hNext;
   s.hNext = h;

@@ -2,6 +2,7 @@ import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
 import { gemmAddAT, gemmAddBT, gemmBTFrom } from './linalg';
 import { sigmoid, tanh } from './activations';
+import { lstmInferStep } from './lstm-infer';
 
 /**
  * Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al.
@@ -27,6 +28,7 @@ export const lstmCell: Cell = {
   forward(w, B, xp, xpOff, hPrev, hpOff, cPrev, cpOff, gates, gOff, h, hOff, c, cOff): void {
     lstmForward(w, B, xp, xpOff, hPrev, hpOff, cPrev, cpOff, gates, gOff, h, hOff, c, cOff);
   },
+  infer: lstmInferStep,
   backward(w, g, B, gates, gOff, hPrev, hpOff, cPrev, cpOff, c, cOff, dh, dc, dz, dzOff, dhPrev): void {
     lstmBackward(w, g, B, gates, gOff, cPrev, cpOff, c, cOff, dh, dc, dz, dzOff, dhPrev);
     void hPrev;

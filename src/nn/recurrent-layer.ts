@@ -4,6 +4,7 @@ import { colSumAdd, fillRows, gemmAdd, gemmAddAT, gemmAddBT, transpose } from '.
 import { glorotUniform, orthogonal } from './init';
 import type { Random } from './random';
 import { GRU_CHUNK } from './gru';
+import { packUnitPairs, packedUnitPairsLength } from './pack';
 
 /**
  * Buffers of one layer for training on batches of up to `capacity` rows over T steps. Slot t of a
@@ -76,6 +77,7 @@ export class RecurrentLayer {
       units,
       recurrentKernel: this.recurrentKernel.data,
       recurrentKernelT: new Float64Array(units * this.gateWidth),
+      recurrentKernelPaired: new Float64Array(packedUnitPairsLength(units, cell.gates)),
       extras: this.extras.map((p) => p.data),
       scratch: new Float64Array(cell.kind === 'gru' ? GRU_CHUNK * units : units),
     };
@@ -96,6 +98,7 @@ export class RecurrentLayer {
   /** Refreshes derived copies of the weights from the compute copy; call after any weight change. */
   syncDerived(): void {
     transpose(this.units, this.gateWidth, this.recurrentKernel.data, this.weights.recurrentKernelT);
+    packUnitPairs(this.units, this.cell.gates, this.recurrentKernel.data, this.weights.recurrentKernelPaired);
   }
 
   /** Allocates training buffers for batches of up to `capacity` rows over `steps` steps. */
