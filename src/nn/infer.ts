@@ -1,5 +1,5 @@
 import type { AutoencoderNet } from './net';
-import { fillRows, gemmAdd } from './linalg';
+import { affineRows } from './linalg';
 import type { RecurrentLayer } from './recurrent-layer';
 
 /** Per-layer buffers of the step-interleaved forward pass: only the current state is kept. */
@@ -82,16 +82,14 @@ export class InferenceRunner {
     let latent = top.h;
     if (this.net.latent) {
       const d = this.net.latent;
-      fillRows(B, d.outputSize, d.bias.data, this.latent, 0, d.outputSize);
-      gemmAdd(B, H, d.outputSize, top.h, 0, H, d.kernel.data, 0, d.outputSize, this.latent, 0, d.outputSize);
+      affineRows(B, H, d.outputSize, top.h, 0, H, d.kernel.data, 0, d.outputSize, d.bias.data, this.latent, 0, d.outputSize);
       latent = this.latent;
     }
     // Project the latent once; the first decoder layer reuses it at every step.
     const first = this.decoder[0];
     const L = this.net.config.latent;
     const G0 = first.layer.cell.gates * H;
-    fillRows(B, G0, first.layer.bias.data, first.xp, 0, G0);
-    gemmAdd(B, L, G0, latent, 0, L, first.layer.kernel.data, 0, G0, first.xp, 0, G0);
+    affineRows(B, L, G0, latent, 0, L, first.layer.kernel.data, 0, G0, first.layer.bias.data, first.xp, 0, G0);
 
     const out = this.net.output;
     const y = this.y;
@@ -104,8 +102,7 @@ export class InferenceRunner {
         stepLayer(s, B, prev.h, 0, H);
         prev = s;
       }
-      fillRows(B, I, out.bias.data, y, 0, I);
-      gemmAdd(B, H, I, prev.h, 0, H, out.kernel.data, 0, I, y, 0, I);
+      affineRows(B, H, I, prev.h, 0, H, out.kernel.data, 0, I, out.bias.data, y, 0, I);
       for (let b = 0; b < B; b++) {
         const xo = (start + b) * TI + t * I;
         let e = 0;
@@ -130,8 +127,7 @@ function resetState(s: LayerState, B: number): void {
 function stepLayer(s: LayerState, B: number, input: Float64Array, inOff: number, inStride: number): void {
   const layer = s.layer;
   const G = layer.cell.gates * layer.units;
-  fillRows(B, G, layer.bias.data, s.xp, 0, G);
-  gemmAdd(B, layer.inputSize, G, input, inOff, inStride, layer.kernel.data, 0, G, s.xp, 0, G);
+  affineRows(B, layer.inputSize, G, input, inOff, inStride, layer.kernel.data, 0, G, layer.bias.data, s.xp, 0, G);
   advance(s, B);
 }
 

@@ -1,31 +1,10 @@
 /**
  * The few dense kernels the engine needs, over row-major typed arrays addressed by
  * (offset, row stride) so callers can work on slices of their workspaces without copying.
- * All of them ACCUMULATE into `out` (out += ...); callers zero or preset `out` first.
+ * The products ACCUMULATE into `out` (out += ...); callers zero or preset `out` first
+ * ({@link affineRows} and the `...From` kernels write it).
  * Everything is Float64 so the loops stay monomorphic.
  */
-
-/**
- * out[r, j] += sum_k a[r, k] * w[k, j]  for r < rows, j < cols, k < inner.
- * Loop order r, k, j keeps the innermost loop contiguous in `w` and `out`.
- */
-export function gemmAdd(
-  rows: number, inner: number, cols: number,
-  a: Float64Array, aOff: number, aStride: number,
-  w: Float64Array, wOff: number, wStride: number,
-  out: Float64Array, outOff: number, outStride: number,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const ar = aOff + r * aStride;
-    const or = outOff + r * outStride;
-    for (let k = 0; k < inner; k++) {
-      const av = a[ar + k];
-      if (av === 0) continue;
-      const wk = wOff + k * wStride;
-      for (let j = 0; j < cols; j++) out[or + j] += av * w[wk + j];
-    }
-  }
-}
 
 /**
  * out[r, j] += sum_k a[r, k] * b[j, k]  (a times b transposed): every output is a dot product of
@@ -222,11 +201,38 @@ export function gemmAddAT(
   }
 }
 
-/** out[r, j] = bias[j] for every row: presets a product's output with its bias. */
-export function fillRows(rows: number, cols: number, bias: Float64Array, out: Float64Array, outOff: number, outStride: number): void {
+/**
+ * out[r, j] = bias[j] + sum_k a[r, k] * w[k, j]: a dense layer over `rows` rows in one pass
+ * (bias first, then the products in k order). A single input (the ECG sample) is one
+ * multiply-add per output; a single output (the reconstruction) is one dot product per row.
+ *
+ * @example
+ * // x [B, in] -> y [B, out]
+ * affineRows(B, inSize, outSize, x, 0, inSize, kernel, 0, outSize, bias, y, 0, outSize);
+ */
+export function affineRows(
+  rows: number, inner: number, cols: number,
+  a: Float64Array, aOff: number, aStride: number,
+  w: Float64Array, wOff: number, wStride: number,
+  bias: Float64Array,
+  out: Float64Array, outOff: number, outStride: number,
+): void {
+  if (inner === 1) {
+    for (let r = 0; r < rows; r++) {
+      const av = a[aOff + r * aStride];
+      const or = outOff + r * outStride;
+      for (let j = 0; j < cols; j++) out[or + j] = bias[j] + av * w[wOff + j];
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
+    const ar = aOff + r * aStride;
     const or = outOff + r * outStride;
-    for (let j = 0; j < cols; j++) out[or + j] = bias[j];
+    for (let j = 0; j < cols; j++) {
+      let s = bias[j];
+      for (let k = 0; k < inner; k++) s += a[ar + k] * w[wOff + k * wStride + j];
+      out[or + j] = s;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Cell, CellGrads, CellWeights } from './cell';
 import type { Param, ParamSpec } from './tensor';
-import { colSumAdd, fillRows, gemmAdd, gemmAddAT, gemmAddBT, transpose } from './linalg';
+import { affineRows, colSumAdd, gemmAddAT, gemmAddBT, transpose } from './linalg';
 import { glorotUniform, orthogonal } from './init';
 import type { Random } from './random';
 import { GRU_CHUNK } from './gru';
@@ -131,8 +131,7 @@ export class RecurrentLayer {
     const H = this.units;
     const G = this.gateWidth;
     const inRows = constantInput ? B : T * B;
-    fillRows(inRows, G, this.bias.data, ws.xp, 0, G);
-    gemmAdd(inRows, this.inputSize, G, x, xOff, this.inputSize, this.kernel.data, 0, G, ws.xp, 0, G);
+    affineRows(inRows, this.inputSize, G, x, xOff, this.inputSize, this.kernel.data, 0, G, this.bias.data, ws.xp, 0, G);
     ws.hs.fill(0, 0, B * H);
     if (this.cell.hasCellState) ws.cs.fill(0, 0, B * H);
     const cell = this.cell;

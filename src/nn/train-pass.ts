@@ -1,5 +1,5 @@
 import type { AutoencoderNet } from './net';
-import { colSumAdd, fillRows, gemmAdd, gemmAddAT, gemmAddBT } from './linalg';
+import { affineRows, colSumAdd, gemmAddAT, gemmAddBT } from './linalg';
 import type { LayerTrainWorkspace } from './recurrent-layer';
 
 /**
@@ -62,8 +62,7 @@ export class TrainingPass {
     let latentOff = lastOff;
     if (net.latent) {
       const d = net.latent;
-      fillRows(B, d.outputSize, d.bias.data, this.latent, 0, d.outputSize);
-      gemmAdd(B, H, d.outputSize, encTop.hs, lastOff, H, d.kernel.data, 0, d.outputSize, this.latent, 0, d.outputSize);
+      affineRows(B, H, d.outputSize, encTop.hs, lastOff, H, d.kernel.data, 0, d.outputSize, d.bias.data, this.latent, 0, d.outputSize);
       latent = this.latent;
       latentOff = 0;
     }
@@ -77,8 +76,7 @@ export class TrainingPass {
     const decTop = this.dec[dec.length - 1];
     const out = net.output;
     const rows = T * B;
-    fillRows(rows, I, out.bias.data, this.y, 0, I);
-    gemmAdd(rows, H, I, decTop.hs, B * H, H, out.kernel.data, 0, I, this.y, 0, I);
+    affineRows(rows, H, I, decTop.hs, B * H, H, out.kernel.data, 0, I, out.bias.data, this.y, 0, I);
 
     // Loss (mean over T*I per window) and its gradient, scaled for the caller's reduction.
     const y = this.y;

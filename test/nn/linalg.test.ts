@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyRows, gemmAddBT, gemmBTFrom } from '../../src/nn/linalg';
+import { affineRows, copyRows, gemmAddBT, gemmBTFrom } from '../../src/nn/linalg';
 import { createRandom, type Random } from '../../src/nn/random';
 
 function filled(n: number, rng: Random): Float64Array {
@@ -43,6 +43,36 @@ describe('gemmBTFrom', () => {
           for (let r = 0; r < rows; r++) {
             for (let j = cols; j < outStride; j++) expect(out[5 + r * outStride + j]).toBe(before[5 + r * outStride + j]);
           }
+        }
+      }
+    }
+  });
+});
+
+describe('affineRows', () => {
+  it('writes bias + a·w for single-input, single-output and general shapes on strided slices, leaving the rest untouched', () => {
+    const rng = createRandom(9);
+    for (const rows of [1, 2, 5]) {
+      for (const [inner, cols] of [[1, 7], [6, 1], [3, 4]] as const) {
+        const aStride = inner + 1;
+        const wStride = cols + 2;
+        const outStride = cols + 3;
+        const a = filled(2 + rows * aStride, rng);
+        const w = filled(1 + inner * wStride, rng);
+        const bias = filled(cols, rng);
+        const out = filled(4 + rows * outStride, rng);
+        const before = Float64Array.from(out);
+        affineRows(rows, inner, cols, a, 2, aStride, w, 1, wStride, bias, out, 4, outStride);
+        for (let i = 0; i < out.length; i++) {
+          const r = Math.floor((i - 4) / outStride);
+          const j = (i - 4) % outStride;
+          if (i < 4 || r >= rows || j >= cols) {
+            expect(out[i], `outside the block at ${i}`).toBe(before[i]);
+            continue;
+          }
+          let want = bias[j];
+          for (let k = 0; k < inner; k++) want += a[2 + r * aStride + k] * w[1 + k * wStride + j];
+          expect(out[i], `rows ${rows} inner ${inner} cols ${cols} [${r}, ${j}]`).toBe(want);
         }
       }
     }
