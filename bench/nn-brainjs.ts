@@ -1,5 +1,8 @@
 import { recurrent } from 'brain.js';
-import { figures, throughput, type MeasureOptions, type PeerFigures } from './nn-measure';
+import type { Workload } from './nn-measure';
+
+/** What the brain.js figures measure, where it differs from the others. */
+export const BRAINJS_NOTE = 'LSTMTimeStep: one LSTM pass per window, no batching, per-window updates';
 
 /**
  * brain.js 2.0.0-beta `recurrent.LSTMTimeStep`, its closest model to our autoencoder: one LSTM
@@ -10,19 +13,24 @@ import { figures, throughput, type MeasureOptions, type PeerFigures } from './nn
  *
  * @param windows row-major [count, steps] samples used as inputs.
  */
-export async function measureBrainjs(windows: Float32Array, count: number, steps: number, hidden: number, options: MeasureOptions): Promise<PeerFigures> {
+export function brainjsWorkload(windows: Float32Array, count: number, steps: number, hidden: number): Workload {
   const rows = Array.from({ length: count }, (_, r) => Array.from(windows.subarray(r * steps, (r + 1) * steps)));
-  const net = new recurrent.LSTMTimeStep({ inputSize: 1, hiddenLayers: [hidden], outputSize: 1 });
-  // Training once sizes and initialises the model; it then runs windows of any length.
-  net.train(rows.slice(0, 2), { iterations: 1, log: false, errorThresh: 0 });
-
-  let next = 0;
-  const inferB1 = await throughput(() => net.run(rows[next++ % count]), 1, options);
-  const inferB256 = await throughput(() => {
-    for (let i = 0; i < 256; i++) net.run(rows[(next + i) % count]);
-    next += 256;
-  }, 256, options);
+  const scorer = new recurrent.LSTMTimeStep({ inputSize: 1, hiddenLayers: [hidden], outputSize: 1 });
+  const trainee = new recurrent.LSTMTimeStep({ inputSize: 1, hiddenLayers: [hidden], outputSize: 1 });
+  // Training once sizes and initialises a model; it then runs windows of any length.
+  scorer.train(rows.slice(0, 2), { iterations: 1, log: false, errorThresh: 0 });
+  trainee.train(rows.slice(0, 2), { iterations: 1, log: false, errorThresh: 0 });
   const batch = Array.from({ length: 64 }, (_, i) => rows[i % count]);
-  const trainB64 = await throughput(() => net.train(batch, { iterations: 1, log: false, errorThresh: 0 }), 64, options);
-  return figures(inferB1, inferB256, trainB64, 'LSTMTimeStep: one LSTM pass per window, no batching, per-window updates');
+  let next = 0;
+  return {
+    inferB1: { call: () => scorer.run(rows[next++ % count]), windows: 1 },
+    inferB256: {
+      call: () => {
+        for (let i = 0; i < 256; i++) scorer.run(rows[(next + i) % count]);
+        next += 256;
+      },
+      windows: 256,
+    },
+    trainB64: { call: () => trainee.train(batch, { iterations: 1, log: false, errorThresh: 0 }), windows: 64 },
+  };
 }

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { readUcr } from '../src/ecg/read-ucr';
 import type { BenchSuite } from './suite';
-import { FULL_MEASURE, QUICK_MEASURE, forwardFlopPerWindow, type PeerFigures } from './nn-measure';
-import { measureOurs } from './nn-ours';
-import { measureBrainjs } from './nn-brainjs';
+import { FULL_MEASURE, QUICK_MEASURE, figuresOfRounds, measureRounds, forwardFlopPerWindow, medianRatio, type PeerFigures, type RoundFigures } from './nn-measure';
+import { oursWorkload } from './nn-ours';
+import { BRAINJS_NOTE, brainjsWorkload } from './nn-brainjs';
 import { measureTfjs } from './nn-tfjs';
 
 /** Benchmark shape: ECG5000's T and the engine's default hidden size. */
@@ -48,10 +48,11 @@ const suite: BenchSuite = {
     const { data, rows, length } = await readUcr(fileURLToPath(BUNDLED_WINDOWS));
     if (length !== BENCH_STEPS) throw new Error(`bench nn: bundled windows have ${length} samples, expected ${BENCH_STEPS}`);
     const say = (m: string) => process.stderr.write(`${m}\n`);
-    say('nn: ours...');
-    const ours = await measureOurs(data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
-    say('nn: brain.js...');
-    const brainjs = await measureBrainjs(data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
+    say(`nn: ours and brain.js, alternating (${measure.rounds} round${measure.rounds === 1 ? '' : 's'})...`);
+    const oursLoad = oursWorkload(data, rows, BENCH_STEPS, BENCH_HIDDEN);
+    const rounds = await measureRounds({ ours: oursLoad, brainjs: brainjsWorkload(data, rows, BENCH_STEPS, BENCH_HIDDEN) }, measure);
+    const ours = { ...figuresOfRounds(rounds.ours), params: oursLoad.params };
+    const brainjs = figuresOfRounds(rounds.brainjs, BRAINJS_NOTE);
     say('nn: TF.js cpu...');
     const tfjsCpu = await measureTfjs('cpu', data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
     say('nn: TF.js wasm...');
@@ -66,14 +67,20 @@ const suite: BenchSuite = {
     ];
     const perPeer = Object.fromEntries(peers.map(([name, p]) => [name, gflops(pick(p), flop)]));
     say(table(peers.map(([name, p]) => [name, pick(p), perPeer[name]])));
+    // Against brain.js: the median of the per-round ratios (both measured back to back).
+    const sameRound = (m: 'wall' | 'cpu') => (a: RoundFigures, b: RoundFigures): Figures => ({
+      inferB1: medianRatio(a.inferB1, b.inferB1)[m],
+      inferB256: medianRatio(a.inferB256, b.inferB256)[m],
+      trainB64: medianRatio(a.trainB64, b.trainB64)[m],
+    });
     const ratios = {
-      vsBrainjs: ratio(pick(ours), pick(brainjs)),
+      vsBrainjs: sameRound('wall')(rounds.ours, rounds.brainjs),
       vsTfjsCpu: ratio(pick(ours), pick(tfjsCpu)),
       vsTfjsWasm: ratio(pick(ours), pick(tfjsWasm)),
     };
     // The same ratios per CPU second: what they would be on an idle machine.
     const cpuRatios = {
-      vsBrainjs: ratio(ours.perCpuSecond, brainjs.perCpuSecond),
+      vsBrainjs: sameRound('cpu')(rounds.ours, rounds.brainjs),
       vsTfjsCpu: ratio(ours.perCpuSecond, tfjsCpu.perCpuSecond),
       vsTfjsWasm: ratio(ours.perCpuSecond, tfjsWasm.perCpuSecond),
     };
