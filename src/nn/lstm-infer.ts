@@ -21,6 +21,12 @@ import { expClamped } from './activations';
  * Pre-activations are summed in the same order as the training kernels (products from zero,
  * then the input projection added), so they are bit-identical to {@link lstmForward}'s.
  *
+ * The loops are written for V8's code generator, measured by instruction counts (callgrind,
+ * which unlike wall-clock time does not move with the machine's load): running indices instead
+ * of `base + offset + u` expressions, and `(q + c) | 0` for weight indices, which tells V8 the
+ * sum is an int32 so it drops an overflow check per index. Both are exact (indices stay far
+ * below 2^31). Together they cut batch-1 scoring from 19.5 M to 11.3 M instructions per window.
+ *
  * All [B, H] blocks start at offset 0 with stride H; `xp` holds B rows of x W + b at `xpOff`.
  * `z` is scratch of at least min(B, 2) * 4H elements.
  */
@@ -52,7 +58,6 @@ export function lstmInferStep(
  */
 function twoRowProduct(H: number, P: Float64Array, xp: Float64Array, x0: number, hPrev: Float64Array, h0: number, z: Float64Array): void {
   const G = 4 * H;
-  const h1 = h0 + H;
   const x1 = x0 + G;
   for (let u = 0; u < H; u++) {
     let q = (u >> 1) * H * 8 + (u & 1) * 4;
@@ -64,13 +69,13 @@ function twoRowProduct(H: number, P: Float64Array, xp: Float64Array, x0: number,
     let bf = 0;
     let bg = 0;
     let bo = 0;
-    for (let k = 0; k < H; k++) {
-      const p0 = hPrev[h0 + k];
-      const p1 = hPrev[h1 + k];
+    for (let k = h0, end = h0 + H; k < end; k++) {
+      const p0 = hPrev[k];
+      const p1 = hPrev[(k + H) | 0];
       const wi = P[q];
-      const wf = P[q + 1];
-      const wg = P[q + 2];
-      const wo = P[q + 3];
+      const wf = P[(q + 1) | 0];
+      const wg = P[(q + 2) | 0];
+      const wo = P[(q + 3) | 0];
       ai += p0 * wi;
       af += p0 * wf;
       ag += p0 * wg;
@@ -79,7 +84,7 @@ function twoRowProduct(H: number, P: Float64Array, xp: Float64Array, x0: number,
       bf += p1 * wf;
       bg += p1 * wg;
       bo += p1 * wo;
-      q += 8;
+      q = (q + 8) | 0;
     }
     z[u] = xp[x0 + u] + ai;
     z[H + u] = xp[x0 + H + u] + af;
@@ -104,18 +109,17 @@ function oneRowProduct(H: number, P: Float64Array, xp: Float64Array, x0: number,
     let tf = 0;
     let tg = 0;
     let to = 0;
-    // (Advancing q in the body rather than in the for header measured 19% faster in V8.)
-    for (let k = 0; k < H; k++) {
-      const p = hPrev[h0 + k];
+    for (let k = h0, end = h0 + H; k < end; k++) {
+      const p = hPrev[k];
       si += p * P[q];
-      sf += p * P[q + 1];
-      sg += p * P[q + 2];
-      so += p * P[q + 3];
-      ti += p * P[q + 4];
-      tf += p * P[q + 5];
-      tg += p * P[q + 6];
-      to += p * P[q + 7];
-      q += 8;
+      sf += p * P[(q + 1) | 0];
+      sg += p * P[(q + 2) | 0];
+      so += p * P[(q + 3) | 0];
+      ti += p * P[(q + 4) | 0];
+      tf += p * P[(q + 5) | 0];
+      tg += p * P[(q + 6) | 0];
+      to += p * P[(q + 7) | 0];
+      q = (q + 8) | 0;
     }
     z[u] = xp[x0 + u] + si;
     z[H + u] = xp[x0 + H + u] + sf;
@@ -142,16 +146,18 @@ function expWithin40(x: number): number {
  * measured here).
  */
 function updateState(H: number, z: Float64Array, zOff: number, cPrev: Float64Array, off: number, c: Float64Array, h: Float64Array): void {
-  for (let u = 0; u < H; u++) {
-    const ei = 1 + expWithin40(-z[zOff + u]);
-    const ef = 1 + expWithin40(-z[zOff + H + u]);
-    const eg = expWithin40(2 * z[zOff + 2 * H + u]);
+  const oOff = zOff + 3 * H;
+  const end = off + H;
+  for (let n = off, zi = zOff; n < end; n++, zi++) {
+    const ei = 1 + expWithin40(-z[zi]);
+    const ef = 1 + expWithin40(-z[zi + H]);
+    const eg = expWithin40(2 * z[zi + 2 * H]);
     const egp = eg + 1;
-    c[off + u] = (cPrev[off + u] * ei * egp + (eg - 1) * ef) / (ef * ei * egp);
+    c[n] = (cPrev[n] * ei * egp + (eg - 1) * ef) / (ef * ei * egp);
   }
-  for (let u = 0; u < H; u++) {
-    const eo = 1 + expWithin40(-z[zOff + 3 * H + u]);
-    const ec = expWithin40(2 * c[off + u]);
-    h[off + u] = (ec - 1) / (eo * (ec + 1));
+  for (let n = off, zo = oOff; n < end; n++, zo++) {
+    const eo = 1 + expWithin40(-z[zo]);
+    const ec = expWithin40(2 * c[n]);
+    h[n] = (ec - 1) / (eo * (ec + 1));
   }
 }
