@@ -140,24 +140,31 @@ function expWithin40(x: number): number {
 }
 
 /**
- * c' and h' of one row from its pre-activations `z[zOff ..]` (gate blocks i, f, c, o). Two
- * loops rather than one: each unit's chain (three exps, a division, then tanh(c') and another
- * division) is long, and shorter loop bodies let the CPU overlap more units (about 30% faster
- * measured here).
+ * c' and h' of one row from its pre-activations `z[zOff ..]` (gate blocks i, f, c, o), which
+ * it overwrites. The exponentials run first, each block in a loop of its own (one exp per
+ * iteration keeps few constants live, so V8 keeps everything in registers and the iterations
+ * overlap), then the two fractions: measured a few percent faster than one loop doing it all.
  */
 function updateState(H: number, z: Float64Array, zOff: number, cPrev: Float64Array, off: number, c: Float64Array, h: Float64Array): void {
-  const oOff = zOff + 3 * H;
+  const gOff = zOff + 2 * H;
+  const oOff = gOff + H;
+  const zEnd = oOff + H;
+  for (let j = zOff; j < gOff; j++) z[j] = expWithin40(-z[j]);
+  for (let j = gOff; j < oOff; j++) z[j] = expWithin40(2 * z[j]);
+  for (let j = oOff; j < zEnd; j++) z[j] = expWithin40(-z[j]);
   const end = off + H;
   for (let n = off, zi = zOff; n < end; n++, zi++) {
-    const ei = 1 + expWithin40(-z[zi]);
-    const ef = 1 + expWithin40(-z[zi + H]);
-    const eg = expWithin40(2 * z[zi + 2 * H]);
+    const ei = 1 + z[zi];
+    const ef = 1 + z[(zi + H) | 0];
+    const eg = z[(zi + 2 * H) | 0];
     const egp = eg + 1;
-    c[n] = (cPrev[n] * ei * egp + (eg - 1) * ef) / (ef * ei * egp);
+    const cc = (cPrev[n] * ei * egp + (eg - 1) * ef) / (ef * ei * egp);
+    c[n] = cc;
+    z[(zi + 2 * H) | 0] = 2 * cc;
   }
-  for (let n = off, zo = oOff; n < end; n++, zo++) {
-    const eo = 1 + expWithin40(-z[zo]);
-    const ec = expWithin40(2 * c[n]);
-    h[n] = (ec - 1) / (eo * (ec + 1));
+  for (let j = gOff; j < oOff; j++) z[j] = expWithin40(z[j]);
+  for (let n = off, zi = gOff; n < end; n++, zi++) {
+    const ec = z[zi];
+    h[n] = (ec - 1) / ((1 + z[(zi + H) | 0]) * (ec + 1));
   }
 }
