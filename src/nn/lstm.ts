@@ -60,22 +60,22 @@ export function lstmForward(
   }
   gemmBTFrom(B, H, G, hPrev, hpOff, H, w.recurrentKernelT, 0, H, xp, xpOff, G, gates, gOff, G);
   for (let b = 0; b < B; b++) {
+    // Activations in place, one per loop iteration (few live constants: V8 keeps the loop in
+    // registers), then the state update.
     const gr = gOff + b * G;
+    const gEnd = gr + 2 * H;
+    const oBeg = gEnd + H;
+    const rowEnd = gr + G;
+    for (let j = gr; j < gEnd; j++) gates[j] = sigmoid(gates[j]);
+    for (let j = gEnd; j < oBeg; j++) gates[j] = tanh(gates[j]);
+    for (let j = oBeg; j < rowEnd; j++) gates[j] = sigmoid(gates[j]);
     const cp = cpOff + b * H;
     const co = cOff + b * H;
     const ho = hOff + b * H;
     for (let u = 0; u < H; u++) {
-      const i = sigmoid(gates[gr + u]);
-      const f = sigmoid(gates[gr + H + u]);
-      const g = tanh(gates[gr + 2 * H + u]);
-      const o = sigmoid(gates[gr + 3 * H + u]);
-      const cc = f * cPrev[cp + u] + i * g;
+      const cc = gates[gr + H + u] * cPrev[cp + u] + gates[gr + u] * gates[gEnd + u];
       c[co + u] = cc;
-      h[ho + u] = o * tanh(cc);
-      gates[gr + u] = i;
-      gates[gr + H + u] = f;
-      gates[gr + 2 * H + u] = g;
-      gates[gr + 3 * H + u] = o;
+      h[ho + u] = gates[oBeg + u] * tanh(cc);
     }
   }
 }
