@@ -14,7 +14,7 @@ export interface CellWeights {
   readonly recurrentKernel: Float64Array;
   /** The same transposed, [G*H, H], so forward products are contiguous dot products. */
   readonly recurrentKernelT: Float64Array;
-  /** The same packed by unit pairs for the scoring kernels (see `packUnitPairs`). */
+  /** The same packed by unit pairs for a cell's scoring step (see `packUnitPairs`); empty for cells without one. */
   readonly recurrentKernelPaired: Float64Array;
   /** Cell-specific vectors (peephole weights), each [H], in `Cell.extraParams` order. */
   readonly extras: readonly Float64Array[];

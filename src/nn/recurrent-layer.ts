@@ -77,7 +77,8 @@ export class RecurrentLayer {
       units,
       recurrentKernel: this.recurrentKernel.data,
       recurrentKernelT: new Float64Array(units * this.gateWidth),
-      recurrentKernelPaired: new Float64Array(packedUnitPairsLength(units, cell.gates)),
+      // Only cells with a scoring step read the packed copy.
+      recurrentKernelPaired: new Float64Array(cell.infer ? packedUnitPairsLength(units, cell.gates) : 0),
       extras: this.extras.map((p) => p.data),
       scratch: new Float64Array(cell.kind === 'gru' ? GRU_CHUNK * units : units),
     };
@@ -98,7 +99,7 @@ export class RecurrentLayer {
   /** Refreshes derived copies of the weights from the compute copy; call after any weight change. */
   syncDerived(): void {
     transpose(this.units, this.gateWidth, this.recurrentKernel.data, this.weights.recurrentKernelT);
-    packUnitPairs(this.units, this.cell.gates, this.recurrentKernel.data, this.weights.recurrentKernelPaired);
+    if (this.cell.infer) packUnitPairs(this.units, this.cell.gates, this.recurrentKernel.data, this.weights.recurrentKernelPaired);
   }
 
   /** Allocates training buffers for batches of up to `capacity` rows over `steps` steps. */
