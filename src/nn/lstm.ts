@@ -42,8 +42,8 @@ export const lstmCell: Cell = {
 
 /**
  * LSTM step: the recurrent product for all four gates at once (x W + b is already in `xp`),
- * written into the gate cache as pre-activations, then one pointwise pass turns them into
- * activations in place and updates c and h.
+ * written into the gate cache as pre-activations, then per row the activations in place and the
+ * c, h update. (Scoring uses the cache-free `lstmInferStep` instead.)
  */
 export function lstmForward(
   w: CellWeights, B: number,
@@ -54,10 +54,6 @@ export function lstmForward(
 ): void {
   const H = w.units;
   const G = 4 * H;
-  if (B === 1) {
-    lstmForwardSingle(w, xp, xpOff, hPrev, hpOff, cPrev, cpOff, gates, gOff, h, hOff, c, cOff);
-    return;
-  }
   gemmBTFrom(B, H, G, hPrev, hpOff, H, w.recurrentKernelT, 0, H, xp, xpOff, G, gates, gOff, G);
   for (let b = 0; b < B; b++) {
     // Activations in place, one per loop iteration (few live constants: V8 keeps the loop in
@@ -77,50 +73,6 @@ export function lstmForward(
       c[co + u] = cc;
       h[ho + u] = gates[oBeg + u] * tanh(cc);
     }
-  }
-}
-
-/**
- * The one-row case (scoring one window): per unit, the four gate dot products and the state
- * update in one pass, so pre-activations stay in registers (about 15% faster than product then
- * pointwise pass when there is no second row to share the weight loads).
- */
-function lstmForwardSingle(
-  w: CellWeights,
-  xp: Float64Array, xpOff: number,
-  hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number,
-  gates: Float64Array, gOff: number,
-  h: Float64Array, hOff: number, c: Float64Array, cOff: number,
-): void {
-  const H = w.units;
-  const UT = w.recurrentKernelT;
-  for (let u = 0; u < H; u++) {
-    let zi = xp[xpOff + u];
-    let zf = xp[xpOff + H + u];
-    let zg = xp[xpOff + 2 * H + u];
-    let zo = xp[xpOff + 3 * H + u];
-    const ri = u * H;
-    const rf = (H + u) * H;
-    const rg = (2 * H + u) * H;
-    const ro = (3 * H + u) * H;
-    for (let k = 0; k < H; k++) {
-      const p = hPrev[hpOff + k];
-      zi += p * UT[ri + k];
-      zf += p * UT[rf + k];
-      zg += p * UT[rg + k];
-      zo += p * UT[ro + k];
-    }
-    const i = sigmoid(zi);
-    const f = sigmoid(zf);
-    const g = tanh(zg);
-    const o = sigmoid(zo);
-    const cc = f * cPrev[cpOff + u] + i * g;
-    c[cOff + u] = cc;
-    h[hOff + u] = o * tanh(cc);
-    gates[gOff + u] = i;
-    gates[gOff + H + u] = f;
-    gates[gOff + 2 * H + u] = g;
-    gates[gOff + 3 * H + u] = o;
   }
 }
 
