@@ -137,3 +137,13 @@ export interface PeerFigures {
 export function forwardFlopPerWindow(steps: number, hidden: number): number {
   return steps * (24 * hidden * hidden + 10 * hidden);
 }
+
+/**
+ * Forward FLOP of one window of `layers` stacked LSTMs of H units on a scalar input with a
+ * dense H → 1 output (brain.js LSTMTimeStep): per step 8H(1 + H) for the first layer, 16H² for
+ * each further one, 2H for the output. Two layers give {@link forwardFlopPerWindow}'s figure.
+ */
+export function stackedLstmFlopPerWindow(steps: number, hidden: number, layers: number): number {
+  const H = hidden;
+  return steps * (8 * H * (1 + H) + (layers - 1) * 16 * H * H + 2 * H);
+}

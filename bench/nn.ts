@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { readUcr } from '../src/ecg/read-ucr';
 import type { BenchSuite } from './suite';
-import { FULL_MEASURE, QUICK_MEASURE, figuresOfRounds, measureRounds, forwardFlopPerWindow, medianRatio, type PeerFigures, type RoundFigures } from './nn-measure';
+import { FULL_MEASURE, QUICK_MEASURE, figuresOfRounds, measureRounds, forwardFlopPerWindow, medianRatio, stackedLstmFlopPerWindow, type PeerFigures, type RoundFigures } from './nn-measure';
 import { oursWorkload } from './nn-ours';
-import { BRAINJS_NOTE, brainjsWorkload } from './nn-brainjs';
+import { brainjsNote, brainjsWorkload } from './nn-brainjs';
 import { measureTfjs } from './nn-tfjs';
 
 /** Benchmark shape: ECG5000's T and the engine's default hidden size. */
@@ -29,9 +29,9 @@ function ratio(a: Figures, b: Figures): Figures {
 const pick = (p: PeerFigures): Figures => ({ inferB1: p.inferB1, inferB256: p.inferB256, trainB64: p.trainB64 });
 
 function table(rows: [string, Figures, Figures][]): string {
-  const head = `${'implementation'.padEnd(22)}${'infer b1 w/s'.padStart(14)}${'infer b256 w/s'.padStart(16)}${'train b64 w/s'.padStart(15)}   GFLOP/s (b1 / b256 / train)`;
+  const head = `${'implementation'.padEnd(26)}${'infer b1 w/s'.padStart(14)}${'infer b256 w/s'.padStart(16)}${'train b64 w/s'.padStart(15)}   GFLOP/s (b1 / b256 / train)`;
   const body = rows.map(([name, f, g]) =>
-    `${name.padEnd(22)}${f.inferB1.toFixed(1).padStart(14)}${f.inferB256.toFixed(1).padStart(16)}${f.trainB64.toFixed(1).padStart(15)}   ${g.inferB1.toFixed(3)} / ${g.inferB256.toFixed(3)} / ${g.trainB64.toFixed(3)}`,
+    `${name.padEnd(26)}${f.inferB1.toFixed(1).padStart(14)}${f.inferB256.toFixed(1).padStart(16)}${f.trainB64.toFixed(1).padStart(15)}   ${g.inferB1.toFixed(3)} / ${g.inferB256.toFixed(3)} / ${g.trainB64.toFixed(3)}`,
   );
   return [head, ...body].join('\n');
 }
@@ -39,6 +39,9 @@ function table(rows: [string, Figures, Figures][]): string {
 /**
  * `nn`: our LSTM autoencoder against brain.js (LSTMTimeStep) and TF.js (CPU and WASM backends)
  * on one thread, T = 140, H = 32, real ECG5000 beats as inputs.
+ *
+ * brain.js is measured twice: with two LSTM layers of H, the autoencoder's shape and FLOP count
+ * (the ratios `vsBrainjs`), and with one (`vsBrainjsOneLayer`), which does a third of the work.
  */
 const suite: BenchSuite = {
   name: 'nn',
@@ -48,24 +51,33 @@ const suite: BenchSuite = {
     const { data, rows, length } = await readUcr(fileURLToPath(BUNDLED_WINDOWS));
     if (length !== BENCH_STEPS) throw new Error(`bench nn: bundled windows have ${length} samples, expected ${BENCH_STEPS}`);
     const say = (m: string) => process.stderr.write(`${m}\n`);
-    say(`nn: ours and brain.js, alternating (${measure.rounds} round${measure.rounds === 1 ? '' : 's'})...`);
+    say(`nn: ours and brain.js (2 layers and 1), alternating (${measure.rounds} round${measure.rounds === 1 ? '' : 's'})...`);
     const oursLoad = oursWorkload(data, rows, BENCH_STEPS, BENCH_HIDDEN);
-    const rounds = await measureRounds({ ours: oursLoad, brainjs: brainjsWorkload(data, rows, BENCH_STEPS, BENCH_HIDDEN) }, measure);
+    const rounds = await measureRounds(
+      {
+        ours: oursLoad,
+        brainjs: brainjsWorkload(data, rows, BENCH_STEPS, BENCH_HIDDEN, 2),
+        brainjsOneLayer: brainjsWorkload(data, rows, BENCH_STEPS, BENCH_HIDDEN, 1),
+      },
+      measure,
+    );
     const ours = { ...figuresOfRounds(rounds.ours), params: oursLoad.params };
-    const brainjs = figuresOfRounds(rounds.brainjs, BRAINJS_NOTE);
+    const brainjs = figuresOfRounds(rounds.brainjs, brainjsNote(2));
+    const brainjsOneLayer = figuresOfRounds(rounds.brainjsOneLayer, brainjsNote(1));
     say('nn: TF.js cpu...');
     const tfjsCpu = await measureTfjs('cpu', data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
     say('nn: TF.js wasm...');
     const tfjsWasm = await measureTfjs('wasm', data, rows, BENCH_STEPS, BENCH_HIDDEN, measure);
 
     const flop = forwardFlopPerWindow(BENCH_STEPS, BENCH_HIDDEN);
-    const peers: [string, PeerFigures][] = [
-      ['ours', ours],
-      ['brain.js LSTMTimeStep', brainjs],
-      ['TF.js cpu', tfjsCpu],
-      ['TF.js wasm', tfjsWasm],
+    const peers: [string, PeerFigures, number][] = [
+      ['ours', ours, flop],
+      ['brain.js LSTMTimeStep 2x32', brainjs, stackedLstmFlopPerWindow(BENCH_STEPS, BENCH_HIDDEN, 2)],
+      ['brain.js LSTMTimeStep 1x32', brainjsOneLayer, stackedLstmFlopPerWindow(BENCH_STEPS, BENCH_HIDDEN, 1)],
+      ['TF.js cpu', tfjsCpu, flop],
+      ['TF.js wasm', tfjsWasm, flop],
     ];
-    const perPeer = Object.fromEntries(peers.map(([name, p]) => [name, gflops(pick(p), flop)]));
+    const perPeer = Object.fromEntries(peers.map(([name, p, f]) => [name, gflops(pick(p), f)]));
     say(table(peers.map(([name, p]) => [name, pick(p), perPeer[name]])));
     // Against brain.js: the median of the per-round ratios (both measured back to back).
     const sameRound = (m: 'wall' | 'cpu') => (a: RoundFigures, b: RoundFigures): Figures => ({
@@ -75,16 +87,19 @@ const suite: BenchSuite = {
     });
     const ratios = {
       vsBrainjs: sameRound('wall')(rounds.ours, rounds.brainjs),
+      vsBrainjsOneLayer: sameRound('wall')(rounds.ours, rounds.brainjsOneLayer),
       vsTfjsCpu: ratio(pick(ours), pick(tfjsCpu)),
       vsTfjsWasm: ratio(pick(ours), pick(tfjsWasm)),
     };
     // The same ratios per CPU second: what they would be on an idle machine.
     const cpuRatios = {
       vsBrainjs: sameRound('cpu')(rounds.ours, rounds.brainjs),
+      vsBrainjsOneLayer: sameRound('cpu')(rounds.ours, rounds.brainjsOneLayer),
       vsTfjsCpu: ratio(ours.perCpuSecond, tfjsCpu.perCpuSecond),
       vsTfjsWasm: ratio(ours.perCpuSecond, tfjsWasm.perCpuSecond),
     };
-    say(`ours / brain.js: b1 ${ratios.vsBrainjs.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjs.inferB256.toFixed(1)}x  train ${ratios.vsBrainjs.trainB64.toFixed(1)}x`);
+    say(`ours / brain.js 1 layer: b1 ${ratios.vsBrainjsOneLayer.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjsOneLayer.inferB256.toFixed(1)}x  train ${ratios.vsBrainjsOneLayer.trainB64.toFixed(1)}x`);
+    say(`ours / brain.js 2 layers: b1 ${ratios.vsBrainjs.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjs.inferB256.toFixed(1)}x  train ${ratios.vsBrainjs.trainB64.toFixed(1)}x`);
     say(`ours / TF.js wasm: b1 ${ratios.vsTfjsWasm.inferB1.toFixed(1)}x  b256 ${ratios.vsTfjsWasm.inferB256.toFixed(1)}x  train ${ratios.vsTfjsWasm.trainB64.toFixed(1)}x`);
     say(`per CPU second: ours b1 ${ours.perCpuSecond.inferB1.toFixed(0)}  b256 ${ours.perCpuSecond.inferB256.toFixed(0)}  train ${ours.perCpuSecond.trainB64.toFixed(0)} w/s; vs brain.js b1 ${cpuRatios.vsBrainjs.inferB1.toFixed(1)}x, vs TF.js wasm b1 ${cpuRatios.vsTfjsWasm.inferB1.toFixed(1)}x`);
     return {
@@ -94,11 +109,12 @@ const suite: BenchSuite = {
       quick,
       ours,
       brainjs,
+      brainjsOneLayer,
       tfjsCpu,
       tfjsWasm,
       ratios,
       cpuRatios,
-      gflops: { ours: perPeer.ours, brainjs: perPeer['brain.js LSTMTimeStep'], tfjsCpu: perPeer['TF.js cpu'], tfjsWasm: perPeer['TF.js wasm'] },
+      gflops: { ours: perPeer.ours, brainjs: perPeer['brain.js LSTMTimeStep 2x32'], brainjsOneLayer: perPeer['brain.js LSTMTimeStep 1x32'], tfjsCpu: perPeer['TF.js cpu'], tfjsWasm: perPeer['TF.js wasm'] },
     };
   },
 };
