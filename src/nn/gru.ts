@@ -1,7 +1,10 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
-import { sigmoid, tanh } from './activations';
+import { createActivations } from './activations';
 import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
+
+// A set of its own, so V8 reads the exp tables as constants (see createActivations).
+const { sigmoid, tanh } = createActivations();
 
 /** Rows per chunk of the GRU step: bounds the r * h scratch (GRU_CHUNK x H) a layer allocates. */
 export const GRU_CHUNK = 64;

@@ -1,5 +1,8 @@
 import type { CellWeights } from './cell';
-import { expClamped } from './activations';
+import { createActivations } from './activations';
+
+// A set of its own, so V8 reads the exp tables as constants (see createActivations).
+const { expClamped } = createActivations();
 
 /**
  * LSTM step for scoring: the same function as {@link lstmForward} (results differ by Float64

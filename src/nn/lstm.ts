@@ -1,8 +1,11 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
 import { gemmAddAT, gemmAddBT, gemmBTFrom } from './linalg';
-import { sigmoid, tanh } from './activations';
+import { createActivations } from './activations';
 import { lstmInferStep } from './lstm-infer';
+
+// A set of its own, so V8 reads the exp tables as constants (see createActivations).
+const { sigmoid, tanh } = createActivations();
 
 /**
  * Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al.

@@ -1,7 +1,10 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
-import { sigmoid, tanh } from './activations';
+import { createActivations } from './activations';
 import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
+
+// A set of its own, so V8 reads the exp tables as constants (see createActivations).
+const { sigmoid, tanh } = createActivations();
 
 /**
  * Peephole LSTM (Gers & Schmidhuber 2000): the gates also see the cell state through diagonal

@@ -1,7 +1,10 @@
 import type { Floats } from './tensor';
 import type { Cell, CellGrads, CellWeights } from './cell';
-import { tanh } from './activations';
+import { createActivations } from './activations';
 import { copyRows, gemmAddAT, gemmAddBT } from './linalg';
+
+// A set of its own, so V8 reads the exp tables as constants (see createActivations).
+const { tanh } = createActivations();
 
 /**
  * Plain (Elman) recurrent cell: h' = tanh(x W + h U + b). One gate block; the cache holds h'.

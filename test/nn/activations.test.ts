@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expClamped, sigmoid, tanh } from '../../src/nn/activations';
+import { createActivations, expClamped, sigmoid, tanh } from '../../src/nn/activations';
 import { createRandom } from '../../src/nn/random';
 
 describe('activations', () => {
@@ -31,5 +31,17 @@ describe('activations', () => {
     expect(tanh(-Infinity)).toBe(-1);
     expect(sigmoid(Number.NaN)).toBeNaN();
     expect(tanh(Number.NaN)).toBeNaN();
+  });
+
+  it('every set from createActivations computes bit-identical values (kernels each hold one)', () => {
+    const own = createActivations();
+    const rng = createRandom(3);
+    for (let n = 0; n < 10_000; n++) {
+      const x = (rng.next() - 0.5) * 88;
+      expect(own.expClamped(x)).toBe(expClamped(x));
+      expect(own.sigmoid(x)).toBe(sigmoid(x));
+      expect(own.tanh(x)).toBe(tanh(x));
+    }
+    expect(own.expClamped).not.toBe(expClamped);
   });
 });
