@@ -24,12 +24,10 @@ const { expClamped } = createActivations();
  * Pre-activations are summed in the same order as the training kernels (products from zero,
  * then the input projection added), so they are bit-identical to {@link lstmForward}'s.
  *
- * The loops are written for V8's code generator, measured by instruction counts (callgrind,
- * which unlike wall-clock time does not move with the machine's load): running indices instead
- * of `base + offset + u` expressions, and `(q + c) | 0` for weight indices, which tells V8 the
- * sum is an int32 so it drops an overflow check per index. Both are exact (indices stay far
- * below 2^31). With the state update below they cut batch-1 scoring from 19.5 M to 10.3 M
- * instructions per window (`npm run measure:scoring-instructions`).
+ * The loops are written for V8's code generator (checked in its disassembly and by same-process
+ * A/B timing): running indices instead of `base + offset + u` expressions, and `(q + c) | 0`
+ * for weight indices, which tells V8 the sum is an int32 so it drops an overflow check per
+ * index. Both are exact (indices stay far below 2^31).
  *
  * All [B, H] blocks start at offset 0 with stride H; `xp` holds B rows of x W + b at `xpOff`.
  * `z` is scratch of at least min(B, 2) * 4H elements.
