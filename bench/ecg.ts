@@ -65,11 +65,17 @@ const suite: BenchSuite = {
     const qrs = measure(signals, fs, () => new QrsDetector({ fs }), repeats);
     const segment = measure(signals, fs, () => new BeatSegmenter({ fs }), repeats);
     const row = (name: string, m: Measure) =>
-      `${name.padEnd(22)}${(m.samplesPerCpuSecond / 1e6).toFixed(2).padStart(7)} M samples/CPU-s${Math.round(m.samplesPerCpuSecond / REAL_TIME_FS).toLocaleString('en-US').padStart(9)}x real time   (wall ${(m.samplesPerSecond / 1e6).toFixed(2)} M/s)${String(m.beats).padStart(7)} beats`;
+      `${name.padEnd(22)}${(m.samplesPerCpuSecond / 1e6).toFixed(2).padStart(7)} M samples/CPU-s${Math.round(
+        m.samplesPerCpuSecond / REAL_TIME_FS,
+      )
+        .toLocaleString('en-US')
+        .padStart(9)}x real time   (wall ${(m.samplesPerSecond / 1e6).toFixed(2)} M/s)${String(m.beats).padStart(7)} beats`;
     say(row('QRS detection', qrs));
     say(row('QRS + beat windows', segment));
     const met = segment.samplesPerCpuSecond >= TARGET_SAMPLES_PER_SECOND;
-    say(`target: QRS + beat windows >= ${TARGET_SAMPLES_PER_SECOND / 1e6} M samples per CPU-second on one thread: ${met ? 'met' : 'NOT met'}`);
+    say(
+      `target: QRS + beat windows >= ${TARGET_SAMPLES_PER_SECOND / 1e6} M samples per CPU-second on one thread: ${met ? 'met' : 'NOT met'}`,
+    );
     return {
       records: names,
       chunkSeconds: 1,

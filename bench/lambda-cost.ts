@@ -62,10 +62,16 @@ const suite: BenchSuite = {
       const pointer = { version, key, sha256: createHash('sha256').update(model).digest('hex'), promotedAt: new Date().toISOString() };
       await aws.s3.send(new PutObjectCommand({ Bucket: res.bucket, Key: 'models/current.json', Body: JSON.stringify(pointer) }));
       Object.assign(process.env, {
-        AWS_REGION: local.region, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_ENDPOINT_URL_S3: local.endpoints.s3, AWS_ENDPOINT_URL_SNS: local.endpoints.sns,
-        AWS_ENDPOINT_URL_SQS: local.endpoints.sqs, AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
-        BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn, MODEL_POINTER_KEY: 'models/current.json',
+        AWS_REGION: local.region,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_S3: local.endpoints.s3,
+        AWS_ENDPOINT_URL_SNS: local.endpoints.sns,
+        AWS_ENDPOINT_URL_SQS: local.endpoints.sqs,
+        AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
+        BUCKET_NAME: res.bucket,
+        TOPIC_ARN: res.topicArn,
+        MODEL_POINTER_KEY: 'models/current.json',
       });
       const { handler } = (await import(pathToFileURL(bundled.detect.entry).href)) as { handler: Handler };
 
@@ -75,8 +81,21 @@ const suite: BenchSuite = {
       const kinesisRecord = (device: number, second: number) => {
         // Each device plays its own stretch of the record (devices 100 s apart).
         const start = (device * 100 + second) * fs;
-        const data = encodeWireRecord({ deviceId: `bench-${device}`, seq: second, t0: 1_764_150_000_000 + second * 1000, fs, samples: record.signal.subarray(start, start + fs) });
-        return { kinesis: { data: Buffer.from(data).toString('base64'), sequenceNumber: String(++sequence), partitionKey: `bench-${device}`, approximateArrivalTimestamp: Date.now() / 1000 } };
+        const data = encodeWireRecord({
+          deviceId: `bench-${device}`,
+          seq: second,
+          t0: 1_764_150_000_000 + second * 1000,
+          fs,
+          samples: record.signal.subarray(start, start + fs),
+        });
+        return {
+          kinesis: {
+            data: Buffer.from(data).toString('base64'),
+            sequenceNumber: String(++sequence),
+            partitionKey: `bench-${device}`,
+            approximateArrivalTimestamp: Date.now() / 1000,
+          },
+        };
       };
       const warmUp: unknown[] = [];
       for (let s = 0; s < WARM_UP_SECONDS; s++) for (let d = 0; d < devices; d++) warmUp.push(kinesisRecord(d, s));
@@ -104,10 +123,15 @@ const suite: BenchSuite = {
       const wallMsPerRecord = wallMs / records;
       const gb = DEFAULT_DETECT_MEMORY_MB / 1024;
       const monthly = (msPerRecord: number) =>
-        RECORDS_PER_PATIENT_MONTH * (msPerRecord / 1000) * gb * ARM_PRICE_PER_GB_SECOND + (RECORDS_PER_PATIENT_MONTH / DEFAULT_DETECT_BATCH_SIZE) * PRICE_PER_REQUEST;
-      say(`record ${recordName}, ${devices} devices x ${seconds - WARM_UP_SECONDS} s timed, batches of ${DEFAULT_DETECT_BATCH_SIZE}: ${records} records`);
+        RECORDS_PER_PATIENT_MONTH * (msPerRecord / 1000) * gb * ARM_PRICE_PER_GB_SECOND +
+        (RECORDS_PER_PATIENT_MONTH / DEFAULT_DETECT_BATCH_SIZE) * PRICE_PER_REQUEST;
+      say(
+        `record ${recordName}, ${devices} devices x ${seconds - WARM_UP_SECONDS} s timed, batches of ${DEFAULT_DETECT_BATCH_SIZE}: ${records} records`,
+      );
       say(`per 1 s record: ${cpuMsPerRecord.toFixed(3)} ms CPU, ${wallMsPerRecord.toFixed(3)} ms wall (wall includes the local emulators)`);
-      say(`Lambda per patient-month at ${DEFAULT_DETECT_MEMORY_MB} MB arm64 (full batches): $${monthly(cpuMsPerRecord).toFixed(3)} at CPU time, $${monthly(wallMsPerRecord).toFixed(3)} at local wall time`);
+      say(
+        `Lambda per patient-month at ${DEFAULT_DETECT_MEMORY_MB} MB arm64 (full batches): $${monthly(cpuMsPerRecord).toFixed(3)} at CPU time, $${monthly(wallMsPerRecord).toFixed(3)} at local wall time`,
+      );
       return {
         record: recordName,
         devices,

@@ -38,7 +38,10 @@ export type RoundFigures = Record<Metric, Throughput[]>;
  * const rounds = await measureRounds({ ours, brainjs }, FULL_MEASURE);
  * const ratio = medianRatio(rounds.ours.inferB1, rounds.brainjs.inferB1);
  */
-export async function measureRounds<K extends string>(workloads: Record<K, Workload>, options: MeasureOptions): Promise<Record<K, RoundFigures>> {
+export async function measureRounds<K extends string>(
+  workloads: Record<K, Workload>,
+  options: MeasureOptions,
+): Promise<Record<K, RoundFigures>> {
   const names = Object.keys(workloads) as K[];
   const out = Object.fromEntries(names.map((n) => [n, { inferB1: [], inferB256: [], trainB64: [] }])) as unknown as Record<K, RoundFigures>;
   const perRound: MeasureOptions = { ...options, minSeconds: options.minSeconds / options.rounds };

@@ -36,7 +36,14 @@ export function oursWorkload(windows: Float32Array, count: number, steps: number
     },
     inferB256: { call: () => scorer.score(x256, 256, scores), windows: 256 },
     trainB64: {
-      call: () => trainAutoencoder(trainee, trainData, 64 * TRAIN_BATCHES_PER_CALL, { epochs: 1, batchSize: 64, validationSplit: 0, workers: 1, seed: 1 }),
+      call: () =>
+        trainAutoencoder(trainee, trainData, 64 * TRAIN_BATCHES_PER_CALL, {
+          epochs: 1,
+          batchSize: 64,
+          validationSplit: 0,
+          workers: 1,
+          seed: 1,
+        }),
       windows: 64 * TRAIN_BATCHES_PER_CALL,
     },
   };

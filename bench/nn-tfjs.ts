@@ -41,11 +41,18 @@ function buildModel(steps: number, hidden: number): tf.LayersModel {
  *
  * @param windows row-major [count, steps] samples (count >= 256 not required: batches wrap).
  */
-export async function measureTfjs(backend: TfjsBackend, windows: Float32Array, count: number, steps: number, hidden: number, options: MeasureOptions): Promise<PeerFigures> {
+export async function measureTfjs(
+  backend: TfjsBackend,
+  windows: Float32Array,
+  count: number,
+  steps: number,
+  hidden: number,
+  options: MeasureOptions,
+): Promise<PeerFigures> {
   await useBackend(backend);
   const batchOf = (size: number): tf.Tensor3D => {
     const values = new Float32Array(size * steps);
-    for (let i = 0; i < size; i++) values.set(windows.subarray(((i % count) * steps), ((i % count) + 1) * steps), i * steps);
+    for (let i = 0; i < size; i++) values.set(windows.subarray((i % count) * steps, ((i % count) + 1) * steps), i * steps);
     return tf.tensor3d(values, [size, steps, 1]);
   };
   // Initialisers warn about orthogonal init of large matrices on console.warn: keep stderr readable.

@@ -1,7 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { readUcr } from '../src/ecg/read-ucr';
 import type { BenchSuite } from './suite';
-import { FULL_MEASURE, QUICK_MEASURE, figuresOfRounds, measureRounds, forwardFlopPerWindow, medianRatio, stackedLstmFlopPerWindow, type PeerFigures, type RoundFigures } from './nn-measure';
+import {
+  FULL_MEASURE,
+  QUICK_MEASURE,
+  figuresOfRounds,
+  measureRounds,
+  forwardFlopPerWindow,
+  medianRatio,
+  stackedLstmFlopPerWindow,
+  type PeerFigures,
+  type RoundFigures,
+} from './nn-measure';
 import { oursWorkload } from './nn-ours';
 import { brainjsNote, brainjsWorkload } from './nn-brainjs';
 import { measureTfjs } from './nn-tfjs';
@@ -30,8 +40,9 @@ const pick = (p: PeerFigures): Figures => ({ inferB1: p.inferB1, inferB256: p.in
 
 function table(rows: [string, Figures, Figures][]): string {
   const head = `${'implementation'.padEnd(26)}${'infer b1 w/s'.padStart(14)}${'infer b256 w/s'.padStart(16)}${'train b64 w/s'.padStart(15)}   GFLOP/s (b1 / b256 / train)`;
-  const body = rows.map(([name, f, g]) =>
-    `${name.padEnd(26)}${f.inferB1.toFixed(1).padStart(14)}${f.inferB256.toFixed(1).padStart(16)}${f.trainB64.toFixed(1).padStart(15)}   ${g.inferB1.toFixed(3)} / ${g.inferB256.toFixed(3)} / ${g.trainB64.toFixed(3)}`,
+  const body = rows.map(
+    ([name, f, g]) =>
+      `${name.padEnd(26)}${f.inferB1.toFixed(1).padStart(14)}${f.inferB256.toFixed(1).padStart(16)}${f.trainB64.toFixed(1).padStart(15)}   ${g.inferB1.toFixed(3)} / ${g.inferB256.toFixed(3)} / ${g.trainB64.toFixed(3)}`,
   );
   return [head, ...body].join('\n');
 }
@@ -80,11 +91,13 @@ const suite: BenchSuite = {
     const perPeer = Object.fromEntries(peers.map(([name, p, f]) => [name, gflops(pick(p), f)]));
     say(table(peers.map(([name, p]) => [name, pick(p), perPeer[name]])));
     // Against brain.js: the median of the per-round ratios (both measured back to back).
-    const sameRound = (m: 'wall' | 'cpu') => (a: RoundFigures, b: RoundFigures): Figures => ({
-      inferB1: medianRatio(a.inferB1, b.inferB1)[m],
-      inferB256: medianRatio(a.inferB256, b.inferB256)[m],
-      trainB64: medianRatio(a.trainB64, b.trainB64)[m],
-    });
+    const sameRound =
+      (m: 'wall' | 'cpu') =>
+      (a: RoundFigures, b: RoundFigures): Figures => ({
+        inferB1: medianRatio(a.inferB1, b.inferB1)[m],
+        inferB256: medianRatio(a.inferB256, b.inferB256)[m],
+        trainB64: medianRatio(a.trainB64, b.trainB64)[m],
+      });
     const ratios = {
       vsBrainjs: sameRound('wall')(rounds.ours, rounds.brainjs),
       vsBrainjsOneLayer: sameRound('wall')(rounds.ours, rounds.brainjsOneLayer),
@@ -98,10 +111,18 @@ const suite: BenchSuite = {
       vsTfjsCpu: ratio(ours.perCpuSecond, tfjsCpu.perCpuSecond),
       vsTfjsWasm: ratio(ours.perCpuSecond, tfjsWasm.perCpuSecond),
     };
-    say(`ours / brain.js 1 layer: b1 ${ratios.vsBrainjsOneLayer.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjsOneLayer.inferB256.toFixed(1)}x  train ${ratios.vsBrainjsOneLayer.trainB64.toFixed(1)}x`);
-    say(`ours / brain.js 2 layers: b1 ${ratios.vsBrainjs.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjs.inferB256.toFixed(1)}x  train ${ratios.vsBrainjs.trainB64.toFixed(1)}x`);
-    say(`ours / TF.js wasm: b1 ${ratios.vsTfjsWasm.inferB1.toFixed(1)}x  b256 ${ratios.vsTfjsWasm.inferB256.toFixed(1)}x  train ${ratios.vsTfjsWasm.trainB64.toFixed(1)}x`);
-    say(`per CPU second: ours b1 ${ours.perCpuSecond.inferB1.toFixed(0)}  b256 ${ours.perCpuSecond.inferB256.toFixed(0)}  train ${ours.perCpuSecond.trainB64.toFixed(0)} w/s; vs brain.js b1 ${cpuRatios.vsBrainjs.inferB1.toFixed(1)}x, vs TF.js wasm b1 ${cpuRatios.vsTfjsWasm.inferB1.toFixed(1)}x`);
+    say(
+      `ours / brain.js 1 layer: b1 ${ratios.vsBrainjsOneLayer.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjsOneLayer.inferB256.toFixed(1)}x  train ${ratios.vsBrainjsOneLayer.trainB64.toFixed(1)}x`,
+    );
+    say(
+      `ours / brain.js 2 layers: b1 ${ratios.vsBrainjs.inferB1.toFixed(1)}x  b256 ${ratios.vsBrainjs.inferB256.toFixed(1)}x  train ${ratios.vsBrainjs.trainB64.toFixed(1)}x`,
+    );
+    say(
+      `ours / TF.js wasm: b1 ${ratios.vsTfjsWasm.inferB1.toFixed(1)}x  b256 ${ratios.vsTfjsWasm.inferB256.toFixed(1)}x  train ${ratios.vsTfjsWasm.trainB64.toFixed(1)}x`,
+    );
+    say(
+      `per CPU second: ours b1 ${ours.perCpuSecond.inferB1.toFixed(0)}  b256 ${ours.perCpuSecond.inferB256.toFixed(0)}  train ${ours.perCpuSecond.trainB64.toFixed(0)} w/s; vs brain.js b1 ${cpuRatios.vsBrainjs.inferB1.toFixed(1)}x, vs TF.js wasm b1 ${cpuRatios.vsTfjsWasm.inferB1.toFixed(1)}x`,
+    );
     return {
       steps: BENCH_STEPS,
       hidden: BENCH_HIDDEN,
@@ -114,7 +135,13 @@ const suite: BenchSuite = {
       tfjsWasm,
       ratios,
       cpuRatios,
-      gflops: { ours: perPeer.ours, brainjs: perPeer['brain.js LSTMTimeStep 2x32'], brainjsOneLayer: perPeer['brain.js LSTMTimeStep 1x32'], tfjsCpu: perPeer['TF.js cpu'], tfjsWasm: perPeer['TF.js wasm'] },
+      gflops: {
+        ours: perPeer.ours,
+        brainjs: perPeer['brain.js LSTMTimeStep 2x32'],
+        brainjsOneLayer: perPeer['brain.js LSTMTimeStep 1x32'],
+        tfjsCpu: perPeer['TF.js cpu'],
+        tfjsWasm: perPeer['TF.js wasm'],
+      },
     };
   },
 };

@@ -24,7 +24,11 @@ const TICKS_PER_REQUEST = 10;
 function loadDevices(seconds: number): SimulatedDevice[] {
   return listMitdbRecords(BUNDLED).map((name) => {
     const rec = readWfdbRecord(`${BUNDLED}/${name}`);
-    return { deviceId: pseudonymousDeviceId(`mitdb/${name}`), signal: rec.signals[0].samples.subarray(0, Math.round(seconds * rec.fs)), fs: rec.fs };
+    return {
+      deviceId: pseudonymousDeviceId(`mitdb/${name}`),
+      signal: rec.signals[0].samples.subarray(0, Math.round(seconds * rec.fs)),
+      fs: rec.fs,
+    };
   });
 }
 
@@ -35,7 +39,12 @@ function streamBatches(devices: SimulatedDevice[], startTime: number): InputReco
   const all: InputRecord[] = [];
   for (let seq = 0; seq < Math.max(...counts); seq++) {
     devices.forEach((d, i) => {
-      if (seq < counts[i]) all.push({ id: String(all.length), data: Buffer.from(cutWireRecord(d, seq, startTime, 1, scratch).text), arrivedAt: startTime + seq * 1000 });
+      if (seq < counts[i])
+        all.push({
+          id: String(all.length),
+          data: Buffer.from(cutWireRecord(d, seq, startTime, 1, scratch).text),
+          arrivedAt: startTime + seq * 1000,
+        });
     });
   }
   const batches: InputRecord[][] = [];
@@ -65,7 +74,11 @@ const suite: BenchSuite = {
     say(`pipeline: ${devices.length} devices (bundled MIT-BIH) x ${seconds} s, batches of ${BATCH_SIZE} records, model ${model.version}`);
 
     // 1. The handler's core alone, no I/O.
-    const noSinks: DetectSinks = { quarantine: async () => undefined, putSnippet: async () => undefined, publishAlert: async () => undefined };
+    const noSinks: DetectSinks = {
+      quarantine: async () => undefined,
+      putSnippet: async () => undefined,
+      publishAlert: async () => undefined,
+    };
     const batches = streamBatches(devices, Date.UTC(2026, 0, 1));
     const detector = new Detector(noSinks, decodeWireRecord);
     let beats = 0;
@@ -77,7 +90,9 @@ const suite: BenchSuite = {
       alerts += r.counts.alerts;
     }
     const coreSeconds = (performance.now() - t0) / 1000;
-    say(`${'handler core alone'.padEnd(34)}${(beats / coreSeconds).toFixed(0).padStart(8)} beats/s${(deviceSeconds / coreSeconds).toFixed(0).padStart(8)} device-s/s (${beats} beats, ${alerts} alerts)`);
+    say(
+      `${'handler core alone'.padEnd(34)}${(beats / coreSeconds).toFixed(0).padStart(8)} beats/s${(deviceSeconds / coreSeconds).toFixed(0).padStart(8)} device-s/s (${beats} beats, ${alerts} alerts)`,
+    );
 
     // 2. End to end through the emulators.
     let e2eBeats = 0;
@@ -89,18 +104,32 @@ const suite: BenchSuite = {
         const { key, sha256 } = await putModelVersion(aws.s3, resources.bucket, model.version, modelText);
         await promoteModel(aws.s3, resources.bucket, { version: model.version, key, sha256, promotedAt: new Date().toISOString() }, null);
       },
-      handler: ({ aws, lambdaEnv }) => createDetectHandler({ env: lambdaEnv, aws, logger: new Logger({ logLevel: 'SILENT' }), onBatch: (r) => (e2eBeats += r.counts.beatsScored) }),
+      handler: ({ aws, lambdaEnv }) =>
+        createDetectHandler({
+          env: lambdaEnv,
+          aws,
+          logger: new Logger({ logLevel: 'SILENT' }),
+          onBatch: (r) => (e2eBeats += r.counts.beatsScored),
+        }),
     });
     try {
       const started = performance.now();
-      const sent = await simulateDevices({ kinesis: pipeline.aws.kinesis, streamName: pipeline.resources.streamName, devices, speed: 'max', ticksPerRequest: TICKS_PER_REQUEST });
+      const sent = await simulateDevices({
+        kinesis: pipeline.aws.kinesis,
+        streamName: pipeline.resources.streamName,
+        devices,
+        speed: 'max',
+        ticksPerRequest: TICKS_PER_REQUEST,
+      });
       await pipeline.poller.drain(600_000);
       const e2eSeconds = (performance.now() - started) / 1000;
       await pipeline.archiver?.drain(600_000);
       if (sent.reorderedEntries > 0) say(`pipeline: ${sent.reorderedEntries} records reordered by PutRecords retries`);
       // The same records through the same detector: the emulators must not change the beats.
       if (e2eBeats !== beats) say(`pipeline: WARNING ${beats} beats scored by the handler alone, ${e2eBeats} end to end`);
-      say(`${'end to end (emulators included)'.padEnd(34)}${(e2eBeats / e2eSeconds).toFixed(0).padStart(8)} beats/s${(sent.deviceSeconds / e2eSeconds).toFixed(0).padStart(8)} device-s/s (${e2eBeats} beats, ${pipeline.poller.stats.invocations} invocations)`);
+      say(
+        `${'end to end (emulators included)'.padEnd(34)}${(e2eBeats / e2eSeconds).toFixed(0).padStart(8)} beats/s${(sent.deviceSeconds / e2eSeconds).toFixed(0).padStart(8)} device-s/s (${e2eBeats} beats, ${pipeline.poller.stats.invocations} invocations)`,
+      );
       return {
         devices: devices.length,
         secondsPerDevice: seconds,

@@ -29,10 +29,22 @@ const suite: BenchSuite = {
       },
     });
     try {
-      const devices = Array.from({ length: devicesCount }, (_, i) => ({ deviceId: pseudonymousDeviceId(`bench-${i}`), signal: ecgSimulate({ fs: FS, seconds, seed: i + 1 }).signal, fs: FS }));
-      say(`transport: ${devicesCount} devices x ${seconds} s at ${FS} Hz, speed max, ${TICKS_PER_REQUEST} records per device per request, ${pipeline.poller.shardIds.length} shards`);
+      const devices = Array.from({ length: devicesCount }, (_, i) => ({
+        deviceId: pseudonymousDeviceId(`bench-${i}`),
+        signal: ecgSimulate({ fs: FS, seconds, seed: i + 1 }).signal,
+        fs: FS,
+      }));
+      say(
+        `transport: ${devicesCount} devices x ${seconds} s at ${FS} Hz, speed max, ${TICKS_PER_REQUEST} records per device per request, ${pipeline.poller.shardIds.length} shards`,
+      );
       const started = performance.now();
-      const sent = await simulateDevices({ kinesis: pipeline.aws.kinesis, streamName: pipeline.resources.streamName, devices, speed: 'max', ticksPerRequest: TICKS_PER_REQUEST });
+      const sent = await simulateDevices({
+        kinesis: pipeline.aws.kinesis,
+        streamName: pipeline.resources.streamName,
+        devices,
+        speed: 'max',
+        ticksPerRequest: TICKS_PER_REQUEST,
+      });
       if (sent.reorderedEntries > 0) say(`transport: ${sent.reorderedEntries} records reordered by retries`);
       const putSeconds = (performance.now() - started) / 1000;
       await pipeline.poller.drain(600_000);
@@ -41,9 +53,13 @@ const suite: BenchSuite = {
       const archivedSeconds = (performance.now() - started) / 1000;
       if (decoded !== sent.records) throw new Error(`transport: ${sent.records} records sent, ${decoded} decoded`);
       const rate = (s: number) => sent.deviceSeconds / s;
-      say(`${'put (PutRecords)'.padEnd(30)}${rate(putSeconds).toFixed(0).padStart(8)} device-s/s${(sent.records / putSeconds).toFixed(0).padStart(8)} records/s`);
+      say(
+        `${'put (PutRecords)'.padEnd(30)}${rate(putSeconds).toFixed(0).padStart(8)} device-s/s${(sent.records / putSeconds).toFixed(0).padStart(8)} records/s`,
+      );
       say(`${'put + delivered to handler'.padEnd(30)}${rate(deliveredSeconds).toFixed(0).padStart(8)} device-s/s`);
-      say(`${'+ archived to S3 history/'.padEnd(30)}${rate(archivedSeconds).toFixed(0).padStart(8)} device-s/s (${pipeline.archiver?.stats.objectsWritten ?? 0} objects)`);
+      say(
+        `${'+ archived to S3 history/'.padEnd(30)}${rate(archivedSeconds).toFixed(0).padStart(8)} device-s/s (${pipeline.archiver?.stats.objectsWritten ?? 0} objects)`,
+      );
       return {
         devices: devicesCount,
         secondsPerDevice: seconds,

@@ -65,7 +65,9 @@ function emitMetrics(metrics: Metrics, result: BatchResult): void {
  * // the demo: same code, its own observer
  * const handler = createDetectHandler({ onBatch: (r) => counts.add(r) });
  */
-export function createDetectHandler(options: DetectHandlerOptions = {}): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
+export function createDetectHandler(
+  options: DetectHandlerOptions = {},
+): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-detect' });
   const metrics = options.metrics ?? new Metrics({ namespace: 'beatwatch', serviceName: 'detect' });
   let ready: { config: DetectConfig; cache: ModelCache; detector: Detector } | null = null;
@@ -94,10 +96,28 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): (event:
     }));
     const result = await ready.detector.processBatch(input, model);
     for (const alert of result.alerts) {
-      logger.info('alert published', { device: deviceRef(alert.deviceId), severity: alert.severity, from: alert.from, to: alert.to, anomalousBeats: alert.anomalousBeats, maxScore: alert.maxScore, threshold: alert.threshold });
+      logger.info('alert published', {
+        device: deviceRef(alert.deviceId),
+        severity: alert.severity,
+        from: alert.from,
+        to: alert.to,
+        anomalousBeats: alert.anomalousBeats,
+        maxScore: alert.maxScore,
+        threshold: alert.threshold,
+      });
     }
-    logger.info('batch processed', { modelVersion: model.version, devices: ready.detector.devices.size, ...result.counts, failedRecords: result.failedRecordIds.length, scoringMs: Number(result.scoringMs.toFixed(2)) });
-    if (result.failedRecordIds.length > 0) logger.warn('records failed and will be retried', { failedRecords: result.failedRecordIds.length, lowest: result.failedRecordIds[0] });
+    logger.info('batch processed', {
+      modelVersion: model.version,
+      devices: ready.detector.devices.size,
+      ...result.counts,
+      failedRecords: result.failedRecordIds.length,
+      scoringMs: Number(result.scoringMs.toFixed(2)),
+    });
+    if (result.failedRecordIds.length > 0)
+      logger.warn('records failed and will be retried', {
+        failedRecords: result.failedRecordIds.length,
+        lowest: result.failedRecordIds[0],
+      });
     emitMetrics(metrics, result);
     metrics.publishStoredMetrics();
     options.onBatch?.(result);

@@ -48,8 +48,20 @@ export function retrainConfigFromEnv(env: Readonly<Record<string, string | undef
   const fixed = reader.optionalNumber('TIME_BUDGET_MS', positive, 'a number > 0');
   return {
     bucket,
-    days: num(env.RETRAIN_HISTORY_DAYS === undefined ? 'HISTORY_DAYS' : 'RETRAIN_HISTORY_DAYS', DEFAULT_RETRAIN_OPTIONS.days, positive, 'a number of days > 0'),
-    safetyMarginMs: 1000 * num('RETRAIN_SAFETY_MARGIN_SECONDS', DEFAULT_SAFETY_MARGIN_MS / 1000, (n) => Number.isFinite(n) && n >= 0, 'a number of seconds >= 0'),
+    days: num(
+      env.RETRAIN_HISTORY_DAYS === undefined ? 'HISTORY_DAYS' : 'RETRAIN_HISTORY_DAYS',
+      DEFAULT_RETRAIN_OPTIONS.days,
+      positive,
+      'a number of days > 0',
+    ),
+    safetyMarginMs:
+      1000 *
+      num(
+        'RETRAIN_SAFETY_MARGIN_SECONDS',
+        DEFAULT_SAFETY_MARGIN_MS / 1000,
+        (n) => Number.isFinite(n) && n >= 0,
+        'a number of seconds >= 0',
+      ),
     ...(fixed === undefined ? {} : { timeBudgetMs: fixed }),
     maxDevices: num('MAX_DEVICES', DEFAULT_RETRAIN_OPTIONS.maxDevices, int(1), 'an integer >= 1'),
     maxBeats: num('MAX_BEATS', DEFAULT_RETRAIN_OPTIONS.maxBeats, int(1), 'an integer >= 1'),
@@ -92,12 +104,17 @@ function emitMetrics(metrics: Metrics, r: RetrainResult): void {
  * @example
  * export const handler = createRetrainHandler();
  */
-export function createRetrainHandler(options: RetrainHandlerOptions = {}): (event: ScheduledEvent | Record<string, never>, context?: Context) => Promise<RetrainResult> {
+export function createRetrainHandler(
+  options: RetrainHandlerOptions = {},
+): (event: ScheduledEvent | Record<string, never>, context?: Context) => Promise<RetrainResult> {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-retrain' });
   const metrics = options.metrics ?? new Metrics({ namespace: 'beatwatch', serviceName: 'retrain' });
   let ready: { config: RetrainConfig; aws: AwsClients } | null = null;
   return async (_event, context) => {
-    ready ??= { config: retrainConfigFromEnv(options.env ?? process.env), aws: options.aws ?? createAwsClients({ env: options.env ?? process.env }) };
+    ready ??= {
+      config: retrainConfigFromEnv(options.env ?? process.env),
+      aws: options.aws ?? createAwsClients({ env: options.env ?? process.env }),
+    };
     if (context) logger.addContext(context);
     const { config, aws } = ready;
     const timeBudgetMs = retrainBudgetMs(config, context);

@@ -110,10 +110,16 @@ export class BeatwatchStack extends Stack {
       alarmActions: config.alarmActions,
     });
 
-    new CfnOutput(this, 'StreamName', { value: this.ingest.stream.streamName, description: 'Kinesis stream: npx beatwatch replay ... --stream <this>' });
+    new CfnOutput(this, 'StreamName', {
+      value: this.ingest.stream.streamName,
+      description: 'Kinesis stream: npx beatwatch replay ... --stream <this>',
+    });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Data bucket: history/, models/, alerts/, rejected/' });
     new CfnOutput(this, 'AlertsTopicArn', { value: this.alerting.topic.topicArn, description: 'SNS topic of alerts (subscribe here)' });
     new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl(), description: 'CloudWatch dashboard' });
-    new CfnOutput(this, 'ProducerRoleArn', { value: this.ingest.producerRole.roleArn, description: 'Role for device gateways that put records' });
+    new CfnOutput(this, 'ProducerRoleArn', {
+      value: this.ingest.producerRole.roleArn,
+      description: 'Role for device gateways that put records',
+    });
   }
 }

@@ -60,10 +60,16 @@ export function synthWithBundles(options: SynthOptions = {}): BundledAssembly {
   const app = new App({ outdir: assemblyDir, builtinCloudFormationValidation: validate, context: cdkJson.context });
   const stack = new BeatwatchStack(app, 'Beatwatch', { config: readConfig((key) => app.node.tryGetContext(key)), sources });
   app.synth();
-  const template = JSON.parse(readFileSync(path.join(assemblyDir, `${stack.artifactId}.template.json`), 'utf8')) as BundledAssembly['template'];
-  const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
+  const template = JSON.parse(
+    readFileSync(path.join(assemblyDir, `${stack.artifactId}.template.json`), 'utf8'),
+  ) as BundledAssembly['template'];
+  const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+    stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
   const bundleOf = (fnLogicalId: string): FunctionBundle => {
-    const props = template.Resources[fnLogicalId].Properties as { Code: { S3Key: string }; Environment?: { Variables: Record<string, unknown> } };
+    const props = template.Resources[fnLogicalId].Properties as {
+      Code: { S3Key: string };
+      Environment?: { Variables: Record<string, unknown> };
+    };
     const dir = path.join(assemblyDir, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`);
     const files: Record<string, number> = {};
     for (const name of readdirSync(dir)) files[name] = statSync(path.join(dir, name)).size;

@@ -186,7 +186,11 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
   const retrainTimeoutSeconds = intContext(read, 'retrainTimeoutSeconds', DEFAULT_RETRAIN_TIMEOUT_SECONDS, 60, 900);
   const retrainSafetyMarginSeconds = intContext(read, 'retrainSafetyMarginSeconds', DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS, 10, 600);
   if (retrainSafetyMarginSeconds >= retrainTimeoutSeconds) {
-    throw new ConfigError('retrainSafetyMarginSeconds', retrainSafetyMarginSeconds, `less than retrainTimeoutSeconds (${retrainTimeoutSeconds})`);
+    throw new ConfigError(
+      'retrainSafetyMarginSeconds',
+      retrainSafetyMarginSeconds,
+      `less than retrainTimeoutSeconds (${retrainTimeoutSeconds})`,
+    );
   }
   return {
     shardCount: optionalIntContext(read, 'shardCount', 1, 10_000),

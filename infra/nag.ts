@@ -12,7 +12,8 @@ export interface Acknowledgement {
   readonly reason: string;
 }
 
-const PREFIX_REASON = 'Least privilege by key prefix (DESIGN.md §3.4): the statement names one action on the objects under one prefix of the data bucket; the object names below the prefix are dynamic (hours, versions, alert ids), so a wildcard after the prefix is the narrowest possible grant.';
+const PREFIX_REASON =
+  'Least privilege by key prefix (DESIGN.md §3.4): the statement names one action on the objects under one prefix of the data bucket; the object names below the prefix are dynamic (hours, versions, alert ids), so a wildcard after the prefix is the narrowest possible grant.';
 
 function prefixFinding(stack: Stack, bucket: s3.Bucket, prefix: string): string {
   const logicalId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)) as string;
@@ -38,42 +39,50 @@ export function acknowledgements(stack: BeatwatchStack): Acknowledgement[] {
     {
       scope: stack.ingest.stream,
       id: 'AwsSolutions-KDS3',
-      reason: 'A customer-managed key is deliberate: the ECG stream carries health data, and one key for every store gives one audit trail and one switch to revoke access (the aws/kinesis key can be neither restricted nor disabled).',
+      reason:
+        'A customer-managed key is deliberate: the ECG stream carries health data, and one key for every store gives one audit trail and one switch to revoke access (the aws/kinesis key can be neither restricted nor disabled).',
     },
     {
       scope: stack.detection.failureQueue,
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination: the on-failure destination of the detect event source mapping (cdk-nag only recognises queues named in another queue\'s redrive policy).',
+      reason:
+        "This queue is itself the dead-letter destination: the on-failure destination of the detect event source mapping (cdk-nag only recognises queues named in another queue's redrive policy).",
     },
     {
       scope: stack.archive.deliveryStream,
       id: 'AwsSolutions-KDF1',
-      reason: 'Firehose rejects delivery stream SSE when the source is a Kinesis stream; the data is encrypted at rest by the source stream (KMS, customer key) and in S3 (SSE-KMS, same key), and in transit by TLS.',
+      reason:
+        'Firehose rejects delivery stream SSE when the source is a Kinesis stream; the data is encrypted at rest by the source stream (KMS, customer key) and in S3 (SSE-KMS, same key), and in transit by TLS.',
     },
     {
       scope: stack.storage,
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
-      reason: 'Cross-region replication would copy health data to a second region, a data-residency decision for the deploying organisation; versioning, retention and S3\'s multi-AZ durability protect the data in its region.',
+      reason:
+        "Cross-region replication would copy health data to a second region, a data-residency decision for the deploying organisation; versioning, retention and S3's multi-AZ durability protect the data in its region.",
     },
     {
       scope: stack.storage.accessLogBucket,
       id: 'HIPAA.Security-S3DefaultEncryptionKMS',
-      reason: 'S3 server access log delivery supports only SSE-S3 on the target bucket; the bucket holds access logs (no health data) and is encrypted with SSE-S3.',
+      reason:
+        'S3 server access log delivery supports only SSE-S3 on the target bucket; the bucket holds access logs (no health data) and is encrypted with SSE-S3.',
     },
     {
       scope: stack,
       id: 'HIPAA.Security-LambdaInsideVPC',
-      reason: 'The functions use only AWS service APIs (Kinesis, S3, SNS, SQS, KMS) over TLS with IAM authorisation and reach no VPC resource; a VPC would add NAT or interface endpoints without reducing exposure.',
+      reason:
+        'The functions use only AWS service APIs (Kinesis, S3, SNS, SQS, KMS) over TLS with IAM authorisation and reach no VPC resource; a VPC would add NAT or interface endpoints without reducing exposure.',
     },
     {
       scope: detect,
       id: 'HIPAA.Security-LambdaDLQ',
-      reason: 'The detect function is invoked synchronously by its Kinesis event source mapping only; a function DLQ applies to asynchronous invocations, and the mapping\'s on-failure destination is an encrypted SQS queue.',
+      reason:
+        "The detect function is invoked synchronously by its Kinesis event source mapping only; a function DLQ applies to asynchronous invocations, and the mapping's on-failure destination is an encrypted SQS queue.",
     },
     {
       scope: seed,
       id: 'HIPAA.Security-LambdaDLQ',
-      reason: 'Invoked by CloudFormation once per deployment as a custom resource; failures are reported to CloudFormation, which fails and rolls back the deployment.',
+      reason:
+        'Invoked by CloudFormation once per deployment as a custom resource; failures are reported to CloudFormation, which fails and rolls back the deployment.',
     },
     {
       scope: seed,
@@ -85,14 +94,16 @@ export function acknowledgements(stack: BeatwatchStack): Acknowledgement[] {
     list.push({
       scope: detect,
       id: 'HIPAA.Security-LambdaConcurrency',
-      reason: 'Detect concurrency is bounded by the stream: shards x parallelizationFactor batches at most; reserving more would take capacity from the account and reserving less would throttle detection. Set context detectReservedConcurrency to reserve some.',
+      reason:
+        'Detect concurrency is bounded by the stream: shards x parallelizationFactor batches at most; reserving more would take capacity from the account and reserving less would throttle detection. Set context detectReservedConcurrency to reserve some.',
     });
   }
   if (!stack.config.alarmActions) {
     list.push({
       scope: stack.monitoring,
       id: 'HIPAA.Security-CloudWatchAlarmAction',
-      reason: 'The deployer set context alarmActions=false to route alarm notifications elsewhere (e.g. an existing on-call integration subscribing to the alarms), instead of the alerts topic.',
+      reason:
+        'The deployer set context alarmActions=false to route alarm notifications elsewhere (e.g. an existing on-call integration subscribing to the alarms), instead of the alerts topic.',
     });
   }
   return list;

@@ -52,11 +52,19 @@ if (values.job !== undefined) {
   const sampler = setInterval(() => {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 100);
-  const result = await runRetrainCycle({ s3: aws.s3, bucket: BUCKET, days: 1, timeBudgetMs, onProgress: (p) => log(`  [${p.phase}] ${p.message}`) });
+  const result = await runRetrainCycle({
+    s3: aws.s3,
+    bucket: BUCKET,
+    days: 1,
+    timeBudgetMs,
+    onProgress: (p) => log(`  [${p.phase}] ${p.message}`),
+  });
   clearInterval(sampler);
   aws.destroy();
   // resourceUsage().maxRSS is in KiB: the kernel's peak resident set of this process.
-  process.stdout.write(`${JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapMiB: peakHeap / 2 ** 20, result })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapMiB: peakHeap / 2 ** 20, result })}\n`,
+  );
   process.exit(0);
 }
 
@@ -98,14 +106,42 @@ try {
     }
     if ((d + 1) % 10 === 0) log(`archived ${d + 1}/${devices} devices (${records} records, ${(bytes / 2 ** 20).toFixed(0)} MiB of NDJSON)`);
   }
-  log(`history ready in ${((performance.now() - started) / 1000).toFixed(0)} s: ${devices} devices x ${minutes} min at ${fs} Hz; retraining in a fresh process (budget ${timeBudgetMs / 1000} s)`);
+  log(
+    `history ready in ${((performance.now() - started) / 1000).toFixed(0)} s: ${devices} devices x ${minutes} min at ${fs} Hz; retraining in a fresh process (budget ${timeBudgetMs / 1000} s)`,
+  );
 
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--job', fauxqs.endpoint, '--bucket', BUCKET, '--time-budget', String(timeBudgetMs / 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--job',
+      fauxqs.endpoint,
+      '--bucket',
+      BUCKET,
+      '--time-budget',
+      String(timeBudgetMs / 1000),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`the retraining process exited with ${code}`);
-  const measured = JSON.parse(out.trim().split('\n').pop() as string) as { maxRssMiB: number; peakHeapMiB: number; result: { decision: string; reason: string; beatsRead: number; beatsUsed: number; seconds: number; peakWindowBytes: number; history: { records: number } } };
+  const measured = JSON.parse(out.trim().split('\n').pop() as string) as {
+    maxRssMiB: number;
+    peakHeapMiB: number;
+    result: {
+      decision: string;
+      reason: string;
+      beatsRead: number;
+      beatsUsed: number;
+      seconds: number;
+      peakWindowBytes: number;
+      history: { records: number };
+    };
+  };
   const r = measured.result;
   const summary = {
     devices,
@@ -124,7 +160,9 @@ try {
     reason: r.reason,
     jobSeconds: r.seconds,
   };
-  log(`peak resident set of the retraining process: ${measured.maxRssMiB.toFixed(0)} MiB (heap peak ${measured.peakHeapMiB.toFixed(0)} MiB, beat windows ${summary.windowMiB.toFixed(1)} MiB); ${r.beatsRead} beats read from ${r.history.records} records, ${r.beatsUsed} used; ${r.decision}: ${r.reason}`);
+  log(
+    `peak resident set of the retraining process: ${measured.maxRssMiB.toFixed(0)} MiB (heap peak ${measured.peakHeapMiB.toFixed(0)} MiB, beat windows ${summary.windowMiB.toFixed(1)} MiB); ${r.beatsRead} beats read from ${r.history.records} records, ${r.beatsUsed} used; ${r.decision}: ${r.reason}`,
+  );
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 } finally {
   aws.destroy();

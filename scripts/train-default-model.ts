@@ -76,7 +76,8 @@ const report = {
   parameters: { ...DEFAULT_BEAT_TRAINING, epochs, ...(values.folds ? { maxTrainWindows: FOLD_TRAIN_WINDOWS } : {}) },
   data: {
     source: 'MIT-BIH Arrhythmia Database v1.0.0 (PhysioNet, ODC-By 1.0), bundled records, first channel (MLII)',
-    beats: 'streamed in 1 s chunks through the detector\'s BeatSegmenter; a detected beat is normal when it matches an AAMI N reference beat within 150 ms',
+    beats:
+      "streamed in 1 s chunks through the detector's BeatSegmenter; a detected beat is normal when it matches an AAMI N reference beat within 150 ms",
   },
   evaluationScheme:
     'Inter-patient: evaluating a record uses the default model unless the record is one it was trained on; then it uses the fold model that left the record out (src/detect/default-model.ts, defaultModelFor).',

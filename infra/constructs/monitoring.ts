@@ -30,7 +30,14 @@ export const DASHBOARD_PERIOD_MINUTES = 1;
 export const RETRAIN_SERVICE_NAME = 'retrain';
 
 /** The detector's EMF metric names (emitted by functions/detect.ts). */
-export const DETECT_METRICS = ['BeatsScored', 'AnomalousBeats', 'Alerts', 'RejectedRecords', 'SegmenterRestarts', 'ScoringLatency'] as const;
+export const DETECT_METRICS = [
+  'BeatsScored',
+  'AnomalousBeats',
+  'Alerts',
+  'RejectedRecords',
+  'SegmenterRestarts',
+  'ScoringLatency',
+] as const;
 
 /** Options of {@link Monitoring}. */
 export interface MonitoringProps {
@@ -84,7 +91,10 @@ export class Monitoring extends Construct {
       }),
       detectFailures: new cloudwatch.Alarm(this, 'DetectFailureQueueDepth', {
         alarmDescription: 'beatwatch: records were given up on (see the detect failure queue)',
-        metric: props.detectFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES) }),
+        metric: props.detectFailureQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES),
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -100,7 +110,10 @@ export class Monitoring extends Construct {
       }),
       retrainDeadLetters: new cloudwatch.Alarm(this, 'RetrainDeadLetterQueueDepth', {
         alarmDescription: 'beatwatch: a scheduled retraining run could not complete (see the retrain dead-letter queue)',
-        metric: props.retrainDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES) }),
+        metric: props.retrainDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES),
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -108,7 +121,10 @@ export class Monitoring extends Construct {
       }),
       archiveFreshness: new cloudwatch.Alarm(this, 'ArchiveFreshness', {
         alarmDescription: 'beatwatch: Firehose is behind archiving the stream to history/',
-        metric: props.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: 'Maximum', period: Duration.minutes(ARCHIVE_FRESHNESS_PERIOD_MINUTES) }),
+        metric: props.deliveryStream.metric('DeliveryToS3.DataFreshness', {
+          statistic: 'Maximum',
+          period: Duration.minutes(ARCHIVE_FRESHNESS_PERIOD_MINUTES),
+        }),
         threshold: ARCHIVE_FRESHNESS_ALARM_SECONDS,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -127,13 +143,14 @@ export class Monitoring extends Construct {
 
   private buildDashboard(props: MonitoringProps, iteratorAge: cloudwatch.IMetric): cloudwatch.Dashboard {
     const period = Duration.minutes(DASHBOARD_PERIOD_MINUTES);
-    const emf = (metricName: (typeof DETECT_METRICS)[number], statistic = 'Sum') => new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: DETECT_SERVICE_NAME },
-      statistic,
-      period,
-    });
+    const emf = (metricName: (typeof DETECT_METRICS)[number], statistic = 'Sum') =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: DETECT_SERVICE_NAME },
+        statistic,
+        period,
+      });
     const beatsPerSecond = new cloudwatch.MathExpression({
       expression: 'beats / PERIOD(beats)',
       usingMetrics: { beats: emf('BeatsScored') },
@@ -153,22 +170,31 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({ title: 'Alerts', left: [emf('Alerts')], width: 8 }),
     );
     dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Rejected records and segmenter restarts', left: [emf('RejectedRecords'), emf('SegmenterRestarts')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Rejected records and segmenter restarts',
+        left: [emf('RejectedRecords'), emf('SegmenterRestarts')],
+        width: 8,
+      }),
       new cloudwatch.GraphWidget({
         title: 'Detection lag (iterator age, ms)',
         left: [iteratorAge],
         leftAnnotations: [{ value: props.lagAlarmSeconds * 1000, label: 'lag alarm' }],
         width: 8,
       }),
-      new cloudwatch.GraphWidget({ title: 'Scoring latency (ms)', left: [emf('ScoringLatency', 'p50'), emf('ScoringLatency', 'p95')], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Scoring latency (ms)',
+        left: [emf('ScoringLatency', 'p50'), emf('ScoringLatency', 'p95')],
+        width: 8,
+      }),
     );
-    const retrainMetric = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: RETRAIN_SERVICE_NAME },
-      statistic,
-      period: Duration.days(1),
-    });
+    const retrainMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: RETRAIN_SERVICE_NAME },
+        statistic,
+        period: Duration.days(1),
+      });
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Retraining: promotions per day and run duration (s)',

@@ -13,7 +13,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
  * new KinesisEventSource(stream, { onFailure: new EncryptedSqsOnFailure(queue, key), ... });
  */
 export class EncryptedSqsOnFailure implements lambda.IEventSourceDlq {
-  constructor(private readonly queue: sqs.IQueue, private readonly key: kms.IKey) {}
+  constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly key: kms.IKey,
+  ) {}
 
   bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
     iam.Grant.addToPrincipal({ grantee: targetHandler, actions: ['sqs:SendMessage'], resourceArns: [this.queue.queueArn] });

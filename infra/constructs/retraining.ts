@@ -74,10 +74,12 @@ export class Retraining extends Construct {
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'beatwatch: scheduled retraining',
       schedule: events.Schedule.expression(config.retrainSchedule),
-      targets: [new targets.LambdaFunction(fn, {
-        retryAttempts: RETRAIN_TARGET_RETRY_ATTEMPTS,
-        maxEventAge: Duration.hours(RETRAIN_MAX_EVENT_AGE_HOURS),
-      })],
+      targets: [
+        new targets.LambdaFunction(fn, {
+          retryAttempts: RETRAIN_TARGET_RETRY_ATTEMPTS,
+          maxEventAge: Duration.hours(RETRAIN_MAX_EVENT_AGE_HOURS),
+        }),
+      ],
     });
   }
 }

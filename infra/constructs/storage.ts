@@ -53,17 +53,20 @@ export class Storage extends Construct {
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{
-        id: 'expire-access-logs',
-        expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS),
-        noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS),
-        abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOAD_DAYS),
-      }],
+      lifecycleRules: [
+        {
+          id: 'expire-access-logs',
+          expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS),
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(ABORT_INCOMPLETE_UPLOAD_DAYS),
+        },
+      ],
     });
 
-    const historyTransitions = props.historyInfrequentAccessDays < props.historyRetentionDays
-      ? [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.historyInfrequentAccessDays) }]
-      : [];
+    const historyTransitions =
+      props.historyInfrequentAccessDays < props.historyRetentionDays
+        ? [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.historyInfrequentAccessDays) }]
+        : [];
     this.bucket = new s3.Bucket(this, 'DataBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.KMS,

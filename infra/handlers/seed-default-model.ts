@@ -103,22 +103,44 @@ export async function seedDefaultModel(s3: S3Client, props: SeedProperties, now:
   const sha256 = createHash('sha256').update(model).digest('hex');
   const modelKey = `${props.ModelsPrefix}${version}/model.json`;
   await s3.send(new PutObjectCommand({ Bucket: props.BucketName, Key: modelKey, Body: model, ContentType: 'application/json' }));
-  await s3.send(new PutObjectCommand({ Bucket: props.BucketName, Key: `${props.ModelsPrefix}${version}/report.json`, Body: report, ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: props.BucketName,
+      Key: `${props.ModelsPrefix}${version}/report.json`,
+      Body: report,
+      ContentType: 'application/json',
+    }),
+  );
 
   if (await exists(s3, props.BucketName, props.PointerKey)) return { version, modelKey, sha256, pointerWritten: false };
   const pointer = JSON.stringify({ version, key: modelKey, sha256, promotedAt: now.toISOString() });
   try {
     // If-None-Match closes the race with a retraining run promoting between the check and the write.
-    await s3.send(new PutObjectCommand({ Bucket: props.BucketName, Key: props.PointerKey, Body: pointer, ContentType: 'application/json', IfNoneMatch: '*' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: props.BucketName,
+        Key: props.PointerKey,
+        Body: pointer,
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      }),
+    );
   } catch (err) {
-    if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 412) return { version, modelKey, sha256, pointerWritten: false };
+    if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 412)
+      return { version, modelKey, sha256, pointerWritten: false };
     throw err;
   }
   return { version, modelKey, sha256, pointerWritten: true };
 }
 
 /** Sends the custom resource's outcome to CloudFormation's pre-signed URL. */
-export async function respond(event: SeedEvent, status: 'SUCCESS' | 'FAILED', physicalId: string, reason: string, data: Record<string, string>): Promise<void> {
+export async function respond(
+  event: SeedEvent,
+  status: 'SUCCESS' | 'FAILED',
+  physicalId: string,
+  reason: string,
+  data: Record<string, string>,
+): Promise<void> {
   const body = JSON.stringify({
     Status: status,
     Reason: reason,
@@ -141,7 +163,12 @@ export async function respond(event: SeedEvent, status: 'SUCCESS' | 'FAILED', ph
 export function s3ClientFromEnvironment(env: NodeJS.ProcessEnv = process.env): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   if (endpoint === undefined) return new S3Client({});
-  return new S3Client({ endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 let s3Client: S3Client | undefined;

@@ -83,7 +83,8 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   const env = options.env ?? process.env;
   const allLocal = Object.keys(endpoints).length === 4;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (allLocal ? EMULATOR_REGION : undefined);
-  const hasRealCredentials = env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined || env.AWS_CONTAINER_CREDENTIALS_FULL_URI !== undefined;
+  const hasRealCredentials =
+    env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined || env.AWS_CONTAINER_CREDENTIALS_FULL_URI !== undefined;
   const local = (service: AwsService) => {
     const url = endpoints[service];
     if (url === undefined) return { region };
@@ -99,7 +100,9 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   });
   const s3 = new S3Client({
     ...local('s3'),
-    ...(endpoints.s3 !== undefined ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    ...(endpoints.s3 !== undefined
+      ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+      : {}),
   });
   const sns = new SNSClient(local('sns'));
   const sqs = new SQSClient({

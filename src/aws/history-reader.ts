@@ -73,7 +73,13 @@ export async function listHistoryKeys(s3: S3Client, bucket: string, options: His
  * Streams one history object: gunzip (for `.gz` keys), split lines, decode each as a wire
  * record. Bad lines and a broken object are skipped and counted in `stats`, never thrown.
  */
-export async function* readHistoryObject(s3: S3Client, bucket: string, key: string, stats: HistoryReadStats, onProblem?: (p: HistoryProblem) => void): AsyncGenerator<WireRecordV1> {
+export async function* readHistoryObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  stats: HistoryReadStats,
+  onProblem?: (p: HistoryProblem) => void,
+): AsyncGenerator<WireRecordV1> {
   stats.objects++;
   let lineNo = 0;
   try {
@@ -139,7 +145,11 @@ function splitConcatenated(line: string): string[] {
  * for await (const { record } of records) dataset.add(record);
  * console.error(stats.malformedLines, 'bad lines skipped');
  */
-export function readHistory(s3: S3Client, bucket: string, options: HistoryReadOptions): { records: AsyncIterable<HistoryEntry>; stats: HistoryReadStats } {
+export function readHistory(
+  s3: S3Client,
+  bucket: string,
+  options: HistoryReadOptions,
+): { records: AsyncIterable<HistoryEntry>; stats: HistoryReadStats } {
   const stats: HistoryReadStats = { objects: 0, malformedObjects: 0, lines: 0, records: 0, malformedLines: 0 };
   async function* records(): AsyncGenerator<HistoryEntry> {
     for (const key of await listHistoryKeys(s3, bucket, options)) {

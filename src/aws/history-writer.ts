@@ -27,7 +27,12 @@ export interface HistoryObjectOptions {
  * @example
  * const key = await putHistoryObject(s3, bucket, recordTexts, { at: Date.now() });
  */
-export async function putHistoryObject(s3: S3Client, bucket: string, lines: readonly (string | Uint8Array)[], options: HistoryObjectOptions): Promise<string> {
+export async function putHistoryObject(
+  s3: S3Client,
+  bucket: string,
+  lines: readonly (string | Uint8Array)[],
+  options: HistoryObjectOptions,
+): Promise<string> {
   const parts: Uint8Array[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];

@@ -69,10 +69,17 @@ export function createS3ModelSource(s3: S3Client, bucket: string, pointerKey: st
  * @example
  * const { key, sha256 } = await putModelVersion(s3, bucket, artifact.version, text, reportText);
  */
-export async function putModelVersion(s3: S3Client, bucket: string, version: string, artifactText: string, reportText?: string): Promise<{ key: string; sha256: string }> {
+export async function putModelVersion(
+  s3: S3Client,
+  bucket: string,
+  version: string,
+  artifactText: string,
+  reportText?: string,
+): Promise<{ key: string; sha256: string }> {
   const keys = modelVersionKeys(version);
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.model, Body: artifactText, ContentType: 'application/json' }));
-  if (reportText !== undefined) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.report, Body: reportText, ContentType: 'application/json' }));
+  if (reportText !== undefined)
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.report, Body: reportText, ContentType: 'application/json' }));
   return { key: keys.model, sha256: sha256Hex(artifactText) };
 }
 

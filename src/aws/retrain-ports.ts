@@ -126,4 +126,3 @@ export async function runRetrainCycle(options: RetrainCycleOptions): Promise<Ret
   const { s3, bucket, onProblem, now, ...jobOptions } = options;
   return runRetrainJob(createS3RetrainPorts(s3, bucket, { onProblem, now }), jobOptions);
 }
-

@@ -78,7 +78,11 @@ export function historyDayPrefixes(days: number, now: number): string[] {
   if (!Number.isFinite(days) || days <= 0) throw new RangeError(`days must be > 0, got ${days}`);
   const from = now - days * 86_400_000;
   const prefixes: string[] = [];
-  for (let t = Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), new Date(from).getUTCDate()); t <= now; t += 86_400_000) {
+  for (
+    let t = Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), new Date(from).getUTCDate());
+    t <= now;
+    t += 86_400_000
+  ) {
     prefixes.push(historyDayPrefix(t));
   }
   return prefixes;

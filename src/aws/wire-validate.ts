@@ -37,7 +37,8 @@ export function checkDeviceId(value: unknown): WireRejection | undefined {
   if (value === undefined) return { field, reason: 'deviceId is missing' };
   if (typeof value !== 'string') return { field, reason: `deviceId must be a string, got ${jsonTypeOf(value)}` };
   if (value.length === 0) return { field, reason: 'deviceId is empty' };
-  if (value.length > MAX_DEVICE_ID_LENGTH) return { field, reason: `deviceId is ${value.length} characters long, at most ${MAX_DEVICE_ID_LENGTH} allowed` };
+  if (value.length > MAX_DEVICE_ID_LENGTH)
+    return { field, reason: `deviceId is ${value.length} characters long, at most ${MAX_DEVICE_ID_LENGTH} allowed` };
   if (!DEVICE_ID_PATTERN.test(value)) {
     // Position only, never the character: the id itself is pseudonymous but still not logged.
     const at = [...value].findIndex((ch) => !DEVICE_ID_PATTERN.test(ch));
@@ -60,7 +61,8 @@ export function checkT0(value: unknown): WireRejection | undefined {
   const field = 't0';
   if (value === undefined) return { field, reason: 't0 is missing' };
   if (typeof value !== 'number') return { field, reason: `t0 must be a number (epoch ms), got ${jsonTypeOf(value)}` };
-  if (!Number.isFinite(value) || value < 0 || value > MAX_T0) return { field, reason: `t0 must be epoch milliseconds in [0, ${MAX_T0}], got ${describeNumber(value)}` };
+  if (!Number.isFinite(value) || value < 0 || value > MAX_T0)
+    return { field, reason: `t0 must be epoch milliseconds in [0, ${MAX_T0}], got ${describeNumber(value)}` };
   return undefined;
 }
 
@@ -69,7 +71,8 @@ export function checkFs(value: unknown): WireRejection | undefined {
   const field = 'fs';
   if (value === undefined) return { field, reason: 'fs is missing' };
   if (typeof value !== 'number') return { field, reason: `fs must be a number (Hz), got ${jsonTypeOf(value)}` };
-  if (!Number.isFinite(value) || value < MIN_FS || value > MAX_FS) return { field, reason: `fs must be in [${MIN_FS}, ${MAX_FS}] Hz, got ${describeNumber(value)}` };
+  if (!Number.isFinite(value) || value < MIN_FS || value > MAX_FS)
+    return { field, reason: `fs must be in [${MIN_FS}, ${MAX_FS}] Hz, got ${describeNumber(value)}` };
   return undefined;
 }
 
@@ -83,7 +86,8 @@ export function checkUnit(unit: unknown, gain: unknown): WireRejection | undefin
   }
   if (gain === undefined) return { field: 'gain', reason: 'gain (adu per mV) is required when unit is "adu"' };
   if (typeof gain !== 'number') return { field: 'gain', reason: `gain must be a number, got ${jsonTypeOf(gain)}` };
-  if (!Number.isFinite(gain) || gain <= 0) return { field: 'gain', reason: `gain must be a finite number > 0, got ${describeNumber(gain)}` };
+  if (!Number.isFinite(gain) || gain <= 0)
+    return { field: 'gain', reason: `gain must be a finite number > 0, got ${describeNumber(gain)}` };
   return undefined;
 }
 
@@ -97,7 +101,8 @@ export function checkSamples(value: unknown, fs: number): WireRejection | undefi
   if (!Array.isArray(value)) return { field, reason: `samples must be an array, got ${jsonTypeOf(value)}` };
   if (value.length === 0) return { field, reason: 'samples is empty' };
   const max = Math.floor(MAX_RECORD_SECONDS * fs);
-  if (value.length > max) return { field, reason: `samples has ${value.length} elements, at most ${max} allowed (${MAX_RECORD_SECONDS} s at ${fs} Hz)` };
+  if (value.length > max)
+    return { field, reason: `samples has ${value.length} elements, at most ${max} allowed (${MAX_RECORD_SECONDS} s at ${fs} Hz)` };
   for (let i = 0; i < value.length; i++) {
     const x: unknown = value[i];
     if (typeof x !== 'number') return { field: `samples[${i}]`, reason: `samples[${i}] must be a number, got ${jsonTypeOf(x)}` };

@@ -99,11 +99,22 @@ function decodeUnsafe(data: Uint8Array | string): WireDecodeResult {
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
     return reject(position === undefined ? 'record is not JSON' : `record is not JSON (syntax error at character ${position})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return reject(`record must be a JSON object, got ${jsonTypeOf(parsed)}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return reject(`record must be a JSON object, got ${jsonTypeOf(parsed)}`);
   const o = parsed as Record<string, unknown>;
   if (o.v === undefined) return reject('v (format version) is missing', 'v');
-  if (o.v !== 1) return reject(typeof o.v === 'number' ? `unknown format version v=${String(o.v).slice(0, 16)}` : `v must be the number 1, got ${jsonTypeOf(o.v)}`, 'v');
-  const bad = checkDeviceId(o.deviceId) ?? checkSeq(o.seq) ?? checkT0(o.t0) ?? checkFs(o.fs) ?? checkUnit(o.unit, o.gain) ?? checkSamples(o.samples, o.fs as number);
+  if (o.v !== 1)
+    return reject(
+      typeof o.v === 'number' ? `unknown format version v=${String(o.v).slice(0, 16)}` : `v must be the number 1, got ${jsonTypeOf(o.v)}`,
+      'v',
+    );
+  const bad =
+    checkDeviceId(o.deviceId) ??
+    checkSeq(o.seq) ??
+    checkT0(o.t0) ??
+    checkFs(o.fs) ??
+    checkUnit(o.unit, o.gain) ??
+    checkSamples(o.samples, o.fs as number);
   if (bad) return { ok: false, ...bad };
   const raw = o.samples as number[];
   const scale = o.unit === 'adu' ? 1 / (o.gain as number) : 1;
@@ -113,7 +124,10 @@ function decodeUnsafe(data: Uint8Array | string): WireDecodeResult {
     // A finite double can still overflow Float32 (e.g. 1e300 mV).
     if (!Number.isFinite(samples[i])) return reject(`samples[${i}] is out of the Float32 range in mV`, `samples[${i}]`);
   }
-  return { ok: true, record: { v: 1, deviceId: o.deviceId as string, seq: o.seq as number, t0: o.t0 as number, fs: o.fs as number, samples } };
+  return {
+    ok: true,
+    record: { v: 1, deviceId: o.deviceId as string, seq: o.seq as number, t0: o.t0 as number, fs: o.fs as number, samples },
+  };
 }
 
 function reject(reason: string, field?: string): WireDecodeResult {
@@ -130,7 +144,8 @@ function reject(reason: string, field?: string): WireDecodeResult {
  */
 export function encodeWireRecord(record: WireRecordInput, options: WireEncodeOptions = {}): string {
   const decimals = options.decimals ?? DEFAULT_SAMPLE_DECIMALS;
-  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 12) throw new RangeError(`decimals must be an integer in [0, 12], got ${decimals}`);
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 12)
+    throw new RangeError(`decimals must be an integer in [0, 12], got ${decimals}`);
   const samplesList = Array.from(record.samples);
   const bad =
     checkDeviceId(record.deviceId) ??
@@ -151,6 +166,7 @@ export function encodeWireRecord(record: WireRecordInput, options: WireEncodeOpt
   const head = `{"v":1,"deviceId":${JSON.stringify(record.deviceId)},"seq":${record.seq},"t0":${record.t0},"fs":${record.fs},"unit":"${unit}"`;
   const gain = unit === 'adu' ? `,"gain":${record.gain}` : '';
   const text = `${head}${gain},"samples":[${parts.join(',')}]}`;
-  if (Buffer.byteLength(text, 'utf8') > MAX_RECORD_BYTES) throw new RangeError(`cannot encode wire record: it would exceed ${MAX_RECORD_BYTES} bytes`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_RECORD_BYTES)
+    throw new RangeError(`cannot encode wire record: it would exceed ${MAX_RECORD_BYTES} bytes`);
   return text;
 }

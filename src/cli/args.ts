@@ -18,7 +18,13 @@ export function parseFlags<O extends Options>(argv: string[], options: O) {
 }
 
 /** Parses an integer flag, with its name in the error. Returns `fallback` when absent. */
-export function intFlag(value: string | undefined, name: string, fallback: number, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+export function intFlag(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min = Number.MIN_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got "${value}"`);
@@ -36,7 +42,8 @@ export function numberFlag(value: string | undefined, name: string, fallback: nu
 /** Parses a flag that must be one of `choices`. */
 export function choiceFlag<T extends string>(value: string | undefined, name: string, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
   return value as T;
 }
 

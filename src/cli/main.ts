@@ -21,7 +21,7 @@ function help(): string {
     'commands:',
     ...Object.keys(COMMANDS).map((name) => `  ${name}`),
     '',
-    'Run `beatwatch <command> --help` for a command\'s options.',
+    "Run `beatwatch <command> --help` for a command's options.",
   ].join('\n');
 }
 

@@ -92,7 +92,8 @@ export function validateAlertPolicy(options: AlertPolicyOptions): AlertPolicyOpt
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`alert policy: n must be an integer >= 1, got ${n}`);
   if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`alert policy: k must be an integer in [1, n=${n}], got ${k}`);
   if (!(criticalMultiple > 1)) throw new RangeError(`alert policy: criticalMultiple must be > 1, got ${criticalMultiple}`);
-  if (!(cooldownMs >= 0) || !Number.isFinite(cooldownMs)) throw new RangeError(`alert policy: cooldownMs must be a finite number >= 0, got ${cooldownMs}`);
+  if (!(cooldownMs >= 0) || !Number.isFinite(cooldownMs))
+    throw new RangeError(`alert policy: cooldownMs must be a finite number >= 0, got ${cooldownMs}`);
   return options;
 }
 

@@ -128,7 +128,10 @@ export function evaluateAnomaly(beats: ScoredRecordBeats, options: Partial<Anoma
  * Totals over records: AUCs of the pooled calibrated scores (score / record threshold, so each
  * record is on its own scale), VEB counts summed, alert rate over `normalRecords` present.
  */
-export function totalAnomaly(records: readonly { name: string; result: RecordAnomaly }[], normalRecords: readonly string[]): { aucV: number; aucAll: number; veb: AnomalyMetrics['veb']; alertsPerHourOnNormal: number | null } {
+export function totalAnomaly(
+  records: readonly { name: string; result: RecordAnomaly }[],
+  normalRecords: readonly string[],
+): { aucV: number; aucAll: number; veb: AnomalyMetrics['veb']; alertsPerHourOnNormal: number | null } {
   const vS: number[] = [];
   const vL: number[] = [];
   const aS: number[] = [];
@@ -174,4 +177,3 @@ function safeAuc(scores: number[], labels: number[]): number {
   const pos = labels.reduce((a, b) => a + b, 0);
   return pos === 0 || pos === labels.length ? Number.NaN : rocAuc(scores, labels);
 }
-

@@ -14,7 +14,8 @@ import type { SegmentedBeat } from './ports';
  *   device's state is warm or cold, and only its positive side counts, so the normal beat after
  *   an ectopic (long then short) is not penalised.
  */
-export type BeatScoring = { readonly kind: 'reconstruction' } | { readonly kind: 'reconstruction+prematurity'; readonly prematurityWeight: number };
+export type BeatScoring =
+  { readonly kind: 'reconstruction' } | { readonly kind: 'reconstruction+prematurity'; readonly prematurityWeight: number };
 
 /**
  * Default scoring of new models: reconstruction plus prematurity at weight 0.5 (a beat twice as
@@ -43,7 +44,11 @@ export function prematurity(beat: Pick<SegmentedBeat, 'rrPrev' | 'rrNext'>): num
 }
 
 /** Turns reconstruction errors into anomaly scores in place (a no-op for `reconstruction`). */
-export function applyBeatScoring(errors: Float32Array, beats: readonly Pick<SegmentedBeat, 'rrPrev' | 'rrNext'>[], scoring: BeatScoring): Float32Array {
+export function applyBeatScoring(
+  errors: Float32Array,
+  beats: readonly Pick<SegmentedBeat, 'rrPrev' | 'rrNext'>[],
+  scoring: BeatScoring,
+): Float32Array {
   if (scoring.kind === 'reconstruction') return errors;
   const w = scoring.prematurityWeight;
   for (let i = 0; i < beats.length; i++) errors[i] += w * prematurity(beats[i]);
@@ -62,8 +67,11 @@ export function readBeatScoring(root: unknown): BeatScoring {
   if (o.kind === 'reconstruction') return RECONSTRUCTION_ONLY;
   if (o.kind === 'reconstruction+prematurity') {
     const w = o.prematurityWeight;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new Error(`artifact.scoring.prematurityWeight: expected a finite number >= 0, got ${JSON.stringify(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      throw new Error(`artifact.scoring.prematurityWeight: expected a finite number >= 0, got ${JSON.stringify(w)}`);
     return { kind: 'reconstruction+prematurity', prematurityWeight: w };
   }
-  throw new Error(`artifact.scoring.kind: unknown scoring ${JSON.stringify(o.kind)} (expected "reconstruction" or "reconstruction+prematurity")`);
+  throw new Error(
+    `artifact.scoring.kind: unknown scoring ${JSON.stringify(o.kind)} (expected "reconstruction" or "reconstruction+prematurity")`,
+  );
 }

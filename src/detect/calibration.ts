@@ -86,7 +86,8 @@ export function calibrateThreshold(scores: ArrayLike<number>, options: Calibrati
   let threshold = options.medianFactor * median;
   if (n >= 2) {
     const s = splitScores(sorted);
-    if (s.upperFraction >= options.minUpperFraction && s.separation >= options.minSeparation) threshold = Math.min(threshold, options.splitFactor * s.split);
+    if (s.upperFraction >= options.minUpperFraction && s.separation >= options.minSeparation)
+      threshold = Math.min(threshold, options.splitFactor * s.split);
   }
   return threshold;
 }

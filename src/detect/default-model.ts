@@ -11,10 +11,13 @@ const BUNDLED_RECORDS = Object.freeze(['100', '101', '106', '119', '208']);
  * evaluating a bundled record uses its fold ({@link defaultModelFor}). Records outside the bundle
  * (every other MIT-BIH record) use the default model itself.
  */
-export const DEFAULT_MODEL_PLAN: { readonly default: readonly string[]; readonly folds: Readonly<Record<string, readonly string[]>> } = Object.freeze({
-  default: BUNDLED_RECORDS,
-  folds: Object.freeze(Object.fromEntries(BUNDLED_RECORDS.map((left) => [`without-${left}`, Object.freeze(BUNDLED_RECORDS.filter((r) => r !== left))]))),
-});
+export const DEFAULT_MODEL_PLAN: { readonly default: readonly string[]; readonly folds: Readonly<Record<string, readonly string[]>> } =
+  Object.freeze({
+    default: BUNDLED_RECORDS,
+    folds: Object.freeze(
+      Object.fromEntries(BUNDLED_RECORDS.map((left) => [`without-${left}`, Object.freeze(BUNDLED_RECORDS.filter((r) => r !== left))])),
+    ),
+  });
 
 /** Folder of the shipped default model (`model.json`, `report.json`, `folds/<name>.json`). */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../data/default-model/', import.meta.url));
@@ -36,9 +39,11 @@ export function foldModelFile(fold: string): string {
  * const { model, trainedOn } = defaultModelFor('119'); // fold without-119
  */
 export function defaultModelFor(record: string): { model: LoadedBeatModel; file: string; name: string; trainedOn: readonly string[] } {
-  if (!DEFAULT_MODEL_PLAN.default.includes(record)) return { model: loadModelFile(DEFAULT_MODEL_FILE), file: DEFAULT_MODEL_FILE, name: 'default', trainedOn: DEFAULT_MODEL_PLAN.default };
+  if (!DEFAULT_MODEL_PLAN.default.includes(record))
+    return { model: loadModelFile(DEFAULT_MODEL_FILE), file: DEFAULT_MODEL_FILE, name: 'default', trainedOn: DEFAULT_MODEL_PLAN.default };
   for (const [fold, records] of Object.entries(DEFAULT_MODEL_PLAN.folds)) {
-    if (!records.includes(record)) return { model: loadModelFile(foldModelFile(fold)), file: foldModelFile(fold), name: fold, trainedOn: records };
+    if (!records.includes(record))
+      return { model: loadModelFile(foldModelFile(fold)), file: foldModelFile(fold), name: fold, trainedOn: records };
   }
   throw new Error(`no shipped model leaves record ${record} out (see DEFAULT_MODEL_PLAN)`);
 }

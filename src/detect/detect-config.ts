@@ -45,7 +45,12 @@ export function detectConfigFromEnv(env: Readonly<Record<string, string | undefi
       policy: {
         k: num('ALERT_K', DEFAULT_ALERT_POLICY.k, int, 'an integer >= 1'),
         n: num('ALERT_N', DEFAULT_ALERT_POLICY.n, int, 'an integer >= 1'),
-        criticalMultiple: num('ALERT_CRITICAL_MULTIPLE', DEFAULT_ALERT_POLICY.criticalMultiple, (n) => Number.isFinite(n) && n > 1, 'a number > 1'),
+        criticalMultiple: num(
+          'ALERT_CRITICAL_MULTIPLE',
+          DEFAULT_ALERT_POLICY.criticalMultiple,
+          (n) => Number.isFinite(n) && n > 1,
+          'a number > 1',
+        ),
         cooldownMs: num('ALERT_COOLDOWN_MS', DEFAULT_ALERT_POLICY.cooldownMs, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
       },
       ...(globalThreshold === undefined ? {} : { globalThreshold }),

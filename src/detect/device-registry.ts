@@ -43,7 +43,8 @@ export class DeviceRegistry {
     options: DeviceRegistryOptions = {},
   ) {
     this.maxDevices = options.maxDevices ?? DEFAULT_MAX_DEVICES;
-    if (!Number.isInteger(this.maxDevices) || this.maxDevices < 1) throw new RangeError(`maxDevices must be an integer >= 1, got ${this.maxDevices}`);
+    if (!Number.isInteger(this.maxDevices) || this.maxDevices < 1)
+      throw new RangeError(`maxDevices must be an integer >= 1, got ${this.maxDevices}`);
   }
 
   /** Devices in memory. */

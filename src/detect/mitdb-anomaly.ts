@@ -46,17 +46,42 @@ export function createMitdbAnomalyEvaluation(options: Partial<AnomalyEvalOptions
       const { model, name } = chooseModel(record.name);
       const spec = streamingWindowSpec(model.artifact);
       // The QRS step's beats are cut with the default window; re-stream only if the model's differs.
-      const cut = sameWindow(spec, DEFAULT_BEAT_WINDOW) ? [...beats] : streamBeats(record.signal, record.fs, 1, new BeatSegmenter({ fs: record.fs, window: spec }));
+      const cut = sameWindow(spec, DEFAULT_BEAT_WINDOW)
+        ? [...beats]
+        : streamBeats(record.signal, record.fs, 1, new BeatSegmenter({ fs: record.fs, window: spec }));
       const { classes, times } = labelBeats(record, cut);
       const scores = model.scoreBeats(cut);
       const result = evaluateAnomaly({ scores, times, classes, globalThreshold: model.threshold }, options);
       results.push({ name: record.name, result });
       const m = result.metrics;
-      return { anomaly: { aucV: num(m.aucV), aucAll: num(m.aucAll), veb: { se: num(m.veb.se), ppv: num(m.veb.ppv) }, alertsPerHour: Number(m.alertsPerHour.toFixed(2)), threshold: Number(m.threshold.toFixed(4)), model: name } };
+      return {
+        anomaly: {
+          aucV: num(m.aucV),
+          aucAll: num(m.aucAll),
+          veb: { se: num(m.veb.se), ppv: num(m.veb.ppv) },
+          alertsPerHour: Number(m.alertsPerHour.toFixed(2)),
+          threshold: Number(m.threshold.toFixed(4)),
+          model: name,
+        },
+      };
     },
-    total(): { anomaly: { aucV: number | null; aucAll: number | null; veb: { se: number | null; ppv: number | null }; alertsPerHourOnNormal: number | null } } {
+    total(): {
+      anomaly: {
+        aucV: number | null;
+        aucAll: number | null;
+        veb: { se: number | null; ppv: number | null };
+        alertsPerHourOnNormal: number | null;
+      };
+    } {
       const t = totalAnomaly(results, NORMAL_RECORDS);
-      return { anomaly: { aucV: num(t.aucV), aucAll: num(t.aucAll), veb: { se: num(t.veb.se), ppv: num(t.veb.ppv) }, alertsPerHourOnNormal: t.alertsPerHourOnNormal === null ? null : Number(t.alertsPerHourOnNormal.toFixed(2)) } };
+      return {
+        anomaly: {
+          aucV: num(t.aucV),
+          aucAll: num(t.aucAll),
+          veb: { se: num(t.veb.se), ppv: num(t.veb.ppv) },
+          alertsPerHourOnNormal: t.alertsPerHourOnNormal === null ? null : Number(t.alertsPerHourOnNormal.toFixed(2)),
+        },
+      };
     },
   };
 }

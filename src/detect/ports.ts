@@ -89,7 +89,14 @@ export interface AlertMessage {
 /** The S3 `alerts/` object of an alert: the beats behind it (never in the SNS body). */
 export interface AlertSnippet {
   readonly alert: AlertMessage;
-  readonly beats: readonly { t: number; score: number; anomalous: boolean; rrPrev: number | null; rrNext: number | null; window: number[] }[];
+  readonly beats: readonly {
+    t: number;
+    score: number;
+    anomalous: boolean;
+    rrPrev: number | null;
+    rrNext: number | null;
+    window: number[];
+  }[];
 }
 
 /** Side effects of the detector. Each must be idempotent for the same input (keys derive from ids). */

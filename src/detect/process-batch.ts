@@ -103,7 +103,17 @@ export class Detector {
   /** Runs one batch through the pipeline. Never throws for bad records; side-effect failures become failed record ids. */
   async processBatch(input: readonly InputRecord[], model: BeatModel): Promise<BatchResult> {
     this.useModel(model);
-    const counts = { records: input.length, rejected: 0, duplicates: 0, segmenterRestarts: 0, beatsScored: 0, anomalousBeats: 0, alerts: 0, failedAlerts: 0, rolledBackDevices: 0 };
+    const counts = {
+      records: input.length,
+      rejected: 0,
+      duplicates: 0,
+      segmenterRestarts: 0,
+      beatsScored: 0,
+      anomalousBeats: 0,
+      alerts: 0,
+      failedAlerts: 0,
+      rolledBackDevices: 0,
+    };
     const failed = new Set<string>();
 
     // 1. Decode; rejections are quarantined and never hold up the rest.
@@ -112,12 +122,19 @@ export class Detector {
     for (const item of input) {
       const decoded = this.decode(item.data);
       if (!decoded.ok) {
-        rejections.push({ recordId: item.id, reason: decoded.reason, ...(decoded.field === undefined ? {} : { field: decoded.field }), data: item.data, arrivedAt: item.arrivedAt });
+        rejections.push({
+          recordId: item.id,
+          reason: decoded.reason,
+          ...(decoded.field === undefined ? {} : { field: decoded.field }),
+          data: item.data,
+          arrivedAt: item.arrivedAt,
+        });
         continue;
       }
       const { deviceId } = decoded.record;
       let work = byDevice.get(deviceId);
-      if (!work) byDevice.set(deviceId, (work = { deviceId, state: null, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [] }));
+      if (!work)
+        byDevice.set(deviceId, (work = { deviceId, state: null, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [] }));
       work.records.push({ id: item.id, record: decoded.record, item });
     }
 
@@ -134,7 +151,12 @@ export class Detector {
         } catch (err) {
           // Valid on the wire but not for the signal path (e.g. an fs the QRS detector does not
           // support): quarantined like any bad record, never a failed batch that blocks the shard.
-          rejections.push({ recordId: item.id, reason: `record cannot be segmented: ${(err as Error).message}`, data: item.data, arrivedAt: item.arrivedAt });
+          rejections.push({
+            recordId: item.id,
+            reason: `record cannot be segmented: ${(err as Error).message}`,
+            data: item.data,
+            arrivedAt: item.arrivedAt,
+          });
           continue;
         }
         if (admitted.admission === 'duplicate') counts.duplicates++;
@@ -174,7 +196,10 @@ export class Detector {
         const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score, threshold }, this.policy);
         state.policy = step.state;
         const anomalous = score > threshold;
-        state.keep({ t: beat.t, score, anomalous, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) }, this.policy.n);
+        state.keep(
+          { t: beat.t, score, anomalous, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
+          this.policy.n,
+        );
         scored.push({ deviceId: work.deviceId, t: beat.t, score, threshold, anomalous });
         if (step.alert) {
           const message = toAlertMessage(step.alert, model.version);

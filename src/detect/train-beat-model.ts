@@ -143,10 +143,23 @@ export async function trainBeatModel(
   });
   const artifact = { ...base, scoring: o.scoring };
   const { text, sha256 } = serializeArtifact(artifact);
-  return { artifact, text, sha256, report, data: { records: [...records], normalBeats, trainWindows: train.length, validationWindows: validation.length } };
+  return {
+    artifact,
+    text,
+    sha256,
+    report,
+    data: { records: [...records], normalBeats, trainWindows: train.length, validationWindows: validation.length },
+  };
 }
 
-function summary(o: BeatTrainingOptions, report: TrainReport, records: readonly string[], normalBeats: Record<string, number>, trainWindows: number, validationWindows: number) {
+function summary(
+  o: BeatTrainingOptions,
+  report: TrainReport,
+  records: readonly string[],
+  normalBeats: Record<string, number>,
+  trainWindows: number,
+  validationWindows: number,
+) {
   return {
     data: {
       source: 'MIT-BIH Arrhythmia Database, first channel, AAMI N beats matched within 150 ms',
@@ -163,7 +176,15 @@ function summary(o: BeatTrainingOptions, report: TrainReport, records: readonly 
     trainLoss: report.trainLoss,
     valLoss: report.valLoss,
     seconds: report.seconds,
-    options: { epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, hidden: o.hidden, maxTrainWindows: o.maxTrainWindows, scoring: o.scoring.kind, prematurityWeight: o.scoring.kind === 'reconstruction' ? 0 : o.scoring.prematurityWeight },
+    options: {
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      hidden: o.hidden,
+      maxTrainWindows: o.maxTrainWindows,
+      scoring: o.scoring.kind,
+      prematurityWeight: o.scoring.kind === 'reconstruction' ? 0 : o.scoring.prematurityWeight,
+    },
     metrics: {},
   };
 }

@@ -113,7 +113,8 @@ export class BeatSegmenter {
     this.window = validateBeatWindowSpec(options.window ?? DEFAULT_BEAT_WINDOW);
     this.rrLocalBeats = options.rrLocalBeats ?? DEFAULT_SEGMENTER_OPTIONS.rrLocalBeats;
     this.maxRrNext = options.maxRrNext ?? DEFAULT_SEGMENTER_OPTIONS.maxRrNext;
-    if (!(Number.isInteger(this.rrLocalBeats) && this.rrLocalBeats >= 1)) throw new RangeError(`BeatSegmenter: rrLocalBeats must be an integer >= 1, got ${this.rrLocalBeats}`);
+    if (!(Number.isInteger(this.rrLocalBeats) && this.rrLocalBeats >= 1))
+      throw new RangeError(`BeatSegmenter: rrLocalBeats must be an integer >= 1, got ${this.rrLocalBeats}`);
     if (!(this.maxRrNext > 0)) throw new RangeError(`BeatSegmenter: maxRrNext must be positive, got ${this.maxRrNext}`);
     this.detector = state ? QrsDetector.fromJSON(state.detector) : new QrsDetector({ ...options.qrs, fs: options.fs });
     this.cleanDelay = ecgCleanDelay(this.fs);
@@ -140,7 +141,8 @@ export class BeatSegmenter {
 
   /** Restores a segmenter from {@link BeatSegmenter.toJSON} output. */
   static fromJSON(state: BeatSegmenterState): BeatSegmenter {
-    if (state?.version !== SEGMENTER_STATE_VERSION) throw new TypeError(`BeatSegmenter state: unknown version ${String(state?.version)} (expected ${SEGMENTER_STATE_VERSION})`);
+    if (state?.version !== SEGMENTER_STATE_VERSION)
+      throw new TypeError(`BeatSegmenter state: unknown version ${String(state?.version)} (expected ${SEGMENTER_STATE_VERSION})`);
     return new BeatSegmenter({ fs: state.fs, window: state.window, rrLocalBeats: state.rrLocalBeats, maxRrNext: state.maxRrNext }, state);
   }
 
@@ -266,7 +268,12 @@ export class BeatSegmenter {
       detector: this.detector.toJSON(),
       n: this.n,
       ring: encodeFloat32(this.ring),
-      held: this.held.map((b) => ({ rIndex: b.rIndex, rrPrev: b.rrPrev, rrLocalMean: b.rrLocalMean, window: b.window ? Array.from(b.window) : null })),
+      held: this.held.map((b) => ({
+        rIndex: b.rIndex,
+        rrPrev: b.rrPrev,
+        rrLocalMean: b.rrLocalMean,
+        window: b.window ? Array.from(b.window) : null,
+      })),
       lastBeat: this.lastBeat,
       rr: [...this.rr],
     };
@@ -299,7 +306,12 @@ function decodeFloat32(text: string): Float32Array | null {
  * const beats = ecgSegment(record.signals[0].samples, record.fs);
  * beats[10].window; // Float32Array(64), z-scored
  */
-export function ecgSegment(signal: ArrayLike<number>, fs: number, window: BeatWindowSpec = DEFAULT_BEAT_WINDOW, options: Omit<BeatSegmenterOptions, 'fs' | 'window'> = {}): Beat[] {
+export function ecgSegment(
+  signal: ArrayLike<number>,
+  fs: number,
+  window: BeatWindowSpec = DEFAULT_BEAT_WINDOW,
+  options: Omit<BeatSegmenterOptions, 'fs' | 'window'> = {},
+): Beat[] {
   const segmenter = new BeatSegmenter({ ...options, fs, window });
   return [...segmenter.push(signal), ...segmenter.flush()];
 }

@@ -10,9 +10,48 @@
 export const ANNOTATION_SYMBOLS: readonly string[] = Object.freeze(
   (() => {
     const known = [
-      '', 'N', 'L', 'R', 'a', 'V', 'F', 'J', 'A', 'S', 'E', 'j', '/', 'Q', '~', '[15]', '|', '[17]',
-      's', 'T', '*', 'D', '"', '=', 'p', 'B', '^', 't', '+', 'u', '?', '!', '[', ']', 'e', 'n', '@',
-      'x', 'f', '(', ')', 'r',
+      '',
+      'N',
+      'L',
+      'R',
+      'a',
+      'V',
+      'F',
+      'J',
+      'A',
+      'S',
+      'E',
+      'j',
+      '/',
+      'Q',
+      '~',
+      '[15]',
+      '|',
+      '[17]',
+      's',
+      'T',
+      '*',
+      'D',
+      '"',
+      '=',
+      'p',
+      'B',
+      '^',
+      't',
+      '+',
+      'u',
+      '?',
+      '!',
+      '[',
+      ']',
+      'e',
+      'n',
+      '@',
+      'x',
+      'f',
+      '(',
+      ')',
+      'r',
     ];
     const all: string[] = [];
     for (let code = 0; code <= 49; code++) all.push(code < known.length ? known[code] : `[${code}]`);
@@ -21,7 +60,26 @@ export const ANNOTATION_SYMBOLS: readonly string[] = Object.freeze(
 );
 
 /** Beat (QRS) annotation symbols, as WFDB's `isqrs`: everything else is rhythm, noise, or a note. */
-const BEAT_SYMBOLS: ReadonlySet<string> = new Set(['N', 'L', 'R', 'a', 'V', 'F', 'J', 'A', 'S', 'E', 'j', '/', 'Q', 'B', 'e', 'n', 'f', 'r']);
+const BEAT_SYMBOLS: ReadonlySet<string> = new Set([
+  'N',
+  'L',
+  'R',
+  'a',
+  'V',
+  'F',
+  'J',
+  'A',
+  'S',
+  'E',
+  'j',
+  '/',
+  'Q',
+  'B',
+  'e',
+  'n',
+  'f',
+  'r',
+]);
 
 /** AAMI EC57 beat class. */
 export type AamiClass = 'N' | 'S' | 'V' | 'F' | 'Q';
@@ -33,11 +91,24 @@ export type AamiClass = 'N' | 'S' | 'V' | 'F' | 'Q';
  * `e`/`j`, and `r` (R-on-T) is a premature ventricular beat.
  */
 const AAMI: Readonly<Record<string, AamiClass>> = Object.freeze({
-  N: 'N', L: 'N', R: 'N', e: 'N', j: 'N', B: 'N', n: 'N',
-  A: 'S', a: 'S', J: 'S', S: 'S',
-  V: 'V', E: 'V', r: 'V',
+  N: 'N',
+  L: 'N',
+  R: 'N',
+  e: 'N',
+  j: 'N',
+  B: 'N',
+  n: 'N',
+  A: 'S',
+  a: 'S',
+  J: 'S',
+  S: 'S',
+  V: 'V',
+  E: 'V',
+  r: 'V',
   F: 'F',
-  '/': 'Q', f: 'Q', Q: 'Q',
+  '/': 'Q',
+  f: 'Q',
+  Q: 'Q',
 });
 
 /**

@@ -77,7 +77,9 @@ export function validateBeatWindowSpec(spec: BeatWindowSpec): BeatWindowSpec {
   if (!(Number.isFinite(spec.before) && spec.before >= 0)) throw new RangeError(`beat window: before must be >= 0 s, got ${spec.before}`);
   if (!(Number.isFinite(spec.after) && spec.after >= 0)) throw new RangeError(`beat window: after must be >= 0 s, got ${spec.after}`);
   if (!(spec.before + spec.after > 0)) throw new RangeError('beat window: before + after must be positive');
-  if (!(Number.isInteger(spec.steps) && spec.steps >= 2)) throw new RangeError(`beat window: steps must be an integer >= 2, got ${spec.steps}`);
-  if (!['zscore', 'minmax', 'none'].includes(spec.normalization)) throw new RangeError(`beat window: unknown normalization "${String(spec.normalization)}"`);
+  if (!(Number.isInteger(spec.steps) && spec.steps >= 2))
+    throw new RangeError(`beat window: steps must be an integer >= 2, got ${spec.steps}`);
+  if (!['zscore', 'minmax', 'none'].includes(spec.normalization))
+    throw new RangeError(`beat window: unknown normalization "${String(spec.normalization)}"`);
   return spec;
 }

@@ -130,7 +130,14 @@ export class BiquadCascade {
   static fromJSON(s: BiquadCascadeState): BiquadCascade {
     const c = s?.coefficients;
     const z = s?.state;
-    if (!Array.isArray(c) || c.length === 0 || c.length % 5 !== 0 || !Array.isArray(z) || z.length * 5 !== c.length * 2 || ![...c, ...z].every((v) => typeof v === 'number')) {
+    if (
+      !Array.isArray(c) ||
+      c.length === 0 ||
+      c.length % 5 !== 0 ||
+      !Array.isArray(z) ||
+      z.length * 5 !== c.length * 2 ||
+      ![...c, ...z].every((v) => typeof v === 'number')
+    ) {
       throw new TypeError('BiquadCascade state: coefficients must hold 5 numbers and state 2 numbers per section');
     }
     const sections: Biquad[] = [];

@@ -153,7 +153,16 @@ export function ecgSimulate(options: EcgSimulateOptions): SimulatedEcg {
   };
 }
 
-function addBeat(signal: Float64Array, fs: number, t: number, rr: number, waves: readonly Wave[], rPeaks: number[], labels: SimulatedBeatLabel[], label: SimulatedBeatLabel): void {
+function addBeat(
+  signal: Float64Array,
+  fs: number,
+  t: number,
+  rr: number,
+  waves: readonly Wave[],
+  rPeaks: number[],
+  labels: SimulatedBeatLabel[],
+  label: SimulatedBeatLabel,
+): void {
   for (const wave of waves) addWave(signal, fs, t, rr, wave);
   const r = Math.round(t * fs);
   if (r >= 0 && r < signal.length) {
@@ -174,7 +183,14 @@ function addWave(signal: Float64Array, fs: number, t: number, rr: number, wave: 
   }
 }
 
-function addNoise(signal: Float64Array, fs: number, rng: Random, noise: number, wander: number, anomalies: readonly SimulatedAnomaly[]): void {
+function addNoise(
+  signal: Float64Array,
+  fs: number,
+  rng: Random,
+  noise: number,
+  wander: number,
+  anomalies: readonly SimulatedAnomaly[],
+): void {
   const phase = 2 * Math.PI * rng.next();
   for (let i = 0; i < signal.length; i++) {
     signal[i] += wander * Math.sin(2 * Math.PI * 0.25 * (i / fs) + phase) + noise * rng.normal();

@@ -16,7 +16,14 @@ export { DEFAULT_QRS_OPTIONS, resolveQrsOptions, type QrsOptions } from './qrs-o
 export { ecgPeaks, QrsDetector, type QrsDetectorState } from './qrs-detector';
 export { DEFAULT_BEAT_WINDOW, type BeatNormalization, type BeatWindowSpec } from './beat-window-spec';
 export { ecgBeatWindow, normalizeBeat, validateBeatWindowSpec } from './beat-window';
-export { BeatSegmenter, DEFAULT_SEGMENTER_OPTIONS, ecgSegment, type Beat, type BeatSegmenterOptions, type BeatSegmenterState } from './beat-segmenter';
+export {
+  BeatSegmenter,
+  DEFAULT_SEGMENTER_OPTIONS,
+  ecgSegment,
+  type Beat,
+  type BeatSegmenterOptions,
+  type BeatSegmenterState,
+} from './beat-segmenter';
 export { EC57_MATCH_WINDOW_SECONDS, matchBeats, positivePredictivity, sensitivity, type BeatMatch } from './match-beats';
 export { scoreQrs, streamBeats, totalQrs, type QrsScore } from './qrs-evaluation';
 export { ecgSimulate, type EcgSimulateOptions, type SimulatedAnomaly, type SimulatedBeatLabel, type SimulatedEcg } from './ecg-simulate';

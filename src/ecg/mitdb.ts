@@ -31,7 +31,10 @@ export interface MitdbRecord {
 export function listMitdbRecords(folder: string): string[] {
   const index = join(folder, 'RECORDS');
   if (existsSync(index)) {
-    return readFileSync(index, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
+    return readFileSync(index, 'utf8')
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   }
   return readdirSync(folder)
     .filter((f) => f.endsWith('.hea') && existsSync(join(folder, `${f.slice(0, -4)}.atr`)))
@@ -68,5 +71,13 @@ export function loadMitdbRecord(folder: string, name: string): MitdbRecord {
   }
   if (vfStart >= 0) excluded.push([vfStart, record.length]);
   const first = record.signals[0];
-  return { name, fs: record.fs, lead: first.lead, signal: first.samples, beatSamples: Int32Array.from(samples), beatSymbols: symbols, excluded };
+  return {
+    name,
+    fs: record.fs,
+    lead: first.lead,
+    signal: first.samples,
+    beatSamples: Int32Array.from(samples),
+    beatSymbols: symbols,
+    excluded,
+  };
 }

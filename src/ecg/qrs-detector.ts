@@ -114,7 +114,8 @@ export class QrsDetector {
       this.quietSince = state.quietSince;
       this.beatsSinceRestart = state.beatsSinceRestart;
       this.lastR = state.lastR;
-      if (!Array.isArray(state.rr) || state.rr.length !== this.rr.length) throw new TypeError(`QrsDetector state: rr must hold ${this.rr.length} numbers`);
+      if (!Array.isArray(state.rr) || state.rr.length !== this.rr.length)
+        throw new TypeError(`QrsDetector state: rr must hold ${this.rr.length} numbers`);
       this.rr.set(state.rr);
       this.rrCount = state.rrCount;
       if (!Array.isArray(state.pending) || state.pending.length % 4 !== 0 || state.pending.length > this.pending.length) {
@@ -140,7 +141,8 @@ export class QrsDetector {
 
   /** Restores a detector from {@link QrsDetector.toJSON} output. */
   static fromJSON(state: QrsDetectorState): QrsDetector {
-    if (state?.version !== QRS_STATE_VERSION) throw new TypeError(`QrsDetector state: unknown version ${String(state?.version)} (expected ${QRS_STATE_VERSION})`);
+    if (state?.version !== QRS_STATE_VERSION)
+      throw new TypeError(`QrsDetector state: unknown version ${String(state?.version)} (expected ${QRS_STATE_VERSION})`);
     return new QrsDetector(state.options, state);
   }
 

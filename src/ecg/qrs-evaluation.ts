@@ -18,7 +18,12 @@ export interface QrsScore {
  * detections inside `excluded` [start, end) sample ranges (ventricular flutter/fibrillation
  * episodes, which EC57 leaves out of QRS detection statistics) are not counted.
  */
-export function scoreQrs(reference: ArrayLike<number>, detected: ArrayLike<number>, fs: number, excluded: readonly (readonly [number, number])[] = []): QrsScore {
+export function scoreQrs(
+  reference: ArrayLike<number>,
+  detected: ArrayLike<number>,
+  fs: number,
+  excluded: readonly (readonly [number, number])[] = [],
+): QrsScore {
   const keep = (s: number): boolean => !excluded.some(([from, to]) => s >= from && s < to);
   const ref = excluded.length === 0 ? reference : Array.from(reference).filter(keep);
   const det = excluded.length === 0 ? detected : Array.from(detected).filter(keep);

@@ -60,8 +60,17 @@ export const DEFAULT_QRS_OPTIONS: Readonly<Omit<QrsOptions, 'fs'>> = Object.free
 /** Fills defaults and validates, naming the offending option. */
 export function resolveQrsOptions(options: { fs: number } & Partial<QrsOptions>): QrsOptions {
   const o: QrsOptions = { ...DEFAULT_QRS_OPTIONS, ...options };
-  if (!(Number.isFinite(o.fs) && o.fs >= 100 && o.fs <= 1000)) throw new RangeError(`QrsDetector: fs must be in [100, 1000] Hz, got ${o.fs}`);
-  const positive: (keyof QrsOptions)[] = ['integrationWindow', 'refractory', 'thresholdFraction', 'searchBackFactor', 'searchBackThresholdRatio', 'tWaveSlopeRatio', 'rrHistory'];
+  if (!(Number.isFinite(o.fs) && o.fs >= 100 && o.fs <= 1000))
+    throw new RangeError(`QrsDetector: fs must be in [100, 1000] Hz, got ${o.fs}`);
+  const positive: (keyof QrsOptions)[] = [
+    'integrationWindow',
+    'refractory',
+    'thresholdFraction',
+    'searchBackFactor',
+    'searchBackThresholdRatio',
+    'tWaveSlopeRatio',
+    'rrHistory',
+  ];
   for (const key of positive) {
     const v = o[key] as number;
     if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`QrsDetector: ${key} must be a positive number, got ${v}`);
@@ -71,8 +80,12 @@ export function resolveQrsOptions(options: { fs: number } & Partial<QrsOptions>)
   }
   const [lo, hi] = o.detectionBand;
   if (!(lo > 0 && hi > lo)) throw new RangeError(`QrsDetector: detectionBand must be [low, high] with 0 < low < high, got [${lo}, ${hi}]`);
-  if (!(o.rrBounds[0] > 0 && o.rrBounds[1] > o.rrBounds[0])) throw new RangeError('QrsDetector: rrBounds must be [min, max] with 0 < min < max');
-  if (!(o.relearnAfter > o.searchBackFactor * o.rrBounds[1])) throw new RangeError(`QrsDetector: relearnAfter must exceed searchBackFactor * rrBounds[1] = ${o.searchBackFactor * o.rrBounds[1]} s, got ${o.relearnAfter}`);
+  if (!(o.rrBounds[0] > 0 && o.rrBounds[1] > o.rrBounds[0]))
+    throw new RangeError('QrsDetector: rrBounds must be [min, max] with 0 < min < max');
+  if (!(o.relearnAfter > o.searchBackFactor * o.rrBounds[1]))
+    throw new RangeError(
+      `QrsDetector: relearnAfter must exceed searchBackFactor * rrBounds[1] = ${o.searchBackFactor * o.rrBounds[1]} s, got ${o.relearnAfter}`,
+    );
   if (!Number.isInteger(o.rrHistory)) throw new RangeError(`QrsDetector: rrHistory must be an integer, got ${o.rrHistory}`);
   return o;
 }

@@ -118,7 +118,8 @@ export class QrsPeakFinder {
     this.clean.set(checkedArray(state.clean, this.clean.length, 'clean'));
     this.cleanAt = this.n % this.clean.length;
     const size = Array.isArray(state.queueIndex) ? state.queueIndex.length : -1;
-    if (size > this.queueIndex.length) throw new TypeError(`QrsDetector state: queueIndex must hold at most ${this.queueIndex.length} numbers`);
+    if (size > this.queueIndex.length)
+      throw new TypeError(`QrsDetector state: queueIndex must hold at most ${this.queueIndex.length} numbers`);
     this.queueIndex.set(checkedArray(state.queueIndex, size, 'queueIndex'));
     this.queueValue.set(checkedArray(state.queueValue, size, 'queueValue'));
     this.queueSize = size;

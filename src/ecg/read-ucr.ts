@@ -55,7 +55,9 @@ export function parseUcr(text: string, name: string): UcrDataset {
       length = fields.length - 1;
       data = new Float32Array(rows * length);
     } else if (fields.length !== length + 1) {
-      throw new UcrFormatError(`${where}: expected ${length + 1} fields (label + ${length} samples) as on the first row, got ${fields.length}`);
+      throw new UcrFormatError(
+        `${where}: expected ${length + 1} fields (label + ${length} samples) as on the first row, got ${fields.length}`,
+      );
     }
     const label = Number(fields[0]);
     if (!Number.isInteger(label)) throw new UcrFormatError(`${where}, column 1: class label must be an integer, got "${fields[0]}"`);
@@ -63,7 +65,8 @@ export function parseUcr(text: string, name: string): UcrDataset {
     const base = row * length;
     for (let c = 1; c < fields.length; c++) {
       const v = Number(fields[c]);
-      if (!Number.isFinite(v)) throw new UcrFormatError(`${where}, column ${c + 1}: sample is not a finite number: "${fields[c].slice(0, 32)}"`);
+      if (!Number.isFinite(v))
+        throw new UcrFormatError(`${where}, column ${c + 1}: sample is not a finite number: "${fields[c].slice(0, 32)}"`);
       data[base + c - 1] = v;
     }
     row++;

@@ -68,7 +68,7 @@ export function parseWfdbAnnotations(bytes: Uint8Array, file: string): WfdbAnnot
     if (a === SKIP) {
       need(p + 2, 4, 'a SKIP interval');
       // PDP-11 long: high 16-bit word first, each word little-endian.
-      const interval = ((word(p + 2) << 16) | word(p + 4)) | 0;
+      const interval = (word(p + 2) << 16) | word(p + 4) | 0;
       time += interval;
       p += 6;
       continue;

@@ -63,7 +63,11 @@ function parseFormatField(field: string, file: string, line: number): { format: 
   if (!m) throw new WfdbFormatError(file, `line ${line}`, `bad format field "${field}"`);
   const format = Number(m[1]);
   if (!SUPPORTED_WFDB_FORMATS.includes(format)) {
-    throw new WfdbFormatError(file, `line ${line}`, `unsupported signal format ${format} (supported: ${SUPPORTED_WFDB_FORMATS.join(', ')})`);
+    throw new WfdbFormatError(
+      file,
+      `line ${line}`,
+      `unsupported signal format ${format} (supported: ${SUPPORTED_WFDB_FORMATS.join(', ')})`,
+    );
   }
   if (m[2] && m[2] !== 'x1') throw new WfdbFormatError(file, `line ${line}`, `multiple samples per frame (${m[2]}) are not supported`);
   if (m[3] && m[3] !== ':0') throw new WfdbFormatError(file, `line ${line}`, `signal skew (${m[3]}) is not supported`);
@@ -101,7 +105,8 @@ export function parseWfdbHeader(text: string, file: string): WfdbHeader {
     const fields = raw.split(/\s+/);
     if (!record) {
       if (fields.length < 2) throw new WfdbFormatError(file, `line ${lineNo}`, 'record line needs at least a name and a number of signals');
-      if (fields[0].includes('/')) throw new WfdbFormatError(file, `line ${lineNo}`, `multi-segment record "${fields[0]}" is not supported`);
+      if (fields[0].includes('/'))
+        throw new WfdbFormatError(file, `line ${lineNo}`, `multi-segment record "${fields[0]}" is not supported`);
       const signalCount = parseNumber(fields[1], 'number of signals', file, lineNo, true);
       // fs may be written `360/...(...)` (counter frequency and base counter value follow).
       const fs = fields[2] === undefined ? 250 : parseNumber(fields[2].split('/')[0], 'sampling frequency', file, lineNo);
@@ -111,10 +116,12 @@ export function parseWfdbHeader(text: string, file: string): WfdbHeader {
       record = { name: fields[0], signalCount, fs, length, line: lineNo };
       continue;
     }
-    if (signals.length === record.signalCount) throw new WfdbFormatError(file, `line ${lineNo}`, `more signal lines than the ${record.signalCount} declared`);
+    if (signals.length === record.signalCount)
+      throw new WfdbFormatError(file, `line ${lineNo}`, `more signal lines than the ${record.signalCount} declared`);
     if (fields.length < 2) throw new WfdbFormatError(file, `line ${lineNo}`, 'signal line needs at least a file name and a format');
     const { format, byteOffset } = parseFormatField(fields[1], file, lineNo);
-    const { gain, baseline, units } = fields[2] === undefined ? { gain: WFDB_DEFAULT_GAIN, baseline: undefined, units: 'mV' } : parseGainField(fields[2], file, lineNo);
+    const { gain, baseline, units } =
+      fields[2] === undefined ? { gain: WFDB_DEFAULT_GAIN, baseline: undefined, units: 'mV' } : parseGainField(fields[2], file, lineNo);
     const adcResolution = fields[3] === undefined ? 0 : parseNumber(fields[3], 'ADC resolution', file, lineNo, true);
     const adcZero = fields[4] === undefined ? 0 : parseNumber(fields[4], 'ADC zero', file, lineNo, true);
     signals.push({
@@ -134,7 +141,11 @@ export function parseWfdbHeader(text: string, file: string): WfdbHeader {
   }
   if (!record) throw new WfdbFormatError(file, `line ${lines.length}`, 'no record line');
   if (signals.length < record.signalCount) {
-    throw new WfdbFormatError(file, `line ${lines.length}`, `truncated: ${record.signalCount} signals declared, ${signals.length} signal lines found`);
+    throw new WfdbFormatError(
+      file,
+      `line ${lines.length}`,
+      `truncated: ${record.signalCount} signals declared, ${signals.length} signal lines found`,
+    );
   }
   return { name: record.name, fs: record.fs, length: record.length, signals, comments };
 }

@@ -106,7 +106,11 @@ export function readWfdbRecord(basePath: string, options: ReadWfdbRecordOptions 
     if (frames === 0) frames = Math.floor((first.format === 212 ? Math.floor((available * 2) / 3) : Math.floor(available / 2)) / k);
     const need = bytesFor(first.format, frames * k);
     if (available < need) {
-      throw new WfdbFormatError(dataPath, `byte ${bytes.length}`, `truncated: ${frames} frames of ${k} format-${first.format} signals need ${need + first.byteOffset} bytes`);
+      throw new WfdbFormatError(
+        dataPath,
+        `byte ${bytes.length}`,
+        `truncated: ${frames} frames of ${k} format-${first.format} signals need ${need + first.byteOffset} bytes`,
+      );
     }
     if (length === 0) length = frames;
     const stream = new Int16Array(frames * k);
@@ -132,14 +136,22 @@ export function readWfdbRecord(basePath: string, options: ReadWfdbRecordOptions 
 /** Compares the decoded signal with the header's initial value and 16-bit checksum. */
 function verifySignal(spec: WfdbSignalSpec, adc: Int16Array, index: number, headerPath: string): void {
   if (spec.initialValue !== undefined && adc.length > 0 && adc[0] !== spec.initialValue) {
-    throw new WfdbFormatError(headerPath, `signal ${index}`, `first sample ${adc[0]} differs from the header's initial value ${spec.initialValue}`);
+    throw new WfdbFormatError(
+      headerPath,
+      `signal ${index}`,
+      `first sample ${adc[0]} differs from the header's initial value ${spec.initialValue}`,
+    );
   }
   if (spec.checksum !== undefined && adc.length > 0) {
     let sum = 0;
     for (let t = 0; t < adc.length; t++) sum = (sum + adc[t]) & 0xffff;
     const signed = sum > 32767 ? sum - 65536 : sum;
     if (signed !== spec.checksum) {
-      throw new WfdbFormatError(headerPath, `signal ${index}`, `checksum ${signed} of the data differs from the header's ${spec.checksum} (corrupted or mismatched ${spec.file})`);
+      throw new WfdbFormatError(
+        headerPath,
+        `signal ${index}`,
+        `checksum ${signed} of the data differs from the header's ${spec.checksum} (corrupted or mismatched ${spec.file})`,
+      );
     }
   }
 }

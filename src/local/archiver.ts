@@ -1,4 +1,10 @@
-import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { putHistoryObject } from '../aws/history-writer';
 import { IdleBackoff } from './idle-backoff';
@@ -72,13 +78,17 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
   const pollMs = options.pollIntervalMs ?? 100;
   const maxIdleMs = options.maxIdlePollMs ?? Math.max(1000, pollMs);
   if (!(sizeLimit > 0) || !(intervalMs > 0)) throw new RangeError('archiver: bufferSizeBytes and bufferIntervalMs must be > 0');
-  const { StreamDescriptionSummary: summary } = await options.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.streamName }));
+  const { StreamDescriptionSummary: summary } = await options.kinesis.send(
+    new DescribeStreamSummaryCommand({ StreamName: options.streamName }),
+  );
   const streamArn = summary?.StreamARN;
   if (streamArn === undefined) throw new Error(`stream ${options.streamName} has no ARN`);
   const shardIds: string[] = [];
   let token: string | undefined;
   do {
-    const out = await options.kinesis.send(token === undefined ? new ListShardsCommand({ StreamARN: streamArn }) : new ListShardsCommand({ NextToken: token }));
+    const out = await options.kinesis.send(
+      token === undefined ? new ListShardsCommand({ StreamARN: streamArn }) : new ListShardsCommand({ NextToken: token }),
+    );
     for (const s of out.Shards ?? []) shardIds.push(s.ShardId as string);
     token = out.NextToken;
   } while (token !== undefined);
@@ -115,7 +125,12 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
         const batch = takeObject();
         const oldest = batch.reduce((m, b) => Math.min(m, b.arrival), Infinity);
         try {
-          const key = await putHistoryObject(options.s3, options.bucket, batch.map((b) => b.data), { at: oldest, ...(options.objectName === undefined ? {} : { name: options.objectName }) });
+          const key = await putHistoryObject(
+            options.s3,
+            options.bucket,
+            batch.map((b) => b.data),
+            { at: oldest, ...(options.objectName === undefined ? {} : { name: options.objectName }) },
+          );
           keys.push(key);
           stats.objectsWritten++;
           stats.recordsArchived += batch.length;
@@ -134,7 +149,15 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
 
   const readShard = async (shardId: string): Promise<void> => {
     const idle = new IdleBackoff(pollMs, maxIdleMs);
-    let iterator = (await options.kinesis.send(new GetShardIteratorCommand({ StreamARN: streamArn, ShardId: shardId, ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON' }))).ShardIterator;
+    let iterator = (
+      await options.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamARN: streamArn,
+          ShardId: shardId,
+          ShardIteratorType: options.startingPosition ?? 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
     while (!stopping && iterator !== undefined) {
       const startedAt = Date.now();
       let n = 0;
@@ -167,9 +190,12 @@ export async function startArchiver(options: ArchiverOptions): Promise<Archiver>
     options.onWarning?.(`archiver stopped reading: ${failure.message}`);
   });
   // The interval hint: flush once the buffer has been filling for long enough.
-  const timer = setInterval(() => {
-    if (buffer.length > 0 && Date.now() - bufferStartedAt >= intervalMs) void flush(true);
-  }, Math.min(1000, intervalMs));
+  const timer = setInterval(
+    () => {
+      if (buffer.length > 0 && Date.now() - bufferStartedAt >= intervalMs) void flush(true);
+    },
+    Math.min(1000, intervalMs),
+  );
   timer.unref();
 
   let stopped: Promise<void> | undefined;

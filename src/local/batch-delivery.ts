@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { InvocationReport, ResolvedMapping } from './event-source-config';
-import { interpretResponse, makeLambdaContext, toKinesisEventRecord, type BatchOutcome, type EventSourceIdentity, type KinesisHandler } from './lambda-event';
+import {
+  interpretResponse,
+  makeLambdaContext,
+  toKinesisEventRecord,
+  type BatchOutcome,
+  type EventSourceIdentity,
+  type KinesisHandler,
+} from './lambda-event';
 import { onFailureMessage, sendOnFailure, type DiscardCondition } from './on-failure';
 
 /** Counters of the mapping, summed over shards. */
@@ -85,7 +92,12 @@ export async function deliverBatch(batch: KinesisRecord[], ctx: DeliveryContext)
       if (mapping.bisectBatchOnFunctionError && item.records.length > 1) {
         ctx.stats.bisections++;
         const half = Math.ceil(item.records.length / 2);
-        queue.splice(0, 1, { records: item.records.slice(0, half), failures: item.failures }, { records: item.records.slice(half), failures: item.failures });
+        queue.splice(
+          0,
+          1,
+          { records: item.records.slice(0, half), failures: item.failures },
+          { records: item.records.slice(half), failures: item.failures },
+        );
         continue;
       }
       item.failures++;
@@ -146,7 +158,13 @@ function expiredPrefix(records: readonly KinesisRecord[], maxAgeMs: number): num
   return n;
 }
 
-async function discard(records: KinesisRecord[], condition: DiscardCondition, invokeCount: number, functionError: boolean, ctx: DeliveryContext): Promise<void> {
+async function discard(
+  records: KinesisRecord[],
+  condition: DiscardCondition,
+  invokeCount: number,
+  functionError: boolean,
+  ctx: DeliveryContext,
+): Promise<void> {
   ctx.stats.recordsDiscarded += records.length;
   const destination = ctx.mapping.onFailure;
   if (destination === undefined) return;

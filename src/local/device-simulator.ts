@@ -123,7 +123,14 @@ export async function simulateDevices(options: DeviceSimulatorOptions): Promise<
     for (let seq = first; seq <= last; seq++) {
       options.devices.forEach((device, i) => {
         if (seq >= counts[i]) return;
-        const cut = cutWireRecord(device, seq, startTime, recordSeconds, scratch[i], options.decimals === undefined ? {} : { decimals: options.decimals });
+        const cut = cutWireRecord(
+          device,
+          seq,
+          startTime,
+          recordSeconds,
+          scratch[i],
+          options.decimals === undefined ? {} : { decimals: options.decimals },
+        );
         heldSamples += cut.held;
         deviceSeconds += cut.samples / device.fs;
         const data = Buffer.from(cut.text, 'utf8');
@@ -141,5 +148,17 @@ export async function simulateDevices(options: DeviceSimulatorOptions): Promise<
     records += entries.length;
     options.onProgress?.({ records, signalSeconds: (last + 1) * recordSeconds, elapsedMs: Date.now() - startWall });
   }
-  return { devices: options.devices.length, records, bytes, requests, retriedEntries, throttledEntries, reorderedEntries, deviceSeconds, heldSamples, elapsedMs: Date.now() - startWall, aborted };
+  return {
+    devices: options.devices.length,
+    records,
+    bytes,
+    requests,
+    retriedEntries,
+    throttledEntries,
+    reorderedEntries,
+    deviceSeconds,
+    heldSamples,
+    elapsedMs: Date.now() - startWall,
+    aborted,
+  };
 }

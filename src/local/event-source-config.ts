@@ -103,9 +103,18 @@ export function resolveMapping(options: EventSourceMappingOptions): ResolvedMapp
   const check = (ok: boolean, what: string) => {
     if (!ok) throw new RangeError(`event source mapping: ${what}`);
   };
-  check(Number.isInteger(r.batchSize) && r.batchSize >= 1 && r.batchSize <= 10_000, `batchSize must be an integer in [1, 10000], got ${r.batchSize}`);
-  check(r.maximumBatchingWindowMs >= 0 && r.maximumBatchingWindowMs <= 300_000, `maximumBatchingWindowMs must be in [0, 300000], got ${r.maximumBatchingWindowMs}`);
-  check(Number.isInteger(r.maximumRetryAttempts) && r.maximumRetryAttempts >= -1 && r.maximumRetryAttempts <= 10_000, `maximumRetryAttempts must be an integer in [-1, 10000], got ${r.maximumRetryAttempts}`);
+  check(
+    Number.isInteger(r.batchSize) && r.batchSize >= 1 && r.batchSize <= 10_000,
+    `batchSize must be an integer in [1, 10000], got ${r.batchSize}`,
+  );
+  check(
+    r.maximumBatchingWindowMs >= 0 && r.maximumBatchingWindowMs <= 300_000,
+    `maximumBatchingWindowMs must be in [0, 300000], got ${r.maximumBatchingWindowMs}`,
+  );
+  check(
+    Number.isInteger(r.maximumRetryAttempts) && r.maximumRetryAttempts >= -1 && r.maximumRetryAttempts <= 10_000,
+    `maximumRetryAttempts must be an integer in [-1, 10000], got ${r.maximumRetryAttempts}`,
+  );
   check(r.maximumRecordAgeMs === -1 || r.maximumRecordAgeMs > 0, `maximumRecordAgeMs must be -1 or > 0, got ${r.maximumRecordAgeMs}`);
   check(r.timeoutMs > 0, `timeoutMs must be > 0, got ${r.timeoutMs}`);
   check(r.pollIntervalMs >= 0 && r.retryBackoffMs >= 0, 'pollIntervalMs and retryBackoffMs must be >= 0');

@@ -43,12 +43,23 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 60_000;
  */
 export async function startEventSourcePoller(options: EventSourcePollerOptions): Promise<EventSourcePoller> {
   const mapping = resolveMapping(options);
-  const { StreamDescriptionSummary: summary } = await options.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.streamName }));
+  const { StreamDescriptionSummary: summary } = await options.kinesis.send(
+    new DescribeStreamSummaryCommand({ StreamName: options.streamName }),
+  );
   const streamArn = summary?.StreamARN;
   if (streamArn === undefined) throw new Error(`stream ${options.streamName} has no ARN`);
   const [, , , region, accountId] = streamArn.split(':');
   const identity = { streamArn, region, accountId, functionName: mapping.functionName };
-  const stats: DeliveryStats = { invocations: 0, recordsSucceeded: 0, functionErrors: 0, partialFailures: 0, retries: 0, bisections: 0, recordsDiscarded: 0, onFailureMessages: 0 };
+  const stats: DeliveryStats = {
+    invocations: 0,
+    recordsSucceeded: 0,
+    functionErrors: 0,
+    partialFailures: 0,
+    retries: 0,
+    bisections: 0,
+    recordsDiscarded: 0,
+    onFailureMessages: 0,
+  };
   let stopping = false;
   const shards = await listShards(options.kinesis, streamArn);
   const consumers = shards.map(
@@ -73,7 +84,8 @@ export async function startEventSourcePoller(options: EventSourcePollerOptions):
       const deadline = since + timeoutMs;
       while (!consumers.every((c) => c.drainedSince(since))) {
         if (stopping) throw new Error('the poller was stopped before it drained');
-        if (Date.now() > deadline) throw new Error(`the poller did not drain within ${timeoutMs} ms: ${consumers.map((c) => c.describe()).join('; ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`the poller did not drain within ${timeoutMs} ms: ${consumers.map((c) => c.describe()).join('; ')}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -90,7 +102,9 @@ async function listShards(kinesis: KinesisClient, streamArn: string): Promise<Sh
   const shards: Shard[] = [];
   let token: string | undefined;
   do {
-    const out = await kinesis.send(token === undefined ? new ListShardsCommand({ StreamARN: streamArn }) : new ListShardsCommand({ NextToken: token }));
+    const out = await kinesis.send(
+      token === undefined ? new ListShardsCommand({ StreamARN: streamArn }) : new ListShardsCommand({ NextToken: token }),
+    );
     shards.push(...(out.Shards ?? []));
     token = out.NextToken;
   } while (token !== undefined);

@@ -96,7 +96,8 @@ export function interpretResponse(response: unknown, sequenceNumbers: readonly s
   for (const f of failures) {
     const id = (f as Partial<{ itemIdentifier: unknown }> | null)?.itemIdentifier;
     const index = typeof id === 'string' && id !== '' ? sequenceNumbers.indexOf(id) : -1;
-    if (index < 0) return { kind: 'error', message: 'batchItemFailures names an itemIdentifier that is not a sequence number of the batch' };
+    if (index < 0)
+      return { kind: 'error', message: 'batchItemFailures names an itemIdentifier that is not a sequence number of the batch' };
     lowest = Math.min(lowest, index);
   }
   return { kind: 'partial', fromIndex: lowest };

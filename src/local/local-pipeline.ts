@@ -78,7 +78,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await options.prepare?.(context);
     const handler = await options.handler(context);
     if (options.archiver !== false) {
-      archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: resources.streamName, bucket: resources.bucket, ...options.archiver, onWarning: options.onWarning });
+      archiver = await startArchiver({
+        kinesis: aws.kinesis,
+        s3: aws.s3,
+        streamName: resources.streamName,
+        bucket: resources.bucket,
+        ...options.archiver,
+        onWarning: options.onWarning,
+      });
     }
     poller = await startEventSourcePoller({
       onFailure: { sqs: aws.sqs, queueUrl: resources.failureQueueUrl },

@@ -10,7 +10,12 @@ export type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
  * them from the stream with the sequence numbers while they are retained.
  */
 export interface KinesisOnFailureMessage {
-  readonly requestContext: { readonly requestId: string; readonly functionArn: string; readonly condition: DiscardCondition; readonly approximateInvokeCount: number };
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: DiscardCondition;
+    readonly approximateInvokeCount: number;
+  };
   readonly responseContext: { readonly statusCode: number; readonly executedVersion: string; readonly functionError?: string };
   readonly version: '1.0';
   readonly timestamp: string;
@@ -26,7 +31,8 @@ export interface KinesisOnFailureMessage {
 }
 
 /** Where discarded-batch records go: an SQS queue, or any function (tests, logs). */
-export type OnFailureDestination = { readonly sqs: SQSClient; readonly queueUrl: string } | ((message: KinesisOnFailureMessage) => Promise<void>);
+export type OnFailureDestination =
+  { readonly sqs: SQSClient; readonly queueUrl: string } | ((message: KinesisOnFailureMessage) => Promise<void>);
 
 /** Builds the on-failure record of discarded `records` (non-empty, in stream order). */
 export function onFailureMessage(options: {
@@ -43,7 +49,12 @@ export function onFailureMessage(options: {
   const last = options.records[options.records.length - 1];
   const iso = (r: KinesisRecord) => (r.ApproximateArrivalTimestamp ?? new Date()).toISOString();
   return {
-    requestContext: { requestId: options.requestId, functionArn: options.functionArn, condition: options.condition, approximateInvokeCount: options.invokeCount },
+    requestContext: {
+      requestId: options.requestId,
+      functionArn: options.functionArn,
+      condition: options.condition,
+      approximateInvokeCount: options.invokeCount,
+    },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(options.functionError ? { functionError: 'Unhandled' } : {}) },
     version: '1.0',
     timestamp: new Date().toISOString(),

@@ -66,7 +66,12 @@ export function chunkEntries(entries: readonly PutRecordsRequestEntry[]): PutRec
  * backoff. Only the failed entries are resent. Throws after `maxRetries` naming how many
  * entries were left and why.
  */
-export async function putRecordsReliably(kinesis: KinesisClient, streamName: string, entries: PutRecordsRequestEntry[], options: PutRetryOptions = {}): Promise<PutResult> {
+export async function putRecordsReliably(
+  kinesis: KinesisClient,
+  streamName: string,
+  entries: PutRecordsRequestEntry[],
+  options: PutRetryOptions = {},
+): Promise<PutResult> {
   const maxRetries = options.maxRetries ?? DEFAULT_PUT_MAX_RETRIES;
   const base = options.retryBaseMs ?? 100;
   let pending = entries;
@@ -100,7 +105,8 @@ export async function putRecordsReliably(kinesis: KinesisClient, streamName: str
       reason = (err as Error).name;
       if (isFatal(err)) throw err;
     }
-    if (attempt >= maxRetries) throw new Error(`PutRecords to ${streamName}: ${pending.length} records still failing after ${maxRetries} retries (${reason})`);
+    if (attempt >= maxRetries)
+      throw new Error(`PutRecords to ${streamName}: ${pending.length} records still failing after ${maxRetries} retries (${reason})`);
     retriedEntries += pending.length;
     options.onRetry?.({ attempt: attempt + 1, failed: pending.length, reason });
     await new Promise((r) => setTimeout(r, Math.min(5000, base * 2 ** attempt)));
@@ -110,5 +116,10 @@ export async function putRecordsReliably(kinesis: KinesisClient, streamName: str
 /** Errors that no retry fixes (a missing stream, a malformed request, no permission). */
 function isFatal(err: unknown): boolean {
   const name = (err as Error).name;
-  return name === 'ResourceNotFoundException' || name === 'ValidationException' || name === 'InvalidArgumentException' || name === 'AccessDeniedException';
+  return (
+    name === 'ResourceNotFoundException' ||
+    name === 'ValidationException' ||
+    name === 'InvalidArgumentException' ||
+    name === 'AccessDeniedException'
+  );
 }

@@ -116,7 +116,12 @@ export function startServiceProcess(options: {
  * Polls `probe` every `intervalMs` until it resolves true, the service exits, or `timeoutMs`
  * passes; the error names the service and carries its output tail.
  */
-export async function waitUntilReady(service: ServiceProcess, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+export async function waitUntilReady(
+  service: ServiceProcess,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.hasExited()) {

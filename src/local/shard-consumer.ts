@@ -106,7 +106,9 @@ export class ShardConsumer {
   private async fetch(): Promise<number> {
     const startedAt = Date.now();
     try {
-      const out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: GET_RECORDS_LIMIT, StreamARN: this.streamArn }));
+      const out = await this.kinesis.send(
+        new GetRecordsCommand({ ShardIterator: this.iterator, Limit: GET_RECORDS_LIMIT, StreamARN: this.streamArn }),
+      );
       const records = out.Records ?? [];
       if (records.length > 0) {
         if (this.buffer.length === 0) this.firstBufferedAt = Date.now();
@@ -137,7 +139,9 @@ export class ShardConsumer {
       new GetShardIteratorCommand({
         StreamARN: this.streamArn,
         ShardId: this.shardId,
-        ...(after === undefined ? { ShardIteratorType: this.delivery.mapping.startingPosition } : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }),
+        ...(after === undefined
+          ? { ShardIteratorType: this.delivery.mapping.startingPosition }
+          : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }),
       }),
     );
     return out.ShardIterator;

@@ -30,7 +30,9 @@ interface SnsEnvelope {
  * for (const n of alerts) console.log(JSON.parse(n.message).id, n.attributes.severity);
  */
 export async function receiveSnsNotifications(sqs: SQSClient, queueUrl: string, waitSeconds = 1): Promise<SnsNotification[]> {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }),
+  );
   if (Messages.length === 0) return [];
   const out: SnsNotification[] = [];
   for (const m of Messages) {
@@ -43,7 +45,13 @@ export async function receiveSnsNotifications(sqs: SQSClient, queueUrl: string, 
     if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string') continue;
     const attributes: Record<string, string> = {};
     for (const [name, a] of Object.entries(envelope.MessageAttributes ?? {})) if (typeof a.Value === 'string') attributes[name] = a.Value;
-    out.push({ messageId: envelope.MessageId ?? '', topicArn: envelope.TopicArn ?? '', message: envelope.Message, attributes, timestamp: envelope.Timestamp ?? '' });
+    out.push({
+      messageId: envelope.MessageId ?? '',
+      topicArn: envelope.TopicArn ?? '',
+      message: envelope.Message,
+      attributes,
+      timestamp: envelope.Timestamp ?? '',
+    });
   }
   await sqs.send(
     new DeleteMessageBatchCommand({

@@ -45,14 +45,16 @@ export function numberField(parent: Record<string, unknown>, key: string, path: 
 /** An integer within [min, max]. */
 export function integerField(parent: Record<string, unknown>, key: string, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const v = parent[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fieldError(`${path}.${key}`, `an integer in [${min}, ${max}]`, v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    fieldError(`${path}.${key}`, `an integer in [${min}, ${max}]`, v);
   return v;
 }
 
 /** One of the listed string values. */
 export function choiceField<T extends string>(parent: Record<string, unknown>, key: string, path: string, choices: readonly T[]): T {
   const v = parent[key];
-  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) fieldError(`${path}.${key}`, `one of ${choices.map((c) => `"${c}"`).join(', ')}`, v);
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v))
+    fieldError(`${path}.${key}`, `one of ${choices.map((c) => `"${c}"`).join(', ')}`, v);
   return v as T;
 }
 
@@ -69,7 +71,8 @@ export function numberArrayField(parent: Record<string, unknown>, key: string, p
 /** An object whose values are all finite numbers (e.g. metrics, per-device thresholds). */
 export function numberRecordField(parent: Record<string, unknown>, key: string, path: string): Record<string, number> {
   const o = objectField(parent, key, path);
-  for (const [k, x] of Object.entries(o)) if (typeof x !== 'number' || !Number.isFinite(x)) fieldError(`${path}.${key}.${k}`, 'a finite number', x);
+  for (const [k, x] of Object.entries(o))
+    if (typeof x !== 'number' || !Number.isFinite(x)) fieldError(`${path}.${key}.${k}`, 'a finite number', x);
   return o as Record<string, number>;
 }
 

@@ -14,14 +14,33 @@ import {
   scalarRecordField,
   stringField,
 } from './artifact-fields';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type ArtifactWeight, type ArtifactWindow, type ModelArtifact, type TrainingSummary } from './artifact-types';
+import {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  type ArtifactWeight,
+  type ArtifactWindow,
+  type ModelArtifact,
+  type TrainingSummary,
+} from './artifact-types';
 import type { FittedThreshold } from './threshold';
 
 const NORMALIZATIONS: readonly BeatNormalization[] = ['zscore', 'minmax', 'none'];
 const CELLS: readonly AutoencoderConfig['cell'][] = ['lstm', 'peephole', 'gru', 'rnn'];
 const VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 const A = 'artifact';
-const KNOWN_FIELDS = new Set(['format', 'formatVersion', 'version', 'createdAt', 'architecture', 'window', 'normalization', 'weights', 'threshold', 'deviceThresholds', 'training']);
+const KNOWN_FIELDS = new Set([
+  'format',
+  'formatVersion',
+  'version',
+  'createdAt',
+  'architecture',
+  'window',
+  'normalization',
+  'weights',
+  'threshold',
+  'deviceThresholds',
+  'training',
+]);
 
 /** Options of {@link parseArtifact}. */
 export interface ParseArtifactOptions {
@@ -83,7 +102,11 @@ function readWeights(root: Record<string, unknown>): ArtifactWeight[] {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) fieldError(`${path}.base64`, 'base64 text', base64);
     const size = shape.reduce((a, b) => a * b, 1);
     if ((base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0) !== size * 4) {
-      fieldError(`${path}.base64`, `${size} float32 values (${size * 4} bytes) for shape [${shape.join(', ')}]`, `${base64.length} base64 characters`);
+      fieldError(
+        `${path}.base64`,
+        `${size} float32 values (${size * 4} bytes) for shape [${shape.join(', ')}]`,
+        `${base64.length} base64 characters`,
+      );
     }
     return { name: stringField(o, 'name', path), shape, dtype: choiceField(o, 'dtype', path, ['float32'] as const), base64 };
   });
@@ -103,7 +126,12 @@ function readThreshold(root: Record<string, unknown>): FittedThreshold {
     case 'mean-std':
       return { rule, params: { k: numberField(p, 'k', pp) }, value, details };
     case 'pot':
-      return { rule, params: { initialQuantile: numberField(p, 'initialQuantile', pp, 0, 1), risk: numberField(p, 'risk', pp, 0, 1) }, value, details };
+      return {
+        rule,
+        params: { initialQuantile: numberField(p, 'initialQuantile', pp, 0, 1), risk: numberField(p, 'risk', pp, 0, 1) },
+        value,
+        details,
+      };
   }
 }
 
@@ -111,7 +139,8 @@ function readDeviceThresholds(root: Record<string, unknown>): Record<string, num
   const o = numberRecordField(root, 'deviceThresholds', A);
   // The key is a (pseudonymous) device id: say which entry, not which device.
   Object.keys(o).forEach((id, i) => {
-    if (!DEVICE_ID_PATTERN.test(id)) throw new ArtifactError(`${A}.deviceThresholds: key #${i + 1} is not a valid device id`, `${A}.deviceThresholds`);
+    if (!DEVICE_ID_PATTERN.test(id))
+      throw new ArtifactError(`${A}.deviceThresholds: key #${i + 1} is not a valid device id`, `${A}.deviceThresholds`);
   });
   return o;
 }
@@ -131,7 +160,10 @@ function readTraining(root: Record<string, unknown>): TrainingSummary {
     seconds: numberField(o, 'seconds', path, 0),
     options: scalarRecordField(o, 'options', path),
     metrics: numberRecordField(o, 'metrics', path),
-    software: { beatwatch: stringField(software, 'beatwatch', `${path}.software`), node: stringField(software, 'node', `${path}.software`) },
+    software: {
+      beatwatch: stringField(software, 'beatwatch', `${path}.software`),
+      node: stringField(software, 'node', `${path}.software`),
+    },
   };
 }
 
@@ -178,7 +210,8 @@ export function parseArtifact(text: string, options: ParseArtifactOptions = {}):
     offset: numberField(normObj, 'offset', `${A}.normalization`),
     scale: numberField(normObj, 'scale', `${A}.normalization`),
   };
-  if (normalization.perBeat !== window.normalization) fieldError(`${A}.normalization.perBeat`, `"${window.normalization}" as in window.normalization`, normalization.perBeat);
+  if (normalization.perBeat !== window.normalization)
+    fieldError(`${A}.normalization.perBeat`, `"${window.normalization}" as in window.normalization`, normalization.perBeat);
   if (normalization.scale === 0) fieldError(`${A}.normalization.scale`, 'a non-zero number', 0);
   // Top-level fields this module does not define (extensions such as the detector's `scoring`)
   // are kept as they are, so a parse/serialize round trip reproduces the text and its sha256.
@@ -199,7 +232,12 @@ export function parseArtifact(text: string, options: ParseArtifactOptions = {}):
   };
   let model: SequenceAutoencoder;
   try {
-    model = SequenceAutoencoder.fromJSON({ format: AUTOENCODER_FORMAT, formatVersion: AUTOENCODER_FORMAT_VERSION, config: architecture, weights: artifact.weights });
+    model = SequenceAutoencoder.fromJSON({
+      format: AUTOENCODER_FORMAT,
+      formatVersion: AUTOENCODER_FORMAT_VERSION,
+      config: architecture,
+      weights: artifact.weights,
+    });
   } catch (err) {
     throw new ArtifactError(`${A}.weights: do not fit the architecture (${(err as Error).message})`, `${A}.weights`);
   }

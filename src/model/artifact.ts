@@ -42,7 +42,10 @@ export interface ArtifactInput {
 
 /** `20261126T190412Z` from a Date (UTC, second resolution). */
 function compactTimestamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -60,16 +63,24 @@ export function createArtifact(input: ArtifactInput): ModelArtifact {
   const { model, window } = input;
   const json = model.toJSON();
   if (window.steps !== model.config.steps) {
-    throw new ArtifactError(`artifact.window.steps: ${window.steps} differs from the model's steps ${model.config.steps}`, 'artifact.window.steps');
+    throw new ArtifactError(
+      `artifact.window.steps: ${window.steps} differs from the model's steps ${model.config.steps}`,
+      'artifact.window.steps',
+    );
   }
   const normalization = input.normalization ?? { perBeat: window.normalization, offset: 0, scale: 1 };
   if (normalization.perBeat !== window.normalization) {
-    throw new ArtifactError(`artifact.normalization.perBeat: "${normalization.perBeat}" differs from window.normalization "${window.normalization}"`, 'artifact.normalization.perBeat');
+    throw new ArtifactError(
+      `artifact.normalization.perBeat: "${normalization.perBeat}" differs from window.normalization "${window.normalization}"`,
+      'artifact.normalization.perBeat',
+    );
   }
   const deviceThresholds = { ...(input.deviceThresholds ?? {}) };
   for (const [id, value] of Object.entries(deviceThresholds)) {
-    if (!DEVICE_ID_PATTERN.test(id)) throw new ArtifactError('artifact.deviceThresholds: a key is not a valid device id', 'artifact.deviceThresholds');
-    if (!Number.isFinite(value)) throw new ArtifactError(`artifact.deviceThresholds: a threshold is not finite (${value})`, 'artifact.deviceThresholds');
+    if (!DEVICE_ID_PATTERN.test(id))
+      throw new ArtifactError('artifact.deviceThresholds: a key is not a valid device id', 'artifact.deviceThresholds');
+    if (!Number.isFinite(value))
+      throw new ArtifactError(`artifact.deviceThresholds: a threshold is not finite (${value})`, 'artifact.deviceThresholds');
   }
   const weights = json.weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' as const, base64: w.base64 }));
   const weightHash = createHash('sha256');
@@ -121,7 +132,10 @@ export function thresholdFor(artifact: ModelArtifact, deviceId: string): number 
 export function streamingWindowSpec(artifact: ModelArtifact): BeatWindowSpec {
   const w = artifact.window;
   if (w.kind !== 'stream') {
-    throw new ArtifactError(`artifact.window: model ${artifact.version} was trained on pre-windowed beats (${w.source}); it has no window span to cut a stream with`, 'artifact.window');
+    throw new ArtifactError(
+      `artifact.window: model ${artifact.version} was trained on pre-windowed beats (${w.source}); it has no window span to cut a stream with`,
+      'artifact.window',
+    );
   }
   return { before: w.before, after: w.after, steps: w.steps, normalization: w.normalization };
 }

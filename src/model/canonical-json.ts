@@ -46,5 +46,7 @@ function write(value: unknown, path: string, out: string[]): void {
     out.push('}');
     return;
   }
-  throw new TypeError(`canonicalJson: ${path} is a ${ArrayBuffer.isView(value) ? 'typed array' : typeof value}, which has no canonical JSON form`);
+  throw new TypeError(
+    `canonicalJson: ${path} is a ${ArrayBuffer.isView(value) ? 'typed array' : typeof value}, which has no canonical JSON form`,
+  );
 }

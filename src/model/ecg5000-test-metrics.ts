@@ -22,7 +22,8 @@ export interface Ecg5000TestMetrics extends ThresholdMetrics {
  * const m = ecg5000TestMetrics(model, await readUcr('ECG5000_TEST.txt'), artifact.threshold.value);
  */
 export function ecg5000TestMetrics(model: SequenceAutoencoder, test: UcrDataset, threshold: number): Ecg5000TestMetrics {
-  if (test.length !== model.config.steps) throw new RangeError(`ecg5000TestMetrics: rows have ${test.length} samples but the model takes ${model.config.steps}`);
+  if (test.length !== model.config.steps)
+    throw new RangeError(`ecg5000TestMetrics: rows have ${test.length} samples but the model takes ${model.config.steps}`);
   const scores = model.score(test.data, test.rows);
   const abnormal = new Uint8Array(test.rows);
   let positives = 0;

@@ -64,7 +64,9 @@ export const ECG5000_POT_PARAMS = Object.freeze({ initialQuantile: 0.8, risk: 0.
  * validation loss but reconstructed abnormal TRAIN beats better too (lower TRAIN-side AUC), and
  * a narrower latent (8, 16) also did worse.
  */
-export const DEFAULT_ECG5000_OPTIONS: Readonly<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>> = Object.freeze<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>>({
+export const DEFAULT_ECG5000_OPTIONS: Readonly<Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>> = Object.freeze<
+  Omit<Ecg5000Options, 'latent' | 'timeBudgetMs' | 'onEpoch'>
+>({
   cell: 'lstm',
   hidden: 32,
   epochs: 100,
@@ -140,14 +142,20 @@ function gatherRows(data: Float32Array, length: number, rows: ArrayLike<number>)
  * shuffle (fixed by `splitSeed`, so every model seed sees the same split). Row indices, ascending
  * within each part.
  */
-export function splitNormals(labels: Int32Array, calibrationFraction: number, validationFraction: number, splitSeed: number): { train: Uint32Array; validation: Uint32Array; calibration: Uint32Array } {
+export function splitNormals(
+  labels: Int32Array,
+  calibrationFraction: number,
+  validationFraction: number,
+  splitSeed: number,
+): { train: Uint32Array; validation: Uint32Array; calibration: Uint32Array } {
   const normals: number[] = [];
   for (let r = 0; r < labels.length; r++) if (labels[r] === ECG5000_NORMAL_LABEL) normals.push(r);
   const order = Uint32Array.from(normals);
   shuffleInPlace(order, createRandom(splitSeed));
   const nCal = Math.round(order.length * calibrationFraction);
   const nVal = Math.round(order.length * validationFraction);
-  if (order.length - nCal - nVal < 1) throw new RangeError(`splitNormals: ${order.length} normal rows leave none to train on (calibration ${nCal}, validation ${nVal})`);
+  if (order.length - nCal - nVal < 1)
+    throw new RangeError(`splitNormals: ${order.length} normal rows leave none to train on (calibration ${nCal}, validation ${nVal})`);
   const sorted = (a: Uint32Array) => a.sort();
   return {
     calibration: sorted(order.slice(0, nCal)),
@@ -166,32 +174,45 @@ export function splitNormals(labels: Int32Array, calibrationFraction: number, va
  * const { result, artifact } = await evaluateEcg5000(await readUcr(trainPath), await readUcr(testPath), { seed: 2 });
  * console.log(result.auc, result.f1);
  */
-export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, options: Partial<Ecg5000Options> = {}): Promise<{ result: Ecg5000Result; artifact: ModelArtifact }> {
+export async function evaluateEcg5000(
+  train: UcrDataset,
+  test: UcrDataset,
+  options: Partial<Ecg5000Options> = {},
+): Promise<{ result: Ecg5000Result; artifact: ModelArtifact }> {
   const o = { ...DEFAULT_ECG5000_OPTIONS, ...options };
-  if (train.length !== test.length) throw new RangeError(`evaluateEcg5000: TRAIN rows have ${train.length} samples but TEST rows ${test.length}`);
+  if (train.length !== test.length)
+    throw new RangeError(`evaluateEcg5000: TRAIN rows have ${train.length} samples but TEST rows ${test.length}`);
   const steps = train.length;
   const split = splitNormals(train.labels, o.calibrationFraction, o.validationFraction, o.splitSeed);
-  if (split.calibration.length === 0) throw new RangeError('evaluateEcg5000: calibrationFraction leaves no normal beats to fit the threshold on');
+  if (split.calibration.length === 0)
+    throw new RangeError('evaluateEcg5000: calibrationFraction leaves no normal beats to fit the threshold on');
   const trainData = gatherRows(train.data, steps, split.train);
-  const validation = split.validation.length > 0 ? { data: gatherRows(train.data, steps, split.validation), count: split.validation.length } : undefined;
+  const validation =
+    split.validation.length > 0 ? { data: gatherRows(train.data, steps, split.validation), count: split.validation.length } : undefined;
   const calibration = gatherRows(train.data, steps, split.calibration);
 
   const model = SequenceAutoencoder.create({ cell: o.cell, steps, hidden: o.hidden, latent: o.latent ?? o.hidden }, { seed: o.seed });
   const cpuBefore = process.cpuUsage();
-  const report = await trainInPhases(model, trainData, split.train.length, {
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    learningRate: o.learningRate,
-    clipNorm: o.clipNorm,
-    patience: o.patience,
-    seed: o.seed,
-    shuffle: true,
-    validationSplit: 0,
-    validation,
-    workers: o.workers,
-    timeBudgetMs: o.timeBudgetMs,
-    onEpoch: o.onEpoch,
-  }, o.phases);
+  const report = await trainInPhases(
+    model,
+    trainData,
+    split.train.length,
+    {
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      clipNorm: o.clipNorm,
+      patience: o.patience,
+      seed: o.seed,
+      shuffle: true,
+      validationSplit: 0,
+      validation,
+      workers: o.workers,
+      timeBudgetMs: o.timeBudgetMs,
+      onEpoch: o.onEpoch,
+    },
+    o.phases,
+  );
   const cpu = process.cpuUsage(cpuBefore);
 
   const calibrationScores = model.score(calibration, split.calibration.length);
@@ -207,7 +228,10 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
   for (const s of trainAbnormalScores) if (s > threshold.value) caught++;
   const trainAbnormalAuc =
     trainAbnormalRows.length > 0
-      ? rocAuc([...calibrationScores, ...trainAbnormalScores], [...new Array<number>(calibrationScores.length).fill(0), ...new Array<number>(trainAbnormalScores.length).fill(1)])
+      ? rocAuc(
+          [...calibrationScores, ...trainAbnormalScores],
+          [...new Array<number>(calibrationScores.length).fill(0), ...new Array<number>(trainAbnormalScores.length).fill(1)],
+        )
       : Number.NaN;
 
   const at = ecg5000TestMetrics(model, test, threshold.value);
@@ -215,7 +239,12 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
 
   const artifact = createArtifact({
     model,
-    window: { kind: 'prewindowed', source: 'UCR ECG5000 (chfdb chf07 beats, 140 samples, z-normalised per beat)', steps, normalization: 'zscore' },
+    window: {
+      kind: 'prewindowed',
+      source: 'UCR ECG5000 (chfdb chf07 beats, 140 samples, z-normalised per beat)',
+      steps,
+      normalization: 'zscore',
+    },
     threshold,
     training: {
       data: {
@@ -241,7 +270,14 @@ export async function evaluateEcg5000(train: UcrDataset, test: UcrDataset, optio
         patience: o.patience,
         workers: o.workers,
       },
-      metrics: { testAuc: auc, testPrAuc: prAuc, testF1: at.f1, testAccuracy: at.accuracy, testPrecision: at.precision, testRecall: at.recall },
+      metrics: {
+        testAuc: auc,
+        testPrAuc: prAuc,
+        testF1: at.f1,
+        testAccuracy: at.accuracy,
+        testPrecision: at.precision,
+        testRecall: at.recall,
+      },
     },
   });
 

@@ -43,7 +43,7 @@ export function rocAuc(scores: ArrayLike<number>, labels: BinaryLabels): number 
   }
   const order = ascendingOrder(scores);
   let positiveRankSum = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && scores[order[end]] === scores[order[start]]) end++;
     // Ranks start..end-1 (0-based) are tied: each gets their mean, 1-based.
@@ -71,7 +71,7 @@ export function averagePrecision(scores: ArrayLike<number>, labels: BinaryLabels
   let truePositives = 0;
   let flagged = 0;
   let sum = 0;
-  for (let end = order.length; end > 0; ) {
+  for (let end = order.length; end > 0;) {
     let start = end - 1;
     while (start > 0 && scores[order[start - 1]] === scores[order[end - 1]]) start--;
     let gained = 0;

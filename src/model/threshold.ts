@@ -6,9 +6,7 @@ import { fitGpd, potQuantile } from './gpd';
  * refitted the same way (per device, at retrain time).
  */
 export type ThresholdRule =
-  | { rule: 'quantile'; params: { q: number } }
-  | { rule: 'mean-std'; params: { k: number } }
-  | { rule: 'pot'; params: PotParams };
+  { rule: 'quantile'; params: { q: number } } | { rule: 'mean-std'; params: { k: number } } | { rule: 'pot'; params: PotParams };
 
 /** Peaks-over-threshold parameters. */
 export interface PotParams {
@@ -103,7 +101,9 @@ export function fitThreshold(normalScores: ArrayLike<number>, rule: ThresholdRul
       while (first < n && sorted[first] <= t) first++;
       const peaks = n - first;
       if (peaks < MIN_POT_PEAKS) {
-        throw new RangeError(`fitThreshold: pot needs at least ${MIN_POT_PEAKS} scores above the initial threshold (quantile ${initialQuantile}), got ${peaks} of ${n}`);
+        throw new RangeError(
+          `fitThreshold: pot needs at least ${MIN_POT_PEAKS} scores above the initial threshold (quantile ${initialQuantile}), got ${peaks} of ${n}`,
+        );
       }
       if (risk >= peaks / n) {
         throw new RangeError(`fitThreshold: pot risk ${risk} must be below the tail fraction ${peaks}/${n} above the initial threshold`);

@@ -51,7 +51,10 @@ export async function trainInPhases(
   let assigned = 0;
   for (let p = 0; p < phases.length; p++) {
     // Round cumulative shares so the phase epochs always add up to options.epochs.
-    const upTo = p === phases.length - 1 ? options.epochs : Math.round((options.epochs * phases.slice(0, p + 1).reduce((s, x) => s + x.share, 0)) / total);
+    const upTo =
+      p === phases.length - 1
+        ? options.epochs
+        : Math.round((options.epochs * phases.slice(0, p + 1).reduce((s, x) => s + x.share, 0)) / total);
     const epochs = upTo - assigned;
     assigned = upTo;
     if (epochs <= 0) continue;
@@ -69,9 +72,12 @@ export async function trainInPhases(
       learningRate: options.learningRate * phases[p].lrFactor,
       seed: seed + p,
       timeBudgetMs: options.timeBudgetMs === undefined ? undefined : options.timeBudgetMs - elapsedMs,
-      onEpoch: options.onEpoch ? (info) => options.onEpoch?.({ ...info, epoch: info.epoch + offset, seconds: (performance.now() - started) / 1000 }) : undefined,
+      onEpoch: options.onEpoch
+        ? (info) => options.onEpoch?.({ ...info, epoch: info.epoch + offset, seconds: (performance.now() - started) / 1000 })
+        : undefined,
     });
-    if (report.bestValLoss < best.loss) best = { loss: report.bestValLoss, epoch: offset + report.bestEpoch, weights: model.exportWeights() };
+    if (report.bestValLoss < best.loss)
+      best = { loss: report.bestValLoss, epoch: offset + report.bestEpoch, weights: model.exportWeights() };
     else model.importWeights(best.weights);
     if (!combined) {
       combined = { ...report, trainLoss: [...report.trainLoss], valLoss: [...report.valLoss] };
@@ -111,5 +117,9 @@ function splitOnce(
     return out;
   };
   const trainRows = order.slice(valCount).sort();
-  return { trainData: gather(trainRows), trainCount: trainRows.length, validation: valCount > 0 ? { data: gather(order.slice(0, valCount)), count: valCount } : undefined };
+  return {
+    trainData: gather(trainRows),
+    trainCount: trainRows.length,
+    validation: valCount > 0 ? { data: gather(order.slice(0, valCount)), count: valCount } : undefined,
+  };
 }

@@ -37,7 +37,10 @@ export class SequenceAutoencoder {
   private runner: InferenceRunner | null = null;
   private pass: TrainingPass | null = null;
 
-  private constructor(readonly config: AutoencoderConfig, readonly dtype: DType) {
+  private constructor(
+    readonly config: AutoencoderConfig,
+    readonly dtype: DType,
+  ) {
     this.net = new AutoencoderNet(config, dtype);
   }
 
@@ -48,7 +51,8 @@ export class SequenceAutoencoder {
    */
   static create(config: Partial<AutoencoderConfig> & { steps: number }, options: CreateOptions = {}): SequenceAutoencoder {
     const dtype = options.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`options.dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'float64')
+      throw new TypeError(`options.dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
     const model = new SequenceAutoencoder(resolveAutoencoderConfig(config), dtype);
     model.net.initialize(createRandom(options.seed ?? 1));
     return model;
@@ -96,7 +100,14 @@ export class SequenceAutoencoder {
    * @internal Forward + backward over `data[indices[from..from+B)]`, adding gradScale x the
    * gradient of the summed window losses into `net.grads`; returns that sum.
    */
-  lossAndGradient(data: Float32Array | Float64Array, indices: ArrayLike<number>, from: number, B: number, gradScale: number, capacity = B): number {
+  lossAndGradient(
+    data: Float32Array | Float64Array,
+    indices: ArrayLike<number>,
+    from: number,
+    B: number,
+    gradScale: number,
+    capacity = B,
+  ): number {
     if (!this.pass || this.pass.capacity < B) this.pass = new TrainingPass(this.net, Math.max(B, capacity));
     return this.pass.lossAndGradient(data, indices, from, B, gradScale);
   }
@@ -115,13 +126,17 @@ export class SequenceAutoencoder {
     const seen = new Set<string>();
     for (const [k, t] of tensors.entries()) {
       const p = byName.get(t.name);
-      if (!p) throw new RangeError(`weights[${k}]: unknown tensor "${t.name}" for this architecture (expected: ${[...byName.keys()].join(', ')})`);
+      if (!p)
+        throw new RangeError(
+          `weights[${k}]: unknown tensor "${t.name}" for this architecture (expected: ${[...byName.keys()].join(', ')})`,
+        );
       if (seen.has(t.name)) throw new RangeError(`weights[${k}]: tensor "${t.name}" appears twice`);
       seen.add(t.name);
       if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
         throw new RangeError(`weights[${k}] "${t.name}": shape [${t.shape.join(', ')}] does not match [${p.shape.join(', ')}]`);
       }
-      if (t.values.length !== sizeOf(p.shape)) throw new RangeError(`weights[${k}] "${t.name}": ${t.values.length} values for shape [${p.shape.join(', ')}]`);
+      if (t.values.length !== sizeOf(p.shape))
+        throw new RangeError(`weights[${k}] "${t.name}": ${t.values.length} values for shape [${p.shape.join(', ')}]`);
       for (let i = 0; i < t.values.length; i++) {
         if (!Number.isFinite(t.values[i])) throw new RangeError(`weights[${k}] "${t.name}": value ${i} is not finite`);
       }
@@ -162,6 +177,8 @@ export function checkWindows(windows: ArrayLike<number>, count: number, config: 
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`${where}: count must be a non-negative integer, got ${count}`);
   const need = count * config.steps * config.inputSize;
   if (windows.length < need) {
-    throw new RangeError(`${where}: ${windows.length} values for ${count} windows of ${config.steps} steps x ${config.inputSize} features (need ${need})`);
+    throw new RangeError(
+      `${where}: ${windows.length} values for ${count} windows of ${config.steps} steps x ${config.inputSize} features (need ${need})`,
+    );
   }
 }

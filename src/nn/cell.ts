@@ -49,11 +49,20 @@ export interface Cell {
   initBias(bias: Floats, units: number): void;
   /** One step forward for B rows. */
   forward(
-    w: CellWeights, B: number,
-    xp: Float64Array, xpOff: number,
-    hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number,
-    gates: Float64Array, gOff: number,
-    h: Float64Array, hOff: number, c: Float64Array, cOff: number,
+    w: CellWeights,
+    B: number,
+    xp: Float64Array,
+    xpOff: number,
+    hPrev: Float64Array,
+    hpOff: number,
+    cPrev: Float64Array,
+    cpOff: number,
+    gates: Float64Array,
+    gOff: number,
+    h: Float64Array,
+    hOff: number,
+    c: Float64Array,
+    cOff: number,
   ): void;
   /**
    * Optional forward step for scoring only: the same function as `forward` without the gate
@@ -61,10 +70,14 @@ export interface Cell {
    * min(B, 2) * G*H elements. Cells without it are scored through `forward`.
    */
   infer?(
-    w: CellWeights, B: number,
-    xp: Float64Array, xpOff: number,
-    hPrev: Float64Array, cPrev: Float64Array,
-    h: Float64Array, c: Float64Array,
+    w: CellWeights,
+    B: number,
+    xp: Float64Array,
+    xpOff: number,
+    hPrev: Float64Array,
+    cPrev: Float64Array,
+    h: Float64Array,
+    c: Float64Array,
     z: Float64Array,
   ): void;
   /**
@@ -75,15 +88,35 @@ export interface Cell {
    * accumulated once per sequence by `accumulateRecurrentGrad`.
    */
   backward(
-    w: CellWeights, g: CellGrads, B: number,
-    gates: Float64Array, gOff: number,
-    hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number, c: Float64Array, cOff: number,
-    dh: Float64Array, dc: Float64Array, dz: Float64Array, dzOff: number, dhPrev: Float64Array,
+    w: CellWeights,
+    g: CellGrads,
+    B: number,
+    gates: Float64Array,
+    gOff: number,
+    hPrev: Float64Array,
+    hpOff: number,
+    cPrev: Float64Array,
+    cpOff: number,
+    c: Float64Array,
+    cOff: number,
+    dh: Float64Array,
+    dc: Float64Array,
+    dz: Float64Array,
+    dzOff: number,
+    dhPrev: Float64Array,
   ): void;
   /**
    * Adds the recurrent-kernel gradient of a whole sequence: `rows` = T*B rows of previous hidden
    * states `hPrevAll` [rows, H], cached `gatesAll` and pre-activation gradients `dzAll`
    * [rows, G*H]. `scratch` has room for [rows, H].
    */
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, gatesAll: Float64Array, dzAll: Float64Array, scratch: Float64Array): void;
+  accumulateRecurrentGrad(
+    w: CellWeights,
+    g: CellGrads,
+    rows: number,
+    hPrevAll: Float64Array,
+    gatesAll: Float64Array,
+    dzAll: Float64Array,
+    scratch: Float64Array,
+  ): void;
 }

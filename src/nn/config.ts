@@ -45,7 +45,8 @@ export function resolveAutoencoderConfig(partial: unknown, where = 'config'): Au
   if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) throw new TypeError(`${where} must be an object`);
   const p = partial as Record<string, unknown>;
   const known = new Set(['cell', 'steps', 'inputSize', 'hidden', 'latent', 'encoderLayers', 'decoderLayers', 'loss']);
-  for (const key of Object.keys(p)) if (!known.has(key)) throw new TypeError(`${where}.${key} is not a config field (known: ${[...known].join(', ')})`);
+  for (const key of Object.keys(p))
+    if (!known.has(key)) throw new TypeError(`${where}.${key} is not a config field (known: ${[...known].join(', ')})`);
   const int = (key: keyof typeof LIMITS, fallback: number | undefined): number => {
     const v = p[key] === undefined ? fallback : p[key];
     if (v === undefined) throw new TypeError(`${where}.${key} is required`);

@@ -104,7 +104,15 @@ export const gruCell: Cell = {
     // The z and r pre-activations reach h(t-1) through Uz and Ur.
     gemmAddBT(B, 2 * H, H, dz, dzOff, G, U, 0, G, dhPrev, 0, H);
   },
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, gatesAll: Float64Array, dzAll: Float64Array, scratch: Float64Array): void {
+  accumulateRecurrentGrad(
+    w: CellWeights,
+    g: CellGrads,
+    rows: number,
+    hPrevAll: Float64Array,
+    gatesAll: Float64Array,
+    dzAll: Float64Array,
+    scratch: Float64Array,
+  ): void {
     const H = w.units;
     const G = 3 * H;
     // Uz, Ur multiply h(t-1); Uh multiplies r * h(t-1).

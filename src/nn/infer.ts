@@ -26,7 +26,10 @@ export class InferenceRunner {
   private readonly y: Float64Array;
   private readonly xin: Float64Array;
 
-  constructor(private readonly net: AutoencoderNet, readonly capacity: number) {
+  constructor(
+    private readonly net: AutoencoderNet,
+    readonly capacity: number,
+  ) {
     const state = (layer: RecurrentLayer): LayerState => {
       const G = layer.cell.gates * layer.units;
       const hc = capacity * layer.units;

@@ -12,10 +12,18 @@
  * with `out` as its own preset).
  */
 export function gemmAddBT(
-  rows: number, inner: number, cols: number,
-  a: Float64Array, aOff: number, aStride: number,
-  b: Float64Array, bOff: number, bStride: number,
-  out: Float64Array, outOff: number, outStride: number,
+  rows: number,
+  inner: number,
+  cols: number,
+  a: Float64Array,
+  aOff: number,
+  aStride: number,
+  b: Float64Array,
+  bOff: number,
+  bStride: number,
+  out: Float64Array,
+  outOff: number,
+  outStride: number,
 ): void {
   gemmBTFrom(rows, inner, cols, a, aOff, aStride, b, bOff, bStride, out, outOff, outStride, out, outOff, outStride);
 }
@@ -28,11 +36,21 @@ export function gemmAddBT(
  * whatever `base` is, so both uses are bit-identical to copy-then-accumulate.
  */
 export function gemmBTFrom(
-  rows: number, inner: number, cols: number,
-  a: Float64Array, aOff: number, aStride: number,
-  b: Float64Array, bOff: number, bStride: number,
-  base: Float64Array, baseOff: number, baseStride: number,
-  out: Float64Array, outOff: number, outStride: number,
+  rows: number,
+  inner: number,
+  cols: number,
+  a: Float64Array,
+  aOff: number,
+  aStride: number,
+  b: Float64Array,
+  bOff: number,
+  bStride: number,
+  base: Float64Array,
+  baseOff: number,
+  baseStride: number,
+  out: Float64Array,
+  outOff: number,
+  outStride: number,
 ): void {
   const inPlace = base === out && baseOff === outOff && baseStride === outStride;
   if (rows === 1) {
@@ -113,7 +131,17 @@ export function gemmBTFrom(
  * out[j] += sum_k a[k] * b[j, k]: the single-row case of {@link gemmAddBT} (scoring one window
  * at a time), kept in its own small function so V8 optimises it for exactly this shape.
  */
-export function gemvAddBT(inner: number, cols: number, a: Float64Array, aOff: number, b: Float64Array, bOff: number, bStride: number, out: Float64Array, outOff: number): void {
+export function gemvAddBT(
+  inner: number,
+  cols: number,
+  a: Float64Array,
+  aOff: number,
+  b: Float64Array,
+  bOff: number,
+  bStride: number,
+  out: Float64Array,
+  outOff: number,
+): void {
   let j = 0;
   for (; j + 3 < cols; j += 4) {
     const b0 = bOff + j * bStride;
@@ -145,7 +173,16 @@ export function gemvAddBT(inner: number, cols: number, a: Float64Array, aOff: nu
 }
 
 /** out[r, 0..cols) = src[r, 0..cols) for `rows` rows: presets a product with a projection. */
-export function copyRows(rows: number, cols: number, src: Float64Array, srcOff: number, srcStride: number, out: Float64Array, outOff: number, outStride: number): void {
+export function copyRows(
+  rows: number,
+  cols: number,
+  src: Float64Array,
+  srcOff: number,
+  srcStride: number,
+  out: Float64Array,
+  outOff: number,
+  outStride: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const s = srcOff + r * srcStride;
     const o = outOff + r * outStride;
@@ -159,10 +196,18 @@ export function copyRows(rows: number, cols: number, src: Float64Array, srcOff: 
  * `out` carries eight multiply-adds.
  */
 export function gemmAddAT(
-  rows: number, p: number, q: number,
-  a: Float64Array, aOff: number, aStride: number,
-  b: Float64Array, bOff: number, bStride: number,
-  out: Float64Array, outOff: number, outStride: number,
+  rows: number,
+  p: number,
+  q: number,
+  a: Float64Array,
+  aOff: number,
+  aStride: number,
+  b: Float64Array,
+  bOff: number,
+  bStride: number,
+  out: Float64Array,
+  outOff: number,
+  outStride: number,
 ): void {
   let r = 0;
   for (; r + 7 < rows; r += 8) {
@@ -186,7 +231,15 @@ export function gemmAddAT(
       const v7 = a[a0 + 7 * aStride + k];
       const ok = outOff + k * outStride;
       for (let j = 0; j < q; j++) {
-        out[ok + j] += v0 * b[b0 + j] + v1 * b[b1 + j] + v2 * b[b2 + j] + v3 * b[b3 + j] + v4 * b[b4 + j] + v5 * b[b5 + j] + v6 * b[b6 + j] + v7 * b[b7 + j];
+        out[ok + j] +=
+          v0 * b[b0 + j] +
+          v1 * b[b1 + j] +
+          v2 * b[b2 + j] +
+          v3 * b[b3 + j] +
+          v4 * b[b4 + j] +
+          v5 * b[b5 + j] +
+          v6 * b[b6 + j] +
+          v7 * b[b7 + j];
       }
     }
   }
@@ -211,11 +264,19 @@ export function gemmAddAT(
  * affineRows(B, inSize, outSize, x, 0, inSize, kernel, 0, outSize, bias, y, 0, outSize);
  */
 export function affineRows(
-  rows: number, inner: number, cols: number,
-  a: Float64Array, aOff: number, aStride: number,
-  w: Float64Array, wOff: number, wStride: number,
+  rows: number,
+  inner: number,
+  cols: number,
+  a: Float64Array,
+  aOff: number,
+  aStride: number,
+  w: Float64Array,
+  wOff: number,
+  wStride: number,
   bias: Float64Array,
-  out: Float64Array, outOff: number, outStride: number,
+  out: Float64Array,
+  outOff: number,
+  outStride: number,
 ): void {
   if (inner === 1) {
     for (let r = 0; r < rows; r++) {

@@ -33,10 +33,14 @@ const { expClamped } = createActivations();
  * `z` is scratch of at least min(B, 2) * 4H elements.
  */
 export function lstmInferStep(
-  w: CellWeights, B: number,
-  xp: Float64Array, xpOff: number,
-  hPrev: Float64Array, cPrev: Float64Array,
-  h: Float64Array, c: Float64Array,
+  w: CellWeights,
+  B: number,
+  xp: Float64Array,
+  xpOff: number,
+  hPrev: Float64Array,
+  cPrev: Float64Array,
+  h: Float64Array,
+  c: Float64Array,
   z: Float64Array,
 ): void {
   const H = w.units;

@@ -37,7 +37,14 @@ export const lstmCell: Cell = {
     void hPrev;
     void hpOff;
   },
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, _gatesAll: Float64Array, dzAll: Float64Array): void {
+  accumulateRecurrentGrad(
+    w: CellWeights,
+    g: CellGrads,
+    rows: number,
+    hPrevAll: Float64Array,
+    _gatesAll: Float64Array,
+    dzAll: Float64Array,
+  ): void {
     const H = w.units;
     gemmAddAT(rows, H, 4 * H, hPrevAll, 0, H, dzAll, 0, 4 * H, g.recurrentKernel, 0, 4 * H);
   },
@@ -49,11 +56,20 @@ export const lstmCell: Cell = {
  * c, h update. (Scoring uses the cache-free `lstmInferStep` instead.)
  */
 export function lstmForward(
-  w: CellWeights, B: number,
-  xp: Float64Array, xpOff: number,
-  hPrev: Float64Array, hpOff: number, cPrev: Float64Array, cpOff: number,
-  gates: Float64Array, gOff: number,
-  h: Float64Array, hOff: number, c: Float64Array, cOff: number,
+  w: CellWeights,
+  B: number,
+  xp: Float64Array,
+  xpOff: number,
+  hPrev: Float64Array,
+  hpOff: number,
+  cPrev: Float64Array,
+  cpOff: number,
+  gates: Float64Array,
+  gOff: number,
+  h: Float64Array,
+  hOff: number,
+  c: Float64Array,
+  cOff: number,
 ): void {
   const H = w.units;
   const G = 4 * H;
@@ -81,10 +97,20 @@ export function lstmForward(
 
 /** LSTM step backward (see {@link Cell.backward}). */
 export function lstmBackward(
-  w: CellWeights, _g: CellGrads, B: number,
-  gates: Float64Array, gOff: number,
-  cPrev: Float64Array, cpOff: number, c: Float64Array, cOff: number,
-  dh: Float64Array, dc: Float64Array, dz: Float64Array, dzOff: number, dhPrev: Float64Array,
+  w: CellWeights,
+  _g: CellGrads,
+  B: number,
+  gates: Float64Array,
+  gOff: number,
+  cPrev: Float64Array,
+  cpOff: number,
+  c: Float64Array,
+  cOff: number,
+  dh: Float64Array,
+  dc: Float64Array,
+  dz: Float64Array,
+  dzOff: number,
+  dhPrev: Float64Array,
 ): void {
   const H = w.units;
   const G = 4 * H;

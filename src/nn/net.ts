@@ -35,11 +35,15 @@ export class AutoencoderNet {
   /** Time-distributed dense output layer, hidden -> inputSize. */
   readonly output: DenseParams;
 
-  constructor(readonly config: AutoencoderConfig, readonly dtype: DType) {
+  constructor(
+    readonly config: AutoencoderConfig,
+    readonly dtype: DType,
+  ) {
     const cell = cellOf(config.cell);
     const H = config.hidden;
     const groups: ParamSpec[][] = [];
-    for (let l = 0; l < config.encoderLayers; l++) groups.push(RecurrentLayer.specs(cell, `encoder_${l}`, l === 0 ? config.inputSize : H, H));
+    for (let l = 0; l < config.encoderLayers; l++)
+      groups.push(RecurrentLayer.specs(cell, `encoder_${l}`, l === 0 ? config.inputSize : H, H));
     const hasLatent = config.latent !== H;
     if (hasLatent) groups.push(denseSpecs('latent', H, config.latent));
     for (let l = 0; l < config.decoderLayers; l++) groups.push(RecurrentLayer.specs(cell, `decoder_${l}`, l === 0 ? config.latent : H, H));

@@ -58,7 +58,13 @@ export interface GradientWorkerData {
  * windows. Weights travel with every request (a few tens of KB), so workers hold no state that
  * could drift from the main model.
  */
-export async function createGradientWorkers(model: SequenceAutoencoder, data: Float32Array, count: number, extra: number, batchSize: number): Promise<GradientWorkers> {
+export async function createGradientWorkers(
+  model: SequenceAutoencoder,
+  data: Float32Array,
+  count: number,
+  extra: number,
+  batchSize: number,
+): Promise<GradientWorkers> {
   const TI = model.config.steps * model.config.inputSize;
   const shared = data.slice(0, count * TI);
   const capacity = Math.ceil(batchSize / (extra + 1));

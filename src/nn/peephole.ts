@@ -94,7 +94,14 @@ export const peepholeCell: Cell = {
     dhPrev.fill(0, 0, B * H);
     gemmAddBT(B, G, H, dz, dzOff, G, w.recurrentKernel, 0, G, dhPrev, 0, H);
   },
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, _gatesAll: Float64Array, dzAll: Float64Array): void {
+  accumulateRecurrentGrad(
+    w: CellWeights,
+    g: CellGrads,
+    rows: number,
+    hPrevAll: Float64Array,
+    _gatesAll: Float64Array,
+    dzAll: Float64Array,
+  ): void {
     const H = w.units;
     gemmAddAT(rows, H, 4 * H, hPrevAll, 0, H, dzAll, 0, 4 * H, g.recurrentKernel, 0, 4 * H);
   },

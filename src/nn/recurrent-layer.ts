@@ -138,10 +138,20 @@ export class RecurrentLayer {
     const cell = this.cell;
     for (let t = 0; t < T; t++) {
       cell.forward(
-        this.weights, B, ws.xp, constantInput ? 0 : t * B * G,
-        ws.hs, t * B * H, ws.cs, t * B * H,
-        ws.gates, t * B * G,
-        ws.hs, (t + 1) * B * H, ws.cs, (t + 1) * B * H,
+        this.weights,
+        B,
+        ws.xp,
+        constantInput ? 0 : t * B * G,
+        ws.hs,
+        t * B * H,
+        ws.cs,
+        t * B * H,
+        ws.gates,
+        t * B * G,
+        ws.hs,
+        (t + 1) * B * H,
+        ws.cs,
+        (t + 1) * B * H,
       );
     }
   }
@@ -151,7 +161,16 @@ export class RecurrentLayer {
    * `dHext` [T, B, H] is the gradient reaching h(1..T) from outside the layer. Accumulates
    * parameter gradients; when `wantInputGrad`, leaves dL/dx in `ws.dx` (same layout as `x`).
    */
-  backwardSequence(ws: LayerTrainWorkspace, B: number, T: number, x: Float64Array, xOff: number, constantInput: boolean, dHext: Float64Array, wantInputGrad: boolean): void {
+  backwardSequence(
+    ws: LayerTrainWorkspace,
+    B: number,
+    T: number,
+    x: Float64Array,
+    xOff: number,
+    constantInput: boolean,
+    dHext: Float64Array,
+    wantInputGrad: boolean,
+  ): void {
     const H = this.units;
     const G = this.gateWidth;
     const BH = B * H;
@@ -165,10 +184,22 @@ export class RecurrentLayer {
       const e = t * BH;
       for (let n = 0; n < BH; n++) dh[n] = dHext[e + n] + dhNext[n];
       cell.backward(
-        this.weights, this.grads, B,
-        ws.gates, t * B * G,
-        ws.hs, t * BH, ws.cs, t * BH, ws.cs, (t + 1) * BH,
-        dh, ws.dc, ws.dz, t * B * G, dhPrev,
+        this.weights,
+        this.grads,
+        B,
+        ws.gates,
+        t * B * G,
+        ws.hs,
+        t * BH,
+        ws.cs,
+        t * BH,
+        ws.cs,
+        (t + 1) * BH,
+        dh,
+        ws.dc,
+        ws.dz,
+        t * B * G,
+        dhPrev,
       );
       const swap = dhNext;
       dhNext = dhPrev;

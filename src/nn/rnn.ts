@@ -36,7 +36,14 @@ export const rnnCell: Cell = {
     dhPrev.fill(0, 0, B * H);
     gemmAddBT(B, H, H, dz, dzOff, H, w.recurrentKernel, 0, H, dhPrev, 0, H);
   },
-  accumulateRecurrentGrad(w: CellWeights, g: CellGrads, rows: number, hPrevAll: Float64Array, _gatesAll: Float64Array, dzAll: Float64Array): void {
+  accumulateRecurrentGrad(
+    w: CellWeights,
+    g: CellGrads,
+    rows: number,
+    hPrevAll: Float64Array,
+    _gatesAll: Float64Array,
+    dzAll: Float64Array,
+  ): void {
     const H = w.units;
     gemmAddAT(rows, H, H, hPrevAll, 0, H, dzAll, 0, H, g.recurrentKernel, 0, H);
   },

@@ -43,7 +43,8 @@ export function encodeFloat32Base64(values: Float32Array): string {
 export function decodeFloat32Base64(base64: string, expected: number, where: string): Float32Array {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) throw new TypeError(`${where} is not valid base64`);
   const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length !== expected * 4) throw new RangeError(`${where} holds ${bytes.length} bytes, expected ${expected * 4} (${expected} float32 values)`);
+  if (bytes.length !== expected * 4)
+    throw new RangeError(`${where} holds ${bytes.length} bytes, expected ${expected * 4} (${expected} float32 values)`);
   const out = new Float32Array(expected);
   for (let i = 0; i < expected; i++) out[i] = bytes.readFloatLE(i * 4);
   return out;
@@ -69,7 +70,9 @@ export function parseSerializedAutoencoder(json: unknown): { config: Autoencoder
   const o = json as Record<string, unknown>;
   if (o.format !== AUTOENCODER_FORMAT) throw new TypeError(`format must be "${AUTOENCODER_FORMAT}", got ${JSON.stringify(o.format)}`);
   if (o.formatVersion !== AUTOENCODER_FORMAT_VERSION) {
-    throw new RangeError(`formatVersion ${JSON.stringify(o.formatVersion)} is not supported (this build reads version ${AUTOENCODER_FORMAT_VERSION})`);
+    throw new RangeError(
+      `formatVersion ${JSON.stringify(o.formatVersion)} is not supported (this build reads version ${AUTOENCODER_FORMAT_VERSION})`,
+    );
   }
   const config = resolveAutoencoderConfig(o.config, 'config');
   if (!Array.isArray(o.weights)) throw new TypeError('weights must be an array');

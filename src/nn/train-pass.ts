@@ -17,7 +17,10 @@ export class TrainingPass {
   private readonly enc: LayerTrainWorkspace[];
   private readonly dec: LayerTrainWorkspace[];
 
-  constructor(private readonly net: AutoencoderNet, readonly capacity: number) {
+  constructor(
+    private readonly net: AutoencoderNet,
+    readonly capacity: number,
+  ) {
     const { steps: T, inputSize: I, hidden: H, latent: L } = net.config;
     const n = capacity * T;
     this.x = new Float64Array(n * I);

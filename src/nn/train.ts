@@ -73,7 +73,12 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'validation' | '
  * const report = await trainAutoencoder(model, windows, count, { epochs: 40, seed: 3 });
  * console.error(report.bestValLoss, report.stoppedBy);
  */
-export async function trainAutoencoder(model: SequenceAutoencoder, data: Float32Array, count: number, options: Partial<TrainOptions> = {}): Promise<TrainReport> {
+export async function trainAutoencoder(
+  model: SequenceAutoencoder,
+  data: Float32Array,
+  count: number,
+  options: Partial<TrainOptions> = {},
+): Promise<TrainReport> {
   const opts = resolveTrainOptions(options);
   checkWindows(data, count, model.config, 'data');
   checkFinite(data, count, model.config.steps * model.config.inputSize, 'data');
@@ -111,9 +116,19 @@ export async function trainAutoencoder(model: SequenceAutoencoder, data: Float32
   const adam = new Adam(net.values.length, { learningRate: opts.learningRate });
   const best = net.values.slice();
   const valScores = new Float32Array(valCount);
-  const workers: GradientWorkers | null = opts.workers > 1 ? await createGradientWorkers(model, data, count, opts.workers - 1, opts.batchSize) : null;
+  const workers: GradientWorkers | null =
+    opts.workers > 1 ? await createGradientWorkers(model, data, count, opts.workers - 1, opts.batchSize) : null;
   const { onEpoch: _onEpoch, ...reported } = opts;
-  const report: TrainReport = { epochsRun: 0, bestEpoch: 0, bestValLoss: Infinity, trainLoss: [], valLoss: [], stoppedBy: 'epochs', seconds: 0, options: reported };
+  const report: TrainReport = {
+    epochsRun: 0,
+    bestEpoch: 0,
+    bestValLoss: Infinity,
+    trainLoss: [],
+    valLoss: [],
+    stoppedBy: 'epochs',
+    seconds: 0,
+    options: reported,
+  };
   let sinceBest = 0;
   try {
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
@@ -152,7 +167,8 @@ export async function trainAutoencoder(model: SequenceAutoencoder, data: Float32
       }
       const seconds = (performance.now() - started) / 1000;
       opts.onEpoch?.({ epoch, trainLoss, valLoss, seconds });
-      if (!Number.isFinite(trainLoss)) throw new RangeError(`trainAutoencoder: training loss became ${trainLoss} at epoch ${epoch} (lower learningRate or clipNorm)`);
+      if (!Number.isFinite(trainLoss))
+        throw new RangeError(`trainAutoencoder: training loss became ${trainLoss} at epoch ${epoch} (lower learningRate or clipNorm)`);
       if (sinceBest >= opts.patience) {
         report.stoppedBy = 'early-stop';
         break;
@@ -176,21 +192,27 @@ function checkFinite(data: Float32Array, count: number, windowSize: number, wher
   const n = count * windowSize;
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(data[i])) {
-      throw new RangeError(`${where}: window ${Math.floor(i / windowSize)}, value ${i % windowSize} is ${data[i]} (training needs finite samples)`);
+      throw new RangeError(
+        `${where}: window ${Math.floor(i / windowSize)}, value ${i % windowSize} is ${data[i]} (training needs finite samples)`,
+      );
     }
   }
 }
 
 /** Fills defaults and validates every option, naming it in errors. */
-export function resolveTrainOptions(options: Partial<TrainOptions>): Omit<TrainOptions, 'onEpoch' | 'validation'> & { workers: number; onEpoch?: TrainOptions['onEpoch'] } {
+export function resolveTrainOptions(
+  options: Partial<TrainOptions>,
+): Omit<TrainOptions, 'onEpoch' | 'validation'> & { workers: number; onEpoch?: TrainOptions['onEpoch'] } {
   // Options explicitly set to undefined take their defaults too.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...given };
   const int = (name: string, v: unknown, min: number): void => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`train option ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw new RangeError(`train option ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   };
   const num = (name: string, v: unknown, min: number, max: number): void => {
-    if (typeof v !== 'number' || !(v >= min && v <= max)) throw new RangeError(`train option ${name} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !(v >= min && v <= max))
+      throw new RangeError(`train option ${name} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
   };
   int('epochs', o.epochs, 1);
   int('batchSize', o.batchSize, 1);

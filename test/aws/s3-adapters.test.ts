@@ -5,7 +5,14 @@ import { createDetectSinks } from '../../src/aws/alert-publisher';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { listHistoryKeys, readHistory, type HistoryProblem } from '../../src/aws/history-reader';
 import { putHistoryObject } from '../../src/aws/history-writer';
-import { createS3ModelSource, PointerConflictError, promoteModel, putModelVersion, readModelPointer, sha256Hex } from '../../src/aws/model-store';
+import {
+  createS3ModelSource,
+  PointerConflictError,
+  promoteModel,
+  putModelVersion,
+  readModelPointer,
+  sha256Hex,
+} from '../../src/aws/model-store';
 import { encodeWireRecord } from '../../src/aws/wire';
 import type { AlertMessage } from '../../src/detect/ports';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
@@ -32,7 +39,10 @@ describe('S3 and SNS adapters against fauxqs', () => {
   beforeAll(async () => {
     fauxqs = await startFauxqsEmulator({ mode: 'in-process' });
     // Only S3/SNS/SQS are needed here: Kinesis points at a closed port and is never called.
-    aws = createAwsClients({ endpoint: { s3: fauxqs.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint, kinesis: 'http://127.0.0.1:9' }, env: {} });
+    aws = createAwsClients({
+      endpoint: { s3: fauxqs.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint, kinesis: 'http://127.0.0.1:9' },
+      env: {},
+    });
     await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   });
 
@@ -50,7 +60,9 @@ describe('S3 and SNS adapters against fauxqs', () => {
       await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'history/2026/11/26/18/broken.gz', Body: 'plain text, not gzip' }));
       // A gzip stream cut inside its trailer: the complete lines are kept, the object is counted.
       const full = gzipSync(`${record(5)}\n${record(6)}\n`);
-      await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'history/2026/11/26/17/truncated.gz', Body: full.subarray(0, full.length - 4) }));
+      await aws.s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'history/2026/11/26/17/truncated.gz', Body: full.subarray(0, full.length - 4) }),
+      );
 
       expect(k1).toMatch(/^history\/2026\/11\/26\/17\/beatwatch-history-1-2026-11-26-17-30-00-[0-9a-f-]{36}\.gz$/);
       expect(k2.startsWith('history/2026/11/26/19/')).toBe(true);
@@ -66,23 +78,37 @@ describe('S3 and SNS adapters against fauxqs', () => {
       expect(seqs.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
       expect(stats).toMatchObject({ objects: 4, records: 7, malformedLines: 2, malformedObjects: 2 });
       expect(problems.find((p) => p.line === 2)?.reason).toMatch(/unknown format version/);
-      expect(problems.filter((p) => p.line === undefined).map((p) => p.key).sort()).toEqual([
-        'history/2026/11/26/17/truncated.gz',
-        'history/2026/11/26/18/broken.gz',
-      ]);
+      expect(
+        problems
+          .filter((p) => p.line === undefined)
+          .map((p) => p.key)
+          .sort(),
+      ).toEqual(['history/2026/11/26/17/truncated.gz', 'history/2026/11/26/18/broken.gz']);
     });
   });
 
   describe('detect sinks', () => {
     it('quarantines to a key derived from the record, so a retry overwrites', async () => {
       const sinks = createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket, topicArn: 'unused' });
-      const rejection = { recordId: '49590338271490256608559692538361571095921575989136588898', reason: 'samples is empty', field: 'samples', data: new Uint8Array([1, 2, 3]), arrivedAt: now };
+      const rejection = {
+        recordId: '49590338271490256608559692538361571095921575989136588898',
+        reason: 'samples is empty',
+        field: 'samples',
+        data: new Uint8Array([1, 2, 3]),
+        arrivedAt: now,
+      };
       await sinks.quarantine(rejection);
       await sinks.quarantine(rejection);
       const keys = await keysUnder(aws, bucket, 'rejected/');
       expect(keys).toEqual([`rejected/2026/11/26/${rejection.recordId}.json`]);
       const body = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: keys[0] }))).Body!.transformToString());
-      expect(body).toMatchObject({ reason: 'samples is empty', field: 'samples', bytes: 3, dataBase64: 'AQID', arrivedAt: '2026-11-26T19:30:00.000Z' });
+      expect(body).toMatchObject({
+        reason: 'samples is empty',
+        field: 'samples',
+        bytes: 3,
+        dataBase64: 'AQID',
+        arrivedAt: '2026-11-26T19:30:00.000Z',
+      });
     });
 
     it('publishes the alert body with deviceId and severity attributes, and puts the snippet', async () => {
@@ -102,13 +128,18 @@ describe('S3 and SNS adapters against fauxqs', () => {
         modelVersion: 'v1',
         snippetKey: 'alerts/2025/11/26/dev-a:1764185400000.json',
       };
-      await sinks.putSnippet(message.snippetKey, { alert: message, beats: [{ t: 1, score: 2.5, anomalous: true, rrPrev: 0.8, rrNext: null, window: [0, 1] }] });
+      await sinks.putSnippet(message.snippetKey, {
+        alert: message,
+        beats: [{ t: 1, score: 2.5, anomalous: true, rrPrev: 0.8, rrNext: null, window: [0, 1] }],
+      });
       await sinks.publishAlert(message);
       const got = await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 2);
       expect(got).toHaveLength(1);
       expect(JSON.parse(got[0].message)).toEqual(message);
       expect(got[0].attributes).toEqual({ deviceId: 'dev-a', severity: 'critical' });
-      const snippet = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: message.snippetKey }))).Body!.transformToString());
+      const snippet = JSON.parse(
+        await (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: message.snippetKey }))).Body!.transformToString(),
+      );
       expect(snippet.beats[0].score).toBe(2.5);
     });
   });
@@ -117,10 +148,16 @@ describe('S3 and SNS adapters against fauxqs', () => {
     it('documents what the emulator honours: conditional GET yes, conditional PUT no', async () => {
       const put = await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'probe.json', Body: 'one' }));
       // Real S3 would answer 412 to both; fauxqs accepts them, hence promoteModel's HEAD guard.
-      await expect(aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'probe.json', Body: 'two', IfNoneMatch: '*' }))).resolves.toBeDefined();
-      await expect(aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'probe.json', Body: 'three', IfMatch: put.ETag }))).resolves.toBeDefined();
+      await expect(
+        aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'probe.json', Body: 'two', IfNoneMatch: '*' })),
+      ).resolves.toBeDefined();
+      await expect(
+        aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'probe.json', Body: 'three', IfMatch: put.ETag })),
+      ).resolves.toBeDefined();
       const cur = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'probe.json' }));
-      await expect(aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'probe.json', IfNoneMatch: cur.ETag }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 304 } });
+      await expect(aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'probe.json', IfNoneMatch: cur.ETag }))).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 304 },
+      });
     });
 
     it('stores versions, switches the pointer only from the expected ETag, and serves it to the model cache', async () => {
@@ -133,7 +170,9 @@ describe('S3 and SNS adapters against fauxqs', () => {
       expect(await keysUnder(aws, bucket, 'models/v1/')).toEqual(['models/v1/model.json', 'models/v1/report.json']);
       const e1 = await promoteModel(aws.s3, bucket, { version: 'v1', ...v1, promotedAt: '2026-11-26T19:00:00Z' }, null);
       // A second "create" loses: the pointer exists now.
-      await expect(promoteModel(aws.s3, bucket, { version: 'v1', ...v1, promotedAt: 'x' }, null)).rejects.toBeInstanceOf(PointerConflictError);
+      await expect(promoteModel(aws.s3, bucket, { version: 'v1', ...v1, promotedAt: 'x' }, null)).rejects.toBeInstanceOf(
+        PointerConflictError,
+      );
 
       const read1 = await source.readPointer();
       expect(read1.notModified).toBe(false);
@@ -146,7 +185,9 @@ describe('S3 and SNS adapters against fauxqs', () => {
       const v2 = await putModelVersion(aws.s3, bucket, 'v2', '{"w":2}');
       const e2 = await promoteModel(aws.s3, bucket, { version: 'v2', ...v2, promotedAt: 'y' }, e1);
       // A writer still holding the old ETag is refused and the pointer stays at v2.
-      await expect(promoteModel(aws.s3, bucket, { version: 'v3', ...v2, promotedAt: 'z' }, e1)).rejects.toBeInstanceOf(PointerConflictError);
+      await expect(promoteModel(aws.s3, bucket, { version: 'v3', ...v2, promotedAt: 'z' }, e1)).rejects.toBeInstanceOf(
+        PointerConflictError,
+      );
       const read2 = await source.readPointer(e1);
       expect(read2.notModified === false && read2.etag === e2 && JSON.parse(read2.text).version).toBe('v2');
     });

@@ -148,7 +148,8 @@ describe('encodeWireRecord', () => {
           expect(r.ok).toBe(true);
           if (!r.ok) return;
           expect(r.record).toMatchObject({ deviceId, seq, t0, fs });
-          for (let i = 0; i < samples.length; i++) expect(Math.abs(r.record.samples[i] - Math.fround(samples[i]))).toBeLessThanOrEqual(5e-6 + 1e-6);
+          for (let i = 0; i < samples.length; i++)
+            expect(Math.abs(r.record.samples[i] - Math.fround(samples[i]))).toBeLessThanOrEqual(5e-6 + 1e-6);
         },
       ),
       { numRuns: 200 },

@@ -3,7 +3,11 @@ import { forwardFlopPerWindow, median, medianRatio, stackedLstmFlopPerWindow } f
 
 describe('bench FLOP counts', () => {
   it('two stacked LSTM layers (brain.js 2x32) count the autoencoder formula T(24H² + 10H)', () => {
-    for (const [T, H] of [[140, 32], [10, 1], [50, 7]]) {
+    for (const [T, H] of [
+      [140, 32],
+      [10, 1],
+      [50, 7],
+    ]) {
       expect(stackedLstmFlopPerWindow(T, H, 2)).toBe(forwardFlopPerWindow(T, H));
     }
   });
@@ -23,8 +27,16 @@ describe('median and same-round ratios', () => {
 
   it('divides within each round before taking the median', () => {
     // Round speeds drift 2x, the ratio does not: the median of ratios stays 3.
-    const a = [{ wall: 300, cpu: 3 }, { wall: 600, cpu: 6 }, { wall: 900, cpu: 9 }];
-    const b = [{ wall: 100, cpu: 1 }, { wall: 200, cpu: 2 }, { wall: 300, cpu: 3 }];
+    const a = [
+      { wall: 300, cpu: 3 },
+      { wall: 600, cpu: 6 },
+      { wall: 900, cpu: 9 },
+    ];
+    const b = [
+      { wall: 100, cpu: 1 },
+      { wall: 200, cpu: 2 },
+      { wall: 300, cpu: 3 },
+    ];
     expect(medianRatio(a, b)).toEqual({ wall: 3, cpu: 3 });
   });
 });

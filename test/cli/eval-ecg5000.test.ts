@@ -42,7 +42,25 @@ afterAll(async () => {
 describe('beatwatch eval ecg5000', () => {
   it('--json prints exactly one object with the documented fields; progress goes to stderr; --out writes a valid artifact', async () => {
     const outFile = join(dir, 'model.json');
-    const { code, out, err } = await run(['eval', 'ecg5000', '--train', trainFile, '--test', testFile, '--hidden', '4', '--epochs', '2', '--seed', '2', '--threshold', 'mean-std', '--out', outFile, '--json']);
+    const { code, out, err } = await run([
+      'eval',
+      'ecg5000',
+      '--train',
+      trainFile,
+      '--test',
+      testFile,
+      '--hidden',
+      '4',
+      '--epochs',
+      '2',
+      '--seed',
+      '2',
+      '--threshold',
+      'mean-std',
+      '--out',
+      outFile,
+      '--json',
+    ]);
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -62,7 +80,8 @@ describe('beatwatch eval ecg5000', () => {
     const again = await run(['eval', 'ecg5000', '--model', outFile, '--test', testFile, '--json']);
     expect(again.code).toBe(0);
     const saved = JSON.parse(again.out);
-    for (const field of ['auc', 'prAuc', 'accuracy', 'precision', 'recall', 'f1', 'threshold', 'params']) expect(saved[field], field).toBe(result[field]);
+    for (const field of ['auc', 'prAuc', 'accuracy', 'precision', 'recall', 'f1', 'threshold', 'params'])
+      expect(saved[field], field).toBe(result[field]);
     expect(saved.modelVersion).toBe(result.modelVersion);
   });
 

@@ -29,7 +29,9 @@ describe('beatwatch replay', () => {
   beforeAll(async () => {
     emulator = await startKinesisEmulator();
     aws = createAwsClients({ endpoint: { kinesis: emulator.endpoint }, env: {} });
-    await aws.kinesis.send(new CreateStreamCommand({ StreamName: 'replay', ShardCount: 1, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }));
+    await aws.kinesis.send(
+      new CreateStreamCommand({ StreamName: 'replay', ShardCount: 1, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }),
+    );
     await waitForStreamActive(aws.kinesis, 'replay', 20_000);
   });
 
@@ -39,13 +41,28 @@ describe('beatwatch replay', () => {
   });
 
   it('streams a bundled MIT-BIH record as a pseudonymous device and prints one JSON object', async () => {
-    const { code, stdout, stderr } = await run(['replay', '--record', record100, '--stream', 'replay', '--endpoint', emulator.endpoint, '--speed', 'max', '--seconds', '12', '--json']);
+    const { code, stdout, stderr } = await run([
+      'replay',
+      '--record',
+      record100,
+      '--stream',
+      'replay',
+      '--endpoint',
+      emulator.endpoint,
+      '--speed',
+      'max',
+      '--seconds',
+      '12',
+      '--json',
+    ]);
     expect(code, stderr).toBe(0);
     const summary = JSON.parse(stdout);
     const deviceId = pseudonymousDeviceId('100');
     expect(summary).toMatchObject({ deviceId, stream: 'replay', devices: 1, records: 12, aborted: false });
     expect(stderr).not.toContain('-0.145'); // no samples in the logs
-    const it0 = await aws.kinesis.send(new GetShardIteratorCommand({ StreamName: 'replay', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+    const it0 = await aws.kinesis.send(
+      new GetShardIteratorCommand({ StreamName: 'replay', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const got = await aws.kinesis.send(new GetRecordsCommand({ ShardIterator: it0.ShardIterator }));
     const decoded = (got.Records ?? []).map((r) => decodeWireRecord(r.Data!));
     expect(decoded).toHaveLength(12);

@@ -30,12 +30,20 @@ describe('loadBeatModel', () => {
     const full = loadMitdbRecord(MITDB, '119');
     const n = 120 * full.fs;
     const cut = full.beatSamples.findIndex((s) => s >= n);
-    const record = { ...full, signal: full.signal.subarray(0, n), beatSamples: full.beatSamples.subarray(0, cut), beatSymbols: full.beatSymbols.slice(0, cut) };
+    const record = {
+      ...full,
+      signal: full.signal.subarray(0, n),
+      beatSamples: full.beatSamples.subarray(0, cut),
+      beatSymbols: full.beatSymbols.slice(0, cut),
+    };
     const { model } = defaultModelFor('119'); // a model never trained on 119
     const { beats, classes } = labelledBeats(record, model.artifact.window as typeof DEFAULT_BEAT_WINDOW);
     const scores = model.scoreBeats(beats);
     const mean = (c: string) => {
-      const s = beats.map((_, i) => i).filter((i) => classes[i] === c).map((i) => scores[i]);
+      const s = beats
+        .map((_, i) => i)
+        .filter((i) => classes[i] === c)
+        .map((i) => scores[i]);
       return s.reduce((a, b) => a + b, 0) / s.length;
     };
     expect(beats.length).toBeGreaterThan(100);
@@ -44,7 +52,9 @@ describe('loadBeatModel', () => {
 
   it('names a window of the wrong length', () => {
     const model = loadBeatModel(text);
-    expect(() => model.scoreBeats([{ rIndex: 0, window: new Float32Array(3), rrPrev: null, rrNext: null }])).toThrow(/beat 0: window has 3 samples/);
+    expect(() => model.scoreBeats([{ rIndex: 0, window: new Float32Array(3), rrPrev: null, rrNext: null }])).toThrow(
+      /beat 0: window has 3 samples/,
+    );
   });
 });
 

@@ -4,7 +4,14 @@ import { calibrateThreshold, DEFAULT_CALIBRATION, splitScores } from '../../src/
 
 describe('splitScores', () => {
   it('finds the cut between two populations and their separation', () => {
-    const scores = [...Array(60).fill(0).map((_, i) => 0.3 + (i % 5) * 0.01), ...Array(40).fill(0).map((_, i) => 0.9 + (i % 5) * 0.01)];
+    const scores = [
+      ...Array(60)
+        .fill(0)
+        .map((_, i) => 0.3 + (i % 5) * 0.01),
+      ...Array(40)
+        .fill(0)
+        .map((_, i) => 0.9 + (i % 5) * 0.01),
+    ];
     const s = splitScores(scores);
     expect(s.split).toBeGreaterThan(0.34);
     expect(s.split).toBeLessThan(0.9);

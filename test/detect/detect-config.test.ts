@@ -16,8 +16,23 @@ describe('detectConfigFromEnv', () => {
   });
 
   it('reads overrides', () => {
-    const c = detectConfigFromEnv({ ...base, ALERT_K: '2', ALERT_N: '5', ALERT_CRITICAL_MULTIPLE: '4', ALERT_COOLDOWN_MS: '0', THRESHOLD: '0.7', THRESHOLD_MULTIPLIER: '1.5', MAX_DEVICES: '50', MODEL_POINTER_KEY: 'models/canary.json' });
-    expect(c.detector).toEqual({ policy: { k: 2, n: 5, criticalMultiple: 4, cooldownMs: 0 }, globalThreshold: 0.7, thresholdMultiplier: 1.5, maxDevices: 50 });
+    const c = detectConfigFromEnv({
+      ...base,
+      ALERT_K: '2',
+      ALERT_N: '5',
+      ALERT_CRITICAL_MULTIPLE: '4',
+      ALERT_COOLDOWN_MS: '0',
+      THRESHOLD: '0.7',
+      THRESHOLD_MULTIPLIER: '1.5',
+      MAX_DEVICES: '50',
+      MODEL_POINTER_KEY: 'models/canary.json',
+    });
+    expect(c.detector).toEqual({
+      policy: { k: 2, n: 5, criticalMultiple: 4, cooldownMs: 0 },
+      globalThreshold: 0.7,
+      thresholdMultiplier: 1.5,
+      maxDevices: 50,
+    });
     expect(c.pointerKey).toBe('models/canary.json');
   });
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DeviceRegistry, type DeviceRegistryJson } from '../../src/detect/device-registry';
 import { spikeSegmenters } from './fakes';
 
-const record = (seq: number, samples: number[], t0 = 5000 + seq * 1000) => ({ deviceId: 'x', seq, t0, fs: 10, samples: Float32Array.from(samples) });
+const record = (seq: number, samples: number[], t0 = 5000 + seq * 1000) => ({
+  deviceId: 'x',
+  seq,
+  t0,
+  fs: 10,
+  samples: Float32Array.from(samples),
+});
 
 describe('DeviceRegistry', () => {
   it('keeps at most maxDevices, dropping the least recently used', () => {

@@ -1,5 +1,15 @@
 import type { InputRecord } from '../../src/detect/process-batch';
-import type { AlertMessage, AlertSnippet, BeatModel, DecodedRecord, DetectSinks, Rejection, SegmentedBeat, SegmenterFactory, StreamSegmenter } from '../../src/detect/ports';
+import type {
+  AlertMessage,
+  AlertSnippet,
+  BeatModel,
+  DecodedRecord,
+  DetectSinks,
+  Rejection,
+  SegmentedBeat,
+  SegmenterFactory,
+  StreamSegmenter,
+} from '../../src/detect/ports';
 
 /**
  * A toy segmenter for pipeline tests: every sample >= 1 is an R peak and its "window" is that

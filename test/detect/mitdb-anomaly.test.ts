@@ -14,13 +14,21 @@ function firstSeconds(name: string, seconds: number) {
   const full = loadMitdbRecord(MITDB, name);
   const n = seconds * full.fs;
   const cut = full.beatSamples.findIndex((s) => s >= n);
-  return { ...full, signal: full.signal.subarray(0, n), beatSamples: full.beatSamples.subarray(0, cut), beatSymbols: full.beatSymbols.slice(0, cut) };
+  return {
+    ...full,
+    signal: full.signal.subarray(0, n),
+    beatSamples: full.beatSamples.subarray(0, cut),
+    beatSymbols: full.beatSymbols.slice(0, cut),
+  };
 }
 
 describe('createMitdbAnomalyEvaluation', () => {
   it('scores the streamed beats per record with the chosen model and totals over records', () => {
     const chosen: string[] = [];
-    const evaluation = createMitdbAnomalyEvaluation({ calibration: 'per-record' }, (r) => (chosen.push(r), { model, name: 'test-model', trainedOn: [] }));
+    const evaluation = createMitdbAnomalyEvaluation(
+      { calibration: 'per-record' },
+      (r) => (chosen.push(r), { model, name: 'test-model', trainedOn: [] }),
+    );
     const asStep: MitdbEvalStep = evaluation; // plugs into eval mitdb's EVAL_STEPS as is
     expect(asStep.total).toBeTypeOf('function');
     const record = firstSeconds('119', 420);

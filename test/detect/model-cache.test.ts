@@ -97,13 +97,20 @@ describe('ModelCache', () => {
     source.promote('v2', '{"version":"v2"}', '0'.repeat(64));
     advance(60_000);
     expect((await cache.current()).version).toBe('v1');
-    source.objects.set('models/current.json', JSON.stringify({ version: 'v3', key: 'models/v3/model.json', sha256: 'a'.repeat(64), promotedAt: 'x' }));
+    source.objects.set(
+      'models/current.json',
+      JSON.stringify({ version: 'v3', key: 'models/v3/model.json', sha256: 'a'.repeat(64), promotedAt: 'x' }),
+    );
     advance(60_000);
     expect((await cache.current()).version).toBe('v1');
     source.fail = true;
     advance(60_000);
     expect((await cache.current()).version).toBe('v1');
-    expect(rejected).toEqual([expect.stringMatching(/sha256/), expect.stringMatching(/NoSuchKey/), expect.stringMatching(/S3 unavailable/)]);
+    expect(rejected).toEqual([
+      expect.stringMatching(/sha256/),
+      expect.stringMatching(/NoSuchKey/),
+      expect.stringMatching(/S3 unavailable/),
+    ]);
     expect(cache.lastError).toMatch(/S3 unavailable/);
   });
 

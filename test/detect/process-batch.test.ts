@@ -47,7 +47,18 @@ describe('Detector.processBatch', () => {
     const sinks = new MemorySinks();
     const detector = new Detector(sinks, testDecoder);
     const model = fakeModel();
-    const picky = { ...model, segmenters: { ...model.segmenters, create: (fs: number) => (fs === 10 ? model.segmenters.create(fs) : (() => { throw new RangeError(`fs must be 10, got ${fs}`); })()) } };
+    const picky = {
+      ...model,
+      segmenters: {
+        ...model.segmenters,
+        create: (fs: number) =>
+          fs === 10
+            ? model.segmenters.create(fs)
+            : (() => {
+                throw new RangeError(`fs must be 10, got ${fs}`);
+              })(),
+      },
+    };
     const odd = { ...rec('a', 1), data: Buffer.from(JSON.stringify({ deviceId: 'a', seq: 1, t0: 1_001_000, fs: 2000, samples: [0, 5] })) };
     const result = await detector.processBatch([rec('a', 0, { 1: 1 }), odd, rec('a', 2, { 1: 1 })], picky);
     expect(result.failedRecordIds).toEqual([]);
@@ -77,7 +88,7 @@ describe('Detector.processBatch', () => {
     expect(again.beats[1].t).toBe(1_005_100);
   });
 
-  it('orders a device\'s records by seq within a batch', async () => {
+  it("orders a device's records by seq within a batch", async () => {
     const detector = new Detector(new MemorySinks(), testDecoder);
     const result = await detector.processBatch([rec('a', 1, { 0: 1 }), rec('a', 0, { 0: 1 })], fakeModel());
     expect(result.counts.segmenterRestarts).toBe(0);
@@ -91,12 +102,41 @@ describe('Detector.processBatch', () => {
     expect(result.alerts).toHaveLength(1);
     const [message] = sinks.published;
     expect(Object.keys(message).sort()).toEqual(
-      ['type', 'id', 'deviceId', 'severity', 'from', 'to', 'anomalousBeats', 'windowBeats', 'maxScore', 'threshold', 'modelVersion', 'snippetKey'].sort(),
+      [
+        'type',
+        'id',
+        'deviceId',
+        'severity',
+        'from',
+        'to',
+        'anomalousBeats',
+        'windowBeats',
+        'maxScore',
+        'threshold',
+        'modelVersion',
+        'snippetKey',
+      ].sort(),
     );
-    expect(message).toMatchObject({ type: 'beatwatch.alert', id: 'dev-1:1000100', severity: 'warning', from: 1_000_100, to: 1_000_700, anomalousBeats: 3, windowBeats: 4, maxScore: 3, threshold: 2, modelVersion: 'test-v1' });
+    expect(message).toMatchObject({
+      type: 'beatwatch.alert',
+      id: 'dev-1:1000100',
+      severity: 'warning',
+      from: 1_000_100,
+      to: 1_000_700,
+      anomalousBeats: 3,
+      windowBeats: 4,
+      maxScore: 3,
+      threshold: 2,
+      modelVersion: 'test-v1',
+    });
     expect(message.snippetKey).toBe('alerts/1970/01/01/dev-1:1000100.json');
     const snippet = sinks.snippets.get(message.snippetKey);
-    expect(snippet?.beats.map((b) => [b.t, b.window])).toEqual([[1_000_100, [3]], [1_000_300, [1]], [1_000_500, [3]], [1_000_700, [3]]]);
+    expect(snippet?.beats.map((b) => [b.t, b.window])).toEqual([
+      [1_000_100, [3]],
+      [1_000_300, [1]],
+      [1_000_500, [3]],
+      [1_000_700, [3]],
+    ]);
   });
 
   it('uses a per-device threshold from the artifact over the global one, and the multiplier on both', async () => {
@@ -170,7 +210,12 @@ describe('Detector.processBatch', () => {
     const model = fakeModel();
     await detector.processBatch([rec('a', 0)], model);
     const before = JSON.stringify(detector.devices.toJSON());
-    const broken = { ...model, scoreBeats: () => { throw new Error('out of memory'); } };
+    const broken = {
+      ...model,
+      scoreBeats: () => {
+        throw new Error('out of memory');
+      },
+    };
     const batch = [rec('a', 1, { 2: 10 }), rec('b', 0, { 3: 1 })];
     await expect(detector.processBatch(batch, broken)).rejects.toThrow(/out of memory/);
     expect(JSON.stringify(detector.devices.toJSON())).toBe(before);
@@ -186,7 +231,11 @@ describe('Detector.processBatch', () => {
     await detector.processBatch([rec('a', 0, { 1: 1 })], model);
     const sameWindow = { ...fakeModel(), version: 'test-v2' };
     expect((await detector.processBatch([rec('a', 1, { 1: 1 })], sameWindow)).counts.segmenterRestarts).toBe(0);
-    const otherWindow = { ...fakeModel(), version: 'test-v3', segmenters: { create: () => new SpikeSegmenter(), restore: (j: unknown) => new SpikeSegmenter((j as { index: number }).index) } };
+    const otherWindow = {
+      ...fakeModel(),
+      version: 'test-v3',
+      segmenters: { create: () => new SpikeSegmenter(), restore: (j: unknown) => new SpikeSegmenter((j as { index: number }).index) },
+    };
     const switched = await detector.processBatch([rec('a', 1, { 1: 1 }), rec('a', 2, { 1: 1 })], otherWindow);
     expect(switched.counts.duplicates).toBe(1);
     expect(switched.counts.segmenterRestarts).toBe(1);

@@ -26,15 +26,28 @@ describe('BeatSegmenter chunk invariance (property)', () => {
   const real = loadMitdbRecord(MITDB, '106').signal.subarray(0, 360 * 45);
   for (const fs of [125, 250, 360, 500]) {
     it(`gives identical beats, windows and RR values for any chunking at ${fs} Hz`, () => {
-      const sim = ecgSimulate({ fs, seconds: 30, heartRate: 80, seed: 11, anomalies: [{ kind: 'pvc', at: 9 }, { kind: 'dropped', at: 18 }] }).signal;
+      const sim = ecgSimulate({
+        fs,
+        seconds: 30,
+        heartRate: 80,
+        seed: 11,
+        anomalies: [
+          { kind: 'pvc', at: 9 },
+          { kind: 'dropped', at: 18 },
+        ],
+      }).signal;
       const realAtFs = fs === 360 ? real : ecgResample(real, 360, fs);
       for (const signal of [sim, realAtFs]) {
         const whole = plain(ecgSegment(signal, fs));
         expect(whole.length).toBeGreaterThan(20);
         fc.assert(
-          fc.property(fc.array(fc.integer({ min: 1, max: 2 * fs }), { minLength: 1, maxLength: 10 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }), (sizes, serializeAt) => {
-            expect(plain(stream(signal, fs, sizes, serializeAt))).toEqual(whole);
-          }),
+          fc.property(
+            fc.array(fc.integer({ min: 1, max: 2 * fs }), { minLength: 1, maxLength: 10 }),
+            fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+            (sizes, serializeAt) => {
+              expect(plain(stream(signal, fs, sizes, serializeAt))).toEqual(whole);
+            },
+          ),
           { numRuns: 8, seed: fs },
         );
       }
@@ -52,7 +65,17 @@ describe('BeatSegmenter sample by sample', () => {
 
 describe('BeatSegmenter windows and RR context', () => {
   const fs = 360;
-  const sim = ecgSimulate({ fs, seconds: 60, heartRate: 72, seed: 5, noise: 0.005, anomalies: [{ kind: 'pvc', at: 20 }, { kind: 'pvc', at: 40 }] });
+  const sim = ecgSimulate({
+    fs,
+    seconds: 60,
+    heartRate: 72,
+    seed: 5,
+    noise: 0.005,
+    anomalies: [
+      { kind: 'pvc', at: 20 },
+      { kind: 'pvc', at: 40 },
+    ],
+  });
   const beats = ecgSegment(sim.signal, fs);
 
   it('emits one beat per simulated beat, at its R peak', () => {

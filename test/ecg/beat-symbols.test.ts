@@ -16,7 +16,13 @@ describe('beat symbols', () => {
   });
 
   it('groups beats into AAMI classes', () => {
-    const groups: Record<string, string[]> = { N: ['N', 'L', 'R', 'e', 'j'], S: ['A', 'a', 'J', 'S'], V: ['V', 'E'], F: ['F'], Q: ['/', 'f', 'Q'] };
+    const groups: Record<string, string[]> = {
+      N: ['N', 'L', 'R', 'e', 'j'],
+      S: ['A', 'a', 'J', 'S'],
+      V: ['V', 'E'],
+      F: ['F'],
+      Q: ['/', 'f', 'Q'],
+    };
     for (const [cls, symbols] of Object.entries(groups)) for (const s of symbols) expect(aamiClass(s), s).toBe(cls);
     expect(aamiClass('+')).toBeUndefined();
     expect(aamiClass('toString')).toBeUndefined();

@@ -44,7 +44,11 @@ describe('normalizeBeat', () => {
 
   it('validates window specs', () => {
     expect(() => validateBeatWindowSpec({ before: 0.2, after: 0.4, steps: 64, normalization: 'zscore' })).not.toThrow();
-    expect(() => validateBeatWindowSpec({ before: 0, after: 0, steps: 64, normalization: 'zscore' })).toThrow(/before \+ after must be positive/);
-    expect(() => validateBeatWindowSpec({ before: 0.2, after: 0.4, steps: 64, normalization: 'l2' as never })).toThrow(/unknown normalization "l2"/);
+    expect(() => validateBeatWindowSpec({ before: 0, after: 0, steps: 64, normalization: 'zscore' })).toThrow(
+      /before \+ after must be positive/,
+    );
+    expect(() => validateBeatWindowSpec({ before: 0.2, after: 0.4, steps: 64, normalization: 'l2' as never })).toThrow(
+      /unknown normalization "l2"/,
+    );
   });
 });

@@ -31,7 +31,10 @@ describe('MIT-BIH records', () => {
     try {
       const rec = loadMitdbRecord(dir, 'vf');
       expect(Array.from(rec.beatSamples)).toEqual([100, 800]);
-      expect(rec.excluded).toEqual([[300, 750], [900, 1000]]);
+      expect(rec.excluded).toEqual([
+        [300, 750],
+        [900, 1000],
+      ]);
     } finally {
       cleanup();
     }
@@ -40,7 +43,11 @@ describe('MIT-BIH records', () => {
   it('streams a record in 1 s chunks to beats matching the reference', () => {
     const rec = loadMitdbRecord(MITDB, '100');
     const beats = streamBeats(rec.signal, rec.fs, 1);
-    const score = scoreQrs(rec.beatSamples, beats.map((b) => b.rIndex), rec.fs);
+    const score = scoreQrs(
+      rec.beatSamples,
+      beats.map((b) => b.rIndex),
+      rec.fs,
+    );
     expect(score.se).toBeGreaterThanOrEqual(0.999);
     expect(score.ppv).toBeGreaterThanOrEqual(0.999);
   });

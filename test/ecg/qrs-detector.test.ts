@@ -16,7 +16,18 @@ function realSignal(fs: number): Float32Array {
 }
 
 function syntheticSignal(fs: number): Float32Array {
-  return ecgSimulate({ fs, seconds: 60, heartRate: 75, seed: fs, noise: 0.02, anomalies: [{ kind: 'pvc', at: 12 }, { kind: 'dropped', at: 25 }, { kind: 'noiseBurst', at: 40, duration: 1, amplitude: 0.15 }] }).signal;
+  return ecgSimulate({
+    fs,
+    seconds: 60,
+    heartRate: 75,
+    seed: fs,
+    noise: 0.02,
+    anomalies: [
+      { kind: 'pvc', at: 12 },
+      { kind: 'dropped', at: 25 },
+      { kind: 'noiseBurst', at: 40, duration: 1, amplitude: 0.15 },
+    ],
+  }).signal;
 }
 
 /** Streams chunks through a detector, optionally moving it through JSON between chunks. */
@@ -33,7 +44,10 @@ function streamPeaks(signal: Float32Array, fs: number, sizes: number[], serializ
 
 describe('QrsDetector chunk invariance (property)', () => {
   for (const fs of RATES) {
-    for (const [source, make] of [['real', realSignal], ['synthetic', syntheticSignal]] as const) {
+    for (const [source, make] of [
+      ['real', realSignal],
+      ['synthetic', syntheticSignal],
+    ] as const) {
       it(`${source} signal at ${fs} Hz: any chunking (and JSON round trips) gives the whole-signal peaks`, () => {
         const signal = make(fs);
         const whole = Array.from(ecgPeaks(signal, fs));
@@ -57,7 +71,18 @@ describe('QrsDetector accuracy', () => {
   it('finds every simulated beat at 100 to 1000 Hz and 45 to 150 bpm, with false positives only at blocked beats', () => {
     for (const fs of [100, 125, 250, 360, 500, 1000]) {
       for (const heartRate of [45, 75, 150]) {
-        const sim = ecgSimulate({ fs, seconds: 90, heartRate, seed: fs * heartRate, noise: 0.03, anomalies: [{ kind: 'pvc', at: 20 }, { kind: 'pvc', at: 55 }, { kind: 'dropped', at: 40 }] });
+        const sim = ecgSimulate({
+          fs,
+          seconds: 90,
+          heartRate,
+          seed: fs * heartRate,
+          noise: 0.03,
+          anomalies: [
+            { kind: 'pvc', at: 20 },
+            { kind: 'pvc', at: 55 },
+            { kind: 'dropped', at: 40 },
+          ],
+        });
         const peaks = ecgPeaks(sim.signal, fs);
         const score = scoreQrs(sim.rPeaks, peaks, fs);
         expect(score.fn, `${fs} Hz, ${heartRate} bpm: missed`).toBe(0);
@@ -70,7 +95,8 @@ describe('QrsDetector accuracy', () => {
         for (const p of falsePositives) expect(Math.min(...Array.from(sim.dropped, (d) => Math.abs(d - p)))).toBeLessThanOrEqual(0.3 * fs);
         // The R peak is located within 10 ms of the true one, plus one sample of quantization.
         const tolerance = Math.ceil(0.01 * fs) + 1;
-        for (const r of sim.rPeaks) expect(Math.min(...Array.from(peaks, (p) => Math.abs(p - r))), `${fs} Hz R at ${r}`).toBeLessThanOrEqual(tolerance);
+        for (const r of sim.rPeaks)
+          expect(Math.min(...Array.from(peaks, (p) => Math.abs(p - r))), `${fs} Hz R at ${r}`).toBeLessThanOrEqual(tolerance);
       }
     }
   });
@@ -90,7 +116,11 @@ describe('QrsDetector accuracy', () => {
     const reference = Array.from(rec.beatSamples).filter((s) => s < span.length);
     for (const fs of [125, 250, 500]) {
       const peaks = ecgPeaks(ecgResample(span, 360, fs), fs);
-      const score = scoreQrs(reference.map((s) => Math.round((s * fs) / 360)), peaks, fs);
+      const score = scoreQrs(
+        reference.map((s) => Math.round((s * fs) / 360)),
+        peaks,
+        fs,
+      );
       expect(score.se, `${fs} Hz Se`).toBeGreaterThanOrEqual(0.99);
       expect(score.ppv, `${fs} Hz +P`).toBeGreaterThanOrEqual(0.99);
     }
@@ -113,8 +143,20 @@ describe('QrsDetector accuracy', () => {
 
   it('reports no beat during 6 s sinus pauses', () => {
     for (const fs of [125, 360]) {
-      const sim = ecgSimulate({ fs, seconds: 60, heartRate: 60, seed: 5, noise: 0.02, anomalies: [{ kind: 'pause', at: 15, duration: 6 }, { kind: 'pause', at: 40, duration: 5 }] });
-      const gaps = Array.from(sim.rPeaks).slice(1).map((r, i) => (r - sim.rPeaks[i]) / fs);
+      const sim = ecgSimulate({
+        fs,
+        seconds: 60,
+        heartRate: 60,
+        seed: 5,
+        noise: 0.02,
+        anomalies: [
+          { kind: 'pause', at: 15, duration: 6 },
+          { kind: 'pause', at: 40, duration: 5 },
+        ],
+      });
+      const gaps = Array.from(sim.rPeaks)
+        .slice(1)
+        .map((r, i) => (r - sim.rPeaks[i]) / fs);
       expect(gaps.filter((g) => g > 4.5)).toHaveLength(2);
       expect(scoreQrs(sim.rPeaks, ecgPeaks(sim.signal, fs), fs), `${fs} Hz`).toMatchObject({ fn: 0, fp: 0 });
     }

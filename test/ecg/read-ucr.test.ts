@@ -31,7 +31,9 @@ describe('readUcr on the bundled ECG5000 TRAIN split', () => {
   });
 
   it('names only the file, not its directory, when it cannot be read', async () => {
-    await expect(readUcr(fileURLToPath(new URL('../../data/ecg5000/NOPE.txt', import.meta.url)))).rejects.toThrow(/^NOPE\.txt: cannot read \(ENOENT\)$/);
+    await expect(readUcr(fileURLToPath(new URL('../../data/ecg5000/NOPE.txt', import.meta.url)))).rejects.toThrow(
+      /^NOPE\.txt: cannot read \(ENOENT\)$/,
+    );
   });
 });
 
@@ -46,7 +48,9 @@ describe('parseUcr', () => {
 
   it('names file, line and column of a malformed row', () => {
     expect(() => parseUcr('1 0.5 0.25\n2 0.1\n', 'bad.txt')).toThrow(/^bad\.txt: line 2: expected 3 fields .* got 2$/);
-    expect(() => parseUcr('1 0.5 0.25\n\n2 0.1 abc\n', 'bad.txt')).toThrow(/^bad\.txt: line 3, column 3: sample is not a finite number: "abc"$/);
+    expect(() => parseUcr('1 0.5 0.25\n\n2 0.1 abc\n', 'bad.txt')).toThrow(
+      /^bad\.txt: line 3, column 3: sample is not a finite number: "abc"$/,
+    );
     expect(() => parseUcr('1.5 0.5 0.25\n', 'bad.txt')).toThrow(/line 1, column 1: class label must be an integer/);
     expect(() => parseUcr('1 Infinity\n', 'bad.txt')).toThrow(/column 2/);
     expect(() => parseUcr('1\n', 'bad.txt')).toThrow(/at least one sample/);

@@ -9,7 +9,8 @@ describe('ecgResample', () => {
       const out = ecgResample(signal, from, to);
       expect(out.length).toBe(Math.floor(((signal.length - 1) * to) / from) + 1);
       // Away from the edges the resampled sine matches the true one.
-      for (let k = Math.round(to * 0.5); k < out.length - to * 0.5; k++) expect(out[k]).toBeCloseTo(Math.sin((2 * Math.PI * 3 * k) / to), 2);
+      for (let k = Math.round(to * 0.5); k < out.length - to * 0.5; k++)
+        expect(out[k]).toBeCloseTo(Math.sin((2 * Math.PI * 3 * k) / to), 2);
     }
   });
 

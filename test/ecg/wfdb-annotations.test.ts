@@ -66,14 +66,33 @@ describe('parseWfdbAnnotations pseudo-codes', () => {
   });
 
   it('names the file and byte of truncated or malformed data', () => {
-    const ok = encode([{ code: 1, i: 10 }, { code: 0, i: 0 }]);
+    const ok = encode([
+      { code: 1, i: 10 },
+      { code: 0, i: 0 },
+    ]);
     expect(() => parseWfdbAnnotations(ok.subarray(0, 2), 'a.atr')).toThrow(/a\.atr: byte 2: truncated: no end-of-file word/);
     expect(() => parseWfdbAnnotations(ok.subarray(0, 3), 'a.atr')).toThrow(/a\.atr: byte 2: truncated inside an annotation word/);
     const auxCut = encode([{ code: 28, i: 1 }, { code: 63, i: 6 }, { bytes: [0x28, 0x4e] }]);
     expect(() => parseWfdbAnnotations(auxCut, 'b.atr')).toThrow(/b\.atr: byte 4: truncated inside an AUX string of 6 bytes/);
     const skipCut = encode([{ code: 59, i: 0 }, { bytes: [0, 0] }]);
     expect(() => parseWfdbAnnotations(skipCut, 'c.atr')).toThrow(/c\.atr: byte 2: truncated inside a SKIP interval/);
-    expect(() => parseWfdbAnnotations(encode([{ code: 61, i: 1 }, { code: 0, i: 0 }]), 'd.atr')).toThrow(/d\.atr: byte 0: SUB before any annotation/);
-    expect(() => parseWfdbAnnotations(encode([{ code: 55, i: 1 }, { code: 0, i: 0 }]), 'e.atr')).toThrow(/e\.atr: byte 0: unknown annotation code 55/);
+    expect(() =>
+      parseWfdbAnnotations(
+        encode([
+          { code: 61, i: 1 },
+          { code: 0, i: 0 },
+        ]),
+        'd.atr',
+      ),
+    ).toThrow(/d\.atr: byte 0: SUB before any annotation/);
+    expect(() =>
+      parseWfdbAnnotations(
+        encode([
+          { code: 55, i: 1 },
+          { code: 0, i: 0 },
+        ]),
+        'e.atr',
+      ),
+    ).toThrow(/e\.atr: byte 0: unknown annotation code 55/);
   });
 });

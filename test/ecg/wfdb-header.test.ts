@@ -11,7 +11,19 @@ describe('readWfdbHeader', () => {
     expect(h.fs).toBe(360);
     expect(h.length).toBe(650000);
     expect(h.signals).toHaveLength(2);
-    expect(h.signals[0]).toMatchObject({ file: '100.dat', format: 212, gain: 200, adcResolution: 11, adcZero: 1024, baseline: 1024, initialValue: 995, checksum: -22131, blockSize: 0, description: 'MLII', units: 'mV' });
+    expect(h.signals[0]).toMatchObject({
+      file: '100.dat',
+      format: 212,
+      gain: 200,
+      adcResolution: 11,
+      adcZero: 1024,
+      baseline: 1024,
+      initialValue: 995,
+      checksum: -22131,
+      blockSize: 0,
+      description: 'MLII',
+      units: 'mV',
+    });
     expect(h.signals[1].description).toBe('V5');
     expect(h.comments.length).toBeGreaterThan(0);
   });

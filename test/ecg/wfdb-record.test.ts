@@ -53,14 +53,21 @@ function format16(values: number[][], header?: string): Record<string, string | 
     return s > 32767 ? s - 65536 : s;
   };
   return {
-    'syn.hea': header ?? `syn 2 500 ${frames}\nsyn.dat 16 1000(10)/mV 16 0 ${values[0][0]} ${sum(values[0])} 0 I\nsyn.dat 16 500 16 0 ${values[1][0]} ${sum(values[1])} 0 II\n`,
+    'syn.hea':
+      header ??
+      `syn 2 500 ${frames}\nsyn.dat 16 1000(10)/mV 16 0 ${values[0][0]} ${sum(values[0])} 0 I\nsyn.dat 16 500 16 0 ${values[1][0]} ${sum(values[1])} 0 II\n`,
     'syn.dat': bytes,
   };
 }
 
 describe('readWfdbRecord on synthetic files', () => {
   it('decodes format 16 with gain, baseline and interleaving', () => {
-    const { dir, cleanup } = tempFiles(format16([[10, 1010, -990, 32767], [0, 500, -500, -32767]]));
+    const { dir, cleanup } = tempFiles(
+      format16([
+        [10, 1010, -990, 32767],
+        [0, 500, -500, -32767],
+      ]),
+    );
     try {
       const rec = readWfdbRecord(join(dir, 'syn'));
       expect(rec.fs).toBe(500);
@@ -84,7 +91,10 @@ describe('readWfdbRecord on synthetic files', () => {
   });
 
   it('rejects a truncated data file naming the file and byte', () => {
-    const files = format16([[1, 2, 3, 4], [5, 6, 7, 8]]);
+    const files = format16([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
     files['syn.dat'] = (files['syn.dat'] as Uint8Array).subarray(0, 13);
     const { dir, cleanup } = tempFiles(files);
     try {
@@ -95,7 +105,10 @@ describe('readWfdbRecord on synthetic files', () => {
   });
 
   it('rejects data that contradicts the header checksum or initial value', () => {
-    const files = format16([[1, 2, 3, 4], [5, 6, 7, 8]]);
+    const files = format16([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
     const bad = (files['syn.dat'] as Uint8Array).slice();
     bad[4] ^= 1; // frame 1, signal 0
     const { dir, cleanup } = tempFiles({ ...files, 'syn.dat': bad });
@@ -108,7 +121,13 @@ describe('readWfdbRecord on synthetic files', () => {
   });
 
   it('takes the length from the file size when the header omits it', () => {
-    const files = format16([[1, 2, 3], [4, 5, 6]], 'syn 2 250\nsyn.dat 16\nsyn.dat 16\n');
+    const files = format16(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      'syn 2 250\nsyn.dat 16\nsyn.dat 16\n',
+    );
     const { dir, cleanup } = tempFiles(files);
     try {
       const rec = readWfdbRecord(join(dir, 'syn'));

@@ -45,7 +45,13 @@ function fakeAws(objects: Map<string, string>) {
 function event(records: { data: string; seq: string }[]): KinesisStreamEvent {
   return {
     Records: records.map((r) => ({
-      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'p', sequenceNumber: r.seq, data: Buffer.from(r.data).toString('base64'), approximateArrivalTimestamp: 1_764_150_000 },
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: 'p',
+        sequenceNumber: r.seq,
+        data: Buffer.from(r.data).toString('base64'),
+        approximateArrivalTimestamp: 1_764_150_000,
+      },
       eventSource: 'aws:kinesis',
       eventVersion: '1.0',
       eventID: `shardId-000000000000:${r.seq}`,
@@ -58,7 +64,10 @@ function event(records: { data: string; seq: string }[]): KinesisStreamEvent {
 }
 
 const env = { BUCKET_NAME: 'bucket', TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alerts' };
-const quiet = () => ({ logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 't', logger: { warn: () => {} } as unknown as Console }) });
+const quiet = () => ({
+  logger: new Logger({ logLevel: 'SILENT' }),
+  metrics: new Metrics({ namespace: 't', logger: { warn: () => {} } as unknown as Console }),
+});
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 describe('functions/detect handler', () => {
@@ -78,7 +87,12 @@ describe('functions/detect handler', () => {
     const batches: number[] = [];
     const handler = createDetectHandler({ env, aws, ...quiet(), onBatch: (r) => batches.push(r.counts.records) });
     const good = encodeWireRecord({ deviceId: 'dev-1', seq: 0, t0: 1_764_150_000_000, fs: 360, samples: new Float32Array(360) });
-    const response = await handler(event([{ data: good, seq: '1' }, { data: '{"v":3}', seq: '2' }]));
+    const response = await handler(
+      event([
+        { data: good, seq: '1' },
+        { data: '{"v":3}', seq: '2' },
+      ]),
+    );
     expect(response).toEqual({ batchItemFailures: [] });
     expect(batches).toEqual([2]);
     expect(puts).toHaveLength(1);

@@ -33,7 +33,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** The IAM view of one HTTP request to S3 (path-style) or SNS (query or JSON protocol). */
-export function describeCall(method: string, rawUrl: string, headers: Record<string, string | string[] | undefined>, body: Buffer): RecordedCall {
+export function describeCall(
+  method: string,
+  rawUrl: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): RecordedCall {
   const url = new URL(rawUrl, 'http://recorder');
   const line = `${method} ${url.pathname}${url.search}`;
   const target = String(headers['x-amz-target'] ?? '');
@@ -49,14 +54,25 @@ export function describeCall(method: string, rawUrl: string, headers: Record<str
   const bucketArn = `arn:aws:s3:::${bucket}`;
   if (key === '') {
     if (method === 'GET' && (url.searchParams.has('list-type') || url.searchParams.has('prefix') || url.search === '')) {
-      return { action: 's3:ListBucket', resource: bucketArn, conditions: { 's3:prefix': url.searchParams.get('prefix') ?? '' }, request: line };
+      return {
+        action: 's3:ListBucket',
+        resource: bucketArn,
+        conditions: { 's3:prefix': url.searchParams.get('prefix') ?? '' },
+        request: line,
+      };
     }
     return { action: `s3:${method}Bucket?`, resource: bucketArn, conditions: {}, request: line };
   }
   const objectArn = `${bucketArn}/${key}`;
   if (method === 'GET' || method === 'HEAD') return { action: 's3:GetObject', resource: objectArn, conditions: {}, request: line };
   if (method === 'PUT' || method === 'POST') return { action: 's3:PutObject', resource: objectArn, conditions: {}, request: line };
-  if (method === 'DELETE') return { action: url.searchParams.has('uploadId') ? 's3:AbortMultipartUpload' : 's3:DeleteObject', resource: objectArn, conditions: {}, request: line };
+  if (method === 'DELETE')
+    return {
+      action: url.searchParams.has('uploadId') ? 's3:AbortMultipartUpload' : 's3:DeleteObject',
+      resource: objectArn,
+      conditions: {},
+      request: line,
+    };
   return { action: `s3:${method}?`, resource: objectArn, conditions: {}, request: line };
 }
 
@@ -74,11 +90,23 @@ export async function startRecorder(target: string): Promise<Recorder> {
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
       calls.push(describeCall(req.method ?? 'GET', req.url ?? '/', req.headers, body));
-      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      forward.on('error', (err) => {
+        res.writeHead(502);
+        res.end(String(err));
       });
-      forward.on('error', (err) => { res.writeHead(502); res.end(String(err)); });
       forward.end(body);
     });
   });

@@ -19,7 +19,8 @@ import { onlyResource, synthStack } from './synth';
 const { template, stack } = synthStack();
 const keyId = onlyResource(template, 'AWS::KMS::Key').id;
 const keyArn = { 'Fn::GetAtt': [keyId, 'Arn'] };
-const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
 const dataBucketId = logicalId(stack.storage.bucket);
 const detectId = logicalId(stack.detection.function.fn);
 const retrainId = logicalId(stack.retraining.function.fn);
@@ -48,7 +49,11 @@ describe('ingest stream', () => {
 
   it('is provisioned with the given shards and retention from context', () => {
     const { template: t } = synthStack({ shardCount: '4', streamRetentionHours: '48' });
-    t.hasResourceProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'PROVISIONED' }, ShardCount: 4, RetentionPeriodHours: 48 });
+    t.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      ShardCount: 4,
+      RetentionPeriodHours: 48,
+    });
   });
 });
 
@@ -57,7 +62,12 @@ describe('data bucket', () => {
 
   it('blocks public access, encrypts with the stack key, keeps versions, is retained', () => {
     expect(bucket.DeletionPolicy).toBe('Retain');
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]).toEqual({
       BucketKeyEnabled: true,
       ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn },
@@ -71,16 +81,22 @@ describe('data bucket', () => {
     expect(logBucketId).not.toBe(dataBucketId);
     const logBucket = template.toJSON().Resources[logBucketId];
     expect(logBucket.Properties.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
-    expect(logBucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(logBucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe(
+      'AES256',
+    );
   });
 
   it('denies every request without TLS, on both buckets', () => {
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
     expect(policies).toHaveLength(2);
     for (const policy of policies) {
-      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-        Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      }));
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
     }
   });
 
@@ -93,9 +109,15 @@ describe('data bucket', () => {
       Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: DEFAULT_HISTORY_INFREQUENT_ACCESS_DAYS }],
     });
     const { template: t, stack: s } = synthStack({ historyRetentionDays: '20' });
-    const rules = t.toJSON().Resources[s.resolve(s.getLogicalId(s.storage.bucket.node.defaultChild as never))].Properties.LifecycleConfiguration.Rules;
+    const rules =
+      t.toJSON().Resources[s.resolve(s.getLogicalId(s.storage.bucket.node.defaultChild as never))].Properties.LifecycleConfiguration.Rules;
     // A transition at or after expiry is pointless (and rejected by S3): none is configured.
-    expect(rules.find((r: { Id: string }) => r.Id === 'history-retention')).toEqual({ Id: 'history-retention', Prefix: 'history/', Status: 'Enabled', ExpirationInDays: 20 });
+    expect(rules.find((r: { Id: string }) => r.Id === 'history-retention')).toEqual({
+      Id: 'history-retention',
+      Prefix: 'history/',
+      Status: 'Enabled',
+      ExpirationInDays: 20,
+    });
   });
 });
 
@@ -103,7 +125,11 @@ describe('alerts topic', () => {
   it('is encrypted with the stack key and refuses publishers without TLS', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -155,14 +181,22 @@ describe('detect function', () => {
   });
 
   it('takes parallelization factor, batch settings, sizing and reserved concurrency from context', () => {
-    const { template: t } = synthStack({ parallelizationFactor: '4', detectBatchSize: '250', detectMemoryMb: '1024', detectTimeoutSeconds: '30', detectReservedConcurrency: '20' });
+    const { template: t } = synthStack({
+      parallelizationFactor: '4',
+      detectBatchSize: '250',
+      detectMemoryMb: '1024',
+      detectTimeoutSeconds: '30',
+      detectReservedConcurrency: '20',
+    });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ParallelizationFactor: 4, BatchSize: 250 });
     t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 30, ReservedConcurrentExecutions: 20 });
   });
 
   it('passes alert policy overrides from context to the detector', () => {
     const { template: t } = synthStack({ alertK: '4', alertN: '12' });
-    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALERT_K: '4', ALERT_N: '12', MODEL_POINTER_KEY: 'models/current.json' }) } });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ALERT_K: '4', ALERT_N: '12', MODEL_POINTER_KEY: 'models/current.json' }) },
+    });
     expect(fn.Environment.Variables.ALERT_K).toBeUndefined();
   });
 
@@ -172,7 +206,9 @@ describe('detect function', () => {
     expect(queue.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: logicalId(stack.detection.failureQueue) }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 });
@@ -183,7 +219,9 @@ describe('archive (Firehose)', () => {
 
   it('reads the stream and writes hour-prefixed gzip NDJSON to history/, encrypted, with an error prefix', () => {
     expect(delivery.DeliveryStreamType).toBe('KinesisStreamAsSource');
-    expect(delivery.KinesisStreamSourceConfiguration).toMatchObject({ KinesisStreamARN: { 'Fn::GetAtt': [logicalId(stack.ingest.stream), 'Arn'] } });
+    expect(delivery.KinesisStreamSourceConfiguration).toMatchObject({
+      KinesisStreamARN: { 'Fn::GetAtt': [logicalId(stack.ingest.stream), 'Arn'] },
+    });
     expect(s3.BucketARN).toEqual({ 'Fn::GetAtt': [dataBucketId, 'Arn'] });
     expect(s3.Prefix).toBe('history/!{timestamp:yyyy/MM/dd/HH}/');
     expect(s3.ErrorOutputPrefix).toBe('history-errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/');
@@ -202,8 +240,18 @@ describe('retrain function', () => {
   const fn = template.toJSON().Resources[retrainId].Properties;
 
   it('runs on arm64 nodejs24.x sized for the training budget, one run at a time', () => {
-    expect(fn).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', MemorySize: DEFAULT_RETRAIN_MEMORY_MB, Timeout: DEFAULT_RETRAIN_TIMEOUT_SECONDS, ReservedConcurrentExecutions: 1 });
-    expect(fn.Environment.Variables).toMatchObject({ BUCKET_NAME: { Ref: dataBucketId }, RETRAIN_HISTORY_DAYS: '7', RETRAIN_SAFETY_MARGIN_SECONDS: '120' });
+    expect(fn).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: 'nodejs24.x',
+      MemorySize: DEFAULT_RETRAIN_MEMORY_MB,
+      Timeout: DEFAULT_RETRAIN_TIMEOUT_SECONDS,
+      ReservedConcurrentExecutions: 1,
+    });
+    expect(fn.Environment.Variables).toMatchObject({
+      BUCKET_NAME: { Ref: dataBucketId },
+      RETRAIN_HISTORY_DAYS: '7',
+      RETRAIN_SAFETY_MARGIN_SECONDS: '120',
+    });
     expect(fn.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [logicalId(stack.retraining.deadLetterQueue), 'Arn'] } });
   });
 
@@ -229,7 +277,9 @@ describe('encryption at rest', () => {
     for (const stream of byType('AWS::Kinesis::Stream')) expect(stream.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: keyArn });
     for (const group of byType('AWS::Logs::LogGroup')) expect(group.KmsKeyId).toEqual(keyArn);
     for (const fn of byType('AWS::Lambda::Function')) expect(fn.KmsKeyArn).toEqual(keyArn);
-    const buckets = byType('AWS::S3::Bucket').map((b) => b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).sort();
+    const buckets = byType('AWS::S3::Bucket')
+      .map((b) => b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm)
+      .sort();
     expect(buckets).toEqual(['AES256', 'aws:kms']);
     expect(byType('AWS::SQS::Queue')).toHaveLength(2);
   });

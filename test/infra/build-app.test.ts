@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildApp, DEFAULT_STACK_NAME } from '../../infra/build-app';
 
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { app: string; context: Record<string, unknown> };
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  app: string;
+  context: Record<string, unknown>;
+};
 const build = (context: Record<string, unknown> = {}) =>
   buildApp({ builtinCloudFormationValidation: false, context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
 
@@ -29,7 +32,14 @@ describe('buildApp (what cdk synth runs)', () => {
   it('tags every taggable resource with the project', () => {
     const { stack } = build();
     const template = Template.fromStack(stack);
-    for (const type of ['AWS::Kinesis::Stream', 'AWS::S3::Bucket', 'AWS::SNS::Topic', 'AWS::Lambda::Function', 'AWS::KMS::Key', 'AWS::SQS::Queue']) {
+    for (const type of [
+      'AWS::Kinesis::Stream',
+      'AWS::S3::Bucket',
+      'AWS::SNS::Topic',
+      'AWS::Lambda::Function',
+      'AWS::KMS::Key',
+      'AWS::SQS::Queue',
+    ]) {
       for (const resource of Object.values(template.findResources(type))) {
         expect(resource.Properties.Tags, type).toContainEqual({ Key: 'project', Value: 'beatwatch' });
       }
@@ -37,6 +47,8 @@ describe('buildApp (what cdk synth runs)', () => {
   });
 
   it('rejects bad context before synthesizing anything', () => {
-    expect(() => build({ parallelizationFactor: '0' })).toThrow('CDK context "parallelizationFactor" must be an integer in [1, 10], got "0"');
+    expect(() => build({ parallelizationFactor: '0' })).toThrow(
+      'CDK context "parallelizationFactor" must be an integer in [1, 10], got "0"',
+    );
   });
 });

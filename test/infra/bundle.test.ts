@@ -65,8 +65,13 @@ beforeAll(async () => {
   };
   cfn = createServer((req, res) => {
     let body = '';
-    req.on('data', (chunk) => { body += chunk; });
-    req.on('end', () => { cfnResponses.push(JSON.parse(body)); res.end(); });
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      cfnResponses.push(JSON.parse(body));
+      res.end();
+    });
   });
   await new Promise<void>((resolve) => cfn.listen(0, '127.0.0.1', resolve));
   cfnUrl = `http://127.0.0.1:${(cfn.address() as AddressInfo).port}/cfn`;
@@ -107,7 +112,11 @@ function expectCallsAllowed(role: { node: { defaultChild?: unknown } }, expected
   const statements = roleStatements(bundled.template, bundled.logicalId(role), localValues());
   expect(deniedCalls(statements, calls)).toEqual([]);
   const seen = calls.map((c) => `${c.action} ${c.resource}`);
-  for (const pattern of expected) expect(seen.some((c) => pattern.test(c)), `${pattern} in ${seen.join(', ')}`).toBe(true);
+  for (const pattern of expected)
+    expect(
+      seen.some((c) => pattern.test(c)),
+      `${pattern} in ${seen.join(', ')}`,
+    ).toBe(true);
   return seen;
 }
 
@@ -138,7 +147,10 @@ describe('bundles', () => {
 describe('seed bundle (custom resource) in plain Node', () => {
   it('copies the default model from its asset and writes models/current.json', async () => {
     const resource = bundled.template.Resources[bundled.logicalId(bundled.stack.defaultModel.resource)].Properties as {
-      ModelsPrefix: string; PointerKey: string; Model: { Key: string }; Report: { Key: string };
+      ModelsPrefix: string;
+      PointerKey: string;
+      Model: { Key: string };
+      Report: { Key: string };
     };
     // Plays `cdk deploy`'s asset upload: the same file assets, into a local "bootstrap" bucket.
     const assetBucket = `cdk-hnb659fds-assets-${LOCAL_ACCOUNT}-${local.region}`;
@@ -147,17 +159,29 @@ describe('seed bundle (custom resource) in plain Node', () => {
       await aws.s3.send(new PutObjectCommand({ Bucket: assetBucket, Key: key, Body: readFileSync(bundled.fileAsset(key)) }));
     }
     const event = {
-      RequestType: 'Create', ResponseURL: cfnUrl, StackId: 'stack/Beatwatch', RequestId: 'r1', LogicalResourceId: 'DefaultModel',
+      RequestType: 'Create',
+      ResponseURL: cfnUrl,
+      StackId: 'stack/Beatwatch',
+      RequestId: 'r1',
+      LogicalResourceId: 'DefaultModel',
       ResourceProperties: {
-        BucketName: resources.bucket, ModelsPrefix: resource.ModelsPrefix, PointerKey: resource.PointerKey,
-        Model: { Bucket: assetBucket, Key: resource.Model.Key }, Report: { Bucket: assetBucket, Key: resource.Report.Key },
+        BucketName: resources.bucket,
+        ModelsPrefix: resource.ModelsPrefix,
+        PointerKey: resource.PointerKey,
+        Model: { Bucket: assetBucket, Key: resource.Model.Key },
+        Report: { Bucket: assetBucket, Key: resource.Report.Key },
       },
     };
     const run = await invokeBundle(bundled.seed, event, { ...endpointEnv, ...localEnvironment(bundled.seed.environment, localRefs()) });
     expect(run.error).toBeUndefined();
     expect(cfnResponses.at(-1)).toMatchObject({ Status: 'SUCCESS' });
-    expectCallsAllowed(bundled.stack.defaultModel.function.role, [/^s3:GetObject arn:aws:s3:::cdk-hnb659fds-assets-/, /^s3:PutObject .*\/models\/current\.json$/]);
-    const pointer = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString());
+    expectCallsAllowed(bundled.stack.defaultModel.function.role, [
+      /^s3:GetObject arn:aws:s3:::cdk-hnb659fds-assets-/,
+      /^s3:PutObject .*\/models\/current\.json$/,
+    ]);
+    const pointer = JSON.parse(
+      await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString(),
+    );
     const shipped = JSON.parse(readFileSync(bundled.fileAsset(resource.Model.Key), 'utf8')) as { version: string };
     expect(pointer).toMatchObject({ version: shipped.version, key: `models/${shipped.version}/model.json` });
   });
@@ -170,13 +194,23 @@ describe('detect bundle in plain Node', () => {
     const entries = [];
     for (let s = 0; s < STREAMED_SECONDS; s++) {
       const samples = record.signal.subarray(s * record.fs, (s + 1) * record.fs);
-      entries.push({ PartitionKey: 'bundle-208', Data: Buffer.from(encodeWireRecord({ deviceId: 'bundle-208', seq: s, t0: t0 + s * 1000, fs: record.fs, samples })) });
+      entries.push({
+        PartitionKey: 'bundle-208',
+        Data: Buffer.from(encodeWireRecord({ deviceId: 'bundle-208', seq: s, t0: t0 + s * 1000, fs: record.fs, samples })),
+      });
     }
-    entries.push({ PartitionKey: 'bundle-bad', Data: Buffer.from('{"v":1,"deviceId":"bundle-bad","seq":0,"t0":1,"fs":360,"unit":"mV","samples":[]}') });
+    entries.push({
+      PartitionKey: 'bundle-bad',
+      Data: Buffer.from('{"v":1,"deviceId":"bundle-bad","seq":0,"t0":1,"fs":360,"unit":"mV","samples":[]}'),
+    });
     await aws.kinesis.send(new PutRecordsCommand({ StreamName: resources.streamName, Records: entries }));
 
     const shardId = (await aws.kinesis.send(new ListShardsCommand({ StreamName: resources.streamName }))).Shards![0].ShardId!;
-    const iterator = (await aws.kinesis.send(new GetShardIteratorCommand({ StreamName: resources.streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator!;
+    const iterator = (
+      await aws.kinesis.send(
+        new GetShardIteratorCommand({ StreamName: resources.streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      )
+    ).ShardIterator!;
     const got = await aws.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
     expect(got.Records).toHaveLength(entries.length);
     const identity = { streamArn: resources.streamArn, region: local.region, functionName: 'detect', accountId: '000000000000' };
@@ -186,17 +220,40 @@ describe('detect bundle in plain Node', () => {
     expect(run.error).toBeUndefined();
     expect(run.result).toEqual({ batchItemFailures: [] });
     expect(await listKeys('rejected/')).toHaveLength(1);
-    const detectCalls = expectCallsAllowed(bundled.stack.detection.function.role, [/^s3:GetObject .*\/models\/current\.json$/, /^s3:PutObject .*\/rejected\//]);
+    const detectCalls = expectCallsAllowed(bundled.stack.detection.function.role, [
+      /^s3:GetObject .*\/models\/current\.json$/,
+      /^s3:PutObject .*\/rejected\//,
+    ]);
     // The evaluator is strict enough to refuse what the detector must not do.
     const detectStatements = roleStatements(bundled.template, bundled.logicalId(bundled.stack.detection.function.role), localValues());
-    expect(isAllowed(detectStatements, { action: 's3:GetObject', resource: `arn:aws:s3:::${resources.bucket}/history/2026/11/26/12/x.gz`, conditions: {}, request: '' })).toBe(false);
-    expect(isAllowed(detectStatements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${resources.bucket}`, conditions: { 's3:prefix': 'history/' }, request: '' })).toBe(false);
+    expect(
+      isAllowed(detectStatements, {
+        action: 's3:GetObject',
+        resource: `arn:aws:s3:::${resources.bucket}/history/2026/11/26/12/x.gz`,
+        conditions: {},
+        request: '',
+      }),
+    ).toBe(false);
+    expect(
+      isAllowed(detectStatements, {
+        action: 's3:ListBucket',
+        resource: `arn:aws:s3:::${resources.bucket}`,
+        conditions: { 's3:prefix': 'history/' },
+        request: '',
+      }),
+    ).toBe(false);
     expect(detectCalls.every((c) => !c.includes('/history/'))).toBe(true);
     // The dashboard reads the metrics the bundle really emits: same namespace, dimension, names.
-    const emf = run.stdout.split('\n').filter((line) => line.includes('"CloudWatchMetrics"')).map((line) => JSON.parse(line) as {
-      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
-      service?: string;
-    });
+    const emf = run.stdout
+      .split('\n')
+      .filter((line) => line.includes('"CloudWatchMetrics"'))
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+            service?: string;
+          },
+      );
     expect(emf.length).toBeGreaterThan(0);
     const directive = emf[0]._aws.CloudWatchMetrics[0];
     expect(directive.Namespace).toBe(METRICS_NAMESPACE);
@@ -205,7 +262,9 @@ describe('detect bundle in plain Node', () => {
     expect(directive.Metrics.map((m) => m.Name)).toEqual(expect.arrayContaining([...DETECT_METRICS]));
     expect((emf[0] as unknown as Record<string, number>).BeatsScored).toBeGreaterThan(STREAMED_SECONDS);
     // Health data stays out of the logs: no raw samples of the streamed signal in the output.
-    const someSample = encodeWireRecord({ deviceId: 'x', seq: 0, t0: 0, fs: record.fs, samples: record.signal.subarray(1000, 1004) }).match(/"samples":\[(.*)\]/)![1];
+    const someSample = encodeWireRecord({ deviceId: 'x', seq: 0, t0: 0, fs: record.fs, samples: record.signal.subarray(1000, 1004) }).match(
+      /"samples":\[(.*)\]/,
+    )![1];
     expect(run.stdout + run.stderr).not.toContain(someSample);
   });
 });
@@ -218,34 +277,72 @@ describe('retrain bundle in plain Node', () => {
       const lines = [];
       for (let s = 0; s < HISTORY_SECONDS; s++) {
         const start = (d * HISTORY_SECONDS + s) * record.fs;
-        lines.push(encodeWireRecord({ deviceId: `history-${d}`, seq: s, t0: at + s * 1000, fs: record.fs, samples: record.signal.subarray(start, start + record.fs) }));
+        lines.push(
+          encodeWireRecord({
+            deviceId: `history-${d}`,
+            seq: s,
+            t0: at + s * 1000,
+            fs: record.fs,
+            samples: record.signal.subarray(start, start + record.fs),
+          }),
+        );
       }
       await putHistoryObject(aws.s3, resources.bucket, lines, { at });
     }
-    const pointerBefore = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString()) as { version: string };
+    const pointerBefore = JSON.parse(
+      await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString(),
+    ) as { version: string };
     const env = {
       ...endpointEnv,
       ...localEnvironment(bundled.retrain.environment, localRefs()),
       TIME_BUDGET_MS: String(RETRAIN_TEST_BUDGET_MS),
       EPOCHS: String(RETRAIN_TEST_EPOCHS),
     };
-    const event = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: local.region, resources: [], detail: {} };
+    const event = {
+      version: '0',
+      id: 'e1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: local.region,
+      resources: [],
+      detail: {},
+    };
     const run = await invokeBundle(bundled.retrain, event, env, 120_000);
     expect(run.error).toBeUndefined();
-    const result = run.result as { decision: string; fromVersion: string; toVersion: string; beatsRead: number; history: { records: number } };
+    const result = run.result as {
+      decision: string;
+      fromVersion: string;
+      toVersion: string;
+      beatsRead: number;
+      history: { records: number };
+    };
     expect(['promoted', 'kept']).toContain(result.decision);
     expect(result.fromVersion).toBe(pointerBefore.version);
     expect(result.history.records).toBe(HISTORY_DEVICES * HISTORY_SECONDS);
     expect(result.beatsRead).toBeGreaterThan(HISTORY_DEVICES * HISTORY_SECONDS);
-    const pointerAfter = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString()) as { version: string };
+    const pointerAfter = JSON.parse(
+      await (await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: 'models/current.json' }))).Body!.transformToString(),
+    ) as { version: string };
     expect(pointerAfter.version).toBe(result.toVersion);
-    expectCallsAllowed(bundled.stack.retraining.function.role, [/^s3:ListBucket /, /^s3:GetObject .*\/history\//, /^s3:GetObject .*\/models\//]);
+    expectCallsAllowed(bundled.stack.retraining.function.role, [
+      /^s3:ListBucket /,
+      /^s3:GetObject .*\/history\//,
+      /^s3:GetObject .*\/models\//,
+    ]);
     const retrainStatements = roleStatements(bundled.template, bundled.logicalId(bundled.stack.retraining.function.role), localValues());
     expect(isAllowed(retrainStatements, { action: 'sns:Publish', resource: resources.topicArn, conditions: {}, request: '' })).toBe(false);
     // The dashboard's retraining widget reads these metrics.
-    const emf = run.stdout.split('\n').filter((line) => line.includes('"CloudWatchMetrics"')).map((line) => JSON.parse(line) as Record<string, unknown> & {
-      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
-    });
+    const emf = run.stdout
+      .split('\n')
+      .filter((line) => line.includes('"CloudWatchMetrics"'))
+      .map(
+        (line) =>
+          JSON.parse(line) as Record<string, unknown> & {
+            _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+          },
+      );
     expect(emf).toHaveLength(1);
     expect(emf[0]._aws.CloudWatchMetrics[0].Namespace).toBe(METRICS_NAMESPACE);
     expect(emf[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);

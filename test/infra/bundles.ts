@@ -20,7 +20,8 @@ export function localEnvironment(environment: Record<string, unknown>, refs: Rec
     if (typeof value === 'string') env[name] = value;
     else {
       const ref = (value as { Ref?: string }).Ref;
-      if (ref === undefined || refs[ref] === undefined) throw new Error(`environment variable ${name}: no local value for ${JSON.stringify(value)}`);
+      if (ref === undefined || refs[ref] === undefined)
+        throw new Error(`environment variable ${name}: no local value for ${JSON.stringify(value)}`);
       env[name] = refs[ref];
     }
   }
@@ -36,21 +37,40 @@ export interface Invocation {
 }
 
 /** Invokes `handler(event)` of a bundle in a plain Node child process with the given environment. */
-export async function invokeBundle(bundle: FunctionBundle, event: unknown, env: Record<string, string>, timeoutMs = 60_000): Promise<Invocation> {
+export async function invokeBundle(
+  bundle: FunctionBundle,
+  event: unknown,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<Invocation> {
   const work = mkdtempSync(path.join(tmpdir(), 'beatwatch-invoke-'));
   const eventFile = path.join(work, 'event.json');
   const outputFile = path.join(work, 'output.json');
   writeFileSync(eventFile, JSON.stringify(event));
   // Only what a Lambda environment would have: no NODE_OPTIONS/paths from the test runner.
   const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env };
-  const child = spawn(process.execPath, [RUNNER, bundle.entry, eventFile, outputFile, String(timeoutMs)], { cwd: work, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [RUNNER, bundle.entry, eventFile, outputFile, String(timeoutMs)], {
+    cwd: work,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`bundle ${bundle.entry} did not finish within ${timeoutMs + 10_000} ms\n${stderr}`)); }, timeoutMs + 10_000);
-    child.on('exit', (exitCode) => { clearTimeout(timer); resolve(exitCode); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bundle ${bundle.entry} did not finish within ${timeoutMs + 10_000} ms\n${stderr}`));
+    }, timeoutMs + 10_000);
+    child.on('exit', (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
   });
   if (code !== 0) throw new Error(`bundle runner exited with ${code}\n${stderr}`);
   const output = JSON.parse(readFileSync(outputFile, 'utf8')) as { result?: unknown; error?: string };

@@ -29,12 +29,17 @@ describe('readConfig', () => {
 
   it('reads CLI strings (-c key=value) and JSON numbers alike', () => {
     expect(from({ shardCount: '3', parallelizationFactor: 5, alarmActions: 'false', retrainReservedConcurrency: '0' })).toMatchObject({
-      shardCount: 3, parallelizationFactor: 5, alarmActions: false, retrainReservedConcurrency: undefined,
+      shardCount: 3,
+      parallelizationFactor: 5,
+      alarmActions: false,
+      retrainReservedConcurrency: undefined,
     });
   });
 
   it('rejects bad values with the key, the value and what was expected', () => {
-    expect(() => from({ parallelizationFactor: '11' })).toThrow('CDK context "parallelizationFactor" must be an integer in [1, 10], got "11"');
+    expect(() => from({ parallelizationFactor: '11' })).toThrow(
+      'CDK context "parallelizationFactor" must be an integer in [1, 10], got "11"',
+    );
     expect(() => from({ shardCount: '1.5' })).toThrow(/"shardCount" must be an integer/);
     expect(() => from({ streamRetentionHours: '12' })).toThrow(/"streamRetentionHours" must be an integer in \[24, 8760\]/);
     expect(() => from({ logRetentionDays: '100' })).toThrow(/"logRetentionDays" must be one of 1, 3, 5/);
@@ -45,10 +50,16 @@ describe('readConfig', () => {
     expect(() => from({ detectBatchSize: 'many' })).toThrow(ConfigError);
   });
 
-  it('passes alert policy overrides through as the detector\'s variables, only when set', () => {
+  it("passes alert policy overrides through as the detector's variables, only when set", () => {
     expect(from({}).detectorOverrides).toEqual({});
-    expect(from({ alertK: '4', alertN: 12, alertCriticalMultiple: '2.5', alertCooldownMs: '0', thresholdMultiplier: '1.2' }).detectorOverrides).toEqual({
-      ALERT_K: '4', ALERT_N: '12', ALERT_CRITICAL_MULTIPLE: '2.5', ALERT_COOLDOWN_MS: '0', THRESHOLD_MULTIPLIER: '1.2',
+    expect(
+      from({ alertK: '4', alertN: 12, alertCriticalMultiple: '2.5', alertCooldownMs: '0', thresholdMultiplier: '1.2' }).detectorOverrides,
+    ).toEqual({
+      ALERT_K: '4',
+      ALERT_N: '12',
+      ALERT_CRITICAL_MULTIPLE: '2.5',
+      ALERT_COOLDOWN_MS: '0',
+      THRESHOLD_MULTIPLIER: '1.2',
     });
     expect(() => from({ alertK: '0' })).toThrow('CDK context "alertK" must be an integer >= 1, got "0"');
     expect(() => from({ alertCriticalMultiple: '1' })).toThrow(/"alertCriticalMultiple" must be a number > 1/);
@@ -63,7 +74,10 @@ describe('readConfig', () => {
 describe('README configuration table', () => {
   it('documents every context key the stack reads', () => {
     const keys = new Set<string>();
-    readConfig((key) => { keys.add(key); return undefined; });
+    readConfig((key) => {
+      keys.add(key);
+      return undefined;
+    });
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const table = readme.slice(readme.indexOf('### Configuration (CDK context)'));
     for (const key of [...keys, 'account', 'region', 'stackName']) expect(table, key).toContain(`\`${key}\``);

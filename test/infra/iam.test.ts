@@ -5,9 +5,15 @@ import { synthStack } from './synth';
 
 const { template, stack } = synthStack();
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
-const id = (construct: { node: { defaultChild?: unknown } }) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
+const id = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
 
-interface Statement { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
 
 /** All statements of the policies attached to a role, as one flat list. */
 function statementsOf(roleId: string): Statement[] {
@@ -26,7 +32,10 @@ function permissions(roleId: string): string[] {
   const render = (res: unknown): string => {
     const text = JSON.stringify(res);
     return text
-      .replace(new RegExp(`\\{"Fn::Join":\\["",\\[\\{"Fn::GetAtt":\\["${id(stack.storage.bucket)}","Arn"\\]\\},"([^"]*)"\\]\\]\\}`, 'g'), 'bucket$1')
+      .replace(
+        new RegExp(`\\{"Fn::Join":\\["",\\[\\{"Fn::GetAtt":\\["${id(stack.storage.bucket)}","Arn"\\]\\},"([^"]*)"\\]\\]\\}`, 'g'),
+        'bucket$1',
+      )
       .replace(`{"Fn::GetAtt":["${id(stack.storage.bucket)}","Arn"]}`, 'bucket');
   };
   const pairs = new Set<string>();
@@ -34,7 +43,8 @@ function permissions(roleId: string): string[] {
     expect(s.Effect).toBe('Allow');
     const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
     const targets = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
-    for (const a of actions) for (const t of targets) pairs.add(`${a} ${render(t)}${s.Condition ? ` if ${JSON.stringify(s.Condition)}` : ''}`);
+    for (const a of actions)
+      for (const t of targets) pairs.add(`${a} ${render(t)}${s.Condition ? ` if ${JSON.stringify(s.Condition)}` : ''}`);
   }
   return [...pairs].sort();
 }

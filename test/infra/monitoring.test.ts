@@ -4,29 +4,44 @@ import { DEFAULT_LAG_ALARM_SECONDS } from '../../infra/config';
 import { onlyResource, synthStack } from './synth';
 
 const { template, stack } = synthStack();
-const id = (construct: { node: { defaultChild?: unknown } }) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
+const id = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.resolve(stack.getLogicalId(construct.node.defaultChild as never)) as string;
 const alarms = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
 const alarm = (construct: { node: { defaultChild?: unknown } }) => alarms[id(construct)].Properties;
 
 describe('alarms', () => {
   it('fire on any detector error', () => {
     expect(alarm(stack.monitoring.alarms.detectErrors)).toMatchObject({
-      Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.detection.function.fn) } }],
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.detection.function.fn) } }],
     });
   });
 
   it('fire when detection lags more than a minute behind the stream', () => {
     expect(DEFAULT_LAG_ALARM_SECONDS).toBe(60);
     expect(alarm(stack.monitoring.alarms.lag)).toMatchObject({
-      MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 60_000, ComparisonOperator: 'GreaterThanThreshold', Period: 60,
+      MetricName: 'IteratorAge',
+      Statistic: 'Maximum',
+      Threshold: 60_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Period: 60,
     });
   });
 
   it('fire when a failure or dead-letter queue holds anything', () => {
-    for (const [a, queue] of [[stack.monitoring.alarms.detectFailures, stack.detection.failureQueue], [stack.monitoring.alarms.retrainDeadLetters, stack.retraining.deadLetterQueue]] as const) {
+    for (const [a, queue] of [
+      [stack.monitoring.alarms.detectFailures, stack.detection.failureQueue],
+      [stack.monitoring.alarms.retrainDeadLetters, stack.retraining.deadLetterQueue],
+    ] as const) {
       expect(alarm(a)).toMatchObject({
-        Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(queue), 'QueueName'] } }],
       });
     }
@@ -34,7 +49,9 @@ describe('alarms', () => {
 
   it('fire when a retraining run fails', () => {
     expect(alarm(stack.monitoring.alarms.retrainFailures)).toMatchObject({
-      MetricName: 'Errors', Threshold: 1, Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.retraining.function.fn) } }],
+      MetricName: 'Errors',
+      Threshold: 1,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.retraining.function.fn) } }],
     });
   });
 
@@ -45,7 +62,8 @@ describe('alarms', () => {
       expect(alarm(a).OKActions).toEqual([topic]);
     }
     const quiet = synthStack({ alarmActions: 'false' });
-    for (const a of Object.values(quiet.template.findResources('AWS::CloudWatch::Alarm'))) expect(a.Properties.AlarmActions).toBeUndefined();
+    for (const a of Object.values(quiet.template.findResources('AWS::CloudWatch::Alarm')))
+      expect(a.Properties.AlarmActions).toBeUndefined();
   });
 
   it('use the lagAlarmSeconds context', () => {
@@ -58,7 +76,14 @@ describe('dashboard', () => {
   const body = JSON.stringify(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody);
 
   it('shows beats/s, anomaly rate, alerts, rejected records, lag and model version', () => {
-    for (const title of ['Beats scored per second', 'Anomaly rate', 'Alerts', 'Rejected records', 'Detection lag', 'Model version in service']) {
+    for (const title of [
+      'Beats scored per second',
+      'Anomaly rate',
+      'Alerts',
+      'Rejected records',
+      'Detection lag',
+      'Model version in service',
+    ]) {
       expect(body).toContain(title);
     }
     expect(body).toContain('beats / PERIOD(beats)');

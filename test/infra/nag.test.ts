@@ -8,8 +8,9 @@ type Pack = AwsSolutionsChecks | HIPAASecurityChecks;
 
 /** Findings the pack reports on the stack: errors and warnings alike, since either fails `cdk synth`. */
 function errors(pack: Pack, stack: Parameters<Pack['validateScope']>[0]): string[] {
-  return pack.validateScope(stack).violations
-    .map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => (r as { constructPath?: string }).constructPath).join(', ')}`);
+  return pack
+    .validateScope(stack)
+    .violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => (r as { constructPath?: string }).constructPath).join(', ')}`);
 }
 
 describe('cdk-nag', () => {
@@ -33,9 +34,14 @@ describe('cdk-nag', () => {
     const list = acknowledgements(reference);
     for (let skip = 0; skip < list.length; skip++) {
       const { stack } = synthStack();
-      acknowledgements(stack).forEach((a, i) => { if (i !== skip) Validations.of(a.scope).acknowledge({ id: a.id, reason: a.reason }); });
+      acknowledgements(stack).forEach((a, i) => {
+        if (i !== skip) Validations.of(a.scope).acknowledge({ id: a.id, reason: a.reason });
+      });
       const found = [...errors(new AwsSolutionsChecks(), stack), ...errors(new HIPAASecurityChecks(), stack)];
-      expect(found.some((f) => f.startsWith(list[skip].id)), `${list[skip].id} is acknowledged but never raised`).toBe(true);
+      expect(
+        found.some((f) => f.startsWith(list[skip].id)),
+        `${list[skip].id} is acknowledged but never raised`,
+      ).toBe(true);
     }
   });
 
@@ -49,7 +55,7 @@ describe('cdk-nag', () => {
     expect(errors(new HIPAASecurityChecks(), stack).length).toBeGreaterThan(0);
   });
 
-  it('fails synthesis through the app\'s validation plugins unless the findings are acknowledged', () => {
+  it("fails synthesis through the app's validation plugins unless the findings are acknowledged", () => {
     const bare = synthStack();
     Validations.of(bare.app).addPlugins(new AwsSolutionsChecks(bare.app), new HIPAASecurityChecks(bare.app));
     expect(() => bare.app.synth({ force: true })).toThrow(/Acknowledge with .AwsSolutions::AwsSolutions-SQS3/);

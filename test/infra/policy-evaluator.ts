@@ -44,7 +44,10 @@ export function resolveIntrinsic(value: unknown, local: LocalValues): string {
     return parts.map((p) => resolveIntrinsic(p, local)).join(separator);
   }
   if ('Fn::Sub' in v) {
-    return (v['Fn::Sub'] as string).replace(/\$\{AWS::AccountId\}/g, local.account).replace(/\$\{AWS::Region\}/g, local.region).replace(/\$\{AWS::Partition\}/g, 'aws');
+    return (v['Fn::Sub'] as string)
+      .replace(/\$\{AWS::AccountId\}/g, local.account)
+      .replace(/\$\{AWS::Region\}/g, local.region)
+      .replace(/\$\{AWS::Partition\}/g, 'aws');
   }
   throw new Error(`unsupported intrinsic ${JSON.stringify(value)}`);
 }
@@ -62,7 +65,12 @@ export function roleStatements(template: Template, roleLogicalId: string, local:
       out.push({
         actions: [s.Action].flat() as string[],
         resources: [s.Resource].flat().map((r) => resolveIntrinsic(r, local)),
-        conditions: Object.fromEntries(Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).map(([op, c]) => [op, Object.fromEntries(Object.entries(c).map(([k, vals]) => [k, [vals].flat().map((x) => resolveIntrinsic(x, local))]))])),
+        conditions: Object.fromEntries(
+          Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).map(([op, c]) => [
+            op,
+            Object.fromEntries(Object.entries(c).map(([k, vals]) => [k, [vals].flat().map((x) => resolveIntrinsic(x, local))])),
+          ]),
+        ),
       });
     }
   }
@@ -70,7 +78,10 @@ export function roleStatements(template: Template, roleLogicalId: string, local:
 }
 
 function glob(pattern: string, text: string): boolean {
-  const source = pattern.split('').map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+  const source = pattern
+    .split('')
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`).test(text);
 }
 
@@ -89,10 +100,15 @@ function conditionsHold(conditions: ResolvedStatement['conditions'], call: Recor
 
 /** Whether some statement allows the call. */
 export function isAllowed(statements: readonly ResolvedStatement[], call: RecordedCall): boolean {
-  return statements.some((s) => s.actions.some((a) => glob(a, call.action)) && s.resources.some((r) => glob(r, call.resource)) && conditionsHold(s.conditions, call));
+  return statements.some(
+    (s) =>
+      s.actions.some((a) => glob(a, call.action)) && s.resources.some((r) => glob(r, call.resource)) && conditionsHold(s.conditions, call),
+  );
 }
 
 /** The calls no statement allows, as readable lines (empty when the role covers them all). */
 export function deniedCalls(statements: readonly ResolvedStatement[], calls: readonly RecordedCall[]): string[] {
-  return calls.filter((c) => !isAllowed(statements, c)).map((c) => `${c.action} ${c.resource} ${JSON.stringify(c.conditions)} (${c.request})`);
+  return calls
+    .filter((c) => !isAllowed(statements, c))
+    .map((c) => `${c.action} ${c.resource} ${JSON.stringify(c.conditions)} (${c.request})`);
 }

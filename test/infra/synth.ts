@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { BeatwatchStack, type BeatwatchSources } from '../../infra/beatwatch-stack';
 import { readConfig } from '../../infra/config';
 
-const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as { context: Record<string, unknown> };
+const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as {
+  context: Record<string, unknown>;
+};
 
 export interface Synthesized {
   readonly app: App;

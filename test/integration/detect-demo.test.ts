@@ -17,7 +17,16 @@ describe('beatwatch demo', () => {
       expect(code).toBe(0);
       expect(out).toHaveLength(1);
       const summary = JSON.parse(out[0]) as Record<string, unknown> & { latencyMs: { p50: number; p95: number } };
-      expect(Object.keys(summary).sort()).toEqual(['alerts', 'anomalousBeats', 'beats', 'devices', 'latencyMs', 'lost', 'records', 'rejected']);
+      expect(Object.keys(summary).sort()).toEqual([
+        'alerts',
+        'anomalousBeats',
+        'beats',
+        'devices',
+        'latencyMs',
+        'lost',
+        'records',
+        'rejected',
+      ]);
       expect(summary).toMatchObject({ devices: 5, records: 200, rejected: 0, lost: 0 });
       expect(summary.beats).toBeGreaterThan(200);
       expect(summary.anomalousBeats).toBeGreaterThan(0);

@@ -104,14 +104,28 @@ describe('detect handler against the local emulators', () => {
       }),
       onBatch: (r) => results.push(r),
     });
-    const poller = await startEventSourcePoller({ kinesis: aws.kinesis, streamName: res.streamName, handler, batchSize: 50, retryBackoffMs: 10 });
-    const archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: res.streamName, bucket: res.bucket, bufferIntervalMs: 500 });
+    const poller = await startEventSourcePoller({
+      kinesis: aws.kinesis,
+      streamName: res.streamName,
+      handler,
+      batchSize: 50,
+      retryBackoffMs: 10,
+    });
+    const archiver = await startArchiver({
+      kinesis: aws.kinesis,
+      s3: aws.s3,
+      streamName: res.streamName,
+      bucket: res.bucket,
+      bufferIntervalMs: 500,
+    });
     try {
       const sent = await simulateDevices({ kinesis: aws.kinesis, streamName: res.streamName, devices, speed: 'max', startTime: START });
       // Two poison records, then a replay of the 5 records that raised the first alert (duplicates).
       const alertSeq = Math.floor((expected[0].to - START) / 1000);
       const scratch = new Float32Array(4096);
-      const replay = [0, 1, 2, 3, 4].map((k) => alertSeq - 4 + k).map((seq) => ({ PartitionKey: devices[0].deviceId, Data: Buffer.from(cutWireRecord(devices[0], seq, START, 1, scratch).text) }));
+      const replay = [0, 1, 2, 3, 4]
+        .map((k) => alertSeq - 4 + k)
+        .map((seq) => ({ PartitionKey: devices[0].deviceId, Data: Buffer.from(cutWireRecord(devices[0], seq, START, 1, scratch).text) }));
       await aws.kinesis.send(
         new PutRecordsCommand({
           StreamName: res.streamName,
@@ -127,7 +141,7 @@ describe('detect handler against the local emulators', () => {
 
       // Alerts on SNS, received by the SQS subscriber: exactly the expected ones, once each.
       const received: SnsNotification[] = [];
-      for (let empty = 0; empty < 2; ) {
+      for (let empty = 0; empty < 2;) {
         const batch = await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 1);
         received.push(...batch);
         empty = batch.length === 0 ? empty + 1 : 0;
@@ -145,7 +159,9 @@ describe('detect handler against the local emulators', () => {
       // Poison records quarantined with their reasons; the rest of their batches went through.
       const rejected = await listKeys(aws, res.bucket, 'rejected/');
       expect(rejected).toHaveLength(2);
-      const reasons = await Promise.all(rejected.map(async (k) => JSON.parse(Buffer.from(await readObject(aws, res.bucket, k)).toString()).reason as string));
+      const reasons = await Promise.all(
+        rejected.map(async (k) => JSON.parse(Buffer.from(await readObject(aws, res.bucket, k)).toString()).reason as string),
+      );
       expect(reasons.sort()).toEqual(['record is not JSON', 'unknown format version v=2']);
 
       const total = (f: keyof BatchResult['counts']) => results.reduce((n, r) => n + r.counts[f], 0);
@@ -158,7 +174,11 @@ describe('detect handler against the local emulators', () => {
       expect(history.length).toBeGreaterThan(0);
       expect(history.every((k) => /^history\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/.+\.gz$/.test(k))).toBe(true);
       let lines = 0;
-      for (const key of history) lines += gunzipSync(await readObject(aws, res.bucket, key)).toString('utf8').split('\n').filter((l) => l !== '').length;
+      for (const key of history)
+        lines += gunzipSync(await readObject(aws, res.bucket, key))
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== '').length;
       expect(lines).toBe(sent.records + 2 + 5);
     } finally {
       await poller.stop();

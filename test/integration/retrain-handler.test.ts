@@ -14,14 +14,23 @@ describe('retrain handler configuration', () => {
       epochs: DEFAULT_RETRAIN_OPTIONS.train.epochs,
       workers: 1,
     });
-    const c = retrainConfigFromEnv({ BUCKET_NAME: 'b', RETRAIN_HISTORY_DAYS: '3', RETRAIN_SAFETY_MARGIN_SECONDS: '45', EPOCHS: '0', TRAIN_WORKERS: '4', TIME_BUDGET_MS: '20000' });
+    const c = retrainConfigFromEnv({
+      BUCKET_NAME: 'b',
+      RETRAIN_HISTORY_DAYS: '3',
+      RETRAIN_SAFETY_MARGIN_SECONDS: '45',
+      EPOCHS: '0',
+      TRAIN_WORKERS: '4',
+      TIME_BUDGET_MS: '20000',
+    });
     expect(c).toMatchObject({ days: 3, safetyMarginMs: 45_000, epochs: 0, workers: 4, timeBudgetMs: 20_000 });
     expect(retrainConfigFromEnv({ BUCKET_NAME: 'b', HISTORY_DAYS: '2' }).days).toBe(2);
   });
 
   it('names the variable that is missing or wrong', () => {
     expect(() => retrainConfigFromEnv({})).toThrow(/BUCKET_NAME is required/);
-    expect(() => retrainConfigFromEnv({ BUCKET_NAME: 'b', RETRAIN_HISTORY_DAYS: 'week' })).toThrow(/RETRAIN_HISTORY_DAYS must be a number of days > 0, got "week"/);
+    expect(() => retrainConfigFromEnv({ BUCKET_NAME: 'b', RETRAIN_HISTORY_DAYS: 'week' })).toThrow(
+      /RETRAIN_HISTORY_DAYS must be a number of days > 0, got "week"/,
+    );
     expect(() => retrainConfigFromEnv({ BUCKET_NAME: 'b', EPOCHS: '1.5' })).toThrow(/EPOCHS must be an integer >= 0/);
   });
 

@@ -37,7 +37,7 @@ function devices(prefix: string, count: number, seconds: number, pvcEvery: (i: n
 }
 
 async function collectAlerts(pipeline: LocalPipeline, into: AlertMessage[]): Promise<void> {
-  for (let empty = 0; empty < 2; ) {
+  for (let empty = 0; empty < 2;) {
     const batch = await receiveSnsNotifications(pipeline.aws.sqs, pipeline.resources.alertQueueUrl, 1);
     if (batch.length === 0) empty++;
     for (const n of batch) into.push(JSON.parse(n.message) as AlertMessage);
@@ -58,9 +58,20 @@ describe('retraining in the local pipeline', () => {
       mapping: { batchSize: 100 },
       prepare: async (ctx) => {
         const { key, sha256 } = await putModelVersion(ctx.aws.s3, ctx.resources.bucket, champion.version, champion.text);
-        await promoteModel(ctx.aws.s3, ctx.resources.bucket, { version: champion.version, key, sha256, promotedAt: new Date().toISOString() }, null);
+        await promoteModel(
+          ctx.aws.s3,
+          ctx.resources.bucket,
+          { version: champion.version, key, sha256, promotedAt: new Date().toISOString() },
+          null,
+        );
       },
-      handler: (ctx) => createDetectHandler({ env: { ...ctx.lambdaEnv, MODEL_REVALIDATE_MS: String(REVALIDATE_MS) }, aws: ctx.aws, logger: quietLogger(), metrics: quietMetrics() }),
+      handler: (ctx) =>
+        createDetectHandler({
+          env: { ...ctx.lambdaEnv, MODEL_REVALIDATE_MS: String(REVALIDATE_MS) },
+          aws: ctx.aws,
+          logger: quietLogger(),
+          metrics: quietMetrics(),
+        }),
     });
   }, 120_000);
 
@@ -72,7 +83,14 @@ describe('retraining in the local pipeline', () => {
     const { aws, resources } = pipeline;
     const start = Date.now() - 600_000;
     // Phase 1: eight devices, 120 s each, occasional PVCs; the detector runs the champion.
-    await simulateDevices({ kinesis: aws.kinesis, streamName: resources.streamName, devices: devices(PHASE_1, 8, 120, (i) => 6 + i), speed: 'max', startTime: start, ticksPerRequest: 5 });
+    await simulateDevices({
+      kinesis: aws.kinesis,
+      streamName: resources.streamName,
+      devices: devices(PHASE_1, 8, 120, (i) => 6 + i),
+      speed: 'max',
+      startTime: start,
+      ticksPerRequest: 5,
+    });
     await pipeline.drain(60_000);
     const before: AlertMessage[] = [];
     await collectAlerts(pipeline, before);
@@ -80,7 +98,12 @@ describe('retraining in the local pipeline', () => {
 
     // The scheduled retrain, with the Lambda's remaining time as its budget.
     const context = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
-    const retrain = createRetrainHandler({ env: { ...pipeline.lambdaEnv, RETRAIN_HISTORY_DAYS: '1', RETRAIN_SAFETY_MARGIN_SECONDS: '30', EPOCHS: '3' }, aws, logger: quietLogger(), metrics: quietMetrics() });
+    const retrain = createRetrainHandler({
+      env: { ...pipeline.lambdaEnv, RETRAIN_HISTORY_DAYS: '1', RETRAIN_SAFETY_MARGIN_SECONDS: '30', EPOCHS: '3' },
+      aws,
+      logger: quietLogger(),
+      metrics: quietMetrics(),
+    });
     const result = await retrain({}, context);
     expect(result.timeBudgetMs).toBe(30_000);
     expect(result.history.records).toBe(960);
@@ -91,11 +114,19 @@ describe('retraining in the local pipeline', () => {
 
     // Phase 2, after one revalidation interval: frequent PVCs raise alerts, scored by the new model.
     await new Promise((r) => setTimeout(r, REVALIDATE_MS + 100));
-    await simulateDevices({ kinesis: aws.kinesis, streamName: resources.streamName, devices: devices(PHASE_2, 3, 40, () => 2.5), speed: 'max', startTime: start + 200_000, ticksPerRequest: 5 });
+    await simulateDevices({
+      kinesis: aws.kinesis,
+      streamName: resources.streamName,
+      devices: devices(PHASE_2, 3, 40, () => 2.5),
+      speed: 'max',
+      startTime: start + 200_000,
+      ticksPerRequest: 5,
+    });
     await pipeline.drain(60_000);
     const after: AlertMessage[] = [];
     await collectAlerts(pipeline, after);
-    const versions = (alerts: AlertMessage[], phase: string) => alerts.filter((a) => a.deviceId.startsWith(phase)).map((a) => a.modelVersion);
+    const versions = (alerts: AlertMessage[], phase: string) =>
+      alerts.filter((a) => a.deviceId.startsWith(phase)).map((a) => a.modelVersion);
     // Every alert on the second phase's devices comes from the new model; any late delivery of
     // a first-phase alert still names the champion.
     expect(versions(after, PHASE_2).length).toBeGreaterThan(0);

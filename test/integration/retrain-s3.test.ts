@@ -37,7 +37,9 @@ describe('retraining over S3', () => {
 
   /** Ten devices, two minutes each, archived in one gzip NDJSON object per 30 s of arrival. */
   async function archiveFleet(bucket: string): Promise<void> {
-    const devices = Array.from({ length: 10 }, (_, i) => deviceRecords(`dev-${i}`, { seconds: 150, seed: 20 + i, heartRate: 62 + 3 * i, anomalies: pvcs(150, 6 + i), t0: NOW - 3_600_000 }));
+    const devices = Array.from({ length: 10 }, (_, i) =>
+      deviceRecords(`dev-${i}`, { seconds: 150, seed: 20 + i, heartRate: 62 + 3 * i, anomalies: pvcs(150, 6 + i), t0: NOW - 3_600_000 }),
+    );
     for (let part = 0; part < 5; part++) {
       const lines: string[] = [];
       for (let s = part * 30; s < (part + 1) * 30; s++) for (const d of devices) lines.push(encodeWireRecord(d[s]));
@@ -59,7 +61,10 @@ describe('retraining over S3', () => {
     const bucket = await bucketWithChampion();
     await archiveFleet(bucket);
     const at = NOW - 1_800_000;
-    await putHistoryObject(aws.s3, bucket, ['{"v":1,"deviceId":"dev-0"', 'not json', '{"v":2,"deviceId":"x"}'], { at, unique: 'bad-lines' });
+    await putHistoryObject(aws.s3, bucket, ['{"v":1,"deviceId":"dev-0"', 'not json', '{"v":2,"deviceId":"x"}'], {
+      at,
+      unique: 'bad-lines',
+    });
     await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: historyObjectKey(at, 'not-gzip'), Body: 'plain text, not gzip' }));
     const problems: string[] = [];
     const result = await runRetrainCycle({ s3: aws.s3, bucket, days: 1, ...QUICK, onProblem: (p) => problems.push(p.reason) });
@@ -71,15 +76,28 @@ describe('retraining over S3', () => {
     const pointer = await readModelPointer(aws.s3, bucket);
     expect(JSON.parse(pointer!.text).version).toBe(result.toVersion);
     const listed = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `models/${result.toVersion}/` }));
-    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([`models/${result.toVersion}/model.json`, `models/${result.toVersion}/report.json`]);
-    const report = JSON.parse(await (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `models/${result.toVersion}/report.json` }))).Body!.transformToString());
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([
+      `models/${result.toVersion}/model.json`,
+      `models/${result.toVersion}/report.json`,
+    ]);
+    const report = JSON.parse(
+      await (
+        await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `models/${result.toVersion}/report.json` }))
+      ).Body!.transformToString(),
+    );
     expect(report).toMatchObject({ decision: 'promoted', fromVersion: champion.version, toVersion: result.toVersion });
   }, 120_000);
 
   it('keeps the champion on an empty history: clear reason, no new version', async () => {
     const bucket = await bucketWithChampion();
     const result = await runRetrainCycle({ s3: aws.s3, bucket, days: 1, ...QUICK });
-    expect(result).toMatchObject({ decision: 'kept', fromVersion: champion.version, toVersion: champion.version, challengerVersion: null, beatsUsed: 0 });
+    expect(result).toMatchObject({
+      decision: 'kept',
+      fromVersion: champion.version,
+      toVersion: champion.version,
+      challengerVersion: null,
+      beatsUsed: 0,
+    });
     expect(result.reason).toMatch(/history is empty: no valid records in the last 1 days/);
     const models = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'models/' }));
     expect((models.Contents ?? []).map((o) => o.Key).sort()).toEqual([`models/${champion.version}/model.json`, 'models/current.json']);
@@ -90,7 +108,12 @@ describe('retraining over S3', () => {
     const registry = createS3ModelRegistry(aws.s3, bucket);
     const read = await registry.readCurrent();
     expect(read?.pointer.version).toBe(champion.version);
-    const pointer = (version: string) => ({ version, key: `models/${version}/model.json`, sha256: 'a'.repeat(64), promotedAt: new Date(NOW).toISOString() });
+    const pointer = (version: string) => ({
+      version,
+      key: `models/${version}/model.json`,
+      sha256: 'a'.repeat(64),
+      promotedAt: new Date(NOW).toISOString(),
+    });
     expect(await registry.promote(pointer('20261126T120000Z-aaaaaaaa'), read!.etag)).toEqual({ promoted: true });
     const stale = await registry.promote(pointer('20261126T120000Z-bbbbbbbb'), read!.etag);
     expect(stale.promoted).toBe(false);
@@ -113,7 +136,13 @@ describe('retraining over S3', () => {
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
     const json = JSON.parse(out[0]);
-    expect(json).toMatchObject({ decision: 'kept', fromVersion: champion.version, toVersion: champion.version, beatsUsed: 0, timeBudgetMs: 20_000 });
+    expect(json).toMatchObject({
+      decision: 'kept',
+      fromVersion: champion.version,
+      toVersion: champion.version,
+      beatsUsed: 0,
+      timeBudgetMs: 20_000,
+    });
     expect(json.reason).toMatch(/history is empty/);
     expect(err.join('')).toMatch(/retrain: kept .*history is empty/);
     await expect(retrainCommand.run(['--days', 'many'])).rejects.toThrow(UsageError);

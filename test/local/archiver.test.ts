@@ -18,7 +18,12 @@ async function putWire(stream: string, devices: string[], perDevice: number): Pr
   const entries = [];
   for (let seq = 0; seq < perDevice; seq++) {
     for (const deviceId of devices) {
-      entries.push({ PartitionKey: deviceId, Data: Buffer.from(encodeWireRecord({ deviceId, seq, t0: 1_764_150_000_000 + seq * 1000, fs: 100, samples: new Float32Array(100).fill(0.25) })) });
+      entries.push({
+        PartitionKey: deviceId,
+        Data: Buffer.from(
+          encodeWireRecord({ deviceId, seq, t0: 1_764_150_000_000 + seq * 1000, fs: 100, samples: new Float32Array(100).fill(0.25) }),
+        ),
+      });
     }
   }
   const out = await aws.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: entries }));
@@ -26,13 +31,18 @@ async function putWire(stream: string, devices: string[], perDevice: number): Pr
 }
 
 async function newStream(name: string, shards: number): Promise<void> {
-  await aws.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }));
+  await aws.kinesis.send(
+    new CreateStreamCommand({ StreamName: name, ShardCount: shards, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }),
+  );
   await waitForStreamActive(aws.kinesis, name, 20_000);
 }
 
 beforeAll(async () => {
   [kinesisEmulator, fauxqs] = await Promise.all([startKinesisEmulator(), startFauxqsEmulator({ mode: 'in-process' })]);
-  aws = createAwsClients({ endpoint: { kinesis: kinesisEmulator.endpoint, s3: fauxqs.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint }, env: {} });
+  aws = createAwsClients({
+    endpoint: { kinesis: kinesisEmulator.endpoint, s3: fauxqs.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint },
+    env: {},
+  });
 });
 
 afterAll(async () => {
@@ -48,7 +58,14 @@ describe('Firehose-like archiver', () => {
     const before = Date.now();
     await putWire('archive-size', devices, 10);
     // ~700 bytes per record: a 4 KB buffer forces several objects.
-    const archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: 'archive-size', bucket: 'archive-size', bufferSizeBytes: 4096, pollIntervalMs: 20 });
+    const archiver = await startArchiver({
+      kinesis: aws.kinesis,
+      s3: aws.s3,
+      streamName: 'archive-size',
+      bucket: 'archive-size',
+      bufferSizeBytes: 4096,
+      pollIntervalMs: 20,
+    });
     await archiver.drain();
     await archiver.stop();
     expect(archiver.stats.recordsArchived).toBe(40);
@@ -70,7 +87,14 @@ describe('Firehose-like archiver', () => {
   it('flushes by the buffer interval while running, and flushes the rest on stop', async () => {
     await newStream('archive-interval', 1);
     await aws.s3.send(new CreateBucketCommand({ Bucket: 'archive-interval' }));
-    const archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: 'archive-interval', bucket: 'archive-interval', bufferIntervalMs: 150, pollIntervalMs: 20 });
+    const archiver = await startArchiver({
+      kinesis: aws.kinesis,
+      s3: aws.s3,
+      streamName: 'archive-interval',
+      bucket: 'archive-interval',
+      bufferIntervalMs: 150,
+      pollIntervalMs: 20,
+    });
     await putWire('archive-interval', ['d-1'], 3);
     const deadline = Date.now() + 10_000;
     while (archiver.stats.objectsWritten === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -7,14 +7,33 @@ import { resolveMapping } from '../../src/local/event-source-config';
 import type { KinesisOnFailureMessage } from '../../src/local/on-failure';
 import { createRandom } from '../../src/nn/random';
 
-const identity = { streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s', region: 'us-east-1', accountId: '000000000000', functionName: 'fn' };
+const identity = {
+  streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+  region: 'us-east-1',
+  accountId: '000000000000',
+  functionName: 'fn',
+};
 
 function records(n: number): KinesisRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ SequenceNumber: String(1000 + i), PartitionKey: 'k', Data: Buffer.from(String(i)), ApproximateArrivalTimestamp: new Date() }));
+  return Array.from({ length: n }, (_, i) => ({
+    SequenceNumber: String(1000 + i),
+    PartitionKey: 'k',
+    Data: Buffer.from(String(i)),
+    ApproximateArrivalTimestamp: new Date(),
+  }));
 }
 
 function newStats(): DeliveryStats {
-  return { invocations: 0, recordsSucceeded: 0, functionErrors: 0, partialFailures: 0, retries: 0, bisections: 0, recordsDiscarded: 0, onFailureMessages: 0 };
+  return {
+    invocations: 0,
+    recordsSucceeded: 0,
+    functionErrors: 0,
+    partialFailures: 0,
+    retries: 0,
+    bisections: 0,
+    recordsDiscarded: 0,
+    onFailureMessages: 0,
+  };
 }
 
 describe('deliverBatch (Lambda error handling, no emulator)', () => {
@@ -47,7 +66,12 @@ describe('deliverBatch (Lambda error handling, no emulator)', () => {
           await deliverBatch(batch, {
             shardId: 'shardId-000000000000',
             identity,
-            mapping: resolveMapping({ maximumRetryAttempts: maxRetries, bisectBatchOnFunctionError: bisect, retryBackoffMs: 0, onFailure: async (m) => void failures.push(m) }),
+            mapping: resolveMapping({
+              maximumRetryAttempts: maxRetries,
+              bisectBatchOnFunctionError: bisect,
+              retryBackoffMs: 0,
+              onFailure: async (m) => void failures.push(m),
+            }),
             handler,
             stats,
             stopping: () => false,

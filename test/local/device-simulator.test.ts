@@ -1,4 +1,12 @@
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, StreamMode, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  StreamMode,
+  type KinesisClient,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
@@ -21,17 +29,22 @@ describe('device records', () => {
 
   it('cuts records that tile the signal exactly, whatever fs and record length', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 50, max: 2000 }), fc.constantFrom(0.25, 0.5, 1, 1.3, 2), (length, fs, seconds) => {
-        const n = recordCount(length, fs, seconds);
-        let next = 0;
-        for (let k = 0; k < n; k++) {
-          const { start, end } = recordBounds(k, fs, seconds, length);
-          expect(start).toBe(next);
-          expect(end).toBeGreaterThan(start);
-          next = end;
-        }
-        expect(next).toBe(length);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 50, max: 2000 }),
+        fc.constantFrom(0.25, 0.5, 1, 1.3, 2),
+        (length, fs, seconds) => {
+          const n = recordCount(length, fs, seconds);
+          let next = 0;
+          for (let k = 0; k < n; k++) {
+            const { start, end } = recordBounds(k, fs, seconds, length);
+            expect(start).toBe(next);
+            expect(end).toBeGreaterThan(start);
+            next = end;
+          }
+          expect(next).toBe(length);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -72,7 +85,10 @@ describe('PutRecords batching and retries', () => {
         sent.push(records.map((r) => r.Data![0]));
         call++;
         return call === 1
-          ? { FailedRecordCount: 1, Records: records.map((_, i) => (i === 1 ? { ErrorCode: 'ProvisionedThroughputExceededException' } : { SequenceNumber: '1' })) }
+          ? {
+              FailedRecordCount: 1,
+              Records: records.map((_, i) => (i === 1 ? { ErrorCode: 'ProvisionedThroughputExceededException' } : { SequenceNumber: '1' })),
+            }
           : { FailedRecordCount: 0, Records: records.map(() => ({ SequenceNumber: '2' })) };
       },
     } as unknown as KinesisClient;
@@ -82,8 +98,12 @@ describe('PutRecords batching and retries', () => {
     // Entry 2 (same key as the failed entry 1) got in first: counted as reordered.
     expect(r).toEqual({ requests: 2, retriedEntries: 1, throttledEntries: 1, reorderedEntries: 1 });
 
-    const alwaysFail = { send: async () => ({ FailedRecordCount: 1, Records: [{ ErrorCode: 'InternalFailure' }] }) } as unknown as KinesisClient;
-    await expect(putRecordsReliably(alwaysFail, 's', [entry(1)], { retryBaseMs: 1, maxRetries: 2 })).rejects.toThrow(/1 records still failing after 2 retries \(InternalFailure\)/);
+    const alwaysFail = {
+      send: async () => ({ FailedRecordCount: 1, Records: [{ ErrorCode: 'InternalFailure' }] }),
+    } as unknown as KinesisClient;
+    await expect(putRecordsReliably(alwaysFail, 's', [entry(1)], { retryBaseMs: 1, maxRetries: 2 })).rejects.toThrow(
+      /1 records still failing after 2 retries \(InternalFailure\)/,
+    );
   });
 });
 
@@ -105,7 +125,9 @@ describe('device simulator against kinesis-local', () => {
     const out: WireRecordV1[] = [];
     const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
     for (const shard of Shards) {
-      let it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      let it = (
+        await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }))
+      ).ShardIterator;
       for (;;) {
         const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: it }));
         for (const r of got.Records ?? []) {
@@ -122,7 +144,9 @@ describe('device simulator against kinesis-local', () => {
   }
 
   it('streams each device as 1 s records, seq from 0 in order, t0 and samples faithful', async () => {
-    await aws.kinesis.send(new CreateStreamCommand({ StreamName: 'sim', ShardCount: 2, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }));
+    await aws.kinesis.send(
+      new CreateStreamCommand({ StreamName: 'sim', ShardCount: 2, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }),
+    );
     await waitForStreamActive(aws.kinesis, 'sim', 20_000);
     const a = ecgSimulate({ fs: 360, seconds: 5.5, seed: 1 }).signal;
     const b = ecgSimulate({ fs: 250, seconds: 3, seed: 2 }).signal;
@@ -154,17 +178,32 @@ describe('device simulator against kinesis-local', () => {
   });
 
   it('packs several ticks per request when asked, keeping each device in order', async () => {
-    await aws.kinesis.send(new CreateStreamCommand({ StreamName: 'sim-packed', ShardCount: 1, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }));
+    await aws.kinesis.send(
+      new CreateStreamCommand({ StreamName: 'sim-packed', ShardCount: 1, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }),
+    );
     await waitForStreamActive(aws.kinesis, 'sim-packed', 20_000);
-    const devices = [0, 1].map((i) => ({ deviceId: `dev-${i}`, signal: ecgSimulate({ fs: 100, seconds: 7, seed: 5 + i }).signal, fs: 100 }));
-    const stats = await simulateDevices({ kinesis: aws.kinesis, streamName: 'sim-packed', devices, speed: 'max', ticksPerRequest: 3, startTime: 0 });
+    const devices = [0, 1].map((i) => ({
+      deviceId: `dev-${i}`,
+      signal: ecgSimulate({ fs: 100, seconds: 7, seed: 5 + i }).signal,
+      fs: 100,
+    }));
+    const stats = await simulateDevices({
+      kinesis: aws.kinesis,
+      streamName: 'sim-packed',
+      devices,
+      speed: 'max',
+      ticksPerRequest: 3,
+      startTime: 0,
+    });
     expect(stats).toMatchObject({ records: 14, requests: 3, reorderedEntries: 0 });
     const got = await readAll(aws.kinesis, 'sim-packed');
     for (const d of devices) expect(got.filter((r) => r.deviceId === d.deviceId).map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
   it('paces ticks by the speed factor and stops on abort', async () => {
-    await aws.kinesis.send(new CreateStreamCommand({ StreamName: 'sim-paced', ShardCount: 1, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }));
+    await aws.kinesis.send(
+      new CreateStreamCommand({ StreamName: 'sim-paced', ShardCount: 1, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }),
+    );
     await waitForStreamActive(aws.kinesis, 'sim-paced', 20_000);
     const signal = ecgSimulate({ fs: 100, seconds: 10, seed: 3 }).signal;
     const devices = [{ deviceId: 'dev-paced', signal, fs: 100 }];

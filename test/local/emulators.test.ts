@@ -33,7 +33,9 @@ describe('local stack (kinesis-local + fauxqs) through the real SDK clients', ()
   });
 
   it('round-trips a Kinesis record', async () => {
-    const put = await aws.kinesis.send(new PutRecordCommand({ StreamName: res.streamName, PartitionKey: 'dev-1', Data: Buffer.from('hello') }));
+    const put = await aws.kinesis.send(
+      new PutRecordCommand({ StreamName: res.streamName, PartitionKey: 'dev-1', Data: Buffer.from('hello') }),
+    );
     const { Shards = [] } = await aws.kinesis.send(new ListShardsCommand({ StreamName: res.streamName }));
     expect(Shards).toHaveLength(2);
     const { ShardIterator } = await aws.kinesis.send(

@@ -3,7 +3,12 @@ import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
-import { startEventSourcePoller, type EventSourcePoller, type EventSourcePollerOptions, type KinesisHandler } from '../../src/local/event-source-poller';
+import {
+  startEventSourcePoller,
+  type EventSourcePoller,
+  type EventSourcePollerOptions,
+  type KinesisHandler,
+} from '../../src/local/event-source-poller';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
 import { startKinesisEmulator, type KinesisEmulator } from '../../src/local/kinesis-emulator';
 import type { KinesisOnFailureMessage } from '../../src/local/on-failure';
@@ -18,13 +23,18 @@ const pollers: EventSourcePoller[] = [];
 /** A fresh stream per test, so tests cannot see each other's records. */
 async function newStream(shards = 1): Promise<{ name: string; arn: string }> {
   const name = `poller-test-${++streamCount}`;
-  await aws.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }));
+  await aws.kinesis.send(
+    new CreateStreamCommand({ StreamName: name, ShardCount: shards, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }),
+  );
   return { name, arn: await waitForStreamActive(aws.kinesis, name, 20_000) };
 }
 
 /** Puts `n` records `"<key>:<i>"`, one PutRecords call, keys cycling through `keys`. */
 async function put(stream: string, n: number, keys = ['dev-a']): Promise<string[]> {
-  const entries = Array.from({ length: n }, (_, i) => ({ PartitionKey: keys[i % keys.length], Data: Buffer.from(`${keys[i % keys.length]}:${i}`) }));
+  const entries = Array.from({ length: n }, (_, i) => ({
+    PartitionKey: keys[i % keys.length],
+    Data: Buffer.from(`${keys[i % keys.length]}:${i}`),
+  }));
   const out = await aws.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: entries }));
   expect(out.FailedRecordCount ?? 0).toBe(0);
   return (out.Records ?? []).map((r) => r.SequenceNumber as string);
@@ -34,7 +44,9 @@ function payloads(event: KinesisStreamEvent): string[] {
   return event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString());
 }
 
-async function start(options: Partial<EventSourcePollerOptions> & { streamName: string; handler: KinesisHandler }): Promise<EventSourcePoller> {
+async function start(
+  options: Partial<EventSourcePollerOptions> & { streamName: string; handler: KinesisHandler },
+): Promise<EventSourcePoller> {
   const p = await startEventSourcePoller({ kinesis: aws.kinesis, pollIntervalMs: 20, retryBackoffMs: 1, ...options });
   pollers.push(p);
   return p;
@@ -42,7 +54,10 @@ async function start(options: Partial<EventSourcePollerOptions> & { streamName: 
 
 beforeAll(async () => {
   [kinesisEmulator, fauxqs] = await Promise.all([startKinesisEmulator(), startFauxqsEmulator({ mode: 'in-process' })]);
-  aws = createAwsClients({ endpoint: { kinesis: kinesisEmulator.endpoint, s3: fauxqs.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint }, env: {} });
+  aws = createAwsClients({
+    endpoint: { kinesis: kinesisEmulator.endpoint, s3: fauxqs.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint },
+    env: {},
+  });
 });
 
 // Idle pollers keep polling: stop each test's pollers so later tests do not pay for them.
@@ -60,7 +75,10 @@ describe('event source poller against kinesis-local', () => {
     const { name, arn } = await newStream();
     const seqs = await put(name, 3);
     const events: { event: KinesisStreamEvent; context: Context; remaining: number }[] = [];
-    const poller = await start({ streamName: name, handler: async (event, context) => void events.push({ event, context, remaining: context.getRemainingTimeInMillis() }) });
+    const poller = await start({
+      streamName: name,
+      handler: async (event, context) => void events.push({ event, context, remaining: context.getRemainingTimeInMillis() }),
+    });
     await poller.drain();
     expect(events).toHaveLength(1);
     const [{ event, context, remaining }] = events;
@@ -105,7 +123,11 @@ describe('event source poller against kinesis-local', () => {
     const { name } = await newStream();
     const sizes: number[] = [];
     // A window long enough that three puts land in it even on a loaded CI machine.
-    const poller = await start({ streamName: name, maximumBatchingWindowMs: 1500, handler: async (event) => void sizes.push(event.Records.length) });
+    const poller = await start({
+      streamName: name,
+      maximumBatchingWindowMs: 1500,
+      handler: async (event) => void sizes.push(event.Records.length),
+    });
     for (let i = 0; i < 3; i++) {
       await put(name, 1);
       await new Promise((r) => setTimeout(r, 20));
@@ -179,7 +201,13 @@ describe('event source poller against kinesis-local', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0].requestContext.condition).toBe('RetryAttemptsExhausted');
     expect(failures[0].responseContext.functionError).toBe('Unhandled');
-    expect(failures[0].KinesisBatchInfo).toMatchObject({ shardId: 'shardId-000000000000', startSequenceNumber: seqs[5], endSequenceNumber: seqs[5], batchSize: 1, streamArn: arn });
+    expect(failures[0].KinesisBatchInfo).toMatchObject({
+      shardId: 'shardId-000000000000',
+      startSequenceNumber: seqs[5],
+      endSequenceNumber: seqs[5],
+      batchSize: 1,
+      streamArn: arn,
+    });
     expect(poller.stats.bisections).toBeGreaterThanOrEqual(3);
     expect(poller.stats.recordsDiscarded).toBe(1);
   });
@@ -234,7 +262,12 @@ describe('event source poller against kinesis-local', () => {
     await new Promise((r) => setTimeout(r, 400));
     const failures: KinesisOnFailureMessage[] = [];
     let calls = 0;
-    const poller = await start({ streamName: name, maximumRecordAgeMs: 200, onFailure: async (m) => void failures.push(m), handler: async () => void calls++ });
+    const poller = await start({
+      streamName: name,
+      maximumRecordAgeMs: 200,
+      onFailure: async (m) => void failures.push(m),
+      handler: async () => void calls++,
+    });
     await poller.drain();
     expect(calls).toBe(0);
     expect(failures.map((f) => [f.requestContext.condition, f.KinesisBatchInfo.batchSize])).toEqual([['RecordAgeExceeded', 3]]);

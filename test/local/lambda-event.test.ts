@@ -3,21 +3,36 @@ import { resolveMapping } from '../../src/local/event-source-config';
 import { interpretResponse, makeLambdaContext, toKinesisEventRecord } from '../../src/local/lambda-event';
 import { onFailureMessage } from '../../src/local/on-failure';
 
-const identity = { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/s', region: 'eu-west-1', accountId: '123456789012', functionName: 'fn' };
+const identity = {
+  streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/s',
+  region: 'eu-west-1',
+  accountId: '123456789012',
+  functionName: 'fn',
+};
 const seqs = ['100', '200', '300'];
 
 describe('interpretResponse (ReportBatchItemFailures)', () => {
   it('reads nothing, null, an empty list or a missing list as success', () => {
-    for (const r of [undefined, null, {}, { batchItemFailures: [] }, { batchItemFailures: null }]) expect(interpretResponse(r, seqs, true)).toEqual({ kind: 'success' });
+    for (const r of [undefined, null, {}, { batchItemFailures: [] }, { batchItemFailures: null }])
+      expect(interpretResponse(r, seqs, true)).toEqual({ kind: 'success' });
   });
 
   it('checkpoints before the lowest failed sequence number, whatever the order reported', () => {
-    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '300' }, { itemIdentifier: '200' }] }, seqs, true)).toEqual({ kind: 'partial', fromIndex: 1 });
+    expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '300' }, { itemIdentifier: '200' }] }, seqs, true)).toEqual({
+      kind: 'partial',
+      fromIndex: 1,
+    });
     expect(interpretResponse({ batchItemFailures: [{ itemIdentifier: '100' }] }, seqs, true)).toEqual({ kind: 'partial', fromIndex: 0 });
   });
 
   it('fails the whole batch for an empty, missing or unknown identifier, or a non-array', () => {
-    for (const r of [{ batchItemFailures: [{ itemIdentifier: '' }] }, { batchItemFailures: [{}] }, { batchItemFailures: [{ itemIdentifier: '999' }] }, { batchItemFailures: [null] }, { batchItemFailures: 'x' }]) {
+    for (const r of [
+      { batchItemFailures: [{ itemIdentifier: '' }] },
+      { batchItemFailures: [{}] },
+      { batchItemFailures: [{ itemIdentifier: '999' }] },
+      { batchItemFailures: [null] },
+      { batchItemFailures: 'x' },
+    ]) {
       expect(interpretResponse(r, seqs, true).kind).toBe('error');
     }
   });
@@ -29,7 +44,11 @@ describe('interpretResponse (ReportBatchItemFailures)', () => {
 
 describe('Lambda event and context', () => {
   it('builds a record with base64 data, seconds arrival and shard:sequence event id', () => {
-    const r = toKinesisEventRecord({ Data: Buffer.from('hi'), PartitionKey: 'dev', SequenceNumber: '42', ApproximateArrivalTimestamp: new Date(1_500) }, 'shardId-000000000003', identity);
+    const r = toKinesisEventRecord(
+      { Data: Buffer.from('hi'), PartitionKey: 'dev', SequenceNumber: '42', ApproximateArrivalTimestamp: new Date(1_500) },
+      'shardId-000000000003',
+      identity,
+    );
     expect(r).toEqual({
       kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'dev', sequenceNumber: '42', data: 'aGk=', approximateArrivalTimestamp: 1.5 },
       eventSource: 'aws:kinesis',
@@ -80,7 +99,13 @@ describe('Lambda event and context', () => {
 
 describe('resolveMapping', () => {
   it('fills beatwatch defaults and names a bad option', () => {
-    expect(resolveMapping({})).toMatchObject({ batchSize: 100, maximumRetryAttempts: 3, bisectBatchOnFunctionError: true, reportBatchItemFailures: true, startingPosition: 'TRIM_HORIZON' });
+    expect(resolveMapping({})).toMatchObject({
+      batchSize: 100,
+      maximumRetryAttempts: 3,
+      bisectBatchOnFunctionError: true,
+      reportBatchItemFailures: true,
+      startingPosition: 'TRIM_HORIZON',
+    });
     expect(() => resolveMapping({ batchSize: 0 })).toThrow(/batchSize/);
     expect(() => resolveMapping({ maximumRetryAttempts: -2 })).toThrow(/maximumRetryAttempts/);
     expect(() => resolveMapping({ maximumRecordAgeMs: 0 })).toThrow(/maximumRecordAgeMs/);

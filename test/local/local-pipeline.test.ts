@@ -45,8 +45,17 @@ describe('local pipeline (emulators + poller + archiver) with a handler configur
 
   it('carries device records through the handler and into history', async () => {
     expect(prepared).toBe(true);
-    const devices = [1, 2, 3].map((i) => ({ deviceId: pseudonymousDeviceId(`p${i}`), signal: ecgSimulate({ fs: 250, seconds: 8, seed: i }).signal, fs: 250 }));
-    const stats = await simulateDevices({ kinesis: pipeline.aws.kinesis, streamName: pipeline.resources.streamName, devices, speed: 'max' });
+    const devices = [1, 2, 3].map((i) => ({
+      deviceId: pseudonymousDeviceId(`p${i}`),
+      signal: ecgSimulate({ fs: 250, seconds: 8, seed: i }).signal,
+      fs: 250,
+    }));
+    const stats = await simulateDevices({
+      kinesis: pipeline.aws.kinesis,
+      streamName: pipeline.resources.streamName,
+      devices,
+      speed: 'max',
+    });
     expect(stats.records).toBe(24);
     await pipeline.drain();
     for (const d of devices) expect(seen.get(d.deviceId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);

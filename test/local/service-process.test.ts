@@ -5,8 +5,14 @@ import { startServiceProcess, waitUntilReady } from '../../src/local/service-pro
 
 describe('service processes', () => {
   it('reports a child that dies before it is ready with its exit code and output', async () => {
-    const s = startServiceProcess({ name: 'doomed', module: 'commonjs', script: "process.stderr.write('bind failed: EADDRINUSE\\n'); process.exit(3);" });
-    await expect(waitUntilReady(s, async () => false, 10_000)).rejects.toThrow(/doomed exited \(3\) before it was ready; its output:\nbind failed: EADDRINUSE/);
+    const s = startServiceProcess({
+      name: 'doomed',
+      module: 'commonjs',
+      script: "process.stderr.write('bind failed: EADDRINUSE\\n'); process.exit(3);",
+    });
+    await expect(waitUntilReady(s, async () => false, 10_000)).rejects.toThrow(
+      /doomed exited \(3\) before it was ready; its output:\nbind failed: EADDRINUSE/,
+    );
   });
 
   it('times out naming the service when it never becomes ready', async () => {
@@ -18,7 +24,12 @@ describe('service processes', () => {
 
   it('ends a child through its stdin lifeline even when it ignores SIGTERM', async () => {
     // A child that ignores SIGTERM: only the lifeline (stdin closing) can end it gracefully.
-    const s = startServiceProcess({ name: 'stubborn', module: 'esm', script: "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); process.stdout.write('up\\n');", onLine: () => undefined });
+    const s = startServiceProcess({
+      name: 'stubborn',
+      module: 'esm',
+      script: "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); process.stdout.write('up\\n');",
+      onLine: () => undefined,
+    });
     await waitUntilReady(s, async () => s.outputTail().includes('up'), 10_000, 10);
     await s.stop(10_000);
     // Exit code 0 from the lifeline, not SIGKILL from the grace timeout.

@@ -104,7 +104,9 @@ describe('model artifact', () => {
     const { text } = serializeArtifact(makeArtifact().artifact);
     expect(() => parseArtifact(text, { expectedSha256: '0'.repeat(64) })).toThrow(/sha256 [0-9a-f]{64} differs from the expected 0{64}/);
     expect(() => parseArtifact(`${text.slice(0, 200)}`)).toThrow(/not valid JSON/);
-    expect(() => parseArtifact(tampered((j) => (j.format = 'other-model')))).toThrow(/artifact\.format: expected "beatwatch-model", got the string "other-model"/);
+    expect(() => parseArtifact(tampered((j) => (j.format = 'other-model')))).toThrow(
+      /artifact\.format: expected "beatwatch-model", got the string "other-model"/,
+    );
     try {
       parseArtifact(tampered((j) => (j.formatVersion = 2)));
       expect.unreachable();
@@ -116,7 +118,11 @@ describe('model artifact', () => {
   });
 
   it.each<[string, (j: LooseJson) => void, RegExp]>([
-    ['missing threshold value', (j) => delete j.threshold.value, /artifact\.threshold\.value: expected a finite number, got nothing \(missing\)/],
+    [
+      'missing threshold value',
+      (j) => delete j.threshold.value,
+      /artifact\.threshold\.value: expected a finite number, got nothing \(missing\)/,
+    ],
     ['ill-typed hidden', (j) => (j.architecture.hidden = '32'), /artifact\.architecture\.hidden: expected an integer/],
     ['unknown cell', (j) => (j.architecture.cell = 'transformer'), /artifact\.architecture\.cell: expected one of "lstm"/],
     ['window steps mismatch', (j) => (j.window.steps = 99), /artifact\.window\.steps: expected the architecture's steps 12/],
@@ -124,14 +130,30 @@ describe('model artifact', () => {
     ['perBeat disagrees with window', (j) => (j.normalization.perBeat = 'minmax'), /artifact\.normalization\.perBeat/],
     ['bad version', (j) => (j.version = 'latest'), /artifact\.version: expected YYYYMMDDTHHMMSSZ/],
     ['bad createdAt', (j) => (j.createdAt = 'yesterday'), /artifact\.createdAt/],
-    ['non-numeric loss entry', (j) => (j.training.valLoss[1] = null), /artifact\.training\.valLoss\[1\]: expected a finite number, got null/],
+    [
+      'non-numeric loss entry',
+      (j) => (j.training.valLoss[1] = null),
+      /artifact\.training\.valLoss\[1\]: expected a finite number, got null/,
+    ],
     ['missing software', (j) => delete j.training.software, /artifact\.training\.software: expected an object/],
-    ['bad device threshold', (j) => (j.deviceThresholds['dev-a1'] = 'high'), /artifact\.deviceThresholds\.dev-a1: expected a finite number/],
+    [
+      'bad device threshold',
+      (j) => (j.deviceThresholds['dev-a1'] = 'high'),
+      /artifact\.deviceThresholds\.dev-a1: expected a finite number/,
+    ],
     ['bad device id', (j) => (j.deviceThresholds['has space'] = 1), /artifact\.deviceThresholds: key #2 is not a valid device id/],
-    ['truncated weights', (j) => (j.weights[0].base64 = j.weights[0].base64.slice(0, 8)), /artifact\.weights\[0\]\.base64: expected \d+ float32 values/],
+    [
+      'truncated weights',
+      (j) => (j.weights[0].base64 = j.weights[0].base64.slice(0, 8)),
+      /artifact\.weights\[0\]\.base64: expected \d+ float32 values/,
+    ],
     ['bad base64', (j) => (j.weights[1].base64 = '!!!!'), /artifact\.weights\[1\]\.base64: expected base64 text/],
     ['dropped tensor', (j) => j.weights.pop(), /artifact\.weights: do not fit the architecture/],
-    ['unknown pot params', (j) => ((j.threshold.rule = 'pot'), (j.threshold.params = { q: 0.9 })), /artifact\.threshold\.params\.initialQuantile/],
+    [
+      'unknown pot params',
+      (j) => ((j.threshold.rule = 'pot'), (j.threshold.params = { q: 0.9 })),
+      /artifact\.threshold\.params\.initialQuantile/,
+    ],
   ])('rejects a corrupt artifact (%s), naming the field', (_, mutate, message) => {
     expect(() => parseArtifact(tampered(mutate))).toThrow(message);
   });
@@ -140,8 +162,16 @@ describe('model artifact', () => {
     const { model } = makeArtifact();
     const base = makeArtifact().artifact;
     const input = { model, threshold: base.threshold, training: base.training };
-    expect(() => createArtifact({ ...input, window: { kind: 'prewindowed', source: 'x', steps: 140, normalization: 'zscore' } })).toThrow(/window\.steps: 140 differs from the model's steps 12/);
-    expect(() => createArtifact({ ...input, window: { kind: 'prewindowed', source: 'x', steps: STEPS, normalization: 'zscore' }, deviceThresholds: { 'bad id!': 1 } })).toThrow(/device id/);
+    expect(() => createArtifact({ ...input, window: { kind: 'prewindowed', source: 'x', steps: 140, normalization: 'zscore' } })).toThrow(
+      /window\.steps: 140 differs from the model's steps 12/,
+    );
+    expect(() =>
+      createArtifact({
+        ...input,
+        window: { kind: 'prewindowed', source: 'x', steps: STEPS, normalization: 'zscore' },
+        deviceThresholds: { 'bad id!': 1 },
+      }),
+    ).toThrow(/device id/);
   });
 
   it('picks the device threshold over the global one, and exposes the streaming window spec', () => {
@@ -150,7 +180,10 @@ describe('model artifact', () => {
     expect(thresholdFor(artifact, 'other')).toBe(artifact.threshold.value);
     expect(thresholdFor(artifact, 'toString')).toBe(artifact.threshold.value);
     expect(streamingWindowSpec(artifact)).toEqual({ before: 0.25, after: 0.45, steps: STEPS, normalization: 'zscore' });
-    const pre = { ...artifact, window: { kind: 'prewindowed' as const, source: 'UCR ECG5000', steps: STEPS, normalization: 'zscore' as const } };
+    const pre = {
+      ...artifact,
+      window: { kind: 'prewindowed' as const, source: 'UCR ECG5000', steps: STEPS, normalization: 'zscore' as const },
+    };
     expect(() => streamingWindowSpec(pre)).toThrow(/pre-windowed beats \(UCR ECG5000\)/);
   });
 

@@ -8,7 +8,7 @@ function synthetic(rows: number, length: number, abnormalEvery: number, seed: nu
   const labels = new Int32Array(rows);
   const data = new Float32Array(rows * length);
   let s = seed;
-  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
   for (let r = 0; r < rows; r++) {
     const abnormal = abnormalEvery > 0 && r % abnormalEvery === abnormalEvery - 1;
     labels[r] = abnormal ? 2 + (r % 4) : 1;
@@ -43,7 +43,14 @@ describe('evaluateEcg5000 (tiny synthetic smoke)', () => {
   it('ranks spiked beats above clean ones and returns a loadable artifact', async () => {
     const train = synthetic(120, 24, 6, 1);
     const test = synthetic(60, 24, 3, 2);
-    const { result, artifact } = await evaluateEcg5000(train, test, { hidden: 6, epochs: 12, batchSize: 8, learningRate: 1e-2, seed: 3, thresholdRule: { rule: 'mean-std', params: { k: 3 } } });
+    const { result, artifact } = await evaluateEcg5000(train, test, {
+      hidden: 6,
+      epochs: 12,
+      batchSize: 8,
+      learningRate: 1e-2,
+      seed: 3,
+      thresholdRule: { rule: 'mean-std', params: { k: 3 } },
+    });
     expect(result.trainWindows + result.validationWindows + result.calibrationWindows).toBe(100);
     expect(result.testWindows).toBe(60);
     expect(result.testAbnormal).toBe(20);

@@ -32,7 +32,7 @@ describe('rocAuc', () => {
 
   it('agrees with the pairwise definition on random data with ties', () => {
     let state = 12345;
-    const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let trial = 0; trial < 20; trial++) {
       const n = 30 + trial;
       const scores = Array.from({ length: n }, () => Math.round(rand() * 10) / 10);
@@ -70,7 +70,12 @@ describe('averagePrecision', () => {
 
 describe('confusionAt / metricsAt', () => {
   it('flags strictly above the threshold', () => {
-    expect(confusionAt([0.1, 0.5, 0.9], [0, 1, 1], 0.5)).toEqual({ truePositives: 1, falsePositives: 0, trueNegatives: 1, falseNegatives: 1 });
+    expect(confusionAt([0.1, 0.5, 0.9], [0, 1, 1], 0.5)).toEqual({
+      truePositives: 1,
+      falsePositives: 0,
+      trueNegatives: 1,
+      falseNegatives: 1,
+    });
   });
 
   it('derives accuracy, precision, recall, F1 and FPR', () => {

@@ -26,7 +26,11 @@ describe('sortedQuantile', () => {
 
 describe('fitThreshold', () => {
   it('quantile: the q-quantile of the scores, whatever their order', () => {
-    expect(fitThreshold(oneToEleven, { rule: 'quantile', params: { q: 0.5 } })).toMatchObject({ rule: 'quantile', params: { q: 0.5 }, value: 6 });
+    expect(fitThreshold(oneToEleven, { rule: 'quantile', params: { q: 0.5 } })).toMatchObject({
+      rule: 'quantile',
+      params: { q: 0.5 },
+      value: 6,
+    });
     expect(fitThreshold(oneToEleven, { rule: 'quantile', params: { q: 0.95 } }).value).toBeCloseTo(10.5, 12);
   });
 
@@ -60,8 +64,12 @@ describe('fitThreshold', () => {
     expect(() => fitThreshold([...oneToEleven.slice(0, 10), Number.NaN])).toThrow(/score 10 is not a finite/);
     expect(() => fitThreshold(oneToEleven, { rule: 'quantile', params: { q: 1.5 } })).toThrow(/quantile q/);
     expect(() => fitThreshold(oneToEleven, { rule: 'mean-std', params: { k: Number.POSITIVE_INFINITY } })).toThrow(/k must be/);
-    expect(() => fitThreshold(oneToEleven, { rule: 'pot', params: { initialQuantile: 0.9, risk: 0.01 } })).toThrow(/at least 5 scores above/);
-    expect(() => fitThreshold(exponentialScores(100, 1), { rule: 'pot', params: { initialQuantile: 0.9, risk: 0.2 } })).toThrow(/risk 0.2 must be below/);
+    expect(() => fitThreshold(oneToEleven, { rule: 'pot', params: { initialQuantile: 0.9, risk: 0.01 } })).toThrow(
+      /at least 5 scores above/,
+    );
+    expect(() => fitThreshold(exponentialScores(100, 1), { rule: 'pot', params: { initialQuantile: 0.9, risk: 0.2 } })).toThrow(
+      /risk 0.2 must be below/,
+    );
     expect(() => fitThreshold(oneToEleven, { rule: 'nope', params: {} } as never)).toThrow(/unknown rule "nope"/);
   });
 });

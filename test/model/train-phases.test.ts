@@ -4,18 +4,26 @@ import { trainInPhases } from '../../src/model/train-phases';
 
 const STEPS = 16;
 const COUNT = 24;
-const data = Float32Array.from({ length: COUNT * STEPS }, (_, i) => Math.sin((2 * Math.PI * (i % STEPS)) / STEPS + Math.floor(i / STEPS) * 0.3));
+const data = Float32Array.from({ length: COUNT * STEPS }, (_, i) =>
+  Math.sin((2 * Math.PI * (i % STEPS)) / STEPS + Math.floor(i / STEPS) * 0.3),
+);
 const fresh = () => SequenceAutoencoder.create({ steps: STEPS, hidden: 4 }, { seed: 9 });
 const weightsOf = (m: SequenceAutoencoder) => m.exportWeights().map((w) => Array.from(w.values));
 
 describe('trainInPhases', () => {
   it('splits the epochs by share and numbers them across phases', async () => {
     const seen: number[] = [];
-    const report = await trainInPhases(fresh(), data, COUNT, { epochs: 10, learningRate: 1e-2, batchSize: 8, patience: 100, validationSplit: 0.25, onEpoch: (e) => seen.push(e.epoch) }, [
-      { share: 0.5, lrFactor: 1 },
-      { share: 0.3, lrFactor: 0.3 },
-      { share: 0.2, lrFactor: 0.1 },
-    ]);
+    const report = await trainInPhases(
+      fresh(),
+      data,
+      COUNT,
+      { epochs: 10, learningRate: 1e-2, batchSize: 8, patience: 100, validationSplit: 0.25, onEpoch: (e) => seen.push(e.epoch) },
+      [
+        { share: 0.5, lrFactor: 1 },
+        { share: 0.3, lrFactor: 0.3 },
+        { share: 0.2, lrFactor: 0.1 },
+      ],
+    );
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(report.epochsRun).toBe(10);
     expect(report.trainLoss).toHaveLength(10);
@@ -63,6 +71,8 @@ describe('trainInPhases', () => {
 
   it('rejects empty or invalid schedules', async () => {
     await expect(trainInPhases(fresh(), data, COUNT, { epochs: 2, learningRate: 1e-2 }, [])).rejects.toThrow(/at least one phase/);
-    await expect(trainInPhases(fresh(), data, COUNT, { epochs: 2, learningRate: 1e-2 }, [{ share: 1, lrFactor: 0 }])).rejects.toThrow(/lrFactor > 0/);
+    await expect(trainInPhases(fresh(), data, COUNT, { epochs: 2, learningRate: 1e-2 }, [{ share: 1, lrFactor: 0 }])).rejects.toThrow(
+      /lrFactor > 0/,
+    );
   });
 });

@@ -10,7 +10,7 @@ describe('activations', () => {
       const x = (rng.next() - 0.5) * 88;
       worst = Math.max(worst, Math.abs(expClamped(x) / Math.exp(x) - 1));
     }
-    for (const x of [0, 1, -1, 44, -44, 0.5 * Math.LN2 / 256]) worst = Math.max(worst, Math.abs(expClamped(x) / Math.exp(x) - 1));
+    for (const x of [0, 1, -1, 44, -44, (0.5 * Math.LN2) / 256]) worst = Math.max(worst, Math.abs(expClamped(x) / Math.exp(x) - 1));
     expect(worst).toBeLessThan(1e-14);
   });
 

@@ -25,7 +25,10 @@ function smallModel(cell: (typeof CELL_KINDS)[number], loss: 'mse' | 'mae' = 'ms
 }
 
 describe('SequenceAutoencoder gradients (Float64 finite differences)', () => {
-  const cases: [(typeof CELL_KINDS)[number], 'mse' | 'mae'][] = [...CELL_KINDS.map((c) => [c, 'mse'] as [typeof c, 'mse']), ['lstm', 'mae']];
+  const cases: [(typeof CELL_KINDS)[number], 'mse' | 'mae'][] = [
+    ...CELL_KINDS.map((c) => [c, 'mse'] as [typeof c, 'mse']),
+    ['lstm', 'mae'],
+  ];
   for (const [cell, loss] of cases) {
     it(`${cell} / ${loss}: every parameter tensor, 2+2 layers with a latent projection`, () => {
       const model = smallModel(cell, loss);
@@ -63,7 +66,16 @@ describe('SequenceAutoencoder gradients (Float64 finite differences)', () => {
 describe('SequenceAutoencoder API', () => {
   it('applies documented defaults and counts parameters', () => {
     const model = SequenceAutoencoder.create({ steps: 140 });
-    expect(model.config).toEqual({ cell: 'lstm', steps: 140, inputSize: 1, hidden: 32, latent: 32, encoderLayers: 1, decoderLayers: 1, loss: 'mse' });
+    expect(model.config).toEqual({
+      cell: 'lstm',
+      steps: 140,
+      inputSize: 1,
+      hidden: 32,
+      latent: 32,
+      encoderLayers: 1,
+      decoderLayers: 1,
+      loss: 'mse',
+    });
     // encoder 4H(1 + H + 1) + decoder 4H(H + H + 1) + output H + 1
     expect(model.parameterCount()).toBe(128 * 34 + 128 * 65 + 33);
   });
@@ -122,7 +134,8 @@ describe('SequenceAutoencoder API', () => {
       model.net.grads.fill(0);
       for (let k = 0; k < count; k++) model.lossAndGradient(data, indices, k, 1, 1);
       const single = Float64Array.from(model.net.grads);
-      for (let i = 0; i < batched.length; i++) expect(Math.abs(batched[i] - single[i]), `${cell} grad ${i}`).toBeLessThan(1e-12 * Math.max(1, Math.abs(single[i])));
+      for (let i = 0; i < batched.length; i++)
+        expect(Math.abs(batched[i] - single[i]), `${cell} grad ${i}`).toBeLessThan(1e-12 * Math.max(1, Math.abs(single[i])));
     }
   });
 

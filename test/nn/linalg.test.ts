@@ -53,7 +53,11 @@ describe('affineRows', () => {
   it('writes bias + a·w for single-input, single-output and general shapes on strided slices, leaving the rest untouched', () => {
     const rng = createRandom(9);
     for (const rows of [1, 2, 5]) {
-      for (const [inner, cols] of [[1, 7], [6, 1], [3, 4]] as const) {
+      for (const [inner, cols] of [
+        [1, 7],
+        [6, 1],
+        [3, 4],
+      ] as const) {
         const aStride = inner + 1;
         const wStride = cols + 2;
         const outStride = cols + 3;

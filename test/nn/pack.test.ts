@@ -3,7 +3,12 @@ import { packUnitPairs, packedUnitPairsLength } from '../../src/nn/pack';
 
 describe('packUnitPairs', () => {
   it('puts U[k, gate*H + unit] at ((pair*H + k)*2 + unit%2)*G + gate, with a zero partner for an odd last unit', () => {
-    for (const [H, G] of [[4, 4], [3, 4], [5, 3], [1, 1]] as const) {
+    for (const [H, G] of [
+      [4, 4],
+      [3, 4],
+      [5, 3],
+      [1, 1],
+    ] as const) {
       const u = new Float64Array(H * G * H);
       // Every entry distinct and non-zero, so a misplaced or missing one shows.
       for (let i = 0; i < u.length; i++) u[i] = i + 1;

@@ -48,8 +48,14 @@ describe('createRandom', () => {
   });
 
   it('shuffles a permutation reproducibly', () => {
-    const a = shuffleInPlace(Uint32Array.from({ length: 50 }, (_, i) => i), createRandom(3));
-    const b = shuffleInPlace(Uint32Array.from({ length: 50 }, (_, i) => i), createRandom(3));
+    const a = shuffleInPlace(
+      Uint32Array.from({ length: 50 }, (_, i) => i),
+      createRandom(3),
+    );
+    const b = shuffleInPlace(
+      Uint32Array.from({ length: 50 }, (_, i) => i),
+      createRandom(3),
+    );
     expect(a).toEqual(b);
     expect([...a].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect([...a]).not.toEqual(Array.from({ length: 50 }, (_, i) => i));

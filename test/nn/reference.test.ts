@@ -81,7 +81,12 @@ function brainjs(weights: Float32Array[], x: Float32Array): Float64Array {
   const layer = model.hiddenLayers[0];
   const [kernel, recurrentKernel, bias] = weights;
   const G = 4 * H;
-  const gates: [string, number][] = [['input', 0], ['forget', 1], ['cellActivation', 2], ['output', 3]];
+  const gates: [string, number][] = [
+    ['input', 0],
+    ['forget', 1],
+    ['cellActivation', 2],
+    ['output', 3],
+  ];
   for (const [name, g] of gates) {
     for (let u = 0; u < H; u++) {
       layer[`${name}Matrix`].weights[u] = kernel[g * H + u];
@@ -110,9 +115,11 @@ async function tfjs(kind: CellKind, weights: Float32Array[], x: Float32Array): P
   const G = cellOf(kind).gates * H;
   const common = { units: H, returnSequences: true, inputShape: [T, 1] };
   const layer =
-    kind === 'lstm' ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
-    : kind === 'gru' ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
-    : tf.layers.simpleRNN(common);
+    kind === 'lstm'
+      ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
+      : kind === 'gru'
+        ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
+        : tf.layers.simpleRNN(common);
   const model = tf.sequential({ layers: [layer] });
   layer.setWeights([tf.tensor2d(weights[0], [1, G]), tf.tensor2d(weights[1], [H, G]), tf.tensor1d(weights[2])]);
   const y = model.predict(tf.tensor3d(x, [1, T, 1])) as tf.Tensor;
@@ -168,7 +175,7 @@ describe('LSTM vs brain.js over 140 steps (identical Float32 weights)', () => {
     expect(maxAbsDiff(mine, replayBrainjs(w, x))).toBeLessThan(1e-13);
   });
 
-  it('differs when the forget gate is open, exactly as brain.js\'s h-for-c substitution predicts', () => {
+  it("differs when the forget gate is open, exactly as brain.js's h-for-c substitution predicts", () => {
     const w = randomWeights('lstm', 22);
     const x = sequence(4);
     const reference = brainjs(w, x);

@@ -57,7 +57,9 @@ describe('serialization', () => {
     const j = json(model());
     const weights = j.weights as Record<string, unknown>[];
     weights[1].base64 = (weights[1].base64 as string).slice(0, 8);
-    expect(() => SequenceAutoencoder.fromJSON(j)).toThrow(/weights\[1\]\.base64 \(encoder_0\/recurrent_kernel\) holds 6 bytes, expected 576/);
+    expect(() => SequenceAutoencoder.fromJSON(j)).toThrow(
+      /weights\[1\]\.base64 \(encoder_0\/recurrent_kernel\) holds 6 bytes, expected 576/,
+    );
     const k = json(model());
     (k.weights as Record<string, unknown>[])[0].base64 = '!!!notbase64';
     expect(() => SequenceAutoencoder.fromJSON(k)).toThrow(/weights\[0\]\.base64 \(encoder_0\/kernel\) is not valid base64/);
@@ -83,12 +85,24 @@ describe('serialization', () => {
   });
 
   it('names exported tensors in a stable tfjs-like order', () => {
-    expect(model('lstm').exportWeights().map((t) => `${t.name}:${t.shape.join('x')}`)).toEqual([
-      'encoder_0/kernel:1x24', 'encoder_0/recurrent_kernel:6x24', 'encoder_0/bias:24',
-      'encoder_1/kernel:6x24', 'encoder_1/recurrent_kernel:6x24', 'encoder_1/bias:24',
-      'latent/kernel:6x4', 'latent/bias:4',
-      'decoder_0/kernel:4x24', 'decoder_0/recurrent_kernel:6x24', 'decoder_0/bias:24',
-      'output/kernel:6x1', 'output/bias:1',
+    expect(
+      model('lstm')
+        .exportWeights()
+        .map((t) => `${t.name}:${t.shape.join('x')}`),
+    ).toEqual([
+      'encoder_0/kernel:1x24',
+      'encoder_0/recurrent_kernel:6x24',
+      'encoder_0/bias:24',
+      'encoder_1/kernel:6x24',
+      'encoder_1/recurrent_kernel:6x24',
+      'encoder_1/bias:24',
+      'latent/kernel:6x4',
+      'latent/bias:4',
+      'decoder_0/kernel:4x24',
+      'decoder_0/recurrent_kernel:6x24',
+      'decoder_0/bias:24',
+      'output/kernel:6x1',
+      'output/bias:1',
     ]);
   });
 });

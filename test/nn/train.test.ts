@@ -12,7 +12,8 @@ function periodic(count: number, seed: number): Float32Array {
   for (let k = 0; k < count; k++) {
     const phase = 2 * Math.PI * rng.next();
     const amp = 0.5 + rng.next();
-    for (let t = 0; t < T; t++) w[k * T + t] = amp * Math.sin((2 * Math.PI * t) / 12 + phase) + 0.3 * Math.sin((2 * Math.PI * t) / 6 + 2 * phase);
+    for (let t = 0; t < T; t++)
+      w[k * T + t] = amp * Math.sin((2 * Math.PI * t) / 12 + phase) + 0.3 * Math.sin((2 * Math.PI * t) / 6 + 2 * phase);
   }
   return w;
 }
@@ -64,7 +65,14 @@ describe('trainAutoencoder', () => {
   it('stops early, restores the best weights, and honours a time budget', async () => {
     const model = SequenceAutoencoder.create({ steps: T, hidden: 8 }, { seed: 4 });
     // A huge learning rate makes validation loss bounce, so patience 1 triggers quickly.
-    const report = await trainAutoencoder(model, data, 96, { epochs: 40, batchSize: 8, learningRate: 0.5, clipNorm: 0, patience: 1, seed: 1 });
+    const report = await trainAutoencoder(model, data, 96, {
+      epochs: 40,
+      batchSize: 8,
+      learningRate: 0.5,
+      clipNorm: 0,
+      patience: 1,
+      seed: 1,
+    });
     expect(report.stoppedBy).toBe('early-stop');
     expect(report.epochsRun).toBe(report.bestEpoch + 1);
     const timed = await trainAutoencoder(SequenceAutoencoder.create({ steps: T, hidden: 8 }), data, 96, { epochs: 50, timeBudgetMs: 0 });
@@ -90,6 +98,8 @@ describe('trainAutoencoder', () => {
     bad[5 * T + 3] = Number.NaN;
     await expect(trainAutoencoder(model, bad, 96)).rejects.toThrow(/data: window 5, value 3 is NaN/);
     // Explicitly undefined options take their defaults.
-    await expect(trainAutoencoder(model, data, 96, { epochs: 1, workers: undefined, timeBudgetMs: undefined })).resolves.toMatchObject({ epochsRun: 1 });
+    await expect(trainAutoencoder(model, data, 96, { epochs: 1, workers: undefined, timeBudgetMs: undefined })).resolves.toMatchObject({
+      epochsRun: 1,
+    });
   });
 });

@@ -65,7 +65,8 @@ const demo: CommandModule = {
       json: { type: 'boolean' },
     });
     const folder = values.records ?? BUNDLED;
-    const speed: number | 'max' = values.speed === undefined || values.speed === 'max' ? 'max' : numberFlag(values.speed, 'speed', 1, 0.001, 1e6);
+    const speed: number | 'max' =
+      values.speed === undefined || values.speed === 'max' ? 'max' : numberFlag(values.speed, 'speed', 1, 0.001, 1e6);
     const seconds = intFlag(values.seconds, 'seconds', DEFAULT_DEMO_SECONDS, 0, 1e7);
     const outFile = resolve(values.out ?? 'out/report.html');
     const names = listMitdbRecords(folder);
@@ -75,19 +76,29 @@ const demo: CommandModule = {
 
     // The handler logs JSON and EMF to stdout in Lambda; here stdout is the demo's own output.
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    const [{ startLocalStack }, { createAwsClients }, { provisionLocalResources }, { putModelVersion, promoteModel }, { startEventSourcePoller }, { startArchiver }, { simulateDevices, pseudonymousDeviceId }, { receiveSnsNotifications }, { createDetectHandler }, { Logger }] =
-      await Promise.all([
-        import('../../local/emulators'),
-        import('../../aws/clients'),
-        import('../../local/provision'),
-        import('../../aws/model-store'),
-        import('../../local/event-source-poller'),
-        import('../../local/archiver'),
-        import('../../local/device-simulator'),
-        import('../../local/sns-subscriber'),
-        import('../../../functions/detect'),
-        import('@aws-lambda-powertools/logger'),
-      ]);
+    const [
+      { startLocalStack },
+      { createAwsClients },
+      { provisionLocalResources },
+      { putModelVersion, promoteModel },
+      { startEventSourcePoller },
+      { startArchiver },
+      { simulateDevices, pseudonymousDeviceId },
+      { receiveSnsNotifications },
+      { createDetectHandler },
+      { Logger },
+    ] = await Promise.all([
+      import('../../local/emulators'),
+      import('../../aws/clients'),
+      import('../../local/provision'),
+      import('../../aws/model-store'),
+      import('../../local/event-source-poller'),
+      import('../../local/archiver'),
+      import('../../local/device-simulator'),
+      import('../../local/sns-subscriber'),
+      import('../../../functions/detect'),
+      import('@aws-lambda-powertools/logger'),
+    ]);
 
     const devices = names.map((name) => {
       const rec = readWfdbRecord(`${folder}/${name}`);
@@ -99,7 +110,9 @@ const demo: CommandModule = {
     const startTime = Date.now();
     const started = performance.now();
 
-    progress(`beatwatch demo: ${devices.length} devices (${devices.map((d) => d.label).join(', ')}), ${seconds > 0 ? `${seconds} s` : 'all'} of each, speed ${speed}`);
+    progress(
+      `beatwatch demo: ${devices.length} devices (${devices.map((d) => d.label).join(', ')}), ${seconds > 0 ? `${seconds} s` : 'all'} of each, speed ${speed}`,
+    );
     progress('starting the local stack (kinesis-local, fauxqs)...');
     const stack = await startLocalStack();
     const aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region });
@@ -136,7 +149,13 @@ const demo: CommandModule = {
         onWarning: (m) => progress(`poller: ${m}`),
       });
       stops.push(() => poller.stop());
-      const archiver = await startArchiver({ kinesis: aws.kinesis, s3: aws.s3, streamName: res.streamName, bucket: res.bucket, bufferIntervalMs: 5_000 });
+      const archiver = await startArchiver({
+        kinesis: aws.kinesis,
+        s3: aws.s3,
+        streamName: res.streamName,
+        bucket: res.bucket,
+        bufferIntervalMs: 5_000,
+      });
       stops.push(() => archiver.stop());
 
       // Alerts arrive on the SNS topic; an SQS queue subscribed to it stands in for a pager.
@@ -163,7 +182,9 @@ const demo: CommandModule = {
         onProgress: (p) => {
           if (p.elapsedMs - lastProgress < 2000) return;
           lastProgress = p.elapsedMs;
-          progress(`  streamed ${p.signalSeconds} s of signal per device (${p.records} records), ${totals.beats} beats scored, ${alerts.length} alerts`);
+          progress(
+            `  streamed ${p.signalSeconds} s of signal per device (${p.records} records), ${totals.beats} beats scored, ${alerts.length} alerts`,
+          );
         },
       });
       progress(`all ${sent.records} records in the stream; waiting for the detector to catch up...`);
@@ -225,14 +246,27 @@ const demo: CommandModule = {
         alerts: alerts.filter((a) => a.deviceId === d.deviceId).sort((a, b) => a.from - b.from),
       }));
       mkdirSync(dirname(outFile), { recursive: true });
-      writeFileSync(outFile, renderDemoReport({ title: 'beatwatch demo', generatedAt: new Date().toISOString(), modelVersion: model.version, summary, devices: reportDevices }));
+      writeFileSync(
+        outFile,
+        renderDemoReport({
+          title: 'beatwatch demo',
+          generatedAt: new Date().toISOString(),
+          modelVersion: model.version,
+          summary,
+          devices: reportDevices,
+        }),
+      );
       const wall = (performance.now() - started) / 1000;
-      progress(`done in ${wall.toFixed(1)} s: ${summary.beats} beats scored, ${summary.anomalousBeats} anomalous, ${summary.alerts} alerts, ${summary.rejected} rejected, lost ${summary.lost}; history objects ${archiver.keys.length}`);
+      progress(
+        `done in ${wall.toFixed(1)} s: ${summary.beats} beats scored, ${summary.anomalousBeats} anomalous, ${summary.alerts} alerts, ${summary.rejected} rejected, lost ${summary.lost}; history objects ${archiver.keys.length}`,
+      );
       progress(`report: ${outFile}`);
       if (values.json) printJson(summary);
       else {
         const perDevice = devices.map((d) => `${d.label}: ${alerts.filter((a) => a.deviceId === d.deviceId).length}`).join(', ');
-        process.stdout.write(`\n${summary.alerts} alerts (${perDevice}); ${summary.beats} beats scored, ${summary.anomalousBeats} above the threshold; lost ${summary.lost}.\nReport: ${outFile}\n`);
+        process.stdout.write(
+          `\n${summary.alerts} alerts (${perDevice}); ${summary.beats} beats scored, ${summary.anomalousBeats} above the threshold; lost ${summary.lost}.\nReport: ${outFile}\n`,
+        );
       }
       return lost === 0 ? 0 : 1;
     } finally {

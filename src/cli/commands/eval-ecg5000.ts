@@ -42,7 +42,12 @@ const usage = [
 ].join('\n');
 
 function thresholdRule(values: Record<string, string | boolean | undefined>): ThresholdRule {
-  const rule = choiceFlag(values.threshold as string | undefined, 'threshold', ['quantile', 'mean-std', 'pot'] as const, D.thresholdRule.rule);
+  const rule = choiceFlag(
+    values.threshold as string | undefined,
+    'threshold',
+    ['quantile', 'mean-std', 'pot'] as const,
+    D.thresholdRule.rule,
+  );
   // A parameter of another rule would be silently ignored: say so instead.
   const owner = { q: 'quantile', k: 'mean-std', risk: 'pot' } as const;
   for (const [flag, of] of Object.entries(owner)) {
@@ -55,7 +60,13 @@ function thresholdRule(values: Record<string, string | boolean | undefined>): Th
     case 'mean-std':
       return { rule, params: { k: numberFlag(values.k as string | undefined, 'k', 3) } };
     case 'pot':
-      return { rule, params: { initialQuantile: ECG5000_POT_PARAMS.initialQuantile, risk: numberFlag(values.risk as string | undefined, 'risk', ECG5000_POT_PARAMS.risk, 0, 1) } };
+      return {
+        rule,
+        params: {
+          initialQuantile: ECG5000_POT_PARAMS.initialQuantile,
+          risk: numberFlag(values.risk as string | undefined, 'risk', ECG5000_POT_PARAMS.risk, 0, 1),
+        },
+      };
   }
 }
 
@@ -89,7 +100,10 @@ async function evaluateSaved(modelPath: string, testPath: string, json: boolean)
     modelVersion: artifact.version,
   };
   if (json) printJson(result);
-  else process.stdout.write(`model ${result.modelVersion}: ROC-AUC ${f3(m.auc)}  PR-AUC ${f3(m.prAuc)}  F1 ${f3(m.f1)} at ${result.threshold.toPrecision(4)} (${result.thresholdRule})\n`);
+  else
+    process.stdout.write(
+      `model ${result.modelVersion}: ROC-AUC ${f3(m.auc)}  PR-AUC ${f3(m.prAuc)}  F1 ${f3(m.f1)} at ${result.threshold.toPrecision(4)} (${result.thresholdRule})\n`,
+    );
   return 0;
 }
 
@@ -139,11 +153,15 @@ const command: CommandModule = {
       timeBudgetMs: values.budget === undefined ? undefined : numberFlag(values.budget, 'budget', 0, 0) * 1000,
     };
     const [train, test] = await Promise.all([readUcr(values.train), readUcr(values.test)]);
-    progress(`ecg5000: TRAIN ${train.rows} beats, TEST ${test.rows} beats of ${train.length} samples; ${options.cell} H=${options.hidden}, seed ${options.seed}`);
+    progress(
+      `ecg5000: TRAIN ${train.rows} beats, TEST ${test.rows} beats of ${train.length} samples; ${options.cell} H=${options.hidden}, seed ${options.seed}`,
+    );
     const { result, artifact } = await evaluateEcg5000(train, test, {
       ...options,
       onEpoch: ({ epoch, trainLoss, valLoss, seconds }) =>
-        progress(`epoch ${String(epoch).padStart(3)}  train ${f3(trainLoss)}  val ${Number.isNaN(valLoss) ? '-' : f3(valLoss)}  ${seconds.toFixed(1)} s`),
+        progress(
+          `epoch ${String(epoch).padStart(3)}  train ${f3(trainLoss)}  val ${Number.isNaN(valLoss) ? '-' : f3(valLoss)}  ${seconds.toFixed(1)} s`,
+        ),
     });
     if (values.out) {
       const { text, sha256 } = serializeArtifact(artifact);

@@ -22,7 +22,7 @@ const usage = [
   '  --record LIST   comma-separated record names; default: all records of DIR',
   '  --chunk S       chunk length in seconds (default 1)',
   '  --calibration C per-record (default): the first 5 minutes of a record set its threshold and',
-  '                  are not counted; global: the model\'s own threshold throughout',
+  "                  are not counted; global: the model's own threshold throughout",
   '  --qrs-only      skip the beat anomaly scoring',
   '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
   '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {aucV, aucAll, veb:{se,ppv},',
@@ -49,7 +49,12 @@ export interface MitdbEvalStep {
 /** QRS detection: EC57 tp/fn/fp, Se, +P per record and gross totals. */
 const qrsStep: MitdbEvalStep = {
   record: ({ record, beats }) => ({
-    ...scoreQrs(record.beatSamples, beats.map((b) => b.rIndex), record.fs, record.excluded),
+    ...scoreQrs(
+      record.beatSamples,
+      beats.map((b) => b.rIndex),
+      record.fs,
+      record.excluded,
+    ),
     beats: record.beatSamples.length,
     excludedSeconds: record.excluded.reduce((sum, [from, to]) => sum + (to - from), 0) / record.fs,
   }),
@@ -94,7 +99,12 @@ const command: CommandModule = {
     const steps: MitdbEvalStep[] = values['qrs-only'] ? EVAL_STEPS : [...EVAL_STEPS, createMitdbAnomalyEvaluation({ calibration })];
     const folder = values.records ?? BUNDLED;
     const chunkSeconds = numberFlag(values.chunk, 'chunk', 1, 0.001, 60);
-    const names = values.record ? values.record.split(',').map((s) => s.trim()).filter(Boolean) : listMitdbRecords(folder);
+    const names = values.record
+      ? values.record
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : listMitdbRecords(folder);
     if (names.length === 0) throw new UsageError(`no records found in ${folder}`);
     const rows: (Record<string, unknown> & { record: string } & QrsScore)[] = [];
     for (const name of names) {
@@ -105,7 +115,9 @@ const command: CommandModule = {
       for (const step of steps) row = { ...row, ...(await step.record({ record, beats })) };
       const r = row as (typeof rows)[number];
       rows.push(r);
-      progress(`${name}: beats ${record.beatSamples.length} tp ${r.tp} fn ${r.fn} fp ${r.fp} Se ${pct(r.se)}% +P ${pct(r.ppv)}% (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      progress(
+        `${name}: beats ${record.beatSamples.length} tp ${r.tp} fn ${r.fn} fp ${r.fp} Se ${pct(r.se)}% +P ${pct(r.ppv)}% (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      );
     }
     let totals: Record<string, unknown> = {};
     for (const step of steps) if (step.total) totals = { ...totals, ...step.total(rows) };
@@ -114,8 +126,13 @@ const command: CommandModule = {
       printJson({ records: rows, total });
     } else {
       const lines = ['record   beats     tp   fn   fp      Se%     +P%'];
-      for (const r of rows) lines.push(`${r.record.padEnd(6)} ${String(r.beats).padStart(7)} ${String(r.tp).padStart(6)} ${String(r.fn).padStart(4)} ${String(r.fp).padStart(4)} ${pct(r.se)} ${pct(r.ppv)}`);
-      lines.push(`total  ${String(total.tp + total.fn).padStart(7)} ${String(total.tp).padStart(6)} ${String(total.fn).padStart(4)} ${String(total.fp).padStart(4)} ${pct(total.se)} ${pct(total.ppv)}`);
+      for (const r of rows)
+        lines.push(
+          `${r.record.padEnd(6)} ${String(r.beats).padStart(7)} ${String(r.tp).padStart(6)} ${String(r.fn).padStart(4)} ${String(r.fp).padStart(4)} ${pct(r.se)} ${pct(r.ppv)}`,
+        );
+      lines.push(
+        `total  ${String(total.tp + total.fn).padStart(7)} ${String(total.tp).padStart(6)} ${String(total.fn).padStart(4)} ${String(total.fp).padStart(4)} ${pct(total.se)} ${pct(total.ppv)}`,
+      );
       const anomaly = (totals as { anomaly?: AnomalyTotal }).anomaly;
       if (anomaly) lines.push('', formatAnomaly(anomaly, calibration));
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -65,7 +65,9 @@ const replay: CommandModule = {
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     let lastProgress = 0;
-    progress(`replay: ${record.name} (${signal.lead}, ${record.fs} Hz, ${(record.length / record.fs).toFixed(0)} s) → ${values.stream} as ${deviceId} at ${speed === 'max' ? 'max speed' : `${speed}x`}`);
+    progress(
+      `replay: ${record.name} (${signal.lead}, ${record.fs} Hz, ${(record.length / record.fs).toFixed(0)} s) → ${values.stream} as ${deviceId} at ${speed === 'max' ? 'max speed' : `${speed}x`}`,
+    );
     try {
       const stats = await simulateDevices({
         kinesis: aws.kinesis,
@@ -83,7 +85,10 @@ const replay: CommandModule = {
       });
       const summary = { deviceId, stream: values.stream, ...stats };
       if (values.json) printJson(summary);
-      else process.stdout.write(`replayed ${stats.records} records (${stats.deviceSeconds.toFixed(0)} s of signal, ${(stats.bytes / 1024).toFixed(0)} KiB) as ${deviceId} in ${(stats.elapsedMs / 1000).toFixed(1)} s${stats.aborted ? ' (interrupted)' : ''}\n`);
+      else
+        process.stdout.write(
+          `replayed ${stats.records} records (${stats.deviceSeconds.toFixed(0)} s of signal, ${(stats.bytes / 1024).toFixed(0)} KiB) as ${deviceId} in ${(stats.elapsedMs / 1000).toFixed(1)} s${stats.aborted ? ' (interrupted)' : ''}\n`,
+        );
       return stats.aborted ? 130 : 0;
     } finally {
       process.off('SIGINT', onSignal);

@@ -65,7 +65,8 @@ const retrain: CommandModule = {
         seed,
         train: { epochs },
         onProgress: (p) => progress(`retrain [${p.phase}] ${p.message}`),
-        onProblem: (p) => progress(`retrain [history] skipped ${p.line === undefined ? 'object' : `line ${p.line} of`} ${p.key}: ${p.reason}`),
+        onProblem: (p) =>
+          progress(`retrain [history] skipped ${p.line === undefined ? 'object' : `line ${p.line} of`} ${p.key}: ${p.reason}`),
       });
       progress(`retrain: ${describeRetrain(result)}`);
       if (values.json) printJson(result);

@@ -30,7 +30,12 @@ const command: CommandModule = {
   summary: 'offline per-beat anomaly scores of a WFDB record',
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { model: { type: 'string' }, record: { type: 'string' }, chunk: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseFlags(argv, {
+      model: { type: 'string' },
+      record: { type: 'string' },
+      chunk: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     if (values.record === undefined) throw new UsageError('--record is required');
     const path = values.record.replace(/\.(hea|dat|atr)$/, '');
     if (!existsSync(`${path}.hea`)) throw new UsageError(`--record: no WFDB header at ${path}.hea`);
@@ -66,8 +71,14 @@ const command: CommandModule = {
     if (values.json) {
       printJson({ model: model.version, record: basename(path), threshold: model.threshold, beats: rows.length, anomalous, scores: rows });
     } else {
-      const lines = [`# model ${model.version}, threshold ${model.threshold.toFixed(4)}`, `#      t(s)   score  flag${classes ? ' class' : ''}`];
-      for (const r of rows) lines.push(`${r.t.toFixed(3).padStart(10)} ${r.score.toFixed(4).padStart(7)}  ${r.anomalous ? '  *' : '   '}${'class' in r ? `   ${r.class ?? '-'}` : ''}`);
+      const lines = [
+        `# model ${model.version}, threshold ${model.threshold.toFixed(4)}`,
+        `#      t(s)   score  flag${classes ? ' class' : ''}`,
+      ];
+      for (const r of rows)
+        lines.push(
+          `${r.t.toFixed(3).padStart(10)} ${r.score.toFixed(4).padStart(7)}  ${r.anomalous ? '  *' : '   '}${'class' in r ? `   ${r.class ?? '-'}` : ''}`,
+        );
       process.stdout.write(`${lines.join('\n')}\n`);
       progress(`${basename(path)}: ${rows.length} beats, ${anomalous} above the threshold`);
     }

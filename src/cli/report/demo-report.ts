@@ -57,7 +57,11 @@ function ecgStrip(d: ReportDevice, t: number, caption: string): string {
       return `<line x1="${px}" x2="${px}" y1="${height - 14}" y2="${height - 2}" stroke="${color}" stroke-width="${b.anomalous ? 3 : 1.5}"><title>${clock(b.t)} score ${b.score.toFixed(3)} (threshold ${b.threshold.toFixed(3)})</title></line>`;
     })
     .join('');
-  const seconds = Array.from({ length: STRIP_SECONDS + 1 }, (_, s) => `<line x1="${((s * WIDTH) / STRIP_SECONDS).toFixed(1)}" x2="${((s * WIDTH) / STRIP_SECONDS).toFixed(1)}" y1="0" y2="${height - 16}" stroke="${COLORS.grid}"/>`).join('');
+  const seconds = Array.from(
+    { length: STRIP_SECONDS + 1 },
+    (_, s) =>
+      `<line x1="${((s * WIDTH) / STRIP_SECONDS).toFixed(1)}" x2="${((s * WIDTH) / STRIP_SECONDS).toFixed(1)}" y1="0" y2="${height - 16}" stroke="${COLORS.grid}"/>`,
+  ).join('');
   return `<figure><svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="${esc(caption)}">${seconds}<polyline fill="none" stroke="${COLORS.ecg}" stroke-width="1" points="${envelopePoints(d.signal, from, to, WIDTH, y)}"/>${marks}</svg><figcaption>${esc(caption)}</figcaption></figure>`;
 }
 
@@ -72,9 +76,17 @@ function scoreChart(d: ReportDevice): string {
   const x = scale(t0, t1, 40, WIDTH - 5);
   const y = scale(0, top, height - 20, 5);
   const dots = d.beats
-    .map((b) => `<circle cx="${x(b.t).toFixed(1)}" cy="${y(Math.min(b.score, top)).toFixed(1)}" r="${b.anomalous ? 2.5 : 1.5}" fill="${b.anomalous ? COLORS.flagged : COLORS.score}"/>`)
+    .map(
+      (b) =>
+        `<circle cx="${x(b.t).toFixed(1)}" cy="${y(Math.min(b.score, top)).toFixed(1)}" r="${b.anomalous ? 2.5 : 1.5}" fill="${b.anomalous ? COLORS.flagged : COLORS.score}"/>`,
+    )
     .join('');
-  const alerts = d.alerts.map((a) => `<rect x="${x(a.from).toFixed(1)}" width="${Math.max(2, x(a.to) - x(a.from)).toFixed(1)}" y="5" height="${height - 25}" fill="${COLORS.flagged}" opacity="0.12"><title>${esc(a.severity)} alert ${clock(a.from)}</title></rect>`).join('');
+  const alerts = d.alerts
+    .map(
+      (a) =>
+        `<rect x="${x(a.from).toFixed(1)}" width="${Math.max(2, x(a.to) - x(a.from)).toFixed(1)}" y="5" height="${height - 25}" fill="${COLORS.flagged}" opacity="0.12"><title>${esc(a.severity)} alert ${clock(a.from)}</title></rect>`,
+    )
+    .join('');
   const ty = y(thr).toFixed(1);
   return `<figure><svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="beat scores over time">${alerts}<line x1="40" x2="${WIDTH - 5}" y1="${ty}" y2="${ty}" stroke="${COLORS.threshold}" stroke-dasharray="6 4" stroke-width="1.5"/><text x="2" y="${ty}" font-size="11" fill="${COLORS.threshold}">thr</text>${dots}<text x="40" y="${height - 4}" font-size="11">${clock(t0)}</text><text x="${WIDTH - 60}" y="${height - 4}" font-size="11">${clock(t1)}</text></svg><figcaption>Score of each beat (blue; red above the threshold, dashed), alert windows shaded.</figcaption></figure>`;
 }
@@ -82,7 +94,10 @@ function scoreChart(d: ReportDevice): string {
 function alertTable(alerts: readonly AlertMessage[]): string {
   if (alerts.length === 0) return '<p>No alerts.</p>';
   const rows = alerts
-    .map((a) => `<tr class="${a.severity}"><td>${clock(a.from)}–${clock(a.to)}</td><td>${esc(a.severity)}</td><td>${a.anomalousBeats}/${a.windowBeats}</td><td>${a.maxScore.toFixed(3)}</td><td>${a.threshold.toFixed(3)}</td><td><code>${esc(a.id)}</code></td></tr>`)
+    .map(
+      (a) =>
+        `<tr class="${a.severity}"><td>${clock(a.from)}–${clock(a.to)}</td><td>${esc(a.severity)}</td><td>${a.anomalousBeats}/${a.windowBeats}</td><td>${a.maxScore.toFixed(3)}</td><td>${a.threshold.toFixed(3)}</td><td><code>${esc(a.id)}</code></td></tr>`,
+    )
     .join('');
   return `<table><thead><tr><th>time (UTC)</th><th>severity</th><th>anomalous beats</th><th>max score</th><th>threshold</th><th>alert id</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -91,7 +106,15 @@ function deviceSection(d: ReportDevice): string {
   const anomalous = d.beats.filter((b) => b.anomalous).length;
   const stripStarts = d.alerts.length > 0 ? d.alerts.slice(0, MAX_STRIPS).map((a) => a.to - STRIP_SECONDS * 500) : [d.startTime];
   const strips = stripStarts
-    .map((t, i) => ecgStrip(d, Math.max(d.startTime, t), d.alerts.length > 0 ? `${STRIP_SECONDS} s around alert ${i + 1} (${clock(d.alerts[i].to)}): beats marked green, flagged beats red` : `first ${STRIP_SECONDS} s: beats marked green, flagged beats red`))
+    .map((t, i) =>
+      ecgStrip(
+        d,
+        Math.max(d.startTime, t),
+        d.alerts.length > 0
+          ? `${STRIP_SECONDS} s around alert ${i + 1} (${clock(d.alerts[i].to)}): beats marked green, flagged beats red`
+          : `first ${STRIP_SECONDS} s: beats marked green, flagged beats red`,
+      ),
+    )
     .join('');
   return `<section><h2>${esc(d.label)} <small><code>${esc(d.deviceId)}</code></small></h2><p>${d.beats.length} beats scored, ${anomalous} above the threshold, ${d.alerts.length} alert${d.alerts.length === 1 ? '' : 's'}.</p>${scoreChart(d)}${strips}${alertTable(d.alerts)}</section>`;
 }

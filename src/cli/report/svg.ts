@@ -17,7 +17,14 @@ const fmt = (x: number) => (Math.round(x * 10) / 10).toString();
  * Polyline points of a signal over `[from, to)` samples drawn `width` px wide: each pixel column
  * keeps the min and max of its samples, so QRS spikes survive any decimation.
  */
-export function envelopePoints(signal: ArrayLike<number>, from: number, to: number, width: number, y: (v: number) => number, x0 = 0): string {
+export function envelopePoints(
+  signal: ArrayLike<number>,
+  from: number,
+  to: number,
+  width: number,
+  y: (v: number) => number,
+  x0 = 0,
+): string {
   const n = Math.max(0, to - from);
   const cols = Math.max(1, Math.min(width, n));
   const parts: string[] = [];

@@ -24,7 +24,8 @@ export class BeatReservoir {
     private readonly rng: Random,
   ) {
     if (!(Number.isInteger(width) && width >= 1)) throw new RangeError(`BeatReservoir: width must be an integer >= 1, got ${width}`);
-    if (!(Number.isInteger(capacityValue) && capacityValue >= 0)) throw new RangeError(`BeatReservoir: capacity must be an integer >= 0, got ${capacityValue}`);
+    if (!(Number.isInteger(capacityValue) && capacityValue >= 0))
+      throw new RangeError(`BeatReservoir: capacity must be an integer >= 0, got ${capacityValue}`);
     this.data = new Float32Array(Math.min(capacityValue, 16) * width);
   }
 
@@ -57,7 +58,8 @@ export class BeatReservoir {
 
   /** Lowers the capacity, keeping a uniform random subset of the windows held. */
   shrink(capacity: number): void {
-    if (!(Number.isInteger(capacity) && capacity >= 0)) throw new RangeError(`BeatReservoir.shrink: capacity must be an integer >= 0, got ${capacity}`);
+    if (!(Number.isInteger(capacity) && capacity >= 0))
+      throw new RangeError(`BeatReservoir.shrink: capacity must be an integer >= 0, got ${capacity}`);
     if (capacity >= this.capacityValue) return;
     this.capacityValue = capacity;
     const w = this.width;

@@ -38,20 +38,27 @@ export function loadChampion(record: ChampionRecord, scoringPort: ScoringPort = 
   try {
     loaded = parseArtifact(record.artifactText, { expectedSha256: record.pointer.sha256 });
   } catch (err) {
-    throw new ChampionError(`the current model ${record.pointer.version} (${record.pointer.key}) cannot be loaded: ${(err as Error).message}`, { cause: err });
+    throw new ChampionError(
+      `the current model ${record.pointer.version} (${record.pointer.key}) cannot be loaded: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const { artifact, model } = loaded;
   let window: BeatWindowSpec;
   try {
     window = streamingWindowSpec(artifact);
   } catch (err) {
-    throw new ChampionError(`the current model ${artifact.version} cannot be retrained from a stream: ${(err as Error).message}`, { cause: err });
+    throw new ChampionError(`the current model ${artifact.version} cannot be retrained from a stream: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let scoring: ScoreCompletion;
   try {
     scoring = scoringPort(JSON.parse(record.artifactText) as Record<string, unknown>);
   } catch (err) {
-    throw new ChampionError(`the current model ${artifact.version} has a scoring rule this build cannot apply: ${(err as Error).message}`, { cause: err });
+    throw new ChampionError(`the current model ${artifact.version} has a scoring rule this build cannot apply: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return {
     pointer: record.pointer,

@@ -68,7 +68,13 @@ export const SEPARATION_NORMAL_QUANTILE = 0.99;
  * const verdict = compareModels(champion.model, challenger, split.evaluate, split.flagged, options);
  * if (!verdict.promote) log(verdict.reason);
  */
-export function compareModels(champion: SequenceAutoencoder, challenger: SequenceAutoencoder, normal: WindowSet, flagged: WindowSet, options: ComparisonOptions): ModelComparison {
+export function compareModels(
+  champion: SequenceAutoencoder,
+  challenger: SequenceAutoencoder,
+  normal: WindowSet,
+  flagged: WindowSet,
+  options: ComparisonOptions,
+): ModelComparison {
   if (normal.count === 0) throw new RangeError('compareModels: no held-out normal beats to compare on');
   const withFlagged = flagged.count >= options.minFlaggedForSeparation;
   const a = scorecard(champion, normal, flagged, withFlagged);

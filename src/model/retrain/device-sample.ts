@@ -17,7 +17,8 @@ export class DeviceSample {
     readonly capacity: number,
     private readonly seed: number,
   ) {
-    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`DeviceSample: capacity must be an integer >= 1, got ${capacity}`);
+    if (!(Number.isInteger(capacity) && capacity >= 1))
+      throw new RangeError(`DeviceSample: capacity must be an integer >= 1, got ${capacity}`);
   }
 
   /** Devices currently admitted. */

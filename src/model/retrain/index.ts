@@ -4,7 +4,19 @@
  * promotion. Runs anywhere its ports are implemented (Lambda, a container task, tests).
  */
 export { runRetrainJob } from './job';
-export type { RetrainPorts, HistorySource, HistoryRead, HistoryRecord, HistoryCounters, ModelRegistry, ChampionRecord, RegistryPointer, PromoteOutcome, ScoringPort, ScoreCompletion } from './ports';
+export type {
+  RetrainPorts,
+  HistorySource,
+  HistoryRead,
+  HistoryRecord,
+  HistoryCounters,
+  ModelRegistry,
+  ChampionRecord,
+  RegistryPointer,
+  PromoteOutcome,
+  ScoringPort,
+  ScoreCompletion,
+} from './ports';
 export { RECONSTRUCTION_SCORING } from './ports';
 export { DEFAULT_RETRAIN_OPTIONS, resolveRetrainOptions } from './options';
 export type { RetrainOptions, ChallengerTrainOptions, RetrainProgress } from './options';

@@ -42,25 +42,47 @@ const WRITE_RESERVE_SHARE = 0.1;
  * const result = await runRetrainJob({ history, registry }, { days: 7, timeBudgetMs: 600_000 });
  * console.error(result.decision, result.reason);
  */
-export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<RetrainOptions, 'train'>> & { train?: Partial<ChallengerTrainOptions> } = {}): Promise<RetrainResult> {
+export async function runRetrainJob(
+  ports: RetrainPorts,
+  options: Partial<Omit<RetrainOptions, 'train'>> & { train?: Partial<ChallengerTrainOptions> } = {},
+): Promise<RetrainResult> {
   const o = resolveRetrainOptions(options);
   const now = ports.now ?? Date.now;
   const budget = new TimeBudget(o.timeBudgetMs);
   const progress = o.onProgress;
 
   const current = await ports.registry.readCurrent();
-  if (current === undefined) throw new ChampionError('no model pointer (models/current.json): deploy or train a first model before retraining');
+  if (current === undefined)
+    throw new ChampionError('no model pointer (models/current.json): deploy or train a first model before retraining');
   const champion = loadChampion(current, ports.scoring);
-  progress?.({ phase: 'champion', message: `champion ${champion.artifact.version}: ${champion.model.config.cell} ${champion.model.config.hidden} units, ${champion.window.steps}-step windows` });
+  progress?.({
+    phase: 'champion',
+    message: `champion ${champion.artifact.version}: ${champion.model.config.cell} ${champion.model.config.hidden} units, ${champion.window.steps}-step windows`,
+  });
 
   const sampleBudget = beatSampleBudget(champion, o);
-  const builder = new HistoryDatasetBuilder(champion, { maxDevices: o.maxDevices, maxBeats: sampleBudget, reorderWindow: o.reorderWindow, seed: o.seed });
-  const { dataset, summary: history } = await consumeHistory(ports.history.read({ days: o.days, now: now() }), builder, budget, o.historyShare, o.days, progress);
-  const kept = (reason: string, extra: Partial<RetrainResult> = {}): RetrainResult => keptResult(champion, dataset, history, o, budget, reason, { sampleBudget, ...extra });
+  const builder = new HistoryDatasetBuilder(champion, {
+    maxDevices: o.maxDevices,
+    maxBeats: sampleBudget,
+    reorderWindow: o.reorderWindow,
+    seed: o.seed,
+  });
+  const { dataset, summary: history } = await consumeHistory(
+    ports.history.read({ days: o.days, now: now() }),
+    builder,
+    budget,
+    o.historyShare,
+    o.days,
+    progress,
+  );
+  const kept = (reason: string, extra: Partial<RetrainResult> = {}): RetrainResult =>
+    keptResult(champion, dataset, history, o, budget, reason, { sampleBudget, ...extra });
 
   if (history.records === 0) {
     const bad = history.malformedLines + history.malformedObjects;
-    return kept(`history is empty: no valid records in the last ${o.days} days${bad > 0 ? ` (${history.malformedLines} malformed lines and ${history.malformedObjects} unreadable objects skipped)` : ''}; no new version`);
+    return kept(
+      `history is empty: no valid records in the last ${o.days} days${bad > 0 ? ` (${history.malformedLines} malformed lines and ${history.malformedObjects} unreadable objects skipped)` : ''}; no new version`,
+    );
   }
   const split = splitByDevice(dataset, o.validationFraction, o.seed, o.maxEvaluationBeats);
   progress?.({
@@ -69,13 +91,20 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
     data: { beats: dataset.signal.beats, normal: dataset.beatsNormal, flagged: dataset.beatsFlagged, devices: dataset.devices.length },
   });
   const devices = { training: split.trainDevices, heldOut: split.heldOutDevices, heldOutBy: split.by };
-  if (split.train.count < o.minTrainingBeats) return kept(`too few normal beats to train on: ${split.train.count} (need ${o.minTrainingBeats})`, { devices: { ...devicesOf(dataset), ...devices } });
-  if (split.evaluate.count < o.minEvaluationBeats) return kept(`too few held-out normal beats to judge a challenger: ${split.evaluate.count} (need ${o.minEvaluationBeats})`, { devices: { ...devicesOf(dataset), ...devices } });
+  if (split.train.count < o.minTrainingBeats)
+    return kept(`too few normal beats to train on: ${split.train.count} (need ${o.minTrainingBeats})`, {
+      devices: { ...devicesOf(dataset), ...devices },
+    });
+  if (split.evaluate.count < o.minEvaluationBeats)
+    return kept(`too few held-out normal beats to judge a challenger: ${split.evaluate.count} (need ${o.minEvaluationBeats})`, {
+      devices: { ...devicesOf(dataset), ...devices },
+    });
 
   // What evaluation will score after training: both models on held-out and flagged beats, the
   // challenger on up to maxDeviceThresholdBeats normal beats of each device with enough of them.
   let thresholdBeats = 0;
-  for (const d of dataset.devices) if (d.normalCount >= o.minDeviceThresholdBeats) thresholdBeats += Math.min(d.normalCount, o.maxDeviceThresholdBeats);
+  for (const d of dataset.devices)
+    if (d.normalCount >= o.minDeviceThresholdBeats) thresholdBeats += Math.min(d.normalCount, o.maxDeviceThresholdBeats);
   const toScore = 2 * (split.evaluate.count + split.flagged.count) + split.evaluate.count + thresholdBeats;
   const trained = await trainChallenger(split.train, split.stop, {
     champion: champion.model,
@@ -88,7 +117,10 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
     onProgress: progress,
   });
   const evaluationStart = budget.elapsedMs();
-  progress?.({ phase: 'evaluate', message: `trained ${trained.outcome.epochs} epochs (${trained.outcome.stoppedBy}) in ${trained.outcome.seconds.toFixed(1)} s; comparing on held-out beats` });
+  progress?.({
+    phase: 'evaluate',
+    message: `trained ${trained.outcome.epochs} epochs (${trained.outcome.stoppedBy}) in ${trained.outcome.seconds.toFixed(1)} s; comparing on held-out beats`,
+  });
 
   const comparison = compareModels(champion.model, trained.model, split.evaluate, split.flagged, o);
   const base = { devices: { ...devicesOf(dataset), ...devices }, training: trained.outcome, comparison, beatsUsed: trained.windowsUsed };
@@ -102,20 +134,32 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
     seed: o.seed,
     clamp: o.deviceThresholdClamp,
   });
-  const artifact = buildChallengerArtifact(champion, trained.model, thresholds, {
-    days: o.days,
-    beatsRead: dataset.signal.beats,
-    beatsSampled: dataset.beatsSampled,
-    beatsNormal: dataset.beatsNormal,
-    beatsFlagged: dataset.beatsFlagged,
-    devicesSampled: dataset.devices.length,
-    split,
-    training: trained.outcome,
-    trainOptions: { ...o.train, warmStart: o.warmStart },
-    seed: o.seed,
-    comparison,
-  }, new Date(now()));
-  const thresholdSummary = { global: thresholds.global, devices: thresholds.fitted, clamped: thresholds.clamped, tooFewBeats: thresholds.tooFewBeats, ...(thresholds.fallback ? { fallback: thresholds.fallback } : {}) };
+  const artifact = buildChallengerArtifact(
+    champion,
+    trained.model,
+    thresholds,
+    {
+      days: o.days,
+      beatsRead: dataset.signal.beats,
+      beatsSampled: dataset.beatsSampled,
+      beatsNormal: dataset.beatsNormal,
+      beatsFlagged: dataset.beatsFlagged,
+      devicesSampled: dataset.devices.length,
+      split,
+      training: trained.outcome,
+      trainOptions: { ...o.train, warmStart: o.warmStart },
+      seed: o.seed,
+      comparison,
+    },
+    new Date(now()),
+  );
+  const thresholdSummary = {
+    global: thresholds.global,
+    devices: thresholds.fitted,
+    clamped: thresholds.clamped,
+    tooFewBeats: thresholds.tooFewBeats,
+    ...(thresholds.fallback ? { fallback: thresholds.fallback } : {}),
+  };
   const promoted: RetrainResult = {
     ...kept(comparison.reason, base),
     decision: 'promoted',
@@ -126,9 +170,18 @@ export async function runRetrainJob(ports: RetrainPorts, options: Partial<Omit<R
   progress?.({ phase: 'promote', message: `storing ${artifact.version} and switching the pointer from ${champion.artifact.version}` });
   const report = (r: RetrainResult) => ({ ...r, deviceThresholds: thresholds.devices, options: { ...o, onProgress: undefined } });
   const outcome = await publishChallenger(ports.registry, champion, artifact, report(promoted), new Date(now()));
-  const finish = (r: RetrainResult): RetrainResult => ({ ...r, evaluationSeconds: (budget.elapsedMs() - evaluationStart) / 1000, seconds: budget.elapsedMs() / 1000 });
+  const finish = (r: RetrainResult): RetrainResult => ({
+    ...r,
+    evaluationSeconds: (budget.elapsedMs() - evaluationStart) / 1000,
+    seconds: budget.elapsedMs() / 1000,
+  });
   if (outcome.promoted) return finish(promoted);
-  const lost = finish({ ...promoted, decision: 'kept', toVersion: champion.artifact.version, reason: `the challenger passed (${comparison.reason}) but another run switched the pointer first: ${outcome.reason}; ${artifact.version} is stored, not promoted` });
+  const lost = finish({
+    ...promoted,
+    decision: 'kept',
+    toVersion: champion.artifact.version,
+    reason: `the challenger passed (${comparison.reason}) but another run switched the pointer first: ${outcome.reason}; ${artifact.version} is stored, not promoted`,
+  });
   // Say so in the stored report too: the version exists but was never in service.
   await ports.registry.putVersion(artifact.version, serializeArtifact(artifact).text, `${JSON.stringify(report(lost), null, 2)}\n`);
   return lost;
@@ -164,7 +217,15 @@ function devicesOf(dataset: HistoryDataset): RetrainResult['devices'] {
   return { seen: dataset.devicesSeen, sampled: dataset.devices.length, training: 0, heldOut: 0, heldOutBy: null };
 }
 
-function keptResult(champion: Champion, dataset: HistoryDataset, history: HistorySummary, o: ResolvedRetrainOptions, budget: TimeBudget, reason: string, extra: Partial<RetrainResult>): RetrainResult {
+function keptResult(
+  champion: Champion,
+  dataset: HistoryDataset,
+  history: HistorySummary,
+  o: ResolvedRetrainOptions,
+  budget: TimeBudget,
+  reason: string,
+  extra: Partial<RetrainResult>,
+): RetrainResult {
   return {
     decision: 'kept',
     reason,

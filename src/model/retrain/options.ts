@@ -128,18 +128,23 @@ export type ResolvedRetrainOptions = Omit<RetrainOptions, 'train'> & { readonly 
  * @example
  * const o = resolveRetrainOptions({ days: 1, timeBudgetMs: 20_000 });
  */
-export function resolveRetrainOptions(options: Partial<Omit<RetrainOptions, 'train'>> & { train?: Partial<ChallengerTrainOptions> } = {}): ResolvedRetrainOptions {
+export function resolveRetrainOptions(
+  options: Partial<Omit<RetrainOptions, 'train'>> & { train?: Partial<ChallengerTrainOptions> } = {},
+): ResolvedRetrainOptions {
   const o = { ...DEFAULT_RETRAIN_OPTIONS, ...options, train: { ...DEFAULT_RETRAIN_OPTIONS.train, ...options.train } };
   const num = (name: string, v: number, min: number, max: number, integer = false): void => {
     if (typeof v !== 'number' || !(v >= min && v <= max) || (integer && !Number.isInteger(v))) {
-      throw new RangeError(`retrain option ${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
+      throw new RangeError(
+        `retrain option ${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`,
+      );
     }
   };
   num('days', o.days, 1 / 24, 366);
   num('timeBudgetMs', o.timeBudgetMs, 1, 24 * 3_600_000);
   num('historyShare', o.historyShare, 0.01, 0.95);
   num('scoringShare', o.scoringShare, 0.01, 0.95);
-  if (o.historyShare + o.scoringShare > 0.95) throw new RangeError(`retrain options historyShare + scoringShare must leave time to train, got ${o.historyShare} + ${o.scoringShare}`);
+  if (o.historyShare + o.scoringShare > 0.95)
+    throw new RangeError(`retrain options historyShare + scoringShare must leave time to train, got ${o.historyShare} + ${o.scoringShare}`);
   num('maxDevices', o.maxDevices, 1, 1_000_000, true);
   num('maxBeats', o.maxBeats, 1, 10_000_000, true);
   num('maxEvaluationBeats', o.maxEvaluationBeats, 10, 10_000_000, true);
@@ -160,8 +165,12 @@ export function resolveRetrainOptions(options: Partial<Omit<RetrainOptions, 'tra
   num('train.clipNorm', o.train.clipNorm, 0, Infinity);
   num('train.patience', o.train.patience, 1, 100_000, true);
   num('train.workers', o.train.workers, 1, 64, true);
-  if (typeof o.warmStart !== 'boolean') throw new TypeError(`retrain option warmStart must be a boolean, got ${JSON.stringify(o.warmStart)}`);
+  if (typeof o.warmStart !== 'boolean')
+    throw new TypeError(`retrain option warmStart must be a boolean, got ${JSON.stringify(o.warmStart)}`);
   const [lo, hi] = o.deviceThresholdClamp;
-  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) throw new RangeError(`retrain option deviceThresholdClamp must be [lo, hi] with 0 < lo <= hi, got ${JSON.stringify(o.deviceThresholdClamp)}`);
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi)))
+    throw new RangeError(
+      `retrain option deviceThresholdClamp must be [lo, hi] with 0 < lo <= hi, got ${JSON.stringify(o.deviceThresholdClamp)}`,
+    );
   return o;
 }

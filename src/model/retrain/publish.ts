@@ -31,7 +31,13 @@ export interface ChallengerFacts {
  * @example
  * const artifact = buildChallengerArtifact(champion, challenger, thresholds, facts, new Date(now()));
  */
-export function buildChallengerArtifact(champion: Champion, model: SequenceAutoencoder, thresholds: RetrainThresholds, facts: ChallengerFacts, createdAt: Date): ModelArtifact {
+export function buildChallengerArtifact(
+  champion: Champion,
+  model: SequenceAutoencoder,
+  thresholds: RetrainThresholds,
+  facts: ChallengerFacts,
+  createdAt: Date,
+): ModelArtifact {
   const c = facts.comparison;
   const metrics: Record<string, number> = {
     championMeanNormalError: c.champion.meanNormalError,
@@ -100,7 +106,11 @@ export async function publishChallenger(
 ): Promise<PromoteOutcome & { key: string }> {
   const { text, sha256 } = serializeArtifact(artifact);
   const stored = await registry.putVersion(artifact.version, text, `${JSON.stringify(report, null, 2)}\n`);
-  if (stored.sha256 !== sha256) throw new Error(`model ${artifact.version}: stored sha256 ${stored.sha256} differs from the artifact's ${sha256}`);
-  const outcome = await registry.promote({ version: artifact.version, key: stored.key, sha256, promotedAt: promotedAt.toISOString() }, champion.etag);
+  if (stored.sha256 !== sha256)
+    throw new Error(`model ${artifact.version}: stored sha256 ${stored.sha256} differs from the artifact's ${sha256}`);
+  const outcome = await registry.promote(
+    { version: artifact.version, key: stored.key, sha256, promotedAt: promotedAt.toISOString() },
+    champion.etag,
+  );
   return { ...outcome, key: stored.key };
 }

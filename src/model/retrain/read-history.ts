@@ -29,7 +29,11 @@ export async function consumeHistory(
     builder.add(record);
     n++;
     if (n % PROGRESS_EVERY === 0) {
-      onProgress?.({ phase: 'history', message: `${n} records read from ${read.stats.objects} objects, ${builder.devices} devices sampled`, data: { records: n, objects: read.stats.objects } });
+      onProgress?.({
+        phase: 'history',
+        message: `${n} records read from ${read.stats.objects} objects, ${builder.devices} devices sampled`,
+        data: { records: n, objects: read.stats.objects },
+      });
     }
     if (budget.used(historyShare)) {
       truncated = true;

@@ -62,7 +62,13 @@ export interface RetrainResult {
   readonly beatsFlagged: number;
   /** Distinct beats the challenger was trained on. */
   readonly beatsUsed: number;
-  readonly devices: { readonly seen: number; readonly sampled: number; readonly training: number; readonly heldOut: number; readonly heldOutBy: 'device' | 'beat' | null };
+  readonly devices: {
+    readonly seen: number;
+    readonly sampled: number;
+    readonly training: number;
+    readonly heldOut: number;
+    readonly heldOutBy: 'device' | 'beat' | null;
+  };
   readonly history: HistorySummary;
   readonly training: TrainingOutcome | null;
   readonly comparison: ModelComparison | null;
@@ -100,5 +106,12 @@ export interface RetrainSummary {
  * json.retrain = retrainSummary(await runRetrainCycle({ s3, bucket, days: 1 }));
  */
 export function retrainSummary(r: RetrainResult): RetrainSummary {
-  return { decision: r.decision, reason: r.reason, fromVersion: r.fromVersion, toVersion: r.toVersion, beatsUsed: r.beatsUsed, seconds: r.seconds };
+  return {
+    decision: r.decision,
+    reason: r.reason,
+    fromVersion: r.fromVersion,
+    toVersion: r.toVersion,
+    beatsUsed: r.beatsUsed,
+    seconds: r.seconds,
+  };
 }

@@ -39,7 +39,15 @@ export function splitByDevice(dataset: HistoryDataset, fraction: number, seed: n
   const steps = dataset.steps;
   const rng = createRandom(seed ^ 0x5eed);
   const devices = dataset.devices.filter((d) => d.normalCount + d.flaggedCount > 0);
-  const flagged = subsampleWindows(concat(devices.map((d) => ({ data: d.flagged, rr: d.flaggedRr, count: d.flaggedCount })), steps), maxEvaluation, steps, rng);
+  const flagged = subsampleWindows(
+    concat(
+      devices.map((d) => ({ data: d.flagged, rr: d.flaggedRr, count: d.flaggedCount })),
+      steps,
+    ),
+    maxEvaluation,
+    steps,
+    rng,
+  );
   if (devices.length <= 1) {
     const only = devices[0];
     const all: WindowSet = only ? normalOf(only) : { data: new Float32Array(0), rr: new Float32Array(0), count: 0 };
@@ -58,7 +66,9 @@ export function splitByDevice(dataset: HistoryDataset, fraction: number, seed: n
   }
   // Order devices by a seeded hash of their id: which devices are held out does not depend on
   // the order history was read in.
-  const ranked = [...devices].sort((a, b) => deviceHash(a.deviceId, seed) - deviceHash(b.deviceId, seed) || (a.deviceId < b.deviceId ? -1 : 1));
+  const ranked = [...devices].sort(
+    (a, b) => deviceHash(a.deviceId, seed) - deviceHash(b.deviceId, seed) || (a.deviceId < b.deviceId ? -1 : 1),
+  );
   const heldCount = Math.min(devices.length - 1, Math.max(1, Math.round(devices.length * fraction)));
   const held = ranked.slice(0, heldCount);
   const training = ranked.slice(heldCount);

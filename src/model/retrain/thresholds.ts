@@ -45,7 +45,12 @@ export interface RetrainThresholds {
  * @example
  * const t = fitRetrainThresholds(challenger, split.evaluate, dataset.devices, { rule, scoring: champion.scoring, minDeviceBeats: 200, maxDeviceBeats: 1000, seed: 1, clamp: [0.5, 4] });
  */
-export function fitRetrainThresholds(model: SequenceAutoencoder, evaluate: WindowSet, devices: readonly DeviceBeats[], options: RetrainThresholdOptions): RetrainThresholds {
+export function fitRetrainThresholds(
+  model: SequenceAutoencoder,
+  evaluate: WindowSet,
+  devices: readonly DeviceBeats[],
+  options: RetrainThresholdOptions,
+): RetrainThresholds {
   const heldOut = model.score(evaluate.data, evaluate.count);
   options.scoring.complete(heldOut, evaluate.rr, evaluate.count);
   let rule = options.rule;
@@ -71,7 +76,12 @@ export function fitRetrainThresholds(model: SequenceAutoencoder, evaluate: Windo
       tooFewBeats++;
       continue;
     }
-    const beats = subsampleWindows({ data: d.normal, rr: d.normalRr, count: d.normalCount }, options.maxDeviceBeats, model.config.steps, rng);
+    const beats = subsampleWindows(
+      { data: d.normal, rr: d.normalRr, count: d.normalCount },
+      options.maxDeviceBeats,
+      model.config.steps,
+      rng,
+    );
     if (scores.length < beats.count) scores = new Float32Array(beats.count);
     const own = model.score(beats.data, beats.count, scores).subarray(0, beats.count);
     options.scoring.complete(own, beats.rr, beats.count);

@@ -58,9 +58,17 @@ export async function trainChallenger(train: WindowSet, stop: WindowSet, plan: C
 
   const base = { warmStart: plan.warmStart, budgetMs, windowsPerEpoch: trainSet.count, msPerTrainWindow, msPerScoredWindow };
   if (plan.train.epochs === 0) {
-    return { model, windowsUsed: 0, outcome: { ...base, epochs: 0, bestEpoch: 0, stoppedBy: 'epochs', trainLoss: [], valLoss: [], bestValLoss: NaN, seconds: 0 } };
+    return {
+      model,
+      windowsUsed: 0,
+      outcome: { ...base, epochs: 0, bestEpoch: 0, stoppedBy: 'epochs', trainLoss: [], valLoss: [], bestValLoss: NaN, seconds: 0 },
+    };
   }
-  plan.onProgress?.({ phase: 'train', message: `training on ${trainSet.count} of ${train.count} windows per epoch, ${stopSet.count} for early stopping, budget ${(budgetMs / 1000).toFixed(1)} s`, data: { windows: trainSet.count, budgetMs } });
+  plan.onProgress?.({
+    phase: 'train',
+    message: `training on ${trainSet.count} of ${train.count} windows per epoch, ${stopSet.count} for early stopping, budget ${(budgetMs / 1000).toFixed(1)} s`,
+    data: { windows: trainSet.count, budgetMs },
+  });
   const report = await trainAutoencoder(model, trainSet.data, trainSet.count, {
     epochs: plan.train.epochs,
     batchSize: plan.train.batchSize,
@@ -75,7 +83,11 @@ export async function trainChallenger(train: WindowSet, stop: WindowSet, plan: C
     // The trainer stops after the epoch during which the budget ran out: leave it one epoch.
     timeBudgetMs: Math.max(0, budgetMs - epochMs),
     onEpoch: ({ epoch, trainLoss, valLoss, seconds }) =>
-      plan.onProgress?.({ phase: 'train', message: `epoch ${epoch}: train ${trainLoss.toExponential(3)}, validation ${valLoss.toExponential(3)} (${seconds.toFixed(1)} s)`, data: { epoch, trainLoss, valLoss, seconds } }),
+      plan.onProgress?.({
+        phase: 'train',
+        message: `epoch ${epoch}: train ${trainLoss.toExponential(3)}, validation ${valLoss.toExponential(3)} (${seconds.toFixed(1)} s)`,
+        data: { epoch, trainLoss, valLoss, seconds },
+      }),
   });
   return {
     model,
@@ -94,13 +106,25 @@ export async function trainChallenger(train: WindowSet, stop: WindowSet, plan: C
 }
 
 /** Times one epoch over a few windows (on a throwaway copy) and one scoring pass. */
-async function probeCosts(model: SequenceAutoencoder, train: WindowSet, steps: number, o: ChallengerTrainOptions): Promise<{ msPerTrainWindow: number; msPerScoredWindow: number }> {
+async function probeCosts(
+  model: SequenceAutoencoder,
+  train: WindowSet,
+  steps: number,
+  o: ChallengerTrainOptions,
+): Promise<{ msPerTrainWindow: number; msPerScoredWindow: number }> {
   const n = Math.min(PROBE_WINDOWS, train.count);
   if (n === 0) return { msPerTrainWindow: 1, msPerScoredWindow: 1 };
   const probe = train.data.subarray(0, n * steps);
   const scratch = model.clone();
   let t = performance.now();
-  await trainAutoencoder(scratch, probe, n, { epochs: 1, batchSize: o.batchSize, learningRate: o.learningRate, clipNorm: o.clipNorm, validationSplit: 0, shuffle: false });
+  await trainAutoencoder(scratch, probe, n, {
+    epochs: 1,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    clipNorm: o.clipNorm,
+    validationSplit: 0,
+    shuffle: false,
+  });
   const msPerTrainWindow = Math.max(1e-3, (performance.now() - t) / n);
   t = performance.now();
   scratch.score(probe, n);

@@ -19,12 +19,18 @@ describe('beatwatch score', () => {
     const out = capture();
     expect(await score.run(['--record', RECORD, '--json'])).toBe(0);
     expect(out).toHaveLength(1);
-    const result = JSON.parse(out[0]) as { record: string; beats: number; anomalous: number; scores: { t: number; score: number; anomalous: boolean; class: string | null }[] };
+    const result = JSON.parse(out[0]) as {
+      record: string;
+      beats: number;
+      anomalous: number;
+      scores: { t: number; score: number; anomalous: boolean; class: string | null }[];
+    };
     expect(result.record).toBe('119');
     expect(result.beats).toBe(result.scores.length);
     expect(result.beats).toBeGreaterThan(1900);
     // Record 119 is full of ventricular ectopy: most V beats are flagged, few N beats are.
-    const rate = (c: string) => result.scores.filter((s) => s.class === c && s.anomalous).length / result.scores.filter((s) => s.class === c).length;
+    const rate = (c: string) =>
+      result.scores.filter((s) => s.class === c && s.anomalous).length / result.scores.filter((s) => s.class === c).length;
     expect(rate('V')).toBeGreaterThan(0.8);
     expect(rate('N')).toBeLessThan(0.1);
   });

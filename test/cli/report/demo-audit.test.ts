@@ -15,12 +15,26 @@ describe('expectedBeats', () => {
     const device = { deviceId: 'dev-sim', signal, fs };
     const start = Date.UTC(2026, 0, 1);
     const segmenters = segmenterFactoryFor(DEFAULT_BEAT_WINDOW);
-    const model: BeatModel = { version: 'v', threshold: 1, deviceThresholds: {}, segmenters, scoreBeats: (b) => new Float32Array(b.length) };
-    const detector = new Detector({ quarantine: async () => {}, putSnippet: async () => {}, publishAlert: async () => {} }, decodeWireRecord);
+    const model: BeatModel = {
+      version: 'v',
+      threshold: 1,
+      deviceThresholds: {},
+      segmenters,
+      scoreBeats: (b) => new Float32Array(b.length),
+    };
+    const detector = new Detector(
+      { quarantine: async () => {}, putSnippet: async () => {}, publishAlert: async () => {} },
+      decodeWireRecord,
+    );
     const scratch = new Float32Array(fs);
-    const records = Array.from({ length: recordCount(signal.length, fs, 1) }, (_, seq) => ({ id: String(seq), data: Buffer.from(cutWireRecord(device, seq, start, 1, scratch).text), arrivedAt: start }));
+    const records = Array.from({ length: recordCount(signal.length, fs, 1) }, (_, seq) => ({
+      id: String(seq),
+      data: Buffer.from(cutWireRecord(device, seq, start, 1, scratch).text),
+      arrivedAt: start,
+    }));
     const scored: number[] = [];
-    for (let i = 0; i < records.length; i += 7) scored.push(...(await detector.processBatch(records.slice(i, i + 7), model)).beats.map((b) => b.t));
+    for (let i = 0; i < records.length; i += 7)
+      scored.push(...(await detector.processBatch(records.slice(i, i + 7), model)).beats.map((b) => b.t));
     const expected = expectedBeats(device, start, segmenters);
     expect(expected.length).toBeGreaterThan(25);
     expect(scored).toEqual(expected);

@@ -9,9 +9,34 @@ describe('renderDemoReport', () => {
   it('is one self-contained page: strip with normal and flagged beat marks, score chart, alert table', () => {
     const fs = 100;
     const signal = Float32Array.from({ length: 20 * fs }, (_, i) => (i % fs === 50 ? 1 : 0));
-    const beats = Array.from({ length: 20 }, (_, s) => ({ deviceId: 'dev-1', t: T0 + s * 1000 + 500, score: s === 7 ? 3 : 0.2, threshold: 1, anomalous: s === 7 }));
-    const alert: AlertMessage = { type: 'beatwatch.alert', id: 'dev-1:1795694407500', deviceId: 'dev-1', severity: 'critical', from: T0 + 7500, to: T0 + 7500, anomalousBeats: 1, windowBeats: 8, maxScore: 3, threshold: 1, modelVersion: 'v', snippetKey: 'alerts/x.json' };
-    const html = renderDemoReport({ title: 'beatwatch <demo>', generatedAt: 'now', modelVersion: 'v1', summary: { beats: 20, lost: 0 }, devices: [{ deviceId: 'dev-1', label: 'MIT-BIH 119', fs, signal, startTime: T0, beats, alerts: [alert] }] });
+    const beats = Array.from({ length: 20 }, (_, s) => ({
+      deviceId: 'dev-1',
+      t: T0 + s * 1000 + 500,
+      score: s === 7 ? 3 : 0.2,
+      threshold: 1,
+      anomalous: s === 7,
+    }));
+    const alert: AlertMessage = {
+      type: 'beatwatch.alert',
+      id: 'dev-1:1795694407500',
+      deviceId: 'dev-1',
+      severity: 'critical',
+      from: T0 + 7500,
+      to: T0 + 7500,
+      anomalousBeats: 1,
+      windowBeats: 8,
+      maxScore: 3,
+      threshold: 1,
+      modelVersion: 'v',
+      snippetKey: 'alerts/x.json',
+    };
+    const html = renderDemoReport({
+      title: 'beatwatch <demo>',
+      generatedAt: 'now',
+      modelVersion: 'v1',
+      summary: { beats: 20, lost: 0 },
+      devices: [{ deviceId: 'dev-1', label: 'MIT-BIH 119', fs, signal, startTime: T0, beats, alerts: [alert] }],
+    });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|src=|href=/); // nothing external
     expect(html).toContain('beatwatch &lt;demo&gt;');
@@ -24,7 +49,13 @@ describe('renderDemoReport', () => {
   });
 
   it('says so when a device has no alerts or no beats', () => {
-    const html = renderDemoReport({ title: 't', generatedAt: 'g', modelVersion: 'v', summary: {}, devices: [{ deviceId: 'd', label: 'L', fs: 100, signal: new Float32Array(100), startTime: T0, beats: [], alerts: [] }] });
+    const html = renderDemoReport({
+      title: 't',
+      generatedAt: 'g',
+      modelVersion: 'v',
+      summary: {},
+      devices: [{ deviceId: 'd', label: 'L', fs: 100, signal: new Float32Array(100), startTime: T0, beats: [], alerts: [] }],
+    });
     expect(html).toContain('No alerts.');
     expect(html).toContain('No beats scored.');
   });

@@ -47,7 +47,8 @@ describe('compareModels', () => {
     const corrupted = new Float32Array(train.data.length);
     const rng = createRandom(9);
     const T = TEST_WINDOW.steps;
-    for (let i = 0; i < train.count; i++) for (let k = 0; k < T; k++) corrupted[i * T + k] = train.data[i * T + (T - 1 - k)] + 0.5 * rng.normal();
+    for (let i = 0; i < train.count; i++)
+      for (let k = 0; k < T; k++) corrupted[i * T + k] = train.data[i * T + (T - 1 - k)] + 0.5 * rng.normal();
     const challenger = champion.clone();
     await trainAutoencoder(challenger, corrupted, train.count, { epochs: 8, learningRate: 5e-3, validationSplit: 0, batchSize: 16 });
     const v = compareModels(champion, challenger, heldOut.normal, heldOut.pvc, OPTIONS);

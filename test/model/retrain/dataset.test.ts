@@ -11,7 +11,18 @@ function untrainedChampion(threshold: number) {
     model,
     window: { kind: 'stream', ...TEST_WINDOW },
     threshold: { rule: 'quantile', params: { q: 0.99 }, value: threshold, details: {} },
-    training: { data: {}, epochs: 0, seed: 3, bestEpoch: 0, stoppedBy: 'epochs', trainLoss: [], valLoss: [], seconds: 0, options: {}, metrics: {} },
+    training: {
+      data: {},
+      epochs: 0,
+      seed: 3,
+      bestEpoch: 0,
+      stoppedBy: 'epochs',
+      trainLoss: [],
+      valLoss: [],
+      seconds: 0,
+      options: {},
+      metrics: {},
+    },
   });
   const { text, sha256 } = serializeArtifact(artifact);
   return loadChampion({ pointer: { version: artifact.version, key: 'k', sha256, promotedAt: '' }, etag: '"e"', artifactText: text });
@@ -68,7 +79,8 @@ describe('HistoryDatasetBuilder', () => {
     // The training windows are exactly the nine training devices' windows: none of the held-out ones.
     const trainRows = new Set<string>();
     for (let i = 0; i < split.train.count; i++) trainRows.add(split.train.data.subarray(i * 32, (i + 1) * 32).join(','));
-    for (let i = 0; i < split.evaluate.count; i++) expect(trainRows.has(split.evaluate.data.subarray(i * 32, (i + 1) * 32).join(','))).toBe(false);
+    for (let i = 0; i < split.evaluate.count; i++)
+      expect(trainRows.has(split.evaluate.data.subarray(i * 32, (i + 1) * 32).join(','))).toBe(false);
     // Comparison sets are capped (evaluation time stays bounded); training is not.
     const capped = splitByDevice(dataset, 0.25, 7, 10);
     expect(capped.evaluate.count).toBe(10);

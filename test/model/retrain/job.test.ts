@@ -5,7 +5,11 @@ import { deviceRecords, interleave, memoryHistory, MemoryRegistry, pvcs, trainTe
 
 /** Ten simulated devices, three minutes each, with PVCs every 7 to 16 s. */
 function fleet(): HistoryRecord[] {
-  return interleave(...Array.from({ length: 10 }, (_, i) => deviceRecords(`dev-${i}`, { seconds: 180, seed: 10 + i, heartRate: 60 + 3 * i, anomalies: pvcs(180, 7 + i) })));
+  return interleave(
+    ...Array.from({ length: 10 }, (_, i) =>
+      deviceRecords(`dev-${i}`, { seconds: 180, seed: 10 + i, heartRate: 60 + 3 * i, anomalies: pvcs(180, 7 + i) }),
+    ),
+  );
 }
 
 /** Small, quick runs: a few epochs inside a short budget. */
@@ -78,7 +82,10 @@ describe('runRetrainJob', () => {
 
   it('does not promote a challenger whose training diverged', async () => {
     const registry = new MemoryRegistry(champion);
-    const result = await runRetrainJob({ history: memoryHistory(history), registry }, { ...QUICK, train: { epochs: 3, learningRate: 3, clipNorm: 0 } });
+    const result = await runRetrainJob(
+      { history: memoryHistory(history), registry },
+      { ...QUICK, train: { epochs: 3, learningRate: 3, clipNorm: 0 } },
+    );
     expect(result.decision).toBe('kept');
     expect(result.reason).toMatch(/challenger worse/);
     expect(registry.promotions).toBe(0);
@@ -111,7 +118,10 @@ describe('runRetrainJob', () => {
 
   it('stops training at the time budget and still evaluates and decides', async () => {
     const registry = new MemoryRegistry(champion);
-    const result = await runRetrainJob({ history: memoryHistory(history), registry }, { timeBudgetMs: 8_000, train: { epochs: 10_000, patience: 10_000 } });
+    const result = await runRetrainJob(
+      { history: memoryHistory(history), registry },
+      { timeBudgetMs: 8_000, train: { epochs: 10_000, patience: 10_000 } },
+    );
     expect(result.training?.stoppedBy).toBe('time-budget');
     expect(result.training!.epochs).toBeGreaterThanOrEqual(1);
     expect(result.training!.budgetMs).toBeLessThan(8_000);
