@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../infra/beatwatch-stack';
 import { synthWithBundles } from '../infra/bundled-assembly';
 import { DEFAULT_DETECT_BATCH_SIZE, DEFAULT_DETECT_MEMORY_MB } from '../infra/config';
 import { createAwsClients } from '../src/aws/clients';
-import { encodeWireRecord } from '../src/aws/wire';
+import { encodeWireRecord } from '../src/contract/wire';
 import { loadMitdbRecord } from '../src/ecg/mitdb';
 import { startLocalStack } from '../src/local/emulators';
 import { provisionLocalResources } from '../src/local/provision';

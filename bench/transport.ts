@@ -1,4 +1,4 @@
-import { decodeWireRecord } from '../src/aws/wire';
+import { decodeWireRecord } from '../src/contract/wire';
 import { ecgSimulate } from '../src/ecg/ecg-simulate';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';

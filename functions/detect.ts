@@ -16,8 +16,8 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aw
 import { createDetectSinks } from '../src/aws/alert-publisher';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { createS3ModelSource } from '../src/aws/model-store';
-import { decodeWireRecord } from '../src/aws/wire';
-import { loadBeatModel } from '../src/detect/beat-model';
+import { decodeWireRecord } from '../src/contract/wire';
+import { loadBeatModel } from '../src/model/beat-model';
 import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-config';
 import { ModelCache } from '../src/detect/model-cache';
 import type { DetectSinks } from '../src/detect/ports';

@@ -9,8 +9,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
-import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../src/model/retrain';
-import { envReader } from '../src/model/env-reader';
+import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../src/retrain';
+import { envReader } from '../src/contract/env-reader';
 
 /** Kept back from the Lambda's remaining time for everything after the job (logs, metrics, return). */
 export const DEFAULT_SAFETY_MARGIN_MS = 30_000;

@@ -88,7 +88,7 @@ export class BeatwatchStack extends Stack {
     this.retraining = new Retraining(this, 'Retraining', { entry: sources.retrainEntry, projectRoot: PROJECT_ROOT, config, key, bucket });
     this.defaultModel = new DefaultModel(this, 'DefaultModel', {
       artifactDir: sources.defaultModelDir,
-      handlerEntry: path.join(PROJECT_ROOT, 'infra', 'handlers', 'seed-default-model.ts'),
+      handlerEntry: path.join(PROJECT_ROOT, 'functions', 'seed-default-model.ts'),
       projectRoot: PROJECT_ROOT,
       bucket,
       key,

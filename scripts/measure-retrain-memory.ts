@@ -16,9 +16,9 @@ import { createAwsClients } from '../src/aws/clients';
 import { putHistoryObject } from '../src/aws/history-writer';
 import { promoteModel, putModelVersion } from '../src/aws/model-store';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
-import { encodeWireRecord } from '../src/aws/wire';
+import { encodeWireRecord } from '../src/contract/wire';
 import { ecgSimulate, type SimulatedAnomaly } from '../src/ecg/ecg-simulate';
-import { parseArtifact } from '../src/model/artifact-parse';
+import { parseArtifact } from '../src/contract/artifact-parse';
 import { startFauxqsEmulator } from '../src/local/fauxqs-emulator';
 
 const { values } = parseArgs({

@@ -12,9 +12,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MODEL_PLAN } from '../src/detect/default-model';
-import type { LabelledBeats } from '../src/detect/labelled-beats';
-import { DEFAULT_BEAT_TRAINING, trainBeatModel, type TrainedBeatModel } from '../src/detect/train-beat-model';
+import { DEFAULT_MODEL_PLAN } from '../src/evaluate/default-model';
+import type { LabelledBeats } from '../src/evaluate/labelled-beats';
+import { DEFAULT_BEAT_TRAINING, trainBeatModel, type TrainedBeatModel } from '../src/evaluate/train-beat-model';
 
 const { values } = parseArgs({
   options: { records: { type: 'string' }, out: { type: 'string' }, epochs: { type: 'string' }, folds: { type: 'boolean' } },

@@ -6,7 +6,7 @@ import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { SeedProperties } from '../handlers/seed-default-model';
+import type { SeedProperties } from '../../functions/seed-default-model';
 import { grantReadPrefix, grantWritePrefix } from '../grants';
 import { BundledFunction } from './bundled-function';
 import { MODEL_POINTER_KEY } from './detection';
@@ -37,7 +37,7 @@ export interface DefaultModelProps {
 /**
  * Ships the default model with the stack: `cdk deploy` uploads `model.json` and `report.json` as
  * file assets, and a custom resource copies them to `models/<version>/` and writes
- * `models/current.json` if absent (see `infra/handlers/seed-default-model.ts`).
+ * `models/current.json` if absent (see `functions/seed-default-model.ts`).
  *
  * Why not `BucketDeployment`: it brings a Python function and a 22 MB AWS CLI layer into a stack
  * that is otherwise all Node, and it cannot compute the pointer's sha256 or leave an existing

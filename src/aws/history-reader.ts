@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { historyDayPrefixes, historyKeyHour } from './s3-layout';
-import { decodeWireRecord, type WireRecordV1 } from './wire';
+import { historyDayPrefixes, historyKeyHour } from '../contract/s3-layout';
+import { decodeWireRecord, type WireRecordV1 } from '../contract/wire';
 
 /** Counters of a history read: what was read and what was skipped. */
 export interface HistoryReadStats {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { historyObjectKey } from './s3-layout';
+import { historyObjectKey } from '../contract/s3-layout';
 
 const gzipAsync = promisify(gzip);
 const NEWLINE = Buffer.from('\n');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ModelPointer, ModelSource } from '../detect/model-cache';
 import { isNotFound, isNotModified, isPreconditionFailed } from './s3-errors';
-import { MODEL_POINTER_KEY, modelVersionKeys } from './s3-layout';
+import { MODEL_POINTER_KEY, modelVersionKeys } from '../contract/s3-layout';
 
 /** The pointer was changed by someone else since it was read: re-read and decide again. */
 export class PointerConflictError extends Error {

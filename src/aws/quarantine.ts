@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Rejection } from '../detect/ports';
-import { rejectedKey } from './s3-layout';
+import { rejectedKey } from '../contract/s3-layout';
 
 /** The JSON object stored under `rejected/`: the reason and the raw payload, for forensics. */
 export interface QuarantinedRecord {

@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { applyBeatScoring, readBeatScoring } from '../detect/beat-scoring';
+import { applyBeatScoring, readBeatScoring } from '../model/beat-scoring';
 import { parsePointer } from '../detect/model-cache';
 import {
   runRetrainJob,
@@ -9,7 +9,7 @@ import {
   type RetrainPorts,
   type RetrainResult,
   type ScoringPort,
-} from '../model/retrain';
+} from '../retrain';
 import { listHistoryKeys, readHistoryObject, type HistoryProblem, type HistoryReadStats } from './history-reader';
 import { PointerConflictError, promoteModel, putModelVersion, readModelPointer } from './model-store';
 

@@ -2,7 +2,7 @@ import { DEFAULT_ALERT_POLICY } from './alert-policy';
 import { DEFAULT_MAX_DEVICES } from './device-registry';
 import { DEFAULT_REVALIDATE_MS } from './model-cache';
 import type { DetectorOptions } from './process-batch';
-import { envReader } from '../model/env-reader';
+import { envReader } from '../contract/env-reader';
 
 /** The detect function's configuration, read from its environment. */
 export interface DetectConfig {

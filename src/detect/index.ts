@@ -38,7 +38,7 @@ export {
   type ModelSource,
   type ModelLoader,
 } from './model-cache';
-export { loadBeatModel, beatModelOf, segmenterFactoryFor, type LoadedBeatModel } from './beat-model';
+export { loadBeatModel, beatModelOf, segmenterFactoryFor, type LoadedBeatModel } from '../model/beat-model';
 export {
   applyBeatScoring,
   prematurity,
@@ -46,12 +46,19 @@ export {
   DEFAULT_BEAT_SCORING,
   RECONSTRUCTION_ONLY,
   type BeatScoring,
-} from './beat-scoring';
-export { calibrateThreshold, splitScores, DEFAULT_CALIBRATION, type CalibrationOptions, type ScoreSplit } from './calibration';
+} from '../model/beat-scoring';
+export { calibrateThreshold, splitScores, DEFAULT_CALIBRATION, type CalibrationOptions, type ScoreSplit } from '../evaluate/calibration';
 export { detectConfigFromEnv, DEFAULT_POINTER_KEY, type DetectConfig } from './detect-config';
-export { defaultModelFor, foldModelFile, loadModelFile, DEFAULT_MODEL_DIR, DEFAULT_MODEL_FILE, DEFAULT_MODEL_PLAN } from './default-model';
-export { trainBeatModel, DEFAULT_BEAT_TRAINING, type BeatTrainingOptions, type TrainedBeatModel } from './train-beat-model';
-export { labelledBeats, labelBeats, DEFAULT_CHUNK_SECONDS, type LabelledBeats } from './labelled-beats';
+export {
+  defaultModelFor,
+  foldModelFile,
+  loadModelFile,
+  DEFAULT_MODEL_DIR,
+  DEFAULT_MODEL_FILE,
+  DEFAULT_MODEL_PLAN,
+} from '../evaluate/default-model';
+export { trainBeatModel, DEFAULT_BEAT_TRAINING, type BeatTrainingOptions, type TrainedBeatModel } from '../evaluate/train-beat-model';
+export { labelledBeats, labelBeats, DEFAULT_CHUNK_SECONDS, type LabelledBeats } from '../evaluate/labelled-beats';
 export {
   evaluateAnomaly,
   totalAnomaly,
@@ -61,5 +68,5 @@ export {
   type AnomalyMetrics,
   type Calibration,
   type RecordAnomaly,
-} from './anomaly-eval';
-export { createMitdbAnomalyEvaluation, type MitdbAnomalyRow, type ModelChooser } from './mitdb-anomaly';
+} from '../evaluate/anomaly-eval';
+export { createMitdbAnomalyEvaluation, type MitdbAnomalyRow, type ModelChooser } from '../evaluate/mitdb-anomaly';

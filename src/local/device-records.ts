@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { encodeWireRecord, type WireEncodeOptions } from '../aws/wire';
+import { encodeWireRecord, type WireEncodeOptions } from '../contract/wire';
 
 /** A device to simulate: a signal in mV at `fs` Hz, sent under a pseudonymous id. */
 export interface SimulatedDevice {

@@ -13,7 +13,7 @@ import {
   readModelPointer,
   sha256Hex,
 } from '../../src/aws/model-store';
-import { encodeWireRecord } from '../../src/aws/wire';
+import { encodeWireRecord } from '../../src/contract/wire';
 import type { AlertMessage } from '../../src/detect/ports';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
 import { provisionLocalResources } from '../../src/local/provision';

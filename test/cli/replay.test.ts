@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, StreamMode } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
-import { decodeWireRecord } from '../../src/aws/wire';
+import { decodeWireRecord } from '../../src/contract/wire';
 import { main } from '../../src/cli/main';
 import { pseudonymousDeviceId } from '../../src/local/device-simulator';
 import { startKinesisEmulator, type KinesisEmulator } from '../../src/local/kinesis-emulator';

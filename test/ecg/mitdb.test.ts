@@ -4,8 +4,10 @@ import { streamBeats, scoreQrs } from '../../src/ecg/qrs-evaluation';
 import { MITDB, tempFiles } from './helpers';
 
 describe('MIT-BIH records', () => {
-  it('lists the bundled records', () => {
-    expect(listMitdbRecords(MITDB)).toEqual(['100', '101', '106', '119', '208']);
+  it('lists the bundled records: all of DS1 and four DS2 records, sorted', () => {
+    const ds1 = '101 106 108 109 112 114 115 116 118 119 122 124 201 203 205 207 208 209 215 220 223 230'.split(' ');
+    const ds2 = ['100', '103', '200', '210'];
+    expect(listMitdbRecords(MITDB)).toEqual([...ds1, ...ds2].sort());
   });
 
   it('loads the first channel and the beat annotations only', () => {

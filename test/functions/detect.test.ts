@@ -9,7 +9,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createDetectHandler } from '../../functions/detect';
 import type { AwsClients } from '../../src/aws/clients';
-import { encodeWireRecord } from '../../src/aws/wire';
+import { encodeWireRecord } from '../../src/contract/wire';
 
 const MODEL_TEXT = readFileSync(fileURLToPath(new URL('../../data/default-model/model.json', import.meta.url)), 'utf8');
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { putHistoryObject } from '../../src/aws/history-writer';
-import { encodeWireRecord } from '../../src/aws/wire';
+import { encodeWireRecord } from '../../src/contract/wire';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import { startLocalStack, type LocalStack } from '../../src/local/emulators';
 import { toKinesisEventRecord } from '../../src/local/lambda-event';

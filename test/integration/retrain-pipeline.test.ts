@@ -16,7 +16,7 @@ import { ecgSimulate } from '../../src/ecg/ecg-simulate';
 import { simulateDevices, type SimulatedDevice } from '../../src/local/device-simulator';
 import { startLocalPipeline, type LocalPipeline } from '../../src/local/local-pipeline';
 import { receiveSnsNotifications } from '../../src/local/sns-subscriber';
-import { pvcs, TEST_FS, trainTestChampion } from '../model/retrain/fixtures';
+import { pvcs, TEST_FS, trainTestChampion } from '../retrain/fixtures';
 
 /** The detector re-reads the pointer this often here (60 s in production). */
 const REVALIDATE_MS = 300;

@@ -8,13 +8,13 @@ import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { putHistoryObject } from '../../src/aws/history-writer';
 import { promoteModel, putModelVersion, readModelPointer } from '../../src/aws/model-store';
 import { createS3ModelRegistry, runRetrainCycle } from '../../src/aws/retrain-ports';
-import { encodeWireRecord } from '../../src/aws/wire';
-import { historyObjectKey } from '../../src/aws/s3-layout';
+import { encodeWireRecord } from '../../src/contract/wire';
+import { historyObjectKey } from '../../src/contract/s3-layout';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
 import retrainCommand from '../../src/cli/commands/retrain';
 import { UsageError } from '../../src/cli/command';
 import { vi } from 'vitest';
-import { deviceRecords, pvcs, trainTestChampion } from '../model/retrain/fixtures';
+import { deviceRecords, pvcs, trainTestChampion } from '../retrain/fixtures';
 
 /** The history window ends here (the wall clock of the job is injected). */
 const NOW = Date.UTC(2026, 10, 26, 12, 30);

@@ -10,7 +10,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
-import { decodeWireRecord, type WireRecordV1 } from '../../src/aws/wire';
+import { decodeWireRecord, type WireRecordV1 } from '../../src/contract/wire';
 import { ecgSimulate } from '../../src/ecg/ecg-simulate';
 import { cutWireRecord, pseudonymousDeviceId, recordBounds, recordCount } from '../../src/local/device-records';
 import { simulateDevices } from '../../src/local/device-simulator';

@@ -2,7 +2,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { readHistory } from '../../src/aws/history-reader';
-import { decodeWireRecord } from '../../src/aws/wire';
+import { decodeWireRecord } from '../../src/contract/wire';
 import { ecgSimulate } from '../../src/ecg/ecg-simulate';
 import { pseudonymousDeviceId, simulateDevices } from '../../src/local/device-simulator';
 import { startLocalPipeline, type LocalPipeline } from '../../src/local/local-pipeline';

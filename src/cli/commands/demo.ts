@@ -8,13 +8,20 @@ import { renderDemoReport, type ReportDevice } from '../report/demo-report';
 import { expectedBeats, percentile } from '../report/demo-audit';
 import type { AlertMessage } from '../../detect/ports';
 import type { ScoredBeat } from '../../detect/process-batch';
-import type { RetrainSummary } from '../../model/retrain';
-import { DEFAULT_MODEL_FILE } from '../../detect/default-model';
-import { loadBeatModel } from '../../detect/beat-model';
+import type { RetrainSummary } from '../../retrain';
+import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
+import { loadBeatModel } from '../../model/beat-model';
 import { listMitdbRecords } from '../../ecg/mitdb';
 import { readWfdbRecord } from '../../ecg/wfdb-record';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
+
+/**
+ * Records streamed when `--records` is not given. An explicit list, not "every record of
+ * data/mitdb": the folder also holds the evaluation records, and the demo (and the default
+ * model, trained on these five) should not change when records are added there.
+ */
+export const DEMO_RECORDS: readonly string[] = ['100', '101', '106', '119', '208'];
 
 /** Default seconds of each record streamed: 5 minutes shows several alerts and keeps the demo short. */
 export const DEFAULT_DEMO_SECONDS = 300;
@@ -30,7 +37,7 @@ const usage = [
   'streams each MIT-BIH record of DIR as a device (1 s wire records), prints every alert as it',
   'arrives on the SNS topic (through an SQS subscriber), and writes an HTML report.',
   '',
-  '  --records DIR  WFDB records (.hea/.dat/.atr); default: the bundled data/mitdb',
+  `  --records DIR  WFDB records (.hea/.dat/.atr), all of DIR; default: the bundled data/mitdb records ${DEMO_RECORDS.join(', ')}`,
   '  --speed N|max  playback speed: N times real time, or max (default max)',
   `  --seconds S    seconds of each record to stream (default ${DEFAULT_DEMO_SECONDS}; 0 = all)`,
   '  --model FILE   model artifact (default: the shipped default model)',
@@ -69,7 +76,7 @@ const demo: CommandModule = {
       values.speed === undefined || values.speed === 'max' ? 'max' : numberFlag(values.speed, 'speed', 1, 0.001, 1e6);
     const seconds = intFlag(values.seconds, 'seconds', DEFAULT_DEMO_SECONDS, 0, 1e7);
     const outFile = resolve(values.out ?? 'out/report.html');
-    const names = listMitdbRecords(folder);
+    const names = values.records === undefined ? [...DEMO_RECORDS] : listMitdbRecords(folder);
     if (names.length === 0) throw new UsageError(`no WFDB records found in ${folder}`);
     const modelText = readFileSync(values.model ?? DEFAULT_MODEL_FILE, 'utf8');
     const model = loadBeatModel(modelText);
@@ -212,7 +219,7 @@ const demo: CommandModule = {
         progress(`retraining from the archived history (time budget ${DEMO_RETRAIN_BUDGET_S} s)...`);
         const [{ runRetrainCycle }, { retrainSummary }, { describeRetrain }] = await Promise.all([
           import('../../aws/retrain-ports'),
-          import('../../model/retrain'),
+          import('../../retrain'),
           import('./retrain'),
         ]);
         const result = await runRetrainCycle({

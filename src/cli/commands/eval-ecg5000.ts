@@ -5,10 +5,10 @@ import { UsageError } from '../command';
 import { choiceFlag, intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
 import { CELL_KINDS } from '../../nn';
 import { readUcr } from '../../ecg/read-ucr';
-import { DEFAULT_ECG5000_OPTIONS, ECG5000_POT_PARAMS, evaluateEcg5000 } from '../../model/evaluate-ecg5000';
-import { serializeArtifact } from '../../model/artifact';
-import { parseArtifact } from '../../model/artifact-parse';
-import { ecg5000TestMetrics } from '../../model/ecg5000-test-metrics';
+import { DEFAULT_ECG5000_OPTIONS, ECG5000_POT_PARAMS, evaluateEcg5000 } from '../../evaluate/evaluate-ecg5000';
+import { serializeArtifact } from '../../contract/artifact';
+import { parseArtifact } from '../../contract/artifact-parse';
+import { ecg5000TestMetrics } from '../../evaluate/ecg5000-test-metrics';
 import type { ThresholdRule } from '../../model/threshold';
 
 const D = DEFAULT_ECG5000_OPTIONS;

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { choiceFlag, numberFlag, parseFlags, printJson, progress } from '../args';
-import { createMitdbAnomalyEvaluation } from '../../detect/mitdb-anomaly';
+import { createMitdbAnomalyEvaluation } from '../../evaluate/mitdb-anomaly';
 import type { Beat } from '../../ecg/beat-segmenter';
 import { listMitdbRecords, loadMitdbRecord, type MitdbRecord } from '../../ecg/mitdb';
 import { scoreQrs, streamBeats, totalQrs, type QrsScore } from '../../ecg/qrs-evaluation';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createAwsClients } from '../../aws/clients';
-import { DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH } from '../../aws/wire-validate';
+import { DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH } from '../../contract/wire-validate';
 import { readWfdbRecord } from '../../ecg/wfdb-record';
 import { pseudonymousDeviceId, simulateDevices } from '../../local/device-simulator';
 import { intFlag, numberFlag, parseFlags, printJson, progress } from '../args';

@@ -1,6 +1,6 @@
 import { createAwsClients } from '../../aws/clients';
 import { runRetrainCycle } from '../../aws/retrain-ports';
-import { ChampionError, DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../../model/retrain';
+import { ChampionError, DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../../retrain';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { intFlag, numberFlag, parseFlags, printJson, progress } from '../args';

@@ -3,13 +3,13 @@ import { basename, dirname } from 'node:path';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { numberFlag, parseFlags, printJson, progress } from '../args';
-import { loadBeatModel } from '../../detect/beat-model';
-import { DEFAULT_MODEL_FILE } from '../../detect/default-model';
-import { labelledBeats } from '../../detect/labelled-beats';
+import { loadBeatModel } from '../../model/beat-model';
+import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
+import { labelledBeats } from '../../evaluate/labelled-beats';
 import { loadMitdbRecord } from '../../ecg/mitdb';
 import { streamBeats } from '../../ecg/qrs-evaluation';
 import { BeatSegmenter } from '../../ecg/beat-segmenter';
-import { streamingWindowSpec } from '../../model/artifact';
+import { streamingWindowSpec } from '../../contract/artifact';
 import { readWfdbRecord } from '../../ecg/wfdb-record';
 
 const usage = [

@@ -1,4 +1,4 @@
-import { decodeWireRecord } from '../../aws/wire';
+import { decodeWireRecord } from '../../contract/wire';
 import type { SegmenterFactory } from '../../detect/ports';
 import { cutWireRecord, recordCount, type SimulatedDevice } from '../../local/device-records';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expectedBeats, percentile } from '../../../src/cli/report/demo-audit';
-import { decodeWireRecord } from '../../../src/aws/wire';
+import { decodeWireRecord } from '../../../src/contract/wire';
 import { Detector } from '../../../src/detect/process-batch';
-import { segmenterFactoryFor } from '../../../src/detect/beat-model';
+import { segmenterFactoryFor } from '../../../src/model/beat-model';
 import type { BeatModel } from '../../../src/detect/ports';
 import { DEFAULT_BEAT_WINDOW } from '../../../src/ecg/beat-window-spec';
 import { ecgSimulate } from '../../../src/ecg/ecg-simulate';

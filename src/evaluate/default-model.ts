@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadBeatModel, type LoadedBeatModel } from '../model/beat-model';
+
+const BUNDLED_RECORDS = Object.freeze(['100', '101', '106', '119', '208']);
+
+/**
+ * Which records each shipped model is trained on. Evaluation is inter-patient (DESIGN.md §6): a
+ * record is never scored by a model trained on it. The default model is trained on all bundled
+ * records; for each bundled record a leave-one-out fold model is trained on the other four, and
+ * evaluating a bundled record uses its fold ({@link defaultModelFor}). Records outside the bundle
+ * (every other MIT-BIH record) use the default model itself.
+ */
+export const DEFAULT_MODEL_PLAN: { readonly default: readonly string[]; readonly folds: Readonly<Record<string, readonly string[]>> } =
+  Object.freeze({
+    default: BUNDLED_RECORDS,
+    folds: Object.freeze(
+      Object.fromEntries(BUNDLED_RECORDS.map((left) => [`without-${left}`, Object.freeze(BUNDLED_RECORDS.filter((r) => r !== left))])),
+    ),
+  });
+
+/** Folder of the shipped default model (`model.json`, `report.json`, `folds/<name>.json`). */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../data/default-model/', import.meta.url));
+
+/** Path of the default model's artifact. */
+export const DEFAULT_MODEL_FILE = `${DEFAULT_MODEL_DIR}model.json`;
+
+/** Path of a fold model's artifact. */
+export function foldModelFile(fold: string): string {
+  return `${DEFAULT_MODEL_DIR}folds/${fold}.json`;
+}
+
+/**
+ * The shipped model to evaluate `record` with: the default model unless it was trained on the
+ * record, else the fold model that left the record out. Returns the model, its file, and the
+ * records it was trained on (for the report).
+ *
+ * @example
+ * const { model, trainedOn } = defaultModelFor('119'); // fold without-119
+ */
+export function defaultModelFor(record: string): { model: LoadedBeatModel; file: string; name: string; trainedOn: readonly string[] } {
+  if (!DEFAULT_MODEL_PLAN.default.includes(record))
+    return { model: loadModelFile(DEFAULT_MODEL_FILE), file: DEFAULT_MODEL_FILE, name: 'default', trainedOn: DEFAULT_MODEL_PLAN.default };
+  for (const [fold, records] of Object.entries(DEFAULT_MODEL_PLAN.folds)) {
+    if (!records.includes(record))
+      return { model: loadModelFile(foldModelFile(fold)), file: foldModelFile(fold), name: fold, trainedOn: records };
+  }
+  throw new Error(`no shipped model leaves record ${record} out (see DEFAULT_MODEL_PLAN)`);
+}
+
+const loaded = new Map<string, LoadedBeatModel>();
+
+/** Loads (once per process) a model artifact file. */
+export function loadModelFile(file: string): LoadedBeatModel {
+  let model = loaded.get(file);
+  if (!model) {
+    if (!existsSync(file)) throw new Error(`${file}: no such model (run \`npm run train:default\`)`);
+    model = loadBeatModel(readFileSync(file, 'utf8'));
+    loaded.set(file, model);
+  }
+  return model;
+}

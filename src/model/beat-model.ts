@@ -1,0 +1,98 @@
+import { BeatSegmenter, type BeatSegmenterState } from '../ecg/beat-segmenter';
+import type { BeatWindowSpec } from '../ecg/beat-window-spec';
+import { applyInputNormalization, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../contract/artifact';
+import { parseArtifact } from '../contract/artifact-parse';
+import type { SequenceAutoencoder } from '../nn';
+import { applyBeatScoring, readBeatScoring, type BeatScoring } from './beat-scoring';
+import type { BeatModel, SegmentedBeat, SegmenterFactory } from '../detect/ports';
+
+/** A {@link BeatModel} built from an artifact, with the artifact at hand. */
+export interface LoadedBeatModel extends BeatModel {
+  readonly artifact: ModelArtifact;
+  readonly scoring: BeatScoring;
+  /** sha256 of the artifact text. */
+  readonly sha256: string;
+  /** Threshold for one device: its own if the artifact has one, else the global one. */
+  thresholdFor(deviceId: string): number;
+}
+
+// One factory per window spec, so a new model with the same window keeps every device's
+// segmenter (the detector restarts segmenters only when the factory changes).
+const factories = new Map<string, SegmenterFactory>();
+
+/**
+ * The segmenter factory of a window spec: {@link BeatSegmenter}s cutting exactly that window.
+ * The same spec always returns the same factory object.
+ */
+export function segmenterFactoryFor(spec: BeatWindowSpec): SegmenterFactory {
+  const key = JSON.stringify([spec.before, spec.after, spec.steps, spec.normalization]);
+  let factory = factories.get(key);
+  if (!factory) {
+    const window = { before: spec.before, after: spec.after, steps: spec.steps, normalization: spec.normalization };
+    factory = {
+      create: (fs) => new BeatSegmenter({ fs, window }),
+      restore: (state) => BeatSegmenter.fromJSON(state as BeatSegmenterState),
+    };
+    factories.set(key, factory);
+  }
+  return factory;
+}
+
+/**
+ * Scores beats with an autoencoder: windows packed into one buffer (reused while big enough),
+ * the artifact's input normalization, one batched forward pass, then the artifact's scoring.
+ */
+class ArtifactScorer {
+  private buffer = new Float32Array(0);
+  constructor(
+    private readonly artifact: ModelArtifact,
+    private readonly model: SequenceAutoencoder,
+    private readonly scoring: BeatScoring,
+  ) {}
+
+  score(beats: readonly SegmentedBeat[]): Float32Array {
+    const steps = this.model.config.steps;
+    const need = beats.length * steps;
+    if (this.buffer.length < need) this.buffer = new Float32Array(Math.max(need, this.buffer.length * 2));
+    const windows = this.buffer.subarray(0, need);
+    for (let i = 0; i < beats.length; i++) {
+      const w = beats[i].window;
+      if (w.length !== steps) throw new RangeError(`beat ${i}: window has ${w.length} samples, the model expects ${steps}`);
+      windows.set(w, i * steps);
+    }
+    applyInputNormalization(windows, this.artifact.normalization);
+    const errors = this.model.score(windows, beats.length);
+    return applyBeatScoring(errors, beats, this.scoring);
+  }
+}
+
+/**
+ * Loads an artifact's text as the detector's model: parsed and checked by `parseArtifact`
+ * (sha256 against `expectedSha256` when given, known format version, weights fitting the
+ * architecture), its streaming window and its scoring. Throws naming the problem.
+ *
+ * @example
+ * const model = loadBeatModel(readFileSync('data/default-model/model.json', 'utf8'));
+ * const scores = model.scoreBeats(beats);
+ */
+export function loadBeatModel(text: string, expectedSha256?: string): LoadedBeatModel {
+  const loaded = parseArtifact(text, expectedSha256 === undefined ? {} : { expectedSha256 });
+  const scoring = readBeatScoring(JSON.parse(text));
+  return beatModelOf(loaded.artifact, loaded.model, scoring, loaded.sha256);
+}
+
+/** A {@link LoadedBeatModel} from an artifact and its autoencoder already in hand (training, tests). */
+export function beatModelOf(artifact: ModelArtifact, model: SequenceAutoencoder, scoring: BeatScoring, sha256 = ''): LoadedBeatModel {
+  const scorer = new ArtifactScorer(artifact, model, scoring);
+  return {
+    version: artifact.version,
+    threshold: artifact.threshold.value,
+    deviceThresholds: artifact.deviceThresholds,
+    segmenters: segmenterFactoryFor(streamingWindowSpec(artifact)),
+    artifact,
+    scoring,
+    sha256,
+    scoreBeats: (beats) => scorer.score(beats),
+    thresholdFor: (deviceId) => thresholdFor(artifact, deviceId),
+  };
+}

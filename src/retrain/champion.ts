@@ -1,0 +1,72 @@
+import type { SequenceAutoencoder } from '../nn';
+import type { BeatWindowSpec } from '../ecg/beat-window-spec';
+import { streamingWindowSpec, thresholdFor } from '../contract/artifact';
+import { parseArtifact } from '../contract/artifact-parse';
+import type { ModelArtifact } from '../contract/artifact-types';
+import { RECONSTRUCTION_SCORING, type ChampionRecord, type RegistryPointer, type ScoreCompletion, type ScoringPort } from './ports';
+
+/** The model in service, parsed and verified, as the job uses it. */
+export interface Champion {
+  readonly pointer: RegistryPointer;
+  /** ETag of the pointer as read: the promotion is conditional on it. */
+  readonly etag: string;
+  readonly artifact: ModelArtifact;
+  readonly model: SequenceAutoencoder;
+  /** The window spec beats are cut with (the one the detector uses for this model). */
+  readonly window: BeatWindowSpec;
+  /** The threshold that applies to a device (its own, else the global one). */
+  thresholdFor(deviceId: string): number;
+  /** How a reconstruction error becomes the detector's score for this model. */
+  readonly scoring: ScoreCompletion;
+}
+
+/** The champion cannot be used: no pointer, a corrupt artifact, or one without a stream window. */
+export class ChampionError extends Error {
+  override readonly name = 'ChampionError';
+}
+
+/**
+ * Parses the champion's artifact, checking it hashes to the pointer's sha256 (as the detector
+ * does), and derives its streaming window spec and (through `scoringPort`) its scoring rule.
+ *
+ * @throws ChampionError naming what is wrong (the artifact's own error as cause).
+ * @example
+ * const champion = loadChampion(await registry.readCurrent());
+ */
+export function loadChampion(record: ChampionRecord, scoringPort: ScoringPort = RECONSTRUCTION_SCORING): Champion {
+  let loaded;
+  try {
+    loaded = parseArtifact(record.artifactText, { expectedSha256: record.pointer.sha256 });
+  } catch (err) {
+    throw new ChampionError(
+      `the current model ${record.pointer.version} (${record.pointer.key}) cannot be loaded: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  const { artifact, model } = loaded;
+  let window: BeatWindowSpec;
+  try {
+    window = streamingWindowSpec(artifact);
+  } catch (err) {
+    throw new ChampionError(`the current model ${artifact.version} cannot be retrained from a stream: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  let scoring: ScoreCompletion;
+  try {
+    scoring = scoringPort(JSON.parse(record.artifactText) as Record<string, unknown>);
+  } catch (err) {
+    throw new ChampionError(`the current model ${artifact.version} has a scoring rule this build cannot apply: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return {
+    pointer: record.pointer,
+    scoring,
+    etag: record.etag,
+    artifact,
+    model,
+    window,
+    thresholdFor: (deviceId) => thresholdFor(artifact, deviceId),
+  };
+}

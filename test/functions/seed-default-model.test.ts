@@ -1,0 +1,161 @@
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  artifactVersion,
+  handler,
+  s3ClientFromEnvironment,
+  seedDefaultModel,
+  type SeedEvent,
+  type SeedProperties,
+} from '../../functions/seed-default-model';
+import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
+
+const artifact = (version: string) =>
+  Buffer.from(`{"format":"beatwatch-model","formatVersion":1,"version":"${version}","weights":"AAAA"}\n`);
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+let emulator: FauxqsEmulator;
+let s3: S3Client;
+let cfn: Server;
+let cfnUrl: string;
+const responses: Array<Record<string, unknown>> = [];
+
+async function text(bucket: string, key: string): Promise<string> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return out.Body!.transformToString();
+}
+
+async function putAsset(key: string, body: Buffer): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: 'assets', Key: key, Body: body }));
+}
+
+function props(bucket: string, modelKey: string): SeedProperties {
+  return {
+    BucketName: bucket,
+    ModelsPrefix: 'models/',
+    PointerKey: 'models/current.json',
+    Model: { Bucket: 'assets', Key: modelKey },
+    Report: { Bucket: 'assets', Key: 'report.json' },
+  };
+}
+
+beforeAll(async () => {
+  emulator = await startFauxqsEmulator({ mode: 'in-process' });
+  process.env.AWS_ENDPOINT_URL_S3 = emulator.endpoint;
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  s3 = s3ClientFromEnvironment();
+  for (const bucket of ['assets', 'data', 'data2', 'data3']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await putAsset('report.json', Buffer.from('{"report":true}'));
+  // Plays CloudFormation's pre-signed response URL: records each PUT body.
+  cfn = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      responses.push({ method: req.method, ...JSON.parse(body) });
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => cfn.listen(0, '127.0.0.1', resolve));
+  cfnUrl = `http://127.0.0.1:${(cfn.address() as AddressInfo).port}/response`;
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await emulator?.stop();
+  if (cfn !== undefined) await new Promise((resolve) => cfn.close(resolve));
+});
+
+describe('seedDefaultModel', () => {
+  it('copies the artifact byte for byte and writes a pointer with its sha256', async () => {
+    const model = artifact('2026-11-26.1');
+    await putAsset('m1.json', model);
+    const now = new Date('2026-11-26T12:00:00Z');
+    const result = await seedDefaultModel(s3, props('data', 'm1.json'), now);
+    expect(result).toEqual({
+      version: '2026-11-26.1',
+      modelKey: 'models/2026-11-26.1/model.json',
+      sha256: sha(model),
+      pointerWritten: true,
+    });
+    expect(await text('data', 'models/2026-11-26.1/model.json')).toBe(model.toString());
+    expect(await text('data', 'models/2026-11-26.1/report.json')).toBe('{"report":true}');
+    expect(JSON.parse(await text('data', 'models/current.json'))).toEqual({
+      version: '2026-11-26.1',
+      key: 'models/2026-11-26.1/model.json',
+      sha256: sha(model),
+      promotedAt: '2026-11-26T12:00:00.000Z',
+    });
+  });
+
+  it('never overwrites an existing pointer (a promoted model stays in service)', async () => {
+    const promoted = JSON.stringify({
+      version: 'retrained-7',
+      key: 'models/retrained-7/model.json',
+      sha256: 'f'.repeat(64),
+      promotedAt: '2026-11-27T00:00:00Z',
+    });
+    await s3.send(new PutObjectCommand({ Bucket: 'data2', Key: 'models/current.json', Body: promoted }));
+    await putAsset('m2.json', artifact('default-2'));
+    const result = await seedDefaultModel(s3, props('data2', 'm2.json'), new Date());
+    expect(result.pointerWritten).toBe(false);
+    expect(await text('data2', 'models/current.json')).toBe(promoted);
+    expect(await text('data2', 'models/default-2/model.json')).toBe(artifact('default-2').toString());
+  });
+
+  it('refuses an artifact that is not a beatwatch model, naming the object and field', async () => {
+    await putAsset('bad.json', Buffer.from('{"format":"other","version":"x"}'));
+    await expect(seedDefaultModel(s3, props('data3', 'bad.json'), new Date())).rejects.toThrow(
+      'default model artifact s3://assets/bad.json: field "format" must be "beatwatch-model"',
+    );
+    expect(() => artifactVersion(Buffer.from('{"format":"beatwatch-model","version":"../x"}'), 'f')).toThrow(
+      /f: field "version" must match/,
+    );
+    expect(() => artifactVersion(Buffer.from('not json'), 'f')).toThrow(/f: not JSON/);
+  });
+});
+
+describe('handler (custom resource protocol)', () => {
+  const event = (type: SeedEvent['RequestType'], modelKey: string, bucket = 'data3'): SeedEvent => ({
+    RequestType: type,
+    ResponseURL: cfnUrl,
+    StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/Beatwatch/x',
+    RequestId: `req-${type}-${modelKey}`,
+    LogicalResourceId: 'DefaultModel',
+    PhysicalResourceId: type === 'Create' ? undefined : 'models/old/model.json',
+    ResourceProperties: props(bucket, modelKey),
+  });
+
+  it('reports SUCCESS with the version, key and digest on Create', async () => {
+    const model = artifact('v-create');
+    await putAsset('c.json', model);
+    await handler(event('Create', 'c.json'));
+    const r = responses.at(-1)!;
+    expect(r).toMatchObject({
+      method: 'PUT',
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'models/v-create/model.json',
+      RequestId: 'req-Create-c.json',
+      LogicalResourceId: 'DefaultModel',
+    });
+    expect(r.Data).toEqual({ Version: 'v-create', ModelKey: 'models/v-create/model.json', Sha256: sha(model), PointerWritten: 'true' });
+  });
+
+  it('reports FAILED with the reason instead of leaving CloudFormation waiting', async () => {
+    await handler(event('Update', 'missing.json'));
+    expect(responses.at(-1)).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'models/old/model.json' });
+    expect(responses.at(-1)!.Reason).toMatch(/^reading s3:\/\/assets\/missing\.json: /);
+  });
+
+  it('succeeds on Delete without touching the data (models stay with the retained bucket)', async () => {
+    await handler(event('Delete', 'c.json'));
+    expect(responses.at(-1)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'models/old/model.json' });
+    expect(await text('data3', 'models/v-create/model.json')).toBe(artifact('v-create').toString());
+  });
+});
