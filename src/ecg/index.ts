@@ -4,6 +4,7 @@
  * {@link QrsDetector} and cuts a window per beat) → beats for the model.
  */
 export { ANNOTATION_SYMBOLS, aamiClass, isBeatSymbol, type AamiClass } from './beat-symbols';
+export { EcgFormatError } from './ecg-format-error';
 export { WfdbFormatError } from './wfdb-error';
 export { parseWfdbHeader, readWfdbHeader, SUPPORTED_WFDB_FORMATS, type WfdbHeader, type WfdbSignalSpec } from './wfdb-header';
 export { readWfdbRecord, type ReadWfdbRecordOptions, type WfdbRecord, type WfdbSignal } from './wfdb-record';

@@ -1,20 +1,10 @@
+import { EcgFormatError } from './ecg-format-error';
+
 /**
  * A WFDB file that cannot be read as what it claims to be. The message names the file and the
- * line (headers) or byte offset (binary files) where reading failed.
+ * line (headers) or byte offset (binary files) where reading failed. A kind of
+ * {@link EcgFormatError}, so callers reading any format can catch one class.
  */
-export class WfdbFormatError extends Error {
-  override readonly name = 'WfdbFormatError';
-
-  /**
-   * @param file - the file being read
-   * @param where - `line N` or `byte N`
-   * @param problem - what is wrong there
-   */
-  constructor(
-    readonly file: string,
-    readonly where: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${where}: ${problem}`);
-  }
+export class WfdbFormatError extends EcgFormatError {
+  override readonly name: string = 'WfdbFormatError';
 }

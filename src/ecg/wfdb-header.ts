@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { WfdbFormatError } from './wfdb-error';
 
-/** Signal storage formats this reader decodes. */
-export const SUPPORTED_WFDB_FORMATS: readonly number[] = Object.freeze([212, 16]);
+/**
+ * Signal storage formats this reader decodes: 212 (two 12-bit samples in 3 bytes), 16 (16-bit
+ * little-endian), 61 (16-bit big-endian), 80 (8-bit offset binary), 310 and 311 (three 10-bit
+ * samples in 4 bytes, two different packings). Together they cover the ECG databases on PhysioNet
+ * that are not FLAC-compressed.
+ */
+export const SUPPORTED_WFDB_FORMATS: readonly number[] = Object.freeze([212, 16, 61, 80, 310, 311]);
 
 /** Gain WFDB assumes when a header gives none (or 0): ADC units per physical unit. */
 export const WFDB_DEFAULT_GAIN = 200;
@@ -11,7 +16,7 @@ export const WFDB_DEFAULT_GAIN = 200;
 export interface WfdbSignalSpec {
   /** Data file name, relative to the header's folder. */
   readonly file: string;
-  /** Storage format (212 or 16 here). */
+  /** Storage format, one of {@link SUPPORTED_WFDB_FORMATS}. */
   readonly format: number;
   /** Byte offset of the first sample in the data file (the `+offset` suffix), 0 when absent. */
   readonly byteOffset: number;
@@ -83,8 +88,8 @@ function parseGainField(field: string, file: string, line: number): { gain: numb
 }
 
 /**
- * Parses the text of a WFDB header. Multi-segment records and formats other than 212 and 16 are
- * rejected with a {@link WfdbFormatError} naming the line.
+ * Parses the text of a WFDB header. Multi-segment records and formats outside
+ * {@link SUPPORTED_WFDB_FORMATS} are rejected with a {@link WfdbFormatError} naming the line.
  *
  * @param text - header contents (LF or CRLF line endings)
  * @param file - the file name used in error messages
@@ -105,8 +110,14 @@ export function parseWfdbHeader(text: string, file: string): WfdbHeader {
     const fields = raw.split(/\s+/);
     if (!record) {
       if (fields.length < 2) throw new WfdbFormatError(file, `line ${lineNo}`, 'record line needs at least a name and a number of signals');
-      if (fields[0].includes('/'))
-        throw new WfdbFormatError(file, `line ${lineNo}`, `multi-segment record "${fields[0]}" is not supported`);
+      if (fields[0].includes('/')) {
+        // `name/segments`: the signals live in other records, one per segment, listed below.
+        throw new WfdbFormatError(
+          file,
+          `line ${lineNo}`,
+          `multi-segment record "${fields[0]}" is not supported: read one of its segment records instead`,
+        );
+      }
       const signalCount = parseNumber(fields[1], 'number of signals', file, lineNo, true);
       // fs may be written `360/...(...)` (counter frequency and base counter value follow).
       const fs = fields[2] === undefined ? 250 : parseNumber(fields[2].split('/')[0], 'sampling frequency', file, lineNo);

@@ -41,7 +41,7 @@ describe('readWfdbHeader', () => {
   });
 
   it('rejects an unsupported format, naming file, line and format', () => {
-    expect(() => parseWfdbHeader('r 1 360 5\nr.dat 80 200 8 0\n', 'rec.hea')).toThrow(/rec\.hea: line 2: unsupported signal format 80/);
+    expect(() => parseWfdbHeader('r 1 360 5\nr.dat 8 200 8 0\n', 'rec.hea')).toThrow(/rec\.hea: line 2: unsupported signal format 8 /);
   });
 
   it('rejects a bad number with the field name and line', () => {
