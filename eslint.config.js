@@ -32,4 +32,9 @@ export default tseslint.config(
       'prefer-const': 'error',
     },
   },
+  {
+    // The dependency-cruiser config is CommonJS (depcruise loads .cjs configs with require).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
 );

@@ -14,6 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createDetectSinks } from '../src/aws/alert-publisher';
+import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../src/contract/cloudwatch';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { createS3ModelSource } from '../src/aws/model-store';
 import { decodeWireRecord } from '../src/contract/wire';
@@ -44,14 +45,14 @@ function deviceRef(deviceId: string): string {
 
 function emitMetrics(metrics: Metrics, result: BatchResult): void {
   const c = result.counts;
-  metrics.addMetric('BeatsScored', MetricUnit.Count, c.beatsScored);
-  metrics.addMetric('AnomalousBeats', MetricUnit.Count, c.anomalousBeats);
-  metrics.addMetric('Alerts', MetricUnit.Count, c.alerts);
-  metrics.addMetric('FailedAlerts', MetricUnit.Count, c.failedAlerts);
-  metrics.addMetric('RejectedRecords', MetricUnit.Count, c.rejected);
-  metrics.addMetric('SegmenterRestarts', MetricUnit.Count, c.segmenterRestarts);
-  metrics.addMetric('DuplicateRecords', MetricUnit.Count, c.duplicates);
-  metrics.addMetric('ScoringLatency', MetricUnit.Milliseconds, result.scoringMs);
+  metrics.addMetric(DETECT_METRIC.beatsScored, MetricUnit.Count, c.beatsScored);
+  metrics.addMetric(DETECT_METRIC.anomalousBeats, MetricUnit.Count, c.anomalousBeats);
+  metrics.addMetric(DETECT_METRIC.alerts, MetricUnit.Count, c.alerts);
+  metrics.addMetric(DETECT_METRIC.failedAlerts, MetricUnit.Count, c.failedAlerts);
+  metrics.addMetric(DETECT_METRIC.rejectedRecords, MetricUnit.Count, c.rejected);
+  metrics.addMetric(DETECT_METRIC.segmenterRestarts, MetricUnit.Count, c.segmenterRestarts);
+  metrics.addMetric(DETECT_METRIC.duplicateRecords, MetricUnit.Count, c.duplicates);
+  metrics.addMetric(DETECT_METRIC.scoringLatency, MetricUnit.Milliseconds, result.scoringMs);
 }
 
 /**
@@ -69,7 +70,7 @@ export function createDetectHandler(
   options: DetectHandlerOptions = {},
 ): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-detect' });
-  const metrics = options.metrics ?? new Metrics({ namespace: 'beatwatch', serviceName: 'detect' });
+  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DETECT_SERVICE_NAME });
   let ready: { config: DetectConfig; cache: ModelCache; detector: Detector } | null = null;
 
   function setUp() {

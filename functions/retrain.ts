@@ -1,5 +1,5 @@
 /**
- * The retrain Lambda: EventBridge schedule → one retraining cycle (`src/model/retrain` over the
+ * The retrain Lambda: EventBridge schedule → one retraining cycle (`src/retrain` over the
  * S3 ports of `src/aws`) → logs and EMF metrics. Thin on purpose: the job itself does not know
  * it runs in Lambda (DESIGN.md §5); this file only turns the Lambda's remaining time into the
  * job's time budget and its environment into options.
@@ -10,65 +10,10 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
 import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../src/retrain';
-import { envReader } from '../src/contract/env-reader';
+import { retrainConfigFromEnv, type RetrainConfig } from '../src/retrain/config';
+import { METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME } from '../src/contract/cloudwatch';
 
-/** Kept back from the Lambda's remaining time for everything after the job (logs, metrics, return). */
-export const DEFAULT_SAFETY_MARGIN_MS = 30_000;
-
-/** The retrain function's configuration, from its environment. */
-export interface RetrainConfig {
-  /** BUCKET_NAME (required). */
-  readonly bucket: string;
-  /** RETRAIN_HISTORY_DAYS (or HISTORY_DAYS; default 7). */
-  readonly days: number;
-  /** RETRAIN_SAFETY_MARGIN_SECONDS, in ms here (default {@link DEFAULT_SAFETY_MARGIN_MS}). */
-  readonly safetyMarginMs: number;
-  /** TIME_BUDGET_MS: a fixed budget instead of the remaining time minus the margin (optional). */
-  readonly timeBudgetMs?: number;
-  /** MAX_DEVICES, MAX_BEATS: the memory bounds of the dataset. */
-  readonly maxDevices: number;
-  readonly maxBeats: number;
-  /** EPOCHS, TRAIN_WORKERS. */
-  readonly epochs: number;
-  readonly workers: number;
-}
-
-/**
- * Reads the environment, naming the variable in every error.
- *
- * @example
- * const config = retrainConfigFromEnv({ BUCKET_NAME: 'beatwatch-data', RETRAIN_HISTORY_DAYS: '3' });
- */
-export function retrainConfigFromEnv(env: Readonly<Record<string, string | undefined>>): RetrainConfig {
-  const reader = envReader(env);
-  const bucket = reader.required('BUCKET_NAME');
-  const num = reader.number;
-  const positive = (n: number) => Number.isFinite(n) && n > 0;
-  const int = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
-  const fixed = reader.optionalNumber('TIME_BUDGET_MS', positive, 'a number > 0');
-  return {
-    bucket,
-    days: num(
-      env.RETRAIN_HISTORY_DAYS === undefined ? 'HISTORY_DAYS' : 'RETRAIN_HISTORY_DAYS',
-      DEFAULT_RETRAIN_OPTIONS.days,
-      positive,
-      'a number of days > 0',
-    ),
-    safetyMarginMs:
-      1000 *
-      num(
-        'RETRAIN_SAFETY_MARGIN_SECONDS',
-        DEFAULT_SAFETY_MARGIN_MS / 1000,
-        (n) => Number.isFinite(n) && n >= 0,
-        'a number of seconds >= 0',
-      ),
-    ...(fixed === undefined ? {} : { timeBudgetMs: fixed }),
-    maxDevices: num('MAX_DEVICES', DEFAULT_RETRAIN_OPTIONS.maxDevices, int(1), 'an integer >= 1'),
-    maxBeats: num('MAX_BEATS', DEFAULT_RETRAIN_OPTIONS.maxBeats, int(1), 'an integer >= 1'),
-    epochs: num('EPOCHS', DEFAULT_RETRAIN_OPTIONS.train.epochs, int(0), 'an integer >= 0'),
-    workers: num('TRAIN_WORKERS', DEFAULT_RETRAIN_OPTIONS.train.workers, int(1), 'an integer >= 1'),
-  };
-}
+export { DEFAULT_SAFETY_MARGIN_MS, retrainConfigFromEnv, type RetrainConfig } from '../src/retrain/config';
 
 /** Options of {@link createRetrainHandler}; everything defaults to what the Lambda uses. */
 export interface RetrainHandlerOptions {
@@ -86,14 +31,14 @@ export function retrainBudgetMs(config: RetrainConfig, context?: Pick<Context, '
 }
 
 function emitMetrics(metrics: Metrics, r: RetrainResult): void {
-  metrics.addMetric('HistoryRecords', MetricUnit.Count, r.history.records);
-  metrics.addMetric('MalformedHistoryLines', MetricUnit.Count, r.history.malformedLines);
-  metrics.addMetric('MalformedHistoryObjects', MetricUnit.Count, r.history.malformedObjects);
-  metrics.addMetric('BeatsRead', MetricUnit.Count, r.beatsRead);
-  metrics.addMetric('BeatsUsed', MetricUnit.Count, r.beatsUsed);
-  metrics.addMetric('TrainingSeconds', MetricUnit.Seconds, r.training?.seconds ?? 0);
-  metrics.addMetric('RetrainSeconds', MetricUnit.Seconds, r.seconds);
-  metrics.addMetric('Promoted', MetricUnit.Count, r.decision === 'promoted' ? 1 : 0);
+  metrics.addMetric(RETRAIN_METRIC.historyRecords, MetricUnit.Count, r.history.records);
+  metrics.addMetric(RETRAIN_METRIC.malformedHistoryLines, MetricUnit.Count, r.history.malformedLines);
+  metrics.addMetric(RETRAIN_METRIC.malformedHistoryObjects, MetricUnit.Count, r.history.malformedObjects);
+  metrics.addMetric(RETRAIN_METRIC.beatsRead, MetricUnit.Count, r.beatsRead);
+  metrics.addMetric(RETRAIN_METRIC.beatsUsed, MetricUnit.Count, r.beatsUsed);
+  metrics.addMetric(RETRAIN_METRIC.trainingSeconds, MetricUnit.Seconds, r.training?.seconds ?? 0);
+  metrics.addMetric(RETRAIN_METRIC.retrainSeconds, MetricUnit.Seconds, r.seconds);
+  metrics.addMetric(RETRAIN_METRIC.promoted, MetricUnit.Count, r.decision === 'promoted' ? 1 : 0);
 }
 
 /**
@@ -108,7 +53,7 @@ export function createRetrainHandler(
   options: RetrainHandlerOptions = {},
 ): (event: ScheduledEvent | Record<string, never>, context?: Context) => Promise<RetrainResult> {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-retrain' });
-  const metrics = options.metrics ?? new Metrics({ namespace: 'beatwatch', serviceName: 'retrain' });
+  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: RETRAIN_SERVICE_NAME });
   let ready: { config: RetrainConfig; aws: AwsClients } | null = null;
   return async (_event, context) => {
     ready ??= {

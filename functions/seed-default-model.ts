@@ -12,21 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { ObjectSource, SeedProperties } from '../src/contract/seed-resource';
 
-/** Where the handler reads an object from (the CDK asset bucket). */
-export interface ObjectSource {
-  readonly Bucket: string;
-  readonly Key: string;
-}
-
-/** Properties of the custom resource, as set by the DefaultModel construct. */
-export interface SeedProperties {
-  readonly BucketName: string;
-  readonly ModelsPrefix: string;
-  readonly PointerKey: string;
-  readonly Model: ObjectSource;
-  readonly Report: ObjectSource;
-}
+export type { ObjectSource, SeedProperties } from '../src/contract/seed-resource';
 
 /** The subset of a CloudFormation custom resource request the handler uses. */
 export interface SeedEvent {

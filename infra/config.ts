@@ -1,3 +1,4 @@
+import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract/lambda-env';
 /**
  * Deployment configuration of the beatwatch stack, read from CDK context
  * (`npx cdk deploy -c name=value`, or the `context` block of `cdk.json`).
@@ -50,8 +51,8 @@ export const DEFAULT_DETECT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_RETRAIN_MEMORY_MB = 3008;
 /** Retrain timeout: Lambda's maximum; the job's time budget is the remaining time minus a margin. */
 export const DEFAULT_RETRAIN_TIMEOUT_SECONDS = 900;
-/** Seconds the retrain job keeps free at the end of its budget to evaluate, write and promote. */
-export const DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS = 120;
+/** Seconds the retrain job keeps free at the end of its budget to evaluate, write and promote (src/contract). */
+export { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract/lambda-env';
 /**
  * Reserved concurrency of the retrain function: one run at a time (a second concurrent run would
  * only waste compute, the pointer switch being conditional anyway). 0 reserves none, for accounts

@@ -6,6 +6,8 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DETECT_ENV } from '../../src/contract/lambda-env';
+import { MODEL_POINTER_KEY } from '../../src/contract/s3-layout';
 import { Construct, type IDependable } from 'constructs';
 import type { BeatwatchConfig } from '../config';
 import { grantPublishEncrypted, grantReadPrefix, grantWritePrefix } from '../grants';
@@ -14,16 +16,10 @@ import { FailureQueue } from './failure-queue';
 import { EncryptedSqsOnFailure } from './on-failure-queue';
 import { PREFIX } from './storage';
 
-/** Key of the model pointer the detector follows (DESIGN.md §3.4). */
-export const MODEL_POINTER_KEY = `${PREFIX.models}current.json`;
-/** EMF namespace of the detector's metrics. */
-export const METRICS_NAMESPACE = 'beatwatch';
-/**
- * The `service` dimension of the detector's EMF metrics: Powertools adds it to every metric, and
- * functions/detect.ts sets it to this value. The dashboard must use the same dimension, which the
- * bundle test checks against the metrics the bundled handler actually emits.
- */
-export const DETECT_SERVICE_NAME = 'detect';
+// The pointer key, the metric namespace and the `service` dimension of the detector's EMF
+// metrics are contracts with functions/detect.ts (src/contract); re-exported for the stack's users.
+export { MODEL_POINTER_KEY } from '../../src/contract/s3-layout';
+export { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../../src/contract/cloudwatch';
 
 /** Options of {@link Detection}. */
 export interface DetectionProps {
@@ -67,9 +63,9 @@ export class Detection extends Construct {
       logRetentionDays: config.logRetentionDays,
       reservedConcurrency: config.detectReservedConcurrency,
       environment: {
-        BUCKET_NAME: props.bucket.bucketName,
-        TOPIC_ARN: props.topic.topicArn,
-        MODEL_POINTER_KEY,
+        [DETECT_ENV.bucket]: props.bucket.bucketName,
+        [DETECT_ENV.topicArn]: props.topic.topicArn,
+        [DETECT_ENV.pointerKey]: MODEL_POINTER_KEY,
         ...config.detectorOverrides,
       },
     });

@@ -6,8 +6,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME } from '../../src/contract/cloudwatch';
 import { Construct } from 'constructs';
-import { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from './detection';
 
 /** Period over which detector errors are counted; one error in it raises the alarm. */
 export const DETECT_ERRORS_PERIOD_MINUTES = 5;
@@ -26,17 +26,16 @@ export const DASHBOARD_DEFAULT_HOURS = 3;
 /** Period of the dashboard's rate widgets. */
 export const DASHBOARD_PERIOD_MINUTES = 1;
 
-/** The `service` dimension of the retrain function's EMF metrics (set in functions/retrain.ts). */
-export const RETRAIN_SERVICE_NAME = 'retrain';
+export { RETRAIN_SERVICE_NAME } from '../../src/contract/cloudwatch';
 
-/** The detector's EMF metric names (emitted by functions/detect.ts). */
+/** The detector's EMF metrics on the dashboard (emitted by functions/detect.ts). */
 export const DETECT_METRICS = [
-  'BeatsScored',
-  'AnomalousBeats',
-  'Alerts',
-  'RejectedRecords',
-  'SegmenterRestarts',
-  'ScoringLatency',
+  DETECT_METRIC.beatsScored,
+  DETECT_METRIC.anomalousBeats,
+  DETECT_METRIC.alerts,
+  DETECT_METRIC.rejectedRecords,
+  DETECT_METRIC.segmenterRestarts,
+  DETECT_METRIC.scoringLatency,
 ] as const;
 
 /** Options of {@link Monitoring}. */
@@ -153,13 +152,13 @@ export class Monitoring extends Construct {
       });
     const beatsPerSecond = new cloudwatch.MathExpression({
       expression: 'beats / PERIOD(beats)',
-      usingMetrics: { beats: emf('BeatsScored') },
+      usingMetrics: { beats: emf(DETECT_METRIC.beatsScored) },
       label: 'beats/s',
       period,
     });
     const anomalyRate = new cloudwatch.MathExpression({
       expression: 'IF(beats > 0, 100 * anomalous / beats, 0)',
-      usingMetrics: { beats: emf('BeatsScored'), anomalous: emf('AnomalousBeats') },
+      usingMetrics: { beats: emf(DETECT_METRIC.beatsScored), anomalous: emf(DETECT_METRIC.anomalousBeats) },
       label: 'anomalous beats (%)',
       period,
     });
@@ -167,12 +166,12 @@ export class Monitoring extends Construct {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Beats scored per second', left: [beatsPerSecond], width: 8 }),
       new cloudwatch.GraphWidget({ title: 'Anomaly rate', left: [anomalyRate], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Alerts', left: [emf('Alerts')], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Alerts', left: [emf(DETECT_METRIC.alerts)], width: 8 }),
     );
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Rejected records and segmenter restarts',
-        left: [emf('RejectedRecords'), emf('SegmenterRestarts')],
+        left: [emf(DETECT_METRIC.rejectedRecords), emf(DETECT_METRIC.segmenterRestarts)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
@@ -183,7 +182,7 @@ export class Monitoring extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Scoring latency (ms)',
-        left: [emf('ScoringLatency', 'p50'), emf('ScoringLatency', 'p95')],
+        left: [emf(DETECT_METRIC.scoringLatency, 'p50'), emf(DETECT_METRIC.scoringLatency, 'p95')],
         width: 8,
       }),
     );
@@ -198,8 +197,8 @@ export class Monitoring extends Construct {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Retraining: promotions per day and run duration (s)',
-        left: [retrainMetric('Promoted', 'Sum')],
-        right: [retrainMetric('RetrainSeconds', 'Maximum')],
+        left: [retrainMetric(RETRAIN_METRIC.promoted, 'Sum')],
+        right: [retrainMetric(RETRAIN_METRIC.retrainSeconds, 'Maximum')],
         width: 24,
       }),
     );

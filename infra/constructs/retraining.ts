@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { RETRAIN_ENV } from '../../src/contract/lambda-env';
 import { Construct } from 'constructs';
 import type { BeatwatchConfig } from '../config';
 import { grantReadPrefix, grantWritePrefix } from '../grants';
@@ -60,9 +61,9 @@ export class Retraining extends Construct {
       reservedConcurrency: config.retrainReservedConcurrency,
       deadLetterQueue: this.deadLetterQueue,
       environment: {
-        BUCKET_NAME: props.bucket.bucketName,
-        RETRAIN_HISTORY_DAYS: String(config.retrainHistoryDays),
-        RETRAIN_SAFETY_MARGIN_SECONDS: String(config.retrainSafetyMarginSeconds),
+        [RETRAIN_ENV.bucket]: props.bucket.bucketName,
+        [RETRAIN_ENV.historyDays]: String(config.retrainHistoryDays),
+        [RETRAIN_ENV.safetyMarginSeconds]: String(config.retrainSafetyMarginSeconds),
       },
     });
     const fn = this.function.fn;

@@ -1,15 +1,16 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ALERTS_PREFIX, HISTORY_ERRORS_PREFIX, HISTORY_PREFIX, MODELS_PREFIX, REJECTED_PREFIX } from '../../src/contract/s3-layout';
 import { Construct } from 'constructs';
 
-/** Key prefixes of the data bucket (DESIGN.md §3.4). */
+/** Key prefixes of the data bucket (DESIGN.md §3.4), as src/contract defines them. */
 export const PREFIX = {
-  history: 'history/',
-  historyErrors: 'history-errors/',
-  models: 'models/',
-  alerts: 'alerts/',
-  rejected: 'rejected/',
+  history: HISTORY_PREFIX,
+  historyErrors: HISTORY_ERRORS_PREFIX,
+  models: MODELS_PREFIX,
+  alerts: ALERTS_PREFIX,
+  rejected: REJECTED_PREFIX,
 } as const;
 
 /** Days S3 keeps an overwritten or deleted object version (e.g. old `models/current.json` pointers). */

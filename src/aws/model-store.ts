@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ModelPointer, ModelSource } from '../detect/model-cache';
+import type { ModelPointer } from '../contract/model-pointer';
+import type { ModelSource } from '../detect/model-cache';
 import { isNotFound, isNotModified, isPreconditionFailed } from './s3-errors';
 import { MODEL_POINTER_KEY, modelVersionKeys } from '../contract/s3-layout';
 

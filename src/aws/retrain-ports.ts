@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { applyBeatScoring, readBeatScoring } from '../model/beat-scoring';
-import { parsePointer } from '../detect/model-cache';
+import { parsePointer } from '../contract/model-pointer';
 import {
   runRetrainJob,
   type ChallengerTrainOptions,

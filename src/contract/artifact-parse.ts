@@ -2,7 +2,8 @@ import { AUTOENCODER_FORMAT, AUTOENCODER_FORMAT_VERSION, SequenceAutoencoder } f
 import type { AutoencoderConfig } from '../nn';
 import type { BeatNormalization } from '../ecg/beat-window-spec';
 import { ArtifactError } from './artifact-error';
-import { DEVICE_ID_PATTERN, sha256Hex } from './artifact';
+import { sha256Hex } from './artifact';
+import { DEVICE_ID_PATTERN, MODEL_VERSION_FORM, MODEL_VERSION_PATTERN } from './ids';
 import {
   choiceField,
   fieldError,
@@ -22,11 +23,10 @@ import {
   type ModelArtifact,
   type TrainingSummary,
 } from './artifact-types';
-import type { FittedThreshold } from '../model/threshold';
+import type { FittedThreshold } from './threshold-types';
 
 const NORMALIZATIONS: readonly BeatNormalization[] = ['zscore', 'minmax', 'none'];
 const CELLS: readonly AutoencoderConfig['cell'][] = ['lstm', 'peephole', 'gru', 'rnn'];
-const VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 const A = 'artifact';
 const KNOWN_FIELDS = new Set([
   'format',
@@ -199,7 +199,7 @@ export function parseArtifact(text: string, options: ParseArtifactOptions = {}):
     );
   }
   const version = stringField(root, 'version', A);
-  if (!VERSION_PATTERN.test(version)) fieldError(`${A}.version`, 'YYYYMMDDTHHMMSSZ-<8 hex>', version);
+  if (!MODEL_VERSION_PATTERN.test(version)) fieldError(`${A}.version`, MODEL_VERSION_FORM, version);
   const createdAt = stringField(root, 'createdAt', A);
   if (Number.isNaN(Date.parse(createdAt))) fieldError(`${A}.createdAt`, 'an ISO 8601 timestamp', createdAt);
   const architecture = readArchitecture(root);

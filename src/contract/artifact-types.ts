@@ -1,6 +1,6 @@
 import type { AutoencoderConfig, SerializedTensor } from '../nn';
 import type { BeatNormalization } from '../ecg/beat-window-spec';
-import type { FittedThreshold } from '../model/threshold';
+import type { FittedThreshold } from './threshold-types';
 
 /** The `format` tag every beatwatch model artifact carries. */
 export const ARTIFACT_FORMAT = 'beatwatch-model';

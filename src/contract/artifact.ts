@@ -4,7 +4,7 @@ import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import pkg from '../../package.json' with { type: 'json' };
 import { canonicalJson } from './canonical-json';
 import { ArtifactError } from './artifact-error';
-import type { FittedThreshold } from '../model/threshold';
+import type { FittedThreshold } from './threshold-types';
 import {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
@@ -23,8 +23,9 @@ export function softwareVersions(): SoftwareVersions {
   return { beatwatch: pkg.version, node: process.version };
 }
 
-/** Device ids as the wire format allows them (DESIGN.md §3.1). */
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Device ids as the wire format allows them (DESIGN.md §3.1), defined in ids.ts. */
+export { DEVICE_ID_PATTERN } from './ids';
+import { DEVICE_ID_PATTERN } from './ids';
 
 /** What {@link createArtifact} needs; the rest (format, version, weights) it derives. */
 export interface ArtifactInput {

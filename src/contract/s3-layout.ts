@@ -1,3 +1,4 @@
+import { MODEL_VERSION_FORM, MODEL_VERSION_PATTERN } from './ids';
 /**
  * The S3 layout of DESIGN.md §3.4: the keys of history, quarantine and models are built here,
  * so the archiver, the detector's adapters and the retraining job agree on them. All dates UTC.
@@ -7,15 +8,14 @@
 export const HISTORY_PREFIX = 'history/';
 /** Prefix of quarantined records. */
 export const REJECTED_PREFIX = 'rejected/';
-/**
- * Prefix of alert snippets. Their keys (`alerts/YYYY/MM/DD/<alert id>.json`) are built by the
- * detector core (`snippetKeyOf` in `src/detect/alert-message.ts`), which cannot import `src/aws`.
- */
+/** Prefix of alert snippets (`alerts/YYYY/MM/DD/<alert id>.json`, see {@link alertSnippetKey}). */
 export const ALERTS_PREFIX = 'alerts/';
+/** Prefix where the archive (Firehose) writes the records it could not deliver to `history/`. */
+export const HISTORY_ERRORS_PREFIX = 'history-errors/';
 /** Prefix of model versions and the pointer. */
 export const MODELS_PREFIX = 'models/';
 /** The pointer to the model the detector uses. */
-export const MODEL_POINTER_KEY = 'models/current.json';
+export const MODEL_POINTER_KEY = `${MODELS_PREFIX}current.json`;
 /**
  * Name part of history objects, like a Firehose delivery stream's name and version
  * (`<name>-<version>-YYYY-MM-DD-HH-MM-SS-<random>.gz`).
@@ -103,8 +103,20 @@ export function rejectedKey(arrivedAt: number, recordId: string, shardId?: strin
   return `${REJECTED_PREFIX}${utcDayPath(arrivedAt)}/${name}.json`;
 }
 
+/**
+ * S3 key of an alert's snippet: `alerts/YYYY/MM/DD/<alert id>.json`, dated by the alert's first
+ * anomalous beat (UTC), so a retried alert overwrites the same object.
+ *
+ * @example
+ * alertSnippetKey('dev-1:1764150000000', 1764150000000) // 'alerts/2025/11/26/dev-1:1764150000000.json'
+ */
+export function alertSnippetKey(alertId: string, from: number): string {
+  return `${ALERTS_PREFIX}${utcDayPath(from)}/${alertId}.json`;
+}
+
 /** Keys of one model version: `models/<version>/model.json` and `report.json`. */
 export function modelVersionKeys(version: string): { model: string; report: string } {
-  if (!/^[A-Za-z0-9._-]+$/.test(version)) throw new RangeError('model version must be 1+ characters of [A-Za-z0-9._-]');
+  if (!MODEL_VERSION_PATTERN.test(version))
+    throw new RangeError(`model version must look like ${MODEL_VERSION_FORM}, got ${JSON.stringify(version)}`);
   return { model: `${MODELS_PREFIX}${version}/model.json`, report: `${MODELS_PREFIX}${version}/report.json` };
 }

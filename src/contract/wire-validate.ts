@@ -12,9 +12,9 @@ export const MIN_FS = 50;
 export const MAX_FS = 2000;
 /** A record holds at most this many seconds of signal (`samples.length <= 60 * fs`). */
 export const MAX_RECORD_SECONDS = 60;
-/** Device id length bounds and alphabet. */
-export const MAX_DEVICE_ID_LENGTH = 128;
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+/** Device id length bounds and alphabet (defined in ids.ts, re-exported for the validator's users). */
+export { DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH } from './ids';
+import { DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH } from './ids';
 /** Largest epoch millisecond a JavaScript `Date` can represent. */
 export const MAX_T0 = 8.64e15;
 

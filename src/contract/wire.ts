@@ -11,11 +11,10 @@ import {
 } from './wire-validate';
 
 /**
- * One decoded wire-format v1 record (DESIGN.md §3.1). Whatever unit the device sent, the
- * decoder hands out samples in mV (`adu` records are divided by their gain).
+ * A decoded record as every consumer sees it (the detector, the history reader, retraining):
+ * whatever unit the device sent, samples are in mV (`adu` records are divided by their gain).
  */
-export interface WireRecordV1 {
-  readonly v: 1;
+export interface DecodedRecord {
   /** Pseudonymous device id, also the Kinesis partition key. Never log it raw. */
   readonly deviceId: string;
   /** Record counter of the device, +1 per record. */
@@ -26,6 +25,11 @@ export interface WireRecordV1 {
   readonly fs: number;
   /** Samples in mV. */
   readonly samples: Float32Array;
+}
+
+/** One decoded wire-format v1 record (DESIGN.md §3.1). */
+export interface WireRecordV1 extends DecodedRecord {
+  readonly v: 1;
 }
 
 /** Result of {@link decodeWireRecord}: a record or a precise rejection. */

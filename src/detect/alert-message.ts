@@ -1,3 +1,4 @@
+import { alertSnippetKey } from '../contract/s3-layout';
 import type { AlertDecision } from './alert-policy';
 import type { KeptBeat } from './device-state';
 import type { AlertMessage, AlertSnippet } from './ports';
@@ -10,9 +11,7 @@ import type { AlertMessage, AlertSnippet } from './ports';
  * snippetKeyOf('dev-1:1764150000000', 1764150000000) // 'alerts/2025/11/26/dev-1:1764150000000.json'
  */
 export function snippetKeyOf(alertId: string, from: number): string {
-  const d = new Date(from);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `alerts/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${alertId}.json`;
+  return alertSnippetKey(alertId, from);
 }
 
 /** The SNS body of DESIGN.md §3.3 for a policy decision: no samples, exactly these fields. */

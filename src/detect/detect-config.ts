@@ -1,3 +1,5 @@
+import { DETECT_ENV } from '../contract/lambda-env';
+import { MODEL_POINTER_KEY } from '../contract/s3-layout';
 import { DEFAULT_ALERT_POLICY } from './alert-policy';
 import { DEFAULT_MAX_DEVICES } from './device-registry';
 import { DEFAULT_REVALIDATE_MS } from './model-cache';
@@ -18,7 +20,7 @@ export interface DetectConfig {
 }
 
 /** The default pointer key (DESIGN.md §3.4). */
-export const DEFAULT_POINTER_KEY = 'models/current.json';
+export const DEFAULT_POINTER_KEY = MODEL_POINTER_KEY;
 
 /**
  * Reads the detect function's environment, naming the variable in every error:
@@ -35,27 +37,27 @@ export function detectConfigFromEnv(env: Readonly<Record<string, string | undefi
   const num = reader.number;
   const int = (n: number) => Number.isInteger(n) && n >= 1;
   const positive = (n: number) => Number.isFinite(n) && n > 0;
-  const globalThreshold = reader.optionalNumber('THRESHOLD', positive, 'a number > 0');
+  const globalThreshold = reader.optionalNumber(DETECT_ENV.threshold, positive, 'a number > 0');
   return {
-    bucket: required('BUCKET_NAME'),
-    topicArn: required('TOPIC_ARN'),
-    pointerKey: env.MODEL_POINTER_KEY || DEFAULT_POINTER_KEY,
-    revalidateMs: num('MODEL_REVALIDATE_MS', DEFAULT_REVALIDATE_MS, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
+    bucket: required(DETECT_ENV.bucket),
+    topicArn: required(DETECT_ENV.topicArn),
+    pointerKey: env[DETECT_ENV.pointerKey] || DEFAULT_POINTER_KEY,
+    revalidateMs: num(DETECT_ENV.revalidateMs, DEFAULT_REVALIDATE_MS, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
     detector: {
       policy: {
-        k: num('ALERT_K', DEFAULT_ALERT_POLICY.k, int, 'an integer >= 1'),
-        n: num('ALERT_N', DEFAULT_ALERT_POLICY.n, int, 'an integer >= 1'),
+        k: num(DETECT_ENV.alertK, DEFAULT_ALERT_POLICY.k, int, 'an integer >= 1'),
+        n: num(DETECT_ENV.alertN, DEFAULT_ALERT_POLICY.n, int, 'an integer >= 1'),
         criticalMultiple: num(
-          'ALERT_CRITICAL_MULTIPLE',
+          DETECT_ENV.alertCriticalMultiple,
           DEFAULT_ALERT_POLICY.criticalMultiple,
           (n) => Number.isFinite(n) && n > 1,
           'a number > 1',
         ),
-        cooldownMs: num('ALERT_COOLDOWN_MS', DEFAULT_ALERT_POLICY.cooldownMs, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
+        cooldownMs: num(DETECT_ENV.alertCooldownMs, DEFAULT_ALERT_POLICY.cooldownMs, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
       },
       ...(globalThreshold === undefined ? {} : { globalThreshold }),
-      thresholdMultiplier: num('THRESHOLD_MULTIPLIER', 1, positive, 'a number > 0'),
-      maxDevices: num('MAX_DEVICES', DEFAULT_MAX_DEVICES, int, 'an integer >= 1'),
+      thresholdMultiplier: num(DETECT_ENV.thresholdMultiplier, 1, positive, 'a number > 0'),
+      maxDevices: num(DETECT_ENV.maxDevices, DEFAULT_MAX_DEVICES, int, 'an integer >= 1'),
     },
   };
 }

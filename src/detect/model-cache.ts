@@ -1,14 +1,7 @@
+import { parsePointer } from '../contract/model-pointer';
 import type { BeatModel } from './ports';
 
-/** The pointer object `models/current.json` (DESIGN.md §3.4). */
-export interface ModelPointer {
-  readonly version: string;
-  /** S3 key of the artifact, e.g. `models/<version>/model.json`. */
-  readonly key: string;
-  /** Lower-case hex sha256 of the artifact's bytes. */
-  readonly sha256: string;
-  readonly promotedAt: string;
-}
+export type { ModelPointer } from '../contract/model-pointer';
 
 /** Where the cache reads the pointer and artifacts from (an S3 adapter in Lambda, a map in tests). */
 export interface ModelSource {
@@ -42,27 +35,7 @@ export class NoModelError extends Error {
   override readonly name = 'NoModelError';
 }
 
-/**
- * Parses and checks a pointer's text, naming the bad field.
- *
- * @example
- * parsePointer('{"version":"v1","key":"models/v1/model.json","sha256":"ab…","promotedAt":"…"}')
- */
-export function parsePointer(text: string): ModelPointer {
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    throw new Error('model pointer is not JSON');
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('model pointer must be a JSON object');
-  const p = o as Record<string, unknown>;
-  for (const field of ['version', 'key', 'sha256', 'promotedAt'] as const) {
-    if (typeof p[field] !== 'string' || p[field] === '') throw new Error(`model pointer: ${field} must be a non-empty string`);
-  }
-  if (!/^[0-9a-f]{64}$/.test(p.sha256 as string)) throw new Error('model pointer: sha256 must be 64 lower-case hex digits');
-  return { version: p.version as string, key: p.key as string, sha256: p.sha256 as string, promotedAt: p.promotedAt as string };
-}
+export { parsePointer } from '../contract/model-pointer';
 
 /**
  * The model in hand, loaded through `models/current.json`: the pointer is revalidated by ETag

@@ -4,56 +4,13 @@
  * real segmenter, model and the S3/SNS adapters of `src/aws`, tests plug in small fakes.
  */
 
-/** One beat cut by a device's segmenter. */
-export interface SegmentedBeat {
-  /** Sample index of the R peak, counted from the segmenter's first sample. */
-  readonly rIndex: number;
-  /** The beat window as the model expects it (resampled, normalized). */
-  readonly window: Float32Array;
-  /** Seconds from the previous R peak (null for the first beat after a (re)start). */
-  readonly rrPrev: number | null;
-  /** Seconds to the next R peak (null if none followed: a pause). */
-  readonly rrNext: number | null;
-  /** Mean of the RR intervals before `rrPrev` in seconds (null until known). */
-  readonly rrLocalMean?: number | null;
-}
+// The scorer's side of the port (beats, segmenters, the model) is defined by src/model, which
+// builds it from an artifact; the detector names it here with the rest of its ports.
+export type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from '../model/scorer';
 
-/** A streaming segmenter of one device: same beats whatever the chunking, JSON state. */
-export interface StreamSegmenter {
-  /** Consumes the next chunk of samples (mV); returns the beats completed by it. */
-  push(samples: Float32Array): SegmentedBeat[];
-  /** Plain-JSON state from which {@link SegmenterFactory.restore} rebuilds an equivalent segmenter. */
-  toJSON(): unknown;
-}
-
-/** Makes segmenters for devices (one per device; a gap or a new fs makes a fresh one). */
-export interface SegmenterFactory {
-  create(fs: number): StreamSegmenter;
-  restore(state: unknown): StreamSegmenter;
-}
-
-/** The model in hand, as the detector uses it. */
-export interface BeatModel {
-  /** The artifact's version, copied into every alert (`modelVersion`). */
-  readonly version: string;
-  /** Global threshold of the artifact. */
-  readonly threshold: number;
-  /** Per-device thresholds fitted at retrain time (override the global one). */
-  readonly deviceThresholds: Readonly<Record<string, number>>;
-  /** Builds a segmenter that cuts beats exactly as this model was trained on. */
-  readonly segmenters: SegmenterFactory;
-  /** Scores beats in one batched call: one score per beat, higher = more anomalous. */
-  scoreBeats(beats: readonly SegmentedBeat[]): Float32Array;
-}
-
-/** A decoded wire record (samples in mV), as `decodeWireRecord` of `src/aws` hands it out. */
-export interface DecodedRecord {
-  readonly deviceId: string;
-  readonly seq: number;
-  readonly t0: number;
-  readonly fs: number;
-  readonly samples: Float32Array;
-}
+/** A decoded record (samples in mV), as `decodeWireRecord` of `src/contract` hands it out. */
+export type { DecodedRecord } from '../contract/wire';
+import type { DecodedRecord } from '../contract/wire';
 
 /** Decoder port: a record or a precise rejection; never throws. */
 export type RecordDecoder = (data: Uint8Array) => { ok: true; record: DecodedRecord } | { ok: false; reason: string; field?: string };

@@ -4,7 +4,7 @@ import { applyInputNormalization, streamingWindowSpec, thresholdFor, type ModelA
 import { parseArtifact } from '../contract/artifact-parse';
 import type { SequenceAutoencoder } from '../nn';
 import { applyBeatScoring, readBeatScoring, type BeatScoring } from './beat-scoring';
-import type { BeatModel, SegmentedBeat, SegmenterFactory } from '../detect/ports';
+import type { BeatModel, SegmentedBeat, SegmenterFactory } from './scorer';
 
 /** A {@link BeatModel} built from an artifact, with the artifact at hand. */
 export interface LoadedBeatModel extends BeatModel {

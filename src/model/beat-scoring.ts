@@ -1,4 +1,4 @@
-import type { SegmentedBeat } from '../detect/ports';
+import type { SegmentedBeat } from './scorer';
 
 /**
  * How a beat's anomaly score is made from the autoencoder's reconstruction error. Stored in the

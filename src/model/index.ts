@@ -1,11 +1,12 @@
 /**
- * Everything around a trained autoencoder: the model artifact (create, serialize, parse),
- * threshold fitting, and evaluation metrics.
+ * Everything around a trained autoencoder that is not a contract: turning an artifact into a
+ * scorer, beat scoring, threshold fitting, evaluation metrics, the training phases. The artifact
+ * itself is in `src/contract`.
  */
-export * from '../contract/artifact';
-export * from '../contract/artifact-parse';
+export { loadBeatModel, beatModelOf, segmenterFactoryFor, type LoadedBeatModel } from './beat-model';
+export { applyBeatScoring, prematurity } from './beat-scoring';
+export type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './scorer';
 export * from './threshold';
 export * from './metrics';
 export { fitGpd, potQuantile } from './gpd';
 export type { GpdFit } from './gpd';
-export { canonicalJson } from '../contract/canonical-json';

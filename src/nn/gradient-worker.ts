@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SequenceAutoencoder } from './autoencoder';
-import type { GradientWorkerData, ShardReply, ShardRequest } from './parallel';
+import type { GradientWorkerData, ShardReply, ShardRequest } from './gradient-protocol';
 
 /**
  * The body of one data-parallel gradient worker (see parallel.ts): builds the model from the

@@ -1,10 +1,7 @@
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import type { SequenceAutoencoder } from './autoencoder';
-import type { Floats } from './tensor';
 import { runGradientWorker } from './gradient-worker';
-
-/** Marks the workerData of our gradient workers, so loading this module in one starts the loop. */
-const WORKER_TAG = 'beatwatch-gradient-worker';
+import { WORKER_TAG, type GradientWorkerData, type ShardReply, type ShardRequest } from './gradient-protocol';
 
 // Inside a gradient worker: whichever file the worker was started from (the TypeScript entry,
 // or a bundle that contains this module), loading this module starts the worker loop.
@@ -28,29 +25,6 @@ export interface GradientWorkers {
    */
   lossAndGradient(indices: Uint32Array, from: number, B: number, gradScale: number): Promise<number>;
   close(): Promise<void>;
-}
-
-/** Message to a worker: compute the gradient of a shard at the given weights. */
-export interface ShardRequest {
-  values: Floats;
-  indices: Uint32Array;
-  gradScale: number;
-}
-
-/** A worker's reply. */
-export interface ShardReply {
-  loss: number;
-  grads: Float64Array;
-  error?: string;
-}
-
-/** What a worker is started with. */
-export interface GradientWorkerData {
-  tag: typeof WORKER_TAG;
-  model: unknown;
-  dtype: 'float32' | 'float64';
-  data: Float32Array;
-  capacity: number;
 }
 
 /**

@@ -3,11 +3,11 @@ import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import { streamingWindowSpec, thresholdFor } from '../contract/artifact';
 import { parseArtifact } from '../contract/artifact-parse';
 import type { ModelArtifact } from '../contract/artifact-types';
-import { RECONSTRUCTION_SCORING, type ChampionRecord, type RegistryPointer, type ScoreCompletion, type ScoringPort } from './ports';
+import { RECONSTRUCTION_SCORING, type ChampionRecord, type ModelPointer, type ScoreCompletion, type ScoringPort } from './ports';
 
 /** The model in service, parsed and verified, as the job uses it. */
 export interface Champion {
-  readonly pointer: RegistryPointer;
+  readonly pointer: ModelPointer;
   /** ETag of the pointer as read: the promotion is conditional on it. */
   readonly etag: string;
   readonly artifact: ModelArtifact;

@@ -5,7 +5,7 @@ import type { Champion } from './champion';
 import { DeviceSample } from './device-sample';
 import { DeviceSignal, emptySignalCounters, type SignalCounters } from './device-signal';
 import type { Beat } from '../ecg/beat-segmenter';
-import type { HistoryRecord } from './ports';
+import type { DecodedRecord } from './ports';
 
 /** Limits of a {@link HistoryDatasetBuilder}. */
 export interface DatasetLimits {
@@ -107,7 +107,7 @@ export class HistoryDatasetBuilder {
   }
 
   /** Takes one history record. */
-  add(record: HistoryRecord): void {
+  add(record: DecodedRecord): void {
     if (this.result) throw new Error('HistoryDatasetBuilder: add after finish');
     this.countDevice(record.deviceId);
     let track = this.tracks.get(record.deviceId);

@@ -1,6 +1,6 @@
 import { BeatSegmenter, type Beat } from '../ecg/beat-segmenter';
 import type { BeatWindowSpec } from '../ecg/beat-window-spec';
-import type { HistoryRecord } from './ports';
+import type { DecodedRecord } from './ports';
 
 /** Counters of signal reassembly, summed over devices. */
 export interface SignalCounters {
@@ -44,7 +44,7 @@ export function emptySignalCounters(): SignalCounters {
  * signal.finish();
  */
 export class DeviceSignal {
-  private readonly pending = new Map<number, HistoryRecord>();
+  private readonly pending = new Map<number, DecodedRecord>();
   /** The next `seq` to feed; null until a run starts. */
   private nextSeq: number | null = null;
   /** First `seq` of the current run. */
@@ -66,7 +66,7 @@ export class DeviceSignal {
   }
 
   /** Takes the next record of this device from history (any order). */
-  add(record: HistoryRecord): void {
+  add(record: DecodedRecord): void {
     if (this.pending.has(record.seq) || this.wasFed(record.seq)) {
       this.counters.duplicates++;
       return;
@@ -131,7 +131,7 @@ export class DeviceSignal {
     this.runStart = earliest;
   }
 
-  private feed(record: HistoryRecord): void {
+  private feed(record: DecodedRecord): void {
     if (this.segmenter !== null && this.segmenter.fs !== record.fs) this.endRun();
     if (this.segmenter === null) {
       try {

@@ -5,19 +5,9 @@
  * anything else.
  */
 
+import type { DecodedRecord } from '../contract/wire';
 /** One history record as the job needs it: a decoded wire record, samples in mV. */
-export interface HistoryRecord {
-  /** Pseudonymous device id. Never logged. */
-  readonly deviceId: string;
-  /** Record counter of the device (+1 per record). */
-  readonly seq: number;
-  /** Epoch ms of the first sample. */
-  readonly t0: number;
-  /** Sample rate, Hz. */
-  readonly fs: number;
-  /** Samples in mV. */
-  readonly samples: Float32Array;
-}
+export type { DecodedRecord };
 
 /** Counters of a history read, filled in while it is iterated. */
 export interface HistoryCounters {
@@ -33,7 +23,7 @@ export interface HistoryCounters {
 
 /** A read of the history window: the records (oldest object first) and live counters. */
 export interface HistoryRead {
-  readonly records: AsyncIterable<HistoryRecord>;
+  readonly records: AsyncIterable<DecodedRecord>;
   readonly stats: Readonly<HistoryCounters>;
 }
 
@@ -48,16 +38,12 @@ export interface HistorySource {
 }
 
 /** The pointer `models/current.json` (DESIGN.md §3.4). */
-export interface RegistryPointer {
-  readonly version: string;
-  readonly key: string;
-  readonly sha256: string;
-  readonly promotedAt: string;
-}
+export type { ModelPointer } from '../contract/model-pointer';
+import type { ModelPointer } from '../contract/model-pointer';
 
 /** The model in service: its pointer, the pointer's ETag (for the conditional switch) and its artifact text. */
 export interface ChampionRecord {
-  readonly pointer: RegistryPointer;
+  readonly pointer: ModelPointer;
   readonly etag: string;
   readonly artifactText: string;
 }
@@ -75,7 +61,7 @@ export interface ModelRegistry {
    * Switches the pointer only if it still has `expectedEtag` (compare-and-swap), so two
    * concurrent runs cannot interleave: the loser gets `{ promoted: false, reason }`.
    */
-  promote(pointer: RegistryPointer, expectedEtag: string): Promise<PromoteOutcome>;
+  promote(pointer: ModelPointer, expectedEtag: string): Promise<PromoteOutcome>;
 }
 
 /** Everything the job talks to. */

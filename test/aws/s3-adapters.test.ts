@@ -165,31 +165,42 @@ describe('S3 and SNS adapters against fauxqs', () => {
       await expect(source.readPointer()).rejects.toThrow(/no model pointer/);
       expect(await readModelPointer(aws.s3, bucket)).toBeUndefined();
 
-      const v1 = await putModelVersion(aws.s3, bucket, 'v1', '{"format":"beatwatch-model","w":1}', '{"report":1}');
-      expect(v1).toEqual({ key: 'models/v1/model.json', sha256: sha256Hex('{"format":"beatwatch-model","w":1}') });
-      expect(await keysUnder(aws, bucket, 'models/v1/')).toEqual(['models/v1/model.json', 'models/v1/report.json']);
-      const e1 = await promoteModel(aws.s3, bucket, { version: 'v1', ...v1, promotedAt: '2026-11-26T19:00:00Z' }, null);
-      // A second "create" loses: the pointer exists now.
-      await expect(promoteModel(aws.s3, bucket, { version: 'v1', ...v1, promotedAt: 'x' }, null)).rejects.toBeInstanceOf(
-        PointerConflictError,
+      const v1 = await putModelVersion(aws.s3, bucket, '20261126T190000Z-0000aaa1', '{"format":"beatwatch-model","w":1}', '{"report":1}');
+      expect(v1).toEqual({ key: 'models/20261126T190000Z-0000aaa1/model.json', sha256: sha256Hex('{"format":"beatwatch-model","w":1}') });
+      expect(await keysUnder(aws, bucket, 'models/20261126T190000Z-0000aaa1/')).toEqual([
+        'models/20261126T190000Z-0000aaa1/model.json',
+        'models/20261126T190000Z-0000aaa1/report.json',
+      ]);
+      const e1 = await promoteModel(
+        aws.s3,
+        bucket,
+        { version: '20261126T190000Z-0000aaa1', ...v1, promotedAt: '2026-11-26T19:00:00Z' },
+        null,
       );
+      // A second "create" loses: the pointer exists now.
+      await expect(
+        promoteModel(aws.s3, bucket, { version: '20261126T190000Z-0000aaa1', ...v1, promotedAt: 'x' }, null),
+      ).rejects.toBeInstanceOf(PointerConflictError);
 
       const read1 = await source.readPointer();
       expect(read1.notModified).toBe(false);
       if (read1.notModified) return;
       expect(read1.etag).toBe(e1);
-      expect(JSON.parse(read1.text)).toMatchObject({ version: 'v1', key: 'models/v1/model.json' });
+      expect(JSON.parse(read1.text)).toMatchObject({
+        version: '20261126T190000Z-0000aaa1',
+        key: 'models/20261126T190000Z-0000aaa1/model.json',
+      });
       expect(await source.readPointer(read1.etag)).toEqual({ notModified: true });
-      expect(await source.readArtifact('models/v1/model.json')).toBe('{"format":"beatwatch-model","w":1}');
+      expect(await source.readArtifact('models/20261126T190000Z-0000aaa1/model.json')).toBe('{"format":"beatwatch-model","w":1}');
 
-      const v2 = await putModelVersion(aws.s3, bucket, 'v2', '{"w":2}');
-      const e2 = await promoteModel(aws.s3, bucket, { version: 'v2', ...v2, promotedAt: 'y' }, e1);
+      const v2 = await putModelVersion(aws.s3, bucket, '20261126T200000Z-0000aaa2', '{"w":2}');
+      const e2 = await promoteModel(aws.s3, bucket, { version: '20261126T200000Z-0000aaa2', ...v2, promotedAt: 'y' }, e1);
       // A writer still holding the old ETag is refused and the pointer stays at v2.
-      await expect(promoteModel(aws.s3, bucket, { version: 'v3', ...v2, promotedAt: 'z' }, e1)).rejects.toBeInstanceOf(
-        PointerConflictError,
-      );
+      await expect(
+        promoteModel(aws.s3, bucket, { version: '20261126T210000Z-0000aaa3', ...v2, promotedAt: 'z' }, e1),
+      ).rejects.toBeInstanceOf(PointerConflictError);
       const read2 = await source.readPointer(e1);
-      expect(read2.notModified === false && read2.etag === e2 && JSON.parse(read2.text).version).toBe('v2');
+      expect(read2.notModified === false && read2.etag === e2 && JSON.parse(read2.text).version).toBe('20261126T200000Z-0000aaa2');
     });
   });
 });

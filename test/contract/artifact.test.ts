@@ -10,7 +10,7 @@ import {
   streamingWindowSpec,
   thresholdFor,
   type ModelArtifact,
-} from '../../src/model';
+} from '../../src/contract';
 import { fitThreshold } from '../../src/model/threshold';
 
 const STEPS = 12;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateEcg5000, splitNormals } from '../../src/evaluate/evaluate-ecg5000';
-import { parseArtifact, serializeArtifact } from '../../src/model';
+import { parseArtifact, serializeArtifact } from '../../src/contract';
 import type { UcrDataset } from '../../src/ecg/read-ucr';
 
 /** Label-1 rows are clean sines of random phase; others are the same plus a sharp spike. */

@@ -1,6 +1,7 @@
 /** The retrain Lambda's configuration and time budget (no emulators needed). */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SAFETY_MARGIN_MS, retrainBudgetMs, retrainConfigFromEnv } from '../../functions/retrain';
+import { retrainBudgetMs } from '../../functions/retrain';
+import { DEFAULT_SAFETY_MARGIN_MS, retrainConfigFromEnv } from '../../src/retrain/config';
 import { DEFAULT_RETRAIN_OPTIONS } from '../../src/retrain';
 
 describe('retrain handler configuration', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ecgSegment } from '../../src/ecg/beat-segmenter';
 import { DeviceSignal, emptySignalCounters } from '../../src/retrain/device-signal';
-import type { HistoryRecord } from '../../src/retrain';
+import type { DecodedRecord } from '../../src/retrain';
 import { deviceRecords, TEST_FS, TEST_WINDOW } from './fixtures';
 
-function collect(records: readonly HistoryRecord[], reorderWindow = 4) {
+function collect(records: readonly DecodedRecord[], reorderWindow = 4) {
   const counters = emptySignalCounters();
   const windows: Float32Array[] = [];
   const signal = new DeviceSignal(TEST_WINDOW, reorderWindow, counters, (beat) => windows.push(beat.window));

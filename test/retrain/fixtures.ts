@@ -8,7 +8,7 @@ import type { BeatWindowSpec } from '../../src/ecg/beat-window-spec';
 import { createArtifact, serializeArtifact, sha256Hex } from '../../src/contract/artifact';
 import { fitThreshold } from '../../src/model/threshold';
 import { SequenceAutoencoder, trainAutoencoder } from '../../src/nn';
-import type { ChampionRecord, HistoryCounters, HistoryRecord, HistorySource, ModelRegistry, RegistryPointer } from '../../src/retrain';
+import type { ChampionRecord, HistoryCounters, DecodedRecord, HistorySource, ModelRegistry, ModelPointer } from '../../src/retrain';
 
 /** A small window so tests train in seconds: 32 steps, z-scored. */
 export const TEST_WINDOW: BeatWindowSpec = { before: 0.25, after: 0.45, steps: 32, normalization: 'zscore' };
@@ -18,7 +18,7 @@ export const TEST_FS = 250;
 export function deviceRecords(
   deviceId: string,
   options: { seconds: number; seed: number; heartRate?: number; anomalies?: SimulatedAnomaly[]; firstSeq?: number; t0?: number },
-): HistoryRecord[] {
+): DecodedRecord[] {
   const { signal } = ecgSimulate({
     fs: TEST_FS,
     seconds: options.seconds,
@@ -26,7 +26,7 @@ export function deviceRecords(
     heartRate: options.heartRate ?? 70,
     anomalies: options.anomalies,
   });
-  const out: HistoryRecord[] = [];
+  const out: DecodedRecord[] = [];
   const t0 = options.t0 ?? Date.UTC(2026, 10, 26, 12);
   for (let k = 0; k * TEST_FS < signal.length; k++) {
     out.push({
@@ -41,8 +41,8 @@ export function deviceRecords(
 }
 
 /** Records of several devices interleaved second by second, as a stream archives them. */
-export function interleave(...devices: HistoryRecord[][]): HistoryRecord[] {
-  const out: HistoryRecord[] = [];
+export function interleave(...devices: DecodedRecord[][]): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
   const longest = Math.max(...devices.map((d) => d.length));
   for (let k = 0; k < longest; k++) for (const d of devices) if (k < d.length) out.push(d[k]);
   return out;
@@ -98,7 +98,7 @@ export async function trainTestChampion(
 
 /** History over memory: the given records, plus counters of malformed input it pretends to have skipped. */
 export function memoryHistory(
-  records: readonly HistoryRecord[],
+  records: readonly DecodedRecord[],
   skipped: Partial<HistoryCounters> = {},
 ): HistorySource & { reads: number } {
   const source = {
@@ -106,7 +106,7 @@ export function memoryHistory(
     read() {
       source.reads++;
       const stats: HistoryCounters = { objects: 1, malformedObjects: 0, records: 0, malformedLines: 0, ...skipped };
-      async function* iterate(): AsyncGenerator<HistoryRecord> {
+      async function* iterate(): AsyncGenerator<DecodedRecord> {
         for (const r of records) {
           stats.records++;
           yield r;
@@ -121,7 +121,7 @@ export function memoryHistory(
 /** A registry over a Map with ETags and compare-and-swap, like S3 with conditional writes. */
 export class MemoryRegistry implements ModelRegistry {
   readonly objects = new Map<string, string>();
-  pointer: { value: RegistryPointer; etag: string } | undefined;
+  pointer: { value: ModelPointer; etag: string } | undefined;
   private etagCounter = 0;
   promotions = 0;
 
@@ -154,7 +154,7 @@ export class MemoryRegistry implements ModelRegistry {
     return { key, sha256: sha256Hex(artifactText) };
   }
 
-  async promote(pointer: RegistryPointer, expectedEtag: string) {
+  async promote(pointer: ModelPointer, expectedEtag: string) {
     if (this.pointer?.etag !== expectedEtag)
       return { promoted: false as const, reason: `pointer ETag is ${this.pointer?.etag ?? 'none'}, expected ${expectedEtag}` };
     this.pointer = { value: pointer, etag: this.nextEtag() };

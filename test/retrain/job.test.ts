@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArtifact } from '../../src/contract/artifact-parse';
-import { ChampionError, runRetrainJob, type HistoryRecord } from '../../src/retrain';
+import { ChampionError, runRetrainJob, type DecodedRecord } from '../../src/retrain';
 import { deviceRecords, interleave, memoryHistory, MemoryRegistry, pvcs, trainTestChampion } from './fixtures';
 
 /** Ten simulated devices, three minutes each, with PVCs every 7 to 16 s. */
-function fleet(): HistoryRecord[] {
+function fleet(): DecodedRecord[] {
   return interleave(
     ...Array.from({ length: 10 }, (_, i) =>
       deviceRecords(`dev-${i}`, { seconds: 180, seed: 10 + i, heartRate: 60 + 3 * i, anomalies: pvcs(180, 7 + i) }),
@@ -17,7 +17,7 @@ const QUICK = { timeBudgetMs: 30_000, train: { epochs: 4 }, minDeviceThresholdBe
 
 describe('runRetrainJob', () => {
   let champion: Awaited<ReturnType<typeof trainTestChampion>>;
-  let history: HistoryRecord[];
+  let history: DecodedRecord[];
   beforeAll(async () => {
     champion = await trainTestChampion();
     history = fleet();

@@ -1,7 +1,6 @@
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { parseFlags, printJson, progress } from '../args';
-import { SUITES } from '../../../bench/suites';
 
 const usage = [
   'usage: beatwatch bench [--only NAME[,NAME]] [--quick] [--json]',
@@ -16,6 +15,9 @@ const bench: CommandModule = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, { only: { type: 'string' }, quick: { type: 'boolean' }, json: { type: 'boolean' } });
+    // Loaded here, not at the top: the suites pull in the CDK app (infra/) and the peers, which
+    // no other command needs (and the layering check forbids loading them with the CLI).
+    const { SUITES } = await import('../../../bench/suites');
     const names = values.only ? values.only.split(',') : Object.keys(SUITES);
     for (const name of names) if (!SUITES[name]) throw new UsageError(`unknown suite "${name}" (have: ${Object.keys(SUITES).join(', ')})`);
     const results: Record<string, unknown> = { node: process.version, arch: process.arch };

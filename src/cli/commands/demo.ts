@@ -8,9 +8,9 @@ import { renderDemoReport, type ReportDevice } from '../report/demo-report';
 import { expectedBeats, percentile } from '../report/demo-audit';
 import type { AlertMessage } from '../../detect/ports';
 import type { ScoredBeat } from '../../detect/process-batch';
-import type { RetrainSummary } from '../../model/retrain';
-import { DEFAULT_MODEL_FILE } from '../../detect/default-model';
-import { loadBeatModel } from '../../detect/beat-model';
+import type { RetrainSummary } from '../../retrain';
+import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
+import { loadBeatModel } from '../../model/beat-model';
 import { listMitdbRecords } from '../../ecg/mitdb';
 import { readWfdbRecord } from '../../ecg/wfdb-record';
 
@@ -219,7 +219,7 @@ const demo: CommandModule = {
         progress(`retraining from the archived history (time budget ${DEMO_RETRAIN_BUDGET_S} s)...`);
         const [{ runRetrainCycle }, { retrainSummary }, { describeRetrain }] = await Promise.all([
           import('../../aws/retrain-ports'),
-          import('../../model/retrain'),
+          import('../../retrain'),
           import('./retrain'),
         ]);
         const result = await runRetrainCycle({

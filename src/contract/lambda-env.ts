@@ -1,0 +1,39 @@
+/**
+ * The environment variables of the Lambdas: the names infra/ sets and functions/ reads, and the
+ * defaults both rely on. Defined once so a rename cannot leave one side behind.
+ */
+
+/** Variables of the detect function. */
+export const DETECT_ENV = {
+  bucket: 'BUCKET_NAME',
+  topicArn: 'TOPIC_ARN',
+  pointerKey: 'MODEL_POINTER_KEY',
+  revalidateMs: 'MODEL_REVALIDATE_MS',
+  alertK: 'ALERT_K',
+  alertN: 'ALERT_N',
+  alertCriticalMultiple: 'ALERT_CRITICAL_MULTIPLE',
+  alertCooldownMs: 'ALERT_COOLDOWN_MS',
+  threshold: 'THRESHOLD',
+  thresholdMultiplier: 'THRESHOLD_MULTIPLIER',
+  maxDevices: 'MAX_DEVICES',
+} as const;
+
+/** Variables of the retrain function. */
+export const RETRAIN_ENV = {
+  bucket: 'BUCKET_NAME',
+  historyDays: 'RETRAIN_HISTORY_DAYS',
+  /** Older name of {@link RETRAIN_ENV.historyDays}, still read when the new one is unset. */
+  historyDaysLegacy: 'HISTORY_DAYS',
+  safetyMarginSeconds: 'RETRAIN_SAFETY_MARGIN_SECONDS',
+  timeBudgetMs: 'TIME_BUDGET_MS',
+  maxDevices: 'MAX_DEVICES',
+  maxBeats: 'MAX_BEATS',
+  epochs: 'EPOCHS',
+  workers: 'TRAIN_WORKERS',
+} as const;
+
+/**
+ * Seconds the retrain function keeps free before its Lambda timeout (to publish the result and
+ * flush metrics): its time budget is the remaining time minus this margin.
+ */
+export const DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS = 120;

@@ -1,0 +1,47 @@
+/**
+ * What a model built from an artifact offers its users (the streaming detector, retraining,
+ * evaluation): beats cut by a streaming segmenter and a batched scorer. `src/model` builds it
+ * (`beat-model.ts`); `src/detect` consumes it through its ports.
+ */
+
+/** One beat cut by a device's segmenter. */
+export interface SegmentedBeat {
+  /** Sample index of the R peak, counted from the segmenter's first sample. */
+  readonly rIndex: number;
+  /** The beat window as the model expects it (resampled, normalized). */
+  readonly window: Float32Array;
+  /** Seconds from the previous R peak (null for the first beat after a (re)start). */
+  readonly rrPrev: number | null;
+  /** Seconds to the next R peak (null if none followed: a pause). */
+  readonly rrNext: number | null;
+  /** Mean of the RR intervals before `rrPrev` in seconds (null until known). */
+  readonly rrLocalMean?: number | null;
+}
+
+/** A streaming segmenter of one device: same beats whatever the chunking, JSON state. */
+export interface StreamSegmenter {
+  /** Consumes the next chunk of samples (mV); returns the beats completed by it. */
+  push(samples: Float32Array): SegmentedBeat[];
+  /** Plain-JSON state from which {@link SegmenterFactory.restore} rebuilds an equivalent segmenter. */
+  toJSON(): unknown;
+}
+
+/** Makes segmenters for devices (one per device; a gap or a new fs makes a fresh one). */
+export interface SegmenterFactory {
+  create(fs: number): StreamSegmenter;
+  restore(state: unknown): StreamSegmenter;
+}
+
+/** The model in hand, as the detector uses it. */
+export interface BeatModel {
+  /** The artifact's version, copied into every alert (`modelVersion`). */
+  readonly version: string;
+  /** Global threshold of the artifact. */
+  readonly threshold: number;
+  /** Per-device thresholds fitted at retrain time (override the global one). */
+  readonly deviceThresholds: Readonly<Record<string, number>>;
+  /** Builds a segmenter that cuts beats exactly as this model was trained on. */
+  readonly segmenters: SegmenterFactory;
+  /** Scores beats in one batched call: one score per beat, higher = more anomalous. */
+  scoreBeats(beats: readonly SegmentedBeat[]): Float32Array;
+}
