@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { parseUcr, readUcr, UcrFormatError } from '../../src/ecg/read-ucr';
+import { tempFiles } from './helpers';
 
 const TRAIN = fileURLToPath(new URL('../../data/ecg5000/ECG5000_TRAIN.txt', import.meta.url));
 
@@ -34,6 +38,38 @@ describe('readUcr on the bundled ECG5000 TRAIN split', () => {
     await expect(readUcr(fileURLToPath(new URL('../../data/ecg5000/NOPE.txt', import.meta.url)))).rejects.toThrow(
       /^NOPE\.txt: cannot read \(ENOENT\)$/,
     );
+  });
+});
+
+describe('readUcr on gzipped files', () => {
+  it('reads a .gz file exactly as the plain file it was made from', async () => {
+    const { dir, cleanup } = tempFiles({ 'train.txt.gz': gzipSync(readFileSync(TRAIN), { level: 9 }) });
+    try {
+      const [plain, gz] = await Promise.all([readUcr(TRAIN), readUcr(join(dir, 'train.txt.gz'))]);
+      expect(gz.rows).toBe(plain.rows);
+      expect(gz.length).toBe(plain.length);
+      expect(gz.labels).toEqual(plain.labels);
+      expect(gz.data).toEqual(plain.data);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('reads the bundled TEST split: 4,500 beats, 1,873 of them abnormal', async () => {
+    const test = await readUcr(fileURLToPath(new URL('../../data/ecg5000/ECG5000_TEST.txt.gz', import.meta.url)));
+    expect(test.rows).toBe(4500);
+    expect(test.length).toBe(140);
+    expect(test.labels.filter((l) => l !== 1)).toHaveLength(1873);
+  });
+
+  it('rejects a .gz file that is not gzip, naming the file only', async () => {
+    const { dir, cleanup } = tempFiles({ 'plain.txt.gz': '1 0.5 0.25\n' });
+    try {
+      await expect(readUcr(join(dir, 'plain.txt.gz'))).rejects.toThrow(/^plain\.txt\.gz: not a valid gzip file/);
+      await expect(readUcr(join(dir, 'plain.txt.gz'))).rejects.toBeInstanceOf(UcrFormatError);
+    } finally {
+      cleanup();
+    }
   });
 });
 

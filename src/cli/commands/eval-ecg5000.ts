@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { choiceFlag, intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
@@ -13,15 +14,27 @@ import type { ThresholdRule } from '../../model/threshold';
 
 const D = DEFAULT_ECG5000_OPTIONS;
 
+/**
+ * The splits shipped in `data/ecg5000`, used when `--train`/`--test` are not given, so the
+ * evaluation runs from a fresh clone. TEST is gzipped (10 MB of text, 3.3 MB compressed);
+ * `readUcr` unpacks `.gz` itself.
+ */
+export const BUNDLED_ECG5000 = {
+  train: fileURLToPath(new URL('../../../data/ecg5000/ECG5000_TRAIN.txt', import.meta.url)),
+  test: fileURLToPath(new URL('../../../data/ecg5000/ECG5000_TEST.txt.gz', import.meta.url)),
+} as const;
+
 const usage = [
-  'usage: beatwatch eval ecg5000 --train FILE --test FILE [options]',
-  '       beatwatch eval ecg5000 --model ARTIFACT --test FILE [--json]',
+  'usage: beatwatch eval ecg5000 [--train FILE] [--test FILE] [options]',
+  '       beatwatch eval ecg5000 --model ARTIFACT [--test FILE] [--json]',
   '',
-  'The second form scores TEST with a saved model artifact at its stored threshold.',
   'Trains an autoencoder on the normal (label 1) beats of TRAIN minus a fixed held-out part,',
   'fits the threshold on the held-out beats, scores every TEST beat (labels 2-5 = abnormal).',
+  'The second form scores TEST with a saved model artifact at its stored threshold.',
   '',
   'options:',
+  '  --train FILE                   UCR TRAIN split (default: the bundled data/ecg5000/ECG5000_TRAIN.txt)',
+  '  --test FILE                    UCR TEST split, plain or .gz (default: the bundled data/ecg5000/ECG5000_TEST.txt.gz)',
   `  --cell lstm|peephole|gru|rnn   recurrent cell (default ${D.cell})`,
   `  --hidden N                     units per layer (default ${D.hidden})`,
   '  --latent N                     latent size (default: hidden)',
@@ -133,12 +146,11 @@ const command: CommandModule = {
       model: { type: 'string' },
       json: { type: 'boolean' },
     });
+    const testPath = values.test ?? BUNDLED_ECG5000.test;
     if (values.model) {
-      if (!values.test) throw new UsageError('--test FILE is required');
-      return evaluateSaved(values.model, values.test, Boolean(values.json));
+      if (values.train !== undefined) throw new UsageError('--train has no use with --model (the artifact is already trained)');
+      return evaluateSaved(values.model, testPath, Boolean(values.json));
     }
-    if (!values.train) throw new UsageError('--train FILE is required');
-    if (!values.test) throw new UsageError('--test FILE is required');
     const options = {
       cell: choiceFlag(values.cell, 'cell', CELL_KINDS, D.cell),
       hidden: intFlag(values.hidden, 'hidden', D.hidden, 1, 1024),
@@ -152,7 +164,7 @@ const command: CommandModule = {
       workers: intFlag(values.workers, 'workers', D.workers, 1, 64),
       timeBudgetMs: values.budget === undefined ? undefined : numberFlag(values.budget, 'budget', 0, 0) * 1000,
     };
-    const [train, test] = await Promise.all([readUcr(values.train), readUcr(values.test)]);
+    const [train, test] = await Promise.all([readUcr(values.train ?? BUNDLED_ECG5000.train), readUcr(testPath)]);
     progress(
       `ecg5000: TRAIN ${train.rows} beats, TEST ${test.rows} beats of ${train.length} samples; ${options.cell} H=${options.hidden}, seed ${options.seed}`,
     );
