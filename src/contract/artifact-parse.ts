@@ -1,4 +1,4 @@
-import { AUTOENCODER_FORMAT, AUTOENCODER_FORMAT_VERSION, SequenceAutoencoder } from '../nn';
+import { AUTOENCODER_FORMAT, AUTOENCODER_FORMAT_VERSION, CELL_KINDS, SequenceAutoencoder } from '../nn';
 import type { AutoencoderConfig } from '../nn';
 import type { BeatNormalization } from '../ecg/beat-window-spec';
 import { ArtifactError } from './artifact-error';
@@ -26,7 +26,6 @@ import {
 import type { FittedThreshold } from './threshold-types';
 
 const NORMALIZATIONS: readonly BeatNormalization[] = ['zscore', 'minmax', 'none'];
-const CELLS: readonly AutoencoderConfig['cell'][] = ['lstm', 'peephole', 'gru', 'rnn'];
 const A = 'artifact';
 const KNOWN_FIELDS = new Set([
   'format',
@@ -62,7 +61,7 @@ function readArchitecture(root: Record<string, unknown>): AutoencoderConfig {
   const positive = (k: string) => integerField(o, k, path, 1, 1 << 20);
   return {
     ...(o as object),
-    cell: choiceField(o, 'cell', path, CELLS),
+    cell: choiceField(o, 'cell', path, CELL_KINDS),
     steps: positive('steps'),
     inputSize: positive('inputSize'),
     hidden: positive('hidden'),

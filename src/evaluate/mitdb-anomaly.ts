@@ -1,13 +1,12 @@
-import type { Beat } from '../ecg/beat-segmenter';
 import { BeatSegmenter } from '../ecg/beat-segmenter';
 import { DEFAULT_BEAT_WINDOW, type BeatWindowSpec } from '../ecg/beat-window-spec';
-import type { MitdbRecord } from '../ecg/mitdb';
 import { streamBeats } from '../ecg/qrs-evaluation';
 import { streamingWindowSpec } from '../contract/artifact';
 import { evaluateAnomaly, NORMAL_RECORDS, totalAnomaly, type AnomalyEvalOptions, type RecordAnomaly } from './anomaly-eval';
 import type { LoadedBeatModel } from '../model/beat-model';
 import { defaultModelFor } from './default-model';
 import { labelBeats } from './labelled-beats';
+import type { MitdbEvalStep, MitdbRecordContext } from './mitdb-eval';
 
 /** A model to evaluate a record with, and the records it was trained on. */
 export type ModelChooser = (record: string) => { model: LoadedBeatModel; name: string; trainedOn: readonly string[] };
@@ -31,7 +30,7 @@ function sameWindow(a: BeatWindowSpec, b: BeatWindowSpec): boolean {
 
 /**
  * Anomaly evaluation of MIT-BIH records streamed through the detector's code, shaped as an
- * `eval mitdb` step (`MitdbEvalStep`): `record` adds `anomaly` to a record's row (reusing the
+ * `eval mitdb` step ({@link MitdbEvalStep}): `record` adds `anomaly` to a record's row (reusing the
  * beats the command streamed when their window matches the model's), `total` adds the totals
  * over every record seen. Each record is scored by a model never trained on it (default:
  * {@link defaultModelFor}). One evaluation object per run: it accumulates the records.
@@ -42,7 +41,7 @@ function sameWindow(a: BeatWindowSpec, b: BeatWindowSpec): boolean {
 export function createMitdbAnomalyEvaluation(options: Partial<AnomalyEvalOptions> = {}, chooseModel: ModelChooser = defaultModelFor) {
   const results: { name: string; result: RecordAnomaly }[] = [];
   return {
-    record({ record, beats }: { record: MitdbRecord; beats: readonly Beat[] }): { anomaly: MitdbAnomalyRow } {
+    record({ record, beats }: MitdbRecordContext): { anomaly: MitdbAnomalyRow } {
       const { model, name } = chooseModel(record.name);
       const spec = streamingWindowSpec(model.artifact);
       // The QRS step's beats are cut with the default window; re-stream only if the model's differs.
@@ -83,5 +82,5 @@ export function createMitdbAnomalyEvaluation(options: Partial<AnomalyEvalOptions
         },
       };
     },
-  };
+  } satisfies MitdbEvalStep;
 }

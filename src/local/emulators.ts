@@ -1,3 +1,4 @@
+import { EMULATOR_REGION } from '../aws/clients';
 import { startFauxqsEmulator, type FauxqsEmulatorOptions } from './fauxqs-emulator';
 import { startKinesisEmulator, type KinesisEmulatorOptions } from './kinesis-emulator';
 
@@ -20,7 +21,7 @@ export interface LocalStack {
 }
 
 /** Default region of the local stack. */
-export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_REGION = EMULATOR_REGION;
 
 /**
  * Starts the local AWS stand-ins on free loopback ports: kinesis-local for Kinesis, fauxqs for

@@ -1,3 +1,4 @@
+import { EMULATOR_REGION } from '../aws/clients';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { startServiceProcess, waitUntilReady } from './service-process';
 
 /** Options of {@link startFauxqsEmulator}. */
 export interface FauxqsEmulatorOptions {
-  /** Region for ARNs when a request carries none (default `us-east-1`). */
+  /** Region for ARNs when a request carries none (default {@link EMULATOR_REGION}). */
   readonly region?: string;
   /**
    * `child` (default): a separate process, so the emulator's work runs on the other core and
@@ -65,7 +66,7 @@ process.stdout.write(JSON.stringify({ fauxqsReady: address }) + '\\n');`;
  */
 export async function startFauxqsEmulator(options: FauxqsEmulatorOptions = {}): Promise<FauxqsEmulator> {
   const entry = fauxqsEntry();
-  const region = options.region ?? 'us-east-1';
+  const region = options.region ?? EMULATOR_REGION;
   const timeoutMs = options.readyTimeoutMs ?? DEFAULT_FAUXQS_READY_TIMEOUT_MS;
   if (options.mode === 'in-process') {
     const { buildApp } = (await import(pathToFileURL(entry).href)) as typeof import('fauxqs');

@@ -1,3 +1,4 @@
+import { EMULATOR_REGION } from '../aws/clients';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { findFreePort } from './free-port';
@@ -5,7 +6,7 @@ import { startServiceProcess, waitUntilReady, type ServiceProcess } from './serv
 
 /** Options of {@link startKinesisEmulator}. */
 export interface KinesisEmulatorOptions {
-  /** Region the emulator's ARNs use (default `us-east-1`). */
+  /** Region the emulator's ARNs use (default {@link EMULATOR_REGION}). */
   readonly region?: string;
   /** How long CreateStream keeps a stream CREATING (default {@link DEFAULT_CREATE_STREAM_DURATION}). */
   readonly createStreamDuration?: string;
@@ -65,7 +66,7 @@ export async function startKinesisEmulator(options: KinesisEmulatorOptions = {})
         CREATE_STREAM_DURATION: options.createStreamDuration ?? DEFAULT_CREATE_STREAM_DURATION,
         DELETE_STREAM_DURATION: '50ms',
         UPDATE_SHARD_COUNT_DURATION: '50ms',
-        AWS_REGION: options.region ?? 'us-east-1',
+        AWS_REGION: options.region ?? EMULATOR_REGION,
         LOG_LEVEL: options.logLevel ?? 'WARN',
         SHOULD_PERSIST_DATA: 'false',
         LOAD_DATA_IF_EXISTS: 'false',

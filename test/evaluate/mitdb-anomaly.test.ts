@@ -5,7 +5,7 @@ import { loadBeatModel } from '../../src/model/beat-model';
 import { createMitdbAnomalyEvaluation } from '../../src/evaluate/mitdb-anomaly';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import { streamBeats } from '../../src/ecg/qrs-evaluation';
-import type { MitdbEvalStep } from '../../src/cli/commands/eval-mitdb';
+import type { MitdbEvalStep } from '../../src/evaluate/mitdb-eval';
 
 const MITDB = fileURLToPath(new URL('../../data/mitdb', import.meta.url));
 const model = loadBeatModel(readFileSync(fileURLToPath(new URL('../../data/default-model/model.json', import.meta.url)), 'utf8'));

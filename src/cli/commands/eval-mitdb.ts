@@ -3,8 +3,8 @@ import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { choiceFlag, numberFlag, parseFlags, printJson, progress } from '../args';
 import { createMitdbAnomalyEvaluation } from '../../evaluate/mitdb-anomaly';
-import type { Beat } from '../../ecg/beat-segmenter';
-import { listMitdbRecords, loadMitdbRecord, type MitdbRecord } from '../../ecg/mitdb';
+import type { MitdbEvalStep } from '../../evaluate/mitdb-eval';
+import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';
 import { scoreQrs, streamBeats, totalQrs, type QrsScore } from '../../ecg/qrs-evaluation';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
@@ -33,18 +33,7 @@ const usage = [
   'scored by a model that saw it. Beat classes follow AAMI (N, S, V, F, Q).',
 ].join('\n');
 
-/** What every per-record step sees: the record and the beats the stream produced. */
-export interface MitdbRecordContext {
-  readonly record: MitdbRecord;
-  /** Beats of the first channel streamed in chunks through a default {@link BeatSegmenter}. */
-  readonly beats: readonly Beat[];
-}
-
-/** One evaluation step: fields it adds to each record's row and, optionally, to the total. */
-export interface MitdbEvalStep {
-  record(ctx: MitdbRecordContext): Record<string, unknown> | Promise<Record<string, unknown>>;
-  total?(rows: readonly Record<string, unknown>[]): Record<string, unknown>;
-}
+export type { MitdbEvalStep, MitdbRecordContext } from '../../evaluate/mitdb-eval';
 
 /** QRS detection: EC57 tp/fn/fp, Se, +P per record and gross totals. */
 const qrsStep: MitdbEvalStep = {
