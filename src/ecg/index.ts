@@ -1,6 +1,6 @@
 /**
- * `src/ecg`: reading ECG recordings, streaming filters, QRS detection, beat windows and
- * synthetic ECG. Pipeline: samples (mV) → {@link BeatSegmenter} (which runs a
+ * `src/ecg`: reading ECG recordings ({@link readEcgFile}: WFDB, EDF/BDF, CSV), streaming
+ * filters, QRS detection, beat windows and synthetic ECG. Pipeline: samples (mV) → {@link BeatSegmenter} (which runs a
  * {@link QrsDetector} and cuts a window per beat) → beats for the model.
  */
 export { ANNOTATION_SYMBOLS, aamiClass, isBeatSymbol, type AamiClass } from './beat-symbols';
@@ -10,6 +10,20 @@ export { parseWfdbHeader, readWfdbHeader, SUPPORTED_WFDB_FORMATS, type WfdbHeade
 export { readWfdbRecord, type ReadWfdbRecordOptions, type WfdbRecord, type WfdbSignal } from './wfdb-record';
 export { parseWfdbAnnotations, readWfdbAnnotations, type WfdbAnnotations } from './wfdb-annotations';
 export { listMitdbRecords, loadMitdbRecord, type MitdbRecord } from './mitdb';
+export { millivoltsPerUnit } from './ecg-units';
+export { EdfFormatError, parseEdf, readEdf, type EdfAnnotation, type EdfRecord, type EdfSignal } from './read-edf';
+export { CsvFormatError, parseEcgCsv, readEcgCsv, type CsvLead, type CsvUnit, type EcgCsv, type ReadEcgCsvOptions } from './read-csv';
+export {
+  chooseLead,
+  listEcgFiles,
+  MODEL_LEAD,
+  readEcgFile,
+  type EcgAnnotations,
+  type EcgFileFormat,
+  type EcgLead,
+  type EcgRecording,
+  type ReadEcgFileOptions,
+} from './read-ecg-file';
 export { BiquadCascade, butterworthBandpass, type BiquadCascadeState } from './biquad';
 export { createEcgCleaner, DEFAULT_CLEAN_BAND, ecgClean, ecgCleanDelay, type EcgCleanOptions } from './ecg-clean';
 export { ecgResample } from './resample';
