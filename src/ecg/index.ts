@@ -1,7 +1,8 @@
 /**
  * `src/ecg`: reading ECG recordings ({@link readEcgFile}: WFDB, EDF/BDF, CSV), streaming
- * filters, QRS detection, beat windows and synthetic ECG. Pipeline: samples (mV) → {@link BeatSegmenter} (which runs a
- * {@link QrsDetector} and cuts a window per beat) → beats for the model.
+ * filters, QRS detection, beat windows and synthetic ECG. Pipeline: samples (mV) →
+ * {@link BeatSegmenter} (which runs a {@link QrsDetector} and cuts a window per beat) → beats
+ * for the model.
  */
 export { ANNOTATION_SYMBOLS, aamiClass, isBeatSymbol, type AamiClass } from './beat-symbols';
 export { EcgFormatError } from './ecg-format-error';
