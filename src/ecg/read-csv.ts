@@ -165,7 +165,7 @@ export function parseEcgCsv(text: string, file: string, options: ReadEcgCsvOptio
     if (Number.isNaN(v) && decimalComma && /^[+-]?\d*,\d+([eE][+-]?\d+)?$/.test(cell)) v = Number(cell.replace(',', '.'));
     return v;
   };
-  const isNumeric = (cell: string): boolean => Number.isFinite(toNumber(cell));
+  const isNumeric = (cell: string): boolean => Number.isFinite(toNumber(cell)) || cell.toLowerCase() === 'nan';
 
   // Header row: any non-numeric cell in the first row.
   const firstCells = split(firstLine);

@@ -146,6 +146,8 @@ describe('parseEcgCsv', () => {
 
   it('accepts NaN cells as missing samples', () => {
     expect(Array.from(parseEcgCsv('a\n1\nNaN\n2\n', 'x.csv', { fs: 1 }).leads[0].samples)).toEqual([1, Number.NaN, 2]);
+    // A NaN in the first row does not make it a header.
+    expect(Array.from(parseEcgCsv('NaN,1\n2,3\n', 'x.csv', { fs: 1 }).leads[0].samples)).toEqual([Number.NaN, 2]);
   });
 
   it('rejects empty files and files without data rows', () => {
