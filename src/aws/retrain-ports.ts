@@ -1,5 +1,4 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { applyBeatScoring, readBeatScoring } from '../model/beat-scoring';
 import { parsePointer } from '../contract/model-pointer';
 import {
   runRetrainJob,
@@ -8,7 +7,6 @@ import {
   type RetrainOptions,
   type RetrainPorts,
   type RetrainResult,
-  type ScoringPort,
 } from '../retrain';
 import { listHistoryKeys, readHistoryObject, type HistoryProblem, type HistoryReadStats } from './history-reader';
 import { PointerConflictError, promoteModel, putModelVersion, readModelPointer } from './model-store';
@@ -53,33 +51,8 @@ export function createS3ModelRegistry(s3: S3Client, bucket: string): ModelRegist
 }
 
 /**
- * The detector's scoring rule (`scoring` in the artifact: reconstruction, optionally plus
- * prematurity), so retraining filters beats and fits thresholds on the scores the detector will
- * compare them with; the rule is carried into the new artifact unchanged.
- */
-export const detectorScoring: ScoringPort = (raw) => {
-  const scoring = readBeatScoring(raw);
-  const beats: { rrPrev: number | null; rrNext: number | null }[] = [];
-  return {
-    complete(errors, rr, count) {
-      // The detector's rule takes beats with RR context; reuse the objects between calls.
-      for (let i = beats.length; i < count; i++) beats.push({ rrPrev: null, rrNext: null });
-      for (let i = 0; i < count; i++) {
-        const prev = rr[2 * i];
-        const next = rr[2 * i + 1];
-        beats[i].rrPrev = Number.isNaN(prev) ? null : prev;
-        beats[i].rrNext = Number.isNaN(next) ? null : next;
-      }
-      applyBeatScoring(errors.subarray(0, count), beats.slice(0, count), scoring);
-    },
-    artifactExtras: raw.scoring === undefined ? {} : { scoring },
-  };
-};
-
-/**
  * The job's ports over one S3 bucket: history from `history/` (newest object first, streamed,
- * gunzipped, bad lines and objects skipped and counted), the model registry under `models/`, the
- * detector's scoring.
+ * gunzipped, bad lines and objects skipped and counted) and the model registry under `models/`.
  *
  * @example
  * const result = await runRetrainJob(createS3RetrainPorts(aws.s3, bucket), { days: 7 });
@@ -99,7 +72,6 @@ export function createS3RetrainPorts(s3: S3Client, bucket: string, options: S3Re
       },
     },
     registry: createS3ModelRegistry(s3, bucket),
-    scoring: detectorScoring,
     ...(options.now ? { now: options.now } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { AutoencoderConfig } from '../nn';
 import type { BeatNormalization } from '../ecg/beat-window-spec';
 import { ArtifactError } from './artifact-error';
 import { sha256Hex } from './artifact';
+import { readBeatScoring } from './beat-scoring';
 import { DEVICE_ID_PATTERN, MODEL_VERSION_FORM, MODEL_VERSION_PATTERN } from './ids';
 import {
   choiceField,
@@ -39,6 +40,7 @@ const KNOWN_FIELDS = new Set([
   'threshold',
   'deviceThresholds',
   'training',
+  'scoring',
 ]);
 
 /** Options of {@link parseArtifact}. */
@@ -212,8 +214,8 @@ export function parseArtifact(text: string, options: ParseArtifactOptions = {}):
   if (normalization.perBeat !== window.normalization)
     fieldError(`${A}.normalization.perBeat`, `"${window.normalization}" as in window.normalization`, normalization.perBeat);
   if (normalization.scale === 0) fieldError(`${A}.normalization.scale`, 'a non-zero number', 0);
-  // Top-level fields this module does not define (extensions such as the detector's `scoring`)
-  // are kept as they are, so a parse/serialize round trip reproduces the text and its sha256.
+  // Top-level fields this module does not define (extensions) are kept as they are, so a
+  // parse/serialize round trip reproduces the text and its sha256.
   const extensions = Object.fromEntries(Object.entries(root).filter(([k]) => !KNOWN_FIELDS.has(k)));
   const artifact: ModelArtifact = {
     ...extensions,
@@ -229,6 +231,13 @@ export function parseArtifact(text: string, options: ParseArtifactOptions = {}):
     deviceThresholds: readDeviceThresholds(root),
     training: readTraining(root),
   };
+  if (root.scoring !== undefined) {
+    try {
+      artifact.scoring = readBeatScoring(root);
+    } catch (err) {
+      throw new ArtifactError((err as Error).message, `${A}.scoring`);
+    }
+  }
   let model: SequenceAutoencoder;
   try {
     model = SequenceAutoencoder.fromJSON({

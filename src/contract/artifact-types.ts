@@ -1,5 +1,6 @@
 import type { AutoencoderConfig, SerializedTensor } from '../nn';
 import type { BeatNormalization } from '../ecg/beat-window-spec';
+import type { BeatScoring } from './beat-scoring';
 import type { FittedThreshold } from './threshold-types';
 
 /** The `format` tag every beatwatch model artifact carries. */
@@ -82,4 +83,9 @@ export interface ModelArtifact {
   /** Per-device thresholds fitted from each device's history; they override the global one. */
   deviceThresholds: Record<string, number>;
   training: TrainingSummary;
+  /**
+   * How a beat's score is made from the reconstruction error (see {@link BeatScoring}). Absent
+   * in artifacts made before scoring was recorded: those score by reconstruction error alone.
+   */
+  scoring?: BeatScoring;
 }

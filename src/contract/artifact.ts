@@ -26,6 +26,7 @@ export function softwareVersions(): SoftwareVersions {
 /** Device ids as the wire format allows them (DESIGN.md §3.1), defined in ids.ts. */
 export { DEVICE_ID_PATTERN } from './ids';
 import { DEVICE_ID_PATTERN } from './ids';
+import type { BeatScoring } from './beat-scoring';
 
 /** What {@link createArtifact} needs; the rest (format, version, weights) it derives. */
 export interface ArtifactInput {
@@ -39,6 +40,8 @@ export interface ArtifactInput {
   training: Omit<TrainingSummary, 'software'> & { software?: SoftwareVersions };
   /** Defaults to now. */
   createdAt?: Date;
+  /** How beats are scored with this model; omitted, the artifact has none (reconstruction error alone). */
+  scoring?: BeatScoring;
 }
 
 /** `20261126T190412Z` from a Date (UTC, second resolution). */
@@ -99,6 +102,7 @@ export function createArtifact(input: ArtifactInput): ModelArtifact {
     threshold: { ...input.threshold, params: { ...input.threshold.params }, details: { ...input.threshold.details } } as FittedThreshold,
     deviceThresholds,
     training: { ...input.training, software: input.training.software ?? softwareVersions() },
+    ...(input.scoring === undefined ? {} : { scoring: { ...input.scoring } }),
   };
 }
 

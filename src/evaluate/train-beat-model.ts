@@ -4,7 +4,7 @@ import { loadMitdbRecord } from '../ecg/mitdb';
 import { createArtifact, serializeArtifact, type ModelArtifact } from '../contract/artifact';
 import { fitThreshold, type ThresholdRule } from '../model/threshold';
 import { createRandom, SequenceAutoencoder, shuffleInPlace, trainAutoencoder, type TrainReport } from '../nn';
-import type { BeatScoring } from '../model/beat-scoring';
+import type { BeatScoring } from '../contract/beat-scoring';
 import { beatModelOf } from '../model/beat-model';
 import { labelledBeats, type LabelledBeats } from './labelled-beats';
 
@@ -129,19 +129,21 @@ export async function trainBeatModel(
     threshold: { rule: 'quantile', params: { q: 0.5 }, value: 1, details: {} },
     training: summary(o, report, records, normalBeats, train.length, validation.length),
     createdAt: new Date(0),
+    scoring: o.scoring,
   });
   const scores = beatModelOf(provisional, model, o.scoring).scoreBeats(validation);
   const threshold = fitThreshold(scores, o.threshold);
-  const base = createArtifact({
+  // createArtifact records the scoring it is given, so the artifact has one.
+  const artifact = createArtifact({
     model,
     window: { kind: 'stream', ...o.window },
     threshold,
+    scoring: o.scoring,
     training: {
       ...summary(o, report, records, normalBeats, train.length, validation.length),
       metrics: { heldOutLoss: report.bestValLoss, heldOutMedianScore: median(scores), threshold: threshold.value },
     },
-  });
-  const artifact = { ...base, scoring: o.scoring };
+  }) as ModelArtifact & { scoring: BeatScoring };
   const { text, sha256 } = serializeArtifact(artifact);
   return {
     artifact,

@@ -3,7 +3,8 @@ import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import { applyInputNormalization, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../contract/artifact';
 import { parseArtifact } from '../contract/artifact-parse';
 import type { SequenceAutoencoder } from '../nn';
-import { applyBeatScoring, readBeatScoring, type BeatScoring } from './beat-scoring';
+import { RECONSTRUCTION_ONLY, type BeatScoring } from '../contract/beat-scoring';
+import { applyBeatScoring } from './beat-scoring';
 import type { BeatModel, SegmentedBeat, SegmenterFactory } from './scorer';
 
 /** A {@link BeatModel} built from an artifact, with the artifact at hand. */
@@ -77,8 +78,7 @@ class ArtifactScorer {
  */
 export function loadBeatModel(text: string, expectedSha256?: string): LoadedBeatModel {
   const loaded = parseArtifact(text, expectedSha256 === undefined ? {} : { expectedSha256 });
-  const scoring = readBeatScoring(JSON.parse(text));
-  return beatModelOf(loaded.artifact, loaded.model, scoring, loaded.sha256);
+  return beatModelOf(loaded.artifact, loaded.model, loaded.artifact.scoring ?? RECONSTRUCTION_ONLY, loaded.sha256);
 }
 
 /** A {@link LoadedBeatModel} from an artifact and its autoencoder already in hand (training, tests). */

@@ -3,7 +3,8 @@ import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import { streamingWindowSpec, thresholdFor } from '../contract/artifact';
 import { parseArtifact } from '../contract/artifact-parse';
 import type { ModelArtifact } from '../contract/artifact-types';
-import { RECONSTRUCTION_SCORING, type ChampionRecord, type ModelPointer, type ScoreCompletion, type ScoringPort } from './ports';
+import { RECONSTRUCTION_ONLY, type BeatScoring } from '../contract/beat-scoring';
+import type { ChampionRecord, ModelPointer } from './ports';
 
 /** The model in service, parsed and verified, as the job uses it. */
 export interface Champion {
@@ -16,8 +17,8 @@ export interface Champion {
   readonly window: BeatWindowSpec;
   /** The threshold that applies to a device (its own, else the global one). */
   thresholdFor(deviceId: string): number;
-  /** How a reconstruction error becomes the detector's score for this model. */
-  readonly scoring: ScoreCompletion;
+  /** How a reconstruction error becomes the detector's score for this model (the artifact's `scoring`). */
+  readonly scoring: BeatScoring;
 }
 
 /** The champion cannot be used: no pointer, a corrupt artifact, or one without a stream window. */
@@ -27,13 +28,13 @@ export class ChampionError extends Error {
 
 /**
  * Parses the champion's artifact, checking it hashes to the pointer's sha256 (as the detector
- * does), and derives its streaming window spec and (through `scoringPort`) its scoring rule.
+ * does), and derives its streaming window spec and its scoring rule (the detector's, from `src/model`).
  *
  * @throws ChampionError naming what is wrong (the artifact's own error as cause).
  * @example
  * const champion = loadChampion(await registry.readCurrent());
  */
-export function loadChampion(record: ChampionRecord, scoringPort: ScoringPort = RECONSTRUCTION_SCORING): Champion {
+export function loadChampion(record: ChampionRecord): Champion {
   let loaded;
   try {
     loaded = parseArtifact(record.artifactText, { expectedSha256: record.pointer.sha256 });
@@ -52,14 +53,8 @@ export function loadChampion(record: ChampionRecord, scoringPort: ScoringPort = 
       cause: err,
     });
   }
-  let scoring: ScoreCompletion;
-  try {
-    scoring = scoringPort(JSON.parse(record.artifactText) as Record<string, unknown>);
-  } catch (err) {
-    throw new ChampionError(`the current model ${artifact.version} has a scoring rule this build cannot apply: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
+  // parseArtifact has checked the scoring rule; absent means reconstruction error alone.
+  const scoring = artifact.scoring ?? RECONSTRUCTION_ONLY;
   return {
     pointer: record.pointer,
     scoring,

@@ -1,3 +1,4 @@
+import { applyBeatScoringRr } from '../model/beat-scoring';
 import { createRandom, type Random } from '../nn';
 import { applyInputNormalization } from '../contract/artifact';
 import { BeatReservoir } from './beat-reservoir';
@@ -228,7 +229,7 @@ class ChampionScorer {
       const windows = this.batch.subarray(0, count * steps);
       applyInputNormalization(windows, this.champion.artifact.normalization);
       this.champion.model.score(windows, count, this.scores);
-      this.champion.scoring.complete(this.scores, this.rr, count);
+      applyBeatScoringRr(this.scores, this.rr, count, this.champion.scoring);
       for (let k = 0; k < count; k++) {
         // Keep the normalized window: both models read this input space from here on.
         rows.set(windows.subarray(k * steps, (k + 1) * steps), (from + k) * width);

@@ -14,10 +14,7 @@ export type {
   ChampionRecord,
   ModelPointer,
   PromoteOutcome,
-  ScoringPort,
-  ScoreCompletion,
 } from './ports';
-export { RECONSTRUCTION_SCORING } from './ports';
 export { DEFAULT_RETRAIN_OPTIONS, resolveRetrainOptions } from './options';
 export type { RetrainOptions, ChallengerTrainOptions, RetrainProgress } from './options';
 export type { RetrainResult, RetrainSummary, HistorySummary, TrainingOutcome } from './result';

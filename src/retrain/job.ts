@@ -54,7 +54,7 @@ export async function runRetrainJob(
   const current = await ports.registry.readCurrent();
   if (current === undefined)
     throw new ChampionError('no model pointer (models/current.json): deploy or train a first model before retraining');
-  const champion = loadChampion(current, ports.scoring);
+  const champion = loadChampion(current);
   progress?.({
     phase: 'champion',
     message: `champion ${champion.artifact.version}: ${champion.model.config.cell} ${champion.model.config.hidden} units, ${champion.window.steps}-step windows`,

@@ -68,33 +68,9 @@ export interface ModelRegistry {
 export interface RetrainPorts {
   readonly history: HistorySource;
   readonly registry: ModelRegistry;
-  /** The detector's scoring rule (default {@link RECONSTRUCTION_SCORING}). */
-  readonly scoring?: ScoringPort;
   /**
    * Wall clock, epoch ms (default `Date.now`): the end of the history window and the new
    * version's timestamps. The time budget runs on a monotonic clock of its own.
    */
   readonly now?: () => number;
 }
-
-/**
- * Completes a beat's anomaly score beyond the reconstruction error, exactly as the detector does
- * for the champion (e.g. a prematurity term from the RR intervals). The job never interprets
- * the artifact's scoring itself: `src/model` sits below the detector (DESIGN.md §2), so the
- * detector's rule is plugged in here by the adapter layer.
- */
-export interface ScoreCompletion {
-  /**
-   * Adds the non-reconstruction part in place. `rr` holds `[rrPrev, rrNext]` in seconds for
-   * each of the `count` beats, NaN where unknown.
-   */
-  complete(errors: Float32Array, rr: Float32Array, count: number): void;
-  /** Top-level artifact members to carry into the challenger's artifact (e.g. `{ scoring }`). */
-  readonly artifactExtras: Readonly<Record<string, unknown>>;
-}
-
-/** Reads the champion's scoring rule from its raw artifact JSON. */
-export type ScoringPort = (rawArtifact: Readonly<Record<string, unknown>>) => ScoreCompletion;
-
-/** Scores are the reconstruction error alone, and nothing is carried over. */
-export const RECONSTRUCTION_SCORING: ScoringPort = () => ({ complete: () => undefined, artifactExtras: {} });

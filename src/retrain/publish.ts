@@ -56,6 +56,8 @@ export function buildChallengerArtifact(
     threshold: thresholds.global,
     deviceThresholds: thresholds.devices,
     createdAt,
+    // The champion's scoring rule carries over unchanged (none if it had none).
+    ...(champion.artifact.scoring === undefined ? {} : { scoring: champion.artifact.scoring }),
     training: {
       data: {
         source: `history/, last ${facts.days} days`,
@@ -84,10 +86,7 @@ export function buildChallengerArtifact(
       metrics,
     },
   });
-  // Members the detector reads beyond the core artifact (its scoring rule) carry over as they
-  // were; they can never replace a core member.
-  const extras = Object.fromEntries(Object.entries(champion.scoring.artifactExtras).filter(([key]) => !Object.hasOwn(artifact, key)));
-  return { ...artifact, ...extras };
+  return artifact;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { SequenceAutoencoder } from '../nn';
 import { DEFAULT_THRESHOLD_RULE, fitThreshold, type FittedThreshold, type ThresholdRule } from '../model/threshold';
 import type { DeviceBeats } from './dataset';
-import type { ScoreCompletion } from './ports';
+import type { BeatScoring } from '../contract/beat-scoring';
+import { applyBeatScoringRr } from '../model/beat-scoring';
 import { subsampleWindows, type WindowSet } from './split';
 import { createRandom } from '../nn';
 
@@ -9,7 +10,7 @@ import { createRandom } from '../nn';
 export interface RetrainThresholdOptions {
   readonly rule: ThresholdRule;
   /** The detector's scoring rule: thresholds apply to its scores, not to bare reconstruction errors. */
-  readonly scoring: ScoreCompletion;
+  readonly scoring: BeatScoring;
   /** Fewest normal beats of a device for its own threshold. */
   readonly minDeviceBeats: number;
   /** Most beats of a device scored for its threshold (a seeded sample beyond that). */
@@ -52,7 +53,7 @@ export function fitRetrainThresholds(
   options: RetrainThresholdOptions,
 ): RetrainThresholds {
   const heldOut = model.score(evaluate.data, evaluate.count);
-  options.scoring.complete(heldOut, evaluate.rr, evaluate.count);
+  applyBeatScoringRr(heldOut, evaluate.rr, evaluate.count, options.scoring);
   let rule = options.rule;
   let global: FittedThreshold;
   let fallback: string | undefined;
@@ -84,7 +85,7 @@ export function fitRetrainThresholds(
     );
     if (scores.length < beats.count) scores = new Float32Array(beats.count);
     const own = model.score(beats.data, beats.count, scores).subarray(0, beats.count);
-    options.scoring.complete(own, beats.rr, beats.count);
+    applyBeatScoringRr(own, beats.rr, beats.count, options.scoring);
     let value: number;
     try {
       value = fitThreshold(own, rule).value;

@@ -19,7 +19,7 @@ const STEPS = 12;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type LooseJson = Record<string, any>;
 
-function makeArtifact(seed = 3): { artifact: ModelArtifact; model: SequenceAutoencoder } {
+function makeArtifact(seed = 3, scoring?: ModelArtifact['scoring']): { artifact: ModelArtifact; model: SequenceAutoencoder } {
   const model = SequenceAutoencoder.create({ steps: STEPS, hidden: 5, latent: 3, cell: 'gru' }, { seed });
   const scores = Array.from({ length: 40 }, (_, i) => 0.01 + i * 0.001);
   const artifact = createArtifact({
@@ -40,6 +40,7 @@ function makeArtifact(seed = 3): { artifact: ModelArtifact; model: SequenceAutoe
       metrics: { heldOutMeanScore: 0.03 },
     },
     createdAt: new Date(Date.UTC(2026, 10, 26, 19, 4, 12, 345)),
+    ...(scoring === undefined ? {} : { scoring }),
   });
   return { artifact, model };
 }
@@ -87,11 +88,24 @@ describe('model artifact', () => {
 
   it('keeps unknown top-level extension fields, so re-serializing gives the same text', () => {
     const { artifact } = makeArtifact();
-    const extended = { ...artifact, scoring: { detrend: true, weights: [1, 2] } };
+    const extended = { ...artifact, calibration: { detrend: true, weights: [1, 2] } };
     const { text, sha256 } = serializeArtifact(extended);
     const loaded = parseArtifact(text, { expectedSha256: sha256 });
-    expect((loaded.artifact as unknown as Record<string, unknown>).scoring).toEqual({ detrend: true, weights: [1, 2] });
+    expect((loaded.artifact as unknown as Record<string, unknown>).calibration).toEqual({ detrend: true, weights: [1, 2] });
     expect(serializeArtifact(loaded.artifact).text).toBe(text);
+  });
+
+  it('carries scoring as a field of its own: set by createArtifact, checked and kept by parseArtifact', () => {
+    const { artifact } = makeArtifact();
+    expect(artifact.scoring).toBeUndefined();
+    const scored = makeArtifact(3, { kind: 'reconstruction+prematurity', prematurityWeight: 0.5 }).artifact;
+    expect(scored.scoring).toEqual({ kind: 'reconstruction+prematurity', prematurityWeight: 0.5 });
+    const { text, sha256 } = serializeArtifact(scored);
+    const loaded = parseArtifact(text, { expectedSha256: sha256 });
+    expect(loaded.artifact.scoring).toEqual({ kind: 'reconstruction+prematurity', prematurityWeight: 0.5 });
+    expect(serializeArtifact(loaded.artifact).text).toBe(text);
+    const bad = serializeArtifact({ ...artifact, scoring: { kind: 'reconstruction+prematurity', prematurityWeight: -1 } });
+    expect(() => parseArtifact(bad.text)).toThrow(/artifact\.scoring\.prematurityWeight/);
   });
 
   it('serializes canonically: key order of the input does not matter', () => {

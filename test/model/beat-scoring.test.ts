@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyBeatScoring, prematurity, readBeatScoring, RECONSTRUCTION_ONLY } from '../../src/model/beat-scoring';
+import { readBeatScoring, RECONSTRUCTION_ONLY } from '../../src/contract/beat-scoring';
+import { applyBeatScoring, prematurity } from '../../src/model/beat-scoring';
 
 describe('prematurity', () => {
   it('is ln(rrNext / rrPrev) for an early beat, 0 for a late or regular one, capped at ln 4', () => {
