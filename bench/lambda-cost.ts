@@ -1,5 +1,3 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +5,7 @@ import { PROJECT_ROOT } from '../infra/beatwatch-stack';
 import { synthWithBundles } from '../infra/bundled-assembly';
 import { DEFAULT_DETECT_BATCH_SIZE, DEFAULT_DETECT_MEMORY_MB } from '../infra/config';
 import { createAwsClients } from '../src/aws/clients';
+import { seedModel } from '../src/aws/model-store';
 import { encodeWireRecord } from '../src/contract/wire';
 import { loadMitdbRecord } from '../src/ecg/mitdb';
 import { startLocalStack } from '../src/local/emulators';
@@ -55,12 +54,7 @@ const suite: BenchSuite = {
     const aws = createAwsClients({ endpoint: local.endpoints, region: local.region });
     try {
       const res = await provisionLocalResources(aws, { skipStream: true });
-      const model = readFileSync(path.join(PROJECT_ROOT, 'data', 'default-model', 'model.json'));
-      const version = (JSON.parse(model.toString('utf8')) as { version: string }).version;
-      const key = `models/${version}/model.json`;
-      await aws.s3.send(new PutObjectCommand({ Bucket: res.bucket, Key: key, Body: model }));
-      const pointer = { version, key, sha256: createHash('sha256').update(model).digest('hex'), promotedAt: new Date().toISOString() };
-      await aws.s3.send(new PutObjectCommand({ Bucket: res.bucket, Key: 'models/current.json', Body: JSON.stringify(pointer) }));
+      await seedModel(aws.s3, res.bucket, readFileSync(path.join(PROJECT_ROOT, 'data', 'default-model', 'model.json'), 'utf8'));
       Object.assign(process.env, {
         AWS_REGION: local.region,
         AWS_ACCESS_KEY_ID: 'local',

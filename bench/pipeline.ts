@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDetectHandler } from '../functions/detect';
-import { promoteModel, putModelVersion } from '../src/aws/model-store';
+import { seedModel } from '../src/aws/model-store';
 import { decodeWireRecord } from '../src/contract/wire';
 import { loadBeatModel } from '../src/model/beat-model';
 import { DEFAULT_MODEL_FILE } from '../src/evaluate/default-model';
@@ -101,8 +101,7 @@ const suite: BenchSuite = {
       mapping: { batchSize: BATCH_SIZE },
       archiver: { bufferIntervalMs: 10_000 },
       prepare: async ({ aws, resources }) => {
-        const { key, sha256 } = await putModelVersion(aws.s3, resources.bucket, model.version, modelText);
-        await promoteModel(aws.s3, resources.bucket, { version: model.version, key, sha256, promotedAt: new Date().toISOString() }, null);
+        await seedModel(aws.s3, resources.bucket, modelText);
       },
       handler: ({ aws, lambdaEnv }) =>
         createDetectHandler({

@@ -10,8 +10,9 @@
  * The handler talks to CloudFormation directly (PUT to the pre-signed ResponseURL), which avoids
  * the Provider framework's extra functions.
  */
-import { createHash } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { artifactVersionOf, seedModel } from '../src/aws/model-store';
+import { MODEL_POINTER_KEY, MODELS_PREFIX } from '../src/contract/s3-layout';
 import type { ObjectSource, SeedProperties } from '../src/contract/seed-resource';
 
 export type { ObjectSource, SeedProperties } from '../src/contract/seed-resource';
@@ -36,9 +37,6 @@ export interface SeedResult {
   readonly pointerWritten: boolean;
 }
 
-/** Versions become key segments: keep them to characters that need no escaping. */
-const VERSION_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
-
 async function readText(s3: S3Client, source: ObjectSource): Promise<Buffer> {
   const where = `s3://${source.Bucket}/${source.Key}`;
   try {
@@ -50,75 +48,29 @@ async function readText(s3: S3Client, source: ObjectSource): Promise<Buffer> {
   }
 }
 
-async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }));
-    return true;
-  } catch (err) {
-    if (err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404)) return false;
-    throw err;
-  }
-}
-
 /** Reads the artifact's version, refusing anything that is not a beatwatch model. */
 export function artifactVersion(bytes: Buffer, where: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new Error(`${where}: not JSON (${(err as Error).message})`, { cause: err });
-  }
-  const artifact = parsed as { format?: unknown; version?: unknown };
-  if (typeof parsed !== 'object' || parsed === null || artifact.format !== 'beatwatch-model') {
-    throw new Error(`${where}: field "format" must be "beatwatch-model"`);
-  }
-  if (typeof artifact.version !== 'string' || !VERSION_PATTERN.test(artifact.version)) {
-    throw new Error(`${where}: field "version" must match ${VERSION_PATTERN}, got ${JSON.stringify(artifact.version)}`);
-  }
-  return artifact.version;
+  return artifactVersionOf(bytes.toString('utf8'), where);
 }
 
 /**
- * Copies the artifact and its report under `models/<version>/` and writes the pointer if absent.
+ * Copies the artifact and its report under `models/<version>/` and writes the pointer if absent
+ * ({@link seedModel}).
  *
  * @example
  * const result = await seedDefaultModel(new S3Client({}), event.ResourceProperties, new Date());
  */
 export async function seedDefaultModel(s3: S3Client, props: SeedProperties, now: Date): Promise<SeedResult> {
-  const model = await readText(s3, props.Model);
-  const version = artifactVersion(model, `default model artifact s3://${props.Model.Bucket}/${props.Model.Key}`);
-  const report = await readText(s3, props.Report);
-  const sha256 = createHash('sha256').update(model).digest('hex');
-  const modelKey = `${props.ModelsPrefix}${version}/model.json`;
-  await s3.send(new PutObjectCommand({ Bucket: props.BucketName, Key: modelKey, Body: model, ContentType: 'application/json' }));
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: props.BucketName,
-      Key: `${props.ModelsPrefix}${version}/report.json`,
-      Body: report,
-      ContentType: 'application/json',
-    }),
-  );
-
-  if (await exists(s3, props.BucketName, props.PointerKey)) return { version, modelKey, sha256, pointerWritten: false };
-  const pointer = JSON.stringify({ version, key: modelKey, sha256, promotedAt: now.toISOString() });
-  try {
-    // If-None-Match closes the race with a retraining run promoting between the check and the write.
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: props.BucketName,
-        Key: props.PointerKey,
-        Body: pointer,
-        ContentType: 'application/json',
-        IfNoneMatch: '*',
-      }),
-    );
-  } catch (err) {
-    if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 412)
-      return { version, modelKey, sha256, pointerWritten: false };
-    throw err;
+  // The layout is a contract (src/contract/s3-layout.ts); the properties only restate it, so a
+  // stack built from other sources fails loudly instead of seeding where nothing reads.
+  if (props.ModelsPrefix !== MODELS_PREFIX || props.PointerKey !== MODEL_POINTER_KEY) {
+    throw new Error(`seed properties: expected ModelsPrefix ${MODELS_PREFIX} and PointerKey ${MODEL_POINTER_KEY}`);
   }
-  return { version, modelKey, sha256, pointerWritten: true };
+  const model = await readText(s3, props.Model);
+  artifactVersion(model, `default model artifact s3://${props.Model.Bucket}/${props.Model.Key}`);
+  const report = await readText(s3, props.Report);
+  const seeded = await seedModel(s3, props.BucketName, model.toString('utf8'), { reportText: report.toString('utf8'), promotedAt: now });
+  return { version: seeded.version, modelKey: seeded.key, sha256: seeded.sha256, pointerWritten: seeded.promoted };
 }
 
 /** Sends the custom resource's outcome to CloudFormation's pre-signed URL. */

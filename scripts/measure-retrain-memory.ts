@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../src/aws/clients';
 import { putHistoryObject } from '../src/aws/history-writer';
-import { promoteModel, putModelVersion } from '../src/aws/model-store';
+import { seedModel } from '../src/aws/model-store';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
 import { encodeWireRecord } from '../src/contract/wire';
 import { ecgSimulate, type SimulatedAnomaly } from '../src/ecg/ecg-simulate';
@@ -78,9 +78,8 @@ const aws = createAwsClients({ endpoint: { s3: fauxqs.endpoint }, region: 'us-ea
 try {
   await aws.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const text = readFileSync(modelFile, 'utf8');
-  const { artifact } = parseArtifact(text);
-  const { key, sha256 } = await putModelVersion(aws.s3, BUCKET, artifact.version, text);
-  await promoteModel(aws.s3, BUCKET, { version: artifact.version, key, sha256, promotedAt: new Date().toISOString() }, null);
+  parseArtifact(text); // a model that does not parse fails here, before any history is written
+  await seedModel(aws.s3, BUCKET, text);
 
   // History: per device one continuous simulated hour, archived in 10-minute objects filed
   // over the last hour (so a 1-day window covers it).

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { ARTIFACT_FORMAT } from '../contract/artifact-types';
+import { MODEL_VERSION_PATTERN } from '../contract/ids';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ModelPointer } from '../contract/model-pointer';
 import type { ModelSource } from '../detect/model-cache';
@@ -121,4 +123,66 @@ export async function promoteModel(s3: S3Client, bucket: string, pointer: ModelP
     if (isPreconditionFailed(err)) throw new PointerConflictError('model pointer changed while it was being switched', { cause: err });
     throw err;
   }
+}
+
+/** Options of {@link seedModel}. */
+export interface SeedModelOptions {
+  /** `report.json` stored beside the artifact (none when omitted). */
+  readonly reportText?: string;
+  /** Time recorded in the pointer (default now). */
+  readonly promotedAt?: Date;
+}
+
+/** What {@link seedModel} did. */
+export interface SeededModel {
+  readonly version: string;
+  /** Key of the stored artifact, `models/<version>/model.json`. */
+  readonly key: string;
+  readonly sha256: string;
+  /** True when this call wrote `models/current.json`; false when a pointer already existed (left as it was). */
+  readonly promoted: boolean;
+}
+
+/**
+ * Uploads a model and points at it: stores `models/<version>/` ({@link putModelVersion}) and
+ * creates `models/current.json` for it unless a pointer exists, which is never overwritten (after
+ * the first deployment the pointer belongs to retraining). What the deploy-time custom resource,
+ * `beatwatch demo`, the pipeline benchmark and the retrain-memory script all do.
+ *
+ * @example
+ * const { version, key, promoted } = await seedModel(s3, bucket, readFileSync('data/default-model/model.json', 'utf8'));
+ */
+export async function seedModel(s3: S3Client, bucket: string, artifactText: string, options: SeedModelOptions = {}): Promise<SeededModel> {
+  const version = artifactVersionOf(artifactText, 'model artifact');
+  const { key, sha256 } = await putModelVersion(s3, bucket, version, artifactText, options.reportText);
+  const promotedAt = (options.promotedAt ?? new Date()).toISOString();
+  try {
+    await promoteModel(s3, bucket, { version, key, sha256, promotedAt }, null);
+  } catch (err) {
+    if (err instanceof PointerConflictError) return { version, key, sha256, promoted: false };
+    throw err;
+  }
+  return { version, key, sha256, promoted: true };
+}
+
+/**
+ * Reads an artifact's version without parsing its weights, refusing anything that is not a
+ * beatwatch model or whose version is not {@link MODEL_VERSION_PATTERN}. `where` names the
+ * artifact in errors.
+ */
+export function artifactVersionOf(artifactText: string, where: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(artifactText);
+  } catch (err) {
+    throw new Error(`${where}: not JSON (${(err as Error).message})`, { cause: err });
+  }
+  const artifact = parsed as { format?: unknown; version?: unknown };
+  if (typeof parsed !== 'object' || parsed === null || artifact.format !== ARTIFACT_FORMAT) {
+    throw new Error(`${where}: field "format" must be "${ARTIFACT_FORMAT}"`);
+  }
+  if (typeof artifact.version !== 'string' || !MODEL_VERSION_PATTERN.test(artifact.version)) {
+    throw new Error(`${where}: field "version" must match ${MODEL_VERSION_PATTERN}, got ${JSON.stringify(artifact.version)}`);
+  }
+  return artifact.version;
 }

@@ -74,21 +74,21 @@ afterAll(async () => {
 
 describe('seedDefaultModel', () => {
   it('copies the artifact byte for byte and writes a pointer with its sha256', async () => {
-    const model = artifact('2026-11-26.1');
+    const model = artifact('20261126T120000Z-0000aaa1');
     await putAsset('m1.json', model);
     const now = new Date('2026-11-26T12:00:00Z');
     const result = await seedDefaultModel(s3, props('data', 'm1.json'), now);
     expect(result).toEqual({
-      version: '2026-11-26.1',
-      modelKey: 'models/2026-11-26.1/model.json',
+      version: '20261126T120000Z-0000aaa1',
+      modelKey: 'models/20261126T120000Z-0000aaa1/model.json',
       sha256: sha(model),
       pointerWritten: true,
     });
-    expect(await text('data', 'models/2026-11-26.1/model.json')).toBe(model.toString());
-    expect(await text('data', 'models/2026-11-26.1/report.json')).toBe('{"report":true}');
+    expect(await text('data', 'models/20261126T120000Z-0000aaa1/model.json')).toBe(model.toString());
+    expect(await text('data', 'models/20261126T120000Z-0000aaa1/report.json')).toBe('{"report":true}');
     expect(JSON.parse(await text('data', 'models/current.json'))).toEqual({
-      version: '2026-11-26.1',
-      key: 'models/2026-11-26.1/model.json',
+      version: '20261126T120000Z-0000aaa1',
+      key: 'models/20261126T120000Z-0000aaa1/model.json',
       sha256: sha(model),
       promotedAt: '2026-11-26T12:00:00.000Z',
     });
@@ -102,11 +102,11 @@ describe('seedDefaultModel', () => {
       promotedAt: '2026-11-27T00:00:00Z',
     });
     await s3.send(new PutObjectCommand({ Bucket: 'data2', Key: 'models/current.json', Body: promoted }));
-    await putAsset('m2.json', artifact('default-2'));
+    await putAsset('m2.json', artifact('20261127T000000Z-0000aaa2'));
     const result = await seedDefaultModel(s3, props('data2', 'm2.json'), new Date());
     expect(result.pointerWritten).toBe(false);
     expect(await text('data2', 'models/current.json')).toBe(promoted);
-    expect(await text('data2', 'models/default-2/model.json')).toBe(artifact('default-2').toString());
+    expect(await text('data2', 'models/20261127T000000Z-0000aaa2/model.json')).toBe(artifact('20261127T000000Z-0000aaa2').toString());
   });
 
   it('refuses an artifact that is not a beatwatch model, naming the object and field', async () => {
@@ -133,18 +133,23 @@ describe('handler (custom resource protocol)', () => {
   });
 
   it('reports SUCCESS with the version, key and digest on Create', async () => {
-    const model = artifact('v-create');
+    const model = artifact('20261128T000000Z-0000aaa3');
     await putAsset('c.json', model);
     await handler(event('Create', 'c.json'));
     const r = responses.at(-1)!;
     expect(r).toMatchObject({
       method: 'PUT',
       Status: 'SUCCESS',
-      PhysicalResourceId: 'models/v-create/model.json',
+      PhysicalResourceId: 'models/20261128T000000Z-0000aaa3/model.json',
       RequestId: 'req-Create-c.json',
       LogicalResourceId: 'DefaultModel',
     });
-    expect(r.Data).toEqual({ Version: 'v-create', ModelKey: 'models/v-create/model.json', Sha256: sha(model), PointerWritten: 'true' });
+    expect(r.Data).toEqual({
+      Version: '20261128T000000Z-0000aaa3',
+      ModelKey: 'models/20261128T000000Z-0000aaa3/model.json',
+      Sha256: sha(model),
+      PointerWritten: 'true',
+    });
   });
 
   it('reports FAILED with the reason instead of leaving CloudFormation waiting', async () => {
@@ -156,6 +161,6 @@ describe('handler (custom resource protocol)', () => {
   it('succeeds on Delete without touching the data (models stay with the retained bucket)', async () => {
     await handler(event('Delete', 'c.json'));
     expect(responses.at(-1)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'models/old/model.json' });
-    expect(await text('data3', 'models/v-create/model.json')).toBe(artifact('v-create').toString());
+    expect(await text('data3', 'models/20261128T000000Z-0000aaa3/model.json')).toBe(artifact('20261128T000000Z-0000aaa3').toString());
   });
 });
