@@ -18,6 +18,14 @@ function periodic(count: number, seed: number): Float32Array {
   return w;
 }
 
+/** A model of the early-stop test's shape holding `values`. */
+function modelWith(values: Float32Array | Float64Array): SequenceAutoencoder {
+  const m = SequenceAutoencoder.create({ steps: T, hidden: 8 }, { seed: 4 });
+  m.net.values.set(values);
+  m.net.syncDerived();
+  return m;
+}
+
 function meanScore(m: SequenceAutoencoder, w: Float32Array, count: number): number {
   return m.score(w, count).reduce((a, b) => a + b, 0) / count;
 }
@@ -28,13 +36,23 @@ describe('trainAutoencoder', () => {
   it('reduces the reconstruction loss at least 10x on periodic signals', async () => {
     const model = SequenceAutoencoder.create({ steps: T, hidden: 16 }, { seed: 2 });
     const before = meanScore(model, data, 96);
-    const report = await trainAutoencoder(model, data, 96, { epochs: 60, batchSize: 16, learningRate: 1e-2, seed: 3, patience: 60 });
+    const snapshots: Array<Float32Array | Float64Array> = [];
+    const report = await trainAutoencoder(model, data, 96, {
+      epochs: 60,
+      batchSize: 16,
+      learningRate: 1e-2,
+      seed: 3,
+      patience: 60,
+      onEpoch: () => void snapshots.push(model.net.values.slice()),
+    });
     const after = meanScore(model, data, 96);
     expect(after).toBeLessThan(before / 10);
     expect(report.trainLoss[report.trainLoss.length - 1]).toBeLessThan(report.trainLoss[0] / 5);
-    // The model holds the best epoch's weights.
-    const validation = report.valLoss[report.bestEpoch - 1];
-    expect(report.bestValLoss).toBe(validation);
+    // The best validation loss is the minimum over the epochs, and the model holds that epoch's weights.
+    expect(report.bestValLoss).toBe(Math.min(...report.valLoss));
+    expect(report.bestValLoss).toBe(report.valLoss[report.bestEpoch - 1]);
+    expect(snapshots).toHaveLength(report.epochsRun);
+    expect(model.net.values).toEqual(snapshots[report.bestEpoch - 1]);
   });
 
   it('is bit-for-bit reproducible for a seed, and the seed matters', async () => {
@@ -64,6 +82,8 @@ describe('trainAutoencoder', () => {
 
   it('stops early, restores the best weights, and honours a time budget', async () => {
     const model = SequenceAutoencoder.create({ steps: T, hidden: 8 }, { seed: 4 });
+    // The weights after each epoch, as the trainer leaves them when it calls onEpoch.
+    const snapshots: Array<Float32Array | Float64Array> = [];
     // A huge learning rate makes validation loss bounce, so patience 1 triggers quickly.
     const report = await trainAutoencoder(model, data, 96, {
       epochs: 40,
@@ -72,9 +92,17 @@ describe('trainAutoencoder', () => {
       clipNorm: 0,
       patience: 1,
       seed: 1,
+      onEpoch: () => void snapshots.push(model.net.values.slice()),
     });
     expect(report.stoppedBy).toBe('early-stop');
     expect(report.epochsRun).toBe(report.bestEpoch + 1);
+    expect(snapshots).toHaveLength(report.epochsRun);
+    // Restored: the model holds exactly the best epoch's weights, not the last epoch's.
+    const best = snapshots[report.bestEpoch - 1];
+    const last = snapshots[report.epochsRun - 1];
+    expect(last).not.toEqual(best);
+    expect(model.net.values).toEqual(best);
+    expect(meanScore(model, data, 96)).not.toBe(meanScore(modelWith(last), data, 96));
     const timed = await trainAutoencoder(SequenceAutoencoder.create({ steps: T, hidden: 8 }), data, 96, { epochs: 50, timeBudgetMs: 0 });
     expect(timed.stoppedBy).toBe('time-budget');
     expect(timed.epochsRun).toBe(1);
