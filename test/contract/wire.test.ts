@@ -1,11 +1,29 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeWireRecord, encodeWireRecord } from '../../src/contract/wire';
+import { decodeWireRecord, encodeWireRecord, type WireRecordV1 } from '../../src/contract/wire';
 
 const valid = { v: 1, deviceId: 'dev-7f3a', seq: 3, t0: 1764150000000, fs: 360, unit: 'mV', samples: [-0.145, 0.2, 1.5] };
 
 function decodeObject(o: unknown) {
   return decodeWireRecord(JSON.stringify(o));
+}
+
+/**
+ * Checks that `record` is exactly what decoding the JSON object `sent` must give: the same
+ * version, device id, seq, t0 and fs, and the samples as Float32 mV (adu divided by the gain).
+ * `sent` is the object as it went over the wire (after JSON), so -0, dropped `undefined` and the
+ * like are the wire's, not the test's.
+ */
+function expectDecodedAs(sent: Record<string, unknown>, record: WireRecordV1): void {
+  const scale = sent.unit === 'adu' ? 1 / (sent.gain as number) : 1;
+  expect(record).toStrictEqual({
+    v: 1,
+    deviceId: sent.deviceId,
+    seq: sent.seq,
+    t0: sent.t0,
+    fs: sent.fs,
+    samples: Float32Array.from(sent.samples as number[], (x) => x * scale),
+  });
 }
 
 function rejection(o: unknown): { reason: string; field?: string } {
@@ -103,13 +121,35 @@ describe('decodeWireRecord', () => {
     expect(!r.ok && r.reason).not.toMatch(/XYZZY|987/);
   });
 
+  it('decodes every valid record to exactly the values sent (mV and adu, any sample values)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+        fc.nat(),
+        fc.integer({ min: 0, max: 4e12 }),
+        fc.integer({ min: 50, max: 2000 }),
+        fc.option(fc.double({ min: 0.5, max: 1000, noNaN: true }), { nil: undefined }),
+        fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 50 }),
+        (deviceId, seq, t0, fs, gain, samples) => {
+          const o =
+            gain === undefined ? { v: 1, deviceId, seq, t0, fs, samples } : { v: 1, deviceId, seq, t0, fs, unit: 'adu', gain, samples };
+          const text = JSON.stringify(o);
+          const r = decodeWireRecord(text);
+          expect(r.ok).toBe(true);
+          if (r.ok) expectDecodedAs(JSON.parse(text) as Record<string, unknown>, r.record);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('never throws and always rejects random garbage (bytes, JSON values, mutated records)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const r = decodeWireRecord(bytes);
         // Random bytes are almost never a valid record; if they are, they must round-trip.
-        if (r.ok) expect(r.record.v).toBe(1);
-        else expect(typeof r.reason).toBe('string');
+        if (r.ok) expectDecodedAs(JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>, r.record);
+        else expect(r.reason.length).toBeGreaterThan(0);
       }),
       { numRuns: 500 },
     );
@@ -120,16 +160,25 @@ describe('decodeWireRecord', () => {
       }),
       { numRuns: 500 },
     );
-    // Replace one field of a valid record with an arbitrary value: never a throw, and a
-    // rejection unless the value happens to be valid for that field.
+    // Replace one field of a valid record with an arbitrary value: never a throw; a rejection
+    // with a reason, or, when the value happens to be valid for that field (an unused gain, an
+    // absent unit, a number that is a valid seq...), exactly the record that was sent.
     const keys = ['v', 'deviceId', 'seq', 't0', 'fs', 'unit', 'gain', 'samples'] as const;
+    let accepted = 0;
     fc.assert(
       fc.property(fc.constantFrom(...keys), fc.anything(), (key, value) => {
-        const r = decodeObject({ ...valid, [key]: value });
-        if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
+        const text = JSON.stringify({ ...valid, [key]: value });
+        const r = decodeWireRecord(text);
+        if (!r.ok) {
+          expect(r.reason.length).toBeGreaterThan(0);
+          return;
+        }
+        accepted++;
+        expectDecodedAs(JSON.parse(text) as Record<string, unknown>, r.record);
       }),
       { numRuns: 1000 },
     );
+    expect(accepted).toBeGreaterThan(0);
   });
 });
 
