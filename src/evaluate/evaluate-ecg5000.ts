@@ -168,7 +168,8 @@ export function splitNormals(
  * The ECG5000 protocol (DESIGN.md §6): train an autoencoder on the normal beats of TRAIN minus a
  * fixed held-out part, fit the threshold on the held-out (calibration) normals' scores, score
  * every TEST beat, abnormal (labels 2-5) = positive; report ranking metrics and the figures at
- * the fitted threshold. Returns the artifact too (window: pre-windowed ECG5000 beats).
+ * the fitted threshold. Returns the artifact too (window: pre-windowed ECG5000 beats), and the
+ * trained model the artifact was made from.
  *
  * @example
  * const { result, artifact } = await evaluateEcg5000(await readUcr(trainPath), await readUcr(testPath), { seed: 2 });
@@ -178,7 +179,7 @@ export async function evaluateEcg5000(
   train: UcrDataset,
   test: UcrDataset,
   options: Partial<Ecg5000Options> = {},
-): Promise<{ result: Ecg5000Result; artifact: ModelArtifact }> {
+): Promise<{ result: Ecg5000Result; artifact: ModelArtifact; model: SequenceAutoencoder }> {
   const o = { ...DEFAULT_ECG5000_OPTIONS, ...options };
   if (train.length !== test.length)
     throw new RangeError(`evaluateEcg5000: TRAIN rows have ${train.length} samples but TEST rows ${test.length}`);
@@ -317,5 +318,5 @@ export async function evaluateEcg5000(
     modelVersion: artifact.version,
     software: softwareVersions(),
   };
-  return { result, artifact };
+  return { result, artifact, model };
 }
