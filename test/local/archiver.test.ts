@@ -30,6 +30,15 @@ async function putWire(stream: string, devices: string[], perDevice: number): Pr
   expect(out.FailedRecordCount ?? 0).toBe(0);
 }
 
+/** Polls `done` every 20 ms; fails after 10 s. */
+async function waitFor(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function newStream(name: string, shards: number): Promise<void> {
   await aws.kinesis.send(
     new CreateStreamCommand({ StreamName: name, ShardCount: shards, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } }),
@@ -84,7 +93,7 @@ describe('Firehose-like archiver', () => {
     for (const d of devices) expect(seen.get(d)?.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('flushes by the buffer interval while running, and flushes the rest on stop', async () => {
+  it('flushes by the buffer interval while running', async () => {
     await newStream('archive-interval', 1);
     await aws.s3.send(new CreateBucketCommand({ Bucket: 'archive-interval' }));
     const archiver = await startArchiver({
@@ -95,13 +104,39 @@ describe('Firehose-like archiver', () => {
       bufferIntervalMs: 150,
       pollIntervalMs: 20,
     });
-    await putWire('archive-interval', ['d-1'], 3);
-    const deadline = Date.now() + 10_000;
-    while (archiver.stats.objectsWritten === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(archiver.stats).toMatchObject({ objectsWritten: 1, recordsArchived: 3 });
-    await putWire('archive-interval', ['d-1'], 2);
-    await archiver.drain();
+    try {
+      await putWire('archive-interval', ['d-1'], 3);
+      await waitFor(() => archiver.stats.objectsWritten > 0);
+      expect(archiver.stats).toMatchObject({ objectsWritten: 1, recordsArchived: 3 });
+      await putWire('archive-interval', ['d-1'], 2);
+      await waitFor(() => archiver.stats.objectsWritten > 1);
+      expect(archiver.stats).toMatchObject({ objectsWritten: 2, recordsArchived: 5 });
+    } finally {
+      await archiver.stop();
+    }
+  });
+
+  it('flushes the rest on stop: records read but still buffered are written by stop() alone', async () => {
+    await newStream('archive-stop', 1);
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'archive-stop' }));
+    // Neither hint can fire during the test: only stop() can write these records.
+    const archiver = await startArchiver({
+      kinesis: aws.kinesis,
+      s3: aws.s3,
+      streamName: 'archive-stop',
+      bucket: 'archive-stop',
+      bufferIntervalMs: 3_600_000,
+      pollIntervalMs: 20,
+    });
+    await putWire('archive-stop', ['d-1', 'd-2'], 3);
+    await waitFor(() => archiver.stats.recordsRead === 6);
+    expect(archiver.stats).toMatchObject({ objectsWritten: 0, recordsArchived: 0 });
     await archiver.stop();
-    expect(archiver.stats.recordsArchived).toBe(5);
+    expect(archiver.stats).toMatchObject({ recordsRead: 6, objectsWritten: 1, recordsArchived: 6 });
+    const { records, stats } = readHistory(aws.s3, 'archive-stop', { days: 1 });
+    const seen: string[] = [];
+    for await (const { record } of records) seen.push(`${record.deviceId}/${record.seq}`);
+    expect(stats).toMatchObject({ objects: 1, records: 6 });
+    expect(seen.sort()).toEqual(['d-1/0', 'd-1/1', 'd-1/2', 'd-2/0', 'd-2/1', 'd-2/2']);
   });
 });
