@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { findFreePort } from '../../src/local/free-port';
 import { startServiceProcess, waitUntilReady } from '../../src/local/service-process';
@@ -36,13 +36,32 @@ describe('service processes', () => {
     expect(await s.exited).toBe(0);
   });
 
-  it('finds a port nobody listens on', async () => {
+  it('finds a port nobody listens on: connecting is refused, binding it succeeds, a taken port is never returned', async () => {
     const port = await findFreePort();
+    expect(Number.isInteger(port) && port > 0 && port < 65536).toBe(true);
+    // Nobody listens (findFreePort closed its own probe server): a connection is refused.
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+    // And the caller can bind it, exclusively, on the same host.
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve());
     });
-    server.close();
+    try {
+      expect((server.address() as AddressInfo).port).toBe(port);
+      // While it is taken, it is not offered again.
+      const others = await Promise.all(Array.from({ length: 20 }, () => findFreePort()));
+      expect(others).not.toContain(port);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
