@@ -45,6 +45,22 @@ describe('cdk-nag', () => {
     }
   });
 
+  it('the CloudWatchAlarmAction acknowledgement is needed with alarmActions=false: without it cdk-nag reports the finding', () => {
+    const ID = 'HIPAA.Security-CloudWatchAlarmAction';
+    const { stack } = synthStack({ alarmActions: 'false' });
+    const others = acknowledgements(stack).filter((a) => a.id !== ID);
+    expect(others).toHaveLength(acknowledgements(stack).length - 1);
+    for (const a of others) Validations.of(a.scope).acknowledge({ id: a.id, reason: a.reason });
+    const found = errors(new HIPAASecurityChecks(), stack);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((f) => f.startsWith(`${ID}:`))).toBe(true);
+    // With alarm actions on (the default), the alarms notify the alerts topic: no finding, no acknowledgement.
+    const { stack: withActions } = synthStack();
+    expect(acknowledgements(withActions).map((a) => a.id)).not.toContain(ID);
+    acknowledgeFindings(withActions);
+    expect(errors(new HIPAASecurityChecks(), withActions)).toEqual([]);
+  });
+
   it('every acknowledgement carries a written reason', () => {
     const { stack } = synthStack();
     for (const a of acknowledgements(stack)) expect(a.reason.length, a.id).toBeGreaterThan(60);
