@@ -5,6 +5,7 @@ import type { EventSourceMappingOptions, InvocationReport } from './event-source
 import { startEventSourcePoller, type EventSourcePoller } from './event-source-poller';
 import type { KinesisHandler } from './lambda-event';
 import { provisionLocalResources, type LocalResources, type LocalResourcesOptions } from './provision';
+import { receiveSnsNotifications } from './sns-subscriber';
 
 /** What a handler factory gets: the stack it runs against. */
 export interface LocalPipelineContext {
@@ -32,6 +33,11 @@ export interface LocalPipelineOptions {
   readonly archiver?: false | Pick<ArchiverOptions, 'bufferSizeBytes' | 'bufferIntervalMs' | 'pollIntervalMs'>;
   readonly onInvoke?: (report: InvocationReport) => void;
   readonly onWarning?: (message: string) => void;
+  /**
+   * Told the body of every SNS notification on the alerts topic, as an SQS queue subscribed to
+   * it receives them (a stand-in for a pager). Without it nothing listens.
+   */
+  readonly onNotification?: (message: string) => void;
 }
 
 /** The running local pipeline: emulators, resources, the poller driving the handler, the archiver. */
@@ -40,6 +46,11 @@ export interface LocalPipeline extends LocalPipelineContext {
   readonly archiver: Archiver | undefined;
   /** Waits until everything in the stream now has been handled and archived. */
   drain(timeoutMs?: number): Promise<void>;
+  /**
+   * Lets the last notifications travel SNS -> SQS: returns once none arrived for `rounds`
+   * consecutive `quietMs` periods, then stops listening. A no-op without `onNotification`.
+   */
+  settleNotifications(quietMs?: number, rounds?: number): Promise<void>;
   /** Stops the poller and archiver (flushing it), closes the clients, stops the emulators. Idempotent. */
   stop(): Promise<void>;
 }
@@ -99,6 +110,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const running = poller;
     const archiving = archiver;
     let stopped: Promise<void> | undefined;
+    let listening = options.onNotification !== undefined;
+    let received = 0;
+    const listener = (async () => {
+      while (listening) {
+        for (const n of await receiveSnsNotifications(aws.sqs, resources.alertQueueUrl, 1)) {
+          received++;
+          options.onNotification?.(n.message);
+        }
+      }
+    })();
+    const stopListening = async () => {
+      listening = false;
+      await listener;
+    };
     return {
       ...context,
       poller: running,
@@ -106,8 +131,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       async drain(timeoutMs) {
         await Promise.all([running.drain(timeoutMs), archiving?.drain(timeoutMs)]);
       },
+      async settleNotifications(quietMs = 500, rounds = 3) {
+        if (options.onNotification === undefined) return;
+        for (let quiet = 0, seen = received; quiet < rounds; quiet++) {
+          await new Promise((r) => setTimeout(r, quietMs));
+          if (received !== seen) {
+            seen = received;
+            quiet = 0;
+          }
+        }
+        await stopListening();
+      },
       stop() {
         stopped ??= (async () => {
+          await stopListening().catch(() => {});
           await Promise.all([running.stop(), archiving?.stop()]);
           aws.destroy();
           await stack.stop();

@@ -83,29 +83,14 @@ const demo: CommandModule = {
 
     // The handler logs JSON and EMF to stdout in Lambda; here stdout is the demo's own output.
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    const [
-      { startLocalStack },
-      { createAwsClients },
-      { provisionLocalResources },
-      { putModelVersion, promoteModel },
-      { startEventSourcePoller },
-      { startArchiver },
-      { simulateDevices, pseudonymousDeviceId },
-      { receiveSnsNotifications },
-      { createDetectHandler },
-      { Logger },
-    ] = await Promise.all([
-      import('../../local/emulators'),
-      import('../../aws/clients'),
-      import('../../local/provision'),
-      import('../../aws/model-store'),
-      import('../../local/event-source-poller'),
-      import('../../local/archiver'),
-      import('../../local/device-simulator'),
-      import('../../local/sns-subscriber'),
-      import('../../../functions/detect'),
-      import('@aws-lambda-powertools/logger'),
-    ]);
+    const [{ startLocalPipeline }, { seedModel }, { simulateDevices, pseudonymousDeviceId }, { createDetectHandler }, { Logger }] =
+      await Promise.all([
+        import('../../local/local-pipeline'),
+        import('../../aws/model-store'),
+        import('../../local/device-simulator'),
+        import('../../../functions/detect'),
+        import('@aws-lambda-powertools/logger'),
+      ]);
 
     const devices = names.map((name) => {
       const rec = readWfdbRecord(`${folder}/${name}`);
@@ -121,64 +106,45 @@ const demo: CommandModule = {
       `beatwatch demo: ${devices.length} devices (${devices.map((d) => d.label).join(', ')}), ${seconds > 0 ? `${seconds} s` : 'all'} of each, speed ${speed}`,
     );
     progress('starting the local stack (kinesis-local, fauxqs)...');
-    const stack = await startLocalStack();
-    const aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region });
-    const stops: (() => Promise<void>)[] = [];
-    try {
-      const res = await provisionLocalResources(aws, { shardCount: 2 });
-      const { key, sha256 } = await putModelVersion(aws.s3, res.bucket, model.version, modelText);
-      await promoteModel(aws.s3, res.bucket, { version: model.version, key, sha256, promotedAt: new Date().toISOString() }, null);
-      progress(`model ${model.version} uploaded to s3://${res.bucket}/${key} and promoted`);
-
-      const beatsByDevice = new Map<string, ScoredBeat[]>(devices.map((d) => [d.deviceId, []]));
-      const totals = { beats: 0, anomalousBeats: 0, rejected: 0, restarts: 0 };
-      const handler = createDetectHandler({
-        env: { BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn },
-        aws,
-        logger: new Logger({ logLevel: 'SILENT' }),
-        onBatch: (r) => {
-          for (const b of r.beats) beatsByDevice.get(b.deviceId)?.push(b);
-          totals.beats += r.counts.beatsScored;
-          totals.anomalousBeats += r.counts.anomalousBeats;
-          totals.rejected += r.counts.rejected;
-          totals.restarts += r.counts.segmenterRestarts;
-        },
-      });
-      const latencies: number[] = [];
-      const poller = await startEventSourcePoller({
-        kinesis: aws.kinesis,
-        streamName: res.streamName,
-        handler,
-        batchSize: 100,
-        onInvoke: (inv) => {
-          if (inv.outcome !== 'error') latencies.push(inv.startedAt + inv.durationMs - inv.firstArrival);
-        },
-        onWarning: (m) => progress(`poller: ${m}`),
-      });
-      stops.push(() => poller.stop());
-      const archiver = await startArchiver({
-        kinesis: aws.kinesis,
-        s3: aws.s3,
-        streamName: res.streamName,
-        bucket: res.bucket,
-        bufferIntervalMs: 5_000,
-      });
-      stops.push(() => archiver.stop());
-
+    const beatsByDevice = new Map<string, ScoredBeat[]>(devices.map((d) => [d.deviceId, []]));
+    const totals = { beats: 0, anomalousBeats: 0, rejected: 0, restarts: 0 };
+    const latencies: number[] = [];
+    const alerts: AlertMessage[] = [];
+    const pipeline = await startLocalPipeline({
+      resources: { shardCount: 2 },
+      mapping: { batchSize: 100 },
+      archiver: { bufferIntervalMs: 5_000 },
+      prepare: async ({ aws, resources }) => {
+        const seeded = await seedModel(aws.s3, resources.bucket, modelText);
+        progress(`model ${seeded.version} uploaded to s3://${resources.bucket}/${seeded.key} and promoted`);
+      },
+      handler: ({ aws, lambdaEnv }) =>
+        createDetectHandler({
+          env: lambdaEnv,
+          aws,
+          logger: new Logger({ logLevel: 'SILENT' }),
+          onBatch: (r) => {
+            for (const b of r.beats) beatsByDevice.get(b.deviceId)?.push(b);
+            totals.beats += r.counts.beatsScored;
+            totals.anomalousBeats += r.counts.anomalousBeats;
+            totals.rejected += r.counts.rejected;
+            totals.restarts += r.counts.segmenterRestarts;
+          },
+        }),
+      onInvoke: (inv) => {
+        if (inv.outcome !== 'error') latencies.push(inv.startedAt + inv.durationMs - inv.firstArrival);
+      },
+      onWarning: (m) => progress(`poller: ${m}`),
       // Alerts arrive on the SNS topic; an SQS queue subscribed to it stands in for a pager.
-      const alerts: AlertMessage[] = [];
-      let listening = true;
-      const listener = (async () => {
-        while (listening) {
-          for (const n of await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 1)) {
-            const a = JSON.parse(n.message) as AlertMessage;
-            alerts.push(a);
-            if (!values.json) process.stdout.write(`${alertLine(a, labels, startTime)}\n`);
-            else progress(alertLine(a, labels, startTime));
-          }
-        }
-      })();
-
+      onNotification: (message) => {
+        const a = JSON.parse(message) as AlertMessage;
+        alerts.push(a);
+        if (!values.json) process.stdout.write(`${alertLine(a, labels, startTime)}\n`);
+        else progress(alertLine(a, labels, startTime));
+      },
+    });
+    const { aws, resources: res } = pipeline;
+    try {
       let lastProgress = 0;
       const sent = await simulateDevices({
         kinesis: aws.kinesis,
@@ -195,18 +161,9 @@ const demo: CommandModule = {
         },
       });
       progress(`all ${sent.records} records in the stream; waiting for the detector to catch up...`);
-      await poller.drain(120_000);
-      await archiver.drain(30_000);
-      // Let the last alerts travel SNS -> SQS.
-      for (let quiet = 0, seen = alerts.length; quiet < 3; quiet++) {
-        await new Promise((r) => setTimeout(r, 500));
-        if (alerts.length !== seen) {
-          seen = alerts.length;
-          quiet = 0;
-        }
-      }
-      listening = false;
-      await listener;
+      await pipeline.poller.drain(120_000);
+      await pipeline.archiver?.drain(30_000);
+      await pipeline.settleNotifications();
 
       // `lost`: beats an offline segmenter finds in exactly what was sent, that the pipeline did not score.
       let lost = 0;
@@ -265,7 +222,7 @@ const demo: CommandModule = {
       );
       const wall = (performance.now() - started) / 1000;
       progress(
-        `done in ${wall.toFixed(1)} s: ${summary.beats} beats scored, ${summary.anomalousBeats} anomalous, ${summary.alerts} alerts, ${summary.rejected} rejected, lost ${summary.lost}; history objects ${archiver.keys.length}`,
+        `done in ${wall.toFixed(1)} s: ${summary.beats} beats scored, ${summary.anomalousBeats} anomalous, ${summary.alerts} alerts, ${summary.rejected} rejected, lost ${summary.lost}; history objects ${pipeline.archiver?.keys.length ?? 0}`,
       );
       progress(`report: ${outFile}`);
       if (values.json) printJson(summary);
@@ -277,9 +234,7 @@ const demo: CommandModule = {
       }
       return lost === 0 ? 0 : 1;
     } finally {
-      for (const stop of stops.reverse()) await stop().catch(() => {});
-      aws.destroy();
-      await stack.stop();
+      await pipeline.stop();
     }
   },
 };

@@ -1,0 +1,67 @@
+/** The layering rule of src/README.md, checked by dependency-cruiser with the project's own rules. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseResult, type IConfiguration } from 'dependency-cruiser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as IConfiguration;
+
+/** Cruises `dirs` under `baseDir` with the project's rules; returns the violations as `rule: from -> to`. */
+async function violations(baseDir: string, dirs: string[], tsConfig = true): Promise<string[]> {
+  const { tsConfig: _ts, ...options } = config.options ?? {};
+  const out = await cruise(dirs, {
+    ...options,
+    ...(tsConfig ? { tsConfig: { fileName: join(ROOT, 'tsconfig.json') } } : {}),
+    baseDir,
+    validate: true,
+    ruleSet: { forbidden: config.forbidden },
+  });
+  const result = out.output as ICruiseResult;
+  return (result.summary.violations ?? []).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+}
+
+describe('layers', () => {
+  let fixture: string;
+
+  beforeAll(async () => {
+    // A tiny tree in the project's shape with one import of each wrong kind.
+    fixture = await mkdtemp(join(tmpdir(), 'beatwatch-layers-'));
+    const files: Record<string, string> = {
+      'src/detect/x.ts': 'export const x = 1;\n',
+      'src/nn/wrong.ts': "import { x } from '../detect/x';\nexport const y = x;\n",
+      'src/contract/ok.ts': "import { y } from '../nn/wrong';\nexport const z = y;\n",
+      'src/retrain/peer.ts': "import { x } from '../detect/x';\nexport const w = x;\n",
+      'src/cli/lazy.ts': "export async function run() {\n  return import('../../bench/suite');\n}\n",
+      'src/cli/eager.ts': "import { s } from '../../bench/suite';\nexport const e = s;\n",
+      'bench/suite.ts': 'export const s = 1;\n',
+      'infra/stack.ts': "import { x } from '../src/detect/x';\nexport const i = x;\n",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(fixture, path, '..'), { recursive: true });
+      await writeFile(join(fixture, path), text);
+    }
+  });
+
+  afterAll(async () => {
+    await rm(fixture, { recursive: true, force: true });
+  });
+
+  it('names the rule a wrong-way import breaks, and lets the right ways through', async () => {
+    const found = await violations(fixture, ['src', 'bench', 'infra'], false);
+    expect(found).toContain('nn-is-a-leaf: src/nn/wrong.ts -> src/detect/x.ts');
+    expect(found).toContain('detect-retrain-are-peers: src/retrain/peer.ts -> src/detect/x.ts');
+    expect(found).toContain('cli-no-bench-infra-at-load: src/cli/eager.ts -> bench/suite.ts');
+    expect(found).toContain('infra-only-contract: infra/stack.ts -> src/detect/x.ts');
+    // contract -> nn is allowed, and a dynamic import of bench/ inside a command is too.
+    expect(found.filter((v) => v.includes('src/contract/ok.ts') || v.includes('src/cli/lazy.ts'))).toEqual([]);
+    expect(found).toHaveLength(4);
+  });
+
+  it('finds no violation in the project', async () => {
+    expect(await violations(ROOT, ['src', 'functions', 'infra', 'bench', 'scripts', 'test'])).toEqual([]);
+  }, 120_000);
+});
