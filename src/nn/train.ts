@@ -26,6 +26,11 @@ export interface TrainOptions {
   shuffle: boolean;
   /** Stop after the epoch during which this much wall time has elapsed. */
   timeBudgetMs?: number;
+  /**
+   * Monotonic clock in ms that `timeBudgetMs` and the reported seconds are measured on (default
+   * `performance.now`); a test passes its own to make the budget deterministic.
+   */
+  clock?: () => number;
   /** Data-parallel gradient threads (1 = this thread only); same seed + workers = same weights. */
   workers?: number;
   /** Called after every epoch (progress reporting). */
@@ -42,7 +47,7 @@ export interface TrainReport {
   valLoss: number[];
   stoppedBy: 'epochs' | 'early-stop' | 'time-budget';
   seconds: number;
-  options: Omit<TrainOptions, 'onEpoch' | 'validation'>;
+  options: Omit<TrainOptions, 'onEpoch' | 'validation' | 'clock'>;
 }
 
 /**
@@ -51,7 +56,7 @@ export interface TrainReport {
  * periodic-signal models by more than 10x. Task recipes (the ECG5000 evaluation, the retrain job)
  * set their own in `src/model`.
  */
-export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'validation' | 'onEpoch' | 'timeBudgetMs'>> = Object.freeze({
+export const DEFAULT_TRAIN_OPTIONS: Readonly<Omit<TrainOptions, 'validation' | 'onEpoch' | 'timeBudgetMs' | 'clock'>> = Object.freeze({
   epochs: 60,
   batchSize: 32,
   learningRate: 2e-3,
@@ -86,7 +91,8 @@ export async function trainAutoencoder(
     checkWindows(options.validation.data, options.validation.count, model.config, 'validation');
     checkFinite(options.validation.data, options.validation.count, model.config.steps * model.config.inputSize, 'validation');
   }
-  const started = performance.now();
+  const clock = opts.clock ?? (() => performance.now());
+  const started = clock();
   const rng = createRandom(opts.seed);
   const TI = model.config.steps * model.config.inputSize;
 
@@ -118,7 +124,7 @@ export async function trainAutoencoder(
   const valScores = new Float32Array(valCount);
   const workers: GradientWorkers | null =
     opts.workers > 1 ? await createGradientWorkers(model, data, count, opts.workers - 1, opts.batchSize) : null;
-  const { onEpoch: _onEpoch, ...reported } = opts;
+  const { onEpoch: _onEpoch, clock: _clock, ...reported } = opts;
   const report: TrainReport = {
     epochsRun: 0,
     bestEpoch: 0,
@@ -165,7 +171,7 @@ export async function trainAutoencoder(
       } else {
         sinceBest++;
       }
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (clock() - started) / 1000;
       opts.onEpoch?.({ epoch, trainLoss, valLoss, seconds });
       if (!Number.isFinite(trainLoss))
         throw new RangeError(`trainAutoencoder: training loss became ${trainLoss} at epoch ${epoch} (lower learningRate or clipNorm)`);
@@ -183,7 +189,7 @@ export async function trainAutoencoder(
   }
   net.values.set(best);
   net.syncDerived();
-  report.seconds = (performance.now() - started) / 1000;
+  report.seconds = (clock() - started) / 1000;
   return report;
 }
 
@@ -200,9 +206,11 @@ function checkFinite(data: Float32Array, count: number, windowSize: number, wher
 }
 
 /** Fills defaults and validates every option, naming it in errors. */
-export function resolveTrainOptions(
-  options: Partial<TrainOptions>,
-): Omit<TrainOptions, 'onEpoch' | 'validation'> & { workers: number; onEpoch?: TrainOptions['onEpoch'] } {
+export function resolveTrainOptions(options: Partial<TrainOptions>): Omit<TrainOptions, 'onEpoch' | 'validation' | 'clock'> & {
+  workers: number;
+  onEpoch?: TrainOptions['onEpoch'];
+  clock?: TrainOptions['clock'];
+} {
   // Options explicitly set to undefined take their defaults too.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...given };
@@ -223,6 +231,6 @@ export function resolveTrainOptions(
   num('seed', o.seed, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   int('workers', o.workers, 1);
   if (o.timeBudgetMs !== undefined) num('timeBudgetMs', o.timeBudgetMs, 0, Infinity);
-  const { validation: _v, onEpoch, ...rest } = o as TrainOptions;
-  return { ...rest, workers: o.workers ?? 1, shuffle: Boolean(o.shuffle), onEpoch };
+  const { validation: _v, onEpoch, clock, ...rest } = o as TrainOptions;
+  return { ...rest, workers: o.workers ?? 1, shuffle: Boolean(o.shuffle), onEpoch, clock };
 }

@@ -48,7 +48,8 @@ export async function runRetrainJob(
 ): Promise<RetrainResult> {
   const o = resolveRetrainOptions(options);
   const now = ports.now ?? Date.now;
-  const budget = new TimeBudget(o.timeBudgetMs);
+  const clock = ports.clock ?? (() => performance.now());
+  const budget = new TimeBudget(o.timeBudgetMs, clock);
   const progress = o.onProgress;
 
   const current = await ports.registry.readCurrent();
@@ -60,7 +61,7 @@ export async function runRetrainJob(
     message: `champion ${champion.artifact.version}: ${champion.model.config.cell} ${champion.model.config.hidden} units, ${champion.window.steps}-step windows`,
   });
 
-  const sampleBudget = beatSampleBudget(champion, o);
+  const sampleBudget = beatSampleBudget(champion, o, clock);
   const builder = new HistoryDatasetBuilder(champion, {
     maxDevices: o.maxDevices,
     maxBeats: sampleBudget,
@@ -115,6 +116,7 @@ export async function runRetrainJob(
     reserveScoredWindows: toScore,
     minEpochsInBudget: o.minEpochsInBudget,
     onProgress: progress,
+    clock,
   });
   const evaluationStart = budget.elapsedMs();
   progress?.({
@@ -195,14 +197,14 @@ const SCORING_PROBE_WINDOWS = 128;
  * within `scoringShare` of the budget (its cost per window is measured here, on a second pass so
  * the first one's compilation does not count).
  */
-function beatSampleBudget(champion: Champion, o: ResolvedRetrainOptions): number {
+function beatSampleBudget(champion: Champion, o: ResolvedRetrainOptions, clock: () => number): number {
   const steps = champion.model.config.steps;
   const probe = new Float32Array(SCORING_PROBE_WINDOWS * steps);
   for (let i = 0; i < probe.length; i++) probe[i] = Math.sin((2 * Math.PI * (i % steps)) / steps);
   champion.model.score(probe, SCORING_PROBE_WINDOWS);
-  const t = performance.now();
+  const t = clock();
   champion.model.score(probe, SCORING_PROBE_WINDOWS);
-  const msPerWindow = Math.max(1e-4, (performance.now() - t) / SCORING_PROBE_WINDOWS);
+  const msPerWindow = Math.max(1e-4, (clock() - t) / SCORING_PROBE_WINDOWS);
   const affordable = Math.floor((o.scoringShare * o.timeBudgetMs) / msPerWindow);
   return Math.max(Math.min(o.maxBeats, 2 * o.minTrainingBeats), Math.min(o.maxBeats, affordable));
 }

@@ -73,4 +73,10 @@ export interface RetrainPorts {
    * version's timestamps. The time budget runs on a monotonic clock of its own.
    */
   readonly now?: () => number;
+  /**
+   * Monotonic clock, ms (default `performance.now`): the time budget, the measured costs of
+   * scoring and training a window, and the trainer's own budget all read it. A test passes a
+   * clock it advances itself, so what the budget allows does not depend on the machine's load.
+   */
+  readonly clock?: () => number;
 }

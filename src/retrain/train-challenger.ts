@@ -19,6 +19,8 @@ export interface ChallengerPlan {
   /** Epochs that must fit into the budget: the training set is subsampled so they do. */
   readonly minEpochsInBudget: number;
   readonly onProgress?: (p: RetrainProgress) => void;
+  /** Monotonic clock, ms, of the budget and the cost probes (default `performance.now`). */
+  readonly clock?: () => number;
 }
 
 /** The trained challenger and how it went. */
@@ -40,16 +42,17 @@ export interface TrainedChallenger {
  * const { model, outcome } = await trainChallenger(split.train, split.stop, plan);
  */
 export async function trainChallenger(train: WindowSet, stop: WindowSet, plan: ChallengerPlan): Promise<TrainedChallenger> {
-  const started = performance.now();
+  const clock = plan.clock ?? (() => performance.now());
+  const started = clock();
   const champion = plan.champion;
   const steps = champion.config.steps;
   const model = plan.warmStart ? champion.clone() : SequenceAutoencoder.create({ ...champion.config }, { seed: plan.seed });
-  const { msPerTrainWindow, msPerScoredWindow } = await probeCosts(model, train, steps, plan.train);
+  const { msPerTrainWindow, msPerScoredWindow } = await probeCosts(model, train, steps, plan.train, clock);
 
   // Budget left after the probe and the evaluation reserve (with a quarter of headroom), split
   // into epochs; each epoch also scores the stop set.
   const reserveMs = 1.25 * plan.reserveScoredWindows * msPerScoredWindow;
-  const budgetMs = Math.max(0, plan.budgetMs - (performance.now() - started) - reserveMs);
+  const budgetMs = Math.max(0, plan.budgetMs - (clock() - started) - reserveMs);
   const epochMs = budgetMs / plan.minEpochsInBudget;
   const rng = createRandom(plan.seed ^ 0x7a11);
   const stopSet = subsampleWindows(stop, Math.max(1, Math.floor((0.25 * epochMs) / msPerScoredWindow)), steps, rng);
@@ -82,6 +85,7 @@ export async function trainChallenger(train: WindowSet, stop: WindowSet, plan: C
     validation: stopSet.count > 0 ? stopSet : undefined,
     // The trainer stops after the epoch during which the budget ran out: leave it one epoch.
     timeBudgetMs: Math.max(0, budgetMs - epochMs),
+    clock,
     onEpoch: ({ epoch, trainLoss, valLoss, seconds }) =>
       plan.onProgress?.({
         phase: 'train',
@@ -111,12 +115,13 @@ async function probeCosts(
   train: WindowSet,
   steps: number,
   o: ChallengerTrainOptions,
+  clock: () => number,
 ): Promise<{ msPerTrainWindow: number; msPerScoredWindow: number }> {
   const n = Math.min(PROBE_WINDOWS, train.count);
   if (n === 0) return { msPerTrainWindow: 1, msPerScoredWindow: 1 };
   const probe = train.data.subarray(0, n * steps);
   const scratch = model.clone();
-  let t = performance.now();
+  let t = clock();
   await trainAutoencoder(scratch, probe, n, {
     epochs: 1,
     batchSize: o.batchSize,
@@ -125,9 +130,9 @@ async function probeCosts(
     validationSplit: 0,
     shuffle: false,
   });
-  const msPerTrainWindow = Math.max(1e-3, (performance.now() - t) / n);
-  t = performance.now();
+  const msPerTrainWindow = Math.max(1e-3, (clock() - t) / n);
+  t = clock();
   scratch.score(probe, n);
-  const msPerScoredWindow = Math.max(1e-3, (performance.now() - t) / n);
+  const msPerScoredWindow = Math.max(1e-3, (clock() - t) / n);
   return { msPerTrainWindow, msPerScoredWindow };
 }

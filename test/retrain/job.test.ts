@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArtifact } from '../../src/contract/artifact-parse';
-import { ChampionError, runRetrainJob, type DecodedRecord } from '../../src/retrain';
+import { ChampionError, runRetrainJob, type DecodedRecord, type RetrainProgress } from '../../src/retrain';
 import { deviceRecords, interleave, memoryHistory, MemoryRegistry, pvcs, trainTestChampion } from './fixtures';
 
 /** Ten simulated devices, three minutes each, with PVCs every 7 to 16 s. */
@@ -17,9 +17,12 @@ const QUICK = { timeBudgetMs: 30_000, train: { epochs: 4 }, minDeviceThresholdBe
 
 describe('runRetrainJob', () => {
   let champion: Awaited<ReturnType<typeof trainTestChampion>>;
+  /** A champion trained for a single epoch: any reasonable challenger beats it. */
+  let weakChampion: Awaited<ReturnType<typeof trainTestChampion>>;
   let history: DecodedRecord[];
   beforeAll(async () => {
     champion = await trainTestChampion();
+    weakChampion = await trainTestChampion({ epochs: 1 });
     history = fleet();
   }, 60_000);
 
@@ -116,18 +119,35 @@ describe('runRetrainJob', () => {
     expect(JSON.parse(registry.objects.get(`models/${loser.challengerVersion}/report.json`)!).decision).toBe('kept');
   }, 120_000);
 
-  it('stops training at the time budget and still evaluates and decides', async () => {
-    const registry = new MemoryRegistry(champion);
+  it('stops training at the time budget (a test clock: 1 s per epoch) and still evaluates and promotes over a barely trained champion', async () => {
+    // The job's monotonic clock stands still except that every epoch takes one "second", so
+    // the budget allows the same number of epochs on any machine, however loaded.
+    let ms = 0;
+    const clock = () => ms;
+    const onProgress = (p: RetrainProgress) => {
+      if (p.phase === 'train' && p.data?.epoch !== undefined) ms += 1_000;
+    };
+    const registry = new MemoryRegistry(weakChampion);
     const result = await runRetrainJob(
-      { history: memoryHistory(history), registry },
-      { timeBudgetMs: 8_000, train: { epochs: 10_000, patience: 10_000 } },
+      { history: memoryHistory(history), registry, clock },
+      { timeBudgetMs: 8_000, train: { epochs: 10_000, patience: 10_000, learningRate: 5e-3 }, onProgress },
     );
     expect(result.training?.stoppedBy).toBe('time-budget');
-    expect(result.training!.epochs).toBeGreaterThanOrEqual(1);
-    expect(result.training!.budgetMs).toBeLessThan(8_000);
+    // 8 s less the write reserve (0.8 s) and the evaluation's scoring is the training budget
+    // (about 7.2 s); a third of it is kept for the last epoch, so the trainer stops once 4.8 s
+    // have passed at the end of an epoch. It reads the clock for an epoch before that epoch's
+    // progress report advances it: at the end of epoch 6 it has seen 5 s.
+    expect(result.training!.budgetMs).toBeGreaterThan(7_000);
+    expect(result.training!.budgetMs).toBeLessThan(7_200);
+    expect(result.training!.epochs).toBe(6);
     expect(result.history.truncatedByBudget).toBe(false);
-    expect(result.comparison).not.toBeNull();
-    expect(['promoted', 'kept']).toContain(result.decision);
+    // A champion trained for one epoch reconstructs normal beats far worse than a challenger
+    // fine-tuned from it for five more: the challenger is promoted.
+    const reconstruction = result.comparison!.checks.find((c) => c.name === 'reconstruction')!;
+    expect(reconstruction.challenger!).toBeLessThan(0.9 * reconstruction.champion!);
+    expect(result.decision).toBe('promoted');
+    expect(registry.pointer?.value.version).toBe(result.toVersion);
+    expect(result.toVersion).not.toBe(weakChampion.version);
   }, 60_000);
 
   it('refuses to run without a champion, or with one whose sha256 does not match the pointer', async () => {
