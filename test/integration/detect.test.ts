@@ -11,8 +11,10 @@ import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { putModelVersion, promoteModel } from '../../src/aws/model-store';
 import { decodeWireRecord } from '../../src/contract/wire';
 import { loadBeatModel } from '../../src/model/beat-model';
-import type { AlertMessage, DetectSinks } from '../../src/detect/ports';
+import type { AlertMessage, AlertSnippet, DetectSinks } from '../../src/detect/ports';
 import { Detector, type BatchResult } from '../../src/detect/process-batch';
+import { loadMitdbRecord } from '../../src/ecg/mitdb';
+import { EC57_MATCH_WINDOW_SECONDS } from '../../src/ecg/match-beats';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
 import { cutWireRecord, recordCount, type SimulatedDevice } from '../../src/local/device-records';
 import { simulateDevices } from '../../src/local/device-simulator';
@@ -26,6 +28,21 @@ const MODEL_TEXT = readFileSync(fileURLToPath(new URL('../../data/default-model/
 const MITDB = fileURLToPath(new URL('../../data/mitdb', import.meta.url));
 const START = Date.UTC(2026, 10, 26, 12, 0, 0);
 const SECONDS = 90;
+/**
+ * Alerts the default model raises on the first 90 s of record 119 (25 annotated V beats, in
+ * bigeminy runs; the alert policy's cooldown merges each run into one alert).
+ */
+const MIN_119_ALERTS = 2;
+
+/** Times (epoch ms, streamed from START) of the ventricular (V) beats annotated in 119.atr within the streamed seconds. */
+function annotatedVentricularBeats(): number[] {
+  const rec = loadMitdbRecord(MITDB, '119');
+  const out: number[] = [];
+  rec.beatSamples.forEach((sample, i) => {
+    if (rec.beatSymbols[i] === 'V' && sample < SECONDS * rec.fs) out.push(START + (sample / rec.fs) * 1000);
+  });
+  return out;
+}
 
 function device(record: string, id: string): SimulatedDevice {
   const rec = readWfdbRecord(`${MITDB}/${record}`);
@@ -80,7 +97,7 @@ describe('detect handler against the local emulators', () => {
     await stack?.stop();
   });
 
-  it('records in, alerts out on SNS; poison quarantined; duplicates and an SNS failure neither lose nor double an alert; history archived', async () => {
+  it('records in, alerts out on SNS, on record 119 annotated V beats; poison quarantined; duplicates and an SNS failure neither lose nor double an alert; history archived', async () => {
     const devices = [device('119', 'dev-int-119'), device('100', 'dev-int-100')];
     const expected = await expectedAlerts(devices);
     expect(expected.length).toBeGreaterThan(0); // 119 is in ventricular bigeminy within 90 s
@@ -155,6 +172,26 @@ describe('detect handler against the local emulators', () => {
       // Each alert's snippet is in S3 under its snippetKey.
       const snippets = await listKeys(aws, res.bucket, 'alerts/');
       expect(snippets.sort()).toEqual(expected.map((a) => a.snippetKey).sort());
+
+      // The alerts are about 119's annotated ventricular beats: each alert's span (1 s of slack
+      // either side) holds at least one, and each beat its snippet marks anomalous is one of them
+      // (within EC57's 150 ms match window).
+      const ventricular = annotatedVentricularBeats();
+      expect(ventricular.length).toBeGreaterThan(0);
+      const alerts = received.map((n) => JSON.parse(n.message) as AlertMessage);
+      expect(alerts.length).toBeGreaterThanOrEqual(MIN_119_ALERTS);
+      for (const a of alerts) {
+        const held = ventricular.filter((t) => t >= a.from - 1000 && t <= a.to + 1000);
+        expect(held.length, `alert ${a.id} (${a.from - START}-${a.to - START} ms) holds no annotated V beat`).toBeGreaterThan(0);
+        const snippet = JSON.parse(Buffer.from(await readObject(aws, res.bucket, a.snippetKey)).toString()) as AlertSnippet;
+        const flagged = snippet.beats.filter((b) => b.anomalous);
+        expect(flagged.length).toBe(a.anomalousBeats);
+        for (const b of flagged)
+          expect(
+            ventricular.some((t) => Math.abs(t - b.t) <= EC57_MATCH_WINDOW_SECONDS * 1000),
+            `anomalous beat at ${b.t - START} ms is not an annotated V beat`,
+          ).toBe(true);
+      }
 
       // Poison records quarantined with their reasons; the rest of their batches went through.
       const rejected = await listKeys(aws, res.bucket, 'rejected/');
