@@ -1,4 +1,4 @@
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -122,26 +122,37 @@ describe('seedDefaultModel', () => {
 });
 
 describe('handler (custom resource protocol)', () => {
-  const event = (type: SeedEvent['RequestType'], modelKey: string, bucket = 'data3'): SeedEvent => ({
+  // Each test has its own data bucket and asset, and finds its own response by request id:
+  // none depends on another having run first.
+  const event = (type: SeedEvent['RequestType'], modelKey: string, bucket: string): SeedEvent => ({
     RequestType: type,
     ResponseURL: cfnUrl,
     StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/Beatwatch/x',
-    RequestId: `req-${type}-${modelKey}`,
+    RequestId: `req-${type}-${bucket}`,
     LogicalResourceId: 'DefaultModel',
     PhysicalResourceId: type === 'Create' ? undefined : 'models/old/model.json',
     ResourceProperties: props(bucket, modelKey),
   });
+  const responseTo = (requestId: string) => {
+    const found = responses.filter((r) => r.RequestId === requestId);
+    expect(found, `responses to ${requestId}`).toHaveLength(1);
+    return found[0];
+  };
+  async function keysOf(bucket: string): Promise<string[]> {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    return (out.Contents ?? []).map((o) => o.Key as string).sort();
+  }
 
   it('reports SUCCESS with the version, key and digest on Create', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'handler-create' }));
     const model = artifact('20261128T000000Z-0000aaa3');
     await putAsset('c.json', model);
-    await handler(event('Create', 'c.json'));
-    const r = responses.at(-1)!;
+    await handler(event('Create', 'c.json', 'handler-create'));
+    const r = responseTo('req-Create-handler-create');
     expect(r).toMatchObject({
       method: 'PUT',
       Status: 'SUCCESS',
       PhysicalResourceId: 'models/20261128T000000Z-0000aaa3/model.json',
-      RequestId: 'req-Create-c.json',
       LogicalResourceId: 'DefaultModel',
     });
     expect(r.Data).toEqual({
@@ -150,17 +161,36 @@ describe('handler (custom resource protocol)', () => {
       Sha256: sha(model),
       PointerWritten: 'true',
     });
+    expect(await text('handler-create', 'models/20261128T000000Z-0000aaa3/model.json')).toBe(model.toString());
   });
 
   it('reports FAILED with the reason instead of leaving CloudFormation waiting', async () => {
-    await handler(event('Update', 'missing.json'));
-    expect(responses.at(-1)).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'models/old/model.json' });
-    expect(responses.at(-1)!.Reason).toMatch(/^reading s3:\/\/assets\/missing\.json: /);
+    await s3.send(new CreateBucketCommand({ Bucket: 'handler-update' }));
+    await handler(event('Update', 'missing.json', 'handler-update'));
+    const r = responseTo('req-Update-handler-update');
+    expect(r).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'models/old/model.json' });
+    expect(r.Reason).toMatch(/^reading s3:\/\/assets\/missing\.json: /);
+    expect(await keysOf('handler-update')).toEqual([]);
   });
 
   it('succeeds on Delete without touching the data (models stay with the retained bucket)', async () => {
-    await handler(event('Delete', 'c.json'));
-    expect(responses.at(-1)).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'models/old/model.json' });
-    expect(await text('data3', 'models/20261128T000000Z-0000aaa3/model.json')).toBe(artifact('20261128T000000Z-0000aaa3').toString());
+    // A deployed state of its own: a model version and the pointer to it. The asset named in
+    // the properties does not exist: Delete must not need it.
+    await s3.send(new CreateBucketCommand({ Bucket: 'handler-delete' }));
+    const model = artifact('20261128T000000Z-0000dddd');
+    const pointer = JSON.stringify({
+      version: '20261128T000000Z-0000dddd',
+      key: 'models/20261128T000000Z-0000dddd/model.json',
+      sha256: sha(model),
+      promotedAt: '2026-11-28T00:00:00.000Z',
+    });
+    await s3.send(new PutObjectCommand({ Bucket: 'handler-delete', Key: 'models/20261128T000000Z-0000dddd/model.json', Body: model }));
+    await s3.send(new PutObjectCommand({ Bucket: 'handler-delete', Key: 'models/current.json', Body: pointer }));
+    const before = await keysOf('handler-delete');
+    await handler(event('Delete', 'no-such-asset.json', 'handler-delete'));
+    expect(responseTo('req-Delete-handler-delete')).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'models/old/model.json' });
+    expect(await keysOf('handler-delete')).toEqual(before);
+    expect(await text('handler-delete', 'models/20261128T000000Z-0000dddd/model.json')).toBe(model.toString());
+    expect(await text('handler-delete', 'models/current.json')).toBe(pointer);
   });
 });
