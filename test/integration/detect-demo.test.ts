@@ -1,10 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import demo from '../../src/cli/commands/demo';
 
 afterEach(() => vi.restoreAllMocks());
+
+const MITDB = fileURLToPath(new URL('../../data/mitdb', import.meta.url));
 
 describe('beatwatch demo', () => {
   it('streams the bundled records through the local stack: one JSON object, nothing lost, a report with flagged beats', async () => {
@@ -26,14 +29,52 @@ describe('beatwatch demo', () => {
         'lost',
         'records',
         'rejected',
+        'skipped',
       ]);
-      expect(summary).toMatchObject({ devices: 5, records: 200, rejected: 0, lost: 0 });
+      expect(summary).toMatchObject({ devices: 5, skipped: 0, records: 200, rejected: 0, lost: 0 });
       expect(summary.beats).toBeGreaterThan(200);
       expect(summary.anomalousBeats).toBeGreaterThan(0);
       expect(summary.latencyMs.p95).toBeGreaterThanOrEqual(summary.latencyMs.p50);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
-      expect(html).toContain('MIT-BIH 119');
+      expect(html).toContain('mitdb/119');
       expect(html).toMatch(/stroke="#dc2626" stroke-width="3"/); // flagged beats marked on a strip
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--records DIR: streams what it can, names each skipped record and why on stderr, counts them, labels devices by folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'beatwatch-demo-'));
+    const records = join(dir, 'holter');
+    mkdirSync(records);
+    for (const ext of ['hea', 'dat', 'atr']) copyFileSync(join(MITDB, `100.${ext}`), join(records, `100.${ext}`));
+    for (const ext of ['hea', 'dat']) copyFileSync(join(MITDB, `119.${ext}`), join(records, `119.${ext}`));
+    writeFileSync(join(records, '999.hea'), 'not a WFDB header\n');
+    writeFileSync(join(records, 'RECORDS'), '100\n999\n555\n');
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+    try {
+      const code = await demo.run(['--records', records, '--seconds', '10', '--json', '--out', join(dir, 'report.html')]);
+      expect(code).toBe(0);
+      const summary = JSON.parse(out.join('')) as Record<string, unknown>;
+      expect(summary).toMatchObject({ devices: 1, skipped: 3, records: 10, lost: 0 });
+      const skippedLines = err
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('skipped record '));
+      expect(skippedLines).toHaveLength(3);
+      expect(skippedLines).toEqual(
+        expect.arrayContaining([
+          'skipped record 119: 119.hea is not listed in RECORDS',
+          'skipped record 555: listed in RECORDS, but there is no 555.hea',
+          expect.stringMatching(/^skipped record 999: unreadable: /),
+        ]),
+      );
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      expect(html).toContain('holter/100');
+      expect(html).not.toContain('MIT-BIH');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,8 +11,8 @@ import type { ScoredBeat } from '../../detect/process-batch';
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { loadBeatModel } from '../../model/beat-model';
-import { listMitdbRecords } from '../../ecg/mitdb';
 import { readWfdbRecord } from '../../ecg/wfdb-record';
+import { listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 
@@ -37,14 +37,15 @@ const usage = [
   'streams each MIT-BIH record of DIR as a device (1 s wire records), prints every alert as it',
   'arrives on the SNS topic (through an SQS subscriber), and writes an HTML report.',
   '',
-  `  --records DIR  WFDB records (.hea/.dat/.atr), all of DIR; default: the bundled data/mitdb records ${DEMO_RECORDS.join(', ')}`,
+  `  --records DIR  WFDB records (.hea/.dat/.atr), all of DIR (those in DIR/RECORDS if present); default: the bundled`,
+  `                 data/mitdb records ${DEMO_RECORDS.join(', ')}. Each record skipped is named on stderr with the reason`,
   '  --speed N|max  playback speed: N times real time, or max (default max)',
   `  --seconds S    seconds of each record to stream (default ${DEFAULT_DEMO_SECONDS}; 0 = all)`,
   '  --model FILE   model artifact (default: the shipped default model)',
   '  --out FILE     report path (default out/report.html)',
   '  --retrain      after the stream, run one retraining cycle over the archived history and show',
   `                 the promotion decision (time budget ${DEMO_RETRAIN_BUDGET_S} s)`,
-  '  --json         print {devices, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95}}',
+  '  --json         print {devices, skipped, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95}}',
   '                 (+ retrain:{decision, reason, fromVersion, toVersion, beatsUsed, seconds} with --retrain)',
 ].join('\n');
 
@@ -76,8 +77,12 @@ const demo: CommandModule = {
       values.speed === undefined || values.speed === 'max' ? 'max' : numberFlag(values.speed, 'speed', 1, 0.001, 1e6);
     const seconds = intFlag(values.seconds, 'seconds', DEFAULT_DEMO_SECONDS, 0, 1e7);
     const outFile = resolve(values.out ?? 'out/report.html');
-    const names = values.records === undefined ? [...DEMO_RECORDS] : listMitdbRecords(folder);
-    if (names.length === 0) throw new UsageError(`no WFDB records found in ${folder}`);
+    const listing: RecordFolder =
+      values.records === undefined
+        ? { records: DEMO_RECORDS.map((name) => ({ name, label: recordLabel(folder, name) })), skipped: [] }
+        : listRecordFolder(folder);
+    const skipped: SkippedRecord[] = [...listing.skipped];
+    for (const s of listing.skipped) progress(`skipped record ${s.name}: ${s.reason}`);
     const modelText = readFileSync(values.model ?? DEFAULT_MODEL_FILE, 'utf8');
     const model = loadBeatModel(modelText);
 
@@ -92,18 +97,34 @@ const demo: CommandModule = {
         import('@aws-lambda-powertools/logger'),
       ]);
 
-    const devices = names.map((name) => {
-      const rec = readWfdbRecord(`${folder}/${name}`);
+    const devices = listing.records.flatMap(({ name, label }) => {
+      let rec: ReturnType<typeof readWfdbRecord>;
+      try {
+        rec = readWfdbRecord(`${folder}/${name}`);
+      } catch (err) {
+        skipped.push({ name, reason: `unreadable: ${(err as Error).message}` });
+        progress(`skipped record ${name}: ${skipped.at(-1)!.reason}`);
+        return [];
+      }
+      if (rec.signals.length === 0) {
+        skipped.push({ name, reason: `${name}.hea declares no signals` });
+        progress(`skipped record ${name}: ${skipped.at(-1)!.reason}`);
+        return [];
+      }
       const full = rec.signals[0].samples;
       const signal = seconds > 0 ? full.subarray(0, Math.min(full.length, Math.round(seconds * rec.fs))) : full;
-      return { deviceId: pseudonymousDeviceId(`mitdb/${name}`), label: `MIT-BIH ${name}`, signal, fs: rec.fs };
+      return [{ deviceId: pseudonymousDeviceId(label), label, signal, fs: rec.fs }];
     });
+    if (devices.length === 0)
+      throw new UsageError(
+        `no WFDB records to stream in ${folder}${skipped.length > 0 ? ` (${skipped.length} skipped, reasons above)` : ' (no .hea files)'}`,
+      );
     const labels = new Map(devices.map((d) => [d.deviceId, d.label]));
     const startTime = Date.now();
     const started = performance.now();
 
     progress(
-      `beatwatch demo: ${devices.length} devices (${devices.map((d) => d.label).join(', ')}), ${seconds > 0 ? `${seconds} s` : 'all'} of each, speed ${speed}`,
+      `beatwatch demo: ${devices.length} devices (${devices.map((d) => d.label).join(', ')})${skipped.length > 0 ? `, ${skipped.length} records skipped` : ''}, ${seconds > 0 ? `${seconds} s` : 'all'} of each, speed ${speed}`,
     );
     progress('starting the local stack (kinesis-local, fauxqs)...');
     const beatsByDevice = new Map<string, ScoredBeat[]>(devices.map((d) => [d.deviceId, []]));
@@ -191,6 +212,7 @@ const demo: CommandModule = {
       }
       const summary = {
         devices: devices.length,
+        skipped: skipped.length,
         records: sent.records,
         beats: totals.beats,
         anomalousBeats: totals.anomalousBeats,
