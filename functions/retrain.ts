@@ -1,7 +1,7 @@
 /**
  * The retrain Lambda: EventBridge schedule → one retraining cycle (`src/retrain` over the
  * S3 ports of `src/aws`) → logs and EMF metrics. Thin on purpose: the job itself does not know
- * it runs in Lambda (DESIGN.md §5); this file only turns the Lambda's remaining time into the
+ * it runs in Lambda (docs/ARCHITECTURE.md §5); this file only turns the Lambda's remaining time into the
  * job's time budget and its environment into options.
  */
 import { Logger } from '@aws-lambda-powertools/logger';

@@ -40,7 +40,7 @@ export interface BeatwatchStackProps extends StackProps {
 }
 
 /**
- * beatwatch in one stack (DESIGN.md §1): ingest → detection → alerting, the archive and
+ * beatwatch in one stack (docs/ARCHITECTURE.md §1): ingest → detection → alerting, the archive and
  * retraining loop, and monitoring, all encrypted with one customer-managed key.
  *
  * @example

@@ -11,7 +11,7 @@ export interface AlertingProps {
 }
 
 /**
- * The SNS topic that carries alerts (DESIGN.md §3.3), encrypted with the stack's key and refusing
+ * The SNS topic that carries alerts (docs/ARCHITECTURE.md §3.3), encrypted with the stack's key and refusing
  * publishers that do not use TLS. Subscribers filter on the `severity` and `deviceId` message
  * attributes; CloudWatch alarm notifications (if enabled) carry neither.
  */

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { ManagedPolicyRole } from '../managed-policy-role';
 import { PREFIX } from './storage';
 
-/** Object key prefix of the archive: one folder per UTC hour (DESIGN.md §3.4). */
+/** Object key prefix of the archive: one folder per UTC hour (docs/ARCHITECTURE.md §3.4). */
 export const HISTORY_OUTPUT_PREFIX = `${PREFIX.history}!{timestamp:yyyy/MM/dd/HH}/`;
 /** Where Firehose puts records it could not deliver, by error type and day. */
 export const HISTORY_ERROR_PREFIX = `${PREFIX.historyErrors}!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`;

@@ -33,7 +33,7 @@ export interface DetectionProps {
 }
 
 /**
- * The detect function and its Kinesis event source mapping (DESIGN.md §4).
+ * The detect function and its Kinesis event source mapping (docs/ARCHITECTURE.md §4).
  *
  * Batches start at TRIM_HORIZON so nothing written before the mapping existed is skipped; the
  * handler reports partial batch failures, failing batches are bisected and retried a finite number

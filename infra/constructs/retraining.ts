@@ -33,7 +33,7 @@ export interface RetrainingProps {
 }
 
 /**
- * The retrain function on an EventBridge schedule (DESIGN.md §5): reads `history/`, trains a
+ * The retrain function on an EventBridge schedule (docs/ARCHITECTURE.md §5): reads `history/`, trains a
  * challenger within its time budget, writes `models/<version>/` and switches `models/current.json`
  * when the challenger is better.
  *

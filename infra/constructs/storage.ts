@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ALERTS_PREFIX, HISTORY_ERRORS_PREFIX, HISTORY_PREFIX, MODELS_PREFIX, REJECTED_PREFIX } from '../../src/contract/s3-layout';
 import { Construct } from 'constructs';
 
-/** Key prefixes of the data bucket (DESIGN.md §3.4), as src/contract defines them. */
+/** Key prefixes of the data bucket (docs/ARCHITECTURE.md §3.4), as src/contract defines them. */
 export const PREFIX = {
   history: HISTORY_PREFIX,
   historyErrors: HISTORY_ERRORS_PREFIX,

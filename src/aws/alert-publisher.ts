@@ -4,7 +4,7 @@ import type { AlertMessage, AlertSnippet, DetectSinks } from '../detect/ports';
 import { quarantineRecord } from './quarantine';
 
 /**
- * Publishes an alert to SNS: the JSON body of DESIGN.md §3.3 (no samples) with the message
+ * Publishes an alert to SNS: the JSON body of docs/ARCHITECTURE.md §3.3 (no samples) with the message
  * attributes `deviceId` and `severity`, so subscribers can filter without parsing the body.
  * Returns the SNS message id.
  *

@@ -63,7 +63,7 @@ export interface TrainingSummary {
 export type ArtifactWeight = SerializedTensor;
 
 /**
- * The model artifact (DESIGN.md §3.5), as stored at `models/<version>/model.json`. Plain JSON:
+ * The model artifact (docs/ARCHITECTURE.md §3.5), as stored at `models/<version>/model.json`. Plain JSON:
  * it round-trips through {@link serializeArtifact} / {@link parseArtifact} exactly.
  */
 export interface ModelArtifact {

@@ -23,7 +23,7 @@ export function softwareVersions(): SoftwareVersions {
   return { beatwatch: pkg.version, node: process.version };
 }
 
-/** Device ids as the wire format allows them (DESIGN.md §3.1), defined in ids.ts. */
+/** Device ids as the wire format allows them (docs/ARCHITECTURE.md §3.1), defined in ids.ts. */
 export { DEVICE_ID_PATTERN } from './ids';
 import { DEVICE_ID_PATTERN } from './ids';
 import type { BeatScoring } from './beat-scoring';

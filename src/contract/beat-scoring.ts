@@ -3,7 +3,7 @@
  * model artifact under `scoring` so the detector, `beatwatch score` and evaluation all score a
  * beat the same way the threshold was fitted.
  *
- * - `reconstruction`: the window's reconstruction error alone (DESIGN.md §3.2's default).
+ * - `reconstruction`: the window's reconstruction error alone (docs/ARCHITECTURE.md §3.2's default).
  * - `reconstruction+prematurity`: plus `prematurityWeight * max(0, ln(rrNext / rrPrev))`.
  *   A beat window carries shape only; an ectopic beat that looks normal in shape (many
  *   supraventricular and some ventricular ectopics) is told apart by its timing: it comes early

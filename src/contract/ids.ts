@@ -2,11 +2,11 @@
  * Identifiers shared by the wire format, the artifact and the S3 layout, each defined once.
  */
 
-/** Longest device id (DESIGN.md §3.1). */
+/** Longest device id (docs/ARCHITECTURE.md §3.1). */
 export const MAX_DEVICE_ID_LENGTH = 128;
 
 /**
- * A device id: 1 to {@link MAX_DEVICE_ID_LENGTH} characters of `[A-Za-z0-9._:-]` (DESIGN.md
+ * A device id: 1 to {@link MAX_DEVICE_ID_LENGTH} characters of `[A-Za-z0-9._:-]` (docs/ARCHITECTURE.md
  * §3.1). A single character passes exactly when it is allowed, which the wire validator uses to
  * point at the first bad one.
  */

@@ -1,4 +1,4 @@
-/** The pointer object `models/current.json` (DESIGN.md §3.4): which version is in service. */
+/** The pointer object `models/current.json` (docs/ARCHITECTURE.md §3.4): which version is in service. */
 export interface ModelPointer {
   readonly version: string;
   /** S3 key of the artifact, e.g. `models/<version>/model.json`. */

@@ -1,6 +1,6 @@
 import { MODEL_VERSION_FORM, MODEL_VERSION_PATTERN } from './ids';
 /**
- * The S3 layout of DESIGN.md §3.4: the keys of history, quarantine and models are built here,
+ * The S3 layout of docs/ARCHITECTURE.md §3.4: the keys of history, quarantine and models are built here,
  * so the archiver, the detector's adapters and the retraining job agree on them. All dates UTC.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Field rules of wire format v1 (DESIGN.md §3.1), shared by the decoder and the encoder so
+ * Field rules of wire format v1 (docs/ARCHITECTURE.md §3.1), shared by the decoder and the encoder so
  * both sides agree on what a valid record is. Every check returns a rejection reason or
  * `undefined`; reasons name the field and what was wrong and never echo a sample value or
  * the raw device id (health data, pseudonymous ids).

@@ -27,7 +27,7 @@ export interface DecodedRecord {
   readonly samples: Float32Array;
 }
 
-/** One decoded wire-format v1 record (DESIGN.md §3.1). */
+/** One decoded wire-format v1 record (docs/ARCHITECTURE.md §3.1). */
 export interface WireRecordV1 extends DecodedRecord {
   readonly v: 1;
 }

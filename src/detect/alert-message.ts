@@ -4,7 +4,7 @@ import type { KeptBeat } from './device-state';
 import type { AlertMessage, AlertSnippet } from './ports';
 
 /**
- * S3 key of an alert's snippet: `alerts/YYYY/MM/DD/<alert id>.json` (DESIGN.md §3.4), dated by
+ * S3 key of an alert's snippet: `alerts/YYYY/MM/DD/<alert id>.json` (docs/ARCHITECTURE.md §3.4), dated by
  * the alert's first anomalous beat (UTC), so a retried alert overwrites the same object.
  *
  * @example
@@ -14,7 +14,7 @@ export function snippetKeyOf(alertId: string, from: number): string {
   return alertSnippetKey(alertId, from);
 }
 
-/** The SNS body of DESIGN.md §3.3 for a policy decision: no samples, exactly these fields. */
+/** The SNS body of docs/ARCHITECTURE.md §3.3 for a policy decision: no samples, exactly these fields. */
 export function toAlertMessage(decision: AlertDecision, modelVersion: string): AlertMessage {
   return {
     type: 'beatwatch.alert',

@@ -1,5 +1,5 @@
 /**
- * The per-device alert policy of DESIGN.md §3.3: an alert opens when at least `k` of the last
+ * The per-device alert policy of docs/ARCHITECTURE.md §3.3: an alert opens when at least `k` of the last
  * `n` beats are anomalous, or when one beat exceeds `criticalMultiple` times the threshold; after
  * an alert the device stays quiet for `cooldownMs` of signal time unless the severity rises.
  *

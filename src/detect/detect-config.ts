@@ -19,7 +19,7 @@ export interface DetectConfig {
   readonly detector: DetectorOptions;
 }
 
-/** The default pointer key (DESIGN.md §3.4). */
+/** The default pointer key (docs/ARCHITECTURE.md §3.4). */
 export const DEFAULT_POINTER_KEY = MODEL_POINTER_KEY;
 
 /**

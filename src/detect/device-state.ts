@@ -41,7 +41,7 @@ const MAX_ANCHORS = 64;
 /**
  * The streaming state of one device: last seq, its segmenter, the mapping from sample index to
  * time, its alert policy and the last beats (for snippets). Small and JSON-serializable
- * (DESIGN.md §4) so it can be snapshotted for a rollback or moved to durable storage.
+ * (docs/ARCHITECTURE.md §4) so it can be snapshotted for a rollback or moved to durable storage.
  */
 export class DeviceState {
   /** Seq of the last record taken, -1 before the first. */

@@ -1,6 +1,6 @@
 /**
  * The detector's ports: what `processBatch` needs from the ECG pipeline, the model and the
- * outside world. The core imports no AWS SDK (DESIGN.md §2); `functions/detect.ts` plugs in the
+ * outside world. The core imports no AWS SDK (docs/ARCHITECTURE.md §2); `functions/detect.ts` plugs in the
  * real segmenter, model and the S3/SNS adapters of `src/aws`, tests plug in small fakes.
  */
 
@@ -27,7 +27,7 @@ export interface Rejection {
   readonly arrivedAt: number;
 }
 
-/** The SNS alert body of DESIGN.md §3.3, exactly. */
+/** The SNS alert body of docs/ARCHITECTURE.md §3.3, exactly. */
 export interface AlertMessage {
   readonly type: 'beatwatch.alert';
   readonly id: string;

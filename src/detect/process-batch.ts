@@ -67,7 +67,7 @@ interface DeviceWork {
 }
 
 /**
- * The streaming detector: per-device state plus the batch pipeline of DESIGN.md §1, read
+ * The streaming detector: per-device state plus the batch pipeline of docs/ARCHITECTURE.md §1, read
  * top-down in {@link Detector.processBatch}.
  *
  * Retry design (at-least-once, no alert lost or doubled): a device's state is snapshotted at

@@ -85,7 +85,7 @@ const BEAT_SYMBOLS: ReadonlySet<string> = new Set([
 export type AamiClass = 'N' | 'S' | 'V' | 'F' | 'Q';
 
 /**
- * AAMI grouping (DESIGN.md §6): N = N L R e j, S = A a J S, V = V E, F = F, Q = / f Q.
+ * AAMI grouping (docs/ARCHITECTURE.md §6): N = N L R e j, S = A a J S, V = V E, F = F, Q = / f Q.
  * The three beat codes the design leaves out follow EC57's intent: `B` (bundle branch block,
  * unspecified) is a normal-origin beat, `n` (supraventricular escape) is an escape beat like
  * `e`/`j`, and `r` (R-on-T) is a premature ventricular beat.

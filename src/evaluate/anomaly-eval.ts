@@ -53,7 +53,7 @@ export interface RecordAnomaly {
 }
 
 /**
- * Beat-level anomaly metrics of one record (DESIGN.md §6): AUC of V vs N and of every non-N
+ * Beat-level anomaly metrics of one record (docs/ARCHITECTURE.md §6): AUC of V vs N and of every non-N
  * class vs N; VEB sensitivity and positive predictivity at the record's threshold (a flagged
  * beat is a VEB call; F and Q beats count neither way, as in EC57; a flagged false detection is
  * a false positive); alerts per hour from the alert policy replayed over the beats.

@@ -5,7 +5,7 @@ import { loadBeatModel, type LoadedBeatModel } from '../model/beat-model';
 const BUNDLED_RECORDS = Object.freeze(['100', '101', '106', '119', '208']);
 
 /**
- * Which records each shipped model is trained on. Evaluation is inter-patient (DESIGN.md §6): a
+ * Which records each shipped model is trained on. Evaluation is inter-patient (docs/ARCHITECTURE.md §6): a
  * record is never scored by a model trained on it. The default model is trained on all bundled
  * records; for each bundled record a leave-one-out fold model is trained on the other four, and
  * evaluating a bundled record uses its fold ({@link defaultModelFor}). Records outside the bundle

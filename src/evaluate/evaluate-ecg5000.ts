@@ -165,7 +165,7 @@ export function splitNormals(
 }
 
 /**
- * The ECG5000 protocol (DESIGN.md §6): train an autoencoder on the normal beats of TRAIN minus a
+ * The ECG5000 protocol (docs/ARCHITECTURE.md §6): train an autoencoder on the normal beats of TRAIN minus a
  * fixed held-out part, fit the threshold on the held-out (calibration) normals' scores, score
  * every TEST beat, abnormal (labels 2-5) = positive; report ranking metrics and the figures at
  * the fitted threshold. Returns the artifact too (window: pre-windowed ECG5000 beats), and the

@@ -64,7 +64,7 @@ export interface SimulationStats {
   readonly aborted: boolean;
 }
 
-/** One record per device per second, as DESIGN.md's wire format assumes. */
+/** One record per device per second, as docs/ARCHITECTURE.md's wire format assumes. */
 export const DEFAULT_RECORD_SECONDS = 1;
 
 /**

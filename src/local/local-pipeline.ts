@@ -56,7 +56,7 @@ export interface LocalPipeline extends LocalPipelineContext {
 }
 
 /**
- * Starts DESIGN.md §1 on one machine: kinesis-local and fauxqs, the stream/bucket/topic/queues,
+ * Starts docs/ARCHITECTURE.md §1 on one machine: kinesis-local and fauxqs, the stream/bucket/topic/queues,
  * the event source poller invoking `handler` (the same module the Lambda runs), and the
  * Firehose-like archiver. Anything that fails half-way is torn down before the error is thrown.
  *

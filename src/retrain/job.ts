@@ -22,7 +22,7 @@ const WRITE_RESERVE_MS = 2_000;
 const WRITE_RESERVE_SHARE = 0.1;
 
 /**
- * One retraining run (DESIGN.md §3.4, §5), top-down:
+ * One retraining run (docs/ARCHITECTURE.md §3.4, §5), top-down:
  *
  * 1. read the champion through the pointer (sha256-checked, as the detector does);
  * 2. read the last `days` days of history, put each device's signal back in `seq` order (gaps

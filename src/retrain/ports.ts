@@ -1,6 +1,6 @@
 /**
  * The retraining job's ports: where history comes from and where models go. The job imports no
- * AWS SDK and does not assume Lambda (DESIGN.md §2, §5): `src/aws/retrain-ports.ts` implements
+ * AWS SDK and does not assume Lambda (docs/ARCHITECTURE.md §2, §5): `src/aws/retrain-ports.ts` implements
  * these over S3, tests implement them over memory, a container task could implement them over
  * anything else.
  */
@@ -37,7 +37,7 @@ export interface HistorySource {
   read(window: { days: number; now: number }): HistoryRead;
 }
 
-/** The pointer `models/current.json` (DESIGN.md §3.4). */
+/** The pointer `models/current.json` (docs/ARCHITECTURE.md §3.4). */
 export type { ModelPointer } from '../contract/model-pointer';
 import type { ModelPointer } from '../contract/model-pointer';
 

@@ -120,7 +120,7 @@ async function evaluateSaved(modelPath: string, testPath: string, json: boolean)
   return 0;
 }
 
-/** `beatwatch eval ecg5000`: the ECG5000 anomaly-detection protocol of DESIGN.md §6. */
+/** `beatwatch eval ecg5000`: the ECG5000 anomaly-detection protocol of docs/ARCHITECTURE.md §6. */
 const command: CommandModule = {
   summary: 'train on normal ECG5000 TRAIN beats, score TEST (ROC-AUC, PR-AUC, F1 at the threshold)',
   usage,
