@@ -1,6 +1,6 @@
 // The layering rule of beatwatch (src/README.md): dependencies point one way. A folder imports
 // only from folders of a lower rank, never from a peer of its own rank:
-//   1 src/nn, src/ecg   2 src/contract   3 src/model   4 src/detect, src/retrain   5 src/aws
+//   0 src/random   1 src/nn, src/ecg   2 src/contract   3 src/model   4 src/detect, src/retrain   5 src/aws
 //   6 functions/   7 src/local, src/evaluate   8 src/cli
 // infra/ sees src/contract only (and names functions/ by path); bench/, scripts/, test/ see all.
 // Each rule below names one layer and what it must not reach; `npm run lint:layers` runs them.
@@ -23,7 +23,8 @@ function onlyOn(name, comment, from, allowed) {
   };
 }
 
-const RANK_1 = ['src/nn', 'src/ecg'];
+const RANK_0 = ['src/random'];
+const RANK_1 = [...RANK_0, 'src/nn', 'src/ecg'];
 const RANK_2 = [...RANK_1, 'src/contract'];
 const RANK_3 = [...RANK_2, 'src/model'];
 const RANK_4 = [...RANK_3, 'src/detect', 'src/retrain'];
@@ -40,8 +41,9 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    onlyOn('nn-is-a-leaf', 'src/nn (the neural engine) imports no other project folder.', '^src/nn/', ['src/nn']),
-    onlyOn('ecg-is-a-leaf', 'src/ecg (signal processing, readers) imports no other project folder.', '^src/ecg/', ['src/ecg']),
+    onlyOn('random-is-a-leaf', 'src/random (the seeded generator) imports no other project folder.', '^src/random/', ['src/random']),
+    onlyOn('nn-is-a-leaf', 'src/nn (the neural engine) imports only src/random.', '^src/nn/', ['src/nn', ...RANK_0]),
+    onlyOn('ecg-is-a-leaf', 'src/ecg (signal processing, readers) imports only src/random.', '^src/ecg/', ['src/ecg', ...RANK_0]),
     onlyOn(
       'contract-only-on-nn-ecg',
       'src/contract (wire format, S3 layout, pointer, artifact, names and defaults) imports only src/nn and src/ecg.',

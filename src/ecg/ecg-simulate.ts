@@ -1,4 +1,4 @@
-import { createEcgRandom, type EcgRandom } from './random';
+import { createRandom, type Random } from '../random';
 
 /** An event injected into a simulated ECG. Times are seconds from the start. */
 export type SimulatedAnomaly =
@@ -26,7 +26,7 @@ export interface EcgSimulateOptions {
   /** Seed of the PRNG: the same options give the same signal. Default 1. */
   readonly seed?: number;
   /** Random source to draw from instead of a generator seeded with `seed` (e.g. one shared by several simulations). */
-  readonly random?: EcgRandom;
+  readonly random?: Random;
   /** Std of additive white noise in mV. Default 0.01. */
   readonly noise?: number;
   /** Amplitude of respiratory baseline wander (0.25 Hz) in mV. Default 0.05. */
@@ -93,7 +93,7 @@ export function ecgSimulate(options: EcgSimulateOptions): SimulatedEcg {
   const heartRate = options.heartRate ?? 70;
   if (!(heartRate >= 20 && heartRate <= 250)) throw new RangeError(`ecgSimulate: heartRate must be in [20, 250] bpm, got ${heartRate}`);
   const hrv = options.heartRateVariability ?? 0.03;
-  const rng = options.random ?? createEcgRandom(options.seed ?? 1);
+  const rng = options.random ?? createRandom(options.seed ?? 1);
   const length = Math.round(seconds * fs);
   const signal = new Float64Array(length);
   const meanRr = 60 / heartRate;
@@ -188,7 +188,7 @@ function addWave(signal: Float64Array, fs: number, t: number, rr: number, wave: 
 function addNoise(
   signal: Float64Array,
   fs: number,
-  rng: EcgRandom,
+  rng: Random,
   noise: number,
   wander: number,
   anomalies: readonly SimulatedAnomaly[],

@@ -5,7 +5,7 @@ import { sizeOf } from './tensor';
 import { AutoencoderNet } from './net';
 import { InferenceRunner } from './infer';
 import { TrainingPass } from './train-pass';
-import { createRandom } from './random';
+import { createRandom } from '../random';
 import type { SerializedAutoencoder, WeightTensor } from './serialize';
 import { parseSerializedAutoencoder, serializeAutoencoder } from './serialize';
 

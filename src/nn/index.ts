@@ -12,6 +12,6 @@ export type { TrainOptions, TrainReport } from './train';
 export { trainAutoencoder, DEFAULT_TRAIN_OPTIONS } from './train';
 export type { SerializedAutoencoder, SerializedTensor, WeightTensor } from './serialize';
 export { AUTOENCODER_FORMAT, AUTOENCODER_FORMAT_VERSION, encodeFloat32Base64, decodeFloat32Base64 } from './serialize';
-export type { Random } from './random';
-export { createRandom, shuffleInPlace } from './random';
+export type { Random } from '../random';
+export { createRandom, shuffleInPlace } from '../random';
 export type { DType } from './tensor';

@@ -1,5 +1,5 @@
 import type { Floats } from './tensor';
-import type { Random } from './random';
+import type { Random } from '../random';
 
 /**
  * Glorot (Xavier) uniform init of a `[fanIn, fanOut]` kernel: U(-l, l) with

@@ -4,7 +4,7 @@ import { allocFloats, sizeOf } from './tensor';
 import { RecurrentLayer } from './recurrent-layer';
 import { cellOf } from './cells';
 import { glorotUniform } from './init';
-import type { Random } from './random';
+import type { Random } from '../random';
 
 /** A dense (fully connected) layer's tensors: kernel [in, out], bias [out]. */
 export interface DenseParams {

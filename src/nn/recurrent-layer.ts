@@ -2,7 +2,7 @@ import type { Cell, CellGrads, CellWeights } from './cell';
 import type { Param, ParamSpec } from './tensor';
 import { affineRows, colSumAdd, gemmAddAT, gemmAddBT, transpose } from './linalg';
 import { glorotUniform, orthogonal } from './init';
-import type { Random } from './random';
+import type { Random } from '../random';
 import { GRU_CHUNK } from './gru';
 import { packUnitPairs, packedUnitPairsLength } from './pack';
 

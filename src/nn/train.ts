@@ -1,7 +1,7 @@
 import type { SequenceAutoencoder } from './autoencoder';
 import { checkWindows } from './autoencoder';
 import { Adam, clipGlobalNorm } from './adam';
-import { createRandom, shuffleInPlace } from './random';
+import { createRandom, shuffleInPlace } from '../random';
 import { createGradientWorkers, type GradientWorkers } from './parallel';
 
 /** Options of {@link trainAutoencoder}. */

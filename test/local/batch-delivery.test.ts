@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { deliverBatch, type DeliveryStats } from '../../src/local/batch-delivery';
 import { resolveMapping } from '../../src/local/event-source-config';
 import type { KinesisOnFailureMessage } from '../../src/local/on-failure';
-import { createRandom } from '../../src/nn/random';
+import { createRandom } from '../../src/random';
 
 const identity = {
   streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActivations, expClamped, sigmoid, tanh } from '../../src/nn/activations';
-import { createRandom } from '../../src/nn/random';
+import { createRandom } from '../../src/random';
 
 describe('activations', () => {
   it('exp is accurate to 1e-14 relative over the clamped range', () => {

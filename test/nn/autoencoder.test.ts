@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SequenceAutoencoder } from '../../src/nn/autoencoder';
 import { CELL_KINDS } from '../../src/nn/cell';
-import { createRandom } from '../../src/nn/random';
+import { createRandom } from '../../src/random';
 import { numericGradient, relativeError } from './gradcheck';
 
 function randomWindows(count: number, steps: number, inputSize: number, seed: number): Float32Array {

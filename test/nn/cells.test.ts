@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CELL_KINDS } from '../../src/nn/cell';
 import { cellOf } from '../../src/nn/cells';
 import { RecurrentLayer } from '../../src/nn/recurrent-layer';
-import { createRandom } from '../../src/nn/random';
+import { createRandom } from '../../src/random';
 import type { Param } from '../../src/nn/tensor';
 import { sizeOf } from '../../src/nn/tensor';
 import { numericGradient, relativeError } from './gradcheck';

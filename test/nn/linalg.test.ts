@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { affineRows, copyRows, gemmAddBT, gemmBTFrom } from '../../src/nn/linalg';
-import { createRandom, type Random } from '../../src/nn/random';
+import { createRandom, type Random } from '../../src/random';
 
 function filled(n: number, rng: Random): Float64Array {
   const out = new Float64Array(n);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lstmCell, lstmForward } from '../../src/nn/lstm';
 import { lstmInferStep } from '../../src/nn/lstm-infer';
 import { RecurrentLayer } from '../../src/nn/recurrent-layer';
-import { createRandom, type Random } from '../../src/nn/random';
+import { createRandom, type Random } from '../../src/random';
 import { sizeOf, type Param } from '../../src/nn/tensor';
 
 function layerOf(H: number, rng: Random, scale: number): RecurrentLayer {

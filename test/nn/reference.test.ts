@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cellOf } from '../../src/nn/cells';
 import type { CellKind } from '../../src/nn/cell';
 import { RecurrentLayer } from '../../src/nn/recurrent-layer';
-import { createRandom } from '../../src/nn/random';
+import { createRandom } from '../../src/random';
 import type { Param } from '../../src/nn/tensor';
 import { sizeOf } from '../../src/nn/tensor';
 

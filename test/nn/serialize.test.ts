@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SequenceAutoencoder } from '../../src/nn/autoencoder';
 import { AUTOENCODER_FORMAT_VERSION, decodeFloat32Base64, encodeFloat32Base64 } from '../../src/nn/serialize';
-import { createRandom } from '../../src/nn/random';
+import { createRandom } from '../../src/random';
 
 function model(cell: 'lstm' | 'peephole' | 'gru' | 'rnn' = 'peephole') {
   const m = SequenceAutoencoder.create({ steps: 16, hidden: 6, latent: 4, cell, encoderLayers: 2 }, { seed: 8 });

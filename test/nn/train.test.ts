@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SequenceAutoencoder } from '../../src/nn/autoencoder';
 import { trainAutoencoder } from '../../src/nn/train';
-import { createRandom } from '../../src/nn/random';
+import { createRandom } from '../../src/random';
 
 const T = 24;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, shuffleInPlace } from '../../src/nn/random';
+import { createRandom, shuffleInPlace } from '../../src/random';
 
 describe('createRandom', () => {
   it('is reproducible per seed and different across nearby seeds', () => {
