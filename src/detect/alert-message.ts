@@ -14,8 +14,12 @@ export function snippetKeyOf(alertId: string, from: number): string {
   return alertSnippetKey(alertId, from);
 }
 
-/** The SNS body of docs/ARCHITECTURE.md §3.3 for a policy decision: no samples, exactly these fields. */
-export function toAlertMessage(decision: AlertDecision, modelVersion: string): AlertMessage {
+/**
+ * The SNS body of docs/ARCHITECTURE.md §3.3 for a policy decision: no samples, exactly these fields, plus
+ * `calibrating: true` when the device was still learning its profile. Scores and threshold are
+ * relative to the device's threshold (threshold 1) once the device has learned.
+ */
+export function toAlertMessage(decision: AlertDecision, modelVersion: string, calibrating = false): AlertMessage {
   return {
     type: 'beatwatch.alert',
     id: decision.id,
@@ -29,11 +33,12 @@ export function toAlertMessage(decision: AlertDecision, modelVersion: string): A
     threshold: decision.threshold,
     modelVersion,
     snippetKey: snippetKeyOf(decision.id, decision.from),
+    ...(calibrating ? { calibrating: true as const } : {}),
   };
 }
 
 /** The S3 snippet of an alert: the message plus every beat of its window with its window samples. */
 export function toAlertSnippet(message: AlertMessage, decision: AlertDecision, kept: readonly KeptBeat[]): AlertSnippet {
   const wanted = new Set(decision.beatTimes);
-  return { alert: message, beats: kept.filter((b) => wanted.has(b.t)) };
+  return { alert: message, ...(message.calibrating ? { calibrating: true as const } : {}), beats: kept.filter((b) => wanted.has(b.t)) };
 }

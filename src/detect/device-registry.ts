@@ -1,4 +1,5 @@
 import { DeviceState, type DeviceStateJson } from './device-state';
+import type { PatientAdapter } from './patient-adaptation';
 import type { SegmenterFactory } from './ports';
 
 /** Options of a {@link DeviceRegistry}. */
@@ -41,6 +42,8 @@ export class DeviceRegistry {
   constructor(
     private segmenters: SegmenterFactory,
     options: DeviceRegistryOptions = {},
+    /** Restores the learners of snapshotted device states (null: no adapter learns). */
+    private readonly adapter: PatientAdapter | null = null,
   ) {
     this.maxDevices = options.maxDevices ?? DEFAULT_MAX_DEVICES;
     if (!Number.isInteger(this.maxDevices) || this.maxDevices < 1)
@@ -83,7 +86,7 @@ export class DeviceRegistry {
       return;
     }
     if (!this.states.has(deviceId)) this.evictIfFull();
-    this.states.set(deviceId, DeviceState.fromJSON(snapshot, this.segmenters));
+    this.states.set(deviceId, DeviceState.fromJSON(snapshot, this.segmenters, this.adapter));
   }
 
   /** `from` of the last published alert of a device (-Infinity if none). */
@@ -107,6 +110,12 @@ export class DeviceRegistry {
       // Keep lastSeq so duplicates stay duplicates; the next record restarts the segmenter.
       fresh.lastSeq = state.lastSeq;
       fresh.policy = state.policy;
+      // What the device learned is not warm-up state: a model change relearns it, not a new window.
+      fresh.phase = state.phase;
+      fresh.modelVersion = state.modelVersion;
+      fresh.learnFrom = state.learnFrom;
+      fresh.learner = state.learner;
+      fresh.profile = state.profile;
       this.states.set(id, fresh);
     }
   }
@@ -119,8 +128,13 @@ export class DeviceRegistry {
   }
 
   /** Rebuilds a registry from {@link DeviceRegistry.toJSON} output. */
-  static fromJSON(json: DeviceRegistryJson, segmenters: SegmenterFactory, options: DeviceRegistryOptions = {}): DeviceRegistry {
-    const registry = new DeviceRegistry(segmenters, options);
+  static fromJSON(
+    json: DeviceRegistryJson,
+    segmenters: SegmenterFactory,
+    options: DeviceRegistryOptions = {},
+    adapter: PatientAdapter | null = null,
+  ): DeviceRegistry {
+    const registry = new DeviceRegistry(segmenters, options, adapter);
     for (const { id, state, publishedThrough } of json.devices) {
       registry.restore(id, state);
       if (publishedThrough !== null && Number.isFinite(publishedThrough)) registry.markPublished(id, publishedThrough);

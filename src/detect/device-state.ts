@@ -1,4 +1,5 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
+import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner } from './patient-adaptation';
 import type { DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
 
 /** A beat of a device, placed in time (epoch ms of its R peak). */
@@ -15,6 +16,7 @@ export interface KeptBeat {
   readonly t: number;
   readonly score: number;
   readonly anomalous: boolean;
+  readonly kind?: string;
   readonly rrPrev: number | null;
   readonly rrNext: number | null;
   readonly window: number[];
@@ -29,6 +31,20 @@ export interface DeviceStateJson {
   readonly segmenter: unknown;
   readonly policy: AlertPolicyState;
   readonly kept: readonly KeptBeat[];
+  readonly adaptation: AdaptationJson;
+}
+
+/**
+ * Plain-JSON form of a device's adaptation: its phase, the model its learner or profile belongs
+ * to (null before its first beat), when its learning period started, the learner, the profile.
+ */
+export interface AdaptationJson {
+  readonly phase: DevicePhase;
+  readonly modelVersion: string | null;
+  /** Device-clock epoch ms the learning period started (null: not started). */
+  readonly learnFrom: number | null;
+  readonly learner: unknown;
+  readonly profile: DeviceProfile | null;
 }
 
 /**
@@ -54,6 +70,14 @@ export class DeviceState {
   anchors: [number, number][] = [];
   policy: AlertPolicyState = initialAlertPolicyState();
   kept: KeptBeat[] = [];
+  /** Learning or learned (see `Detector`): a fresh device is learning. */
+  phase: DevicePhase = 'learning';
+  /** Model version the learner or profile belongs to; null until the device's first beat is scored. */
+  modelVersion: string | null = null;
+  /** Device-clock epoch ms the learning period started (the first record's t0 at first sight). */
+  learnFrom: number | null = null;
+  learner: ProfileLearner | null = null;
+  profile: DeviceProfile | null = null;
   private segmenter: StreamSegmenter | null = null;
 
   constructor(private readonly segmenters: SegmenterFactory) {}
@@ -73,6 +97,8 @@ export class DeviceState {
       this.samplesIn = 0;
       this.anchors = [];
     }
+    // First sight: the learning period counts from the device's first sample.
+    if (this.phase === 'learning' && this.learnFrom === null && this.modelVersion === null) this.learnFrom = record.t0;
     this.anchors.push([this.samplesIn, record.t0]);
     if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
     this.samplesIn += record.samples.length;
@@ -110,11 +136,18 @@ export class DeviceState {
       segmenter: this.segmenter === null ? null : this.segmenter.toJSON(),
       policy: this.policy,
       kept: this.kept,
+      adaptation: {
+        phase: this.phase,
+        modelVersion: this.modelVersion,
+        learnFrom: this.learnFrom,
+        learner: this.learner === null ? null : this.learner.toJSON(),
+        profile: this.profile,
+      },
     });
   }
 
   /** Rebuilds a state from {@link DeviceState.toJSON} output. */
-  static fromJSON(json: DeviceStateJson, segmenters: SegmenterFactory): DeviceState {
+  static fromJSON(json: DeviceStateJson, segmenters: SegmenterFactory, adapter: PatientAdapter | null = null): DeviceState {
     const s = new DeviceState(segmenters);
     const copy = structuredClone(json);
     s.lastSeq = copy.lastSeq;
@@ -124,6 +157,15 @@ export class DeviceState {
     s.policy = copy.policy;
     s.kept = [...copy.kept];
     s.segmenter = copy.segmenter === null ? null : segmenters.restore(copy.segmenter);
+    const a = copy.adaptation;
+    s.phase = a.phase;
+    s.modelVersion = a.modelVersion;
+    s.learnFrom = a.learnFrom;
+    s.profile = a.profile;
+    if (a.learner !== null) {
+      if (adapter === null) throw new Error('device state holds a learner but no adapter was given to restore it');
+      s.learner = adapter.restoreLearner(a.learner);
+    }
     return s;
   }
 }

@@ -41,15 +41,23 @@ export interface AlertMessage {
   readonly threshold: number;
   readonly modelVersion: string;
   readonly snippetKey: string;
+  /**
+   * Present (true) when the device had not finished learning its profile: the alert is critical
+   * (non-critical ones are held during learning) and was judged by the population model.
+   */
+  readonly calibrating?: true;
 }
 
 /** The S3 `alerts/` object of an alert: the beats behind it (never in the SNS body). */
 export interface AlertSnippet {
   readonly alert: AlertMessage;
+  /** As in the message: the device was still learning its profile. */
+  readonly calibrating?: true;
   readonly beats: readonly {
     t: number;
     score: number;
     anomalous: boolean;
+    kind?: string;
     rrPrev: number | null;
     rrNext: number | null;
     window: number[];

@@ -2,6 +2,17 @@ import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertD
 import { toAlertMessage, toAlertSnippet } from './alert-message';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
 import type { DeviceState, DeviceStateJson, TimedBeat } from './device-state';
+import { DEFAULT_LEARNING_SECONDS, thresholdCalibrationAdapter } from './adapters';
+import {
+  PROFILE_FORMAT_VERSION,
+  populationVerdict,
+  type BeatKind,
+  type BeatVerdict,
+  type DevicePhase,
+  type DeviceProfile,
+  type PatientAdapter,
+  type ProfileStore,
+} from './patient-adaptation';
 import type { AlertMessage, AlertSnippet, BeatModel, DecodedRecord, DetectSinks, RecordDecoder, Rejection } from './ports';
 
 /** One input record of a batch (a Kinesis record, already base64-decoded). */
@@ -19,17 +30,37 @@ export interface DetectorOptions extends DeviceRegistryOptions {
   readonly policy?: AlertPolicyOptions;
   /** Replaces the artifact's global threshold (default: the artifact's). Per-device thresholds still win. */
   readonly globalThreshold?: number;
-  /** Multiplies every threshold, global and per device (default 1): one knob for sensitivity. */
+  /**
+   * Multiplies every threshold, population and learned (default 1): one knob for sensitivity.
+   * A beat's relative score is divided by it, so 1.2 flags only beats 20 % further out.
+   */
   readonly thresholdMultiplier?: number;
+  /** Patient adaptation (default {@link thresholdCalibrationAdapter}; `OFF_ADAPTER` = none). */
+  readonly adaptation?: PatientAdapter;
+  /** Learning period of a device, seconds of signal after first sight or a model change (default 300, EC57). */
+  readonly learningSeconds?: number;
+  /**
+   * Where learned profiles persist (S3 `devices/` in the Lambda). Loaded once per device when
+   * it is first seen in this environment, saved when its learning period completes. Default:
+   * none (profiles live in memory only, and a device relearns after a cold start).
+   */
+  readonly profiles?: ProfileStore;
 }
 
 /** One scored beat, as reported to observers (metrics, the demo's report). */
 export interface ScoredBeat {
   readonly deviceId: string;
   readonly t: number;
+  /** Relative score: 1 = the device's threshold (the population one while learning), thresholdMultiplier applied. */
   readonly score: number;
+  /** The model's own score (reconstruction error and prematurity), before any adaptation. */
+  readonly modelScore: number;
+  /** Always 1: scores are relative (kept so plots draw the threshold line). */
   readonly threshold: number;
   readonly anomalous: boolean;
+  readonly kind: BeatKind;
+  /** `learning`: scored by the population model while the device learns its profile. */
+  readonly phase: DevicePhase;
 }
 
 /** What one batch did. */
@@ -50,6 +81,16 @@ export interface BatchResult {
     alerts: number;
     failedAlerts: number;
     rolledBackDevices: number;
+    /** Beats scored while their device was learning. */
+    learningBeats: number;
+    /** Non-critical alerts not sent because their device was learning. */
+    heldAlerts: number;
+    /** Devices whose learning period completed in this batch. */
+    profilesLearned: number;
+    profileLoads: number;
+    profilesFound: number;
+    profileSaves: number;
+    profileFailures: number;
   };
   /** Wall ms of the one batched scoring call. */
   readonly scoringMs: number;
@@ -64,6 +105,8 @@ interface DeviceWork {
   beats: TimedBeat[];
   firstScore: number;
   decisions: { decision: AlertDecision; message: AlertMessage; snippet: AlertSnippet }[];
+  /** A profile learned in this batch, to save before any alert goes out. */
+  learned: DeviceProfile | null;
 }
 
 /**
@@ -85,6 +128,8 @@ interface DeviceWork {
 export class Detector {
   readonly devices: DeviceRegistry;
   private readonly policy: AlertPolicyOptions;
+  private readonly adapter: PatientAdapter;
+  private readonly learningMs: number;
   private segmenterKey: unknown = null;
 
   constructor(
@@ -96,7 +141,12 @@ export class Detector {
     this.policy = validateAlertPolicy(options.policy ?? DEFAULT_ALERT_POLICY);
     const m = options.thresholdMultiplier ?? 1;
     if (!(m > 0) || !Number.isFinite(m)) throw new RangeError(`thresholdMultiplier must be a finite number > 0, got ${m}`);
-    this.devices = new DeviceRegistry(initialModel?.segmenters ?? { create: noModel, restore: noModel }, options);
+    this.adapter = options.adaptation ?? thresholdCalibrationAdapter();
+    const learning = options.learningSeconds ?? DEFAULT_LEARNING_SECONDS;
+    if (!(learning >= 0) || !Number.isFinite(learning))
+      throw new RangeError(`learningSeconds must be a finite number >= 0, got ${learning}`);
+    this.learningMs = learning * 1000;
+    this.devices = new DeviceRegistry(initialModel?.segmenters ?? { create: noModel, restore: noModel }, options, this.adapter);
     if (initialModel) this.segmenterKey = initialModel.segmenters;
   }
 
@@ -113,6 +163,13 @@ export class Detector {
       alerts: 0,
       failedAlerts: 0,
       rolledBackDevices: 0,
+      learningBeats: 0,
+      heldAlerts: 0,
+      profilesLearned: 0,
+      profileLoads: 0,
+      profilesFound: 0,
+      profileSaves: 0,
+      profileFailures: 0,
     };
     const failed = new Set<string>();
 
@@ -134,9 +191,17 @@ export class Detector {
       const { deviceId } = decoded.record;
       let work = byDevice.get(deviceId);
       if (!work)
-        byDevice.set(deviceId, (work = { deviceId, state: null, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [] }));
+        byDevice.set(
+          deviceId,
+          (work = { deviceId, state: null, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [], learned: null }),
+        );
       work.records.push({ id: item.id, record: decoded.record, item });
     }
+
+    // 1b. Devices new to this environment (cold start, eviction, another container): their
+    // learned profiles, all loaded at once. A failed load fails the device's records (retried
+    // later) rather than silently starting a new learning period.
+    const loaded = await this.loadProfiles(byDevice, failed, counts);
 
     // 2. Per device, in seq order: duplicates skipped, gaps restart the segmenter, beats cut.
     const allBeats: TimedBeat[] = [];
@@ -144,6 +209,8 @@ export class Detector {
       work.records.sort((a, b) => a.record.seq - b.record.seq);
       work.snapshot = this.devices.snapshot(work.deviceId);
       const state = (work.state = this.devices.get(work.deviceId));
+      const profile = loaded.get(work.deviceId);
+      if (profile) state.profile = profile;
       for (const { record, item } of work.records) {
         let admitted: ReturnType<DeviceState['admit']>;
         try {
@@ -184,27 +251,47 @@ export class Detector {
     }
     const scoringMs = performance.now() - started;
 
-    // 4. Threshold and alert policy, per device in beat order.
+    // 4. Adaptation, thresholds and alert policy, per device in beat order. Scores become
+    // relative (1 = threshold): the population model's while a device learns, its profile's after.
     const multiplier = this.options.thresholdMultiplier ?? 1;
     const global = this.options.globalThreshold ?? model.threshold;
     const scored: ScoredBeat[] = [];
     for (const work of byDevice.values()) {
       const state = work.state as DeviceState;
-      const threshold = (model.deviceThresholds[work.deviceId] ?? global) * multiplier;
+      const population = model.deviceThresholds[work.deviceId] ?? global;
+      const populationProfile = this.adapter.learns ? null : this.populationProfile(model, population);
       work.beats.forEach((beat, i) => {
-        const score = scores[work.firstScore + i];
-        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score, threshold }, this.policy);
+        const modelScore = scores[work.firstScore + i];
+        const phase = this.advanceLearning(work, state, model, beat.t, population);
+        let verdict: BeatVerdict;
+        if (phase === 'learning') {
+          (state.learner as NonNullable<DeviceState['learner']>).add(beat, modelScore);
+          verdict = populationVerdict(modelScore, population);
+          counts.learningBeats++;
+        } else {
+          verdict = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore);
+        }
+        const score = verdict.score / multiplier;
+        const anomalous = score > 1;
+        const kind: BeatKind = anomalous || verdict.kind === 'gated' ? verdict.kind : 'normal';
+        const lastAlert = state.policy.lastAlert;
+        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score, threshold: 1 }, this.policy);
         state.policy = step.state;
-        const anomalous = score > threshold;
         state.keep(
-          { t: beat.t, score, anomalous, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
+          { t: beat.t, score, anomalous, kind, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
           this.policy.n,
         );
-        scored.push({ deviceId: work.deviceId, t: beat.t, score, threshold, anomalous });
-        if (step.alert) {
-          const message = toAlertMessage(step.alert, model.version);
-          work.decisions.push({ decision: step.alert, message, snippet: toAlertSnippet(message, step.alert, state.kept) });
+        scored.push({ deviceId: work.deviceId, t: beat.t, score, modelScore, threshold: 1, anomalous, kind, phase });
+        if (!step.alert) return;
+        if (phase === 'learning' && step.alert.severity !== 'critical') {
+          // Held: a warning from a device still learning is judged by the population model, which
+          // is what adaptation is for. It does not count as raised (no cooldown starts).
+          state.policy = { recent: state.policy.recent, lastAlert };
+          counts.heldAlerts++;
+          return;
         }
+        const message = toAlertMessage(step.alert, model.version, phase === 'learning');
+        work.decisions.push({ decision: step.alert, message, snippet: toAlertSnippet(message, step.alert, state.kept) });
       });
     }
 
@@ -213,6 +300,22 @@ export class Detector {
     const rolledBack = new Set<string>();
     await Promise.all(
       [...byDevice.values()].map(async (work) => {
+        const rollBack = () => {
+          this.devices.restore(work.deviceId, work.snapshot);
+          rolledBack.add(work.deviceId);
+          for (const r of work.records) failed.add(r.id);
+        };
+        // The profile first: an alert scored against it must not go out before it is safe.
+        if (work.learned !== null && this.options.profiles) {
+          try {
+            await this.options.profiles.save(work.deviceId, work.learned);
+            counts.profileSaves++;
+          } catch {
+            counts.profileFailures++;
+            rollBack();
+            return;
+          }
+        }
         for (const { decision, message, snippet } of work.decisions) {
           if (decision.from <= this.devices.publishedThrough(work.deviceId)) continue; // went out before a rollback
           try {
@@ -220,9 +323,7 @@ export class Detector {
             await this.sinks.publishAlert(message);
           } catch {
             counts.failedAlerts++;
-            this.devices.restore(work.deviceId, work.snapshot);
-            rolledBack.add(work.deviceId);
-            for (const r of work.records) failed.add(r.id);
+            rollBack();
             return;
           }
           this.devices.markPublished(work.deviceId, decision.from);
@@ -237,7 +338,96 @@ export class Detector {
     counts.anomalousBeats = beats.reduce((n, b) => n + (b.anomalous ? 1 : 0), 0);
     counts.alerts = published.length;
     counts.rolledBackDevices = rolledBack.size;
+    counts.learningBeats = beats.reduce((n, b) => n + (b.phase === 'learning' ? 1 : 0), 0);
+    counts.profilesLearned = [...byDevice.values()].filter((w) => w.learned !== null && !rolledBack.has(w.deviceId)).length;
     return { failedRecordIds: input.filter((r) => failed.has(r.id)).map((r) => r.id), alerts: published, beats, counts, scoringMs };
+  }
+
+  /** Loads the profiles of the batch's devices that have no state here, in parallel. */
+  private async loadProfiles(
+    byDevice: Map<string, DeviceWork>,
+    failed: Set<string>,
+    counts: BatchResult['counts'],
+  ): Promise<Map<string, DeviceProfile>> {
+    const loaded = new Map<string, DeviceProfile>();
+    const store = this.options.profiles;
+    if (!store || !this.adapter.learns) return loaded;
+    const fresh = [...byDevice.keys()].filter((id) => !this.devices.has(id));
+    counts.profileLoads += fresh.length;
+    await Promise.all(
+      fresh.map(async (id) => {
+        try {
+          const profile = await store.load(id);
+          if (profile !== null) {
+            loaded.set(id, profile);
+            counts.profilesFound++;
+          }
+        } catch {
+          counts.profileFailures++;
+          for (const r of (byDevice.get(id) as DeviceWork).records) failed.add(r.id);
+          byDevice.delete(id);
+        }
+      }),
+    );
+    return loaded;
+  }
+
+  /**
+   * Moves a device's adaptation to the beat at `t` and returns the phase the beat is scored in.
+   * A device learns after first sight and after a model change (its profile, or its learner,
+   * belongs to another model or adapter); the learning period ends at the first beat
+   * `learningSeconds` after it began, which is scored against the new profile.
+   */
+  private advanceLearning(work: DeviceWork, state: DeviceState, model: BeatModel, t: number, population: number): DevicePhase {
+    if (!this.adapter.learns) return 'learned';
+    const current = (p: DeviceProfile | null) => p !== null && p.modelVersion === model.version && p.adapter === this.adapter.name;
+    if (state.modelVersion !== model.version || (state.phase === 'learned' && !current(state.profile))) {
+      if (current(state.profile)) {
+        state.phase = 'learned';
+        state.learner = null;
+      } else {
+        // First sight counts from the first record's t0; a model change from this beat.
+        state.learnFrom = state.modelVersion === null && state.learnFrom !== null ? state.learnFrom : t;
+        state.phase = 'learning';
+        state.learner = this.adapter.newLearner();
+        state.profile = null;
+      }
+      state.modelVersion = model.version;
+    }
+    if (state.phase === 'learning' && t >= (state.learnFrom as number) + this.learningMs) {
+      const learner = state.learner as NonNullable<DeviceState['learner']>;
+      const { threshold, features } = learner.finish(population);
+      state.profile = {
+        formatVersion: PROFILE_FORMAT_VERSION,
+        adapter: this.adapter.name,
+        modelVersion: model.version,
+        learnedAt: t,
+        learningSeconds: this.learningMs / 1000,
+        beatsLearned: learner.beats,
+        threshold,
+        features,
+      };
+      state.phase = 'learned';
+      state.learner = null;
+      // The policy's window held population-scale scores: start it afresh on the device's scale.
+      state.policy = { recent: [], lastAlert: state.policy.lastAlert };
+      work.learned = state.profile;
+    }
+    return state.phase;
+  }
+
+  /** The profile the `off` adapter scores against: the model's threshold for the device. */
+  private populationProfile(model: BeatModel, threshold: number): DeviceProfile {
+    return {
+      formatVersion: PROFILE_FORMAT_VERSION,
+      adapter: this.adapter.name,
+      modelVersion: model.version,
+      learnedAt: 0,
+      learningSeconds: 0,
+      beatsLearned: 0,
+      threshold,
+      features: {},
+    };
   }
 
   /** A model whose beat window differs restarts every device's segmenter (old windows mean nothing to it). */

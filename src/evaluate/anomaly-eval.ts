@@ -1,6 +1,6 @@
 import type { AamiClass } from '../ecg/beat-symbols';
 import { rocAuc } from '../model/metrics';
-import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from './calibration';
+import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from '../model/calibration';
 import { DEFAULT_ALERT_POLICY, initialAlertPolicyState, stepAlertPolicy, type AlertPolicyOptions } from '../detect/alert-policy';
 
 /** How a record's threshold is set: the model's global one, or from the record's own first minutes. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OFF_ADAPTER } from '../../src/detect/adapters';
 import { Detector, type InputRecord } from '../../src/detect/process-batch';
 import { fakeModel, MemorySinks, poison, rec, SpikeSegmenter, testDecoder } from './fakes';
 
@@ -17,24 +18,27 @@ async function stream(detector: Detector, records: InputRecord[], model = fakeMo
   return invocations;
 }
 
+/** These tests pin the pipeline without patient adaptation (model score / model threshold); test/detect/adaptation.test.ts covers learning. */
+const OFF = { adaptation: OFF_ADAPTER } as const;
+
 describe('Detector.processBatch', () => {
   it('scores the beats of every device in one call and places them in time', async () => {
     const model = fakeModel();
-    const detector = new Detector(new MemorySinks(), testDecoder);
+    const detector = new Detector(new MemorySinks(), testDecoder, OFF);
     const result = await detector.processBatch([rec('a', 0, { 2: 1 }), rec('b', 0, { 5: 1.5 }), rec('a', 1, { 0: 1 })], model);
     expect(model.calls).toBe(1);
     expect(result.counts.beatsScored).toBe(3);
-    expect(result.beats.map((b) => [b.deviceId, b.t, b.score])).toEqual([
-      ['a', 1_000_200, 1],
-      ['a', 1_001_000, 1],
-      ['b', 1_000_500, 1.5],
+    expect(result.beats.map((b) => [b.deviceId, b.t, b.modelScore, b.score, b.phase])).toEqual([
+      ['a', 1_000_200, 1, 0.5, 'learned'],
+      ['a', 1_001_000, 1, 0.5, 'learned'],
+      ['b', 1_000_500, 1.5, 0.75, 'learned'],
     ]);
     expect(result.failedRecordIds).toEqual([]);
   });
 
   it('quarantines poison records with their reason while the rest of the batch proceeds', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder);
+    const detector = new Detector(sinks, testDecoder, OFF);
     const bad = poison('{not json');
     const result = await detector.processBatch([rec('a', 0, { 1: 1 }), bad, rec('a', 1, { 1: 1 })], fakeModel());
     expect(result.counts.rejected).toBe(1);
@@ -45,7 +49,7 @@ describe('Detector.processBatch', () => {
 
   it('quarantines a record its segmenter cannot take, and the device goes on', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder);
+    const detector = new Detector(sinks, testDecoder, OFF);
     const model = fakeModel();
     const picky = {
       ...model,
@@ -72,12 +76,12 @@ describe('Detector.processBatch', () => {
     const sinks = new MemorySinks();
     sinks.failQuarantine = 1;
     const bad = poison('nope');
-    const result = await new Detector(sinks, testDecoder).processBatch([rec('a', 0), bad, rec('a', 1)], fakeModel());
+    const result = await new Detector(sinks, testDecoder, OFF).processBatch([rec('a', 0), bad, rec('a', 1)], fakeModel());
     expect(result.failedRecordIds).toEqual([bad.id]);
   });
 
   it('skips duplicates and counts gaps as segmenter restarts', async () => {
-    const detector = new Detector(new MemorySinks(), testDecoder);
+    const detector = new Detector(new MemorySinks(), testDecoder, OFF);
     const model = fakeModel();
     await detector.processBatch([rec('a', 0, { 1: 1 }), rec('a', 1, { 1: 1 })], model);
     const again = await detector.processBatch([rec('a', 1, { 1: 1 }), rec('a', 2, { 1: 1 }), rec('a', 5, { 1: 1 })], model);
@@ -89,7 +93,7 @@ describe('Detector.processBatch', () => {
   });
 
   it("orders a device's records by seq within a batch", async () => {
-    const detector = new Detector(new MemorySinks(), testDecoder);
+    const detector = new Detector(new MemorySinks(), testDecoder, OFF);
     const result = await detector.processBatch([rec('a', 1, { 0: 1 }), rec('a', 0, { 0: 1 })], fakeModel());
     expect(result.counts.segmenterRestarts).toBe(0);
     expect(result.beats.map((b) => b.t)).toEqual([1_000_000, 1_001_000]);
@@ -97,7 +101,7 @@ describe('Detector.processBatch', () => {
 
   it('publishes the §3.3 message and a snippet with the window beats', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder);
+    const detector = new Detector(sinks, testDecoder, OFF);
     const result = await detector.processBatch([rec('dev-1', 0, { 1: 3, 3: 1, 5: 3, 7: 3, 9: 1 })], fakeModel(2));
     expect(result.alerts).toHaveLength(1);
     const [message] = sinks.published;
@@ -125,8 +129,8 @@ describe('Detector.processBatch', () => {
       to: 1_000_700,
       anomalousBeats: 3,
       windowBeats: 4,
-      maxScore: 3,
-      threshold: 2,
+      maxScore: 1.5, // relative: model score 3 over threshold 2
+      threshold: 1,
       modelVersion: 'test-v1',
     });
     expect(message.snippetKey).toBe('alerts/1970/01/01/dev-1:1000100.json');
@@ -142,18 +146,19 @@ describe('Detector.processBatch', () => {
   it('uses a per-device threshold from the artifact over the global one, and the multiplier on both', async () => {
     const sinks = new MemorySinks();
     const model = fakeModel(2, { strict: 0.5 });
-    const detector = new Detector(sinks, testDecoder, { thresholdMultiplier: 2 });
+    const detector = new Detector(sinks, testDecoder, { ...OFF, thresholdMultiplier: 2 });
     const result = await detector.processBatch([rec('strict', 0, { 1: 1.5 }), rec('lax', 0, { 1: 3 })], model);
-    expect(result.beats.map((b) => [b.deviceId, b.threshold, b.anomalous])).toEqual([
-      ['strict', 1, true],
-      ['lax', 4, false],
+    // Relative scores: 1.5 / (0.5 x 2) and 3 / (2 x 2).
+    expect(result.beats.map((b) => [b.deviceId, b.score, b.anomalous, b.kind])).toEqual([
+      ['strict', 1.5, true, 'ventricular'],
+      ['lax', 0.75, false, 'normal'],
     ]);
   });
 
   it('a duplicate record is not re-alerted', async () => {
     const sinks = new MemorySinks();
     // No cooldown: only the duplicate check stands between a redelivery and a second alert.
-    const detector = new Detector(sinks, testDecoder, { policy: { k: 3, n: 10, criticalMultiple: 3, cooldownMs: 0 } });
+    const detector = new Detector(sinks, testDecoder, { ...OFF, policy: { k: 3, n: 10, criticalMultiple: 3, cooldownMs: 0 } });
     const r = rec('a', 0, { 1: 10 });
     await detector.processBatch([r], fakeModel());
     await detector.processBatch([r], fakeModel());
@@ -173,13 +178,13 @@ describe('Detector.processBatch', () => {
       rec('a', 4, { 9: 20 }, 1_000_000 + 70_000),
     ];
     const clean = new MemorySinks();
-    await stream(new Detector(clean, testDecoder, { policy: { k: 3, n: 10, criticalMultiple: 3, cooldownMs: 60_000 } }), records);
+    await stream(new Detector(clean, testDecoder, { ...OFF, policy: { k: 3, n: 10, criticalMultiple: 3, cooldownMs: 60_000 } }), records);
     expect(clean.published.map((m) => m.id)).toEqual(['a:1001200', 'b:1002400', 'a:1070900']);
 
     for (let failures = 1; failures <= 3; failures++) {
       const sinks = new MemorySinks();
       sinks.failPublish = failures;
-      const detector = new Detector(sinks, testDecoder);
+      const detector = new Detector(sinks, testDecoder, OFF);
       const invocations = await stream(detector, records);
       expect(invocations).toBeGreaterThan(2);
       expect(sinks.published.map((m) => m.id).sort()).toEqual(clean.published.map((m) => m.id).sort());
@@ -191,14 +196,14 @@ describe('Detector.processBatch', () => {
     const records = [rec('a', 0, { 1: 10 }), rec('a', 1), rec('a', 2, { 5: 10 }, 1_000_000 + 90_000)];
     const sinks = new MemorySinks();
     sinks.failAttempts = new Set([2]);
-    const invocations = await stream(new Detector(sinks, testDecoder), records, fakeModel(), 10);
+    const invocations = await stream(new Detector(sinks, testDecoder, OFF), records, fakeModel(), 10);
     expect(invocations).toBe(2);
     expect(sinks.published.map((m) => m.id)).toEqual(['a:1000100', 'a:1090500']);
   });
 
   it('keeps every device of a batch in hand even when the registry cap evicts between steps', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder, { maxDevices: 1 });
+    const detector = new Detector(sinks, testDecoder, { ...OFF, maxDevices: 1 });
     const result = await detector.processBatch([rec('a', 0, { 1: 10 }), rec('b', 0, { 1: 10 })], fakeModel());
     expect(result.alerts.map((a) => a.deviceId).sort()).toEqual(['a', 'b']);
     expect(detector.devices.size).toBe(1);
@@ -206,7 +211,7 @@ describe('Detector.processBatch', () => {
 
   it('a failing scoring call fails the batch and leaves every device as it was, so the retry loses nothing', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder);
+    const detector = new Detector(sinks, testDecoder, OFF);
     const model = fakeModel();
     await detector.processBatch([rec('a', 0)], model);
     const before = JSON.stringify(detector.devices.toJSON());
@@ -226,7 +231,7 @@ describe('Detector.processBatch', () => {
   });
 
   it('a model with another beat window restarts every segmenter but keeps seq bookkeeping; the same window does not', async () => {
-    const detector = new Detector(new MemorySinks(), testDecoder);
+    const detector = new Detector(new MemorySinks(), testDecoder, OFF);
     const model = fakeModel();
     await detector.processBatch([rec('a', 0, { 1: 1 })], model);
     const sameWindow = { ...fakeModel(), version: 'test-v2' };
@@ -244,7 +249,7 @@ describe('Detector.processBatch', () => {
 
   it('after a rollback the device is exactly where it was, the other device keeps its progress', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder);
+    const detector = new Detector(sinks, testDecoder, OFF);
     const model = fakeModel();
     await detector.processBatch([rec('a', 0), rec('b', 0)], model);
     const before = JSON.stringify(detector.devices.snapshot('a'));

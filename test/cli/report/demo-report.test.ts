@@ -13,8 +13,11 @@ describe('renderDemoReport', () => {
       deviceId: 'dev-1',
       t: T0 + s * 1000 + 500,
       score: s === 7 ? 3 : 0.2,
+      modelScore: s === 7 ? 3 : 0.2,
       threshold: 1,
       anomalous: s === 7,
+      kind: s === 7 ? ('ventricular' as const) : ('normal' as const),
+      phase: 'learned' as const,
     }));
     const alert: AlertMessage = {
       type: 'beatwatch.alert',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { calibrateThreshold, DEFAULT_CALIBRATION, splitScores } from '../../src/evaluate/calibration';
+import { calibrateThreshold, DEFAULT_CALIBRATION, splitScores } from '../../src/model/calibration';
 
 describe('splitScores', () => {
   it('finds the cut between two populations and their separation', () => {
