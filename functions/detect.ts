@@ -17,6 +17,7 @@ import { createDetectSinks } from '../src/aws/alert-publisher';
 import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../src/contract/cloudwatch';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { createS3ModelSource } from '../src/aws/model-store';
+import { createS3ProfileStore } from '../src/aws/profile-store';
 import { decodeWireRecord } from '../src/contract/wire';
 import { loadBeatModel } from '../src/model/beat-model';
 import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-config';
@@ -45,6 +46,7 @@ function deviceRef(deviceId: string): string {
 
 function emitMetrics(metrics: Metrics, result: BatchResult): void {
   const c = result.counts;
+<<<<<<< HEAD
   metrics.addMetric(DETECT_METRIC.beatsScored, MetricUnit.Count, c.beatsScored);
   metrics.addMetric(DETECT_METRIC.anomalousBeats, MetricUnit.Count, c.anomalousBeats);
   metrics.addMetric(DETECT_METRIC.alerts, MetricUnit.Count, c.alerts);
@@ -53,6 +55,21 @@ function emitMetrics(metrics: Metrics, result: BatchResult): void {
   metrics.addMetric(DETECT_METRIC.segmenterRestarts, MetricUnit.Count, c.segmenterRestarts);
   metrics.addMetric(DETECT_METRIC.duplicateRecords, MetricUnit.Count, c.duplicates);
   metrics.addMetric(DETECT_METRIC.scoringLatency, MetricUnit.Milliseconds, result.scoringMs);
+=======
+  metrics.addMetric('BeatsScored', MetricUnit.Count, c.beatsScored);
+  metrics.addMetric('AnomalousBeats', MetricUnit.Count, c.anomalousBeats);
+  metrics.addMetric('Alerts', MetricUnit.Count, c.alerts);
+  metrics.addMetric('FailedAlerts', MetricUnit.Count, c.failedAlerts);
+  metrics.addMetric('RejectedRecords', MetricUnit.Count, c.rejected);
+  metrics.addMetric('SegmenterRestarts', MetricUnit.Count, c.segmenterRestarts);
+  metrics.addMetric('DuplicateRecords', MetricUnit.Count, c.duplicates);
+  metrics.addMetric('ScoringLatency', MetricUnit.Milliseconds, result.scoringMs);
+  metrics.addMetric('LearningBeats', MetricUnit.Count, c.learningBeats);
+  metrics.addMetric('HeldAlerts', MetricUnit.Count, c.heldAlerts);
+  metrics.addMetric('ProfilesLearned', MetricUnit.Count, c.profilesLearned);
+  metrics.addMetric('ProfileLoads', MetricUnit.Count, c.profileLoads);
+  metrics.addMetric('ProfileFailures', MetricUnit.Count, c.profileFailures);
+>>>>>>> 6893145 (aws: S3 profile store (devices/<id>/profile.json); detect handler loads and saves profiles; ADAPTATION and LEARNING_SECONDS settings; detector may read and write devices/)
 }
 
 /**
@@ -81,7 +98,12 @@ export function createDetectHandler(
       revalidateMs: config.revalidateMs,
       onRejected: (reason) => logger.warn('model refused, keeping the model in hand', { reason }),
     });
-    const detector = new Detector(options.wrapSinks ? options.wrapSinks(sinks) : sinks, decodeWireRecord, config.detector);
+    // Learned profiles live in the same bucket (devices/), so a device learns once per model
+    // version, not once per container.
+    const profiles = createS3ProfileStore(aws.s3, config.bucket, (device, reason) =>
+      logger.warn('device profile unusable, relearning', { device: deviceRef(device), reason }),
+    );
+    const detector = new Detector(options.wrapSinks ? options.wrapSinks(sinks) : sinks, decodeWireRecord, { ...config.detector, profiles });
     return { config, cache, detector };
   }
 

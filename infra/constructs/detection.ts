@@ -87,6 +87,9 @@ export class Detection extends Construct {
     grantReadPrefix(fn, props.bucket, props.key, PREFIX.models);
     grantWritePrefix(fn, props.bucket, props.key, PREFIX.alerts);
     grantWritePrefix(fn, props.bucket, props.key, PREFIX.rejected);
+    // Learned device profiles (devices/<id>/profile.json): read on first sight, written when learned.
+    grantReadPrefix(fn, props.bucket, props.key, PREFIX.devices);
+    grantWritePrefix(fn, props.bucket, props.key, PREFIX.devices);
     grantPublishEncrypted(fn, props.topic, props.key);
   }
 

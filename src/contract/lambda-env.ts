@@ -16,6 +16,10 @@ export const DETECT_ENV = {
   threshold: 'THRESHOLD',
   thresholdMultiplier: 'THRESHOLD_MULTIPLIER',
   maxDevices: 'MAX_DEVICES',
+  /** Patient adaptation: `threshold-calibration` (default) or `off`. */
+  adaptation: 'ADAPTATION',
+  /** A device's learning period, seconds of signal (default 300). */
+  learningSeconds: 'LEARNING_SECONDS',
 } as const;
 
 /** Variables of the retrain function. */

@@ -14,6 +14,8 @@ export const ALERTS_PREFIX = 'alerts/';
 export const HISTORY_ERRORS_PREFIX = 'history-errors/';
 /** Prefix of model versions and the pointer. */
 export const MODELS_PREFIX = 'models/';
+/** Prefix of what devices learned: `devices/<deviceId>/profile.json`. */
+export const DEVICES_PREFIX = 'devices/';
 /** The pointer to the model the detector uses. */
 export const MODEL_POINTER_KEY = `${MODELS_PREFIX}current.json`;
 /**
@@ -119,4 +121,15 @@ export function modelVersionKeys(version: string): { model: string; report: stri
   if (!MODEL_VERSION_PATTERN.test(version))
     throw new RangeError(`model version must look like ${MODEL_VERSION_FORM}, got ${JSON.stringify(version)}`);
   return { model: `${MODELS_PREFIX}${version}/model.json`, report: `${MODELS_PREFIX}${version}/report.json` };
+}
+
+/**
+ * Key of a device's learned profile: `devices/<deviceId>/profile.json` (DESIGN.md §3.4). Wire
+ * device ids are already key-safe (`[A-Za-z0-9._:-]`); anything else is replaced all the same.
+ *
+ * @example
+ * deviceProfileKey('dev-7f3a') // 'devices/dev-7f3a/profile.json'
+ */
+export function deviceProfileKey(deviceId: string): string {
+  return `${DEVICES_PREFIX}${keySegment(deviceId)}/profile.json`;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_ALERT_POLICY } from './alert-policy';
 import { DEFAULT_MAX_DEVICES } from './device-registry';
 import { DEFAULT_REVALIDATE_MS } from './model-cache';
 import type { DetectorOptions } from './process-batch';
+import { adapterByName, ADAPTER_NAMES, DEFAULT_LEARNING_SECONDS } from './adapters';
 import { envReader } from '../contract/env-reader';
 
 /** The detect function's configuration, read from its environment. */
@@ -26,7 +27,9 @@ export const DEFAULT_POINTER_KEY = MODEL_POINTER_KEY;
  * Reads the detect function's environment, naming the variable in every error:
  * BUCKET_NAME, TOPIC_ARN (required); MODEL_POINTER_KEY, MODEL_REVALIDATE_MS; alert policy
  * ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS; thresholds THRESHOLD (replaces
- * the artifact's global value), THRESHOLD_MULTIPLIER; MAX_DEVICES. Unset = the documented default.
+ * the artifact's global value), THRESHOLD_MULTIPLIER; MAX_DEVICES; patient adaptation ADAPTATION
+ * (`threshold-calibration`, the default, or `off`) and LEARNING_SECONDS (default 300). Unset = the
+ * documented default.
  *
  * @example
  * const config = detectConfigFromEnv(process.env);
@@ -58,6 +61,16 @@ export function detectConfigFromEnv(env: Readonly<Record<string, string | undefi
       ...(globalThreshold === undefined ? {} : { globalThreshold }),
       thresholdMultiplier: num(DETECT_ENV.thresholdMultiplier, 1, positive, 'a number > 0'),
       maxDevices: num(DETECT_ENV.maxDevices, DEFAULT_MAX_DEVICES, int, 'an integer >= 1'),
+      adaptation: adaptationFrom(env[DETECT_ENV.adaptation]),
+      learningSeconds: num(DETECT_ENV.learningSeconds, DEFAULT_LEARNING_SECONDS, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
     },
   };
+}
+
+function adaptationFrom(name: string | undefined) {
+  try {
+    return adapterByName(name || 'threshold-calibration');
+  } catch {
+    throw new Error(`ADAPTATION must be one of ${ADAPTER_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  }
 }

@@ -13,6 +13,8 @@ describe('detectConfigFromEnv', () => {
     expect(c.detector.policy).toEqual(DEFAULT_ALERT_POLICY);
     expect(c.detector.globalThreshold).toBeUndefined();
     expect(c.detector.thresholdMultiplier).toBe(1);
+    expect(c.detector.adaptation?.name).toBe('threshold-calibration');
+    expect(c.detector.learningSeconds).toBe(300);
   });
 
   it('reads overrides', () => {
@@ -26,8 +28,13 @@ describe('detectConfigFromEnv', () => {
       THRESHOLD_MULTIPLIER: '1.5',
       MAX_DEVICES: '50',
       MODEL_POINTER_KEY: 'models/canary.json',
+      ADAPTATION: 'off',
+      LEARNING_SECONDS: '60',
     });
-    expect(c.detector).toEqual({
+    expect(c.detector.adaptation?.name).toBe('off');
+    expect({ ...c.detector, adaptation: undefined }).toEqual({
+      adaptation: undefined,
+      learningSeconds: 60,
       policy: { k: 2, n: 5, criticalMultiple: 4, cooldownMs: 0 },
       globalThreshold: 0.7,
       thresholdMultiplier: 1.5,
@@ -41,5 +48,7 @@ describe('detectConfigFromEnv', () => {
     expect(() => detectConfigFromEnv({ ...base, ALERT_K: '1.5' })).toThrow(/ALERT_K must be an integer/);
     expect(() => detectConfigFromEnv({ ...base, THRESHOLD: '-1' })).toThrow(/THRESHOLD must be/);
     expect(() => detectConfigFromEnv({ ...base, ALERT_CRITICAL_MULTIPLE: '1' })).toThrow(/ALERT_CRITICAL_MULTIPLE/);
+    expect(() => detectConfigFromEnv({ ...base, ADAPTATION: 'magic' })).toThrow(/ADAPTATION must be one of threshold-calibration, off/);
+    expect(() => detectConfigFromEnv({ ...base, LEARNING_SECONDS: '-5' })).toThrow(/LEARNING_SECONDS/);
   });
 });

@@ -62,12 +62,15 @@ describe('IAM: functions and services get only what they need', () => {
     }
   });
 
-  it('detector: reads models/, writes alerts/ and rejected/, never history/', () => {
+  it('detector: reads models/, writes alerts/ and rejected/, reads and writes devices/, never history/', () => {
     const perms = permissions(id(stack.detection.function.role));
     expect(s3Actions(perms)).toEqual([
+      's3:GetObject bucket/devices/*',
       's3:GetObject bucket/models/*',
+      's3:ListBucket bucket if {"StringLike":{"s3:prefix":["devices/*"]}}',
       's3:ListBucket bucket if {"StringLike":{"s3:prefix":["models/*"]}}',
       's3:PutObject bucket/alerts/*',
+      's3:PutObject bucket/devices/*',
       's3:PutObject bucket/rejected/*',
     ]);
     expect(perms.join('\n')).not.toContain('history');
