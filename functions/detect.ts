@@ -46,7 +46,6 @@ function deviceRef(deviceId: string): string {
 
 function emitMetrics(metrics: Metrics, result: BatchResult): void {
   const c = result.counts;
-<<<<<<< HEAD
   metrics.addMetric(DETECT_METRIC.beatsScored, MetricUnit.Count, c.beatsScored);
   metrics.addMetric(DETECT_METRIC.anomalousBeats, MetricUnit.Count, c.anomalousBeats);
   metrics.addMetric(DETECT_METRIC.alerts, MetricUnit.Count, c.alerts);
@@ -55,21 +54,11 @@ function emitMetrics(metrics: Metrics, result: BatchResult): void {
   metrics.addMetric(DETECT_METRIC.segmenterRestarts, MetricUnit.Count, c.segmenterRestarts);
   metrics.addMetric(DETECT_METRIC.duplicateRecords, MetricUnit.Count, c.duplicates);
   metrics.addMetric(DETECT_METRIC.scoringLatency, MetricUnit.Milliseconds, result.scoringMs);
-=======
-  metrics.addMetric('BeatsScored', MetricUnit.Count, c.beatsScored);
-  metrics.addMetric('AnomalousBeats', MetricUnit.Count, c.anomalousBeats);
-  metrics.addMetric('Alerts', MetricUnit.Count, c.alerts);
-  metrics.addMetric('FailedAlerts', MetricUnit.Count, c.failedAlerts);
-  metrics.addMetric('RejectedRecords', MetricUnit.Count, c.rejected);
-  metrics.addMetric('SegmenterRestarts', MetricUnit.Count, c.segmenterRestarts);
-  metrics.addMetric('DuplicateRecords', MetricUnit.Count, c.duplicates);
-  metrics.addMetric('ScoringLatency', MetricUnit.Milliseconds, result.scoringMs);
-  metrics.addMetric('LearningBeats', MetricUnit.Count, c.learningBeats);
-  metrics.addMetric('HeldAlerts', MetricUnit.Count, c.heldAlerts);
-  metrics.addMetric('ProfilesLearned', MetricUnit.Count, c.profilesLearned);
-  metrics.addMetric('ProfileLoads', MetricUnit.Count, c.profileLoads);
-  metrics.addMetric('ProfileFailures', MetricUnit.Count, c.profileFailures);
->>>>>>> 6893145 (aws: S3 profile store (devices/<id>/profile.json); detect handler loads and saves profiles; ADAPTATION and LEARNING_SECONDS settings; detector may read and write devices/)
+  metrics.addMetric(DETECT_METRIC.learningBeats, MetricUnit.Count, c.learningBeats);
+  metrics.addMetric(DETECT_METRIC.heldAlerts, MetricUnit.Count, c.heldAlerts);
+  metrics.addMetric(DETECT_METRIC.profilesLearned, MetricUnit.Count, c.profilesLearned);
+  metrics.addMetric(DETECT_METRIC.profileLoads, MetricUnit.Count, c.profileLoads);
+  metrics.addMetric(DETECT_METRIC.profileFailures, MetricUnit.Count, c.profileFailures);
 }
 
 /**

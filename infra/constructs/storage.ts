@@ -1,25 +1,17 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ALERTS_PREFIX, HISTORY_ERRORS_PREFIX, HISTORY_PREFIX, MODELS_PREFIX, REJECTED_PREFIX } from '../../src/contract/s3-layout';
+import { ALERTS_PREFIX, DEVICES_PREFIX, HISTORY_ERRORS_PREFIX, HISTORY_PREFIX, MODELS_PREFIX, REJECTED_PREFIX } from '../../src/contract/s3-layout';
 import { Construct } from 'constructs';
 
 /** Key prefixes of the data bucket (docs/ARCHITECTURE.md §3.4), as src/contract defines them. */
 export const PREFIX = {
-<<<<<<< HEAD
   history: HISTORY_PREFIX,
   historyErrors: HISTORY_ERRORS_PREFIX,
   models: MODELS_PREFIX,
   alerts: ALERTS_PREFIX,
   rejected: REJECTED_PREFIX,
-=======
-  history: 'history/',
-  historyErrors: 'history-errors/',
-  models: 'models/',
-  alerts: 'alerts/',
-  rejected: 'rejected/',
-  devices: 'devices/',
->>>>>>> 6893145 (aws: S3 profile store (devices/<id>/profile.json); detect handler loads and saves profiles; ADAPTATION and LEARNING_SECONDS settings; detector may read and write devices/)
+  devices: DEVICES_PREFIX,
 } as const;
 
 /** Days S3 keeps an overwritten or deleted object version (e.g. old `models/current.json` pointers). */

@@ -22,6 +22,11 @@ export const DETECT_METRIC = {
   segmenterRestarts: 'SegmenterRestarts',
   duplicateRecords: 'DuplicateRecords',
   scoringLatency: 'ScoringLatency',
+  learningBeats: 'LearningBeats',
+  heldAlerts: 'HeldAlerts',
+  profilesLearned: 'ProfilesLearned',
+  profileLoads: 'ProfileLoads',
+  profileFailures: 'ProfileFailures',
 } as const;
 
 /** Metric names of the retrain function. */

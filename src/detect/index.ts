@@ -17,6 +17,28 @@ export type {
 } from './ports';
 export { Detector, type BatchResult, type DetectorOptions, type InputRecord, type ScoredBeat } from './process-batch';
 export {
+  MemoryProfileStore,
+  parseDeviceProfile,
+  populationVerdict,
+  PROFILE_FORMAT_VERSION,
+  type BeatKind,
+  type BeatVerdict,
+  type DevicePhase,
+  type DeviceProfile,
+  type LearnedProfile,
+  type PatientAdapter,
+  type ProfileLearner,
+  type ProfileStore,
+} from './patient-adaptation';
+export {
+  adapterByName,
+  thresholdCalibrationAdapter,
+  OFF_ADAPTER,
+  ADAPTER_NAMES,
+  DEFAULT_LEARNING_SECONDS,
+  MIN_LEARNING_BEATS,
+} from './adapters';
+export {
   DEFAULT_ALERT_POLICY,
   initialAlertPolicyState,
   stepAlertPolicy,

@@ -33,14 +33,19 @@ describe('beatwatch eval mitdb', () => {
     expect(await main(['eval', 'mitdb', '--record', '119', '--json'])).toBe(0);
     const withAnomaly = JSON.parse(io.stdout());
     const row = withAnomaly.records[0];
-    // 119 is bundled, so the default model saw it: the fold model trained without it must score it.
+    // 119 is in the default model's training set: the fold model trained without it must score it.
     expect(row.anomaly.model).toBe('without-119');
+    expect(row.anomaly.adaptation).toBe('threshold-calibration');
+    // The detector learned 119's threshold in its first 5 minutes; those beats are not counted.
+    expect(row.anomaly.learning.completedAt).toBeGreaterThanOrEqual(300);
+    expect(row.anomaly.learning.completedAt).toBeLessThan(302);
+    expect(row.anomaly.threshold).toBeGreaterThan(0);
     // 119's PVCs are uniform and frequent: a working detector separates them almost perfectly.
     expect(row.anomaly.aucV).toBeGreaterThan(0.95);
     expect(row.anomaly.veb.se).toBeGreaterThan(0.85);
+    expect(row.anomaly.alertsPerHour).toBeGreaterThan(0);
     expect(withAnomaly.total.anomaly.aucV).toBe(row.anomaly.aucV);
-    // 119 is not one of the normal records, so no false-alert rate is defined in total.
-    expect(withAnomaly.total.anomaly.alertsPerHourOnNormal).toBeNull();
+    expect(withAnomaly.total.anomaly.veb.tp).toBe(row.anomaly.veb.tp);
     vi.restoreAllMocks();
 
     io = capture();
@@ -49,8 +54,8 @@ describe('beatwatch eval mitdb', () => {
     vi.restoreAllMocks();
 
     io = capture();
-    expect(await main(['eval', 'mitdb', '--calibration', 'sometimes'])).toBe(2);
-    expect(io.stderr()).toMatch(/--calibration must be one of per-record, global/);
+    expect(await main(['eval', 'mitdb', '--adaptation', 'sometimes'])).toBe(2);
+    expect(io.stderr()).toMatch(/--adaptation must be one of threshold-calibration, off/);
   });
 
   it('names a missing record folder or record', async () => {

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { choiceFlag, numberFlag, parseFlags, printJson, progress } from '../args';
-import { createMitdbAnomalyEvaluation } from '../../evaluate/mitdb-anomaly';
+import { adapterByName, ADAPTER_NAMES, DEFAULT_LEARNING_SECONDS } from '../../detect/adapters';
+import { createMitdbProductEvaluation } from '../../evaluate/mitdb-product';
 import type { MitdbEvalStep } from '../../evaluate/mitdb-eval';
 import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';
 import { scoreQrs, streamBeats, totalQrs, type QrsScore } from '../../ecg/qrs-evaluation';
@@ -11,7 +12,7 @@ const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 
 const usage = [
   'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS]',
-  '                            [--calibration per-record|global] [--qrs-only] [--json]',
+  '                            [--adaptation threshold-calibration|off] [--learning-seconds S] [--qrs-only] [--json]',
   '',
   'Streams the first channel (MLII) of each MIT-BIH record through the production beat',
   'segmenter in chunks (1 s by default) and scores the detected R peaks against the reference',
@@ -21,13 +22,18 @@ const usage = [
   '  --records DIR   folder of WFDB records (.hea/.dat/.atr); default: the bundled data/mitdb',
   '  --record LIST   comma-separated record names; default: all records of DIR',
   '  --chunk S       chunk length in seconds (default 1)',
-  '  --calibration C per-record (default): the first 5 minutes of a record set its threshold and',
-  "                  are not counted; global: the model's own threshold throughout",
+  '  --adaptation A  patient adaptation of the detector (default threshold-calibration: each record',
+  '                  learns its threshold from its learning period; off: the model threshold throughout)',
+  `  --learning-seconds S  the detector's learning period (default ${DEFAULT_LEARNING_SECONDS}, EC57); its beats are not counted`,
   '  --qrs-only      skip the beat anomaly scoring',
   '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
-  '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {aucV, aucAll, veb:{se,ppv},',
-  '                  alertsPerHour (record) | alertsPerHourOnNormal (total)}',
+  '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {model, adaptation, threshold, aucV, aucAll,',
+  '                  veb:{se,ppv,tp,fn,fp}, sveb:{...}, alerts, alertsPerHour, falseAlertsPerHour,',
+  '                  episodes:{runs,alerted}, episodesAlerted, learning:{completedAt,beats}}',
   '',
+  'Beat anomalies run the product: each record is cut into 1 s wire records (device id = record',
+  'name) and pushed in batches of 100 through the detector (decoder, device state, learning',
+  'period, adaptation, alert policy), and every figure comes from the beats and alerts it reports.',
   'Anomaly scores come from the shipped default model, or for a record it was trained on, from',
   'the fold model trained without that record (data/default-model/folds), so no record is',
   'scored by a model that saw it. Beat classes follow AAMI (N, S, V, F, Q).',
@@ -58,17 +64,34 @@ export const EVAL_STEPS: MitdbEvalStep[] = [qrsStep];
 
 const pct = (x: number): string => (100 * x).toFixed(2).padStart(7);
 
-interface AnomalyTotal {
+interface AnomalyRow {
+  model?: string;
+  adaptation: string;
   aucV: number | null;
-  aucAll: number | null;
   veb: { se: number | null; ppv: number | null };
-  alertsPerHourOnNormal: number | null;
+  sveb: { se: number | null; ppv: number | null };
+  alertsPerHour: number | null;
+  falseAlertsPerHour: number | null;
+  episodes: { runs: number; alerted: number };
+  learning?: { completedAt: number | null };
 }
 
 const fmt = (x: number | null, percent = false): string => (x === null ? 'n/a' : percent ? `${(100 * x).toFixed(1)}%` : x.toFixed(3));
 
-function formatAnomaly(a: AnomalyTotal, calibration: string): string {
-  return `anomaly (${calibration} calibration): AUC V vs N ${fmt(a.aucV)}, all non-N vs N ${fmt(a.aucAll)}; VEB Se ${fmt(a.veb.se, true)} +P ${fmt(a.veb.ppv, true)}; false alerts/h on normal records ${a.alertsPerHourOnNormal ?? 'n/a'}`;
+function anomalyLine(name: string, a: AnomalyRow): string {
+  return [
+    name.padEnd(6),
+    (a.model ?? '').padEnd(12),
+    (a.learning?.completedAt === null || a.learning === undefined ? '' : String(a.learning.completedAt)).padStart(7),
+    fmt(a.aucV).padStart(6),
+    fmt(a.veb.se, true).padStart(7),
+    fmt(a.veb.ppv, true).padStart(7),
+    fmt(a.sveb.se, true).padStart(7),
+    fmt(a.sveb.ppv, true).padStart(7),
+    fmt(a.alertsPerHour).padStart(7),
+    fmt(a.falseAlertsPerHour).padStart(7),
+    `${a.episodes.alerted}/${a.episodes.runs}`.padStart(8),
+  ].join(' ');
 }
 
 /** `beatwatch eval mitdb`: QRS detection on MIT-BIH records, streamed as in production. */
@@ -80,12 +103,17 @@ const command: CommandModule = {
       records: { type: 'string' },
       record: { type: 'string' },
       chunk: { type: 'string' },
-      calibration: { type: 'string' },
+      adaptation: { type: 'string' },
+      'learning-seconds': { type: 'string' },
       'qrs-only': { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    const calibration = choiceFlag(values.calibration, 'calibration', ['per-record', 'global'] as const, 'per-record');
-    const steps: MitdbEvalStep[] = values['qrs-only'] ? EVAL_STEPS : [...EVAL_STEPS, createMitdbAnomalyEvaluation({ calibration })];
+    const adaptationName = choiceFlag(values.adaptation, 'adaptation', [...ADAPTER_NAMES, 'calibration'] as const, 'threshold-calibration');
+    const adaptation = adapterByName(adaptationName);
+    const learningSeconds = numberFlag(values['learning-seconds'], 'learning-seconds', DEFAULT_LEARNING_SECONDS, 0, 1e6);
+    const steps: MitdbEvalStep[] = values['qrs-only']
+      ? EVAL_STEPS
+      : [...EVAL_STEPS, createMitdbProductEvaluation({ adaptation, learningSeconds })];
     const folder = values.records ?? BUNDLED;
     const chunkSeconds = numberFlag(values.chunk, 'chunk', 1, 0.001, 60);
     const names = values.record
@@ -122,8 +150,16 @@ const command: CommandModule = {
       lines.push(
         `total  ${String(total.tp + total.fn).padStart(7)} ${String(total.tp).padStart(6)} ${String(total.fn).padStart(4)} ${String(total.fp).padStart(4)} ${pct(total.se)} ${pct(total.ppv)}`,
       );
-      const anomaly = (totals as { anomaly?: AnomalyTotal }).anomaly;
-      if (anomaly) lines.push('', formatAnomaly(anomaly, calibration));
+      const anomaly = (totals as { anomaly?: AnomalyRow }).anomaly;
+      if (anomaly) {
+        lines.push(
+          '',
+          `beat anomalies through the detector (adaptation ${anomaly.adaptation}; learning-period beats left out):`,
+          'record model        learned   AUC-V   VEB-Se  VEB-+P  SVEB-Se SVEB-+P alerts/h false/h episodes',
+        );
+        for (const r of rows) lines.push(anomalyLine(r.record, r.anomaly as AnomalyRow));
+        lines.push(anomalyLine('total', anomaly));
+      }
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     return 0;

@@ -1,0 +1,360 @@
+/**
+ * `eval mitdb` runs the product (DESIGN.md §6): each record's first channel is cut into 1 s wire
+ * records and pushed in batches through a {@link Detector} (real decoder, device state, learning
+ * period, adaptation, alert policy; in-memory sinks and profile store), and every figure is
+ * computed from the beats and alerts the detector reports. There is no evaluation-only scoring.
+ */
+import { aamiClass, type AamiClass } from '../ecg/beat-symbols';
+import { EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
+import type { MitdbRecord } from '../ecg/mitdb';
+import { decodeWireRecord } from '../contract/wire';
+import { cutWireRecord, recordCount } from '../contract/wire-records';
+import { rocAuc } from '../model/metrics';
+import type { LoadedBeatModel } from '../model/beat-model';
+import { DEFAULT_LEARNING_SECONDS, thresholdCalibrationAdapter } from '../detect/adapters';
+import { DEFAULT_ALERT_POLICY, type AlertPolicyOptions } from '../detect/alert-policy';
+import { MemoryProfileStore, type DeviceProfile, type PatientAdapter } from '../detect/patient-adaptation';
+import type { AlertMessage, DetectSinks } from '../detect/ports';
+import { Detector, type InputRecord, type ScoredBeat } from '../detect/process-batch';
+import { defaultModelFor } from './default-model';
+
+/** Device clock of every record's first sample: a fixed epoch, so alert ids are reproducible. */
+export const EVAL_EPOCH = Date.UTC(2026, 0, 1);
+
+/** Records per `processBatch` call: the deployed event source mapping's batch size. */
+export const EVAL_BATCH_RECORDS = 100;
+
+/** Options of {@link runRecordThroughDetector}; every field has a documented default. */
+export interface ProductRunOptions {
+  /** Default {@link thresholdCalibrationAdapter}. */
+  readonly adaptation: PatientAdapter;
+  /** Default 300 s (EC57). */
+  readonly learningSeconds: number;
+  /** Default {@link DEFAULT_ALERT_POLICY}. */
+  readonly policy: AlertPolicyOptions;
+  /** Default {@link EVAL_BATCH_RECORDS}. */
+  readonly batchRecords: number;
+}
+
+export const DEFAULT_PRODUCT_RUN: ProductRunOptions = Object.freeze({
+  adaptation: thresholdCalibrationAdapter(),
+  learningSeconds: DEFAULT_LEARNING_SECONDS,
+  policy: DEFAULT_ALERT_POLICY,
+  batchRecords: EVAL_BATCH_RECORDS,
+});
+
+/** What the detector did with one record. */
+export interface ProductRun {
+  readonly beats: ScoredBeat[];
+  readonly alerts: AlertMessage[];
+  /** The profile the device learned (null: none, e.g. with the `off` adapter or a record shorter than the learning period). */
+  readonly profile: DeviceProfile | null;
+}
+
+/**
+ * Streams a signal as device `deviceId` through a fresh {@link Detector}: 1 s wire records
+ * (t0 = {@link EVAL_EPOCH} + offset), batches of `batchRecords`, in-memory sinks and profile store.
+ *
+ * @example
+ * const run = await runRecordThroughDetector({ deviceId: '119', signal, fs: 360 }, model);
+ */
+export async function runRecordThroughDetector(
+  device: { deviceId: string; signal: Float32Array; fs: number },
+  model: LoadedBeatModel,
+  options: Partial<ProductRunOptions> = {},
+): Promise<ProductRun> {
+  const o = { ...DEFAULT_PRODUCT_RUN, ...options };
+  const alerts: AlertMessage[] = [];
+  const sinks: DetectSinks = {
+    quarantine: async (r) => {
+      throw new Error(`eval: a record was rejected: ${r.reason}`);
+    },
+    putSnippet: async () => undefined,
+    publishAlert: async (m) => void alerts.push(m),
+  };
+  const profiles = new MemoryProfileStore();
+  const detector = new Detector(sinks, decodeWireRecord, {
+    adaptation: o.adaptation,
+    learningSeconds: o.learningSeconds,
+    policy: o.policy,
+    profiles,
+  });
+  const beats: ScoredBeat[] = [];
+  const scratch = new Float32Array(Math.ceil(device.fs) + 1);
+  const n = recordCount(device.signal.length, device.fs, 1);
+  for (let from = 0; from < n; from += o.batchRecords) {
+    const batch: InputRecord[] = [];
+    for (let seq = from; seq < Math.min(n, from + o.batchRecords); seq++)
+      batch.push({ id: String(seq), data: Buffer.from(cutWireRecord(device, seq, EVAL_EPOCH, 1, scratch).text), arrivedAt: EVAL_EPOCH });
+    const result = await detector.processBatch(batch, model);
+    if (result.failedRecordIds.length > 0) throw new Error(`eval: ${result.failedRecordIds.length} records failed in memory`);
+    beats.push(...result.beats);
+  }
+  return { beats, alerts, profile: profiles.get(device.deviceId) };
+}
+
+/** Sensitivity / positive predictivity counts of one beat class (NaN when undefined). */
+export interface ClassDetection {
+  readonly se: number;
+  readonly ppv: number;
+  readonly tp: number;
+  readonly fn: number;
+  readonly fp: number;
+}
+
+/** Figures of one record (or a total), learning-period beats left out as EC57 prescribes. */
+export interface ProductMetrics {
+  /** AUC of relative scores, V vs N (NaN without both). */
+  readonly aucV: number;
+  /** AUC of relative scores, every non-N class vs N. */
+  readonly aucAll: number;
+  /** Flagged as `ventricular` vs AAMI V (reference V beats the QRS detector missed count as FN). */
+  readonly veb: ClassDetection;
+  /** Flagged as `premature` vs AAMI S. */
+  readonly sveb: ClassDetection;
+  /** Alerts raised after the learning period. */
+  readonly alerts: number;
+  /** Critical alerts sent while learning (`calibrating`). */
+  readonly calibratingAlerts: number;
+  /** Alerts whose span, widened 1 s each side, holds no S, V, F or Q beat. */
+  readonly falseAlerts: number;
+  /** Signal hours after the learning period. */
+  readonly hours: number;
+  readonly alertsPerHour: number;
+  readonly falseAlertsPerHour: number;
+  /** Runs of ≥ 3 consecutive V or S beats after learning, and how many an alert covers. */
+  readonly episodes: { readonly runs: number; readonly alerted: number };
+  readonly episodesAlerted: number;
+  /** Seconds into the record the learning period ended, and beats it took (0, 0 without learning). */
+  readonly learning: { readonly completedAt: number; readonly beats: number };
+}
+
+/** What totals are pooled from: a record's metrics plus its after-learning relative scores with classes. */
+export interface ProductRecordResult {
+  readonly metrics: ProductMetrics;
+  readonly pooled: { readonly scores: number[]; readonly classes: AamiClass[] };
+}
+
+const ECTOPIC = new Set<AamiClass>(['S', 'V', 'F', 'Q']);
+
+/**
+ * Scores one record's detector run against its reference annotations: each scored beat matched
+ * to the nearest reference beat within EC57's 150 ms.
+ *
+ * @example
+ * const { metrics } = productMetrics(record, await runRecordThroughDetector({ deviceId: record.name, signal: record.signal, fs: record.fs }, model));
+ */
+export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRecordResult {
+  const fs = record.fs;
+  const ref = record.beatSamples;
+  const refClass: (AamiClass | null)[] = Array.from(record.beatSymbols, (s) => aamiClass(s) ?? null);
+  const learnedAtMs = run.profile === null ? (run.beats.find((b) => b.phase === 'learned')?.t ?? EVAL_EPOCH) : run.profile.learnedAt;
+  const learnedAtSample = ((learnedAtMs - EVAL_EPOCH) * fs) / 1000;
+  const tolerance = Math.round(EC57_MATCH_WINDOW_SECONDS * fs);
+  const matched = new Uint8Array(ref.length);
+  const pooled: ProductRecordResult['pooled'] = { scores: [], classes: [] };
+  const veb = { tp: 0, fn: 0, fp: 0 };
+  const sveb = { tp: 0, fn: 0, fp: 0 };
+  const vS: number[] = [];
+  const vL: number[] = [];
+  const aS: number[] = [];
+  const aL: number[] = [];
+  let j = 0;
+  let learningBeats = 0;
+  for (const b of run.beats) {
+    if (b.phase === 'learning') {
+      learningBeats++;
+      continue;
+    }
+    const r = ((b.t - EVAL_EPOCH) * fs) / 1000;
+    while (j < ref.length && ref[j] < r - tolerance) j++;
+    let best = -1;
+    for (let k = j; k < ref.length && ref[k] <= r + tolerance; k++)
+      if (best < 0 || Math.abs(ref[k] - r) < Math.abs(ref[best] - r)) best = k;
+    const c = best >= 0 ? refClass[best] : null;
+    if (best >= 0) matched[best] = 1;
+    const vent = b.anomalous && b.kind === 'ventricular';
+    const prem = b.anomalous && b.kind === 'premature';
+    if (c === 'V') {
+      if (vent) veb.tp++;
+      else veb.fn++;
+    } else if (vent && c !== 'F' && c !== 'Q') veb.fp++;
+    if (c === 'S') {
+      if (prem) sveb.tp++;
+      else sveb.fn++;
+    } else if (prem && c !== 'F' && c !== 'Q') sveb.fp++;
+    if (c === null) continue;
+    pooled.scores.push(b.score);
+    pooled.classes.push(c);
+    if (c === 'N' || c === 'V') {
+      vS.push(b.score);
+      vL.push(c === 'V' ? 1 : 0);
+    }
+    aS.push(b.score);
+    aL.push(c === 'N' ? 0 : 1);
+  }
+  // Reference V and S beats after learning that no detected beat matched: missed, as EC57 counts them.
+  for (let k = 0; k < ref.length; k++) {
+    if (matched[k] || ref[k] < learnedAtSample) continue;
+    if (refClass[k] === 'V') veb.fn++;
+    if (refClass[k] === 'S') sveb.fn++;
+  }
+
+  const refMs = (k: number) => EVAL_EPOCH + (ref[k] * 1000) / fs;
+  const after = run.alerts.filter((a) => a.calibrating !== true && a.to >= learnedAtMs);
+  let falseAlerts = 0;
+  for (const a of after) {
+    let ectopic = false;
+    for (let k = 0; k < ref.length && !ectopic; k++) {
+      const t = refMs(k);
+      if (t >= a.from - 1000 && t <= a.to + 1000 && refClass[k] !== null && ECTOPIC.has(refClass[k] as AamiClass)) ectopic = true;
+    }
+    if (!ectopic) falseAlerts++;
+  }
+  let runs = 0;
+  let alerted = 0;
+  for (let k = 0; k < ref.length;) {
+    if (refClass[k] !== 'V' && refClass[k] !== 'S') {
+      k++;
+      continue;
+    }
+    let end = k;
+    while (end + 1 < ref.length && (refClass[end + 1] === 'V' || refClass[end + 1] === 'S')) end++;
+    if (end - k + 1 >= 3 && ref[k] >= learnedAtSample) {
+      runs++;
+      const from = refMs(k);
+      const to = refMs(end);
+      if (run.alerts.some((a) => a.from - 1000 <= to && a.to + 1000 >= from)) alerted++;
+    }
+    k = end + 1;
+  }
+  const hours = Math.max(0, record.signal.length / fs - (learnedAtMs - EVAL_EPOCH) / 1000) / 3600;
+  return {
+    metrics: {
+      aucV: safeAuc(vS, vL),
+      aucAll: safeAuc(aS, aL),
+      veb: detection(veb),
+      sveb: detection(sveb),
+      alerts: after.length,
+      calibratingAlerts: run.alerts.filter((a) => a.calibrating === true).length,
+      falseAlerts,
+      hours,
+      alertsPerHour: hours > 0 ? after.length / hours : 0,
+      falseAlertsPerHour: hours > 0 ? falseAlerts / hours : 0,
+      episodes: { runs, alerted },
+      episodesAlerted: runs > 0 ? alerted / runs : Number.NaN,
+      learning: { completedAt: (learnedAtMs - EVAL_EPOCH) / 1000, beats: learningBeats },
+    },
+    pooled,
+  };
+}
+
+/**
+ * Totals over records: AUCs of the pooled relative scores (each record on its own device's
+ * scale, as the product sees it), counts and hours summed.
+ */
+export function totalProductMetrics(results: readonly ProductRecordResult[]): ProductMetrics {
+  const vS: number[] = [];
+  const vL: number[] = [];
+  const aS: number[] = [];
+  const aL: number[] = [];
+  for (const { pooled } of results) {
+    pooled.scores.forEach((s, i) => {
+      const c = pooled.classes[i];
+      if (c === 'N' || c === 'V') {
+        vS.push(s);
+        vL.push(c === 'V' ? 1 : 0);
+      }
+      aS.push(s);
+      aL.push(c === 'N' ? 0 : 1);
+    });
+  }
+  const sum = (f: (m: ProductMetrics) => number) => results.reduce((n, r) => n + f(r.metrics), 0);
+  const hours = sum((m) => m.hours);
+  const alerts = sum((m) => m.alerts);
+  const falseAlerts = sum((m) => m.falseAlerts);
+  const runs = sum((m) => m.episodes.runs);
+  const alerted = sum((m) => m.episodes.alerted);
+  return {
+    aucV: safeAuc(vS, vL),
+    aucAll: safeAuc(aS, aL),
+    veb: detection({ tp: sum((m) => m.veb.tp), fn: sum((m) => m.veb.fn), fp: sum((m) => m.veb.fp) }),
+    sveb: detection({ tp: sum((m) => m.sveb.tp), fn: sum((m) => m.sveb.fn), fp: sum((m) => m.sveb.fp) }),
+    alerts,
+    calibratingAlerts: sum((m) => m.calibratingAlerts),
+    falseAlerts,
+    hours,
+    alertsPerHour: hours > 0 ? alerts / hours : 0,
+    falseAlertsPerHour: hours > 0 ? falseAlerts / hours : 0,
+    episodes: { runs, alerted },
+    episodesAlerted: runs > 0 ? alerted / runs : Number.NaN,
+    learning: { completedAt: Number.NaN, beats: sum((m) => m.learning.beats) },
+  };
+}
+
+/** A model to evaluate a record with, and the records it was trained on. */
+export type ModelChooser = (record: string) => { model: LoadedBeatModel; name: string; trainedOn: readonly string[] };
+
+const round = (x: number, d = 4): number | null => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
+
+/** A {@link ProductMetrics} as printed in `--json` (NaN → null, rounded). */
+export function metricsJson(m: ProductMetrics) {
+  const det = (d: ClassDetection) => ({ se: round(d.se), ppv: round(d.ppv), tp: d.tp, fn: d.fn, fp: d.fp });
+  return {
+    aucV: round(m.aucV),
+    aucAll: round(m.aucAll),
+    veb: det(m.veb),
+    sveb: det(m.sveb),
+    alerts: m.alerts,
+    calibratingAlerts: m.calibratingAlerts,
+    falseAlerts: m.falseAlerts,
+    hours: round(m.hours, 3),
+    alertsPerHour: round(m.alertsPerHour, 2),
+    falseAlertsPerHour: round(m.falseAlertsPerHour, 2),
+    episodes: m.episodes,
+    episodesAlerted: round(m.episodesAlerted, 3),
+    learning: { completedAt: round(m.learning.completedAt, 1), beats: m.learning.beats },
+  };
+}
+
+/**
+ * The beat-anomaly step of `eval mitdb`: each record through the product (see
+ * {@link runRecordThroughDetector}) with a model never trained on it (default
+ * {@link defaultModelFor}), its figures added to the record's row under `anomaly`, and totals.
+ *
+ * @example
+ * const steps = [...EVAL_STEPS, createMitdbProductEvaluation({ adaptation: OFF_ADAPTER })];
+ */
+export function createMitdbProductEvaluation(options: Partial<ProductRunOptions> = {}, chooseModel: ModelChooser = defaultModelFor) {
+  const results: ProductRecordResult[] = [];
+  const adaptation = options.adaptation ?? DEFAULT_PRODUCT_RUN.adaptation;
+  return {
+    async record({ record }: { record: MitdbRecord }) {
+      const { model, name } = chooseModel(record.name);
+      const run = await runRecordThroughDetector({ deviceId: record.name, signal: record.signal, fs: record.fs }, model, options);
+      const result = productMetrics(record, run);
+      results.push(result);
+      return {
+        anomaly: {
+          model: name,
+          adaptation: adaptation.name,
+          threshold: run.profile === null ? null : round(run.profile.threshold),
+          ...metricsJson(result.metrics),
+        },
+      };
+    },
+    total() {
+      const { learning: _learning, ...total } = metricsJson(totalProductMetrics(results));
+      return { anomaly: { adaptation: adaptation.name, ...total, learningBeats: _learning.beats } };
+    },
+  };
+}
+
+function detection(c: { tp: number; fn: number; fp: number }): ClassDetection {
+  return { se: c.tp / (c.tp + c.fn), ppv: c.tp / (c.tp + c.fp), ...c };
+}
+
+function safeAuc(scores: number[], labels: number[]): number {
+  const pos = labels.reduce((a, b) => a + b, 0);
+  return pos === 0 || pos === labels.length ? Number.NaN : rocAuc(scores, labels);
+}
