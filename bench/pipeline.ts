@@ -11,6 +11,8 @@ import { Detector, type InputRecord } from '../src/detect/process-batch';
 import { listMitdbRecords } from '../src/ecg/mitdb';
 import { readWfdbRecord } from '../src/ecg/wfdb-record';
 import { cutWireRecord, recordCount, type SimulatedDevice } from '../src/local/device-records';
+import { OFF_ADAPTER, thresholdCalibrationAdapter } from '../src/detect/adapters';
+import type { PatientAdapter } from '../src/detect/patient-adaptation';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';
 import type { BenchSuite } from './suite';
@@ -80,19 +82,32 @@ const suite: BenchSuite = {
       publishAlert: async () => undefined,
     };
     const batches = streamBatches(devices, Date.UTC(2026, 0, 1));
-    const detector = new Detector(noSinks, decodeWireRecord);
-    let beats = 0;
-    let alerts = 0;
-    const t0 = performance.now();
-    for (const batch of batches) {
-      const r = await detector.processBatch(batch, model);
-      beats += r.counts.beatsScored;
-      alerts += r.counts.alerts;
-    }
-    const coreSeconds = (performance.now() - t0) / 1000;
-    say(
-      `${'handler core alone'.padEnd(34)}${(beats / coreSeconds).toFixed(0).padStart(8)} beats/s${(deviceSeconds / coreSeconds).toFixed(0).padStart(8)} device-s/s (${beats} beats, ${alerts} alerts)`,
-    );
+    // With patient adaptation (the default, learning period included) and without, same run.
+    const runCore = async (adaptation: PatientAdapter) => {
+      const detector = new Detector(noSinks, decodeWireRecord, { adaptation });
+      let n = 0;
+      let raised = 0;
+      const started = performance.now();
+      for (const batch of batches) {
+        const r = await detector.processBatch(batch, model);
+        n += r.counts.beatsScored;
+        raised += r.counts.alerts;
+      }
+      return { beats: n, alerts: raised, seconds: (performance.now() - started) / 1000 };
+    };
+    const off = await runCore(OFF_ADAPTER);
+    const on = await runCore(thresholdCalibrationAdapter());
+    const { beats } = on;
+    const coreSeconds = on.seconds;
+    for (const [label, r] of [
+      ['handler core, adaptation off', off],
+      ['handler core, adaptation on', on],
+    ] as const)
+      say(
+        `${label.padEnd(34)}${(r.beats / r.seconds).toFixed(0).padStart(8)} beats/s${(deviceSeconds / r.seconds).toFixed(0).padStart(8)} device-s/s (${r.beats} beats, ${r.alerts} alerts)`,
+      );
+    const adaptationRatio = on.beats / on.seconds / (off.beats / off.seconds);
+    say(`adaptation on / off: ${adaptationRatio.toFixed(3)} x the beats/s`);
 
     // 2. End to end through the emulators.
     let e2eBeats = 0;
@@ -134,6 +149,8 @@ const suite: BenchSuite = {
         secondsPerDevice: seconds,
         batchSize: BATCH_SIZE,
         handlerBeatsPerSecond: beats / coreSeconds,
+        handlerBeatsPerSecondAdaptationOff: off.beats / off.seconds,
+        adaptationOnOffRatio: adaptationRatio,
         handlerDeviceSecondsPerSecond: deviceSeconds / coreSeconds,
         endToEndDeviceSecondsPerSecond: sent.deviceSeconds / e2eSeconds,
         endToEndBeatsPerSecond: e2eBeats / e2eSeconds,

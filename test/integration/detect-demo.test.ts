@@ -16,7 +16,7 @@ describe('beatwatch demo', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const code = await demo.run(['--seconds', '40', '--json', '--out', join(dir, 'report.html')]);
+      const code = await demo.run(['--seconds', '40', '--learning-seconds', '20', '--json', '--out', join(dir, 'report.html')]);
       expect(code).toBe(0);
       expect(out).toHaveLength(1);
       const summary = JSON.parse(out[0]) as Record<string, unknown> & { latencyMs: { p50: number; p95: number } };
@@ -26,6 +26,7 @@ describe('beatwatch demo', () => {
         'beats',
         'devices',
         'latencyMs',
+        'learnedAt',
         'lost',
         'records',
         'rejected',
@@ -35,6 +36,8 @@ describe('beatwatch demo', () => {
       expect(summary.beats).toBeGreaterThan(200);
       expect(summary.anomalousBeats).toBeGreaterThan(0);
       expect(summary.latencyMs.p95).toBeGreaterThanOrEqual(summary.latencyMs.p50);
+      // A 20 s learning period: every device learns inside the 40 s streamed.
+      expect(Object.values(summary.learnedAt as Record<string, number | null>).every((s) => s !== null && s >= 20 && s < 22)).toBe(true);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('mitdb/119');
       expect(html).toMatch(/stroke="#dc2626" stroke-width="3"/); // flagged beats marked on a strip

@@ -44,6 +44,9 @@ function annotatedVentricularBeats(): number[] {
   return out;
 }
 
+/** A 20 s learning period so the 90 s streamed raise warnings too (the product's 300 s would hold them all). */
+const LEARNING_SECONDS = 20;
+
 function device(record: string, id: string): SimulatedDevice {
   const rec = readWfdbRecord(`${MITDB}/${record}`);
   return { deviceId: id, signal: rec.signals[0].samples.subarray(0, SECONDS * rec.fs), fs: rec.fs };
@@ -53,7 +56,7 @@ function device(record: string, id: string): SimulatedDevice {
 async function expectedAlerts(devices: SimulatedDevice[]): Promise<AlertMessage[]> {
   const published: AlertMessage[] = [];
   const sinks: DetectSinks = { quarantine: async () => {}, putSnippet: async () => {}, publishAlert: async (m) => void published.push(m) };
-  const detector = new Detector(sinks, decodeWireRecord);
+  const detector = new Detector(sinks, decodeWireRecord, { learningSeconds: LEARNING_SECONDS });
   const model = loadBeatModel(MODEL_TEXT);
   const scratch = new Float32Array(4096);
   let id = 0;
@@ -108,7 +111,7 @@ describe('detect handler against the local emulators', () => {
     // EMF lines would flood the test output; the metrics code path still runs.
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     const handler = createDetectHandler({
-      env: { BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn },
+      env: { BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn, LEARNING_SECONDS: String(LEARNING_SECONDS) },
       aws,
       logger: new Logger({ logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'beatwatch-test', logger: { warn: () => {} } as unknown as Console }),

@@ -67,7 +67,9 @@ describe('retraining in the local pipeline', () => {
       },
       handler: (ctx) =>
         createDetectHandler({
-          env: { ...ctx.lambdaEnv, MODEL_REVALIDATE_MS: String(REVALIDATE_MS) },
+          // No patient adaptation: this test is about the model switch, and its 40 s devices would
+          // spend every beat in a learning period (warnings held).
+          env: { ...ctx.lambdaEnv, MODEL_REVALIDATE_MS: String(REVALIDATE_MS), ADAPTATION: 'off' },
           aws: ctx.aws,
           logger: quietLogger(),
           metrics: quietMetrics(),

@@ -26,6 +26,12 @@ export const DEMO_RECORDS: readonly string[] = ['100', '101', '106', '119', '208
 /** Default seconds of each record streamed: 5 minutes shows several alerts and keeps the demo short. */
 export const DEFAULT_DEMO_SECONDS = 300;
 
+/**
+ * The demo's learning period: 60 s, not the product's 300 s (EC57), so that in a 5-minute stream
+ * each device learns its profile and most of the stream is scored against it.
+ */
+export const DEMO_LEARNING_SECONDS = 60;
+
 /** Training budget of the demo's retraining cycle: enough to fine-tune, short enough for a demo. */
 export const DEMO_RETRAIN_BUDGET_S = 60;
 
@@ -42,10 +48,12 @@ const usage = [
   '  --speed N|max  playback speed: N times real time, or max (default max)',
   `  --seconds S    seconds of each record to stream (default ${DEFAULT_DEMO_SECONDS}; 0 = all)`,
   '  --model FILE   model artifact (default: the shipped default model)',
+  `  --learning-seconds S  each device's learning period (default ${DEMO_LEARNING_SECONDS} for the demo; the product's is 300)`,
   '  --out FILE     report path (default out/report.html)',
   '  --retrain      after the stream, run one retraining cycle over the archived history and show',
   `                 the promotion decision (time budget ${DEMO_RETRAIN_BUDGET_S} s)`,
-  '  --json         print {devices, skipped, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95}}',
+  '  --json         print {devices, skipped, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95},',
+  '                 learnedAt:{<device label>: seconds into the stream the device finished learning, or null}}',
   '                 (+ retrain:{decision, reason, fromVersion, toVersion, beatsUsed, seconds} with --retrain)',
 ].join('\n');
 
@@ -68,6 +76,7 @@ const demo: CommandModule = {
       speed: { type: 'string' },
       seconds: { type: 'string' },
       model: { type: 'string' },
+      'learning-seconds': { type: 'string' },
       out: { type: 'string' },
       retrain: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -82,6 +91,7 @@ const demo: CommandModule = {
         ? { records: DEMO_RECORDS.map((name) => ({ name, label: recordLabel(folder, name) })), skipped: [] }
         : listRecordFolder(folder);
     const skipped: SkippedRecord[] = [...listing.skipped];
+    const learningSeconds = numberFlag(values['learning-seconds'], 'learning-seconds', DEMO_LEARNING_SECONDS, 0, 1e6);
     for (const s of listing.skipped) progress(`skipped record ${s.name}: ${s.reason}`);
     const modelText = readFileSync(values.model ?? DEFAULT_MODEL_FILE, 'utf8');
     const model = loadBeatModel(modelText);
@@ -141,7 +151,7 @@ const demo: CommandModule = {
       },
       handler: ({ aws, lambdaEnv }) =>
         createDetectHandler({
-          env: lambdaEnv,
+          env: { ...lambdaEnv, LEARNING_SECONDS: String(learningSeconds) },
           aws,
           logger: new Logger({ logLevel: 'SILENT' }),
           onBatch: (r) => {
@@ -210,6 +220,12 @@ const demo: CommandModule = {
         progress(`retrain: ${describeRetrain(result)}`);
         retrain = retrainSummary(result);
       }
+      // When each device finished learning: its first beat scored against its own profile.
+      const learnedAt: Record<string, number | null> = {};
+      for (const d of devices) {
+        const first = (beatsByDevice.get(d.deviceId) ?? []).filter((b) => b.phase === 'learned').sort((a, b) => a.t - b.t)[0];
+        learnedAt[d.label] = first === undefined ? null : Math.round((first.t - startTime) / 1000);
+      }
       const summary = {
         devices: devices.length,
         skipped: skipped.length,
@@ -220,6 +236,7 @@ const demo: CommandModule = {
         rejected: totals.rejected,
         lost,
         latencyMs: { p50: Math.round(percentile(latencies, 0.5)), p95: Math.round(percentile(latencies, 0.95)) },
+        learnedAt,
         ...(retrain ? { retrain } : {}),
       };
       const reportDevices: ReportDevice[] = devices.map((d) => ({
@@ -250,6 +267,10 @@ const demo: CommandModule = {
       if (values.json) printJson(summary);
       else {
         const perDevice = devices.map((d) => `${d.label}: ${alerts.filter((a) => a.deviceId === d.deviceId).length}`).join(', ');
+        const learning = devices
+          .map((d) => `${d.label} ${learnedAt[d.label] === null ? 'still learning' : `learned at ${learnedAt[d.label]} s`}`)
+          .join(', ');
+        process.stdout.write(`\nLearning period ${learningSeconds} s: ${learning}.`);
         process.stdout.write(
           `\n${summary.alerts} alerts (${perDevice}); ${summary.beats} beats scored, ${summary.anomalousBeats} above the threshold; lost ${summary.lost}.\nReport: ${outFile}\n`,
         );
