@@ -13,7 +13,7 @@ export interface Acknowledgement {
 }
 
 const PREFIX_REASON =
-  'Least privilege by key prefix (docs/ARCHITECTURE.md §3.4): the statement names one action on the objects under one prefix of the data bucket; the object names below the prefix are dynamic (hours, versions, alert ids), so a wildcard after the prefix is the narrowest possible grant.';
+  'Least privilege by key prefix (docs/ARCHITECTURE.md §3.4): the statement names one action on the objects under one prefix of the data bucket; the object names below the prefix are dynamic (hours, versions, alert ids, device ids), so a wildcard after the prefix is the narrowest possible grant.';
 
 function prefixFinding(stack: Stack, bucket: s3.Bucket, prefix: string): string {
   const logicalId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)) as string;
@@ -31,7 +31,7 @@ export function acknowledgements(stack: BeatwatchStack): Acknowledgement[] {
   const detect = stack.detection.function.fn;
   const seed = stack.defaultModel.function.fn;
   const list: Acknowledgement[] = [
-    ...[PREFIX.models, PREFIX.alerts, PREFIX.rejected, PREFIX.history, PREFIX.historyErrors].map((prefix) => ({
+    ...[PREFIX.models, PREFIX.alerts, PREFIX.rejected, PREFIX.devices, PREFIX.history, PREFIX.historyErrors].map((prefix) => ({
       scope: stack,
       id: prefixFinding(stack, bucket, prefix),
       reason: PREFIX_REASON,
