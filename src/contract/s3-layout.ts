@@ -124,7 +124,7 @@ export function modelVersionKeys(version: string): { model: string; report: stri
 }
 
 /**
- * Key of a device's learned profile: `devices/<deviceId>/profile.json` (DESIGN.md §3.4). Wire
+ * Key of a device's learned profile: `devices/<deviceId>/profile.json` (docs/ARCHITECTURE.md §3.4). Wire
  * device ids are already key-safe (`[A-Za-z0-9._:-]`); anything else is replaced all the same.
  *
  * @example

@@ -1,7 +1,7 @@
 import { encodeWireRecord, type WireEncodeOptions } from './wire';
 
 /**
- * Cutting a device's signal into wire-format v1 records (DESIGN.md §3.1): the one encoder of
+ * Cutting a device's signal into wire-format v1 records (docs/ARCHITECTURE.md §3.1): the one encoder of
  * the device simulator, the demo's audit, the benchmarks and `eval mitdb`, so evaluation feeds
  * the detector exactly the bytes a device would send.
  */

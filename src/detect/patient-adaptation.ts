@@ -23,7 +23,7 @@ export interface BeatVerdict {
 export const PROFILE_FORMAT_VERSION = 1;
 
 /**
- * What a device learned, stored as `devices/<deviceId>/profile.json` (DESIGN.md §3.4). Plain JSON.
+ * What a device learned, stored as `devices/<deviceId>/profile.json` (docs/ARCHITECTURE.md §3.4). Plain JSON.
  * `threshold` is in the model's score units (the calibrated threshold); `features` is the
  * adapter's own (template, RR baseline, error baseline, ...).
  */

@@ -1,5 +1,5 @@
 /**
- * `eval mitdb` runs the product (DESIGN.md §6): each record's first channel is cut into 1 s wire
+ * `eval mitdb` runs the product (docs/ARCHITECTURE.md §6): each record's first channel is cut into 1 s wire
  * records and pushed in batches through a {@link Detector} (real decoder, device state, learning
  * period, adaptation, alert policy; in-memory sinks and profile store), and every figure is
  * computed from the beats and alerts the detector reports. There is no evaluation-only scoring.
