@@ -18,7 +18,7 @@ import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../src/co
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { createS3ModelSource } from '../src/aws/model-store';
 import { createS3ProfileStore } from '../src/aws/profile-store';
-import { decodeWireRecord } from '../src/contract/wire';
+import { decodeRecord } from '../src/contract/decode-record';
 import { loadBeatModel } from '../src/model/beat-model';
 import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-config';
 import { ModelCache } from '../src/detect/model-cache';
@@ -92,7 +92,7 @@ export function createDetectHandler(
     const profiles = createS3ProfileStore(aws.s3, config.bucket, (device, reason) =>
       logger.warn('device profile unusable, relearning', { device: deviceRef(device), reason }),
     );
-    const detector = new Detector(options.wrapSinks ? options.wrapSinks(sinks) : sinks, decodeWireRecord, { ...config.detector, profiles });
+    const detector = new Detector(options.wrapSinks ? options.wrapSinks(sinks) : sinks, decodeRecord, { ...config.detector, profiles });
     return { config, cache, detector };
   }
 

@@ -48,7 +48,7 @@ export interface DetectSinksConfig {
  * `alerts/`, alerts to the topic.
  *
  * @example
- * const detector = new Detector(createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket, topicArn }), decodeWireRecord);
+ * const detector = new Detector(createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket, topicArn }), decodeRecord);
  */
 export function createDetectSinks(config: DetectSinksConfig): DetectSinks {
   return {

@@ -99,16 +99,26 @@ export function checkSamples(value: unknown, fs: number): WireRejection | undefi
   const field = 'samples';
   if (value === undefined) return { field, reason: 'samples is missing' };
   if (!Array.isArray(value)) return { field, reason: `samples must be an array, got ${jsonTypeOf(value)}` };
-  if (value.length === 0) return { field, reason: 'samples is empty' };
-  const max = Math.floor(MAX_RECORD_SECONDS * fs);
-  if (value.length > max)
-    return { field, reason: `samples has ${value.length} elements, at most ${max} allowed (${MAX_RECORD_SECONDS} s at ${fs} Hz)` };
+  const badCount = checkSampleCount(value.length, fs);
+  if (badCount) return badCount;
   for (let i = 0; i < value.length; i++) {
     const x: unknown = value[i];
     if (typeof x !== 'number') return { field: `samples[${i}]`, reason: `samples[${i}] must be a number, got ${jsonTypeOf(x)}` };
     // JSON.parse turns 1e999 into Infinity: out-of-range numbers are caught here.
     if (!Number.isFinite(x)) return { field: `samples[${i}]`, reason: `samples[${i}] is not a finite number` };
   }
+  return undefined;
+}
+
+/**
+ * The sample count of a record (per lead in v2): 1 to 60·fs. `fs` must already be valid. v1 and
+ * v2 share it so both formats refuse the same counts with the same words.
+ */
+export function checkSampleCount(count: number, fs: number): WireRejection | undefined {
+  const field = 'samples';
+  if (count === 0) return { field, reason: 'samples is empty' };
+  const max = Math.floor(MAX_RECORD_SECONDS * fs);
+  if (count > max) return { field, reason: `samples has ${count} elements, at most ${max} allowed (${MAX_RECORD_SECONDS} s at ${fs} Hz)` };
   return undefined;
 }
 

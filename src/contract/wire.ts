@@ -23,8 +23,13 @@ export interface DecodedRecord {
   readonly t0: number;
   /** Sampling rate in Hz. */
   readonly fs: number;
-  /** Samples in mV. */
+  /** Samples in mV of the lead the detector uses (v2: chosen by name, MLII first; v1: the only one). */
   readonly samples: Float32Array;
+  /**
+   * Every lead of a multi-lead (v2) record, in mV, in the record's order; `samples` is one of
+   * them. Absent for v1 records.
+   */
+  readonly leads?: readonly { readonly name: string; readonly samples: Float32Array }[];
 }
 
 /** One decoded wire-format v1 record (docs/ARCHITECTURE.md §3.1). */

@@ -8,7 +8,7 @@
 // builds it from an artifact; the detector names it here with the rest of its ports.
 export type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from '../model/scorer';
 
-/** A decoded record (samples in mV), as `decodeWireRecord` of `src/contract` hands it out. */
+/** A decoded record (samples in mV), as `decodeRecord` of `src/contract` hands it out (wire format v1 or v2). */
 export type { DecodedRecord } from '../contract/wire';
 import type { DecodedRecord } from '../contract/wire';
 

@@ -122,7 +122,7 @@ interface DeviceWork {
  * other devices in the replay are duplicates and skipped.
  *
  * @example
- * const detector = new Detector(sinks, decodeWireRecord);
+ * const detector = new Detector(sinks, decodeRecord);
  * const { failedRecordIds } = await detector.processBatch(records, model);
  */
 export class Detector {

@@ -1,0 +1,33 @@
+/**
+ * The one decode entry of the stream (docs/ARCHITECTURE.md §3.1): v1 (JSON text) and v2
+ * (binary) side by side, told apart by the first byte, so devices can move to v2 one at a time.
+ */
+import { chooseLead } from '../ecg/read-ecg-file';
+import { decodeWireRecord, type DecodedRecord } from './wire';
+import { WIRE_V2_MAGIC, decodeWireRecordV2 } from './wire-v2';
+import type { WireRejection } from './wire-validate';
+
+/** A decoded record of either version: `v` says which, `samples` is the lead to detect on. */
+export type AnyDecodedRecord = DecodedRecord & { readonly v: 1 | 2 };
+
+/** Result of {@link decodeRecord}: a record or a precise rejection. */
+export type RecordDecodeResult = { ok: true; record: AnyDecodedRecord } | ({ ok: false } & WireRejection);
+
+/**
+ * Decodes one Kinesis record payload of wire format v1 or v2 (first byte 0xB2 = v2, anything
+ * else goes to the v1 JSON decoder). Never throws. For v2, `samples` is the lead the model was
+ * trained on when the record has it (MLII, then lead II, then an ECG-named lead, then the
+ * first: `chooseLead`'s order) and `leads` holds every lead.
+ *
+ * @example
+ * const r = decodeRecord(Buffer.from(kinesisRecord.data, 'base64'));
+ * if (r.ok) detect(r.record.samples); else quarantine(r.reason);
+ */
+export function decodeRecord(data: Uint8Array | string): RecordDecodeResult {
+  if (typeof data === 'string' || data.length === 0 || data[0] !== WIRE_V2_MAGIC) return decodeWireRecord(data);
+  const r = decodeWireRecordV2(data);
+  if (!r.ok) return r;
+  const { leads, ...meta } = r.record;
+  const { lead } = chooseLead({ leads: leads.map((l) => ({ name: l.name, unit: 'mV' as const, samples: l.samples })) });
+  return { ok: true, record: { ...meta, samples: lead.samples, leads } };
+}
