@@ -17,6 +17,11 @@ export interface EcgLead {
   readonly unit: 'mV';
   /** Samples at the recording's `fs`; NaN marks a missing sample. */
   readonly samples: Float32Array;
+  /**
+   * ADC units per mV when the file says (WFDB gain, EDF digital/physical range, CSV in `adu`):
+   * the recording's resolution, which lets a lossless integer coding (wire format v2) keep it.
+   */
+  readonly gain?: number;
 }
 
 /** Annotations that came with a recording, structure of arrays. */
@@ -105,7 +110,12 @@ function readDetected(path: string, options: ReadEcgFileOptions): EcgRecording {
     const csv = readEcgCsv(file, options);
     recording = {
       fs: csv.fs,
-      leads: csv.leads.map((l) => ({ name: l.name, unit: 'mV', samples: l.samples })),
+      leads: csv.leads.map((l) => ({
+        name: l.name,
+        unit: 'mV' as const,
+        samples: l.samples,
+        ...(options.unit === 'adu' && options.gain !== undefined ? { gain: options.gain } : {}),
+      })),
       source: { format, file },
       warnings,
     };
@@ -170,7 +180,7 @@ function fromWfdb(base: string, warnings: string[]): EcgRecording {
     const name = signal.lead === '' ? `signal ${i}` : signal.lead;
     const mv = millivoltsPerUnit(signal.units);
     if (mv === undefined) skipped.push(`${name} (${signal.units})`);
-    else leads.push({ name, unit: 'mV', samples: toMillivolts(signal.samples, mv) });
+    else leads.push({ name, unit: 'mV', samples: toMillivolts(signal.samples, mv), gain: signal.gain / mv });
   });
   if (skipped.length > 0) warnings.push(`left out ${skipped.length} non-voltage signal(s): ${skipped.join(', ')}`);
   if (leads.length === 0)
@@ -185,12 +195,17 @@ function fromWfdb(base: string, warnings: string[]): EcgRecording {
 
 function fromEdf(file: string, format: 'edf' | 'bdf', preferred: string | undefined, warnings: string[]): EcgRecording {
   const edf = readEdf(file);
-  const voltage: { name: string; fs: number; samples: Float32Array; mv: number }[] = [];
+  const voltage: { name: string; fs: number; samples: Float32Array; mv: number; gain: number | undefined }[] = [];
   const skipped: string[] = [];
   for (const s of edf.signals) {
     const mv = millivoltsPerUnit(s.unit);
     if (mv === undefined) skipped.push(`${s.label} (${s.unit || 'no unit'})`);
-    else voltage.push({ name: s.label, fs: s.fs, samples: s.samples, mv });
+    else {
+      // Digital units per physical unit, then per mV.
+      const perUnit = (s.digitalMax - s.digitalMin) / (s.physicalMax - s.physicalMin);
+      const gain = Number.isFinite(perUnit) && perUnit > 0 ? perUnit / mv : undefined;
+      voltage.push({ name: s.label, fs: s.fs, samples: s.samples, mv, gain });
+    }
   }
   if (skipped.length > 0) warnings.push(`left out ${skipped.length} non-voltage signal(s): ${skipped.join(', ')}`);
   if (voltage.length === 0)
@@ -200,7 +215,7 @@ function fromEdf(file: string, format: 'edf' | 'bdf', preferred: string | undefi
   const fs = voltage[rankLeads(voltage, preferred).index].fs;
   const leads: EcgLead[] = [];
   for (const v of voltage) {
-    if (v.fs === fs) leads.push({ name: v.name, unit: 'mV', samples: toMillivolts(v.samples, v.mv) });
+    if (v.fs === fs) leads.push({ name: v.name, unit: 'mV', samples: toMillivolts(v.samples, v.mv), ...(v.gain === undefined ? {} : { gain: v.gain }) });
     else warnings.push(`left out "${v.name}": ${v.fs} Hz, the recording keeps ${fs} Hz`);
   }
   let annotations: EcgAnnotations | undefined;

@@ -32,6 +32,8 @@ describe('layers', () => {
     fixture = await mkdtemp(join(tmpdir(), 'beatwatch-layers-'));
     const files: Record<string, string> = {
       'src/detect/x.ts': 'export const x = 1;\n',
+      'src/producer/p.ts': "import { x } from '../detect/x';\nexport const p = x;\n",
+      'src/aws/a.ts': "import { p } from '../producer/p';\nexport const a = p;\n",
       'src/nn/wrong.ts': "import { x } from '../detect/x';\nexport const y = x;\n",
       'src/contract/ok.ts': "import { y } from '../nn/wrong';\nexport const z = y;\n",
       'src/retrain/peer.ts': "import { x } from '../detect/x';\nexport const w = x;\n",
@@ -62,7 +64,9 @@ describe('layers', () => {
     expect(found).toContain('infra-only-contract: infra/stack.ts -> src/detect/x.ts');
     // contract -> nn and ecg -> random are allowed, and a dynamic import of bench/ inside a command is too.
     expect(found.filter((v) => /src\/(contract\/ok|cli\/lazy|ecg\/seeded)\.ts/.test(v))).toEqual([]);
-    expect(found).toHaveLength(5);
+    expect(found).toHaveLength(7);
+    expect(found).toContain('producer-only-on-contract-ecg: src/producer/p.ts -> src/detect/x.ts');
+    expect(found).toContain('aws-only-on-core: src/aws/a.ts -> src/producer/p.ts');
   });
 
   it('finds no violation in the project', async () => {

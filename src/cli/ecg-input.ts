@@ -1,0 +1,89 @@
+/**
+ * How `score`, `replay` and `demo` read a recording: any file `readEcgFile` reads, one lead
+ * picked by `--lead NAME|INDEX` (default: the model's lead, MLII, by name), and a warning
+ * when the lead is not the model's.
+ */
+import { chooseLead, MODEL_LEAD, readEcgFile, type EcgLead, type EcgRecording } from '../ecg/read-ecg-file';
+import type { CsvUnit } from '../ecg/read-csv';
+import { choiceFlag, numberFlag } from './args';
+import { UsageError } from './command';
+
+/** The flags every command that reads a recording takes. */
+export const ECG_INPUT_FLAGS = {
+  lead: { type: 'string' },
+  fs: { type: 'string' },
+  unit: { type: 'string' },
+  gain: { type: 'string' },
+} as const;
+
+/** Usage lines of {@link ECG_INPUT_FLAGS}. */
+export const ECG_INPUT_USAGE = [
+  '  --lead NAME|I  lead to use, by name (MLII, V1, "ECG II") or 0-based index; default MLII, then II,',
+  '                 then an ECG-named lead, then the first (a warning says when it is not MLII)',
+  '  --fs HZ        sampling rate of a CSV file without a time column',
+  '  --unit U       unit of CSV values: mV (default), uV, V or adu (with --gain)',
+  '  --gain G       ADC units per mV (CSV in adu; for v2 replays, the resolution to send at)',
+].join('\n');
+
+const CSV_UNITS: readonly CsvUnit[] = ['mV', 'uV', 'V', 'adu'];
+
+/** Parsed values of {@link ECG_INPUT_FLAGS}. */
+export interface EcgInputFlags {
+  readonly lead?: string;
+  readonly fs?: string;
+  readonly unit?: string;
+  readonly gain?: string;
+}
+
+/** A recording with the lead a command works on. */
+export interface EcgInput {
+  readonly recording: EcgRecording;
+  readonly lead: EcgLead;
+  readonly index: number;
+  /** Why the lead is not the model's (printed by the caller), if it is not. */
+  readonly warning: string | undefined;
+  /** `--gain` when given. */
+  readonly gain: number | undefined;
+}
+
+/**
+ * Reads `path` with the input flags. A file that cannot be read throws the reader's
+ * `EcgFormatError`, whose message names the file and the problem (the CLI prints it as one line).
+ *
+ * @example
+ * const { recording, lead, warning } = readEcgInput('holter.edf', { lead: 'II' });
+ * if (warning) progress(`score: ${warning}`);
+ */
+export function readEcgInput(path: string, flags: EcgInputFlags): EcgInput {
+  const fs = flags.fs === undefined ? undefined : numberFlag(flags.fs, 'fs', 0, 1, 100_000);
+  const unit = flags.unit === undefined ? undefined : choiceFlag(flags.unit, 'unit', CSV_UNITS, 'mV');
+  const gain = flags.gain === undefined ? undefined : numberFlag(flags.gain, 'gain', 0, 1e-9, 1e12);
+  if (unit === 'adu' && gain === undefined) throw new UsageError('--unit adu needs --gain (ADC units per mV)');
+  const byIndex = flags.lead !== undefined && /^\d+$/.test(flags.lead);
+  const recording = readEcgFile(path, {
+    ...(fs === undefined ? {} : { fs }),
+    ...(unit === undefined ? {} : { unit }),
+    ...(gain === undefined ? {} : { gain }),
+    ...(flags.lead === undefined || byIndex ? {} : { lead: flags.lead }),
+  });
+  if (byIndex) {
+    const index = Number(flags.lead);
+    const lead = recording.leads[index];
+    if (lead === undefined)
+      throw new UsageError(
+        `--lead ${index}: ${path} has ${recording.leads.length} leads (${recording.leads.map((l) => l.name).join(', ')})`,
+      );
+    const warning = isModelLead(lead) ? undefined : `using lead "${lead.name}": the model was trained on ${MODEL_LEAD}`;
+    return { recording, lead, index, warning, gain };
+  }
+  const chosen = chooseLead(recording, flags.lead);
+  // A lead asked for by name is no surprise to chooseLead, but it is still not the model's.
+  const warning =
+    chosen.warning ?? (isModelLead(chosen.lead) ? undefined : `using lead "${chosen.lead.name}": the model was trained on ${MODEL_LEAD}`);
+  return { recording, lead: chosen.lead, index: chosen.index, warning, gain };
+}
+
+/** Whether a lead is the model's own (MLII by any spelling chooseLead accepts). */
+function isModelLead(lead: EcgLead): boolean {
+  return chooseLead({ leads: [lead] }).warning === undefined;
+}
