@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import demo from '../../src/cli/commands/demo';
+import { ecgFixtures } from '../cli/ecg-fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -80,6 +81,32 @@ describe('beatwatch demo', () => {
       expect(html).not.toContain('MIT-BIH');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--records DIR: streams a CSV, an EDF and a WFDB record; a truncated file is skipped on one line naming it', async () => {
+    const files = ecgFixtures();
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+    try {
+      const code = await demo.run(['--records', files.dir, '--seconds', '15', '--json', '--out', join(files.dir, 'report.html')]);
+      expect(code, err.join('')).toBe(0);
+      const summary = JSON.parse(out.join('')) as Record<string, number>;
+      // 100 (WFDB), r100.csv, r100.edf: three devices of 15 s; cut.edf skipped.
+      expect(summary).toMatchObject({ devices: 3, skipped: 1, records: 45, rejected: 0, lost: 0 });
+      expect(summary.beats).toBeGreaterThan(3 * 12);
+      const lines = err
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('skipped record '));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^skipped record cut\.edf: unreadable: .*cut\.edf: .*truncated/);
+      const html = readFileSync(join(files.dir, 'report.html'), 'utf8');
+      for (const label of ['/100', '/r100.csv', '/r100.edf']) expect(html).toContain(label);
+    } finally {
+      files.cleanup();
     }
   });
 });

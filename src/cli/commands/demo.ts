@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
@@ -11,7 +11,8 @@ import type { ScoredBeat } from '../../detect/process-batch';
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { loadBeatModel } from '../../model/beat-model';
-import { readWfdbRecord } from '../../ecg/wfdb-record';
+import { listEcgFiles } from '../../ecg/read-ecg-file';
+import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 import { listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
@@ -40,11 +41,13 @@ const usage = [
   '',
   'Starts the local stack (Kinesis, S3, SNS, SQS emulators), uploads the model and its pointer,',
   'runs the real detect handler behind a local event source mapping and a Firehose-like archiver,',
-  'streams each MIT-BIH record of DIR as a device (1 s wire records), prints every alert as it',
+  'streams each recording as a device (1 s wire records), prints every alert as it',
   'arrives on the SNS topic (through an SQS subscriber), and writes an HTML report.',
   '',
-  `  --records DIR  WFDB records (.hea/.dat/.atr), all of DIR (those in DIR/RECORDS if present); default: the bundled`,
-  `                 data/mitdb records ${DEMO_RECORDS.join(', ')}. Each record skipped is named on stderr with the reason`,
+  `  --records DIR  WFDB records (.hea/.dat/.atr), all of DIR (those in DIR/RECORDS if present), and every EDF/BDF and`,
+  `                 CSV/TSV/text file of DIR; default: the bundled data/mitdb records ${DEMO_RECORDS.join(', ')}.`,
+  '                 Each recording skipped (unlisted, unreadable, truncated) is named on stderr with the reason',
+  ECG_INPUT_USAGE,
   '  --speed N|max  playback speed: N times real time, or max (default max)',
   `  --seconds S    seconds of each record to stream (default ${DEFAULT_DEMO_SECONDS}; 0 = all)`,
   '  --model FILE   model artifact (default: the shipped default model)',
@@ -73,6 +76,7 @@ const demo: CommandModule = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       records: { type: 'string' },
+      ...ECG_INPUT_FLAGS,
       speed: { type: 'string' },
       seconds: { type: 'string' },
       model: { type: 'string' },
@@ -89,7 +93,7 @@ const demo: CommandModule = {
     const listing: RecordFolder =
       values.records === undefined
         ? { records: DEMO_RECORDS.map((name) => ({ name, label: recordLabel(folder, name) })), skipped: [] }
-        : listRecordFolder(folder);
+        : withOtherFiles(folder, listRecordFolder(folder));
     const skipped: SkippedRecord[] = [...listing.skipped];
     const learningSeconds = numberFlag(values['learning-seconds'], 'learning-seconds', DEMO_LEARNING_SECONDS, 0, 1e6);
     for (const s of listing.skipped) progress(`skipped record ${s.name}: ${s.reason}`);
@@ -108,26 +112,26 @@ const demo: CommandModule = {
       ]);
 
     const devices = listing.records.flatMap(({ name, label }) => {
-      let rec: ReturnType<typeof readWfdbRecord>;
+      // Any file readEcgFile reads; the lead by --lead, else MLII by name.
+      let input: ReturnType<typeof readEcgInput>;
       try {
-        rec = readWfdbRecord(`${folder}/${name}`);
+        input = readEcgInput(join(folder, name), values);
       } catch (err) {
+        if (err instanceof UsageError) throw err;
         skipped.push({ name, reason: `unreadable: ${(err as Error).message}` });
         progress(`skipped record ${name}: ${skipped.at(-1)!.reason}`);
         return [];
       }
-      if (rec.signals.length === 0) {
-        skipped.push({ name, reason: `${name}.hea declares no signals` });
-        progress(`skipped record ${name}: ${skipped.at(-1)!.reason}`);
-        return [];
-      }
-      const full = rec.signals[0].samples;
-      const signal = seconds > 0 ? full.subarray(0, Math.min(full.length, Math.round(seconds * rec.fs))) : full;
-      return [{ deviceId: pseudonymousDeviceId(label), label, signal, fs: rec.fs }];
+      for (const w of input.recording.warnings) progress(`${label}: ${w}`);
+      if (input.warning) progress(`${label}: ${input.warning}`);
+      const { fs } = input.recording;
+      const full = input.lead.samples;
+      const signal = seconds > 0 ? full.subarray(0, Math.min(full.length, Math.round(seconds * fs))) : full;
+      return [{ deviceId: pseudonymousDeviceId(label), label, signal, fs }];
     });
     if (devices.length === 0)
       throw new UsageError(
-        `no WFDB records to stream in ${folder}${skipped.length > 0 ? ` (${skipped.length} skipped, reasons above)` : ' (no .hea files)'}`,
+        `no recordings to stream in ${folder}${skipped.length > 0 ? ` (${skipped.length} skipped, reasons above)` : ' (no .hea, .edf, .bdf, .csv, .tsv or .txt files)'}`,
       );
     const labels = new Map(devices.map((d) => [d.deviceId, d.label]));
     const startTime = Date.now();
@@ -282,3 +286,11 @@ const demo: CommandModule = {
   },
 };
 export default demo;
+
+/** The WFDB listing plus the folder's EDF/BDF and CSV files (`listEcgFiles`), each one recording. */
+function withOtherFiles(folder: string, wfdb: RecordFolder): RecordFolder {
+  const others = listEcgFiles(folder)
+    .map((path) => basename(path))
+    .filter((name) => /\.(edf|bdf|csv|tsv|txt)$/i.test(name));
+  return { records: [...wfdb.records, ...others.map((name) => ({ name, label: recordLabel(folder, name) }))], skipped: wfdb.skipped };
+}

@@ -10,16 +10,17 @@ import { loadMitdbRecord } from '../../ecg/mitdb';
 import { streamBeats } from '../../ecg/qrs-evaluation';
 import { BeatSegmenter } from '../../ecg/beat-segmenter';
 import { streamingWindowSpec } from '../../contract/artifact';
-import { readWfdbRecord } from '../../ecg/wfdb-record';
+import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 
 const usage = [
-  'usage: beatwatch score --record PATH [--model FILE] [--chunk SECONDS] [--json]',
+  'usage: beatwatch score --record PATH [--model FILE] [--chunk SECONDS] [--lead NAME|I] [--fs HZ] [--unit U] [--gain G] [--json]',
   '',
-  'Scores every beat of a WFDB record offline, through the same streaming segmenter and model',
-  'code as the detector (first channel, cut in 1 s chunks). With a reference annotation file',
+  'Scores every beat of an ECG recording offline, through the same streaming segmenter and model',
+  'code as the detector (one lead, cut in 1 s chunks). With a WFDB reference annotation file',
   '(PATH.atr) each beat also gets the AAMI class it matches within 150 ms.',
   '',
-  '  --record PATH  record without extension, e.g. data/mitdb/119',
+  '  --record PATH  WFDB record (data/mitdb/119 or its .hea), EDF/EDF+/BDF (.edf, .bdf) or CSV (.csv, .tsv, .txt)',
+  ECG_INPUT_USAGE,
   '  --model FILE   model artifact (default: the shipped default model)',
   '  --chunk S      chunk length in seconds (default 1)',
   '  --json         print {model, record, threshold, beats, anomalous, scores:[{t, rIndex, score, anomalous, class?}]}',
@@ -27,37 +28,39 @@ const usage = [
 
 /** `beatwatch score`: offline per-beat anomaly scores of one recording. */
 const command: CommandModule = {
-  summary: 'offline per-beat anomaly scores of a WFDB record',
+  summary: 'offline per-beat anomaly scores of an ECG recording (WFDB, EDF, CSV)',
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
       model: { type: 'string' },
       record: { type: 'string' },
       chunk: { type: 'string' },
+      ...ECG_INPUT_FLAGS,
       json: { type: 'boolean' },
     });
     if (values.record === undefined) throw new UsageError('--record is required');
-    const path = values.record.replace(/\.(hea|dat|atr)$/, '');
-    if (!existsSync(`${path}.hea`)) throw new UsageError(`--record: no WFDB header at ${path}.hea`);
     const chunk = numberFlag(values.chunk, 'chunk', 1, 0.001, 60);
     const modelFile = values.model ?? DEFAULT_MODEL_FILE;
     if (!existsSync(modelFile)) throw new UsageError(`--model: no such file ${modelFile}`);
     const model = loadBeatModel(readFileSync(modelFile, 'utf8'));
     const spec = streamingWindowSpec(model.artifact);
+    const input = readEcgInput(values.record, values);
+    const { recording, lead } = input;
+    for (const w of recording.warnings) progress(`score: ${w}`);
+    if (input.warning) progress(`score: ${input.warning}`);
+    const fs = recording.fs;
+    const path = recording.source.file.replace(/\.hea$/, '');
 
     let beats;
     let classes: (string | null)[] | null = null;
-    let fs: number;
-    if (existsSync(`${path}.atr`)) {
-      const record = loadMitdbRecord(dirname(path), basename(path));
-      const labelled = labelledBeats(record, spec, chunk);
+    if (recording.source.format === 'wfdb' && recording.annotations?.from === 'atr') {
+      // The reference beats of the record, matched against the beats of the chosen lead.
+      const reference = loadMitdbRecord(dirname(path), basename(path));
+      const labelled = labelledBeats({ ...reference, signal: lead.samples, lead: lead.name }, spec, chunk);
       beats = labelled.beats;
       classes = labelled.classes;
-      fs = record.fs;
     } else {
-      const record = readWfdbRecord(path);
-      fs = record.fs;
-      beats = streamBeats(record.signals[0].samples, fs, chunk, new BeatSegmenter({ fs, window: spec }));
+      beats = streamBeats(lead.samples, fs, chunk, new BeatSegmenter({ fs, window: spec }));
     }
     const scores = model.scoreBeats(beats);
     const rows = beats.map((b, i) => ({
@@ -69,7 +72,15 @@ const command: CommandModule = {
     }));
     const anomalous = rows.filter((r) => r.anomalous).length;
     if (values.json) {
-      printJson({ model: model.version, record: basename(path), threshold: model.threshold, beats: rows.length, anomalous, scores: rows });
+      printJson({
+        model: model.version,
+        record: basename(path),
+        lead: lead.name,
+        threshold: model.threshold,
+        beats: rows.length,
+        anomalous,
+        scores: rows,
+      });
     } else {
       const lines = [
         `# model ${model.version}, threshold ${model.threshold.toFixed(4)}`,

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import score from '../../../src/cli/commands/score';
 import { UsageError } from '../../../src/cli/command';
+import { ecgFixtures, type EcgFixtures } from '../ecg-fixtures';
 
 const RECORD = fileURLToPath(new URL('../../../data/mitdb/119', import.meta.url));
 
@@ -37,6 +38,51 @@ describe('beatwatch score', () => {
 
   it('names a missing or bad --record', async () => {
     await expect(score.run([])).rejects.toBeInstanceOf(UsageError);
-    await expect(score.run(['--record', 'no/such/record'])).rejects.toThrow(/no WFDB header/);
+    await expect(score.run(['--record', 'no/such/record'])).rejects.toThrow(/no\/such\/record: file: no such file/);
+  });
+
+  describe('any ECG file', () => {
+    let files: EcgFixtures;
+    beforeAll(() => {
+      files = ecgFixtures();
+    });
+    afterAll(() => files?.cleanup());
+
+    /** Beat times (s) of a 20 s recording of MIT-BIH 100 scored from `path`. */
+    async function beatTimes(path: string, extra: string[] = []): Promise<{ lead: string; t: number[] }> {
+      const out = capture();
+      expect(await score.run(['--record', path, '--json', ...extra])).toBe(0);
+      const r = JSON.parse(out[0]) as { lead: string; scores: { t: number }[] };
+      vi.restoreAllMocks();
+      return { lead: r.lead, t: r.scores.map((s) => s.t).filter((t) => t < 19) };
+    }
+
+    it('scores a CSV, an EDF and a WFDB record of the same signal alike, on MLII', async () => {
+      const wfdb = await beatTimes(files.wfdb);
+      const csv = await beatTimes(files.csv);
+      const edf = await beatTimes(files.edf);
+      expect(wfdb.lead).toBe('MLII');
+      expect(csv.lead).toBe('MLII'); // the second column: chosen by name
+      expect(edf.lead).toBe('MLII');
+      expect(wfdb.t.length).toBeGreaterThan(20);
+      expect(csv.t).toEqual(wfdb.t);
+      expect(edf.t).toEqual(wfdb.t);
+    });
+
+    it("takes --lead by name or index and warns when it is not the model's lead", async () => {
+      const err: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+      const out: string[] = [];
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+      expect(await score.run(['--record', files.csv, '--lead', '0', '--json'])).toBe(0);
+      expect(JSON.parse(out[0]).lead).toBe('V5');
+      expect(err.join('')).toMatch(/using lead "V5": the model was trained on MLII/);
+      await expect(score.run(['--record', files.csv, '--lead', '7'])).rejects.toThrow(/--lead 7: .* has 2 leads/);
+      await expect(score.run(['--record', files.csv, '--lead', 'V9'])).rejects.toThrow(/no lead "V9"/);
+    });
+
+    it('names a truncated file and what is wrong with it', async () => {
+      await expect(score.run(['--record', files.truncatedEdf])).rejects.toThrow(/cut\.edf: .*truncated/);
+    });
   });
 });
