@@ -215,7 +215,8 @@ function fromEdf(file: string, format: 'edf' | 'bdf', preferred: string | undefi
   const fs = voltage[rankLeads(voltage, preferred).index].fs;
   const leads: EcgLead[] = [];
   for (const v of voltage) {
-    if (v.fs === fs) leads.push({ name: v.name, unit: 'mV', samples: toMillivolts(v.samples, v.mv), ...(v.gain === undefined ? {} : { gain: v.gain }) });
+    if (v.fs === fs)
+      leads.push({ name: v.name, unit: 'mV', samples: toMillivolts(v.samples, v.mv), ...(v.gain === undefined ? {} : { gain: v.gain }) });
     else warnings.push(`left out "${v.name}": ${v.fs} Hz, the recording keeps ${fs} Hz`);
   }
   let annotations: EcgAnnotations | undefined;
