@@ -11,12 +11,13 @@ import { loadMitdbRecord } from '../src/ecg/mitdb';
 import { startLocalStack } from '../src/local/emulators';
 import { provisionLocalResources } from '../src/local/provision';
 import type { BenchSuite } from './suite';
+import { PATIENT_MONTH_SECONDS, PRICES } from './aws-prices';
 
-/** Lambda arm64 list prices, us-east-1 (USD): per GB-second and per request. */
-const ARM_PRICE_PER_GB_SECOND = 0.0000133334;
-const PRICE_PER_REQUEST = 0.2 / 1e6;
+/** Lambda arm64 list prices (bench/aws-prices.ts): per GB-second and per request. */
+const ARM_PRICE_PER_GB_SECOND = PRICES.lambdaArmGbSecond;
+const PRICE_PER_REQUEST = PRICES.lambdaRequest;
 /** One patient-month of 1 s records: 30 days of one device streaming continuously. */
-const RECORDS_PER_PATIENT_MONTH = 30 * 86_400;
+const RECORDS_PER_PATIENT_MONTH = PATIENT_MONTH_SECONDS;
 /** Records streamed per device before timing starts (cold start, model load, detector warm-up). */
 const WARM_UP_SECONDS = 10;
 

@@ -7,4 +7,6 @@ export const SUITES: Record<string, () => Promise<{ default: BenchSuite }>> = {
   transport: () => import('./transport'),
   pipeline: () => import('./pipeline'),
   'lambda-cost': () => import('./lambda-cost'),
+  wire: () => import('./wire'),
+  cost: () => import('./cost'),
 };
