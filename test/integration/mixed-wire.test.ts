@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/contract/decode-record';
 import type { AlertMessage, DetectSinks } from '../../src/detect/ports';
 import { Detector, type ScoredBeat } from '../../src/detect/process-batch';
-import { createEcgRandom } from '../../src/ecg/random';
+import { createRandom } from '../../src/random';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
 import { loadBeatModel } from '../../src/model/beat-model';
 import { EcgProducer, type PutRecordsClient } from '../../src/producer';
@@ -77,7 +77,7 @@ describe('a stream mixing wire formats v1 and v2', () => {
     }
     const only1 = await detect((d, seq) => v1.get(ids[d])![seq]);
     // Each record of each device is v1 or v2 at random: devices switch format mid-stream.
-    const rng = createEcgRandom(11);
+    const rng = createRandom(11);
     const choice = ids.map(() => Array.from({ length: SECONDS }, () => rng.next() < 0.5));
     const mixed = await detect((d, seq) => (choice[d][seq] ? v2 : v1).get(ids[d])![seq]);
     expect(choice.flat().filter(Boolean).length).toBeGreaterThan(100);
