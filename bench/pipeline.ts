@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDetectHandler } from '../functions/detect';
 import { seedModel } from '../src/aws/model-store';
-import { decodeWireRecord } from '../src/contract/wire';
+import { decodeRecord } from '../src/contract/decode-record';
 import { loadBeatModel } from '../src/model/beat-model';
 import { DEFAULT_MODEL_FILE } from '../src/evaluate/default-model';
 import type { DetectSinks } from '../src/detect/ports';
@@ -84,7 +84,7 @@ const suite: BenchSuite = {
     const batches = streamBatches(devices, Date.UTC(2026, 0, 1));
     // With patient adaptation (the default, learning period included) and without, same run.
     const runCore = async (adaptation: PatientAdapter) => {
-      const detector = new Detector(noSinks, decodeWireRecord, { adaptation });
+      const detector = new Detector(noSinks, decodeRecord, { adaptation });
       let n = 0;
       let raised = 0;
       const started = performance.now();

@@ -1,4 +1,4 @@
-import { decodeWireRecord } from '../src/contract/wire';
+import { decodeRecord } from '../src/contract/decode-record';
 import { ecgSimulate } from '../src/ecg/ecg-simulate';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';
@@ -25,7 +25,7 @@ const suite: BenchSuite = {
     const pipeline = await startLocalPipeline({
       archiver: { bufferIntervalMs: 60_000 },
       handler: () => async (event) => {
-        for (const r of event.Records) if (decodeWireRecord(Buffer.from(r.kinesis.data, 'base64')).ok) decoded++;
+        for (const r of event.Records) if (decodeRecord(Buffer.from(r.kinesis.data, 'base64')).ok) decoded++;
       },
     });
     try {

@@ -22,7 +22,7 @@ export interface S3ProfileStore extends ProfileStore {
  *
  * @example
  * const profiles = createS3ProfileStore(aws.s3, bucket);
- * const detector = new Detector(sinks, decodeWireRecord, { profiles });
+ * const detector = new Detector(sinks, decodeRecord, { profiles });
  */
 export function createS3ProfileStore(s3: S3Client, bucket: string, onInvalid?: (deviceId: string, reason: string) => void): S3ProfileStore {
   let loads = 0;

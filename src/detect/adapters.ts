@@ -64,7 +64,7 @@ class ScoreLearner implements ProfileLearner {
  * flagged beat is taken for `ventricular` (this adapter does not tell kinds apart).
  *
  * @example
- * const detector = new Detector(sinks, decodeWireRecord, { adaptation: thresholdCalibrationAdapter() });
+ * const detector = new Detector(sinks, decodeRecord, { adaptation: thresholdCalibrationAdapter() });
  */
 export function thresholdCalibrationAdapter(rule: CalibrationOptions = DEFAULT_CALIBRATION): PatientAdapter {
   return {
@@ -82,7 +82,7 @@ export function thresholdCalibrationAdapter(rule: CalibrationOptions = DEFAULT_C
  * artifact) throughout. Today's behaviour before issue 12; for ablation and benchmarks.
  *
  * @example
- * const detector = new Detector(sinks, decodeWireRecord, { adaptation: OFF_ADAPTER });
+ * const detector = new Detector(sinks, decodeRecord, { adaptation: OFF_ADAPTER });
  */
 export const OFF_ADAPTER: PatientAdapter = Object.freeze({
   name: 'off',

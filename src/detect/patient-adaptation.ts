@@ -64,7 +64,7 @@ export interface ProfileLearner {
  * A patient adaptation scheme, plugged into the detector (`DetectorOptions.adaptation`).
  *
  * @example
- * const detector = new Detector(sinks, decodeWireRecord, { adaptation: thresholdCalibrationAdapter() });
+ * const detector = new Detector(sinks, decodeRecord, { adaptation: thresholdCalibrationAdapter() });
  */
 export interface PatientAdapter {
   /** Recorded in every profile and in the evaluation output. */
@@ -124,7 +124,7 @@ export function parseDeviceProfile(value: unknown): { ok: true; profile: DeviceP
  *
  * @example
  * const profiles = new MemoryProfileStore();
- * const detector = new Detector(sinks, decodeWireRecord, { profiles });
+ * const detector = new Detector(sinks, decodeRecord, { profiles });
  */
 export class MemoryProfileStore implements ProfileStore {
   readonly profiles = new Map<string, string>();

@@ -7,7 +7,7 @@
 import { aamiClass, type AamiClass } from '../ecg/beat-symbols';
 import { EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
 import type { MitdbRecord } from '../ecg/mitdb';
-import { decodeWireRecord } from '../contract/wire';
+import { decodeRecord } from '../contract/decode-record';
 import { cutWireRecord, recordCount } from '../contract/wire-records';
 import { rocAuc } from '../model/metrics';
 import type { LoadedBeatModel } from '../model/beat-model';
@@ -73,7 +73,7 @@ export async function runRecordThroughDetector(
     publishAlert: async (m) => void alerts.push(m),
   };
   const profiles = new MemoryProfileStore();
-  const detector = new Detector(sinks, decodeWireRecord, {
+  const detector = new Detector(sinks, decodeRecord, {
     adaptation: o.adaptation,
     learningSeconds: o.learningSeconds,
     policy: o.policy,
