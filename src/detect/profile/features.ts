@@ -86,7 +86,7 @@ export function morphologyDistance(x: Float32Array, t: ArrayLike<number>, g: Win
     if (!(stt > 0)) continue;
     const beta = Math.min(gain, Math.max(1 / gain, sxt / stt));
     const residual = Math.max(0, sxx - 2 * beta * sxt + beta * beta * stt);
-    const d = Math.sqrt(residual / (beta * beta * stt));
+    const d = Math.sqrt(residual / stt);
     if (d < best) best = d;
   }
   return best === Infinity ? 0 : best;

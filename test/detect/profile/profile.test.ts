@@ -88,8 +88,13 @@ describe('patient profile', () => {
     const early = { ...b, rrPrev: 0.6 * (b.rrLocalMean as number) };
     const v = scoreBeat(profile, early, AE);
     expect(v.kind).toBe('premature');
-    expect(v.score).toBeGreaterThan(1);
+    expect(v.terms.premature).toBeGreaterThan(1);
     expect(v.ventricular).toBeLessThan(1);
+    // By default premature beats are counted, not alerted on (prematureWeight 0)...
+    expect(v.score).toBeLessThan(1);
+    // ...a device configured to alert on them gets a score above threshold.
+    const alerting = PatientProfile.fromJSON({ ...profile.toJSON(), options: { ...profile.options, prematureWeight: 1 } });
+    expect(scoreBeat(alerting, early, AE).score).toBeGreaterThan(1);
     expect(scoreBeat(profile, b, AE).score).toBeLessThan(1);
   });
 
@@ -122,6 +127,22 @@ describe('patient profile', () => {
     });
     expect(inBurst).toBeGreaterThan(5);
     expect(gated).toBeGreaterThan(inBurst / 2);
+  });
+
+  it('adopts a lasting on-time change of the normal beat as a new normal template', () => {
+    // Electrodes reattached the other way round at 330 s: every beat afterwards is inverted, far
+    // beyond what the slow template update follows (adaptCap), so only promotion can adopt it.
+    // Promotion wants a steady rhythm (each beat within about 7 % of the local mean RR), hence low HRV.
+    const ecg = ecgSimulate({ fs: FS, seconds: 420, heartRate: 70, seed: 4, heartRateVariability: 0.01 });
+    const signal = Float32Array.from(ecg.signal, (v, i) => (i >= 330 * FS ? -v : v));
+    const beats = streamBeats(signal, FS, 1, new BeatSegmenter({ fs: FS, window: { ...WINDOW, normalization: 'zscore' } }));
+    const { profile, verdicts } = learnThenScore(beats);
+    const after = verdicts.filter((v, i) => v !== null && beats[i].rIndex > 331 * FS && i < beats.length - 1) as BeatVerdict[];
+    const flagged = after.filter((v) => v.kind === 'ventricular').length;
+    expect(flagged).toBeGreaterThan(0); // the change is noticed...
+    expect(flagged).toBeLessThanOrEqual(40); // ...but stops being flagged after about promoteAfter beats
+    expect(after.slice(-30).every((v) => v.kind === 'normal')).toBe(true);
+    expect(profile.templates).toBeGreaterThan(1);
   });
 
   it('round-trips learner and profile through JSON exactly', () => {
