@@ -21,7 +21,10 @@ import { medianOf, morphologyDistance, noiseLevel, qrsAmplitude, rawWindow, wind
 export const PROFILE_FORMAT_VERSION = 1;
 
 /** The beat fields the profile reads: a subset of the segmenter's {@link Beat}. */
-export type ProfileBeat = Pick<Beat, 'rIndex' | 'window' | 'rrPrev' | 'rrNext' | 'rrLocalMean' | 'scale' | 'offset'>;
+export type ProfileBeat = Pick<Beat, 'rIndex' | 'window' | 'rrPrev' | 'rrNext' | 'scale' | 'offset'> & {
+  /** Mean RR before `rrPrev` (s); null or absent when unknown. */
+  readonly rrLocalMean?: number | null;
+};
 
 /** Constants of learning and scoring. Every field is documented with its default in {@link DEFAULT_PROFILE_OPTIONS}. */
 export interface ProfileOptions {
@@ -285,6 +288,18 @@ export class ProfileLearner {
    * null. Beats after completion are ignored by the caller (the profile takes over).
    */
   learn(beat: ProfileBeat, aeError: number): PatientProfile | null {
+    this.add(beat, aeError);
+    const elapsed = (beat.rIndex - this.start) / this.fs;
+    if (elapsed < this.options.learnSeconds && this.count < this.options.maxLearnBeats) return null;
+    return this.ready() ? this.build() : null;
+  }
+
+  /**
+   * Takes one learning beat without deciding whether learning is over (the streaming detector
+   * times the learning period itself on the device clock, see {@link ProfileLearner.ready}).
+   * Beats past `maxLearnBeats` are ignored.
+   */
+  add(beat: ProfileBeat, aeError: number): void {
     const o = this.options;
     if (beat.window.length !== this.window.steps)
       throw new RangeError(`ProfileLearner: window has ${beat.window.length} steps, expected ${this.window.steps}`);
@@ -321,12 +336,21 @@ export class ProfileLearner {
       this.cluster[i] = best;
       this.rrPrev[i] = beat.rrPrev ?? Number.NaN;
     }
-    const elapsed = (beat.rIndex - this.start) / this.fs;
-    if (elapsed < o.learnSeconds && this.count < o.maxLearnBeats) return null;
+  }
+
+  /**
+   * Whether a profile can be built: the dominant cluster holds `minTemplateBeats`, or the
+   * learning buffer is full (`maxLearnBeats`). Until then the learning period goes on.
+   */
+  ready(): boolean {
     const dominant = this.dominant();
-    if (dominant < 0) return null;
-    if (this.clusters[dominant].count < o.minTemplateBeats && this.count < o.maxLearnBeats) return null;
-    return this.finish(dominant);
+    return dominant >= 0 && (this.clusters[dominant].count >= this.options.minTemplateBeats || this.count >= this.options.maxLearnBeats);
+  }
+
+  /** The profile of the beats so far (null with none at all): callers check {@link ProfileLearner.ready} first. */
+  build(): PatientProfile | null {
+    const dominant = this.dominant();
+    return dominant < 0 ? null : this.finish(dominant);
   }
 
   /** Cluster with the most non-premature beats (ties: the larger cluster); -1 when none. */
@@ -498,6 +522,10 @@ export class PatientProfile {
   get options(): ProfileOptions {
     return this.json.options;
   }
+  /** New normal morphologies promoted since learning. */
+  get promotions(): number {
+    return this.promoted;
+  }
   get modelVersion(): string {
     return this.json.modelVersion;
   }
@@ -664,7 +692,7 @@ export function scoreBeat(profile: PatientProfile, beat: ProfileBeat, aeError: n
     ? (distance - profile.morphology.median) / (o.morphZ * Math.max(profile.morphology.spread, o.morphSpreadFloor))
     : 0;
   let premature = 0;
-  if (beat.rrPrev !== null && beat.rrLocalMean !== null && beat.rrLocalMean > 0) {
+  if (beat.rrPrev !== null && beat.rrLocalMean != null && beat.rrLocalMean > 0) {
     const p = 1 - beat.rrPrev / beat.rrLocalMean;
     if (p > 0) premature = p / (o.prematureFraction + profile.irregularity());
   }
@@ -679,7 +707,7 @@ export function scoreBeat(profile: PatientProfile, beat: ProfileBeat, aeError: n
 }
 
 function isPremature(beat: ProfileBeat, fraction: number): boolean {
-  return beat.rrPrev !== null && beat.rrLocalMean !== null && beat.rrPrev < (1 - fraction) * beat.rrLocalMean;
+  return beat.rrPrev !== null && beat.rrLocalMean != null && beat.rrPrev < (1 - fraction) * beat.rrLocalMean;
 }
 
 /** Median and 1.4826 x MAD of the first `n` values (NaN median when n = 0). */
