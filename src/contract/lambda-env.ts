@@ -16,7 +16,7 @@ export const DETECT_ENV = {
   threshold: 'THRESHOLD',
   thresholdMultiplier: 'THRESHOLD_MULTIPLIER',
   maxDevices: 'MAX_DEVICES',
-  /** Patient adaptation: `threshold-calibration` (default) or `off`. */
+  /** Patient adaptation: `patient-profile` (default), `threshold-calibration` or `off`. */
   adaptation: 'ADAPTATION',
   /** A device's learning period, seconds of signal (default 300). */
   learningSeconds: 'LEARNING_SECONDS',

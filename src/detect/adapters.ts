@@ -1,17 +1,31 @@
 /**
- * The patient adapters shipped with the detector: `threshold-calibration` (the default: a
- * per-device threshold from the learning period's scores) and `off` (no adaptation: the
- * model's own threshold, for ablation and benchmarks). A research adapter plugs in the same way.
+ * The patient adapters shipped with the detector: `patient-profile` (the default: each device's
+ * own dominant beats, AE baseline, noise and rhythm, `src/detect/profile`), `threshold-calibration`
+ * (a per-device threshold from the learning period's model scores) and `off` (no adaptation: the
+ * model's own threshold). The last two stay for ablation and benchmarks.
  */
 import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from '../model/calibration';
+import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
 import {
   populationVerdict,
   type BeatVerdict,
   type DeviceProfile,
   type LearnedProfile,
+  type LearnerContext,
   type PatientAdapter,
   type ProfileLearner,
+  type ProfileTracker,
 } from './patient-adaptation';
+import type { SegmentedBeat } from './ports';
+import { morphologyDistance } from './profile/features';
+import {
+  PatientProfile,
+  ProfileLearner as ProfileClusterLearner,
+  scoreBeat,
+  type PatientProfileJSON,
+  type ProfileLearnerJSON,
+  type ProfileOptions,
+} from './profile/profile';
 
 /** Default learning period: EC57's 5 minutes of signal. */
 export const DEFAULT_LEARNING_SECONDS = 300;
@@ -58,7 +72,7 @@ class ScoreLearner implements ProfileLearner {
 }
 
 /**
- * The default adapter: the device's threshold is {@link calibrateThreshold} of its learning
+ * The device's threshold is {@link calibrateThreshold} of its learning
  * period's model scores (6x their median, or 1.2x the split when ectopic beats form a second
  * population); a beat's relative score is its model score over that threshold, and every
  * flagged beat is taken for `ventricular` (this adapter does not tell kinds apart).
@@ -97,17 +111,192 @@ export const OFF_ADAPTER: PatientAdapter = Object.freeze({
   score: (profile: DeviceProfile, _beat: unknown, modelScore: number): BeatVerdict => populationVerdict(modelScore, profile.threshold),
 });
 
-/** Names accepted by {@link adapterByName} (the `ADAPTATION` setting, `eval mitdb --adaptation`). */
-export const ADAPTER_NAMES = ['threshold-calibration', 'off'] as const;
+/** Names accepted by {@link adapterByName} (the `ADAPTATION` setting, `eval mitdb --adaptation`); the first is the default. */
+export const ADAPTER_NAMES = ['patient-profile', 'threshold-calibration', 'off'] as const;
 
 /**
- * The shipped adapter of a name (`calibration` is short for `threshold-calibration`).
+ * The shipped adapter of a name (`profile` is short for `patient-profile`, `calibration` for
+ * `threshold-calibration`).
  *
  * @example
  * adapterByName('off') // OFF_ADAPTER
  */
 export function adapterByName(name: string): PatientAdapter {
+  if (name === 'patient-profile' || name === 'profile') return patientProfileAdapter();
   if (name === 'threshold-calibration' || name === 'calibration') return thresholdCalibrationAdapter();
   if (name === 'off') return OFF_ADAPTER;
   throw new RangeError(`unknown adaptation ${JSON.stringify(name)} (expected one of ${ADAPTER_NAMES.join(', ')})`);
+}
+
+/** Options of {@link patientProfileAdapter}. */
+export interface PatientProfileAdapterOptions {
+  /** Scoring constants (default {@link DEFAULT_PROFILE_OPTIONS}; `learnSeconds` is ignored: the detector times learning). */
+  readonly profile?: Partial<ProfileOptions>;
+  /**
+   * Least device-clock time between two persisted updates of a learned profile (default 3600 s):
+   * bounds the S3 PUTs to 24 per device-day whatever the signal does.
+   */
+  readonly persistEverySeconds?: number;
+  /**
+   * How far a normal template must have moved from its persisted version to count as a material
+   * change (default 0.1, in {@link morphologyDistance} units without gain or shift): a fifth of
+   * the distance that separates morphologies (`clusterDistance` 0.5), about the beat-to-beat
+   * spread of one patient's normal beats, so the stored template stays within one normal beat of
+   * the live one.
+   */
+  readonly materialDistance?: number;
+}
+
+/** Defaults of {@link PatientProfileAdapterOptions}. */
+export const DEFAULT_PATIENT_PROFILE_ADAPTER: Required<Omit<PatientProfileAdapterOptions, 'profile'>> = Object.freeze({
+  persistEverySeconds: 3600,
+  materialDistance: 0.1,
+});
+
+type PersistRule = Required<Omit<PatientProfileAdapterOptions, 'profile'>>;
+
+/** Live state of a {@link PatientProfileTracker} as it goes into device-state snapshots. */
+interface TrackerJson {
+  readonly profile: PatientProfileJSON | null;
+  /** Templates (concatenated) and promotions as last persisted, and when (device-clock epoch ms). */
+  readonly persisted: { readonly template: number[]; readonly promotions: number; readonly at: number };
+}
+
+/** The live profile of a device: scoring, template drift and promotions, and when to persist them. */
+class PatientProfileTracker implements ProfileTracker {
+  private readonly profile: PatientProfile | null;
+  private persistedTemplate: Float64Array;
+  private persistedPromotions: number;
+  private persistedAt: number;
+  /** Scratch for the material-change check (morphologyDistance reads a Float32Array). */
+  private readonly current: Float32Array;
+
+  constructor(
+    private readonly populationThreshold: number,
+    json: TrackerJson,
+    private readonly options: PersistRule,
+  ) {
+    this.profile = json.profile === null ? null : PatientProfile.fromJSON(json.profile);
+    this.persistedTemplate = Float64Array.from(json.persisted.template);
+    this.persistedPromotions = json.persisted.promotions;
+    this.persistedAt = json.persisted.at;
+    this.current = new Float32Array(this.profile?.geometry.steps ?? 0);
+  }
+
+  score(beat: SegmentedBeat, modelScore: number, reconstructionError = modelScore): BeatVerdict {
+    // No dominant beat was ever learned (no beats in the learning period and its extensions):
+    // the population verdict, as without adaptation.
+    if (this.profile === null) return populationVerdict(modelScore, this.populationThreshold);
+    const verdict = scoreBeat(this.profile, beat, reconstructionError);
+    this.profile.observe(beat, verdict);
+    return { score: verdict.score, kind: verdict.kind };
+  }
+
+  update(t: number): Record<string, unknown> | null {
+    const p = this.profile;
+    if (p === null || t - this.persistedAt < this.options.persistEverySeconds * 1000) return null;
+    const steps = p.geometry.steps;
+    let material = p.promotions !== this.persistedPromotions || p.templates * steps !== this.persistedTemplate.length;
+    for (let j = 0; j < p.templates && !material; j++) {
+      this.current.set(p.views[j]);
+      const was = this.persistedTemplate.subarray(j * steps, (j + 1) * steps);
+      material = morphologyDistance(this.current, was, p.geometry, 1, 0) >= this.options.materialDistance;
+    }
+    if (!material) return null;
+    this.persistedTemplate = p.template.slice(0, p.templates * steps);
+    this.persistedPromotions = p.promotions;
+    this.persistedAt = t;
+    return { profile: p.toJSON() };
+  }
+
+  toJSON(): TrackerJson {
+    return {
+      profile: this.profile === null ? null : this.profile.toJSON(),
+      persisted: { template: Array.from(this.persistedTemplate), promotions: this.persistedPromotions, at: this.persistedAt },
+    };
+  }
+
+  /** The tracker of a freshly loaded or learned profile: what is stored is what is persisted. */
+  static fromProfile(profile: DeviceProfile, options: PersistRule): PatientProfileTracker {
+    const json = (profile.features as { profile?: PatientProfileJSON | null }).profile ?? null;
+    const live = json === null ? null : PatientProfile.fromJSON(json);
+    return new PatientProfileTracker(
+      profile.threshold,
+      {
+        profile: json,
+        persisted: {
+          template: live === null ? [] : Array.from(live.template.subarray(0, live.templates * live.geometry.steps)),
+          promotions: live === null ? 0 : live.promotions,
+          at: profile.updatedAt ?? profile.learnedAt,
+        },
+      },
+      options,
+    );
+  }
+}
+
+/** Learner of {@link patientProfileAdapter}: the research learner (online clustering, baselines) behind the port. */
+class PatientLearner implements ProfileLearner {
+  constructor(private readonly inner: ProfileClusterLearner) {}
+  get beats(): number {
+    return this.inner.beats;
+  }
+  add(beat: SegmentedBeat, modelScore: number, reconstructionError = modelScore): void {
+    this.inner.add(beat, reconstructionError);
+  }
+  ready(): boolean {
+    return this.inner.ready();
+  }
+  finish(populationThreshold: number): LearnedProfile {
+    const profile = this.inner.build();
+    return { threshold: populationThreshold, features: { profile: profile === null ? null : profile.toJSON() } };
+  }
+  toJSON(): unknown {
+    return this.inner.toJSON();
+  }
+}
+
+/**
+ * The default adapter: each device learns its own dominant beat(s), how well the autoencoder
+ * reconstructs them, its lead's noise and its rhythm (`src/detect/profile`), and every later beat
+ * is scored against them: ventricular evidence `max(ae, morphology)` (robust z-scores against the
+ * learning period, 1 = threshold), scaled up to 2x when the beat is also premature; prematurity
+ * alone makes a beat `premature` (counted, never alerted: the score the alert policy sees is the
+ * ventricular evidence); noisy or implausible beats are `gated` (score 0). Templates follow slow
+ * drift and adopt a lasting new on-time morphology; that state lives in the device state
+ * (snapshots, rollbacks) and is persisted when it changes materially (see
+ * {@link PatientProfileAdapterOptions}).
+ *
+ * @example
+ * const detector = new Detector(sinks, decodeWireRecord, { adaptation: patientProfileAdapter() });
+ */
+export function patientProfileAdapter(options: PatientProfileAdapterOptions = {}): PatientAdapter {
+  const persist = {
+    persistEverySeconds: options.persistEverySeconds ?? DEFAULT_PATIENT_PROFILE_ADAPTER.persistEverySeconds,
+    materialDistance: options.materialDistance ?? DEFAULT_PATIENT_PROFILE_ADAPTER.materialDistance,
+  };
+  const constants = options.profile ?? {};
+  const track = (profile: DeviceProfile, live: unknown): ProfileTracker =>
+    live === null || live === undefined
+      ? PatientProfileTracker.fromProfile(profile, persist)
+      : new PatientProfileTracker(profile.threshold, live as TrackerJson, persist);
+  return {
+    name: 'patient-profile',
+    learns: true,
+    separatesKinds: true,
+    newLearner: (context?: LearnerContext) =>
+      new PatientLearner(
+        new ProfileClusterLearner({
+          fs: context?.fs ?? 360,
+          window: context?.window ?? DEFAULT_BEAT_WINDOW,
+          modelVersion: context?.modelVersion ?? 'unknown',
+          options: constants,
+        }),
+      ),
+    restoreLearner: (json) => new PatientLearner(ProfileClusterLearner.fromJSON(json as ProfileLearnerJSON)),
+    // Stateless scoring (inspection, tests): a fresh tracker per call, so nothing is remembered.
+    score: (profile, beat, modelScore, reconstructionError) =>
+      PatientProfileTracker.fromProfile(profile, persist).score(beat, modelScore, reconstructionError),
+    track,
+  };
 }

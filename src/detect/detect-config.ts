@@ -28,7 +28,7 @@ export const DEFAULT_POINTER_KEY = MODEL_POINTER_KEY;
  * BUCKET_NAME, TOPIC_ARN (required); MODEL_POINTER_KEY, MODEL_REVALIDATE_MS; alert policy
  * ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS; thresholds THRESHOLD (replaces
  * the artifact's global value), THRESHOLD_MULTIPLIER; MAX_DEVICES; patient adaptation ADAPTATION
- * (`threshold-calibration`, the default, or `off`) and LEARNING_SECONDS (default 300). Unset = the
+ * (`patient-profile`, the default, `threshold-calibration` or `off`) and LEARNING_SECONDS (default 300). Unset = the
  * documented default.
  *
  * @example
@@ -69,7 +69,7 @@ export function detectConfigFromEnv(env: Readonly<Record<string, string | undefi
 
 function adaptationFrom(name: string | undefined) {
   try {
-    return adapterByName(name || 'threshold-calibration');
+    return adapterByName(name || ADAPTER_NAMES[0]);
   } catch {
     throw new Error(`ADAPTATION must be one of ${ADAPTER_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
   }

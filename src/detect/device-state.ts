@@ -1,5 +1,5 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
-import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner } from './patient-adaptation';
+import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
 import type { DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
 
 /** A beat of a device, placed in time (epoch ms of its R peak). */
@@ -45,6 +45,8 @@ export interface AdaptationJson {
   readonly learnFrom: number | null;
   readonly learner: unknown;
   readonly profile: DeviceProfile | null;
+  /** The live state of the learned profile (`ProfileTracker.toJSON()`; absent or null: none yet). */
+  readonly live?: unknown;
 }
 
 /**
@@ -78,6 +80,8 @@ export class DeviceState {
   learnFrom: number | null = null;
   learner: ProfileLearner | null = null;
   profile: DeviceProfile | null = null;
+  /** The learned profile in use, for adapters whose profile moves with the beats (null: not built yet). */
+  tracker: ProfileTracker | null = null;
   private segmenter: StreamSegmenter | null = null;
 
   constructor(private readonly segmenters: SegmenterFactory) {}
@@ -142,6 +146,7 @@ export class DeviceState {
         learnFrom: this.learnFrom,
         learner: this.learner === null ? null : this.learner.toJSON(),
         profile: this.profile,
+        live: this.tracker === null ? null : this.tracker.toJSON(),
       },
     });
   }
@@ -165,6 +170,10 @@ export class DeviceState {
     if (a.learner !== null) {
       if (adapter === null) throw new Error('device state holds a learner but no adapter was given to restore it');
       s.learner = adapter.restoreLearner(a.learner);
+    }
+    if (a.live !== undefined && a.live !== null && a.profile !== null) {
+      if (adapter?.track === undefined) throw new Error('device state holds a live profile but no adapter that tracks one was given');
+      s.tracker = adapter.track(a.profile, a.live);
     }
     return s;
   }

@@ -40,6 +40,18 @@ export interface DeviceProfile {
   readonly beatsLearned: number;
   readonly threshold: number;
   readonly features: Readonly<Record<string, unknown>>;
+  /** Device-clock epoch ms of the last material update after learning (absent: none yet). */
+  readonly updatedAt?: number;
+}
+
+/**
+ * What a learner is told when it starts: the device's sampling rate, the model's beat window
+ * (where R and the QRS lie in a window) and the model version it learns under.
+ */
+export interface LearnerContext {
+  readonly fs: number;
+  readonly window: { readonly before: number; readonly after: number; readonly steps: number };
+  readonly modelVersion: string;
 }
 
 /** What a learner hands over at the end of the learning period. */
@@ -52,8 +64,18 @@ export interface LearnedProfile {
 export interface ProfileLearner {
   /** Beats added so far. */
   readonly beats: number;
-  /** Takes one learning-period beat with the population model's score. */
-  add(beat: SegmentedBeat, modelScore: number): void;
+  /**
+   * Takes one learning-period beat with the population model's score and the plain
+   * reconstruction error behind it (the score less the artifact's prematurity term; absent: the
+   * model score).
+   */
+  add(beat: SegmentedBeat, modelScore: number, reconstructionError?: number): void;
+  /**
+   * Whether the learner has what it needs to finish (absent: always). While false after the
+   * learning period, the detector extends the period (up to {@link MAX_LEARNING_EXTENSION} times
+   * its length, then finishes anyway): e.g. no dominant beat yet.
+   */
+  ready?(): boolean;
   /** The profile's threshold and features; `populationThreshold` is the model's own threshold for this device (a fallback). */
   finish(populationThreshold: number): LearnedProfile;
   /** Plain JSON from which {@link PatientAdapter.restoreLearner} rebuilds it. */
@@ -73,11 +95,44 @@ export interface PatientAdapter {
   readonly learns: boolean;
   /** Whether `score` tells `ventricular` from `premature` (else every flagged beat is `ventricular`). */
   readonly separatesKinds: boolean;
-  newLearner(): ProfileLearner;
+  newLearner(context?: LearnerContext): ProfileLearner;
   restoreLearner(json: unknown): ProfileLearner;
-  /** Scores one beat against a device's profile: relative score (1 = threshold) and kind. Must not keep state. */
-  score(profile: DeviceProfile, beat: SegmentedBeat, modelScore: number): BeatVerdict;
+  /**
+   * Scores one beat against a device's profile: relative score (1 = threshold) and kind. Keeps
+   * no state: an adapter whose profile changes after learning also offers `track`, which the
+   * detector uses instead.
+   */
+  score(profile: DeviceProfile, beat: SegmentedBeat, modelScore: number, reconstructionError?: number): BeatVerdict;
+  /**
+   * A live scorer of a learned profile whose state moves with the beats (template drift, RR
+   * history): built from the profile (`live` null) or restored from its own `toJSON()` (`live`,
+   * a device-state snapshot). Absent: `score` is used.
+   */
+  track?(profile: DeviceProfile, live: unknown): ProfileTracker;
 }
+
+/**
+ * A learned profile in use (see {@link PatientAdapter.track}). It is part of the device state:
+ * snapshots and rollbacks cover its `toJSON()`, so a retried batch scores the same.
+ */
+export interface ProfileTracker {
+  /** Scores one beat (as {@link PatientAdapter.score}), then moves the live state past it. */
+  score(beat: SegmentedBeat, modelScore: number, reconstructionError: number): BeatVerdict;
+  /**
+   * The profile's `features` to persist, when what was learned since the last persisted version
+   * changed materially and the adapter's persistence interval (device clock, `t` in epoch ms)
+   * has passed; else null. A non-null answer marks them persisted.
+   */
+  update(t: number): Record<string, unknown> | null;
+  /** Plain JSON from which `track(profile, json)` rebuilds it. */
+  toJSON(): unknown;
+}
+
+/**
+ * How far past its learning period a device keeps learning while its learner is not
+ * {@link ProfileLearner.ready}, as a multiple of the period (then it finishes with what it has).
+ */
+export const MAX_LEARNING_EXTENSION = 3;
 
 /** Persistence of profiles (S3 `devices/<deviceId>/profile.json` in production). */
 export interface ProfileStore {

@@ -2,8 +2,11 @@ import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertD
 import { toAlertMessage, toAlertSnippet } from './alert-message';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
 import type { DeviceState, DeviceStateJson, TimedBeat } from './device-state';
-import { DEFAULT_LEARNING_SECONDS, thresholdCalibrationAdapter } from './adapters';
+import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
+import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
+import { reconstructionErrorOf } from '../model/beat-scoring';
 import {
+  MAX_LEARNING_EXTENSION,
   PROFILE_FORMAT_VERSION,
   populationVerdict,
   type BeatKind,
@@ -35,7 +38,7 @@ export interface DetectorOptions extends DeviceRegistryOptions {
    * A beat's relative score is divided by it, so 1.2 flags only beats 20 % further out.
    */
   readonly thresholdMultiplier?: number;
-  /** Patient adaptation (default {@link thresholdCalibrationAdapter}; `OFF_ADAPTER` = none). */
+  /** Patient adaptation (default {@link patientProfileAdapter}; `thresholdCalibrationAdapter()`, `OFF_ADAPTER` for ablation). */
   readonly adaptation?: PatientAdapter;
   /** Learning period of a device, seconds of signal after first sight or a model change (default 300, EC57). */
   readonly learningSeconds?: number;
@@ -87,6 +90,8 @@ export interface BatchResult {
     heldAlerts: number;
     /** Devices whose learning period completed in this batch. */
     profilesLearned: number;
+    /** Learned profiles that changed materially and were saved again (template drift, a new normal morphology). */
+    profileUpdates: number;
     profileLoads: number;
     profilesFound: number;
     profileSaves: number;
@@ -107,6 +112,8 @@ interface DeviceWork {
   decisions: { decision: AlertDecision; message: AlertMessage; snippet: AlertSnippet }[];
   /** A profile learned in this batch, to save before any alert goes out. */
   learned: DeviceProfile | null;
+  /** A learned profile that changed materially in this batch, to save likewise. */
+  updated: DeviceProfile | null;
 }
 
 /**
@@ -141,7 +148,7 @@ export class Detector {
     this.policy = validateAlertPolicy(options.policy ?? DEFAULT_ALERT_POLICY);
     const m = options.thresholdMultiplier ?? 1;
     if (!(m > 0) || !Number.isFinite(m)) throw new RangeError(`thresholdMultiplier must be a finite number > 0, got ${m}`);
-    this.adapter = options.adaptation ?? thresholdCalibrationAdapter();
+    this.adapter = options.adaptation ?? patientProfileAdapter();
     const learning = options.learningSeconds ?? DEFAULT_LEARNING_SECONDS;
     if (!(learning >= 0) || !Number.isFinite(learning))
       throw new RangeError(`learningSeconds must be a finite number >= 0, got ${learning}`);
@@ -166,6 +173,7 @@ export class Detector {
       learningBeats: 0,
       heldAlerts: 0,
       profilesLearned: 0,
+      profileUpdates: 0,
       profileLoads: 0,
       profilesFound: 0,
       profileSaves: 0,
@@ -193,7 +201,17 @@ export class Detector {
       if (!work)
         byDevice.set(
           deviceId,
-          (work = { deviceId, state: null, records: [], snapshot: null, beats: [], firstScore: 0, decisions: [], learned: null }),
+          (work = {
+            deviceId,
+            state: null,
+            records: [],
+            snapshot: null,
+            beats: [],
+            firstScore: 0,
+            decisions: [],
+            learned: null,
+            updated: null,
+          }),
         );
       work.records.push({ id: item.id, record: decoded.record, item });
     }
@@ -210,7 +228,10 @@ export class Detector {
       work.snapshot = this.devices.snapshot(work.deviceId);
       const state = (work.state = this.devices.get(work.deviceId));
       const profile = loaded.get(work.deviceId);
-      if (profile) state.profile = profile;
+      if (profile) {
+        state.profile = profile;
+        state.tracker = null;
+      }
       for (const { record, item } of work.records) {
         let admitted: ReturnType<DeviceState['admit']>;
         try {
@@ -262,18 +283,28 @@ export class Detector {
       const populationProfile = this.adapter.learns ? null : this.populationProfile(model, population);
       work.beats.forEach((beat, i) => {
         const modelScore = scores[work.firstScore + i];
+        const reconstruction = reconstructionErrorOf(modelScore, beat, model.scoring);
         const phase = this.advanceLearning(work, state, model, beat.t, population);
         let verdict: BeatVerdict;
         if (phase === 'learning') {
-          (state.learner as NonNullable<DeviceState['learner']>).add(beat, modelScore);
+          (state.learner as NonNullable<DeviceState['learner']>).add(beat, modelScore, reconstruction);
           verdict = populationVerdict(modelScore, population);
           counts.learningBeats++;
+        } else if (this.adapter.track !== undefined && state.profile !== null) {
+          // A profile that moves with the beats (template drift, RR history): its live state is
+          // part of the device state, so a rollback replays the same updates.
+          state.tracker ??= this.adapter.track(state.profile, null);
+          verdict = state.tracker.score(beat, modelScore, reconstruction);
         } else {
-          verdict = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore);
+          verdict = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore, reconstruction);
         }
         const score = verdict.score / multiplier;
         const anomalous = score > 1;
-        const kind: BeatKind = anomalous || verdict.kind === 'gated' ? verdict.kind : 'normal';
+        // Premature beats keep their kind below the threshold (counted, not alerted: they add
+        // nothing to the score the policy sees); a beat over it is ventricular unless the adapter
+        // said premature.
+        const kind: BeatKind =
+          verdict.kind === 'gated' || verdict.kind === 'premature' ? verdict.kind : anomalous ? 'ventricular' : 'normal';
         const lastAlert = state.policy.lastAlert;
         const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score, threshold: 1 }, this.policy);
         state.policy = step.state;
@@ -293,6 +324,13 @@ export class Detector {
         const message = toAlertMessage(step.alert, model.version, phase === 'learning');
         work.decisions.push({ decision: step.alert, message, snippet: toAlertSnippet(message, step.alert, state.kept) });
       });
+      // A learned profile that moved materially (and not too recently saved) is saved again, so a
+      // cold start resumes from today's templates rather than the learning period's.
+      if (state.tracker !== null && state.profile !== null && work.learned === null && work.beats.length > 0) {
+        const t = work.beats[work.beats.length - 1].t;
+        const features = state.tracker.update(t);
+        if (features !== null) work.updated = state.profile = { ...state.profile, features, updatedAt: t };
+      }
     }
 
     // 5. Side effects: snippet then SNS, in order per device; a failure rolls the device back.
@@ -306,9 +344,10 @@ export class Detector {
           for (const r of work.records) failed.add(r.id);
         };
         // The profile first: an alert scored against it must not go out before it is safe.
-        if (work.learned !== null && this.options.profiles) {
+        const save = work.learned ?? work.updated;
+        if (save !== null && this.options.profiles) {
           try {
-            await this.options.profiles.save(work.deviceId, work.learned);
+            await this.options.profiles.save(work.deviceId, save);
             counts.profileSaves++;
           } catch {
             counts.profileFailures++;
@@ -340,6 +379,7 @@ export class Detector {
     counts.rolledBackDevices = rolledBack.size;
     counts.learningBeats = beats.reduce((n, b) => n + (b.phase === 'learning' ? 1 : 0), 0);
     counts.profilesLearned = [...byDevice.values()].filter((w) => w.learned !== null && !rolledBack.has(w.deviceId)).length;
+    counts.profileUpdates = [...byDevice.values()].filter((w) => w.updated !== null && !rolledBack.has(w.deviceId)).length;
     return { failedRecordIds: input.filter((r) => failed.has(r.id)).map((r) => r.id), alerts: published, beats, counts, scoringMs };
   }
 
@@ -385,17 +425,22 @@ export class Detector {
       if (current(state.profile)) {
         state.phase = 'learned';
         state.learner = null;
+        state.tracker = null;
       } else {
         // First sight counts from the first record's t0; a model change from this beat.
         state.learnFrom = state.modelVersion === null && state.learnFrom !== null ? state.learnFrom : t;
         state.phase = 'learning';
-        state.learner = this.adapter.newLearner();
+        state.learner = this.adapter.newLearner({ fs: state.fs, window: model.window ?? DEFAULT_BEAT_WINDOW, modelVersion: model.version });
         state.profile = null;
+        state.tracker = null;
       }
       state.modelVersion = model.version;
     }
-    if (state.phase === 'learning' && t >= (state.learnFrom as number) + this.learningMs) {
-      const learner = state.learner as NonNullable<DeviceState['learner']>;
+    if (state.phase !== 'learning') return state.phase;
+    const learner = state.learner as NonNullable<DeviceState['learner']>;
+    const elapsed = t - (state.learnFrom as number);
+    // A learner that is not ready (no dominant beat yet) extends the period, within a bound.
+    if (elapsed >= this.learningMs && ((learner.ready?.() ?? true) || elapsed >= this.learningMs * (1 + MAX_LEARNING_EXTENSION))) {
       const { threshold, features } = learner.finish(population);
       state.profile = {
         formatVersion: PROFILE_FORMAT_VERSION,
@@ -409,6 +454,7 @@ export class Detector {
       };
       state.phase = 'learned';
       state.learner = null;
+      state.tracker = null;
       // The policy's window held population-scale scores: start it afresh on the device's scale.
       state.policy = { recent: [], lastAlert: state.policy.lastAlert };
       work.learned = state.profile;

@@ -1,5 +1,5 @@
 import { DEFAULT_BEAT_WINDOW, type BeatWindowSpec } from './beat-window-spec';
-import { ecgBeatWindow, validateBeatWindowSpec } from './beat-window';
+import { ecgBeatWindow, normalizeBeat, validateBeatWindowSpec } from './beat-window';
 import { ecgCleanDelay } from './ecg-clean';
 import { QrsDetector, type QrsDetectorState } from './qrs-detector';
 import type { QrsOptions } from './qrs-options';
@@ -20,6 +20,15 @@ export interface Beat {
    * premature). Null until two RR intervals are known.
    */
   readonly rrLocalMean: number | null;
+  /**
+   * mV per unit of `window` and mV subtracted before scaling, so `window[k] * scale + offset` is
+   * the cleaned signal (mV, baseline removed by the 0.5 Hz high-pass). Per-beat normalization
+   * discards amplitude; patient-adaptive scoring compares it with the patient's own beats (a
+   * ventricular ectopic is often much larger than the dominant beat). The segmenter always sets
+   * both; they are optional only so beats made elsewhere (tests, older states) stay valid.
+   */
+  readonly scale?: number;
+  readonly offset?: number;
 }
 
 /** Options of {@link BeatSegmenter}. */
@@ -57,7 +66,15 @@ export interface BeatSegmenterState {
    */
   readonly ring: string;
   /** Detected beats not emitted yet: RR context and window (null until cut). */
-  readonly held: { rIndex: number; rrPrev: number | null; rrLocalMean: number | null; window: number[] | null }[];
+  readonly held: {
+    rIndex: number;
+    rrPrev: number | null;
+    rrLocalMean: number | null;
+    window: number[] | null;
+    /** Absent in states written before beats carried their scaling. */
+    scale?: number;
+    offset?: number;
+  }[];
   /** Last detected beat (-1 none) and the recent RR intervals in samples, oldest first. */
   readonly lastBeat: number;
   readonly rr: number[];
@@ -68,6 +85,8 @@ interface HeldBeat {
   rrPrev: number | null;
   rrLocalMean: number | null;
   window: Float32Array | null;
+  scale?: number;
+  offset?: number;
 }
 
 /** Samples handed to the detector at once, so a large chunk never outruns the ring. */
@@ -107,10 +126,13 @@ export class BeatSegmenter {
   private readonly scratch: Float64Array;
   /** The detector's cleaned output for one block. */
   private readonly block = new Float32Array(BLOCK);
+  /** The window spec without normalization: the window is cut in mV, then normalized here to keep its scaling. */
+  private readonly rawWindow: BeatWindowSpec;
 
   constructor(options: BeatSegmenterOptions, state?: BeatSegmenterState) {
     this.fs = options.fs;
     this.window = validateBeatWindowSpec(options.window ?? DEFAULT_BEAT_WINDOW);
+    this.rawWindow = { ...this.window, normalization: 'none' };
     this.rrLocalBeats = options.rrLocalBeats ?? DEFAULT_SEGMENTER_OPTIONS.rrLocalBeats;
     this.maxRrNext = options.maxRrNext ?? DEFAULT_SEGMENTER_OPTIONS.maxRrNext;
     if (!(Number.isInteger(this.rrLocalBeats) && this.rrLocalBeats >= 1))
@@ -167,7 +189,7 @@ export class BeatSegmenter {
     const out: Beat[] = [];
     const length = Math.max(this.detector.flushLength, this.afterSamples + this.cleanDelay + 1);
     this.feed(new Float64Array(length).fill(this.detector.lastInput), out);
-    for (const beat of this.held) beat.window ??= this.cut(beat.rIndex + this.cleanDelay);
+    for (const beat of this.held) if (!beat.window) this.cut(beat, beat.rIndex + this.cleanDelay);
     this.release(out, true);
     return out;
   }
@@ -216,11 +238,12 @@ export class BeatSegmenter {
       if (beat.window) continue;
       const center = beat.rIndex + this.cleanDelay;
       if (center + this.afterSamples > this.n) return;
-      beat.window = this.cut(center);
+      this.cut(beat, center);
     }
   }
 
-  private cut(center: number): Float32Array {
+  /** Cuts the beat's window around `center` and records its scaling. */
+  private cut(beat: HeldBeat, center: number): void {
     const from = center - this.beforeSamples;
     const scratch = this.scratch;
     const ring = this.ring;
@@ -230,7 +253,11 @@ export class BeatSegmenter {
       const i = from + k;
       scratch[k] = i < 0 || i < oldest || i >= this.n ? 0 : ring[i % length];
     }
-    return ecgBeatWindow(scratch, this.fs, center, this.window, undefined, from);
+    const window = ecgBeatWindow(scratch, this.fs, center, this.rawWindow, undefined, from);
+    const { offset, scale } = normalizeBeat(window, this.window.normalization);
+    beat.window = window;
+    beat.scale = scale;
+    beat.offset = offset;
   }
 
   /**
@@ -253,7 +280,14 @@ export class BeatSegmenter {
         return;
       }
       this.held.shift();
-      out.push({ rIndex: beat.rIndex, window: beat.window, rrPrev: beat.rrPrev, rrNext, rrLocalMean: beat.rrLocalMean });
+      out.push({
+        rIndex: beat.rIndex,
+        window: beat.window,
+        rrPrev: beat.rrPrev,
+        rrNext,
+        rrLocalMean: beat.rrLocalMean,
+        ...(beat.scale === undefined ? {} : { scale: beat.scale, offset: beat.offset }),
+      });
     }
   }
 
@@ -273,6 +307,7 @@ export class BeatSegmenter {
         rrPrev: b.rrPrev,
         rrLocalMean: b.rrLocalMean,
         window: b.window ? Array.from(b.window) : null,
+        ...(b.scale === undefined ? {} : { scale: b.scale, offset: b.offset }),
       })),
       lastBeat: this.lastBeat,
       rr: [...this.rr],

@@ -41,12 +41,28 @@ export function ecgBeatWindow(
 }
 
 /**
- * Normalizes a beat window in place: `zscore` (mean 0, std 1; a flat window only loses its
- * mean), `minmax` (to [0, 1]; a flat window becomes 0), `none`.
+ * How a window was normalized: `window[k] = (raw[k] - offset) / scale`, so the un-normalized
+ * signal (mV) is `window[k] * scale + offset`. Kept because per-beat normalization discards
+ * amplitude, which tells a large ectopic beat from a normal one of the same shape.
  */
-export function normalizeBeat(window: Float32Array, normalization: BeatNormalization): void {
+export interface BeatScaling {
+  /** mV subtracted (z-score: the window's mean; min-max: its minimum; none: 0). */
+  readonly offset: number;
+  /** mV per normalized unit (z-score: the standard deviation; min-max: the range; none or flat: 1). */
+  readonly scale: number;
+}
+
+/**
+ * Normalizes a beat window in place: `zscore` (mean 0, std 1; a flat window only loses its
+ * mean), `minmax` (to [0, 1]; a flat window becomes 0), `none`. Returns the offset and scale
+ * it used ({@link BeatScaling}).
+ *
+ * @example
+ * const { offset, scale } = normalizeBeat(w, 'zscore'); // w[k] * scale + offset = original
+ */
+export function normalizeBeat(window: Float32Array, normalization: BeatNormalization): BeatScaling {
   const n = window.length;
-  if (normalization === 'none' || n === 0) return;
+  if (normalization === 'none' || n === 0) return { offset: 0, scale: 1 };
   if (normalization === 'zscore') {
     let mean = 0;
     for (let k = 0; k < n; k++) mean += window[k];
@@ -56,7 +72,7 @@ export function normalizeBeat(window: Float32Array, normalization: BeatNormaliza
     const std = Math.sqrt(variance / n);
     const scale = std > FLAT_STD ? 1 / std : 1;
     for (let k = 0; k < n; k++) window[k] = (window[k] - mean) * scale;
-    return;
+    return { offset: mean, scale: std > FLAT_STD ? std : 1 };
   }
   if (normalization === 'minmax') {
     let min = Infinity;
@@ -67,7 +83,7 @@ export function normalizeBeat(window: Float32Array, normalization: BeatNormaliza
     }
     const range = max - min;
     for (let k = 0; k < n; k++) window[k] = range > FLAT_STD ? (window[k] - min) / range : 0;
-    return;
+    return { offset: min, scale: range > FLAT_STD ? range : 1 };
   }
   throw new RangeError(`unknown beat normalization "${String(normalization)}"`);
 }

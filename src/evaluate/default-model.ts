@@ -2,20 +2,41 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadBeatModel, type LoadedBeatModel } from '../model/beat-model';
 
-const BUNDLED_RECORDS = Object.freeze(['100', '101', '106', '119', '208']);
+/**
+ * MIT-BIH DS1, de Chazal et al. (2004)'s inter-patient training set (the paced records left
+ * out): the records the shipped models are trained and their constants tuned on.
+ *
+ * @example
+ * MITDB_DS1.includes('119') // true
+ */
+export const MITDB_DS1: readonly string[] = Object.freeze([
+  '101', '106', '108', '109', '112', '114', '115', '116', '118', '119', '122',
+  '124', '201', '203', '205', '207', '208', '209', '215', '220', '223', '230',
+]); // prettier-ignore
+
+/**
+ * Which split of MIT-BIH a record belongs to: `DS1` (trained and tuned on, scored leave-one-record-out),
+ * `DS2` (everything else: reported, never tuned on).
+ *
+ * @example
+ * mitdbSplit('100') // 'DS2'
+ */
+export function mitdbSplit(record: string): 'DS1' | 'DS2' {
+  return MITDB_DS1.includes(record) ? 'DS1' : 'DS2';
+}
 
 /**
  * Which records each shipped model is trained on. Evaluation is inter-patient (docs/ARCHITECTURE.md §6): a
- * record is never scored by a model trained on it. The default model is trained on all bundled
- * records; for each bundled record a leave-one-out fold model is trained on the other four, and
- * evaluating a bundled record uses its fold ({@link defaultModelFor}). Records outside the bundle
- * (every other MIT-BIH record) use the default model itself.
+ * record is never scored by a model trained on it. The default model is trained on all 22 DS1
+ * records ({@link MITDB_DS1}); for each DS1 record a leave-one-record-out fold model is trained on
+ * the other 21, and evaluating a DS1 record uses its fold ({@link defaultModelFor}). Every other
+ * record (DS2, or any record of another source) uses the default model itself.
  */
 export const DEFAULT_MODEL_PLAN: { readonly default: readonly string[]; readonly folds: Readonly<Record<string, readonly string[]>> } =
   Object.freeze({
-    default: BUNDLED_RECORDS,
+    default: MITDB_DS1,
     folds: Object.freeze(
-      Object.fromEntries(BUNDLED_RECORDS.map((left) => [`without-${left}`, Object.freeze(BUNDLED_RECORDS.filter((r) => r !== left))])),
+      Object.fromEntries(MITDB_DS1.map((left) => [`without-${left}`, Object.freeze(MITDB_DS1.filter((r) => r !== left))])),
     ),
   });
 

@@ -11,12 +11,12 @@ import { decodeRecord } from '../contract/decode-record';
 import { cutWireRecord, recordCount } from '../contract/wire-records';
 import { rocAuc } from '../model/metrics';
 import type { LoadedBeatModel } from '../model/beat-model';
-import { DEFAULT_LEARNING_SECONDS, thresholdCalibrationAdapter } from '../detect/adapters';
+import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from '../detect/adapters';
 import { DEFAULT_ALERT_POLICY, type AlertPolicyOptions } from '../detect/alert-policy';
 import { MemoryProfileStore, type DeviceProfile, type PatientAdapter } from '../detect/patient-adaptation';
 import type { AlertMessage, DetectSinks } from '../detect/ports';
 import { Detector, type InputRecord, type ScoredBeat } from '../detect/process-batch';
-import { defaultModelFor } from './default-model';
+import { defaultModelFor, mitdbSplit } from './default-model';
 
 /** Device clock of every record's first sample: a fixed epoch, so alert ids are reproducible. */
 export const EVAL_EPOCH = Date.UTC(2026, 0, 1);
@@ -26,7 +26,7 @@ export const EVAL_BATCH_RECORDS = 100;
 
 /** Options of {@link runRecordThroughDetector}; every field has a documented default. */
 export interface ProductRunOptions {
-  /** Default {@link thresholdCalibrationAdapter}. */
+  /** Default {@link patientProfileAdapter}. */
   readonly adaptation: PatientAdapter;
   /** Default 300 s (EC57). */
   readonly learningSeconds: number;
@@ -37,7 +37,7 @@ export interface ProductRunOptions {
 }
 
 export const DEFAULT_PRODUCT_RUN: ProductRunOptions = Object.freeze({
-  adaptation: thresholdCalibrationAdapter(),
+  adaptation: patientProfileAdapter(),
   learningSeconds: DEFAULT_LEARNING_SECONDS,
   policy: DEFAULT_ALERT_POLICY,
   batchRecords: EVAL_BATCH_RECORDS,
@@ -110,7 +110,7 @@ export interface ProductMetrics {
   readonly aucAll: number;
   /** Flagged as `ventricular` vs AAMI V (reference V beats the QRS detector missed count as FN). */
   readonly veb: ClassDetection;
-  /** Flagged as `premature` vs AAMI S. */
+  /** Of kind `premature` (flagged or not: premature beats are counted, not alerted) vs AAMI S. */
   readonly sveb: ClassDetection;
   /** Alerts raised after the learning period. */
   readonly alerts: number;
@@ -174,7 +174,9 @@ export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRec
     const c = best >= 0 ? refClass[best] : null;
     if (best >= 0) matched[best] = 1;
     const vent = b.anomalous && b.kind === 'ventricular';
-    const prem = b.anomalous && b.kind === 'premature';
+    // A premature (supraventricular) verdict is a detection even below the alert threshold: the
+    // patient-profile adapter counts such beats but keeps them out of the alert score.
+    const prem = b.kind === 'premature';
     if (c === 'V') {
       if (vent) veb.tp++;
       else veb.fn++;
@@ -327,6 +329,7 @@ export function metricsJson(m: ProductMetrics) {
  */
 export function createMitdbProductEvaluation(options: Partial<ProductRunOptions> = {}, chooseModel: ModelChooser = defaultModelFor) {
   const results: ProductRecordResult[] = [];
+  const splits: ('DS1' | 'DS2')[] = [];
   const adaptation = options.adaptation ?? DEFAULT_PRODUCT_RUN.adaptation;
   return {
     async record({ record }: { record: MitdbRecord }) {
@@ -334,9 +337,11 @@ export function createMitdbProductEvaluation(options: Partial<ProductRunOptions>
       const run = await runRecordThroughDetector({ deviceId: record.name, signal: record.signal, fs: record.fs }, model, options);
       const result = productMetrics(record, run);
       results.push(result);
+      splits.push(mitdbSplit(record.name));
       return {
         anomaly: {
           model: name,
+          split: splits[splits.length - 1],
           adaptation: adaptation.name,
           threshold: run.profile === null ? null : round(run.profile.threshold),
           ...metricsJson(result.metrics),
@@ -344,8 +349,16 @@ export function createMitdbProductEvaluation(options: Partial<ProductRunOptions>
       };
     },
     total() {
-      const { learning: _learning, ...total } = metricsJson(totalProductMetrics(results));
-      return { anomaly: { adaptation: adaptation.name, ...total, learningBeats: _learning.beats } };
+      const totalOf = (rs: ProductRecordResult[]) => {
+        const { learning, ...total } = metricsJson(totalProductMetrics(rs));
+        return { records: rs.length, ...total, learningBeats: learning.beats };
+      };
+      // DS1 (trained and tuned on, each record by its leave-one-record-out fold) and DS2 (never
+      // tuned on) reported apart as well as together: only DS2 says how unseen patients fare.
+      const bySplit = Object.fromEntries(
+        (['DS1', 'DS2'] as const).map((split) => [split, totalOf(results.filter((_, i) => splits[i] === split))]),
+      );
+      return { anomaly: { adaptation: adaptation.name, ...totalOf(results), splits: bySplit } };
     },
   };
 }

@@ -48,3 +48,20 @@ export function applyBeatScoringRr(errors: Float32Array, rr: Float32Array, count
   }
   return errors;
 }
+
+/**
+ * The plain reconstruction error behind a beat's score: the score less its prematurity term
+ * (the inverse of {@link applyBeatScoring} for one beat; never below 0, as float32 rounding of
+ * the sum can leave a tiny negative).
+ *
+ * @example
+ * reconstructionErrorOf(0.4, { rrPrev: 0.5, rrNext: 1 }, { kind: 'reconstruction+prematurity', prematurityWeight: 0.5 }) // ≈ 0.053
+ */
+export function reconstructionErrorOf(
+  score: number,
+  beat: Pick<SegmentedBeat, 'rrPrev' | 'rrNext'>,
+  scoring: BeatScoring | undefined,
+): number {
+  if (scoring === undefined || scoring.kind === 'reconstruction') return score;
+  return Math.max(0, score - scoring.prematurityWeight * prematurity(beat));
+}

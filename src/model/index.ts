@@ -4,7 +4,7 @@
  * itself is in `src/contract`.
  */
 export { loadBeatModel, beatModelOf, segmenterFactoryFor, type LoadedBeatModel } from './beat-model';
-export { applyBeatScoring, prematurity } from './beat-scoring';
+export { applyBeatScoring, prematurity, reconstructionErrorOf } from './beat-scoring';
 export type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './scorer';
 export * from './threshold';
 export * from './metrics';

@@ -3,6 +3,7 @@
  * evaluation): beats cut by a streaming segmenter and a batched scorer. `src/model` builds it
  * (`beat-model.ts`); `src/detect` consumes it through its ports.
  */
+import type { BeatScoring } from '../contract/beat-scoring';
 
 /** One beat cut by a device's segmenter. */
 export interface SegmentedBeat {
@@ -16,6 +17,12 @@ export interface SegmentedBeat {
   readonly rrNext: number | null;
   /** Mean of the RR intervals before `rrPrev` in seconds (null until known). */
   readonly rrLocalMean?: number | null;
+  /**
+   * mV per unit of `window` and the mV subtracted before scaling (`window[k] * scale + offset` is
+   * the window in mV), so a patient adapter can compare amplitudes; absent when unknown.
+   */
+  readonly scale?: number;
+  readonly offset?: number;
 }
 
 /** A streaming segmenter of one device: same beats whatever the chunking, JSON state. */
@@ -40,6 +47,13 @@ export interface BeatModel {
   readonly threshold: number;
   /** Per-device thresholds fitted at retrain time (override the global one). */
   readonly deviceThresholds: Readonly<Record<string, number>>;
+  /**
+   * How `scoreBeats` turns reconstruction error into a score (absent: reconstruction only). Lets
+   * a patient adapter recover the plain reconstruction error of a beat.
+   */
+  readonly scoring?: BeatScoring;
+  /** The beat window the segmenters cut (absent: the default window of `src/ecg`). */
+  readonly window?: { readonly before: number; readonly after: number; readonly steps: number };
   /** Builds a segmenter that cuts beats exactly as this model was trained on. */
   readonly segmenters: SegmenterFactory;
   /** Scores beats in one batched call: one score per beat, higher = more anomalous. */

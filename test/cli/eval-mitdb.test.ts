@@ -35,7 +35,7 @@ describe('beatwatch eval mitdb', () => {
     const row = withAnomaly.records[0];
     // 119 is in the default model's training set: the fold model trained without it must score it.
     expect(row.anomaly.model).toBe('without-119');
-    expect(row.anomaly.adaptation).toBe('threshold-calibration');
+    expect(row.anomaly.adaptation).toBe('patient-profile');
     // The detector learned 119's threshold in its first 5 minutes; those beats are not counted.
     expect(row.anomaly.learning.completedAt).toBeGreaterThanOrEqual(300);
     expect(row.anomaly.learning.completedAt).toBeLessThan(302);
@@ -55,7 +55,7 @@ describe('beatwatch eval mitdb', () => {
 
     io = capture();
     expect(await main(['eval', 'mitdb', '--adaptation', 'sometimes'])).toBe(2);
-    expect(io.stderr()).toMatch(/--adaptation must be one of threshold-calibration, off/);
+    expect(io.stderr()).toMatch(/--adaptation must be one of patient-profile, threshold-calibration, off/);
   });
 
   it('names a missing record folder or record', async () => {

@@ -36,11 +36,14 @@ describe('thresholdCalibrationAdapter', () => {
   });
 });
 
+/** These tests pin the detector's learning machinery with the simple threshold-calibration adapter (fake one-sample beats); test/detect/patient-profile-adapter.test.ts runs the default adapter on simulated ECG. */
+const CAL = { adaptation: thresholdCalibrationAdapter() } as const;
+
 describe('Detector with patient adaptation', () => {
   it('learns for learningSeconds after first sight (population scores, warnings held), then scores against the saved profile', async () => {
     const sinks = new MemorySinks();
     const profiles = new MemoryProfileStore();
-    const detector = new Detector(sinks, testDecoder, { learningSeconds: 20, profiles });
+    const detector = new Detector(sinks, testDecoder, { ...CAL, learningSeconds: 20, profiles });
     const model = fakeModel(2);
     // 20 s of learning with score 1 or 1.2, then beats at 3x the learned normal (warning-level run).
     const first = await detector.processBatch(records('a', 0, 20, learningScores), model);
@@ -66,7 +69,7 @@ describe('Detector with patient adaptation', () => {
 
   it('holds warnings while learning but sends critical alerts marked calibrating', async () => {
     const sinks = new MemorySinks();
-    const detector = new Detector(sinks, testDecoder, { learningSeconds: 300 });
+    const detector = new Detector(sinks, testDecoder, { ...CAL, learningSeconds: 300 });
     const r = await detector.processBatch(
       records('a', 0, 10, (s) => (s < 5 ? 3 : 7)),
       fakeModel(2),
@@ -79,12 +82,12 @@ describe('Detector with patient adaptation', () => {
 
   it('a device with a stored profile of the current model is learned from its first beat; another model version relearns', async () => {
     const profiles = new MemoryProfileStore();
-    const learnt = new Detector(new MemorySinks(), testDecoder, { learningSeconds: 5, profiles });
+    const learnt = new Detector(new MemorySinks(), testDecoder, { ...CAL, learningSeconds: 5, profiles });
     await learnt.processBatch(records('a', 0, 8, learningScores), fakeModel(2));
     expect(profiles.saves).toBe(1);
 
     // A fresh environment (cold start): the profile is loaded, no learning period.
-    const fresh = new Detector(new MemorySinks(), testDecoder, { learningSeconds: 5, profiles });
+    const fresh = new Detector(new MemorySinks(), testDecoder, { ...CAL, learningSeconds: 5, profiles });
     const r = await fresh.processBatch(
       records('a', 8, 3, () => 1),
       fakeModel(2),
@@ -105,7 +108,7 @@ describe('Detector with patient adaptation', () => {
   it('a rollback restores the learner: a retried batch learns exactly the same profile', async () => {
     const sinks = new MemorySinks();
     const profiles = new MemoryProfileStore();
-    const detector = new Detector(sinks, testDecoder, { learningSeconds: 10, profiles });
+    const detector = new Detector(sinks, testDecoder, { ...CAL, learningSeconds: 10, profiles });
     const model = fakeModel(2);
     await detector.processBatch(records('a', 0, 4, learningScores), model);
     const before = detector.devices.snapshot('a');
@@ -135,7 +138,7 @@ describe('Detector with patient adaptation', () => {
       load: async (id: string) => (id === 'b' && failLoad-- > 0 ? Promise.reject(new Error('S3 down')) : store.load(id)),
       save: async (id: string, p: DeviceProfile) => (failSave-- > 0 ? Promise.reject(new Error('S3 down')) : store.save(id, p)),
     };
-    const detector = new Detector(sinks, testDecoder, { learningSeconds: 3, profiles });
+    const detector = new Detector(sinks, testDecoder, { ...CAL, learningSeconds: 3, profiles });
     const batch = [...records('a', 0, 5, learningScores), ...records('b', 0, 1, () => 1)];
     const r1 = await detector.processBatch(batch, fakeModel(2));
     expect(r1.counts.profileFailures).toBe(2);

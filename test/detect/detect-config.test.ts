@@ -13,7 +13,7 @@ describe('detectConfigFromEnv', () => {
     expect(c.detector.policy).toEqual(DEFAULT_ALERT_POLICY);
     expect(c.detector.globalThreshold).toBeUndefined();
     expect(c.detector.thresholdMultiplier).toBe(1);
-    expect(c.detector.adaptation?.name).toBe('threshold-calibration');
+    expect(c.detector.adaptation?.name).toBe('patient-profile');
     expect(c.detector.learningSeconds).toBe(300);
   });
 
@@ -48,7 +48,9 @@ describe('detectConfigFromEnv', () => {
     expect(() => detectConfigFromEnv({ ...base, ALERT_K: '1.5' })).toThrow(/ALERT_K must be an integer/);
     expect(() => detectConfigFromEnv({ ...base, THRESHOLD: '-1' })).toThrow(/THRESHOLD must be/);
     expect(() => detectConfigFromEnv({ ...base, ALERT_CRITICAL_MULTIPLE: '1' })).toThrow(/ALERT_CRITICAL_MULTIPLE/);
-    expect(() => detectConfigFromEnv({ ...base, ADAPTATION: 'magic' })).toThrow(/ADAPTATION must be one of threshold-calibration, off/);
+    expect(() => detectConfigFromEnv({ ...base, ADAPTATION: 'magic' })).toThrow(
+      /ADAPTATION must be one of patient-profile, threshold-calibration, off/,
+    );
     expect(() => detectConfigFromEnv({ ...base, LEARNING_SECONDS: '-5' })).toThrow(/LEARNING_SECONDS/);
   });
 });

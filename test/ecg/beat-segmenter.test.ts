@@ -153,6 +153,34 @@ describe('BeatSegmenter windows and RR context', () => {
     expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(1.4);
   });
 
+  it("keeps each window's scaling: window * scale + offset is the cleaned signal in mV", () => {
+    const raw = ecgSegment(sim.signal, fs, { ...DEFAULT_BEAT_WINDOW, normalization: 'none' });
+    expect(raw).toHaveLength(beats.length);
+    beats.forEach((b, i) => {
+      expect(b.scale).toBeGreaterThan(0);
+      expect(raw[i].scale).toBe(1);
+      expect(raw[i].offset).toBe(0);
+      b.window.forEach((w, k) => expect(w * (b.scale as number) + (b.offset as number)).toBeCloseTo(raw[i].window[k], 5));
+    });
+  });
+
+  it('restores a state written before beats carried their scaling (held beats then come without it)', () => {
+    const segmenter = new BeatSegmenter({ fs });
+    segmenter.push(sim.signal.subarray(0, 10 * fs));
+    const state = JSON.parse(JSON.stringify(segmenter));
+    const old = { ...state, held: state.held.map(({ scale: _s, offset: _o, ...h }: Record<string, unknown>) => h) };
+    const restored = BeatSegmenter.fromJSON(old);
+    const out = restored.push(sim.signal.subarray(10 * fs, 20 * fs));
+    const fresh = new BeatSegmenter({ fs });
+    fresh.push(sim.signal.subarray(0, 10 * fs));
+    const expected = fresh.push(sim.signal.subarray(10 * fs, 20 * fs));
+    expect(out.map((b) => b.rIndex)).toEqual(expected.map((b) => b.rIndex));
+    out.forEach((b, i) => {
+      expect(Array.from(b.window)).toEqual(Array.from(expected[i].window));
+      if (b.scale !== undefined) expect(b.scale).toBe(expected[i].scale);
+    });
+  });
+
   it('keeps a small JSON state and rejects a damaged one', () => {
     const segmenter = new BeatSegmenter({ fs });
     segmenter.push(sim.signal.subarray(0, 20 * fs));

@@ -33,6 +33,17 @@ describe('normalizeBeat', () => {
     expect(Array.from(n)).toEqual([2, 4]);
   });
 
+  it('returns the offset and scale it used, so the window can be restored', () => {
+    const x = Float32Array.of(0.1, -0.3, 1.2, 0.4);
+    const z = Float32Array.from(x);
+    const zs = normalizeBeat(z, 'zscore');
+    z.forEach((v, k) => expect(v * zs.scale + zs.offset).toBeCloseTo(x[k], 6));
+    const m = Float32Array.from(x);
+    const ms = normalizeBeat(m, 'minmax');
+    expect(ms).toEqual({ offset: Math.fround(-0.3), scale: Math.fround(1.2) - Math.fround(-0.3) });
+    expect(normalizeBeat(Float32Array.from(x), 'none')).toEqual({ offset: 0, scale: 1 });
+  });
+
   it('keeps flat windows finite', () => {
     const flat = new Float32Array(8).fill(0.7);
     normalizeBeat(flat, 'zscore');

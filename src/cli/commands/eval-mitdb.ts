@@ -12,7 +12,8 @@ const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 
 const usage = [
   'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS]',
-  '                            [--adaptation threshold-calibration|off] [--learning-seconds S] [--qrs-only] [--json]',
+  '                            [--adaptation patient-profile|threshold-calibration|off] [--learning-seconds S]',
+  '                            [--qrs-only] [--json]',
   '',
   'Streams the first channel (MLII) of each MIT-BIH record through the production beat',
   'segmenter in chunks (1 s by default) and scores the detected R peaks against the reference',
@@ -22,14 +23,18 @@ const usage = [
   '  --records DIR   folder of WFDB records (.hea/.dat/.atr); default: the bundled data/mitdb',
   '  --record LIST   comma-separated record names; default: all records of DIR',
   '  --chunk S       chunk length in seconds (default 1)',
-  '  --adaptation A  patient adaptation of the detector (default threshold-calibration: each record',
-  '                  learns its threshold from its learning period; off: the model threshold throughout)',
+  '  --adaptation A  patient adaptation of the detector (default patient-profile: each record learns',
+  '                  its dominant beats, AE baseline, noise and rhythm from its learning period and',
+  '                  every later beat is scored against them; threshold-calibration: a learned',
+  '                  threshold on the model score; off: the model threshold throughout)',
   `  --learning-seconds S  the detector's learning period (default ${DEFAULT_LEARNING_SECONDS}, EC57); its beats are not counted`,
   '  --qrs-only      skip the beat anomaly scoring',
   '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
-  '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {model, adaptation, threshold, aucV, aucAll,',
+  '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {model, split, adaptation, threshold, aucV, aucAll,',
   '                  veb:{se,ppv,tp,fn,fp}, sveb:{...}, alerts, alertsPerHour, falseAlertsPerHour,',
-  '                  episodes:{runs,alerted}, episodesAlerted, learning:{completedAt,beats}}',
+  "                  episodes:{runs,alerted}, episodesAlerted, learning:{completedAt,beats}}; the total's",
+  '                  anomaly also has splits:{DS1,DS2} (MIT-BIH DS1 = the records the models are',
+  '                  trained and tuned on, each scored by its leave-one-record-out fold; DS2 = all others)',
   '',
   'Beat anomalies run the product: each record is cut into 1 s wire records (device id = record',
   'name) and pushed in batches of 100 through the detector (decoder, device state, learning',
@@ -108,7 +113,12 @@ const command: CommandModule = {
       'qrs-only': { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    const adaptationName = choiceFlag(values.adaptation, 'adaptation', [...ADAPTER_NAMES, 'calibration'] as const, 'threshold-calibration');
+    const adaptationName = choiceFlag(
+      values.adaptation,
+      'adaptation',
+      [...ADAPTER_NAMES, 'calibration', 'profile'] as const,
+      ADAPTER_NAMES[0],
+    );
     const adaptation = adapterByName(adaptationName);
     const learningSeconds = numberFlag(values['learning-seconds'], 'learning-seconds', DEFAULT_LEARNING_SECONDS, 0, 1e6);
     const steps: MitdbEvalStep[] = values['qrs-only']
@@ -158,6 +168,8 @@ const command: CommandModule = {
           'record model        learned   AUC-V   VEB-Se  VEB-+P  SVEB-Se SVEB-+P alerts/h false/h episodes',
         );
         for (const r of rows) lines.push(anomalyLine(r.record, r.anomaly as AnomalyRow));
+        const splits = (anomaly as AnomalyRow & { splits?: Record<string, AnomalyRow & { records: number }> }).splits ?? {};
+        for (const [split, t] of Object.entries(splits)) if (t.records > 0) lines.push(anomalyLine(split, t));
         lines.push(anomalyLine('total', anomaly));
       }
       process.stdout.write(`${lines.join('\n')}\n`);
