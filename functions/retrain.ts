@@ -32,7 +32,7 @@ export function retrainBudgetMs(config: RetrainConfig, context?: Pick<Context, '
 
 function emitMetrics(metrics: Metrics, r: RetrainResult): void {
   metrics.addMetric(RETRAIN_METRIC.historyRecords, MetricUnit.Count, r.history.records);
-  metrics.addMetric(RETRAIN_METRIC.malformedHistoryLines, MetricUnit.Count, r.history.malformedLines);
+  metrics.addMetric(RETRAIN_METRIC.malformedHistoryRecords, MetricUnit.Count, r.history.malformedRecords);
   metrics.addMetric(RETRAIN_METRIC.malformedHistoryObjects, MetricUnit.Count, r.history.malformedObjects);
   metrics.addMetric(RETRAIN_METRIC.beatsRead, MetricUnit.Count, r.beatsRead);
   metrics.addMetric(RETRAIN_METRIC.beatsUsed, MetricUnit.Count, r.beatsUsed);
@@ -73,7 +73,7 @@ export function createRetrainHandler(
       maxBeats: config.maxBeats,
       train: { epochs: config.epochs, workers: config.workers },
       onProgress: (p) => logger.info(p.message, { phase: p.phase, ...p.data }),
-      onProblem: (p) => logger.warn('history skipped', { key: p.key, line: p.line, reason: p.reason }),
+      onProblem: (p) => logger.warn('history skipped', { key: p.key, offset: p.offset, reason: p.reason }),
     });
     const { comparison, training, ...summary } = result;
     logger.info(result.decision === 'promoted' ? 'new model promoted' : 'champion kept', {

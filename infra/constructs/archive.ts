@@ -27,8 +27,8 @@ export interface ArchiveProps {
 }
 
 /**
- * Firehose delivery from the ECG stream to `history/` in the data bucket: gzip NDJSON (a newline
- * appended to each wire record), hour prefixes, SSE-KMS with the stack's key, failed deliveries
+ * Firehose delivery from the ECG stream to `history/` in the data bucket: gzip, each Kinesis
+ * payload as received (v1 JSON or v2 binary) followed by a newline, hour prefixes, SSE-KMS with the stack's key, failed deliveries
  * under `history-errors/`, delivery errors logged to an encrypted log group.
  *
  * The L2 destination would grant its role read/write on the whole bucket; the role it is handed
@@ -80,6 +80,10 @@ export class Archive extends Construct {
         bufferingInterval: Duration.seconds(ARCHIVE_BUFFER_SECONDS),
         bufferingSize: Size.mebibytes(ARCHIVE_BUFFER_MIB),
         encryptionKey: key,
+        // The archive's framing (docs/ARCHITECTURE.md §3.4): a Kinesis source concatenates
+        // payloads, this appends "\n" after each. The reader frames v2 records by their own
+        // header, so the newline never has to be absent from binary data, but it keeps v1 lines
+        // apart and gives the reader a place to resync after a damaged record.
         processors: [new firehose.AppendDelimiterToRecordProcessor()],
         loggingConfig: new firehose.EnableLogging(this.logGroup),
       }),

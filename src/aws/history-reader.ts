@@ -1,31 +1,39 @@
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ArchiveFramer, type ArchiveItem } from '../contract/archive-framing';
+import type { AnyDecodedRecord } from '../contract/decode-record';
 import { historyDayPrefixes, historyKeyHour } from '../contract/s3-layout';
-import { decodeWireRecord, type WireRecordV1 } from '../contract/wire';
 
 /** Counters of a history read: what was read and what was skipped. */
 export interface HistoryReadStats {
   /** Objects opened. */
   objects: number;
-  /** Objects that could not be read to the end (gone, not gzip, truncated); lines before the fault still count. */
+  /** Objects that could not be read to the end (gone, not gzip, truncated); records before the fault still count. */
   malformedObjects: number;
-  /** Non-empty lines seen. */
-  lines: number;
-  /** Valid wire records yielded. */
+  /** Valid wire records (v1 or v2) yielded. */
   records: number;
-  /** Lines (or concatenated parts of one) that were not a valid wire record. */
-  malformedLines: number;
+  /**
+   * Malformed records skipped: a text line that is not a valid record, or a stretch of bytes
+   * skipped to resync after a record that could not be framed (docs/ARCHITECTURE.md §3.4).
+   */
+  malformedRecords: number;
 }
 
-/** A skipped line or object, for logs: the reason never holds samples or a device id. */
+/** A skipped record or object, for logs: the reason never holds samples or a device id. */
 export interface HistoryProblem {
   readonly key: string;
-  /** 1-based line number in the decompressed object; absent for an object-level fault. */
-  readonly line?: number;
+  /** Byte offset of the skipped bytes in the decompressed object; absent for an object-level fault. */
+  readonly offset?: number;
+  /** Bytes skipped; absent for an object-level fault. */
+  readonly length?: number;
   readonly reason: string;
+}
+
+/** Fresh counters for {@link readHistoryObject}. */
+export function emptyHistoryStats(): HistoryReadStats {
+  return { objects: 0, malformedObjects: 0, records: 0, malformedRecords: 0 };
 }
 
 /** Options of {@link listHistoryKeys} and {@link readHistory}. */
@@ -41,7 +49,7 @@ export interface HistoryReadOptions {
 /** One record read back, with the object it came from. */
 export interface HistoryEntry {
   readonly key: string;
-  readonly record: WireRecordV1;
+  readonly record: AnyDecodedRecord;
 }
 
 /**
@@ -70,8 +78,13 @@ export async function listHistoryKeys(s3: S3Client, bucket: string, options: His
 }
 
 /**
- * Streams one history object: gunzip (for `.gz` keys), split lines, decode each as a wire
- * record. Bad lines and a broken object are skipped and counted in `stats`, never thrown.
+ * Streams one history object: gunzip (for `.gz` keys), frame the records (v1 JSON lines and v2
+ * binary records, each ending where its own format says: {@link ArchiveFramer}), decode each.
+ * Bad records and a broken object are skipped and counted in `stats`, never thrown.
+ *
+ * @example
+ * const stats = emptyHistoryStats();
+ * for await (const record of readHistoryObject(s3, bucket, key, stats)) dataset.add(record);
  */
 export async function* readHistoryObject(
   s3: S3Client,
@@ -79,9 +92,21 @@ export async function* readHistoryObject(
   key: string,
   stats: HistoryReadStats,
   onProblem?: (p: HistoryProblem) => void,
-): AsyncGenerator<WireRecordV1> {
+): AsyncGenerator<AnyDecodedRecord> {
   stats.objects++;
-  let lineNo = 0;
+  const framer = new ArchiveFramer();
+  let read = 0;
+  const handle = function* (items: ArchiveItem[]): Generator<AnyDecodedRecord> {
+    for (const item of items) {
+      if (item.kind === 'record') {
+        stats.records++;
+        yield item.record;
+      } else {
+        stats.malformedRecords++;
+        onProblem?.({ key, offset: item.offset, length: item.length, reason: item.reason });
+      }
+    }
+  };
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     let source = out.Body as Readable;
@@ -90,47 +115,16 @@ export async function* readHistoryObject(
       // pipeline() forwards an error of either stream to the one we iterate.
       source = pipeline(source, gunzip, () => undefined);
     }
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    const handle = function* (line: string): Generator<WireRecordV1> {
-      lineNo++;
-      if (line.trim() === '') return;
-      stats.lines++;
-      for (const part of splitConcatenated(line)) {
-        const r = decodeWireRecord(part);
-        if (r.ok) {
-          stats.records++;
-          yield r.record;
-        } else {
-          stats.malformedLines++;
-          onProblem?.({ key, line: lineNo, reason: r.reason });
-        }
-      }
-    };
     for await (const chunk of source) {
-      rest += decoder.write(chunk as Buffer);
-      let start = 0;
-      for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n', start)) {
-        yield* handle(rest.slice(start, nl));
-        start = nl + 1;
-      }
-      rest = rest.slice(start);
+      read += (chunk as Buffer).length;
+      yield* handle(framer.write(chunk as Buffer));
     }
-    rest += decoder.end();
-    if (rest !== '') yield* handle(rest);
   } catch (err) {
     stats.malformedObjects++;
-    onProblem?.({ key, reason: `object unreadable after ${lineNo} lines: ${(err as Error).name}: ${(err as Error).message}` });
+    onProblem?.({ key, reason: `object unreadable after ${read} bytes: ${(err as Error).name}: ${(err as Error).message}` });
+    return;
   }
-}
-
-/**
- * Firehose writes records back to back unless a delimiter is configured; wire records are
- * flat objects, so `}{` only ever appears between two of them.
- */
-function splitConcatenated(line: string): string[] {
-  if (!line.includes('}{')) return [line];
-  return line.split('}{').map((part, i, all) => `${i === 0 ? '' : '{'}${part}${i === all.length - 1 ? '' : '}'}`);
+  yield* handle(framer.end());
 }
 
 /**
@@ -143,14 +137,14 @@ function splitConcatenated(line: string): string[] {
  * @example
  * const { records, stats } = readHistory(s3, bucket, { days: 7 });
  * for await (const { record } of records) dataset.add(record);
- * console.error(stats.malformedLines, 'bad lines skipped');
+ * console.error(stats.malformedRecords, 'malformed records skipped');
  */
 export function readHistory(
   s3: S3Client,
   bucket: string,
   options: HistoryReadOptions,
 ): { records: AsyncIterable<HistoryEntry>; stats: HistoryReadStats } {
-  const stats: HistoryReadStats = { objects: 0, malformedObjects: 0, lines: 0, records: 0, malformedLines: 0 };
+  const stats = emptyHistoryStats();
   async function* records(): AsyncGenerator<HistoryEntry> {
     for (const key of await listHistoryKeys(s3, bucket, options)) {
       for await (const record of readHistoryObject(s3, bucket, key, stats, options.onProblem)) yield { key, record };

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { archiveEntry } from '../contract/archive-framing';
 import { historyObjectKey } from '../contract/s3-layout';
 
 const gzipAsync = promisify(gzip);
-const NEWLINE = Buffer.from('\n');
 
 /** Options of {@link putHistoryObject}. */
 export interface HistoryObjectOptions {
@@ -18,26 +18,27 @@ export interface HistoryObjectOptions {
 }
 
 /**
- * Writes wire records as one gzip NDJSON history object (one record per line), as Firehose does
- * with GZIP compression and a newline delimiter. Returns the key. Text lines must not contain a
- * newline (wire records are single-line JSON); byte lines are the Kinesis payloads exactly as
- * received and are written as is, like Firehose (a payload with a newline in it then reads back
- * as malformed lines, which the reader counts).
+ * Writes wire records as one gzip history object, as the stack's Firehose does (GZIP, the
+ * `AppendDelimiterToRecord` processor): each payload exactly as received from Kinesis, then a
+ * newline (docs/ARCHITECTURE.md §3.4). Returns the key. Byte payloads may be v1 JSON or v2
+ * binary: the reader finds a v2 record's end from its header, so 0x0A bytes inside it are not
+ * delimiters. Text payloads are v1 records and must not contain a newline (wire records are
+ * single-line JSON; a newline would split one record in two for every reader).
  *
  * @example
- * const key = await putHistoryObject(s3, bucket, recordTexts, { at: Date.now() });
+ * const key = await putHistoryObject(s3, bucket, [v1Text, v2Bytes], { at: Date.now() });
  */
 export async function putHistoryObject(
   s3: S3Client,
   bucket: string,
-  lines: readonly (string | Uint8Array)[],
+  records: readonly (string | Uint8Array)[],
   options: HistoryObjectOptions,
 ): Promise<string> {
   const parts: Uint8Array[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (typeof line === 'string' && line.includes('\n')) throw new RangeError(`history line ${i} contains a newline`);
-    parts.push(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, NEWLINE);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    if (typeof record === 'string' && record.includes('\n')) throw new RangeError(`history record ${i} is text with a newline in it`);
+    parts.push(archiveEntry(typeof record === 'string' ? Buffer.from(record, 'utf8') : record));
   }
   const key = historyObjectKey(options.at, options.unique ?? randomUUID(), options.name);
   const body = await gzipAsync(Buffer.concat(parts));

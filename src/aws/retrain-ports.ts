@@ -8,12 +8,12 @@ import {
   type RetrainPorts,
   type RetrainResult,
 } from '../retrain';
-import { listHistoryKeys, readHistoryObject, type HistoryProblem, type HistoryReadStats } from './history-reader';
+import { emptyHistoryStats, listHistoryKeys, readHistoryObject, type HistoryProblem } from './history-reader';
 import { PointerConflictError, promoteModel, putModelVersion, readModelPointer } from './model-store';
 
 /** Options of {@link createS3RetrainPorts}. */
 export interface S3RetrainPortsOptions {
-  /** Told about every skipped history line or object (key, line, reason; never samples or ids). */
+  /** Told about every skipped history record or object (key, byte offset, reason; never samples or ids). */
   readonly onProblem?: (problem: HistoryProblem) => void;
   /** Clock (default `Date.now`). */
   readonly now?: () => number;
@@ -52,7 +52,7 @@ export function createS3ModelRegistry(s3: S3Client, bucket: string): ModelRegist
 
 /**
  * The job's ports over one S3 bucket: history from `history/` (newest object first, streamed,
- * gunzipped, bad lines and objects skipped and counted) and the model registry under `models/`.
+ * gunzipped, v1 and v2 records framed, bad records and objects skipped and counted) and the model registry under `models/`.
  *
  * @example
  * const result = await runRetrainJob(createS3RetrainPorts(aws.s3, bucket), { days: 7 });
@@ -61,7 +61,7 @@ export function createS3RetrainPorts(s3: S3Client, bucket: string, options: S3Re
   return {
     history: {
       read(window) {
-        const stats: HistoryReadStats = { objects: 0, malformedObjects: 0, lines: 0, records: 0, malformedLines: 0 };
+        const stats = emptyHistoryStats();
         async function* newestFirst() {
           const keys = await listHistoryKeys(s3, bucket, { days: window.days, now: window.now });
           // Newest object first: when the time budget stops reading early, what was read is the

@@ -32,7 +32,7 @@ export const DETECT_METRIC = {
 /** Metric names of the retrain function. */
 export const RETRAIN_METRIC = {
   historyRecords: 'HistoryRecords',
-  malformedHistoryLines: 'MalformedHistoryLines',
+  malformedHistoryRecords: 'MalformedHistoryRecords',
   malformedHistoryObjects: 'MalformedHistoryObjects',
   beatsRead: 'BeatsRead',
   beatsUsed: 'BeatsUsed',

@@ -557,3 +557,83 @@ function decodeRiceLead(block: Uint8Array, bits: number, scale: number, out: Flo
   if (totalBits - bit >= 8) return fail(`${(totalBits - bit) >> 3} bytes after the last sample`, 'samples');
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// framing
+
+/** Result of {@link v2RecordLength}. */
+export type V2Framing =
+  /** The record at the offset is `length` bytes long and every one of them is present. */
+  | { readonly ok: true; readonly length: number }
+  /** The bytes end before the record does: more may come (a stream), or it was cut. */
+  | { readonly ok: false; readonly incomplete: true; readonly reason: string }
+  /** The header cannot belong to a v2 record: its end cannot be found. */
+  | { readonly ok: false; readonly incomplete: false; readonly reason: string };
+
+/**
+ * The length of the v2 record that starts at `offset`, found from its own header without
+ * decoding a sample: a v2 record ends after the last lead block, whose byte count (`B`) each
+ * block states (docs/ARCHITECTURE.md §3.1). This is what lets an archive hold binary records
+ * back to back, or each followed by a newline, and still tell where one ends when its samples
+ * contain 0x0A or 0xB2 bytes. Only the structure is checked (magic, version, flags, the counts
+ * and lengths that locate the end, the 1 MiB limit); whether the record is valid is
+ * {@link decodeWireRecordV2}'s job. Never throws.
+ *
+ * @example
+ * const f = v2RecordLength(archiveBytes, pos);
+ * if (f.ok) decodeWireRecordV2(archiveBytes.subarray(pos, pos + f.length));
+ * else if (f.incomplete) waitForMoreBytes();
+ */
+export function v2RecordLength(bytes: Uint8Array, offset = 0): V2Framing {
+  const size = bytes.length;
+  let pos = offset;
+  const short = (field: string): V2Framing => ({
+    ok: false,
+    incomplete: true,
+    reason: `record ends inside ${field} (byte ${pos - offset} of ${size - offset})`,
+  });
+  const bad = (reason: string): V2Framing => ({ ok: false, incomplete: false, reason });
+  // A structural check fails before the limit is passed when it can, so a corrupt length is
+  // reported at once instead of waiting for a megabyte that will never make a record.
+  const limit = offset + MAX_RECORD_BYTES;
+  const varint = (field: string, maxBytes: number): number | V2Framing => {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < maxBytes; i++) {
+      if (pos >= size) return short(field);
+      const b = bytes[pos++];
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return value;
+      scale *= 128;
+    }
+    return bad(`${field} is a varint longer than ${maxBytes} bytes`);
+  };
+  if (pos + 4 > size) return short('the header');
+  if (bytes[pos] !== WIRE_V2_MAGIC) return bad(`first byte must be 0x${WIRE_V2_MAGIC.toString(16)} for v2`);
+  if (bytes[pos + 1] !== WIRE_V2_VERSION) return bad(`unknown format version v=${bytes[pos + 1]}`);
+  if (bytes[pos + 2] !== 0) return bad('flags has bits set that v2 does not define');
+  const idLength = bytes[pos + 3];
+  if (idLength < 1 || idLength > 128) return bad(`deviceId length ${idLength} is outside 1-128`);
+  pos += 4 + idLength;
+  const seq = varint('seq', MAX_SEQ_VARINT_BYTES);
+  if (typeof seq !== 'number') return seq;
+  pos += 16; // t0, fs
+  if (pos >= size) return short('leads');
+  const leadCount = bytes[pos++];
+  if (leadCount < 1 || leadCount > MAX_LEADS) return bad(`leads must hold 1 to ${MAX_LEADS} leads, got ${leadCount}`);
+  const n = varint('samples', 4);
+  if (typeof n !== 'number') return n;
+  for (let j = 0; j < leadCount; j++) {
+    if (pos >= size) return short(`leads[${j}].name`);
+    const nameLength = bytes[pos++];
+    if (nameLength < 1 || nameLength > MAX_LEAD_NAME_LENGTH) return bad(`leads[${j}].name is ${nameLength} bytes long`);
+    pos += nameLength + 1 + 1 + 8 + 1; // name, unit, bits, gain, coding
+    if (pos > size) return short(`leads[${j}]`);
+    const length = varint(`leads[${j}].length`, 3);
+    if (typeof length !== 'number') return length;
+    pos += length;
+    if (pos > limit) return bad(`record would be longer than ${MAX_RECORD_BYTES} bytes`);
+  }
+  if (pos > size) return short('the last lead block');
+  return { ok: true, length: pos - offset };
+}

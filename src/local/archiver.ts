@@ -63,7 +63,9 @@ interface Buffered {
 /**
  * Plays Firehose with a Kinesis source and an S3 destination: reads every shard with its own
  * iterators (independent of the detector's), buffers records across shards, and flushes them
- * by size or age as one gzip NDJSON object under `history/YYYY/MM/DD/HH/`, the hour and the
+ * by size or age as one gzip object under `history/YYYY/MM/DD/HH/` holding each payload as
+ * received (v1 JSON or v2 binary) followed by a newline, as the stack's Firehose with its
+ * delimiter processor writes them (docs/ARCHITECTURE.md §3.4); the hour and the
  * object's timestamp taken from the oldest record's arrival (UTC), as Firehose does. A failed
  * write keeps the records buffered and is retried at the next flush.
  *

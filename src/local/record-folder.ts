@@ -1,6 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 
+/**
+ * The bundled MIT-BIH records (`data/mitdb`) the demo streams when no folder is given, and the
+ * pipeline benchmark replays. An explicit list, not "every record of data/mitdb": the folder
+ * also holds the evaluation records, and the demo (and the default model, trained on these
+ * five) should not change when records are added there.
+ *
+ * @example
+ * for (const name of DEMO_RECORDS) readWfdbRecord(`data/mitdb/${name}`);
+ */
+export const DEMO_RECORDS: readonly string[] = ['100', '101', '106', '119', '208'];
+
 /** A WFDB record of a folder that the local pipeline streams as one device. */
 export interface FolderRecord {
   /** Record name (`119`): `<name>.hea` and its signal files are in the folder. */

@@ -80,9 +80,9 @@ export async function runRetrainJob(
     keptResult(champion, dataset, history, o, budget, reason, { sampleBudget, ...extra });
 
   if (history.records === 0) {
-    const bad = history.malformedLines + history.malformedObjects;
+    const bad = history.malformedRecords + history.malformedObjects;
     return kept(
-      `history is empty: no valid records in the last ${o.days} days${bad > 0 ? ` (${history.malformedLines} malformed lines and ${history.malformedObjects} unreadable objects skipped)` : ''}; no new version`,
+      `history is empty: no valid records in the last ${o.days} days${bad > 0 ? ` (${history.malformedRecords} malformed records and ${history.malformedObjects} unreadable objects skipped)` : ''}; no new version`,
     );
   }
   const split = splitByDevice(dataset, o.validationFraction, o.seed, o.maxEvaluationBeats);

@@ -17,8 +17,8 @@ export interface HistoryCounters {
   malformedObjects: number;
   /** Valid records yielded. */
   records: number;
-  /** Lines that were not a valid wire record (skipped). */
-  malformedLines: number;
+  /** Records that were not valid (a bad line, or bytes skipped to resync: docs/ARCHITECTURE.md §3.4). */
+  malformedRecords: number;
 }
 
 /** A read of the history window: the records (oldest object first) and live counters. */

@@ -47,7 +47,7 @@ export async function consumeHistory(
     objects: s.objects,
     malformedObjects: s.malformedObjects,
     records: s.records,
-    malformedLines: s.malformedLines,
+    malformedRecords: s.malformedRecords,
     duplicates: dataset.signal.duplicates,
     gaps: dataset.signal.gaps,
     backwardJumps: dataset.signal.backwardJumps,
@@ -58,8 +58,8 @@ export async function consumeHistory(
   };
   onProgress?.({
     phase: 'history',
-    message: `history: ${s.records} records in ${s.objects} objects (${s.malformedLines} malformed lines, ${s.malformedObjects} unreadable objects skipped)${truncated ? ', stopped at the time budget' : ''}`,
-    data: { records: s.records, objects: s.objects, malformedLines: s.malformedLines, malformedObjects: s.malformedObjects, truncated },
+    message: `history: ${s.records} records in ${s.objects} objects (${s.malformedRecords} malformed records, ${s.malformedObjects} unreadable objects skipped)${truncated ? ', stopped at the time budget' : ''}`,
+    data: { records: s.records, objects: s.objects, malformedRecords: s.malformedRecords, malformedObjects: s.malformedObjects, truncated },
   });
   return { dataset, summary };
 }

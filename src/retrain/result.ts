@@ -7,7 +7,7 @@ export interface HistorySummary {
   readonly objects: number;
   readonly malformedObjects: number;
   readonly records: number;
-  readonly malformedLines: number;
+  readonly malformedRecords: number;
   /** Records skipped as already seen (same or earlier `seq`). */
   readonly duplicates: number;
   readonly gaps: number;

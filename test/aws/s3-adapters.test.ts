@@ -52,7 +52,7 @@ describe('S3 and SNS adapters against fauxqs', () => {
   });
 
   describe('history', () => {
-    it('writes gzip NDJSON under the arrival hour and reads back the window, skipping and counting bad input', async () => {
+    it('writes gzip records + newline under the arrival hour and reads back the window, skipping and counting bad input', async () => {
       const k1 = await putHistoryObject(aws.s3, bucket, [record(0), record(1)], { at: now - 2 * HOUR });
       const k2 = await putHistoryObject(aws.s3, bucket, [record(2), '{"v":2}', 'not json', record(3) + record(4)], { at: now });
       // Outside a 1-day window, and an object that is not gzip at all.
@@ -76,11 +76,12 @@ describe('S3 and SNS adapters against fauxqs', () => {
       const seqs: number[] = [];
       for await (const { record: r } of records) seqs.push(r.seq);
       expect(seqs.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-      expect(stats).toMatchObject({ objects: 4, records: 7, malformedLines: 2, malformedObjects: 2 });
-      expect(problems.find((p) => p.line === 2)?.reason).toMatch(/unknown format version/);
+      expect(stats).toMatchObject({ objects: 4, records: 7, malformedRecords: 2, malformedObjects: 2 });
+      // The second record of k2 starts after the first and its newline.
+      expect(problems.find((p) => p.offset === Buffer.byteLength(record(2)) + 1)?.reason).toMatch(/unknown format version/);
       expect(
         problems
-          .filter((p) => p.line === undefined)
+          .filter((p) => p.offset === undefined)
           .map((p) => p.key)
           .sort(),
       ).toEqual(['history/2026/11/26/17/truncated.gz', 'history/2026/11/26/18/broken.gz']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEMO_RECORDS } from '../../src/cli/commands/demo';
+import { DEMO_RECORDS } from '../../src/local/record-folder';
 import { listMitdbRecords } from '../../src/ecg/mitdb';
 
 const MITDB = fileURLToPath(new URL('../../data/mitdb', import.meta.url));

@@ -217,7 +217,7 @@ describe('archive (Firehose)', () => {
   const delivery = onlyResource(template, 'AWS::KinesisFirehose::DeliveryStream').props;
   const s3 = delivery.ExtendedS3DestinationConfiguration as Record<string, unknown>;
 
-  it('reads the stream and writes hour-prefixed gzip NDJSON to history/, encrypted, with an error prefix', () => {
+  it('reads the stream and writes hour-prefixed gzip records, a newline after each, to history/, encrypted, with an error prefix', () => {
     expect(delivery.DeliveryStreamType).toBe('KinesisStreamAsSource');
     expect(delivery.KinesisStreamSourceConfiguration).toMatchObject({
       KinesisStreamARN: { 'Fn::GetAtt': [logicalId(stack.ingest.stream), 'Arn'] },

@@ -209,7 +209,7 @@ describe('detect handler against the local emulators', () => {
       expect(total('duplicates')).toBeGreaterThanOrEqual(5);
       expect(total('failedAlerts')).toBe(1);
 
-      // History: every record of the stream archived as gzip NDJSON under hour prefixes.
+      // History: every record of the stream archived (gzip, a newline after each record) under hour prefixes.
       const history = await listKeys(aws, res.bucket, 'history/');
       expect(history.length).toBeGreaterThan(0);
       expect(history.every((k) => /^history\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/.+\.gz$/.test(k))).toBe(true);

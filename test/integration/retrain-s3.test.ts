@@ -1,5 +1,5 @@
 /**
- * The retraining job over S3 (fauxqs): history objects as Firehose writes them (gzip NDJSON),
+ * The retraining job over S3 (fauxqs): history objects as Firehose writes them (gzip, a newline after each record),
  * including broken ones, the registry's conditional pointer switch, and the CLI's JSON.
  */
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -8,7 +8,8 @@ import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { putHistoryObject } from '../../src/aws/history-writer';
 import { promoteModel, putModelVersion, readModelPointer } from '../../src/aws/model-store';
 import { createS3ModelRegistry, runRetrainCycle } from '../../src/aws/retrain-ports';
-import { encodeWireRecord } from '../../src/contract/wire';
+import { encodeWireRecord, type DecodedRecord } from '../../src/contract/wire';
+import { encodeWireRecordV2 } from '../../src/contract/wire-v2';
 import { historyObjectKey } from '../../src/contract/s3-layout';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
 import retrainCommand from '../../src/cli/commands/retrain';
@@ -35,16 +36,46 @@ describe('retraining over S3', () => {
     return bucket;
   }
 
-  /** Ten devices, two minutes each, archived in one gzip NDJSON object per 30 s of arrival. */
-  async function archiveFleet(bucket: string): Promise<void> {
+  /**
+   * A record as its device sends it: devices 0-6 speak wire v2 (two leads, Rice or varint
+   * coding, the ADC integers of a 200 adu/mV front end), 7-9 still v1 JSON, as in a fleet
+   * moving over to v2.
+   */
+  function payload(r: DecodedRecord, device: number): string | Uint8Array {
+    if (device >= 7) return encodeWireRecord(r);
+    const leads = [
+      { name: 'MLII', samples: r.samples, gain: 200 },
+      { name: 'V1', samples: r.samples.map((x) => -0.5 * x), gain: 200 },
+    ];
+    return encodeWireRecordV2({ deviceId: r.deviceId, seq: r.seq, t0: r.t0, fs: r.fs, leads }, { coding: device % 2 ? 'varint' : 'rice' });
+  }
+
+  /**
+   * Ten devices, two and a half minutes each, archived in one gzip object per 30 s of arrival,
+   * each record followed by a newline as the stack's Firehose writes them. One damaged v2
+   * record (cut short) sits in the middle of the third object. Returns the v2 payloads archived.
+   */
+  async function archiveFleet(bucket: string): Promise<Uint8Array[]> {
     const devices = Array.from({ length: 10 }, (_, i) =>
       deviceRecords(`dev-${i}`, { seconds: 150, seed: 20 + i, heartRate: 62 + 3 * i, anomalies: pvcs(150, 6 + i), t0: NOW - 3_600_000 }),
     );
+    const v2: Uint8Array[] = [];
     for (let part = 0; part < 5; part++) {
-      const lines: string[] = [];
-      for (let s = part * 30; s < (part + 1) * 30; s++) for (const d of devices) lines.push(encodeWireRecord(d[s]));
-      await putHistoryObject(aws.s3, bucket, lines, { at: NOW - 3_600_000 + part * 30_000, unique: `part-${part}` });
+      const records: (string | Uint8Array)[] = [];
+      for (let s = part * 30; s < (part + 1) * 30; s++) {
+        devices.forEach((d, i) => {
+          const p = payload(d[s], i);
+          if (typeof p !== 'string') v2.push(p);
+          records.push(p);
+        });
+        if (part === 2 && s === 75) {
+          const whole = payload({ ...devices[0][0], seq: 10_000 }, 0) as Uint8Array;
+          records.push(Buffer.concat([whole.subarray(0, 60), whole.subarray(90)]));
+        }
+      }
+      await putHistoryObject(aws.s3, bucket, records, { at: NOW - 3_600_000 + part * 30_000, unique: `part-${part}` });
     }
+    return v2;
   }
 
   beforeAll(async () => {
@@ -57,9 +88,13 @@ describe('retraining over S3', () => {
     await fauxqs?.stop();
   });
 
-  it('retrains from archived history, skips and counts malformed lines and objects, promotes', async () => {
+  it('retrains from archived v1 and v2 history, skips and counts malformed records and objects, promotes', async () => {
     const bucket = await bucketWithChampion();
-    await archiveFleet(bucket);
+    const v2 = await archiveFleet(bucket);
+    expect(v2).toHaveLength(1050);
+    // The binary payloads hold the delimiter byte and the v2 magic inside: they frame by length.
+    expect(v2.filter((p) => p.subarray(1).includes(0x0a)).length).toBeGreaterThan(500);
+    expect(v2.filter((p) => p.subarray(1).includes(0xb2)).length).toBeGreaterThan(100);
     const at = NOW - 1_800_000;
     await putHistoryObject(aws.s3, bucket, ['{"v":1,"deviceId":"dev-0"', 'not json', '{"v":2,"deviceId":"x"}'], {
       at,
@@ -69,10 +104,12 @@ describe('retraining over S3', () => {
     const problems: string[] = [];
     const result = await runRetrainCycle({ s3: aws.s3, bucket, days: 1, ...QUICK, onProblem: (p) => problems.push(p.reason) });
 
-    expect(result.history).toMatchObject({ objects: 7, malformedObjects: 1, malformedLines: 3, records: 1500 });
-    expect(problems).toHaveLength(4);
+    // 1,500 = 1,050 v2 + 450 v1 records; malformed: the three bad lines and the cut v2 record.
+    expect(result.history).toMatchObject({ objects: 7, malformedObjects: 1, malformedRecords: 4, records: 1500 });
+    expect(problems).toHaveLength(5);
     expect(problems.join('\n')).not.toMatch(/dev-\d/);
     expect(result.decision).toBe('promoted');
+    expect(result.beatsUsed).toBeGreaterThan(0);
     const pointer = await readModelPointer(aws.s3, bucket);
     expect(JSON.parse(pointer!.text).version).toBe(result.toVersion);
     const listed = await aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `models/${result.toVersion}/` }));

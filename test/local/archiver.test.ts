@@ -5,6 +5,7 @@ import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { readHistory } from '../../src/aws/history-reader';
 import { historyHourPrefix } from '../../src/contract/s3-layout';
 import { encodeWireRecord } from '../../src/contract/wire';
+import { encodeWireRecordV2 } from '../../src/contract/wire-v2';
 import { startArchiver } from '../../src/local/archiver';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
 import { startKinesisEmulator, type KinesisEmulator } from '../../src/local/kinesis-emulator';
@@ -60,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('Firehose-like archiver', () => {
-  it('archives every record of every shard once, as gzip NDJSON under the arrival hour, flushing by size', async () => {
+  it('archives every record of every shard once, as gzip records with a newline each under the arrival hour, flushing by size', async () => {
     await newStream('archive-size', 2);
     await aws.s3.send(new CreateBucketCommand({ Bucket: 'archive-size' }));
     const devices = ['d-1', 'd-2', 'd-3', 'd-4'];
@@ -87,10 +88,46 @@ describe('Firehose-like archiver', () => {
     const { records, stats } = readHistory(aws.s3, 'archive-size', { days: 1 });
     const seen = new Map<string, number[]>();
     for await (const { record } of records) seen.set(record.deviceId, [...(seen.get(record.deviceId) ?? []), record.seq]);
-    expect(stats).toMatchObject({ records: 40, malformedLines: 0, malformedObjects: 0 });
+    expect(stats).toMatchObject({ records: 40, malformedRecords: 0, malformedObjects: 0 });
     // Every record once. (Order across objects is not the stream's: like Firehose's, names
     // carry a random suffix, so readers sort by deviceId and seq.)
     for (const d of devices) expect(seen.get(d)?.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('archives v2 binary records next to v1 ones so that the history reader gets every one back exactly', async () => {
+    await newStream('archive-v2', 1);
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'archive-v2' }));
+    // Steps of +5 and +89 adu code as the varint bytes 0a and b2 01: the delimiter and the v2
+    // magic inside the samples.
+    const adu = Array.from({ length: 100 }, (_, i) => (i % 2 ? 89 : 5) * Math.ceil(i / 2) - (i % 2 ? 0 : 89 * Math.floor(i / 2)));
+    const entries = Array.from({ length: 12 }, (_, seq) => {
+      const t0 = 1_764_150_000_000 + seq * 1000;
+      const data =
+        seq % 3 === 2
+          ? Buffer.from(encodeWireRecord({ deviceId: 'd-1', seq, t0, fs: 100, samples: new Float32Array(100).fill(0.25) }))
+          : encodeWireRecordV2(
+              { deviceId: 'd-1', seq, t0, fs: 100, leads: [{ name: 'MLII', unit: 'adu', gain: 200, samples: adu }] },
+              { coding: seq % 3 ? 'rice' : 'varint' },
+            );
+      return { PartitionKey: 'd-1', Data: data };
+    });
+    expect(entries[0].Data.subarray(1).includes(0x0a) && entries[0].Data.subarray(1).includes(0xb2)).toBe(true);
+    await aws.kinesis.send(new PutRecordsCommand({ StreamName: 'archive-v2', Records: entries }));
+    const archiver = await startArchiver({
+      kinesis: aws.kinesis,
+      s3: aws.s3,
+      streamName: 'archive-v2',
+      bucket: 'archive-v2',
+      pollIntervalMs: 20,
+    });
+    await archiver.drain();
+    await archiver.stop();
+    const { records, stats } = readHistory(aws.s3, 'archive-v2', { days: 1 });
+    const got = [];
+    for await (const { record } of records) got.push(record);
+    expect(stats).toMatchObject({ records: 12, malformedRecords: 0, malformedObjects: 0 });
+    expect(got.map((r) => [r.seq, r.v])).toEqual(entries.map((_, seq) => [seq, seq % 3 === 2 ? 1 : 2]));
+    for (const r of got.filter((x) => x.v === 2)) expect(Array.from(r.samples)).toEqual(adu.map((x) => Math.fround(x * (1 / 200))));
   });
 
   it('flushes by the buffer interval while running', async () => {

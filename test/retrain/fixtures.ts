@@ -105,7 +105,7 @@ export function memoryHistory(
     reads: 0,
     read() {
       source.reads++;
-      const stats: HistoryCounters = { objects: 1, malformedObjects: 0, records: 0, malformedLines: 0, ...skipped };
+      const stats: HistoryCounters = { objects: 1, malformedObjects: 0, records: 0, malformedRecords: 0, ...skipped };
       async function* iterate(): AsyncGenerator<DecodedRecord> {
         for (const r of records) {
           stats.records++;

@@ -65,9 +65,9 @@ describe('runRetrainJob', () => {
   it('keeps the champion when the history is empty: clear reason, no new version', async () => {
     const registry = new MemoryRegistry(champion);
     const before = new Map(registry.objects);
-    const result = await runRetrainJob({ history: memoryHistory([], { malformedLines: 3 }), registry }, QUICK);
+    const result = await runRetrainJob({ history: memoryHistory([], { malformedRecords: 3 }), registry }, QUICK);
     expect(result.decision).toBe('kept');
-    expect(result.reason).toMatch(/history is empty.*3 malformed lines/);
+    expect(result.reason).toMatch(/history is empty.*3 malformed records/);
     expect(result.toVersion).toBe(champion.version);
     expect(registry.objects).toEqual(before);
     expect(registry.promotions).toBe(0);

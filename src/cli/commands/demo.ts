@@ -13,16 +13,9 @@ import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { loadBeatModel } from '../../model/beat-model';
 import { listEcgFiles } from '../../ecg/read-ecg-file';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
-import { listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
+import { DEMO_RECORDS, listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
-
-/**
- * Records streamed when `--records` is not given. An explicit list, not "every record of
- * data/mitdb": the folder also holds the evaluation records, and the demo (and the default
- * model, trained on these five) should not change when records are added there.
- */
-export const DEMO_RECORDS: readonly string[] = ['100', '101', '106', '119', '208'];
 
 /** Default seconds of each record streamed: 5 minutes shows several alerts and keeps the demo short. */
 export const DEFAULT_DEMO_SECONDS = 300;

@@ -66,7 +66,9 @@ const retrain: CommandModule = {
         train: { epochs },
         onProgress: (p) => progress(`retrain [${p.phase}] ${p.message}`),
         onProblem: (p) =>
-          progress(`retrain [history] skipped ${p.line === undefined ? 'object' : `line ${p.line} of`} ${p.key}: ${p.reason}`),
+          progress(
+            `retrain [history] skipped ${p.offset === undefined ? 'object' : `${p.length} bytes at byte ${p.offset} of`} ${p.key}: ${p.reason}`,
+          ),
       });
       progress(`retrain: ${describeRetrain(result)}`);
       if (values.json) printJson(result);
