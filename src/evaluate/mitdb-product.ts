@@ -116,7 +116,7 @@ export interface ProductMetrics {
   readonly alerts: number;
   /** Critical alerts sent while learning (`calibrating`). */
   readonly calibratingAlerts: number;
-  /** Alerts whose span, widened 1 s each side, holds no S, V, F or Q beat. */
+  /** Alerts whose span, widened 1 s each side, holds no S, V, F or Q beat and overlaps no ventricular flutter/fibrillation episode. */
   readonly falseAlerts: number;
   /** Signal hours after the learning period. */
   readonly hours: number;
@@ -205,7 +205,12 @@ export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRec
   const refMs = (k: number) => EVAL_EPOCH + (ref[k] * 1000) / fs;
   const after = run.alerts.filter((a) => a.calibrating !== true && a.to >= learnedAtMs);
   let falseAlerts = 0;
+  // Ventricular flutter/fibrillation episodes ([ to ]) hold no beat annotations, and EC57 leaves
+  // them out of the beat statistics: an alert overlapping one is a true alarm, not a false one.
+  const inFlutter = (a: AlertMessage) =>
+    record.excluded.some(([from, to]) => EVAL_EPOCH + (from * 1000) / fs <= a.to + 1000 && EVAL_EPOCH + (to * 1000) / fs >= a.from - 1000);
   for (const a of after) {
+    if (inFlutter(a)) continue;
     let ectopic = false;
     for (let k = 0; k < ref.length && !ectopic; k++) {
       const t = refMs(k);
