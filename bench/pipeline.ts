@@ -10,7 +10,7 @@ import type { DetectSinks } from '../src/detect/ports';
 import { Detector, type InputRecord } from '../src/detect/process-batch';
 import { readWfdbRecord } from '../src/ecg/wfdb-record';
 import { cutWireRecord, recordCount, type SimulatedDevice } from '../src/local/device-records';
-import { OFF_ADAPTER, thresholdCalibrationAdapter } from '../src/detect/adapters';
+import { OFF_ADAPTER, patientProfileAdapter } from '../src/detect/adapters';
 import type { PatientAdapter } from '../src/detect/patient-adaptation';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';
@@ -102,12 +102,12 @@ const suite: BenchSuite = {
       return { beats: n, alerts: raised, seconds: (performance.now() - started) / 1000 };
     };
     const off = await runCore(OFF_ADAPTER);
-    const on = await runCore(thresholdCalibrationAdapter());
+    const on = await runCore(patientProfileAdapter());
     const { beats } = on;
     const coreSeconds = on.seconds;
     for (const [label, r] of [
       ['handler core, adaptation off', off],
-      ['handler core, adaptation on', on],
+      ['handler core, patient-profile', on],
     ] as const)
       say(
         `${label.padEnd(34)}${(r.beats / r.seconds).toFixed(0).padStart(8)} beats/s${(deviceSeconds / r.seconds).toFixed(0).padStart(8)} device-s/s (${r.beats} beats, ${r.alerts} alerts)`,

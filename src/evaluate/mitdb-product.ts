@@ -104,8 +104,12 @@ export interface ClassDetection {
 
 /** Figures of one record (or a total), learning-period beats left out as EC57 prescribes. */
 export interface ProductMetrics {
-  /** AUC of relative scores, V vs N (NaN without both). */
+  /** AUC of relative scores, V vs N (NaN without both); gated beats count with their score, 0. */
   readonly aucV: number;
+  /** The same over the beats the detector scored, gated (noise) beats left out. */
+  readonly aucVScored: number;
+  /** Share of the annotated beats after learning that were gated as noise. */
+  readonly gatedShare: number;
   /** AUC of relative scores, every non-N class vs N. */
   readonly aucAll: number;
   /** Flagged as `ventricular` vs AAMI V (reference V beats the QRS detector missed count as FN). */
@@ -132,7 +136,7 @@ export interface ProductMetrics {
 /** What totals are pooled from: a record's metrics plus its after-learning relative scores with classes. */
 export interface ProductRecordResult {
   readonly metrics: ProductMetrics;
-  readonly pooled: { readonly scores: number[]; readonly classes: AamiClass[] };
+  readonly pooled: { readonly scores: number[]; readonly classes: AamiClass[]; readonly gated: boolean[] };
 }
 
 const ECTOPIC = new Set<AamiClass>(['S', 'V', 'F', 'Q']);
@@ -152,13 +156,14 @@ export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRec
   const learnedAtSample = ((learnedAtMs - EVAL_EPOCH) * fs) / 1000;
   const tolerance = Math.round(EC57_MATCH_WINDOW_SECONDS * fs);
   const matched = new Uint8Array(ref.length);
-  const pooled: ProductRecordResult['pooled'] = { scores: [], classes: [] };
+  const pooled: ProductRecordResult['pooled'] = { scores: [], classes: [], gated: [] };
   const veb = { tp: 0, fn: 0, fp: 0 };
   const sveb = { tp: 0, fn: 0, fp: 0 };
   const vS: number[] = [];
   const vL: number[] = [];
   const aS: number[] = [];
   const aL: number[] = [];
+  const gatedV: boolean[] = [];
   let j = 0;
   let learningBeats = 0;
   for (const b of run.beats) {
@@ -188,9 +193,11 @@ export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRec
     if (c === null) continue;
     pooled.scores.push(b.score);
     pooled.classes.push(c);
+    pooled.gated.push(b.kind === 'gated');
     if (c === 'N' || c === 'V') {
       vS.push(b.score);
       vL.push(c === 'V' ? 1 : 0);
+      gatedV.push(b.kind === 'gated');
     }
     aS.push(b.score);
     aL.push(c === 'N' ? 0 : 1);
@@ -239,6 +246,11 @@ export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRec
   return {
     metrics: {
       aucV: safeAuc(vS, vL),
+      aucVScored: safeAuc(
+        vS.filter((_, i) => !gatedV[i]),
+        vL.filter((_, i) => !gatedV[i]),
+      ),
+      gatedShare: pooled.gated.length > 0 ? pooled.gated.filter(Boolean).length / pooled.gated.length : 0,
       aucAll: safeAuc(aS, aL),
       veb: detection(veb),
       sveb: detection(sveb),
@@ -265,12 +277,18 @@ export function totalProductMetrics(results: readonly ProductRecordResult[]): Pr
   const vL: number[] = [];
   const aS: number[] = [];
   const aL: number[] = [];
+  const sS: number[] = [];
+  const sL: number[] = [];
   for (const { pooled } of results) {
     pooled.scores.forEach((s, i) => {
       const c = pooled.classes[i];
       if (c === 'N' || c === 'V') {
         vS.push(s);
         vL.push(c === 'V' ? 1 : 0);
+        if (!pooled.gated[i]) {
+          sS.push(s);
+          sL.push(c === 'V' ? 1 : 0);
+        }
       }
       aS.push(s);
       aL.push(c === 'N' ? 0 : 1);
@@ -282,8 +300,11 @@ export function totalProductMetrics(results: readonly ProductRecordResult[]): Pr
   const falseAlerts = sum((m) => m.falseAlerts);
   const runs = sum((m) => m.episodes.runs);
   const alerted = sum((m) => m.episodes.alerted);
+  const beats = results.reduce((n, r) => n + r.pooled.scores.length, 0);
   return {
     aucV: safeAuc(vS, vL),
+    aucVScored: safeAuc(sS, sL),
+    gatedShare: beats > 0 ? results.reduce((n, r) => n + r.pooled.gated.filter(Boolean).length, 0) / beats : 0,
     aucAll: safeAuc(aS, aL),
     veb: detection({ tp: sum((m) => m.veb.tp), fn: sum((m) => m.veb.fn), fp: sum((m) => m.veb.fp) }),
     sveb: detection({ tp: sum((m) => m.sveb.tp), fn: sum((m) => m.sveb.fn), fp: sum((m) => m.sveb.fp) }),
@@ -309,6 +330,8 @@ export function metricsJson(m: ProductMetrics) {
   const det = (d: ClassDetection) => ({ se: round(d.se), ppv: round(d.ppv), tp: d.tp, fn: d.fn, fp: d.fp });
   return {
     aucV: round(m.aucV),
+    aucVScored: round(m.aucVScored),
+    gatedShare: round(m.gatedShare),
     aucAll: round(m.aucAll),
     veb: det(m.veb),
     sveb: det(m.sveb),

@@ -37,8 +37,12 @@ describe('beatwatch demo', () => {
       expect(summary.beats).toBeGreaterThan(200);
       expect(summary.anomalousBeats).toBeGreaterThan(0);
       expect(summary.latencyMs.p95).toBeGreaterThanOrEqual(summary.latencyMs.p50);
-      // A 20 s learning period: every device learns inside the 40 s streamed.
-      expect(Object.values(summary.learnedAt as Record<string, number | null>).every((s) => s !== null && s >= 20 && s < 22)).toBe(true);
+      // A 20 s learning period: every device learns inside the 40 s streamed, at the end of the
+      // period or, when its dominant beat has fewer than 20 beats by then (119's bigeminy), a
+      // little later (the patient-profile learner extends the period until it is ready).
+      const learnedAt = Object.values(summary.learnedAt as Record<string, number | null>);
+      expect(learnedAt.every((s) => s !== null && s >= 20 && s < 40)).toBe(true);
+      expect(learnedAt.filter((s) => s !== null && s < 22).length).toBeGreaterThanOrEqual(3);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('mitdb/119');
       expect(html).toMatch(/stroke="#dc2626" stroke-width="3"/); // flagged beats marked on a strip
