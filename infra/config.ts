@@ -27,8 +27,13 @@ export const DEFAULT_PARALLELIZATION_FACTOR = 1;
 export const DEFAULT_DETECT_BATCH_SIZE = 100;
 /** Seconds the event source waits to fill a batch: bounds the alert latency added by batching. */
 export const DEFAULT_DETECT_MAX_BATCHING_WINDOW_SECONDS = 1;
-/** Retries of a failing batch (after bisecting) before its records go to the failure queue. */
-export const DEFAULT_DETECT_RETRY_ATTEMPTS = 3;
+/**
+ * Retries of a failing batch (after bisecting) before its records go to the failure queue: -1,
+ * retry until the records are older than `detectMaxRecordAgeSeconds`. A batch that fails because
+ * no model is usable, or SNS or S3 is down, is then held (the shard waits, the lag and
+ * NoModelBatches alarms fire) rather than discarded after a few quick retries.
+ */
+export const DEFAULT_DETECT_RETRY_ATTEMPTS = -1;
 /**
  * Records older than this are not scored but reported to the failure queue: an alert an hour
  * late is of little use, and the data stays in `history/` for later analysis.
@@ -205,7 +210,7 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
     parallelizationFactor: intContext(read, 'parallelizationFactor', DEFAULT_PARALLELIZATION_FACTOR, 1, 10),
     detectBatchSize: intContext(read, 'detectBatchSize', DEFAULT_DETECT_BATCH_SIZE, 1, 10_000),
     detectMaxBatchingWindowSeconds: intContext(read, 'detectMaxBatchingWindowSeconds', DEFAULT_DETECT_MAX_BATCHING_WINDOW_SECONDS, 0, 300),
-    detectRetryAttempts: intContext(read, 'detectRetryAttempts', DEFAULT_DETECT_RETRY_ATTEMPTS, 0, 10_000),
+    detectRetryAttempts: intContext(read, 'detectRetryAttempts', DEFAULT_DETECT_RETRY_ATTEMPTS, -1, 10_000),
     detectMaxRecordAgeSeconds: intContext(read, 'detectMaxRecordAgeSeconds', DEFAULT_DETECT_MAX_RECORD_AGE_SECONDS, 60, 604_800),
     detectMemoryMb: intContext(read, 'detectMemoryMb', DEFAULT_DETECT_MEMORY_MB, 128, 10_240),
     detectTimeoutSeconds: intContext(read, 'detectTimeoutSeconds', DEFAULT_DETECT_TIMEOUT_SECONDS, 1, 900),
