@@ -11,6 +11,10 @@ import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract/lambda-en
 export const DEFAULT_STREAM_RETENTION_HOURS = 24;
 /** Days the archived stream (`history/`) is kept before S3 expires it. */
 export const DEFAULT_HISTORY_RETENTION_DAYS = 365;
+/** Days quarantined records (`rejected/`) are kept: long enough to find and fix a producer, then gone (they hold health data). */
+export const DEFAULT_REJECTED_RETENTION_DAYS = 90;
+/** Days alert snippets (`alerts/`) are kept: six years, the usual retention of clinical documentation. */
+export const DEFAULT_ALERTS_RETENTION_DAYS = 2190;
 /** Days after which `history/` objects move to S3 Standard-IA (30 is S3's minimum). */
 export const DEFAULT_HISTORY_INFREQUENT_ACCESS_DAYS = 30;
 /** Days CloudWatch keeps the functions' logs. */
@@ -76,6 +80,8 @@ export interface BeatwatchConfig {
   readonly streamRetentionHours: number;
   readonly historyRetentionDays: number;
   readonly historyInfrequentAccessDays: number;
+  readonly rejectedRetentionDays: number;
+  readonly alertsRetentionDays: number;
   readonly logRetentionDays: number;
   /** E-mail address subscribed to the alerts topic; absent means no subscription. */
   readonly alertEmail?: string;
@@ -204,6 +210,8 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
     historyRetentionDays,
     // A transition at or after expiry would be rejected by S3; it simply never happens then.
     historyInfrequentAccessDays,
+    rejectedRetentionDays: intContext(read, 'rejectedRetentionDays', DEFAULT_REJECTED_RETENTION_DAYS, 1, 36500),
+    alertsRetentionDays: intContext(read, 'alertsRetentionDays', DEFAULT_ALERTS_RETENTION_DAYS, 1, 36500),
     logRetentionDays,
     alertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined,
     retrainSchedule,
