@@ -20,7 +20,7 @@ import { loadBeatModel } from '../../src/model/beat-model';
 const MODEL_TEXT = readFileSync(fileURLToPath(new URL('../../data/default-model/model.json', import.meta.url)), 'utf8');
 const MITDB = fileURLToPath(new URL('../../data/mitdb', import.meta.url));
 const START = Date.UTC(2026, 10, 26, 12, 0, 0);
-const SECONDS = 60;
+const SECONDS = 90;
 
 describe('beatwatch redrive against the local emulators', () => {
   let stack: LocalStack;
@@ -49,7 +49,7 @@ describe('beatwatch redrive against the local emulators', () => {
     let snsDown = true;
     const handlerOf = (onBatch?: (r: BatchResult) => void) =>
       createDetectHandler({
-        env: { BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn, LEARNING_SECONDS: '10' },
+        env: { BUCKET_NAME: res.bucket, TOPIC_ARN: res.topicArn, LEARNING_SECONDS: '20' },
         aws,
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'beatwatch-test', logger: { warn: () => {} } as unknown as Console }),
