@@ -21,7 +21,7 @@ import { createS3ProfileStore } from '../src/aws/profile-store';
 import { decodeRecord } from '../src/contract/decode-record';
 import { loadBeatModel } from '../src/model/beat-model';
 import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-config';
-import { ModelCache } from '../src/detect/model-cache';
+import { ModelCache, NoModelError } from '../src/detect/model-cache';
 import type { DetectSinks } from '../src/detect/ports';
 import { Detector, type BatchResult, type InputRecord } from '../src/detect/process-batch';
 
@@ -59,6 +59,15 @@ function emitMetrics(metrics: Metrics, result: BatchResult): void {
   metrics.addMetric(DETECT_METRIC.profilesLearned, MetricUnit.Count, c.profilesLearned);
   metrics.addMetric(DETECT_METRIC.profileLoads, MetricUnit.Count, c.profileLoads);
   metrics.addMetric(DETECT_METRIC.profileFailures, MetricUnit.Count, c.profileFailures);
+  metrics.addMetric(DETECT_METRIC.deviceRestarts, MetricUnit.Count, c.deviceRestarts);
+  metrics.addMetric(DETECT_METRIC.clockJumps, MetricUnit.Count, c.clockJumps);
+  metrics.addMetric(DETECT_METRIC.implausibleRecords, MetricUnit.Count, c.implausibleRecords);
+  metrics.addMetric(DETECT_METRIC.amplitudeFlaggedRecords, MetricUnit.Count, c.amplitudeFlagged);
+  metrics.addMetric(DETECT_METRIC.deviceEvictions, MetricUnit.Count, c.evictions);
+  metrics.addMetric(DETECT_METRIC.refusedDevices, MetricUnit.Count, c.refusedDevices);
+  metrics.addMetric(DETECT_METRIC.refusedRecords, MetricUnit.Count, c.refusedRecords);
+  metrics.addMetric(DETECT_METRIC.alreadyPublishedAlerts, MetricUnit.Count, c.alreadyPublished);
+  metrics.addMetric(DETECT_METRIC.noModelBatches, MetricUnit.Count, 0);
 }
 
 /**
@@ -99,8 +108,24 @@ export function createDetectHandler(
   return async (event, context) => {
     ready ??= setUp();
     if (context) logger.addContext(context);
-    // No model at all: throw, so the whole batch is retried rather than dropped.
-    const model = await ready.cache.current();
+    // No model at all (cold start before any pointer, artifact missing, corrupt, wrong hash,
+    // unknown format): stop consuming. Every record is reported failed, so the mapping retries
+    // the whole batch from its first record, without bisecting it into single records (a thrown
+    // error would be bisected); nothing is discarded while the mapping keeps retrying (until
+    // the record-age limit with the stack's defaults). NoModelBatches raises an alarm at once.
+    let model: Awaited<ReturnType<ModelCache['current']>>;
+    try {
+      model = await ready.cache.current();
+    } catch (err) {
+      if (!(err instanceof NoModelError)) throw err;
+      logger.error('no usable model: batch not consumed, the mapping retries it', {
+        reason: ready.cache.lastError ?? err.message,
+        records: event.Records.length,
+      });
+      metrics.addMetric(DETECT_METRIC.noModelBatches, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+    }
     const input: InputRecord[] = event.Records.map((r) => ({
       id: r.kinesis.sequenceNumber,
       data: Buffer.from(r.kinesis.data, 'base64'),

@@ -71,6 +71,8 @@ export class BeatwatchStack extends Stack {
       key,
       historyRetentionDays: config.historyRetentionDays,
       historyInfrequentAccessDays: config.historyInfrequentAccessDays,
+      rejectedRetentionDays: config.rejectedRetentionDays,
+      alertsRetentionDays: config.alertsRetentionDays,
     });
     const bucket = this.storage.bucket;
     this.ingest = new Ingest(this, 'Ingest', { key, shardCount: config.shardCount, retentionHours: config.streamRetentionHours });

@@ -11,6 +11,10 @@ import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract/lambda-en
 export const DEFAULT_STREAM_RETENTION_HOURS = 24;
 /** Days the archived stream (`history/`) is kept before S3 expires it. */
 export const DEFAULT_HISTORY_RETENTION_DAYS = 365;
+/** Days quarantined records (`rejected/`) are kept: long enough to find and fix a producer, then gone (they hold health data). */
+export const DEFAULT_REJECTED_RETENTION_DAYS = 90;
+/** Days alert snippets (`alerts/`) are kept: six years, the usual retention of clinical documentation. */
+export const DEFAULT_ALERTS_RETENTION_DAYS = 2190;
 /** Days after which `history/` objects move to S3 Standard-IA (30 is S3's minimum). */
 export const DEFAULT_HISTORY_INFREQUENT_ACCESS_DAYS = 30;
 /** Days CloudWatch keeps the functions' logs. */
@@ -27,8 +31,13 @@ export const DEFAULT_PARALLELIZATION_FACTOR = 1;
 export const DEFAULT_DETECT_BATCH_SIZE = 100;
 /** Seconds the event source waits to fill a batch: bounds the alert latency added by batching. */
 export const DEFAULT_DETECT_MAX_BATCHING_WINDOW_SECONDS = 1;
-/** Retries of a failing batch (after bisecting) before its records go to the failure queue. */
-export const DEFAULT_DETECT_RETRY_ATTEMPTS = 3;
+/**
+ * Retries of a failing batch (after bisecting) before its records go to the failure queue: -1,
+ * retry until the records are older than `detectMaxRecordAgeSeconds`. A batch that fails because
+ * no model is usable, or SNS or S3 is down, is then held (the shard waits, the lag and
+ * NoModelBatches alarms fire) rather than discarded after a few quick retries.
+ */
+export const DEFAULT_DETECT_RETRY_ATTEMPTS = -1;
 /**
  * Records older than this are not scored but reported to the failure queue: an alert an hour
  * late is of little use, and the data stays in `history/` for later analysis.
@@ -71,6 +80,8 @@ export interface BeatwatchConfig {
   readonly streamRetentionHours: number;
   readonly historyRetentionDays: number;
   readonly historyInfrequentAccessDays: number;
+  readonly rejectedRetentionDays: number;
+  readonly alertsRetentionDays: number;
   readonly logRetentionDays: number;
   /** E-mail address subscribed to the alerts topic; absent means no subscription. */
   readonly alertEmail?: string;
@@ -199,13 +210,15 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
     historyRetentionDays,
     // A transition at or after expiry would be rejected by S3; it simply never happens then.
     historyInfrequentAccessDays,
+    rejectedRetentionDays: intContext(read, 'rejectedRetentionDays', DEFAULT_REJECTED_RETENTION_DAYS, 1, 36500),
+    alertsRetentionDays: intContext(read, 'alertsRetentionDays', DEFAULT_ALERTS_RETENTION_DAYS, 1, 36500),
     logRetentionDays,
     alertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined,
     retrainSchedule,
     parallelizationFactor: intContext(read, 'parallelizationFactor', DEFAULT_PARALLELIZATION_FACTOR, 1, 10),
     detectBatchSize: intContext(read, 'detectBatchSize', DEFAULT_DETECT_BATCH_SIZE, 1, 10_000),
     detectMaxBatchingWindowSeconds: intContext(read, 'detectMaxBatchingWindowSeconds', DEFAULT_DETECT_MAX_BATCHING_WINDOW_SECONDS, 0, 300),
-    detectRetryAttempts: intContext(read, 'detectRetryAttempts', DEFAULT_DETECT_RETRY_ATTEMPTS, 0, 10_000),
+    detectRetryAttempts: intContext(read, 'detectRetryAttempts', DEFAULT_DETECT_RETRY_ATTEMPTS, -1, 10_000),
     detectMaxRecordAgeSeconds: intContext(read, 'detectMaxRecordAgeSeconds', DEFAULT_DETECT_MAX_RECORD_AGE_SECONDS, 60, 604_800),
     detectMemoryMb: intContext(read, 'detectMemoryMb', DEFAULT_DETECT_MEMORY_MB, 128, 10_240),
     detectTimeoutSeconds: intContext(read, 'detectTimeoutSeconds', DEFAULT_DETECT_TIMEOUT_SECONDS, 1, 900),

@@ -36,7 +36,57 @@ export const DETECT_METRICS = [
   DETECT_METRIC.rejectedRecords,
   DETECT_METRIC.segmenterRestarts,
   DETECT_METRIC.scoringLatency,
+  DETECT_METRIC.duplicateRecords,
+  DETECT_METRIC.deviceRestarts,
+  DETECT_METRIC.clockJumps,
+  DETECT_METRIC.implausibleRecords,
+  DETECT_METRIC.amplitudeFlaggedRecords,
+  DETECT_METRIC.deviceEvictions,
+  DETECT_METRIC.refusedDevices,
+  DETECT_METRIC.refusedRecords,
+  DETECT_METRIC.alreadyPublishedAlerts,
+  DETECT_METRIC.noModelBatches,
+  DETECT_METRIC.failedAlerts,
 ] as const;
+
+/** Period over which the stream-health metrics of the detector are summed for their alarms. */
+export const STREAM_HEALTH_PERIOD_MINUTES = 15;
+
+/**
+ * Detector metrics with an alarm: the threshold (sum over {@link STREAM_HEALTH_PERIOD_MINUTES},
+ * or one minute for `NoModelBatches`) and why. A fleet makes some of each now and then (a device
+ * reboots, a clock is corrected); the thresholds flag a rate no fleet should show.
+ */
+export const STREAM_HEALTH_ALARMS = {
+  noModelBatches: { metric: DETECT_METRIC.noModelBatches, threshold: 1, why: 'no usable model: batches are held, detection is stopped' },
+  refusedDevices: {
+    metric: DETECT_METRIC.refusedDevices,
+    threshold: 1,
+    why: 'memory is full of active devices: refused devices are not scored',
+  },
+  deviceEvictions: { metric: DETECT_METRIC.deviceEvictions, threshold: 100, why: 'devices are evicted for others: the device cap is near' },
+  implausibleRecords: {
+    metric: DETECT_METRIC.implausibleRecords,
+    threshold: 10,
+    why: 'records with impossible seq or t0 jumps were quarantined (forged or buggy producers)',
+  },
+  deviceRestarts: {
+    metric: DETECT_METRIC.deviceRestarts,
+    threshold: 50,
+    why: 'many devices restarted their seq counters (a fleet-wide reboot or firmware bug)',
+  },
+  clockJumps: { metric: DETECT_METRIC.clockJumps, threshold: 50, why: 'many device clocks jumped (time sync or time zone problem)' },
+  amplitudeFlagged: {
+    metric: DETECT_METRIC.amplitudeFlaggedRecords,
+    threshold: 100,
+    why: 'many records beyond the amplitude ceiling (wrong unit or gain, leads off)',
+  },
+  duplicates: {
+    metric: DETECT_METRIC.duplicateRecords,
+    threshold: 10_000,
+    why: 'many duplicate records (producer re-sends, or retries of failing batches)',
+  },
+} as const;
 
 /** Options of {@link Monitoring}. */
 export interface MonitoringProps {
@@ -66,7 +116,7 @@ export class Monitoring extends Construct {
     readonly retrainFailures: cloudwatch.Alarm;
     readonly retrainDeadLetters: cloudwatch.Alarm;
     readonly archiveFreshness: cloudwatch.Alarm;
-  };
+  } & { readonly [K in keyof typeof STREAM_HEALTH_ALARMS]: cloudwatch.Alarm };
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -129,6 +179,7 @@ export class Monitoring extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+      ...this.streamHealthAlarms(),
     };
     if (props.alarmActions) {
       const action = new actions.SnsAction(props.topic);
@@ -138,6 +189,29 @@ export class Monitoring extends Construct {
       }
     }
     this.dashboard = this.buildDashboard(props, iteratorAge);
+  }
+
+  /** One alarm per {@link STREAM_HEALTH_ALARMS} entry, on the detector's EMF metric. */
+  private streamHealthAlarms(): { [K in keyof typeof STREAM_HEALTH_ALARMS]: cloudwatch.Alarm } {
+    const out = {} as Record<string, cloudwatch.Alarm>;
+    for (const [key, spec] of Object.entries(STREAM_HEALTH_ALARMS)) {
+      const minutes = key === 'noModelBatches' ? 1 : STREAM_HEALTH_PERIOD_MINUTES;
+      out[key] = new cloudwatch.Alarm(this, `Detect${spec.metric}`, {
+        alarmDescription: `beatwatch: ${spec.why} (${spec.metric} >= ${spec.threshold} in ${minutes} min)`,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: spec.metric,
+          dimensionsMap: { service: DETECT_SERVICE_NAME },
+          statistic: 'Sum',
+          period: Duration.minutes(minutes),
+        }),
+        threshold: spec.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    return out as { [K in keyof typeof STREAM_HEALTH_ALARMS]: cloudwatch.Alarm };
   }
 
   private buildDashboard(props: MonitoringProps, iteratorAge: cloudwatch.IMetric): cloudwatch.Dashboard {
@@ -186,6 +260,29 @@ export class Monitoring extends Construct {
         width: 8,
       }),
     );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Stream health: device restarts, clock jumps, implausible and amplitude-flagged records',
+        left: [
+          emf(DETECT_METRIC.deviceRestarts),
+          emf(DETECT_METRIC.clockJumps),
+          emf(DETECT_METRIC.implausibleRecords),
+          emf(DETECT_METRIC.amplitudeFlaggedRecords),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Capacity: device evictions, refused devices and records',
+        left: [emf(DETECT_METRIC.deviceEvictions), emf(DETECT_METRIC.refusedDevices), emf(DETECT_METRIC.refusedRecords)],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Retries: no-model batches, failed and already-published alerts, duplicate records',
+        left: [emf(DETECT_METRIC.noModelBatches), emf(DETECT_METRIC.failedAlerts), emf(DETECT_METRIC.alreadyPublishedAlerts)],
+        right: [emf(DETECT_METRIC.duplicateRecords)],
+        width: 8,
+      }),
+    );
     const retrainMetric = (metricName: string, statistic: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
@@ -215,7 +312,7 @@ export class Monitoring extends Construct {
         ],
         width: 12,
       }),
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 12 }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 12, height: 8 }),
     );
     return dashboard;
   }

@@ -35,6 +35,10 @@ export interface StorageProps {
   readonly historyRetentionDays: number;
   /** Days after which `history/` objects move to Standard-IA. */
   readonly historyInfrequentAccessDays: number;
+  /** Days `rejected/` (quarantined records) objects are kept. */
+  readonly rejectedRetentionDays: number;
+  /** Days `alerts/` (alert snippets) objects are kept. */
+  readonly alertsRetentionDays: number;
 }
 
 /**
@@ -98,6 +102,16 @@ export class Storage extends Construct {
           id: 'history-errors-retention',
           prefix: PREFIX.historyErrors,
           expiration: Duration.days(props.historyRetentionDays),
+        },
+        {
+          id: 'rejected-retention',
+          prefix: PREFIX.rejected,
+          expiration: Duration.days(props.rejectedRetentionDays),
+        },
+        {
+          id: 'alerts-retention',
+          prefix: PREFIX.alerts,
+          expiration: Duration.days(props.alertsRetentionDays),
         },
         {
           id: 'noncurrent-versions',

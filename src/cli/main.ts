@@ -14,6 +14,7 @@ const COMMANDS: Record<string, Loader> = {
   score: () => import('./commands/score'),
   replay: () => import('./commands/replay'),
   retrain: () => import('./commands/retrain'),
+  redrive: () => import('./commands/redrive'),
 };
 
 /** Exit codes: a script can tell "you called it wrong" from "it ran and failed". */

@@ -27,6 +27,24 @@ export const DETECT_METRIC = {
   profilesLearned: 'ProfilesLearned',
   profileLoads: 'ProfileLoads',
   profileFailures: 'ProfileFailures',
+  /** Devices that restarted their seq counter and were resumed. */
+  deviceRestarts: 'DeviceRestarts',
+  /** Device clocks that jumped back, or forward beyond the bound (rebased onto the device timeline). */
+  clockJumps: 'ClockJumps',
+  /** Records quarantined as implausible (a seq or t0 jump one record cannot make). */
+  implausibleRecords: 'ImplausibleRecords',
+  /** Records with samples beyond the physiological ceiling (clipped, still processed). */
+  amplitudeFlaggedRecords: 'AmplitudeFlaggedRecords',
+  /** Devices evicted from memory to make room for others (they reload their profile when back). */
+  deviceEvictions: 'DeviceEvictions',
+  /** Devices refused because memory was full of active devices: their records were not scored. */
+  refusedDevices: 'RefusedDevices',
+  /** Records of refused devices, not scored. */
+  refusedRecords: 'RefusedRecords',
+  /** Alerts a retry raised again and did not re-send (they had gone out). */
+  alreadyPublishedAlerts: 'AlreadyPublishedAlerts',
+  /** Batches not consumed because no usable model was in hand (retried by the mapping). */
+  noModelBatches: 'NoModelBatches',
 } as const;
 
 /** Metric names of the retrain function. */

@@ -7,9 +7,14 @@
 
 /** Largest Kinesis record payload (1 MiB): anything bigger cannot have come from Kinesis. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
-/** Sampling-rate bounds in Hz. */
-export const MIN_FS = 50;
-export const MAX_FS = 2000;
+import { QRS_FS_RANGE } from '../ecg/qrs-options';
+/**
+ * Sampling-rate bounds in Hz: exactly the rates the detector processes (the QRS detector's
+ * range, defined once in `src/ecg/qrs-options.ts`, below this layer), so every record the
+ * decoder accepts can be segmented and none the detector could take is refused here.
+ */
+export const MIN_FS = QRS_FS_RANGE[0];
+export const MAX_FS = QRS_FS_RANGE[1];
 /** A record holds at most this many seconds of signal (`samples.length <= 60 * fs`). */
 export const MAX_RECORD_SECONDS = 60;
 /** Device id length bounds and alphabet (defined in ids.ts, re-exported for the validator's users). */
@@ -66,7 +71,7 @@ export function checkT0(value: unknown): WireRejection | undefined {
   return undefined;
 }
 
-/** `fs`: sampling rate in Hz, 50–2000. */
+/** `fs`: sampling rate in Hz, {@link MIN_FS}–{@link MAX_FS}. */
 export function checkFs(value: unknown): WireRejection | undefined {
   const field = 'fs';
   if (value === undefined) return { field, reason: 'fs is missing' };

@@ -5,17 +5,48 @@ import type { SegmenterFactory } from './ports';
 /** Options of a {@link DeviceRegistry}. */
 export interface DeviceRegistryOptions {
   /**
-   * Most devices kept in memory (default {@link DEFAULT_MAX_DEVICES}). Beyond it the least
-   * recently seen device is dropped; if it comes back it pays one warm-up (a counted restart).
+   * Most devices kept in memory (default {@link DEFAULT_MAX_DEVICES}, the cap of a 1,769 MB
+   * function; {@link maxDevicesFor} sizes it from another memory size).
    */
   readonly maxDevices?: number;
+  /**
+   * How long (stream-clock ms) the least recently active device must have been silent before a
+   * new device may take its place when the registry is full (default {@link DEFAULT_EVICT_IDLE_MS}).
+   * Until then the new device is refused (counted), so a fleet just above the cap keeps the
+   * devices it has instead of restarting every device on every record.
+   */
+  readonly evictIdleMs?: number;
 }
 
 /**
- * Default device cap: 10,000 devices of a few KB each (segmenter buffers plus the last beats)
- * is some tens of MB, well inside a 1 GB Lambda, and far more devices than one shard carries.
+ * Memory one device's state takes, measured with the default model (360 Hz, learning and
+ * learned, a full snippet window): about 10 KiB of live heap after 5 s, 24 KiB after its 300 s
+ * learning period (`scripts/measure-device-memory.ts` prints it), rounded up to 64 KiB to leave
+ * room for garbage between collections.
  */
-export const DEFAULT_MAX_DEVICES = 10_000;
+export const DEVICE_MEMORY_BYTES = 64 * 1024;
+/** Share of the function's memory given to device state (the rest: runtime, model, a 6 MB batch, scoring). */
+export const DEVICE_MEMORY_SHARE = 0.4;
+
+/**
+ * The device cap for a function of `memoryMb`: {@link DEVICE_MEMORY_SHARE} of it divided by
+ * {@link DEVICE_MEMORY_BYTES}.
+ *
+ * @example
+ * maxDevicesFor(1769) // 11_321
+ */
+export function maxDevicesFor(memoryMb: number): number {
+  return Math.max(1, Math.floor((memoryMb * 1024 * 1024 * DEVICE_MEMORY_SHARE) / DEVICE_MEMORY_BYTES));
+}
+
+/** Default device cap: sized for the detect function's default 1,769 MB. */
+export const DEFAULT_MAX_DEVICES = maxDevicesFor(1769);
+
+/** Default idle time before a device may be evicted for a new one: five minutes without a record. */
+export const DEFAULT_EVICT_IDLE_MS = 5 * 60_000;
+
+/** Publish watermarks kept per device slot (they outlive evicted states). */
+const PUBLISHED_PER_DEVICE = 8;
 
 /** Plain-JSON form of a whole registry. */
 export interface DeviceRegistryJson {
@@ -23,10 +54,13 @@ export interface DeviceRegistryJson {
 }
 
 /**
- * Per-device streaming state in memory, keyed by deviceId, least-recently-used first out so
- * memory stays bounded whatever the number of devices. Besides each device's state it keeps a
- * publish watermark per device that survives rollbacks: the `from` of the last alert whose
- * publication succeeded, so a retried batch re-raises a failed alert but never one that went out.
+ * Per-device streaming state in memory, keyed by deviceId, bounded so memory stays bounded
+ * whatever the number of devices: beyond the cap, the least recently active device gives way to
+ * a new one once it has been silent `evictIdleMs`, and a new device is refused until then (see
+ * {@link DeviceRegistry.acquire}). Besides each device's state it keeps a publish watermark per
+ * device that survives rollbacks and evictions: the `from` (device timeline) of the last alert
+ * whose publication succeeded, so a retried batch re-raises a failed alert but never one that
+ * went out.
  *
  * @example
  * const devices = new DeviceRegistry(model.segmenters);
@@ -35,9 +69,14 @@ export interface DeviceRegistryJson {
 export class DeviceRegistry {
   private readonly states = new Map<string, DeviceState>();
   private readonly published = new Map<string, number>();
+  /** Stream-clock ms each device in memory was last active. */
+  private readonly activeAt = new Map<string, number>();
   private readonly maxDevices: number;
+  private readonly evictIdleMs: number;
   /** Devices dropped to honour the cap, since creation. */
   evictions = 0;
+  /** Times a device was refused because the registry was full of active devices, since creation. */
+  refusals = 0;
 
   constructor(
     private segmenters: SegmenterFactory,
@@ -48,6 +87,26 @@ export class DeviceRegistry {
     this.maxDevices = options.maxDevices ?? DEFAULT_MAX_DEVICES;
     if (!Number.isInteger(this.maxDevices) || this.maxDevices < 1)
       throw new RangeError(`maxDevices must be an integer >= 1, got ${this.maxDevices}`);
+    this.evictIdleMs = options.evictIdleMs ?? DEFAULT_EVICT_IDLE_MS;
+    if (!(this.evictIdleMs >= 0)) throw new RangeError(`evictIdleMs must be >= 0, got ${this.evictIdleMs}`);
+  }
+
+  /**
+   * The state of a device active at `now` (stream-clock ms), or null when the registry is full
+   * of devices active within `evictIdleMs`: a new device takes the place of the least recently
+   * active one only once that one has been silent that long (counted in `evictions`); otherwise
+   * it is refused (counted in `refusals`) and the caller drops its records, visibly. No thrash:
+   * the devices in memory keep their state, and a refused device is admitted as soon as one
+   * goes quiet.
+   */
+  acquire(deviceId: string, now: number): DeviceState | null {
+    if (!this.states.has(deviceId) && !this.hasRoom(now)) {
+      this.refusals++;
+      return null;
+    }
+    const state = this.get(deviceId);
+    this.activeAt.set(deviceId, Math.max(now, this.activeAt.get(deviceId) ?? -Infinity));
+    return state;
   }
 
   /** Devices in memory. */
@@ -68,6 +127,13 @@ export class DeviceRegistry {
     return state;
   }
 
+  /** Whether a new device active at `now` would be admitted (room left, or a device idle long enough to give way). */
+  hasRoom(now: number): boolean {
+    if (this.states.size < this.maxDevices) return true;
+    const oldest = this.states.keys().next().value as string;
+    return now - (this.activeAt.get(oldest) ?? -Infinity) >= this.evictIdleMs;
+  }
+
   /** Whether a device has state in memory. */
   has(deviceId: string): boolean {
     return this.states.has(deviceId);
@@ -83,6 +149,7 @@ export class DeviceRegistry {
   restore(deviceId: string, snapshot: DeviceStateJson | null): void {
     if (snapshot === null) {
       this.states.delete(deviceId);
+      this.activeAt.delete(deviceId);
       return;
     }
     if (!this.states.has(deviceId)) this.evictIfFull();
@@ -96,7 +163,10 @@ export class DeviceRegistry {
 
   /** Records that an alert of the device went out. */
   markPublished(deviceId: string, from: number): void {
-    if (from > this.publishedThrough(deviceId)) this.published.set(deviceId, from);
+    if (!(from > this.publishedThrough(deviceId))) return;
+    this.published.delete(deviceId);
+    this.published.set(deviceId, from);
+    if (this.published.size > PUBLISHED_PER_DEVICE * this.maxDevices) this.published.delete(this.published.keys().next().value as string);
   }
 
   /**
@@ -109,6 +179,7 @@ export class DeviceRegistry {
       const fresh = new DeviceState(segmenters);
       // Keep lastSeq so duplicates stay duplicates; the next record restarts the segmenter.
       fresh.lastSeq = state.lastSeq;
+      fresh.clock = state.clock;
       fresh.policy = state.policy;
       // What the device learned is not warm-up state: a model change relearns it, not a new window.
       fresh.phase = state.phase;
@@ -146,7 +217,7 @@ export class DeviceRegistry {
     while (this.states.size >= this.maxDevices) {
       const oldest = this.states.keys().next().value as string;
       this.states.delete(oldest);
-      this.published.delete(oldest);
+      this.activeAt.delete(oldest);
       this.evictions++;
     }
   }

@@ -8,8 +8,64 @@ export interface TimedBeat extends SegmentedBeat {
   readonly t: number;
 }
 
-/** How a record was taken by a device's state. */
-export type RecordAdmission = 'duplicate' | 'continued' | 'restarted';
+/**
+ * How a record was taken by a device's state:
+ * - `continued`: the next record of the stream (the segmenter goes on);
+ * - `restarted`: taken after a gap, a change of `fs` or a first sight mid-stream (segmenter restarted);
+ * - `duplicate`: skipped, its time is already covered (a re-delivery or a producer's re-send);
+ * - `reset`: the device restarted its counter (see {@link STREAM_RULES}): taken, segmenter restarted;
+ * - `refused`: implausible (see {@link STREAM_RULES}): quarantined, the state is untouched.
+ */
+export type RecordAdmission = 'duplicate' | 'continued' | 'restarted' | 'reset' | 'refused';
+
+/** What {@link DeviceState.admit} did with a record. */
+export interface Admitted {
+  readonly admission: RecordAdmission;
+  readonly beats: TimedBeat[];
+  /** The device's clock jumped (back, or forward beyond the bound): its timeline was rebased. */
+  readonly clockJump?: 'back' | 'forward';
+  /** Why a `refused` record is implausible (no sample values, no device id). */
+  readonly reason?: string;
+}
+
+/**
+ * The rules that keep one device's stream going whatever its counter and clock do
+ * (docs/ARCHITECTURE.md §4). `lastEnd` is the device-clock end of the last record taken
+ * (`t0 + samples/fs`); `elapsed` is the stream's own clock between the two records' arrivals
+ * (Kinesis' approximate arrival, which no producer can forge; 0 when unknown).
+ *
+ * - **Duplicate**: `seq <= lastSeq` and `t0 <= lastT0` or `t0 < lastEnd - clockJitterMs`: its
+ *   time is covered.
+ * - **Device restart** (`reset`, counted `DeviceRestarts`): `seq <= lastSeq` and either
+ *   `t0 > lastT0` and `t0 >= lastEnd - clockJitterMs` (the counter went back while the clock
+ *   went on: a reboot, a
+ *   firmware update, a replaced gateway; a re-delivery always carries its old `t0`), or the
+ *   record arrived more than `redeliveryWindowMs` after the last one taken (Kinesis re-deliveries
+ *   keep their arrival time; a producer re-sends within seconds), which also frees a device from
+ *   a state set by one bad record. The device resumes at once; its segmenter restarts.
+ * - **Seq jump**: `seq - lastSeq` may exceed `maxSeqJump` only when the device-clock gap
+ *   covers the missing records (at least half a record length each): otherwise the record is
+ *   refused (quarantined with the reason), so one record with seq 10^15 cannot mute a device.
+ * - **Clock jump** (counted `ClockJumps`): back, `t0 < lastEnd - clockJitterMs` with
+ *   `seq > lastSeq`; forward, `t0 - lastEnd > elapsed + maxClockStepMs`. The record is taken
+ *   and placed on the device's **timeline** right after the last one (plus `elapsed` when it
+ *   is not the next seq): beat times, the alert policy, the learning period and the publish
+ *   watermark all run on that timeline, which never goes back. A forward jump that also skips
+ *   records (`seq > lastSeq + 1`) is refused unless the record after it confirms it (continues
+ *   it in seq and time): a forged far-future record costs nothing, a real clock step one record.
+ *
+ * For a device whose clock never jumps the timeline is its clock (offset 0).
+ */
+export const STREAM_RULES = Object.freeze({
+  /** Records a seq may skip without a device-clock gap to back it. */
+  maxSeqJump: 1000,
+  /** How much further than the stream's clock a device's clock may move between two records. */
+  maxClockStepMs: 10 * 60_000,
+  /** Rounding and jitter of device clocks: a `t0` this much before the last end is still "on time". */
+  clockJitterMs: 250,
+  /** A record arriving this long after the last one taken cannot be a duplicate. */
+  redeliveryWindowMs: 10 * 60_000,
+});
 
 /** A scored beat kept for alert snippets (the last `n` of the device). */
 export interface KeptBeat {
@@ -22,9 +78,27 @@ export interface KeptBeat {
   readonly window: number[];
 }
 
+/**
+ * A device's clocks: the device-clock end of the last record, its arrival (stream clock), the
+ * timeline offset (timeline = device clock + offset), the timeline end of the last record, and
+ * the last refused record, which the next one may confirm.
+ */
+export interface DeviceClockJson {
+  readonly lastT0: number | null;
+  readonly lastEnd: number | null;
+  readonly lastArrival: number | null;
+  readonly offset: number;
+  readonly timelineEnd: number | null;
+  readonly suspect: { readonly seq: number; readonly end: number } | null;
+}
+
 /** Plain-JSON form of a {@link DeviceState}. */
 export interface DeviceStateJson {
   readonly lastSeq: number;
+  /** Absent in states written before clocks were kept: a fresh clock. */
+  readonly clock?: DeviceClockJson;
+  /** Timeline span of the last record with clipped samples (absent: none). */
+  readonly artifact?: readonly [number, number] | null;
   readonly fs: number;
   readonly samplesIn: number;
   readonly anchors: readonly (readonly [number, number])[];
@@ -68,6 +142,10 @@ export class DeviceState {
   fs = 0;
   /** Samples pushed into the current segmenter. */
   samplesIn = 0;
+  /** Timeline span [from, to] of the last record with clipped samples: its beats are artefacts. */
+  artifact: [number, number] | null = null;
+  /** The device's clocks ({@link STREAM_RULES}). */
+  clock: DeviceClockJson = { lastT0: null, lastEnd: null, lastArrival: null, offset: 0, timelineEnd: null, suspect: null };
   /** [sample index, t0] of recent records, oldest first. */
   anchors: [number, number][] = [];
   policy: AlertPolicyState = initialAlertPolicyState();
@@ -87,29 +165,86 @@ export class DeviceState {
   constructor(private readonly segmenters: SegmenterFactory) {}
 
   /**
-   * Takes a record: a duplicate (seq ≤ last) is skipped; a gap, a change of fs, or a device
-   * first seen mid-stream (seq > 0, state lost) restarts the segmenter (its warm-up is the
-   * segmenter's bounded learning period). Returns the beats the record completed.
+   * Takes a record by the rules of {@link STREAM_RULES}: a duplicate is skipped, an implausible
+   * record refused (state untouched), a device restart resumes the device; a gap, a change of
+   * fs, or a device first seen mid-stream (seq > 0, state lost) restarts the segmenter (its
+   * warm-up is the segmenter's bounded learning period). `arrivedAt` is the record's arrival on
+   * the stream (epoch ms; NaN when unknown). Returns the beats the record completed, placed on
+   * the device's timeline.
    */
-  admit(record: DecodedRecord): { admission: RecordAdmission; beats: TimedBeat[] } {
-    if (record.seq <= this.lastSeq) return { admission: 'duplicate', beats: [] };
-    const contiguous = this.segmenter !== null && record.seq === this.lastSeq + 1 && record.fs === this.fs;
-    const admission: RecordAdmission = contiguous || (this.segmenter === null && record.seq === 0) ? 'continued' : 'restarted';
-    if (!contiguous) {
+  admit(record: DecodedRecord, arrivedAt = Number.NaN): Admitted {
+    const rules = STREAM_RULES;
+    const c = this.clock;
+    const durationMs = (record.samples.length * 1000) / record.fs;
+    const end = record.t0 + durationMs;
+    const elapsed = Number.isFinite(arrivedAt) && c.lastArrival !== null ? Math.max(0, arrivedAt - c.lastArrival) : 0;
+    const first = this.lastSeq < 0;
+    const gap = record.t0 - (c.lastEnd ?? record.t0);
+    const back = !first && gap < -rules.clockJitterMs;
+    const confirmed = c.suspect !== null && record.seq === c.suspect.seq + 1 && Math.abs(record.t0 - c.suspect.end) <= rules.clockJitterMs;
+    let admission: RecordAdmission;
+    let clockJump: 'back' | 'forward' | undefined;
+    if (!first && record.seq <= this.lastSeq && !confirmed) {
+      // A re-delivery starts no later than the last record taken did. No clock kept (a state
+      // from before clocks were): seq alone decides, as it did then.
+      const covered = back || c.lastT0 === null || record.t0 <= c.lastT0;
+      if (covered && elapsed <= rules.redeliveryWindowMs) return { admission: 'duplicate', beats: [] };
+      admission = 'reset';
+      if (back) clockJump = 'back';
+    } else if (first) {
+      admission = record.seq === 0 ? 'continued' : 'restarted';
+    } else {
+      const jump = record.seq - this.lastSeq;
+      const forward = gap > elapsed + rules.maxClockStepMs;
+      const covered = (jump - 1) * (durationMs / 2) <= Math.max(0, forward ? elapsed : gap);
+      if (!confirmed && jump > rules.maxSeqJump && !covered) {
+        this.clock = { ...c, suspect: { seq: record.seq, end } };
+        return {
+          admission: 'refused',
+          beats: [],
+          reason: `seq jumps ${jump} records ahead of the device's last record, not backed by its clock`,
+        };
+      }
+      if (!confirmed && forward && jump > 1) {
+        this.clock = { ...c, suspect: { seq: record.seq, end } };
+        return {
+          admission: 'refused',
+          beats: [],
+          reason: `t0 jumps ${Math.round(gap / 1000)} s ahead of the device's last record while seq skips ${jump - 1} records`,
+        };
+      }
+      if (back) clockJump = 'back';
+      else if (forward) clockJump = 'forward';
+      const contiguous = this.segmenter !== null && jump === 1 && record.fs === this.fs;
+      admission = contiguous ? 'continued' : 'restarted';
+    }
+    if (admission !== 'continued' || this.segmenter === null) {
       this.segmenter = this.segmenters.create(record.fs);
       this.fs = record.fs;
       this.samplesIn = 0;
       this.anchors = [];
     }
+    // The timeline: the device clock plus an offset that changes only at a clock jump, so
+    // that time never goes back for the policy, the learning period or the watermark.
+    let start = record.t0 + c.offset;
+    if (clockJump !== undefined && c.timelineEnd !== null) start = c.timelineEnd + (record.seq === this.lastSeq + 1 ? 0 : elapsed);
+    this.clock = {
+      lastT0: record.t0,
+      lastEnd: end,
+      lastArrival: Number.isFinite(arrivedAt) ? Math.max(arrivedAt, c.lastArrival ?? -Infinity) : c.lastArrival,
+      offset: start - record.t0,
+      timelineEnd: Math.max(start + durationMs, c.timelineEnd ?? -Infinity),
+      suspect: null,
+    };
     // First sight: the learning period counts from the device's first sample.
-    if (this.phase === 'learning' && this.learnFrom === null && this.modelVersion === null) this.learnFrom = record.t0;
-    this.anchors.push([this.samplesIn, record.t0]);
+    if (this.phase === 'learning' && this.learnFrom === null && this.modelVersion === null) this.learnFrom = start;
+    this.anchors.push([this.samplesIn, start]);
     if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
     this.samplesIn += record.samples.length;
     this.lastSeq = record.seq;
     const raw = (this.segmenter as StreamSegmenter).push(record.samples);
     const beats = raw.map((b) => ({ ...b, t: this.timeOf(b.rIndex) }));
-    return { admission, beats };
+    return clockJump === undefined ? { admission, beats } : { admission, beats, clockJump };
   }
 
   /** Epoch ms of a sample index: from the latest record starting at or before it. */
@@ -136,6 +271,8 @@ export class DeviceState {
       lastSeq: this.lastSeq,
       fs: this.fs,
       samplesIn: this.samplesIn,
+      clock: this.clock,
+      artifact: this.artifact,
       anchors: this.anchors,
       segmenter: this.segmenter === null ? null : this.segmenter.toJSON(),
       policy: this.policy,
@@ -158,6 +295,8 @@ export class DeviceState {
     s.lastSeq = copy.lastSeq;
     s.fs = copy.fs;
     s.samplesIn = copy.samplesIn;
+    if (copy.clock !== undefined) s.clock = copy.clock;
+    s.artifact = copy.artifact ? [copy.artifact[0], copy.artifact[1]] : null;
     s.anchors = copy.anchors.map(([i, t]) => [i, t]);
     s.policy = copy.policy;
     s.kept = [...copy.kept];

@@ -17,6 +17,13 @@ import {
   type ProfileStore,
 } from './patient-adaptation';
 import type { AlertMessage, AlertSnippet, BeatModel, DecodedRecord, DetectSinks, RecordDecoder, Rejection } from './ports';
+import { clipAmplitude } from '../contract/signal-bounds';
+
+/**
+ * Beats this close (ms) to a record with clipped samples are artefacts: the R peak's window (up
+ * to 1 s around it) saw the clipped samples.
+ */
+const ARTIFACT_MARGIN_MS = 1000;
 
 /** One input record of a batch (a Kinesis record, already base64-decoded). */
 export interface InputRecord {
@@ -96,6 +103,22 @@ export interface BatchResult {
     profilesFound: number;
     profileSaves: number;
     profileFailures: number;
+    /** Devices that restarted their seq counter (resumed, see `STREAM_RULES`). */
+    deviceRestarts: number;
+    /** Device clock jumps (back, or forward beyond the bound): rebased onto the device's timeline. */
+    clockJumps: number;
+    /** Records refused as implausible (seq or t0 jump), quarantined with the reason; also in `rejected`. */
+    implausibleRecords: number;
+    /** Records with samples beyond ±MAX_ABS_MV (clipped, still processed). */
+    amplitudeFlagged: number;
+    /** Devices evicted from memory by this batch (to make room for new ones). */
+    evictions: number;
+    /** Devices refused because memory was full of active devices; their records are dropped. */
+    refusedDevices: number;
+    /** Records of refused devices, dropped (not scored). */
+    refusedRecords: number;
+    /** Alerts raised again by a retry and not re-sent because they already went out. */
+    alreadyPublished: number;
   };
   /** Wall ms of the one batched scoring call. */
   readonly scoringMs: number;
@@ -178,11 +201,21 @@ export class Detector {
       profilesFound: 0,
       profileSaves: 0,
       profileFailures: 0,
+      deviceRestarts: 0,
+      clockJumps: 0,
+      implausibleRecords: 0,
+      amplitudeFlagged: 0,
+      evictions: 0,
+      refusedDevices: 0,
+      refusedRecords: 0,
+      alreadyPublished: 0,
     };
+    const evictionsBefore = this.devices.evictions;
     const failed = new Set<string>();
 
     // 1. Decode; rejections are quarantined and never hold up the rest.
     const rejections: Rejection[] = [];
+    const clipped = new Set<string>();
     const byDevice = new Map<string, DeviceWork>();
     for (const item of input) {
       const decoded = this.decode(item.data);
@@ -195,6 +228,12 @@ export class Detector {
           arrivedAt: item.arrivedAt,
         });
         continue;
+      }
+      // Physiological bounds: an absurd amplitude is clipped (and counted) so that it cannot
+      // blind the QRS detector for longer than the record itself.
+      if (clipAmplitude(decoded.record.samples) > 0) {
+        counts.amplitudeFlagged++;
+        clipped.add(item.id);
       }
       const { deviceId } = decoded.record;
       let work = byDevice.get(deviceId);
@@ -223,10 +262,20 @@ export class Detector {
 
     // 2. Per device, in seq order: duplicates skipped, gaps restart the segmenter, beats cut.
     const allBeats: TimedBeat[] = [];
-    for (const work of byDevice.values()) {
-      work.records.sort((a, b) => a.record.seq - b.record.seq);
+    for (const work of [...byDevice.values()]) {
+      inDeviceOrder(work.records);
       work.snapshot = this.devices.snapshot(work.deviceId);
-      const state = (work.state = this.devices.get(work.deviceId));
+      const activeAt = Math.max(...work.records.map((r) => r.item.arrivedAt));
+      const acquired = this.devices.acquire(work.deviceId, activeAt);
+      if (acquired === null) {
+        // Memory is full of devices active more recently: this one is dropped, visibly
+        // (RefusedDevices, DeviceEvictions), rather than restarting every device on every record.
+        counts.refusedDevices++;
+        counts.refusedRecords += work.records.length;
+        byDevice.delete(work.deviceId);
+        continue;
+      }
+      const state = (work.state = acquired);
       const profile = loaded.get(work.deviceId);
       if (profile) {
         state.profile = profile;
@@ -235,7 +284,7 @@ export class Detector {
       for (const { record, item } of work.records) {
         let admitted: ReturnType<DeviceState['admit']>;
         try {
-          admitted = state.admit(record);
+          admitted = state.admit(record, item.arrivedAt);
         } catch (err) {
           // Valid on the wire but not for the signal path (e.g. an fs the QRS detector does not
           // support): quarantined like any bad record, never a failed batch that blocks the shard.
@@ -247,8 +296,26 @@ export class Detector {
           });
           continue;
         }
+        if (admitted.admission === 'refused') {
+          counts.implausibleRecords++;
+          rejections.push({
+            recordId: item.id,
+            reason: `implausible record: ${admitted.reason}`,
+            data: item.data,
+            arrivedAt: item.arrivedAt,
+          });
+          continue;
+        }
         if (admitted.admission === 'duplicate') counts.duplicates++;
         if (admitted.admission === 'restarted') counts.segmenterRestarts++;
+        if (admitted.admission === 'reset') counts.deviceRestarts++;
+        if (admitted.clockJump !== undefined) counts.clockJumps++;
+        // Beats near a clipped record are artefacts: scored and reported, kept out of alerts.
+        if (clipped.has(item.id)) {
+          const end = state.clock.timelineEnd as number;
+          const start = end - (record.samples.length * 1000) / record.fs;
+          state.artifact = [start - ARTIFACT_MARGIN_MS, end + ARTIFACT_MARGIN_MS];
+        }
         work.beats.push(...admitted.beats);
       }
       work.firstScore = allBeats.length;
@@ -299,14 +366,21 @@ export class Detector {
           verdict = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore, reconstruction);
         }
         const score = verdict.score / multiplier;
-        const anomalous = score > 1;
+        // Beats near a clipped record are artefacts: reported, kept out of alerts.
+        const artefact = state.artifact !== null && beat.t >= state.artifact[0] && beat.t <= state.artifact[1];
+        const anomalous = score > 1 && !artefact;
         // Premature beats keep their kind below the threshold (counted, not alerted: they add
         // nothing to the score the policy sees); a beat over it is ventricular unless the adapter
         // said premature.
-        const kind: BeatKind =
-          verdict.kind === 'gated' || verdict.kind === 'premature' ? verdict.kind : anomalous ? 'ventricular' : 'normal';
+        const kind: BeatKind = artefact
+          ? 'gated'
+          : verdict.kind === 'gated' || verdict.kind === 'premature'
+            ? verdict.kind
+            : anomalous
+              ? 'ventricular'
+              : 'normal';
         const lastAlert = state.policy.lastAlert;
-        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score, threshold: 1 }, this.policy);
+        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold: 1 }, this.policy);
         state.policy = step.state;
         state.keep(
           { t: beat.t, score, anomalous, kind, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
@@ -356,7 +430,11 @@ export class Detector {
           }
         }
         for (const { decision, message, snippet } of work.decisions) {
-          if (decision.from <= this.devices.publishedThrough(work.deviceId)) continue; // went out before a rollback
+          if (decision.from <= this.devices.publishedThrough(work.deviceId)) {
+            // Went out before a rollback (or a redrive): counted, never sent twice.
+            counts.alreadyPublished++;
+            continue;
+          }
           try {
             await this.sinks.putSnippet(message.snippetKey, snippet);
             await this.sinks.publishAlert(message);
@@ -377,6 +455,7 @@ export class Detector {
     counts.anomalousBeats = beats.reduce((n, b) => n + (b.anomalous ? 1 : 0), 0);
     counts.alerts = published.length;
     counts.rolledBackDevices = rolledBack.size;
+    counts.evictions = this.devices.evictions - evictionsBefore;
     counts.learningBeats = beats.reduce((n, b) => n + (b.phase === 'learning' ? 1 : 0), 0);
     counts.profilesLearned = [...byDevice.values()].filter((w) => w.learned !== null && !rolledBack.has(w.deviceId)).length;
     counts.profileUpdates = [...byDevice.values()].filter((w) => w.updated !== null && !rolledBack.has(w.deviceId)).length;
@@ -392,7 +471,10 @@ export class Detector {
     const loaded = new Map<string, DeviceProfile>();
     const store = this.options.profiles;
     if (!store || !this.adapter.learns) return loaded;
-    const fresh = [...byDevice.keys()].filter((id) => !this.devices.has(id));
+    // A device memory has no room for is refused right after: no need to read its profile.
+    const fresh = [...byDevice.values()]
+      .filter((w) => !this.devices.has(w.deviceId) && this.devices.hasRoom(Math.max(...w.records.map((r) => r.item.arrivedAt))))
+      .map((w) => w.deviceId);
     counts.profileLoads += fresh.length;
     await Promise.all(
       fresh.map(async (id) => {
@@ -482,6 +564,22 @@ export class Detector {
     this.devices.resetSegmenters(model.segmenters);
     this.segmenterKey = model.segmenters;
   }
+}
+
+/**
+ * Puts a device's records of a batch in the device's order: seq order, unless the stream order
+ * already has increasing t0 (a device that restarted its counter within the batch: seq goes back
+ * while time goes on, and sorting by seq would interleave its two runs). Kinesis keeps a
+ * partition key's order; seq order repairs a producer that reordered records in one put.
+ */
+function inDeviceOrder(records: { record: DecodedRecord }[]): void {
+  let bySeq = true;
+  let byTime = true;
+  for (let i = 1; i < records.length; i++) {
+    if (records[i].record.seq < records[i - 1].record.seq) bySeq = false;
+    if (records[i].record.t0 < records[i - 1].record.t0) byTime = false;
+  }
+  if (!bySeq && !byTime) records.sort((a, b) => a.record.seq - b.record.seq);
 }
 
 function noModel(): never {

@@ -22,6 +22,13 @@ const WARM_UP_JUMP = 3;
  * of amplitude is followed within a few cycles.
  */
 const RELEARN_DECAY = 0.5;
+/**
+ * Once the levels are established, one peak moves them at most as far as a peak this many times
+ * the signal level would: an artifact (a lead off, an absurd sample) then raises the threshold
+ * by a bounded factor, and the detector follows real beats again within a few seconds, instead
+ * of staying blind until many re-learnings have halved a level set by the artifact.
+ */
+const LEVEL_CAP = 3;
 
 /** Serialized {@link QrsDetector}: small (a few hundred numbers at 360 Hz) and plain JSON. */
 export interface QrsDetectorState {
@@ -230,9 +237,14 @@ export class QrsDetector {
       this.acceptBeat(p, height, slope, r, LEVEL_WEIGHT);
       return;
     }
-    this.noiseLevel += LEVEL_WEIGHT * (height - this.noiseLevel);
+    this.noiseLevel += LEVEL_WEIGHT * (this.capped(height) - this.noiseLevel);
     if (this.pendingCount === MAX_PENDING) this.dropPending(1);
     this.addPending(p, height, slope, r);
+  }
+
+  /** A peak's height as the level updates see it (see {@link LEVEL_CAP}). */
+  private capped(height: number): number {
+    return this.signalLevel > 0 && this.beatsSinceRestart >= WARM_UP_BEATS ? Math.min(height, LEVEL_CAP * this.signalLevel) : height;
   }
 
   private threshold(): number {
@@ -249,7 +261,7 @@ export class QrsDetector {
       this.signalLevel = height;
       this.slopeLevel = slope;
     } else {
-      this.signalLevel += weight * (height - this.signalLevel);
+      this.signalLevel += weight * (this.capped(height) - this.signalLevel);
       this.slopeLevel = this.slopeLevel === 0 ? slope : this.slopeLevel + LEVEL_WEIGHT * (slope - this.slopeLevel);
     }
     this.beatsSinceRestart++;
@@ -284,7 +296,7 @@ export class QrsDetector {
   private relearn(examined: number): void {
     const highest = this.maxPendingHeight();
     this.noiseLevel = Math.min(this.noiseLevel, 0.5 * highest);
-    this.restartLevels(Math.max(highest, RELEARN_DECAY * this.signalLevel), examined);
+    this.restartLevels(Math.max(Math.min(highest, LEVEL_CAP * this.signalLevel), RELEARN_DECAY * this.signalLevel), examined);
   }
 
   /** Sets the signal level, then classifies the pending peaks in order. */

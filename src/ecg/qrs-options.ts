@@ -1,4 +1,13 @@
 /**
+ * Sampling rates (Hz, inclusive) the QRS detector works at: its filters, windows and defaults
+ * are specified in seconds and validated over this range. The one definition of what beatwatch
+ * can process: wire format v1 accepts exactly this range (`src/contract/wire-validate.ts`
+ * re-exports it as `MIN_FS`/`MAX_FS`), so a record the decoder accepts is never refused by the
+ * detector for its rate.
+ */
+export const QRS_FS_RANGE: readonly [min: number, max: number] = Object.freeze([100, 1000] as const);
+
+/**
  * Parameters of the streaming QRS detector ({@link QrsDetector}). Times are in seconds so one
  * set of values works at every sample rate from 100 to 1000 Hz.
  */
@@ -60,8 +69,8 @@ export const DEFAULT_QRS_OPTIONS: Readonly<Omit<QrsOptions, 'fs'>> = Object.free
 /** Fills defaults and validates, naming the offending option. */
 export function resolveQrsOptions(options: { fs: number } & Partial<QrsOptions>): QrsOptions {
   const o: QrsOptions = { ...DEFAULT_QRS_OPTIONS, ...options };
-  if (!(Number.isFinite(o.fs) && o.fs >= 100 && o.fs <= 1000))
-    throw new RangeError(`QrsDetector: fs must be in [100, 1000] Hz, got ${o.fs}`);
+  if (!(Number.isFinite(o.fs) && o.fs >= QRS_FS_RANGE[0] && o.fs <= QRS_FS_RANGE[1]))
+    throw new RangeError(`QrsDetector: fs must be in [${QRS_FS_RANGE[0]}, ${QRS_FS_RANGE[1]}] Hz, got ${o.fs}`);
   const positive: (keyof QrsOptions)[] = [
     'integrationWindow',
     'refractory',

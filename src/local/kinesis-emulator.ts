@@ -20,6 +20,8 @@ export interface KinesisEmulatorOptions {
 export interface KinesisEmulator {
   /** Plain-HTTP endpoint, e.g. `http://127.0.0.1:43121`. */
   readonly endpoint: string;
+  /** The TLS port it also opens (loopback only, like the plain one). */
+  readonly tlsPort: number;
   readonly process: ServiceProcess;
   stop(): Promise<void>;
 }
@@ -28,6 +30,18 @@ export interface KinesisEmulator {
 export const DEFAULT_CREATE_STREAM_DURATION = '50ms';
 /** kinesis-local starts in about 1 s; the margin covers a loaded 2-core CI machine. */
 export const DEFAULT_KINESIS_READY_TIMEOUT_MS = 30_000;
+/**
+ * Prepended to kinesis-local's script: it binds its ports to every interface ("0.0.0.0" is
+ * compiled in, no setting changes it), which would offer health data to the local network.
+ * Every `listen(port, ...)` of the child is pinned to the loopback interface instead, the rule
+ * the other emulator (fauxqs) follows.
+ */
+export const LOOPBACK_ONLY =
+  "{const net=require('node:net');const listen=net.Server.prototype.listen;" +
+  "net.Server.prototype.listen=function(...a){if(typeof a[0]==='number'||typeof a[0]==='string'&&/^\\d+$/.test(a[0])){" +
+  "const cb=typeof a[a.length-1]==='function'?a[a.length-1]:undefined;return cb?listen.call(this,{port:Number(a[0]),host:'127.0.0.1'},cb):listen.call(this,{port:Number(a[0]),host:'127.0.0.1'});}" +
+  "if(a[0]&&typeof a[0]==='object'&&'port' in a[0])a[0]={...a[0],host:'127.0.0.1'};return listen.apply(this,a);};}";
+
 /** Port collisions (the free port taken between probe and bind) are retried this often. */
 const START_ATTEMPTS = 3;
 
@@ -39,7 +53,8 @@ function kinesisLocalFiles(): { main: string; cert: string } {
 
 /**
  * Starts kinesis-local (kinesis-mock compiled to JS) as a child process on free ports: the
- * plain-HTTP port the SDK uses and the TLS port it always opens. Ready when it answers HTTP.
+ * plain-HTTP port the SDK uses and the TLS port it always opens, both on the loopback interface
+ * only ({@link LOOPBACK_ONLY}). Ready when it answers HTTP.
  *
  * @example
  * const k = await startKinesisEmulator();
@@ -56,7 +71,7 @@ export async function startKinesisEmulator(options: KinesisEmulatorOptions = {})
     const service = startServiceProcess({
       name: 'kinesis-local',
       module: 'commonjs',
-      script: `require(${JSON.stringify(files.main)});`,
+      script: `${LOOPBACK_ONLY}require(${JSON.stringify(files.main)});`,
       // Its working directory is where it would persist data if asked to: keep it beside the package.
       cwd: path.dirname(files.main),
       env: {
@@ -77,7 +92,7 @@ export async function startKinesisEmulator(options: KinesisEmulatorOptions = {})
       await waitUntilReady(service, () => answersHttp(endpoint), options.readyTimeoutMs ?? DEFAULT_KINESIS_READY_TIMEOUT_MS);
       // Its streams live in memory and it ignores SIGTERM and stdin EOF for seconds (its
       // runtime waits on its own shutdown hooks): nothing is lost by killing it outright.
-      return { endpoint, process: service, stop: () => service.stop(0) };
+      return { endpoint, tlsPort, process: service, stop: () => service.stop(0) };
     } catch (err) {
       lastError = err as Error;
       await service.stop(500);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/contract/decode-record';
 import { encodeWireRecord } from '../../src/contract/wire';
+import { MAX_FS, MIN_FS } from '../../src/contract/wire-validate';
 import {
   MAX_LEADS,
   MAX_SAMPLE_BITS,
@@ -46,7 +47,7 @@ const arbRecord = fc
     bits: fc.integer({ min: MIN_SAMPLE_BITS, max: MAX_SAMPLE_BITS }),
     leads: fc.integer({ min: 1, max: 4 }),
     n: fc.integer({ min: 1, max: 300 }),
-    fs: fc.double({ min: 50, max: 2000, noNaN: true }),
+    fs: fc.double({ min: MIN_FS, max: MAX_FS, noNaN: true }),
     seq: fc.maxSafeNat(),
     t0: fc.double({ min: 0, max: 8.64e15, noNaN: true }),
     seed: fc.integer(),
@@ -214,7 +215,7 @@ describe('wire format v2: malformed records', () => {
     ['deviceId', (b: Uint8Array) => (b[AT.idLength] = 0), /deviceId is empty/],
     ['t0', (_b: Uint8Array, v: DataView) => v.setFloat64(AT.t0, -1, true), /t0 must be epoch milliseconds/],
     ['t0', (_b: Uint8Array, v: DataView) => v.setFloat64(AT.t0, Number.NaN, true), /t0 must be/],
-    ['fs', (_b: Uint8Array, v: DataView) => v.setFloat64(AT.fs, 10, true), /fs must be in \[50, 2000\] Hz, got 10/],
+    ['fs', (_b: Uint8Array, v: DataView) => v.setFloat64(AT.fs, 10, true), /fs must be in \[100, 1000\] Hz, got 10/],
     ['leads', (b: Uint8Array) => (b[AT.leads] = 0), /leads must hold 1 to/],
     ['leads', (b: Uint8Array) => (b[AT.leads] = MAX_LEADS + 1), /leads must hold 1 to/],
     ['samples', (b: Uint8Array) => (b[AT.n] = 0), /samples is empty/],

@@ -86,14 +86,15 @@ describe('decodeWireRecord', () => {
     [{ ...valid, seq: '3' }, 'seq', /must be a number, got string/],
     [{ ...valid, t0: -5 }, 't0', /epoch milliseconds/],
     [{ ...valid, t0: null }, 't0', /got null/],
-    [{ ...valid, fs: 49 }, 'fs', /\[50, 2000\] Hz, got 49/],
-    [{ ...valid, fs: 2001 }, 'fs', /got 2001/],
+    [{ ...valid, fs: 99 }, 'fs', /\[100, 1000\] Hz, got 99/],
+    [{ ...valid, fs: 1001 }, 'fs', /got 1001/],
+    [{ ...valid, fs: 60 }, 'fs', /\[100, 1000\] Hz, got 60/],
     [{ ...valid, unit: 'uV' }, 'unit', /"mV" or "adu"/],
     [{ ...valid, unit: 'adu' }, 'gain', /gain \(adu per mV\) is required/],
     [{ ...valid, unit: 'adu', gain: 0 }, 'gain', /finite number > 0, got 0/],
     [{ ...valid, samples: 'abc' }, 'samples', /must be an array, got string/],
     [{ ...valid, samples: [] }, 'samples', /samples is empty/],
-    [{ ...valid, fs: 50, samples: new Array(3001).fill(0) }, 'samples', /3001 elements, at most 3000 allowed/],
+    [{ ...valid, fs: 100, samples: new Array(6001).fill(0) }, 'samples', /6001 elements, at most 6000 allowed/],
     [{ ...valid, samples: [0.1, null, 0.2] }, 'samples[1]', /samples\[1\] must be a number, got null/],
     [{ ...valid, samples: [0.1, 0.2, '0.3'] }, 'samples[2]', /samples\[2\] must be a number, got string/],
   ])('rejects a bad field: %#', (record, field, reason) => {
@@ -127,7 +128,7 @@ describe('decodeWireRecord', () => {
         fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
         fc.nat(),
         fc.integer({ min: 0, max: 4e12 }),
-        fc.integer({ min: 50, max: 2000 }),
+        fc.integer({ min: 100, max: 1000 }),
         fc.option(fc.double({ min: 0.5, max: 1000, noNaN: true }), { nil: undefined }),
         fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 50 }),
         (deviceId, seq, t0, fs, gain, samples) => {
@@ -189,7 +190,7 @@ describe('encodeWireRecord', () => {
         fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
         fc.nat(),
         fc.integer({ min: 0, max: 4e12 }),
-        fc.integer({ min: 50, max: 2000 }),
+        fc.integer({ min: 100, max: 1000 }),
         fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 200 }),
         (deviceId, seq, t0, fs, samples) => {
           const text = encodeWireRecord({ deviceId, seq, t0, fs, samples: Float32Array.from(samples) });

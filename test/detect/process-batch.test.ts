@@ -201,11 +201,13 @@ describe('Detector.processBatch', () => {
     expect(sinks.published.map((m) => m.id)).toEqual(['a:1000100', 'a:1090500']);
   });
 
-  it('keeps every device of a batch in hand even when the registry cap evicts between steps', async () => {
+  it('beyond the device cap, a new device is refused (counted) while the active ones keep their state', async () => {
     const sinks = new MemorySinks();
     const detector = new Detector(sinks, testDecoder, { ...OFF, maxDevices: 1 });
     const result = await detector.processBatch([rec('a', 0, { 1: 10 }), rec('b', 0, { 1: 10 })], fakeModel());
-    expect(result.alerts.map((a) => a.deviceId).sort()).toEqual(['a', 'b']);
+    expect(result.alerts.map((a) => a.deviceId)).toEqual(['a']);
+    expect(result.counts).toMatchObject({ refusedDevices: 1, refusedRecords: 1, evictions: 0 });
+    expect(result.failedRecordIds).toEqual([]);
     expect(detector.devices.size).toBe(1);
   });
 

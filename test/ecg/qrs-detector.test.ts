@@ -110,6 +110,18 @@ describe('QrsDetector accuracy', () => {
     }
   });
 
+  it('recovers within 2 s from one record of absurd amplitude (±10^4 mV, unclipped): no beat lost after it', () => {
+    for (const name of ['100', '119', '208']) {
+      const rec = loadMitdbRecord(MITDB, name);
+      const fs = rec.fs;
+      const clean = rec.signal.slice(0, 120 * fs);
+      const faulty = Float32Array.from(clean);
+      for (let i = 60 * fs; i < 61 * fs; i++) faulty[i] = 1e4 * Math.sin(i * 1.7);
+      const after = (peaks: Int32Array) => Array.from(peaks).filter((p) => p >= 63 * fs);
+      expect(after(ecgPeaks(faulty, fs)), `record ${name}`).toEqual(after(ecgPeaks(clean, fs)));
+    }
+  });
+
   it('works on real data resampled to 125, 250 and 500 Hz', () => {
     const rec = loadMitdbRecord(MITDB, '119');
     const span = rec.signal.subarray(0, 360 * 300);

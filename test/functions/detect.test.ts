@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { DETECT_METRIC } from '../../src/contract/cloudwatch';
 import { createDetectHandler } from '../../functions/detect';
 import type { AwsClients } from '../../src/aws/clients';
 import { encodeWireRecord } from '../../src/contract/wire';
@@ -71,10 +72,23 @@ const quiet = () => ({
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 describe('functions/detect handler', () => {
-  it('throws when there is no model at all, so the batch is retried rather than dropped', async () => {
+  it('with no model at all, reports every record failed (retried whole, never bisected) and counts NoModelBatches', async () => {
     const { aws } = fakeAws(new Map());
-    const handler = createDetectHandler({ env, aws, ...quiet() });
-    await expect(handler(event([{ data: 'x', seq: '1' }]))).rejects.toThrow(/no model available.*models\/current.json/);
+    const added: [string, number][] = [];
+    const metrics = {
+      addMetric: (name: string, _unit: unknown, value: number) => void added.push([name, value]),
+      publishStoredMetrics: () => {},
+    } as unknown as Metrics;
+    const handler = createDetectHandler({ env, aws, logger: new Logger({ logLevel: 'SILENT' }), metrics });
+    const response = await handler(
+      event([
+        { data: 'x', seq: '1' },
+        { data: 'y', seq: '2' },
+        { data: 'z', seq: '3' },
+      ]),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }, { itemIdentifier: '2' }, { itemIdentifier: '3' }] });
+    expect(added).toEqual([[DETECT_METRIC.noModelBatches, 1]]);
   });
 
   it('reads the model through the pointer, quarantines a poison record and reports no failures', async () => {

@@ -6,6 +6,8 @@ import {
   DEFAULT_DETECT_MAX_RECORD_AGE_SECONDS,
   DEFAULT_DETECT_MEMORY_MB,
   DEFAULT_DETECT_RETRY_ATTEMPTS,
+  DEFAULT_REJECTED_RETENTION_DAYS,
+  DEFAULT_ALERTS_RETENTION_DAYS,
   DEFAULT_DETECT_TIMEOUT_SECONDS,
   DEFAULT_HISTORY_INFREQUENT_ACCESS_DAYS,
   DEFAULT_HISTORY_RETENTION_DAYS,
@@ -118,6 +120,23 @@ describe('data bucket', () => {
       Status: 'Enabled',
       ExpirationInDays: 20,
     });
+  });
+});
+
+describe('lifecycle of rejected/ and alerts/', () => {
+  it('expires them after their retention (defaults: 90 days and 6 years), configurable by context', () => {
+    const rulesOf = (over: Record<string, string> = {}) => {
+      const { template: t, stack: s } = synthStack(over);
+      return t.toJSON().Resources[s.resolve(s.getLogicalId(s.storage.bucket.node.defaultChild as never))].Properties.LifecycleConfiguration
+        .Rules as { Id: string }[];
+    };
+    expect([DEFAULT_REJECTED_RETENTION_DAYS, DEFAULT_ALERTS_RETENTION_DAYS]).toEqual([90, 2190]);
+    const rules = rulesOf();
+    expect(rules).toContainEqual({ Id: 'rejected-retention', Prefix: 'rejected/', Status: 'Enabled', ExpirationInDays: 90 });
+    expect(rules).toContainEqual({ Id: 'alerts-retention', Prefix: 'alerts/', Status: 'Enabled', ExpirationInDays: 2190 });
+    const custom = rulesOf({ rejectedRetentionDays: '7', alertsRetentionDays: '3650' });
+    expect(custom).toContainEqual({ Id: 'rejected-retention', Prefix: 'rejected/', Status: 'Enabled', ExpirationInDays: 7 });
+    expect(custom).toContainEqual({ Id: 'alerts-retention', Prefix: 'alerts/', Status: 'Enabled', ExpirationInDays: 3650 });
   });
 });
 

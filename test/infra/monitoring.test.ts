@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DETECT_METRICS } from '../../infra/constructs/monitoring';
+import { DETECT_METRICS, STREAM_HEALTH_ALARMS } from '../../infra/constructs/monitoring';
+import { DETECT_METRIC } from '../../src/contract/cloudwatch';
 import { DEFAULT_LAG_ALARM_SECONDS } from '../../infra/config';
 import { onlyResource, synthStack } from './synth';
 
@@ -66,6 +67,31 @@ describe('alarms', () => {
       expect(a.Properties.AlarmActions).toBeUndefined();
   });
 
+  it('fire on no-model batches (within a minute), refused devices, evictions, implausible records, restarts, clock jumps, amplitude flags and duplicates', () => {
+    for (const [key, spec] of Object.entries(STREAM_HEALTH_ALARMS)) {
+      expect(alarm(stack.monitoring.alarms[key as keyof typeof STREAM_HEALTH_ALARMS]), key).toMatchObject({
+        Namespace: 'beatwatch',
+        MetricName: spec.metric,
+        Dimensions: [{ Name: 'service', Value: 'detect' }],
+        Statistic: 'Sum',
+        Threshold: spec.threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+    expect(alarm(stack.monitoring.alarms.noModelBatches)).toMatchObject({
+      MetricName: DETECT_METRIC.noModelBatches,
+      Threshold: 1,
+      Period: 60,
+    });
+    for (const name of [
+      DETECT_METRIC.deviceRestarts,
+      DETECT_METRIC.clockJumps,
+      DETECT_METRIC.deviceEvictions,
+      DETECT_METRIC.duplicateRecords,
+    ])
+      expect(Object.values(STREAM_HEALTH_ALARMS).map((a) => a.metric)).toContain(name);
+  });
+
   it('use the lagAlarmSeconds context', () => {
     const { template: t } = synthStack({ lagAlarmSeconds: '120' });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 120_000 });
@@ -83,6 +109,9 @@ describe('dashboard', () => {
       'Rejected records',
       'Detection lag',
       'Model version in service',
+      'Stream health: device restarts, clock jumps',
+      'Capacity: device evictions, refused devices',
+      'Retries: no-model batches',
     ]) {
       expect(body).toContain(title);
     }

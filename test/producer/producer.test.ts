@@ -121,8 +121,8 @@ describe('EcgProducer', () => {
   it('keeps requests within 500 entries and retries a failed request whole; a missing stream is fatal', async () => {
     const { client, calls } = fakeClient();
     const p = new EcgProducer({ kinesis: client, streamName: 's', highWaterRecords: 10_000 });
-    for (let d = 0; d < 620; d++) p.addDevice({ deviceId: `d${d}`, fs: 50, t0: 0, leads: [{ name: 'II', gain: 100 }] });
-    for (let d = 0; d < 620; d++) await p.write(`d${d}`, [ramp(50)]);
+    for (let d = 0; d < 620; d++) p.addDevice({ deviceId: `d${d}`, fs: 100, t0: 0, leads: [{ name: 'II', gain: 100 }] });
+    for (let d = 0; d < 620; d++) await p.write(`d${d}`, [ramp(100)]);
     await p.flush();
     expect(calls.map((c) => c.keys.length)).toEqual([500, 120]);
 
@@ -131,8 +131,8 @@ describe('EcgProducer', () => {
       send: (cmd) => (n++ === 0 ? Promise.reject(Object.assign(new Error('socket'), { name: 'TimeoutError' })) : client.send(cmd)),
     };
     const q = new EcgProducer({ kinesis: flaky, streamName: 's', sleep: () => Promise.resolve() });
-    q.addDevice({ deviceId: 'a', fs: 50, t0: 0, leads: [{ name: 'II', gain: 100 }] });
-    await q.write('a', [ramp(50)]);
+    q.addDevice({ deviceId: 'a', fs: 100, t0: 0, leads: [{ name: 'II', gain: 100 }] });
+    await q.write('a', [ramp(100)]);
     await q.flush();
     expect(q.stats).toMatchObject({ delivered: 1, requests: 2 });
 
@@ -140,8 +140,8 @@ describe('EcgProducer', () => {
       send: () => Promise.reject(Object.assign(new Error('no stream'), { name: 'ResourceNotFoundException' })),
     };
     const m = new EcgProducer({ kinesis: missing, streamName: 's' });
-    m.addDevice({ deviceId: 'a', fs: 50, t0: 0, leads: [{ name: 'II', gain: 100 }] });
-    await m.write('a', [ramp(50)]);
+    m.addDevice({ deviceId: 'a', fs: 100, t0: 0, leads: [{ name: 'II', gain: 100 }] });
+    await m.write('a', [ramp(100)]);
     await expect(m.flush()).rejects.toThrow(/no stream/);
   });
 
