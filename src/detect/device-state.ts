@@ -20,7 +20,30 @@ export interface KeptBeat {
   readonly rrPrev: number | null;
   readonly rrNext: number | null;
   readonly window: number[];
+  /** The model's own score (for the alert's explanation: shape versus timing). */
+  readonly modelScore?: number;
 }
+
+/** A beat's mark on a device's recent strip: where it is, and what it was taken for. */
+export interface BeatMark {
+  readonly t: number;
+  readonly anomalous: boolean;
+  readonly kind?: string;
+  readonly rrPrev: number | null;
+}
+
+/** The device's recent raw signal (mV): `samples[i]` is at `t0 + i * 1000 / fs` ms. */
+export interface RecentStrip {
+  t0: number;
+  samples: number[];
+}
+
+/**
+ * Seconds of raw signal a device keeps for the strip stored with each alert: the console shows
+ * at least 10 s of ECG on standard paper, and the beat that completed the alert is emitted up to
+ * a window's `after` past its R, so 12 s leaves room on both sides.
+ */
+export const STRIP_SECONDS = 12;
 
 /** Plain-JSON form of a {@link DeviceState}. */
 export interface DeviceStateJson {
@@ -32,6 +55,9 @@ export interface DeviceStateJson {
   readonly policy: AlertPolicyState;
   readonly kept: readonly KeptBeat[];
   readonly adaptation: AdaptationJson;
+  /** Recent raw signal and beat marks (absent in snapshots made before strips were kept). */
+  readonly strip?: RecentStrip | null;
+  readonly marks?: readonly BeatMark[];
 }
 
 /**
@@ -82,6 +108,10 @@ export class DeviceState {
   profile: DeviceProfile | null = null;
   /** The learned profile in use, for adapters whose profile moves with the beats (null: not built yet). */
   tracker: ProfileTracker | null = null;
+  /** The last {@link STRIP_SECONDS} of raw signal since the segmenter's last (re)start. */
+  strip: RecentStrip | null = null;
+  /** Marks of the beats scored within the strip, oldest first. */
+  marks: BeatMark[] = [];
   private segmenter: StreamSegmenter | null = null;
 
   constructor(private readonly segmenters: SegmenterFactory) {}
@@ -100,6 +130,7 @@ export class DeviceState {
       this.fs = record.fs;
       this.samplesIn = 0;
       this.anchors = [];
+      this.strip = { t0: record.t0, samples: [] };
     }
     // First sight: the learning period counts from the device's first sample.
     if (this.phase === 'learning' && this.learnFrom === null && this.modelVersion === null) this.learnFrom = record.t0;
@@ -107,6 +138,7 @@ export class DeviceState {
     if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
     this.samplesIn += record.samples.length;
     this.lastSeq = record.seq;
+    this.extendStrip(record.samples);
     const raw = (this.segmenter as StreamSegmenter).push(record.samples);
     const beats = raw.map((b) => ({ ...b, t: this.timeOf(b.rIndex) }));
     return { admission, beats };
@@ -124,10 +156,27 @@ export class DeviceState {
     return Math.round(anchor[1] + ((index - anchor[0]) * 1000) / this.fs);
   }
 
-  /** Remembers a scored beat for snippets, keeping only the last `limit`. */
+  /** Remembers a scored beat for snippets, keeping only the last `limit`, and marks it on the strip. */
   keep(beat: KeptBeat, limit: number): void {
     this.kept.push(beat);
     if (this.kept.length > limit) this.kept.splice(0, this.kept.length - limit);
+    this.marks.push({ t: beat.t, anomalous: beat.anomalous, ...(beat.kind === undefined ? {} : { kind: beat.kind }), rrPrev: beat.rrPrev });
+    const from = this.strip?.t0 ?? beat.t;
+    let drop = 0;
+    while (drop < this.marks.length && this.marks[drop].t < from) drop++;
+    if (drop > 0) this.marks.splice(0, drop);
+  }
+
+  /** Appends a record's samples to the strip, dropping what is older than {@link STRIP_SECONDS}. */
+  private extendStrip(samples: Float32Array): void {
+    const strip = this.strip ?? (this.strip = { t0: this.anchors[this.anchors.length - 1][1], samples: [] });
+    for (let i = 0; i < samples.length; i++) strip.samples.push(samples[i]);
+    const max = Math.round(STRIP_SECONDS * this.fs);
+    const drop = strip.samples.length - max;
+    if (drop > 0) {
+      strip.samples.splice(0, drop);
+      strip.t0 += (drop * 1000) / this.fs;
+    }
   }
 
   /** Plain-JSON snapshot (deep: later changes to this state do not reach it). */
@@ -148,6 +197,8 @@ export class DeviceState {
         profile: this.profile,
         live: this.tracker === null ? null : this.tracker.toJSON(),
       },
+      strip: this.strip,
+      marks: this.marks,
     });
   }
 
@@ -167,6 +218,8 @@ export class DeviceState {
     s.modelVersion = a.modelVersion;
     s.learnFrom = a.learnFrom;
     s.profile = a.profile;
+    s.strip = copy.strip ?? null;
+    s.marks = [...(copy.marks ?? [])];
     if (a.learner !== null) {
       if (adapter === null) throw new Error('device state holds a learner but no adapter was given to restore it');
       s.learner = adapter.restoreLearner(a.learner);
