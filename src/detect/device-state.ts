@@ -1,6 +1,7 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
-import type { DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+import type { BeatMark, DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+export type { BeatMark } from './ports';
 
 /** A beat of a device, placed in time (epoch ms of its R peak). */
 export interface TimedBeat extends SegmentedBeat {
@@ -22,14 +23,6 @@ export interface KeptBeat {
   readonly window: number[];
   /** The model's own score (for the alert's explanation: shape versus timing). */
   readonly modelScore?: number;
-}
-
-/** A beat's mark on a device's recent strip: where it is, and what it was taken for. */
-export interface BeatMark {
-  readonly t: number;
-  readonly anomalous: boolean;
-  readonly kind?: string;
-  readonly rrPrev: number | null;
 }
 
 /** The device's recent raw signal (mV): `samples[i]` is at `t0 + i * 1000 / fs` ms. */

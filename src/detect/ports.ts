@@ -12,7 +12,14 @@ export type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from
 export type { DecodedRecord } from '../contract/wire';
 import type { DecodedRecord } from '../contract/wire';
 import type { AlertExplanation } from './explain';
-import type { BeatMark } from './device-state';
+
+/** A beat's mark on a device's recent strip: where it is, and what it was taken for. */
+export interface BeatMark {
+  readonly t: number;
+  readonly anomalous: boolean;
+  readonly kind?: string;
+  readonly rrPrev: number | null;
+}
 
 /** Decoder port: a record or a precise rejection; never throws. */
 export type RecordDecoder = (data: Uint8Array) => { ok: true; record: DecodedRecord } | { ok: false; reason: string; field?: string };
