@@ -154,22 +154,49 @@ export class DeviceState {
     this.kept.push(beat);
     if (this.kept.length > limit) this.kept.splice(0, this.kept.length - limit);
     this.marks.push({ t: beat.t, anomalous: beat.anomalous, ...(beat.kind === undefined ? {} : { kind: beat.kind }), rrPrev: beat.rrPrev });
-    const from = this.strip?.t0 ?? beat.t;
-    let drop = 0;
-    while (drop < this.marks.length && this.marks[drop].t < from) drop++;
-    if (drop > 0) this.marks.splice(0, drop);
   }
 
-  /** Appends a record's samples to the strip, dropping what is older than {@link STRIP_SECONDS}. */
+  /**
+   * Appends a record's samples to the strip. It is not trimmed here: a batch can span far more
+   * than {@link STRIP_SECONDS} (a shard catching up), and an alert early in the batch needs the
+   * signal around it, so the detector trims once the batch's alerts are cut ({@link trimStrip}).
+   */
   private extendStrip(samples: Float32Array): void {
     const strip = this.strip ?? (this.strip = { t0: this.anchors[this.anchors.length - 1][1], samples: [] });
     for (let i = 0; i < samples.length; i++) strip.samples.push(samples[i]);
-    const max = Math.round(STRIP_SECONDS * this.fs);
-    const drop = strip.samples.length - max;
+  }
+
+  /** Keeps the last {@link STRIP_SECONDS} of signal and the marks within it (end of each batch). */
+  trimStrip(): void {
+    const strip = this.strip;
+    if (!strip || this.fs <= 0) return;
+    const drop = strip.samples.length - Math.round(STRIP_SECONDS * this.fs);
     if (drop > 0) {
       strip.samples.splice(0, drop);
       strip.t0 += (drop * 1000) / this.fs;
     }
+    let old = 0;
+    while (old < this.marks.length && this.marks[old].t < strip.t0) old++;
+    if (old > 0) this.marks.splice(0, old);
+  }
+
+  /**
+   * The strip of an alert ending at `to`: up to {@link STRIP_SECONDS} of signal ending one second
+   * after it (what was received), samples rounded to µV, and the marks of the beats in it.
+   */
+  stripAround(to: number): { t0: number; fs: number; samples: number[]; beats: BeatMark[] } | undefined {
+    const strip = this.strip;
+    if (!strip || this.fs <= 0 || strip.samples.length === 0) return undefined;
+    const end = Math.min(strip.samples.length, Math.max(0, Math.ceil(((to + 1000 - strip.t0) * this.fs) / 1000)));
+    const start = Math.max(0, end - Math.round(STRIP_SECONDS * this.fs));
+    const t0 = strip.t0 + (start * 1000) / this.fs;
+    const t1 = strip.t0 + (end * 1000) / this.fs;
+    return {
+      t0: Math.round(t0),
+      fs: this.fs,
+      samples: strip.samples.slice(start, end).map((v) => Math.round(v * 1000) / 1000),
+      beats: this.marks.filter((m) => m.t >= t0 && m.t <= t1).map((m) => ({ ...m })),
+    };
   }
 
   /** Plain-JSON snapshot (deep: later changes to this state do not reach it). */

@@ -351,7 +351,7 @@ export class Detector {
           return;
         }
         const message = toAlertMessage(step.alert, model.version, phase === 'learning');
-        const snippet = { ...toAlertSnippet(message, step.alert, state.kept), strip: stripOf(state) };
+        const snippet = { ...toAlertSnippet(message, step.alert, state.kept), strip: state.stripAround(step.alert.to) };
         const features = state.profile?.features ?? {};
         work.decisions.push({
           decision: step.alert,
@@ -373,6 +373,8 @@ export class Detector {
         if (features !== null) work.updated = state.profile = { ...state.profile, features, updatedAt: t };
       }
     }
+
+    for (const work of byDevice.values()) work.state?.trimStrip();
 
     // 4b. Explanations: one reconstruction call for the flagged beats of every alert of the batch.
     const explainStarted = performance.now();
@@ -592,17 +594,6 @@ export class Detector {
     this.devices.resetSegmenters(model.segmenters);
     this.segmenterKey = model.segmenters;
   }
-}
-
-/** The device's strip as stored with an alert: samples rounded to µV (a tenth of the ECG paper's smallest square). */
-function stripOf(state: DeviceState): NonNullable<AlertSnippet['strip']> | undefined {
-  if (!state.strip || state.fs <= 0) return undefined;
-  return {
-    t0: Math.round(state.strip.t0),
-    fs: state.fs,
-    samples: state.strip.samples.map((v) => Math.round(v * 1000) / 1000),
-    beats: state.marks.map((m) => ({ ...m })),
-  };
 }
 
 /** A profile feature as numbers, when it is an array of finite numbers. */

@@ -107,7 +107,7 @@ export function ecgStripSvg(input: StripInput): string {
   const i1 = Math.min(samples.length, Math.ceil(((to - t0) * fs) / 1000));
   const [lo, hi] = input.mvRange ?? mvRangeOf(samples, i0, i1);
   const left = 10 * pxPerMm; // room for the calibration pulse and mV labels
-  const top = 6 * pxPerMm; // room for beat marks
+  const top = 9 * pxPerMm; // room for the paper settings and beat marks
   const bottom = 6 * pxPerMm; // time labels
   const pxPerS = PAPER.mmPerSecond * pxPerMm;
   const pxPerMv = PAPER.mmPerMv * pxPerMm;
@@ -145,7 +145,7 @@ export function ecgStripSvg(input: StripInput): string {
   for (let s = 0; s * 1000 <= to - from + 1; s++)
     out.push(`<text x="${f1(left + s * pxPerS)}" y="${H - 4}" font-size="10" fill="${INK.axis}" text-anchor="middle">${s} s</text>`);
   out.push(
-    `<text x="${W - 2}" y="${H - 4}" font-size="10" fill="${INK.axis}" text-anchor="end">25 mm/s · 10 mm/mV · ${new Date(from).toISOString().slice(11, 19)} UTC</text>`,
+    `<text x="${left}" y="${f1(top - 4.2 * pxPerMm)}" font-size="10" fill="${INK.axis}">25 mm/s · 10 mm/mV · from ${new Date(from).toISOString().slice(11, 19)} UTC</text>`,
   );
   // The trace: one point per sample (at most 4 px apart at 360 Hz, so no decimation is needed).
   const d: string[] = [];

@@ -50,6 +50,24 @@ describe('alert context: strip, explanation, alert state, snoozes', () => {
     expect(result.explainMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('a batch spanning far more than the strip (a shard catching up): the strip is cut around each alert, then trimmed', async () => {
+    const sinks = new MemorySinks();
+    const detector = new Detector(sinks, testDecoder, OFF);
+    const records = Array.from({ length: 40 }, (_, seq) => (seq === 20 ? warningRecord('a', seq) : rec('a', seq, { 5: 1 })));
+    const result = await detector.processBatch(records, fakeModel());
+    expect(result.alerts).toHaveLength(1);
+    const strip = sinks.snippets.get(result.alerts[0].snippetKey)?.strip;
+    const { from, to } = result.alerts[0];
+    expect(strip?.t0).toBeLessThanOrEqual(from - 9_000);
+    expect((strip?.t0 as number) + (strip?.samples.length as number) * 100).toBeLessThanOrEqual(to + 1_100);
+    expect(strip?.samples).toHaveLength(120);
+    expect(strip?.beats.some((b) => b.t === from)).toBe(true);
+    // After the batch the device keeps only the last 12 s.
+    const state = detector.devices.get('a');
+    expect(state.strip?.samples).toHaveLength(120);
+    expect(state.marks.every((m) => m.t >= (state.strip?.t0 as number))).toBe(true);
+  });
+
   it('a snoozed device: warnings are not sent (counted), critical alerts are', async () => {
     const sinks = new MemorySinks();
     const asked: string[][] = [];
