@@ -82,6 +82,7 @@ export function mvRangeOf(samples: ArrayLike<number>, from = 0, to = samples.len
   lo = Math.floor(lo * 2) / 2 - 0.5;
   hi = Math.ceil(hi * 2) / 2 + 0.5;
   if (hi - lo < 2) {
+    // Less than 2 mV tall: centre a 2 mV window on the signal so the grid is readable.
     const mid = (hi + lo) / 2;
     lo = Math.floor((mid - 1) * 2) / 2;
     hi = lo + 2;
@@ -108,7 +109,8 @@ export function ecgStripSvg(input: StripInput): string {
   const [lo, hi] = input.mvRange ?? mvRangeOf(samples, i0, i1);
   const left = 10 * pxPerMm; // room for the calibration pulse and mV labels
   const top = 9 * pxPerMm; // room for the paper settings and beat marks
-  const bottom = 6 * pxPerMm; // time labels
+  const hasReference = (input.marks ?? []).some((m) => m.reference !== undefined);
+  const bottom = (hasReference ? 9 : 6) * pxPerMm; // reference labels, then time labels
   const pxPerS = PAPER.mmPerSecond * pxPerMm;
   const pxPerMv = PAPER.mmPerMv * pxPerMm;
   const plotW = ((to - from) / 1000) * pxPerS;
@@ -141,6 +143,7 @@ export function ecgStripSvg(input: StripInput): string {
     `<path class="calibration" d="M2 ${f1(base)}h${f1(pxPerMm)}v${f1(-pxPerMv)}h${f1(Math.min(cw, left - 3 * pxPerMm))}v${f1(pxPerMv)}h${f1(pxPerMm)}" stroke="${INK.trace}" fill="none" stroke-width="1.2"/>`,
     `<text x="2" y="${f1(base - pxPerMv - 3)}" font-size="10" fill="${INK.axis}">1 mV</text>`,
   );
+  if (hasReference) out.push(`<text x="2" y="${f1(top + plotH + 3.2 * pxPerMm)}" font-size="9" fill="${INK.axis}">ref.</text>`);
   // Time labels every second (seconds into the strip) and the paper settings.
   for (let s = 0; s * 1000 <= to - from + 1; s++)
     out.push(`<text x="${f1(left + s * pxPerS)}" y="${H - 4}" font-size="10" fill="${INK.axis}" text-anchor="middle">${s} s</text>`);
@@ -167,7 +170,7 @@ export function ecgStripSvg(input: StripInput): string {
     if (m.t < from || m.t > to) continue;
     const px = f1(x(m.t));
     const color = m.anomalous ? INK.flagged : INK.normal;
-    const label = kindLetter(m) + (m.reference && m.reference !== kindLetter(m) ? `/${m.reference}` : '');
+    const label = kindLetter(m);
     if (highlight.has(m.t))
       out.push(
         `<rect class="flagged-beat" x="${f1(x(m.t) - 0.25 * pxPerS)}" y="${top}" width="${f1(0.7 * pxPerS)}" height="${f1(plotH)}" fill="none" stroke="${INK.flagged}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
@@ -175,6 +178,10 @@ export function ecgStripSvg(input: StripInput): string {
     out.push(
       `<g class="beat-mark${m.anomalous ? ' anomalous' : ''}"><line x1="${px}" x2="${px}" y1="${top - 2 * pxPerMm}" y2="${top}" stroke="${color}" stroke-width="${m.anomalous ? 2.5 : 1.2}"/><text x="${px}" y="${f1(top - 2.5 * pxPerMm)}" font-size="10" fill="${color}" text-anchor="middle" font-weight="${m.anomalous ? 'bold' : 'normal'}">${esc(label)}</text></g>`,
     );
+    if (m.reference !== undefined)
+      out.push(
+        `<text class="reference" x="${px}" y="${f1(top + plotH + 3.2 * pxPerMm)}" font-size="10" fill="${m.reference === 'N' ? INK.axis : '#7c2d12'}" text-anchor="middle">${esc(m.reference)}</text>`,
+      );
   }
   out.push('</svg>');
   return out.join('');

@@ -14,6 +14,8 @@ import { loadBeatModel } from '../../model/beat-model';
 import { listEcgFiles } from '../../ecg/read-ecg-file';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 import { DEMO_RECORDS, listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
+import { readWfdbAnnotations } from '../../ecg/wfdb-annotations';
+import { isBeatSymbol } from '../../ecg/beat-symbols';
 import { startConsoleServer } from '../../local/console-server';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AlertSnippet } from '../../detect/ports';
@@ -141,7 +143,17 @@ const demo: CommandModule = {
       const { fs } = input.recording;
       const full = input.lead.samples;
       const signal = seconds > 0 ? full.subarray(0, Math.min(full.length, Math.round(seconds * fs))) : full;
-      return [{ deviceId: pseudonymousDeviceId(label), label, signal, fs }];
+      // The record's reference beat labels, for the report (a record without an .atr has none).
+      let annotations: { sample: number; symbol: string }[] | undefined;
+      try {
+        const ann = readWfdbAnnotations(join(folder, `${name.replace(/\.(hea|dat)$/, '')}.atr`));
+        annotations = ann.symbol
+          .map((symbol, i) => ({ sample: ann.sample[i], symbol }))
+          .filter((a) => isBeatSymbol(a.symbol) && a.sample < signal.length);
+      } catch {
+        annotations = undefined;
+      }
+      return [{ deviceId: pseudonymousDeviceId(label), label, signal, fs, annotations }];
     });
     if (devices.length === 0)
       throw new UsageError(
@@ -275,6 +287,9 @@ const demo: CommandModule = {
         startTime,
         beats: (beatsByDevice.get(d.deviceId) ?? []).sort((a, b) => a.t - b.t),
         alerts: alerts.filter((a) => a.deviceId === d.deviceId).sort((a, b) => a.from - b.from),
+        ...(d.annotations
+          ? { annotations: d.annotations.map((a) => ({ t: startTime + Math.round((a.sample * 1000) / d.fs), symbol: a.symbol })) }
+          : {}),
       }));
       mkdirSync(dirname(outFile), { recursive: true });
       writeFileSync(
