@@ -359,8 +359,8 @@ export class Detector {
           snippet,
           context: {
             recent: [...state.kept],
-            template: numberArray(features.template),
-            typicalRr: typeof features.rrMean === 'number' ? features.rrMean : null,
+            template: learnedTemplate(features, model.window),
+            typicalRr: learnedRr(features),
             modelThreshold: (phase === 'learned' && state.profile ? state.profile.threshold : population) * multiplier,
           },
         });
@@ -596,9 +596,33 @@ export class Detector {
   }
 }
 
-/** A profile feature as numbers, when it is an array of finite numbers. */
-function numberArray(value: unknown): number[] | null {
-  return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (value as number[]) : null;
+/**
+ * The device's learned template in the model window's units, when its profile has one for the
+ * same window: the patient-profile adapter keeps its dominant normal template in mV (base64
+ * Float64, `templates x steps`, dominant first), so it is per-beat normalized as the model's
+ * windows are. Null otherwise (the explanation then uses a recent median).
+ */
+function learnedTemplate(features: Readonly<Record<string, unknown>>, window: BeatModel['window']): number[] | null {
+  const p = features.profile as { template?: unknown; window?: { before: number; after: number; steps: number } } | null | undefined;
+  if (!window || !p || typeof p.template !== 'string' || !p.window) return null;
+  if (p.window.steps !== window.steps || p.window.before !== window.before || p.window.after !== window.after) return null;
+  const bytes = Buffer.from(p.template, 'base64');
+  if (bytes.length < window.steps * 8) return null;
+  const all = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + window.steps * 8));
+  const t = Array.from(all);
+  // A loaded model's window carries its per-beat normalization (`streamingWindowSpec`).
+  if ((window as { normalization?: string }).normalization === 'zscore') {
+    const mean = t.reduce((a, b) => a + b, 0) / t.length;
+    const sd = Math.sqrt(t.reduce((a, b) => a + (b - mean) ** 2, 0) / t.length);
+    return t.map((v) => (sd > 1e-6 ? (v - mean) / sd : v - mean));
+  }
+  return t.every(Number.isFinite) ? t : null;
+}
+
+/** The profile's typical RR (s): the patient-profile adapter's learning-period median. */
+function learnedRr(features: Readonly<Record<string, unknown>>): number | null {
+  const p = features.profile as { rrMedian?: unknown } | null | undefined;
+  return p && typeof p.rrMedian === 'number' && p.rrMedian > 0 ? p.rrMedian : null;
 }
 
 function noModel(): never {
