@@ -1,6 +1,6 @@
 // The layering rule of beatwatch (src/README.md): dependencies point one way. A folder imports
 // only from folders of a lower rank, never from a peer of its own rank:
-//   0 src/random   1 src/nn, src/ecg   2 src/contract   3 src/model   4 src/detect, src/retrain   5 src/aws, src/producer
+//   0 src/random   1 src/nn, src/ecg   2 src/contract   3 src/model   4 src/detect, src/retrain   5 src/aws, src/producer, src/view
 //   6 functions/   7 src/local, src/evaluate   8 src/cli
 // infra/ sees src/contract only (and names functions/ by path); bench/, scripts/, test/ see all.
 // Each rule below names one layer and what it must not reach; `npm run lint:layers` runs them.
@@ -28,7 +28,7 @@ const RANK_1 = [...RANK_0, 'src/nn', 'src/ecg'];
 const RANK_2 = [...RANK_1, 'src/contract'];
 const RANK_3 = [...RANK_2, 'src/model'];
 const RANK_4 = [...RANK_3, 'src/detect', 'src/retrain'];
-const RANK_5 = [...RANK_4, 'src/aws', 'src/producer'];
+const RANK_5 = [...RANK_4, 'src/aws', 'src/producer', 'src/view'];
 const RANK_6 = [...RANK_5, 'functions'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -71,6 +71,12 @@ module.exports = {
       'src/producer (the gateway library: encoders, seq, PutRecords with retries) imports only ranks 0-2 (src/contract, src/ecg, src/nn, src/random), so a gateway bundle stays small.',
       '^src/producer/',
       [...RANK_2, 'src/producer'],
+    ),
+    onlyOn(
+      'view-only-on-core',
+      'src/view (ECG drawing and the browser console) imports only ranks 1-4 and, for types, src/aws; never functions/ or src/local.',
+      '^src/view/',
+      [...RANK_4, 'src/view', 'src/aws'],
     ),
     onlyOn('functions-only-on-src-core-and-aws', 'functions/ (Lambda handlers) imports only ranks 1-5.', '^functions/', RANK_6),
     onlyOn(

@@ -24,6 +24,9 @@ import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-con
 import { ModelCache, NoModelError } from '../src/detect/model-cache';
 import type { DetectSinks } from '../src/detect/ports';
 import { Detector, type BatchResult, type InputRecord } from '../src/detect/process-batch';
+import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
+import { DETECT_ENV } from '../src/contract/lambda-env';
+import type { SnoozeSource } from '../src/detect/ports';
 
 /** Options of {@link createDetectHandler}; everything defaults to what the Lambda uses. */
 export interface DetectHandlerOptions {
@@ -86,7 +89,9 @@ export function createDetectHandler(
 ): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-detect' });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DETECT_SERVICE_NAME });
-  let ready: { config: DetectConfig; cache: ModelCache; detector: Detector } | null = null;
+  let ready: { config: DetectConfig; cache: ModelCache; detector: Detector; state: AlertStateStore | null } | null = null;
+  /** Per device: the device-clock time and phase last written to the alert state table. */
+  const lastWritten = new Map<string, { t: number; phase: string }>();
 
   function setUp() {
     const config = detectConfigFromEnv(options.env ?? process.env);
@@ -101,8 +106,17 @@ export function createDetectHandler(
     const profiles = createS3ProfileStore(aws.s3, config.bucket, (device, reason) =>
       logger.warn('device profile unusable, relearning', { device: deviceRef(device), reason }),
     );
-    const detector = new Detector(options.wrapSinks ? options.wrapSinks(sinks) : sinks, decodeRecord, { ...config.detector, profiles });
-    return { config, cache, detector };
+    // The alert state table (the console's): alerts recorded before SNS, snoozes read per batch.
+    const env = options.env ?? process.env;
+    const table = env[DETECT_ENV.alertTable];
+    const state = table ? new AlertStateStore(createDynamoClient({ env }), table) : null;
+    const recording: DetectSinks = state ? { ...sinks, recordAlert: (m, s) => state.putAlert(m, s) } : sinks;
+    const detector = new Detector(options.wrapSinks ? options.wrapSinks(recording) : recording, decodeRecord, {
+      ...config.detector,
+      profiles,
+      ...(state ? { snoozes: cachedSnoozes(state, SNOOZE_CACHE_MS) } : {}),
+    });
+    return { config, cache, detector, state };
   }
 
   return async (event, context) => {
@@ -155,11 +169,63 @@ export function createDetectHandler(
         failedRecords: result.failedRecordIds.length,
         lowest: result.failedRecordIds[0],
       });
+    if (ready.state)
+      await noteDevices(ready.state, result, lastWritten, (err) => logger.warn('device state not written', { error: String(err) }));
     emitMetrics(metrics, result);
     metrics.publishStoredMetrics();
     options.onBatch?.(result);
     return { batchItemFailures: result.failedRecordIds.map((id) => ({ itemIdentifier: id })) };
   };
+}
+
+/** How long a warm environment trusts the snoozes it read: a snooze takes effect within this. */
+const SNOOZE_CACHE_MS = 10_000;
+
+/** A device's `lastSeen` is written at most once per this much signal, or when its phase changes. */
+const SEEN_EVERY_MS = 30_000;
+
+/** Snoozes read at most once per `ttlMs` per device: one BatchGetItem per batch is the most it costs. */
+function cachedSnoozes(source: SnoozeSource, ttlMs: number): SnoozeSource {
+  const cache = new Map<string, { until: number | undefined; readAt: number }>();
+  return {
+    async snoozedUntil(ids) {
+      const now = Date.now();
+      const stale = ids.filter((id) => (cache.get(id)?.readAt ?? -Infinity) < now - ttlMs);
+      if (stale.length > 0) {
+        const read = await source.snoozedUntil(stale);
+        for (const id of stale) cache.set(id, { until: read.get(id), readAt: now });
+      }
+      const out = new Map<string, number>();
+      for (const id of ids) {
+        const until = cache.get(id)?.until;
+        if (until !== undefined) out.set(id, until);
+      }
+      return out;
+    },
+  };
+}
+
+/** Writes each device's last beat and phase to the alert state table (throttled; failures only logged: it is for display). */
+async function noteDevices(
+  state: AlertStateStore,
+  result: BatchResult,
+  lastWritten: Map<string, { t: number; phase: string }>,
+  onError: (err: unknown) => void,
+): Promise<void> {
+  const latest = new Map<string, { t: number; phase: 'learning' | 'learned' }>();
+  for (const b of result.beats) if (b.t >= (latest.get(b.deviceId)?.t ?? -Infinity)) latest.set(b.deviceId, { t: b.t, phase: b.phase });
+  await Promise.all(
+    [...latest].map(async ([deviceId, { t, phase }]) => {
+      const prev = lastWritten.get(deviceId);
+      if (prev && prev.phase === phase && t - prev.t < SEEN_EVERY_MS) return;
+      try {
+        await state.seen(deviceId, { lastSeen: t, phase });
+        lastWritten.set(deviceId, { t, phase });
+      } catch (err) {
+        onError(err);
+      }
+    }),
+  );
 }
 
 /** The Lambda entry point (`functions/detect.handler`). */

@@ -6,6 +6,7 @@ import { Alerting } from './constructs/alerting';
 import { Archive } from './constructs/archive';
 import { DefaultModel } from './constructs/default-model';
 import { Detection } from './constructs/detection';
+import { ClinicianConsole } from './constructs/console';
 import { DataKey } from './constructs/encryption';
 import { Ingest } from './constructs/ingest';
 import { Monitoring } from './constructs/monitoring';
@@ -21,6 +22,8 @@ export interface BeatwatchSources {
   readonly detectEntry: string;
   /** Retrain handler entry (default `functions/retrain.ts`). */
   readonly retrainEntry: string;
+  /** Console API handler entry (default `functions/console-api.ts`). */
+  readonly consoleApiEntry: string;
   /** Directory of the default model's `model.json` and `report.json` (default `data/default-model`). */
   readonly defaultModelDir: string;
 }
@@ -29,6 +32,7 @@ export interface BeatwatchSources {
 export const DEFAULT_SOURCES: BeatwatchSources = {
   detectEntry: path.join(PROJECT_ROOT, 'functions', 'detect.ts'),
   retrainEntry: path.join(PROJECT_ROOT, 'functions', 'retrain.ts'),
+  consoleApiEntry: path.join(PROJECT_ROOT, 'functions', 'console-api.ts'),
   defaultModelDir: path.join(PROJECT_ROOT, 'data', 'default-model'),
 };
 
@@ -59,6 +63,7 @@ export class BeatwatchStack extends Stack {
   readonly retraining: Retraining;
   readonly defaultModel: DefaultModel;
   readonly monitoring: Monitoring;
+  readonly console: ClinicianConsole;
 
   constructor(scope: Construct, id: string, props: BeatwatchStackProps) {
     super(scope, id, { description: 'beatwatch: streaming ECG anomaly detection (Kinesis, Lambda, LSTM autoencoder, SNS)', ...props });
@@ -85,6 +90,14 @@ export class BeatwatchStack extends Stack {
       stream: this.ingest.stream,
       bucket,
       topic: this.alerting.topic,
+    });
+    this.console = new ClinicianConsole(this, 'Console', {
+      entry: sources.consoleApiEntry,
+      projectRoot: PROJECT_ROOT,
+      config,
+      key,
+      bucket,
+      detectFunction: this.detection.function.fn,
     });
     this.archive = new Archive(this, 'Archive', { stream: this.ingest.stream, bucket, key, logRetentionDays: config.logRetentionDays });
     this.retraining = new Retraining(this, 'Retraining', { entry: sources.retrainEntry, projectRoot: PROJECT_ROOT, config, key, bucket });

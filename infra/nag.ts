@@ -85,6 +85,18 @@ export function acknowledgements(stack: BeatwatchStack): Acknowledgement[] {
         'Invoked by CloudFormation once per deployment as a custom resource; failures are reported to CloudFormation, which fails and rolls back the deployment.',
     },
     {
+      scope: stack.console.table,
+      id: 'HIPAA.Security-DynamoDBInBackupPlan',
+      reason:
+        'The alert state table has point-in-time recovery (continuous backups, any second of the last 35 days) and deletion protection, and is retained when the stack is deleted; an AWS Backup plan on top is an organisation-wide choice (vaults, retention, cross-account copies) left to the deployer.',
+    },
+    {
+      scope: stack.console.function.fn,
+      id: 'HIPAA.Security-LambdaDLQ',
+      reason:
+        'The console API function is invoked synchronously by API Gateway only; a failure is returned to the caller as an HTTP error, and a DLQ applies to asynchronous invocations.',
+    },
+    {
       scope: seed,
       id: 'HIPAA.Security-LambdaConcurrency',
       reason: 'Invoked by CloudFormation once per deployment; reserving concurrency for it would only take capacity from the account.',

@@ -20,7 +20,22 @@ export const DETECT_ENV = {
   adaptation: 'ADAPTATION',
   /** A device's learning period, seconds of signal (default 300). */
   learningSeconds: 'LEARNING_SECONDS',
+  /** The alert state table (optional: without it alerts are not recorded and nothing is snoozed). */
+  alertTable: 'ALERT_TABLE',
 } as const;
+
+/** Variables of the console API function. */
+export const CONSOLE_ENV = {
+  bucket: 'BUCKET_NAME',
+  alertTable: 'ALERT_TABLE',
+  /** The Cognito app client id the API's tokens must be issued for (the handler checks it too). */
+  clientId: 'CONSOLE_CLIENT_ID',
+  /** Cognito group a user must be in (default `clinicians`). */
+  group: 'CONSOLE_GROUP',
+} as const;
+
+/** Table name of the alert state store in the local stack. */
+export const LOCAL_ALERT_TABLE = 'beatwatch-alert-state';
 
 /** Variables of the retrain function. */
 export const RETRAIN_ENV = {

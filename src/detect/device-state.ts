@@ -1,6 +1,7 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
-import type { DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+import type { BeatMark, DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+export type { BeatMark } from './ports';
 
 /** A beat of a device, placed in time (epoch ms of its R peak). */
 export interface TimedBeat extends SegmentedBeat {
@@ -76,6 +77,8 @@ export interface KeptBeat {
   readonly rrPrev: number | null;
   readonly rrNext: number | null;
   readonly window: number[];
+  /** The model's own score (for the alert's explanation: shape versus timing). */
+  readonly modelScore?: number;
 }
 
 /**
@@ -92,6 +95,19 @@ export interface DeviceClockJson {
   readonly suspect: { readonly seq: number; readonly end: number } | null;
 }
 
+/** The device's recent raw signal (mV): `samples[i]` is at `t0 + i * 1000 / fs` ms. */
+export interface RecentStrip {
+  t0: number;
+  samples: number[];
+}
+
+/**
+ * Seconds of raw signal a device keeps for the strip stored with each alert: the console shows
+ * at least 10 s of ECG on standard paper, and the beat that completed the alert is emitted up to
+ * a window's `after` past its R, so 12 s leaves room on both sides.
+ */
+export const STRIP_SECONDS = 12;
+
 /** Plain-JSON form of a {@link DeviceState}. */
 export interface DeviceStateJson {
   readonly lastSeq: number;
@@ -106,6 +122,9 @@ export interface DeviceStateJson {
   readonly policy: AlertPolicyState;
   readonly kept: readonly KeptBeat[];
   readonly adaptation: AdaptationJson;
+  /** Recent raw signal and beat marks (absent in snapshots made before strips were kept). */
+  readonly strip?: RecentStrip | null;
+  readonly marks?: readonly BeatMark[];
 }
 
 /**
@@ -160,6 +179,10 @@ export class DeviceState {
   profile: DeviceProfile | null = null;
   /** The learned profile in use, for adapters whose profile moves with the beats (null: not built yet). */
   tracker: ProfileTracker | null = null;
+  /** The last {@link STRIP_SECONDS} of raw signal since the segmenter's last (re)start. */
+  strip: RecentStrip | null = null;
+  /** Marks of the beats scored within the strip, oldest first. */
+  marks: BeatMark[] = [];
   private segmenter: StreamSegmenter | null = null;
 
   constructor(private readonly segmenters: SegmenterFactory) {}
@@ -223,6 +246,7 @@ export class DeviceState {
       this.fs = record.fs;
       this.samplesIn = 0;
       this.anchors = [];
+      this.strip = { t0: record.t0, samples: [] };
     }
     // The timeline: the device clock plus an offset that changes only at a clock jump, so
     // that time never goes back for the policy, the learning period or the watermark.
@@ -242,6 +266,7 @@ export class DeviceState {
     if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
     this.samplesIn += record.samples.length;
     this.lastSeq = record.seq;
+    this.extendStrip(record.samples);
     const raw = (this.segmenter as StreamSegmenter).push(record.samples);
     const beats = raw.map((b) => ({ ...b, t: this.timeOf(b.rIndex) }));
     return clockJump === undefined ? { admission, beats } : { admission, beats, clockJump };
@@ -259,10 +284,54 @@ export class DeviceState {
     return Math.round(anchor[1] + ((index - anchor[0]) * 1000) / this.fs);
   }
 
-  /** Remembers a scored beat for snippets, keeping only the last `limit`. */
+  /** Remembers a scored beat for snippets, keeping only the last `limit`, and marks it on the strip. */
   keep(beat: KeptBeat, limit: number): void {
     this.kept.push(beat);
     if (this.kept.length > limit) this.kept.splice(0, this.kept.length - limit);
+    this.marks.push({ t: beat.t, anomalous: beat.anomalous, ...(beat.kind === undefined ? {} : { kind: beat.kind }), rrPrev: beat.rrPrev });
+  }
+
+  /**
+   * Appends a record's samples to the strip. It is not trimmed here: a batch can span far more
+   * than {@link STRIP_SECONDS} (a shard catching up), and an alert early in the batch needs the
+   * signal around it, so the detector trims once the batch's alerts are cut ({@link trimStrip}).
+   */
+  private extendStrip(samples: Float32Array): void {
+    const strip = this.strip ?? (this.strip = { t0: this.anchors[this.anchors.length - 1][1], samples: [] });
+    for (let i = 0; i < samples.length; i++) strip.samples.push(samples[i]);
+  }
+
+  /** Keeps the last {@link STRIP_SECONDS} of signal and the marks within it (end of each batch). */
+  trimStrip(): void {
+    const strip = this.strip;
+    if (!strip || this.fs <= 0) return;
+    const drop = strip.samples.length - Math.round(STRIP_SECONDS * this.fs);
+    if (drop > 0) {
+      strip.samples.splice(0, drop);
+      strip.t0 += (drop * 1000) / this.fs;
+    }
+    let old = 0;
+    while (old < this.marks.length && this.marks[old].t < strip.t0) old++;
+    if (old > 0) this.marks.splice(0, old);
+  }
+
+  /**
+   * The strip of an alert ending at `to`: up to {@link STRIP_SECONDS} of signal ending one second
+   * after it (what was received), samples rounded to µV, and the marks of the beats in it.
+   */
+  stripAround(to: number): { t0: number; fs: number; samples: number[]; beats: BeatMark[] } | undefined {
+    const strip = this.strip;
+    if (!strip || this.fs <= 0 || strip.samples.length === 0) return undefined;
+    const end = Math.min(strip.samples.length, Math.max(0, Math.ceil(((to + 1000 - strip.t0) * this.fs) / 1000)));
+    const start = Math.max(0, end - Math.round(STRIP_SECONDS * this.fs));
+    const t0 = strip.t0 + (start * 1000) / this.fs;
+    const t1 = strip.t0 + (end * 1000) / this.fs;
+    return {
+      t0: Math.round(t0),
+      fs: this.fs,
+      samples: strip.samples.slice(start, end).map((v) => Math.round(v * 1000) / 1000),
+      beats: this.marks.filter((m) => m.t >= t0 && m.t <= t1).map((m) => ({ ...m })),
+    };
   }
 
   /** Plain-JSON snapshot (deep: later changes to this state do not reach it). */
@@ -285,6 +354,8 @@ export class DeviceState {
         profile: this.profile,
         live: this.tracker === null ? null : this.tracker.toJSON(),
       },
+      strip: this.strip,
+      marks: this.marks,
     });
   }
 
@@ -306,6 +377,8 @@ export class DeviceState {
     s.modelVersion = a.modelVersion;
     s.learnFrom = a.learnFrom;
     s.profile = a.profile;
+    s.strip = copy.strip ?? null;
+    s.marks = [...(copy.marks ?? [])];
     if (a.learner !== null) {
       if (adapter === null) throw new Error('device state holds a learner but no adapter was given to restore it');
       s.learner = adapter.restoreLearner(a.learner);

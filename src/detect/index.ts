@@ -61,3 +61,15 @@ export {
   type ModelLoader,
 } from './model-cache';
 export { detectConfigFromEnv, DEFAULT_POINTER_KEY, type DetectConfig } from './detect-config';
+export {
+  explainAlert,
+  typicalBeat,
+  rrContext,
+  partOf,
+  BEAT_PARTS,
+  EXPLANATION_FORMAT_VERSION,
+  type AlertExplanation,
+  type BeatExplanation,
+  type BeatPart,
+  type RrContext,
+} from './explain';

@@ -11,6 +11,15 @@ export type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from
 /** A decoded record (samples in mV), as `decodeRecord` of `src/contract` hands it out (wire format v1 or v2). */
 export type { DecodedRecord } from '../contract/wire';
 import type { DecodedRecord } from '../contract/wire';
+import type { AlertExplanation } from './explain';
+
+/** A beat's mark on a device's recent strip: where it is, and what it was taken for. */
+export interface BeatMark {
+  readonly t: number;
+  readonly anomalous: boolean;
+  readonly kind?: string;
+  readonly rrPrev: number | null;
+}
 
 /** Decoder port: a record or a precise rejection; never throws. */
 export type RecordDecoder = (data: Uint8Array) => { ok: true; record: DecodedRecord } | { ok: false; reason: string; field?: string };
@@ -61,7 +70,22 @@ export interface AlertSnippet {
     rrPrev: number | null;
     rrNext: number | null;
     window: number[];
+    /** The model's own score (reconstruction error + timing term). */
+    modelScore?: number;
   }[];
+  /**
+   * At least 10 s of the device's raw ECG (mV, 3 decimals) up to the alert's last beat, and the
+   * marks of the beats scored in it (docs/ARCHITECTURE.md §3.3, "Explanation").
+   */
+  readonly strip?: { readonly t0: number; readonly fs: number; readonly samples: number[]; readonly beats: readonly BeatMark[] };
+  /** Why the alert fired (`src/detect/explain.ts`); absent when the model has no window span. */
+  readonly explanation?: AlertExplanation;
+}
+
+/** Snoozes of devices, as the alert state store keeps them. */
+export interface SnoozeSource {
+  /** Epoch ms (wall clock) until which each given device is snoozed; devices not snoozed are left out. */
+  snoozedUntil(deviceIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
 
 /** Side effects of the detector. Each must be idempotent for the same input (keys derive from ids). */
@@ -69,4 +93,9 @@ export interface DetectSinks {
   quarantine(rejection: Rejection): Promise<void>;
   putSnippet(key: string, snippet: AlertSnippet): Promise<void>;
   publishAlert(message: AlertMessage): Promise<void>;
+  /**
+   * Records the alert in the alert state store (the console's list), between the snippet and the
+   * SNS message so that an alert a pager shows is always in the console. Optional; idempotent.
+   */
+  recordAlert?(message: AlertMessage, snippet: AlertSnippet): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertDecision, type AlertPolicyOptions } from './alert-policy';
 import { toAlertMessage, toAlertSnippet } from './alert-message';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
-import type { DeviceState, DeviceStateJson, TimedBeat } from './device-state';
+import type { DeviceState, DeviceStateJson, KeptBeat, TimedBeat } from './device-state';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
 import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
 import { reconstructionErrorOf } from '../model/beat-scoring';
@@ -16,8 +16,9 @@ import {
   type PatientAdapter,
   type ProfileStore,
 } from './patient-adaptation';
-import type { AlertMessage, AlertSnippet, BeatModel, DecodedRecord, DetectSinks, RecordDecoder, Rejection } from './ports';
+import type { AlertMessage, AlertSnippet, BeatModel, DecodedRecord, DetectSinks, RecordDecoder, Rejection, SnoozeSource } from './ports';
 import { clipAmplitude } from '../contract/signal-bounds';
+import { explainAlert } from './explain';
 
 /**
  * Beats this close (ms) to a record with clipped samples are artefacts: the R peak's window (up
@@ -55,6 +56,14 @@ export interface DetectorOptions extends DeviceRegistryOptions {
    * none (profiles live in memory only, and a device relearns after a cold start).
    */
   readonly profiles?: ProfileStore;
+  /**
+   * Snoozed devices (the alert state store in the Lambda). Read once per batch for its devices;
+   * a snoozed device's warnings are not sent (counted in `snoozedAlerts`), its critical alerts
+   * always are. A failed read snoozes nothing: better an alert too many than one silenced.
+   */
+  readonly snoozes?: SnoozeSource;
+  /** Wall clock for snoozes (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** One scored beat, as reported to observers (metrics, the demo's report). */
@@ -119,9 +128,21 @@ export interface BatchResult {
     refusedRecords: number;
     /** Alerts raised again by a retry and not re-sent because they already went out. */
     alreadyPublished: number;
+    /** Warnings not sent because their device was snoozed (critical alerts are never snoozed). */
+    snoozedAlerts: number;
   };
   /** Wall ms of the one batched scoring call. */
   readonly scoringMs: number;
+  /** Wall ms spent explaining this batch's alerts (reconstructions included): the added latency per alert. */
+  readonly explainMs: number;
+}
+
+/** What an alert's explanation needs from its device at the moment it was raised. */
+interface ExplainContext {
+  readonly recent: readonly KeptBeat[];
+  readonly template: ArrayLike<number> | null;
+  readonly typicalRr: number | null;
+  readonly modelThreshold: number;
 }
 
 interface DeviceWork {
@@ -132,7 +153,7 @@ interface DeviceWork {
   snapshot: DeviceStateJson | null;
   beats: TimedBeat[];
   firstScore: number;
-  decisions: { decision: AlertDecision; message: AlertMessage; snippet: AlertSnippet }[];
+  decisions: { decision: AlertDecision; message: AlertMessage; snippet: AlertSnippet; context: ExplainContext }[];
   /** A profile learned in this batch, to save before any alert goes out. */
   learned: DeviceProfile | null;
   /** A learned profile that changed materially in this batch, to save likewise. */
@@ -209,6 +230,7 @@ export class Detector {
       refusedDevices: 0,
       refusedRecords: 0,
       alreadyPublished: 0,
+      snoozedAlerts: 0,
     };
     const evictionsBefore = this.devices.evictions;
     const failed = new Set<string>();
@@ -258,7 +280,8 @@ export class Detector {
     // 1b. Devices new to this environment (cold start, eviction, another container): their
     // learned profiles, all loaded at once. A failed load fails the device's records (retried
     // later) rather than silently starting a new learning period.
-    const loaded = await this.loadProfiles(byDevice, failed, counts);
+    const [loaded, snoozed] = await Promise.all([this.loadProfiles(byDevice, failed, counts), this.loadSnoozes(byDevice)]);
+    const now = (this.options.now ?? Date.now)();
 
     // 2. Per device, in seq order: duplicates skipped, gaps restart the segmenter, beats cut.
     const allBeats: TimedBeat[] = [];
@@ -383,7 +406,7 @@ export class Detector {
         const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold: 1 }, this.policy);
         state.policy = step.state;
         state.keep(
-          { t: beat.t, score, anomalous, kind, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
+          { t: beat.t, score, modelScore, anomalous, kind, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
           this.policy.n,
         );
         scored.push({ deviceId: work.deviceId, t: beat.t, score, modelScore, threshold: 1, anomalous, kind, phase });
@@ -395,8 +418,26 @@ export class Detector {
           counts.heldAlerts++;
           return;
         }
+        if (step.alert.severity !== 'critical' && (snoozed.get(work.deviceId) ?? 0) > now) {
+          // Snoozed by a clinician: warnings are silenced like held ones; critical alerts never are.
+          state.policy = { recent: state.policy.recent, lastAlert };
+          counts.snoozedAlerts++;
+          return;
+        }
         const message = toAlertMessage(step.alert, model.version, phase === 'learning');
-        work.decisions.push({ decision: step.alert, message, snippet: toAlertSnippet(message, step.alert, state.kept) });
+        const snippet = { ...toAlertSnippet(message, step.alert, state.kept), strip: state.stripAround(step.alert.to) };
+        const features = state.profile?.features ?? {};
+        work.decisions.push({
+          decision: step.alert,
+          message,
+          snippet,
+          context: {
+            recent: [...state.kept],
+            template: learnedTemplate(features, model.window),
+            typicalRr: learnedRr(features),
+            modelThreshold: (phase === 'learned' && state.profile ? state.profile.threshold : population) * multiplier,
+          },
+        });
       });
       // A learned profile that moved materially (and not too recently saved) is saved again, so a
       // cold start resumes from today's templates rather than the learning period's.
@@ -407,7 +448,17 @@ export class Detector {
       }
     }
 
-    // 5. Side effects: snippet then SNS, in order per device; a failure rolls the device back.
+    for (const work of byDevice.values()) work.state?.trimStrip();
+
+    // 4b. Explanations: one reconstruction call for the flagged beats of every alert of the batch.
+    const explainStarted = performance.now();
+    this.explain(
+      [...byDevice.values()].flatMap((w) => w.decisions),
+      model,
+    );
+    const explainMs = performance.now() - explainStarted;
+
+    // 5. Side effects: snippet, alert state, then SNS, in order per device; a failure rolls the device back.
     const published: AlertMessage[] = [];
     const rolledBack = new Set<string>();
     await Promise.all(
@@ -437,6 +488,7 @@ export class Detector {
           }
           try {
             await this.sinks.putSnippet(message.snippetKey, snippet);
+            await this.sinks.recordAlert?.(message, snippet);
             await this.sinks.publishAlert(message);
           } catch {
             counts.failedAlerts++;
@@ -459,7 +511,67 @@ export class Detector {
     counts.learningBeats = beats.reduce((n, b) => n + (b.phase === 'learning' ? 1 : 0), 0);
     counts.profilesLearned = [...byDevice.values()].filter((w) => w.learned !== null && !rolledBack.has(w.deviceId)).length;
     counts.profileUpdates = [...byDevice.values()].filter((w) => w.updated !== null && !rolledBack.has(w.deviceId)).length;
-    return { failedRecordIds: input.filter((r) => failed.has(r.id)).map((r) => r.id), alerts: published, beats, counts, scoringMs };
+    return {
+      failedRecordIds: input.filter((r) => failed.has(r.id)).map((r) => r.id),
+      alerts: published,
+      beats,
+      counts,
+      scoringMs,
+      explainMs,
+    };
+  }
+
+  /**
+   * Adds an explanation to each decision's snippet. The reconstructions come from one batched
+   * call; a model that cannot reconstruct (or fails to) is explained against the typical beat.
+   */
+  private explain(decisions: DeviceWork['decisions'], model: BeatModel): void {
+    const span = model.window;
+    if (decisions.length === 0 || !span) return;
+    const flagged = decisions.flatMap((d) => d.snippet.beats.filter((b) => b.anomalous && b.window.length === span.steps));
+    let recons: Float32Array[] | null = null;
+    try {
+      recons =
+        model.reconstructBeats && flagged.length > 0
+          ? model.reconstructBeats(
+              flagged.map((b) => ({ rIndex: 0, window: Float32Array.from(b.window), rrPrev: b.rrPrev, rrNext: b.rrNext })),
+            )
+          : null;
+    } catch {
+      recons = null; // an explanation is never worth failing an alert for
+    }
+    let next = 0;
+    for (const d of decisions) {
+      const beats = d.snippet.beats;
+      const reconstructions = beats
+        .filter((b) => b.anomalous)
+        .map((b) => (b.window.length === span.steps && recons ? (recons[next++] ?? null) : null));
+      (d as { snippet: AlertSnippet }).snippet = {
+        ...d.snippet,
+        explanation: explainAlert({
+          modelVersion: d.message.modelVersion,
+          score: d.message.maxScore,
+          threshold: d.message.threshold,
+          modelThreshold: d.context.modelThreshold,
+          span,
+          beats,
+          reconstructions,
+          template: d.context.template,
+          typicalRr: d.context.typicalRr,
+          recent: d.context.recent,
+        }),
+      };
+    }
+  }
+
+  /** Snoozes of the batch's devices; a failed read snoozes none (fail towards alerting). */
+  private async loadSnoozes(byDevice: Map<string, DeviceWork>): Promise<ReadonlyMap<string, number>> {
+    if (!this.options.snoozes || byDevice.size === 0) return new Map();
+    try {
+      return await this.options.snoozes.snoozedUntil([...byDevice.keys()]);
+    } catch {
+      return new Map();
+    }
   }
 
   /** Loads the profiles of the batch's devices that have no state here, in parallel. */
@@ -580,6 +692,35 @@ function inDeviceOrder(records: { record: DecodedRecord }[]): void {
     if (records[i].record.t0 < records[i - 1].record.t0) byTime = false;
   }
   if (!bySeq && !byTime) records.sort((a, b) => a.record.seq - b.record.seq);
+}
+
+/**
+ * The device's learned template in the model window's units, when its profile has one for the
+ * same window: the patient-profile adapter keeps its dominant normal template in mV (base64
+ * Float64, `templates x steps`, dominant first), so it is per-beat normalized as the model's
+ * windows are. Null otherwise (the explanation then uses a recent median).
+ */
+function learnedTemplate(features: Readonly<Record<string, unknown>>, window: BeatModel['window']): number[] | null {
+  const p = features.profile as { template?: unknown; window?: { before: number; after: number; steps: number } } | null | undefined;
+  if (!window || !p || typeof p.template !== 'string' || !p.window) return null;
+  if (p.window.steps !== window.steps || p.window.before !== window.before || p.window.after !== window.after) return null;
+  const bytes = Buffer.from(p.template, 'base64');
+  if (bytes.length < window.steps * 8) return null;
+  const all = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + window.steps * 8));
+  const t = Array.from(all);
+  // A loaded model's window carries its per-beat normalization (`streamingWindowSpec`).
+  if ((window as { normalization?: string }).normalization === 'zscore') {
+    const mean = t.reduce((a, b) => a + b, 0) / t.length;
+    const sd = Math.sqrt(t.reduce((a, b) => a + (b - mean) ** 2, 0) / t.length);
+    return t.map((v) => (sd > 1e-6 ? (v - mean) / sd : v - mean));
+  }
+  return t.every(Number.isFinite) ? t : null;
+}
+
+/** The profile's typical RR (s): the patient-profile adapter's learning-period median. */
+function learnedRr(features: Readonly<Record<string, unknown>>): number | null {
+  const p = features.profile as { rrMedian?: unknown } | null | undefined;
+  return p && typeof p.rrMedian === 'number' && p.rrMedian > 0 ? p.rrMedian : null;
 }
 
 function noModel(): never {

@@ -1,6 +1,7 @@
 import { EMULATOR_REGION } from '../aws/clients';
 import { startFauxqsEmulator, type FauxqsEmulatorOptions } from './fauxqs-emulator';
 import { startKinesisEmulator, type KinesisEmulatorOptions } from './kinesis-emulator';
+import { startDynamoEmulator } from './dynamo-emulator';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -14,7 +15,13 @@ export interface LocalStackOptions {
 
 /** The running local stack: endpoints for {@link createAwsClients}, and how to stop it. */
 export interface LocalStack {
-  readonly endpoints: { readonly kinesis: string; readonly s3: string; readonly sns: string; readonly sqs: string };
+  readonly endpoints: {
+    readonly kinesis: string;
+    readonly s3: string;
+    readonly sns: string;
+    readonly sqs: string;
+    readonly dynamodb: string;
+  };
   readonly region: string;
   /** Stops both emulators (idempotent); state is in memory and is gone afterwards. */
   stop(): Promise<void>;
@@ -35,23 +42,25 @@ export const LOCAL_REGION = EMULATOR_REGION;
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const region = options.region ?? LOCAL_REGION;
-  const [kinesis, fauxqs] = await Promise.allSettled([
+  const [kinesis, fauxqs, dynamo] = await Promise.allSettled([
     startKinesisEmulator({ ...options.kinesis, region }),
     startFauxqsEmulator({ ...options.fauxqs, region }),
+    startDynamoEmulator(),
   ]);
-  if (kinesis.status === 'rejected' || fauxqs.status === 'rejected') {
+  if (kinesis.status === 'rejected' || fauxqs.status === 'rejected' || dynamo.status === 'rejected') {
     if (kinesis.status === 'fulfilled') await kinesis.value.stop();
     if (fauxqs.status === 'fulfilled') await fauxqs.value.stop();
-    const reason = kinesis.status === 'rejected' ? kinesis.reason : (fauxqs as PromiseRejectedResult).reason;
+    if (dynamo.status === 'fulfilled') await dynamo.value.stop();
+    const reason = [kinesis, fauxqs, dynamo].find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
     throw new Error(`the local stack could not start: ${(reason as Error).message}`, { cause: reason });
   }
   const f = fauxqs.value.endpoint;
   let stopped: Promise<void> | undefined;
   return {
-    endpoints: { kinesis: kinesis.value.endpoint, s3: f, sns: f, sqs: f },
+    endpoints: { kinesis: kinesis.value.endpoint, s3: f, sns: f, sqs: f, dynamodb: dynamo.value.endpoint },
     region,
     stop() {
-      stopped ??= Promise.all([kinesis.value.stop(), fauxqs.value.stop()]).then(() => undefined);
+      stopped ??= Promise.all([kinesis.value.stop(), fauxqs.value.stop(), dynamo.value.stop()]).then(() => undefined);
       return stopped;
     },
   };

@@ -1,4 +1,6 @@
 import { createAwsClients, type AwsClients } from '../aws/clients';
+import { AlertStateStore, createAlertStateTable, createDynamoClient } from '../aws/alert-state-store';
+import { LOCAL_ALERT_TABLE } from '../contract/lambda-env';
 import { startArchiver, type Archiver, type ArchiverOptions } from './archiver';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './emulators';
 import type { EventSourceMappingOptions, InvocationReport } from './event-source-config';
@@ -17,6 +19,8 @@ export interface LocalPipelineContext {
    * `TOPIC_ARN`, `AWS_REGION` and `AWS_ENDPOINT_URL_{KINESIS,S3,SNS,SQS}`.
    */
   readonly lambdaEnv: Readonly<Record<string, string>>;
+  /** The alert state store (dynalite), table `ALERT_TABLE` of `lambdaEnv`. */
+  readonly alertState: AlertStateStore;
 }
 
 /** Options of {@link startLocalPipeline}. */
@@ -72,6 +76,7 @@ export interface LocalPipeline extends LocalPipelineContext {
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const stack = await startLocalStack(options.stack);
   const aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region, env: {} });
+  const dynamo = createDynamoClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, env: {} });
   let poller: EventSourcePoller | undefined;
   let archiver: Archiver | undefined;
   try {
@@ -84,8 +89,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
       AWS_ENDPOINT_URL_SNS: stack.endpoints.sns,
       AWS_ENDPOINT_URL_SQS: stack.endpoints.sqs,
+      AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+      ALERT_TABLE: LOCAL_ALERT_TABLE,
     };
-    const context: LocalPipelineContext = { stack, aws, resources, lambdaEnv };
+    await createAlertStateTable(dynamo, LOCAL_ALERT_TABLE);
+    const alertState = new AlertStateStore(dynamo, LOCAL_ALERT_TABLE);
+    const context: LocalPipelineContext = { stack, aws, resources, lambdaEnv, alertState };
     await options.prepare?.(context);
     const handler = await options.handler(context);
     if (options.archiver !== false) {
@@ -147,6 +156,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           await stopListening().catch(() => {});
           await Promise.all([running.stop(), archiving?.stop()]);
           aws.destroy();
+          dynamo.destroy();
           await stack.stop();
         })();
         return stopped;
@@ -155,6 +165,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   } catch (err) {
     await Promise.allSettled([poller?.stop(), archiver?.stop()]);
     aws.destroy();
+    dynamo.destroy();
     await stack.stop();
     throw err;
   }

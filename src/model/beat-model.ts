@@ -65,6 +65,21 @@ class ArtifactScorer {
     const errors = this.model.score(windows, beats.length);
     return applyBeatScoring(errors, beats, this.scoring);
   }
+
+  /** Reconstructions in window units: one forward pass for all beats, the input map undone. */
+  reconstruct(beats: readonly SegmentedBeat[]): Float32Array[] {
+    const steps = this.model.config.steps;
+    const windows = new Float32Array(beats.length * steps);
+    beats.forEach((b, i) => {
+      if (b.window.length !== steps) throw new RangeError(`beat ${i}: window has ${b.window.length} samples, the model expects ${steps}`);
+      windows.set(b.window, i * steps);
+    });
+    applyInputNormalization(windows, this.artifact.normalization);
+    const recon = beats.length > 0 ? this.model.reconstruct(windows, beats.length) : new Float32Array(0);
+    const { offset, scale } = this.artifact.normalization;
+    if (offset !== 0 || scale !== 1) for (let i = 0; i < recon.length; i++) recon[i] = recon[i] * scale + offset;
+    return beats.map((_, i) => recon.slice(i * steps, (i + 1) * steps));
+  }
 }
 
 /**
@@ -94,6 +109,7 @@ export function beatModelOf(artifact: ModelArtifact, model: SequenceAutoencoder,
     scoring,
     sha256,
     scoreBeats: (beats) => scorer.score(beats),
+    reconstructBeats: (beats) => scorer.reconstruct(beats),
     thresholdFor: (deviceId) => thresholdFor(artifact, deviceId),
   };
 }

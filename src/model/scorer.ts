@@ -58,4 +58,10 @@ export interface BeatModel {
   readonly segmenters: SegmenterFactory;
   /** Scores beats in one batched call: one score per beat, higher = more anomalous. */
   scoreBeats(beats: readonly SegmentedBeat[]): Float32Array;
+  /**
+   * The model's reconstruction of each beat's window, in the window's own units (the input
+   * normalization undone): what the model expected the beat to look like. Optional (a model that
+   * cannot reconstruct leaves it out); the detector calls it only for the beats of an alert.
+   */
+  reconstructBeats?(beats: readonly SegmentedBeat[]): Float32Array[];
 }

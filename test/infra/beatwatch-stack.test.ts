@@ -307,7 +307,7 @@ describe('encryption at rest', () => {
 describe('log groups', () => {
   it('all have the configured retention and the stack key', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(4); // detect, retrain, seed, Firehose
+    expect(groups).toHaveLength(6); // detect, retrain, seed, Firehose, console API, its access logs
     for (const group of groups) {
       expect(group.Properties).toMatchObject({ RetentionInDays: DEFAULT_LOG_RETENTION_DAYS, KmsKeyId: keyArn });
     }

@@ -13,6 +13,8 @@ import { putHistoryObject } from '../../src/aws/history-writer';
 import { encodeWireRecord } from '../../src/contract/wire';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import { startLocalStack, type LocalStack } from '../../src/local/emulators';
+import { createAlertStateTable, createDynamoClient } from '../../src/aws/alert-state-store';
+import { LOCAL_ALERT_TABLE } from '../../src/contract/lambda-env';
 import { toKinesisEventRecord } from '../../src/local/lambda-event';
 import { provisionLocalResources, type LocalResources } from '../../src/local/provision';
 import { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../../infra/constructs/detection';
@@ -56,6 +58,10 @@ beforeAll(async () => {
   local = await startLocalStack();
   aws = createAwsClients({ endpoint: local.endpoints, region: local.region });
   resources = await provisionLocalResources(aws, { shardCount: 1 });
+  // The alert state table, in dynalite, under the name the stack's reference resolves to locally.
+  const dynamo = createDynamoClient({ endpoint: local.endpoints.dynamodb, region: local.region, env: {} });
+  await createAlertStateTable(dynamo, LOCAL_ALERT_TABLE);
+  dynamo.destroy();
   // The bundles reach S3 and SNS through a recorder, so each call can be checked against the
   // function's IAM policy from the template (the emulators enforce no IAM).
   recorder = await startRecorder(local.endpoints.s3);
@@ -67,6 +73,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SNS: recorder.endpoint,
     AWS_ENDPOINT_URL_SQS: local.endpoints.sqs,
     AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
+    AWS_ENDPOINT_URL_DYNAMODB: local.endpoints.dynamodb,
   };
   cfn = createServer((req, res) => {
     let body = '';
@@ -95,6 +102,7 @@ function localRefs(): Record<string, string> {
   return {
     [bundled.logicalId(bundled.stack.storage.bucket)]: resources.bucket,
     [bundled.logicalId(bundled.stack.alerting.topic)]: resources.topicArn,
+    [bundled.logicalId(bundled.stack.console.table)]: LOCAL_ALERT_TABLE,
   };
 }
 

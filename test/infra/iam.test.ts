@@ -77,7 +77,11 @@ describe('IAM: functions and services get only what they need', () => {
     expect(perms).toContain(`sns:Publish {"Ref":"${id(stack.alerting.topic)}"}`);
     expect(perms).toContain(`kinesis:GetRecords {"Fn::GetAtt":["${id(stack.ingest.stream)}","Arn"]}`);
     expect(perms).toContain(`sqs:SendMessage {"Fn::GetAtt":["${id(stack.detection.failureQueue)}","Arn"]}`);
-    expect(perms.filter((p) => !/^(s3|sns|sqs|kinesis|kms|logs):/.test(p))).toEqual([]);
+    // The alert state table: alerts written (conditional put), sightings updated, snoozes read; no queries, no deletes.
+    const table = `{"Fn::GetAtt":["${id(stack.console.table)}","Arn"]}`;
+    expect(perms.filter((p) => !/^(s3|sns|sqs|kinesis|kms|logs):/.test(p)).sort()).toEqual(
+      [`dynamodb:BatchGetItem ${table}`, `dynamodb:PutItem ${table}`, `dynamodb:UpdateItem ${table}`].sort(),
+    );
   });
 
   it('retrainer: reads history/ and models/, writes models/, cannot publish alerts', () => {

@@ -14,6 +14,22 @@ import { loadBeatModel } from '../../model/beat-model';
 import { listEcgFiles } from '../../ecg/read-ecg-file';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 import { DEMO_RECORDS, listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
+import { readWfdbAnnotations } from '../../ecg/wfdb-annotations';
+import { isBeatSymbol } from '../../ecg/beat-symbols';
+import { startConsoleServer } from '../../local/console-server';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AlertSnippet } from '../../detect/ports';
+
+/** An alert's snippet from the local bucket, or null when it is not there. */
+async function readSnippetFromS3(s3: S3Client, bucket: string, key: string): Promise<AlertSnippet | null> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await (out.Body as { transformToString(): Promise<string> }).transformToString()) as AlertSnippet;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'NoSuchKey') return null;
+    throw err;
+  }
+}
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 
@@ -30,7 +46,7 @@ export const DEMO_LEARNING_SECONDS = 60;
 export const DEMO_RETRAIN_BUDGET_S = 60;
 
 const usage = [
-  'usage: beatwatch demo [--records DIR] [--speed N|max] [--seconds S] [--model FILE] [--out FILE] [--retrain] [--json]',
+  'usage: beatwatch demo [--records DIR] [--speed N|max] [--seconds S] [--model FILE] [--out FILE] [--port N] [--retrain] [--json]',
   '',
   'Starts the local stack (Kinesis, S3, SNS, SQS emulators), uploads the model and its pointer,',
   'runs the real detect handler behind a local event source mapping and a Firehose-like archiver,',
@@ -46,6 +62,10 @@ const usage = [
   '  --model FILE   model artifact (default: the shipped default model)',
   `  --learning-seconds S  each device's learning period (default ${DEMO_LEARNING_SECONDS} for the demo; the product's is 300)`,
   '  --out FILE     report path (default out/report.html)',
+  "  --port N       port of the clinician's console on 127.0.0.1 (default: a free one). The console (devices,",
+  "                 alerts, each alert's strip and explanation; development login) is served while the demo",
+  '                 streams; in a terminal it stays up after the stream until Ctrl-C (not with --json or when',
+  '                 not interactive)',
   '  --retrain      after the stream, run one retraining cycle over the archived history and show',
   `                 the promotion decision (time budget ${DEMO_RETRAIN_BUDGET_S} s)`,
   '  --json         print {devices, skipped, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95},',
@@ -75,6 +95,7 @@ const demo: CommandModule = {
       model: { type: 'string' },
       'learning-seconds': { type: 'string' },
       out: { type: 'string' },
+      port: { type: 'string' },
       retrain: { type: 'boolean' },
       json: { type: 'boolean' },
     });
@@ -88,6 +109,8 @@ const demo: CommandModule = {
         ? { records: DEMO_RECORDS.map((name) => ({ name, label: recordLabel(folder, name) })), skipped: [] }
         : withOtherFiles(folder, listRecordFolder(folder));
     const skipped: SkippedRecord[] = [...listing.skipped];
+    const consolePort = intFlag(values.port, 'port', 0, 0, 65535);
+    const interactive = !values.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
     const learningSeconds = numberFlag(values['learning-seconds'], 'learning-seconds', DEMO_LEARNING_SECONDS, 0, 1e6);
     for (const s of listing.skipped) progress(`skipped record ${s.name}: ${s.reason}`);
     const modelText = readFileSync(values.model ?? DEFAULT_MODEL_FILE, 'utf8');
@@ -120,7 +143,17 @@ const demo: CommandModule = {
       const { fs } = input.recording;
       const full = input.lead.samples;
       const signal = seconds > 0 ? full.subarray(0, Math.min(full.length, Math.round(seconds * fs))) : full;
-      return [{ deviceId: pseudonymousDeviceId(label), label, signal, fs }];
+      // The record's reference beat labels, for the report (a record without an .atr has none).
+      let annotations: { sample: number; symbol: string }[] | undefined;
+      try {
+        const ann = readWfdbAnnotations(join(folder, `${name.replace(/\.(hea|dat)$/, '')}.atr`));
+        annotations = ann.symbol
+          .map((symbol, i) => ({ sample: ann.sample[i], symbol }))
+          .filter((a) => isBeatSymbol(a.symbol) && a.sample < signal.length);
+      } catch {
+        annotations = undefined;
+      }
+      return [{ deviceId: pseudonymousDeviceId(label), label, signal, fs, annotations }];
     });
     if (devices.length === 0)
       throw new UsageError(
@@ -133,7 +166,7 @@ const demo: CommandModule = {
     progress(
       `beatwatch demo: ${devices.length} devices (${devices.map((d) => d.label).join(', ')})${skipped.length > 0 ? `, ${skipped.length} records skipped` : ''}, ${seconds > 0 ? `${seconds} s` : 'all'} of each, speed ${speed}`,
     );
-    progress('starting the local stack (kinesis-local, fauxqs)...');
+    progress('starting the local stack (kinesis-local, fauxqs, dynalite)...');
     const beatsByDevice = new Map<string, ScoredBeat[]>(devices.map((d) => [d.deviceId, []]));
     const totals = { beats: 0, anomalousBeats: 0, rejected: 0, restarts: 0 };
     const latencies: number[] = [];
@@ -172,7 +205,17 @@ const demo: CommandModule = {
       },
     });
     const { aws, resources: res } = pipeline;
+    let consoleServer: Awaited<ReturnType<typeof startConsoleServer>> | undefined;
     try {
+      // The clinician's console over the same emulators, while the demo streams.
+      for (const d of devices) await pipeline.alertState.seen(d.deviceId, { lastSeen: startTime, phase: 'learning', label: d.label });
+      consoleServer = await startConsoleServer({
+        store: pipeline.alertState,
+        readSnippet: (key) => readSnippetFromS3(aws.s3, res.bucket, key),
+        port: consolePort,
+      });
+      progress(`console: ${consoleServer.url} (development login)`);
+      if (!values.json) process.stdout.write(`Console: ${consoleServer.url} (development login, local only)\n`);
       let lastProgress = 0;
       const sent = await simulateDevices({
         kinesis: aws.kinesis,
@@ -244,6 +287,9 @@ const demo: CommandModule = {
         startTime,
         beats: (beatsByDevice.get(d.deviceId) ?? []).sort((a, b) => a.t - b.t),
         alerts: alerts.filter((a) => a.deviceId === d.deviceId).sort((a, b) => a.from - b.from),
+        ...(d.annotations
+          ? { annotations: d.annotations.map((a) => ({ t: startTime + Math.round((a.sample * 1000) / d.fs), symbol: a.symbol })) }
+          : {}),
       }));
       mkdirSync(dirname(outFile), { recursive: true });
       writeFileSync(
@@ -272,8 +318,13 @@ const demo: CommandModule = {
           `\n${summary.alerts} alerts (${perDevice}); ${summary.beats} beats scored, ${summary.anomalousBeats} above the threshold; lost ${summary.lost}.\nReport: ${outFile}\n`,
         );
       }
+      if (interactive && consoleServer) {
+        process.stdout.write(`\nThe console stays up at ${consoleServer.url} until Ctrl-C.\n`);
+        await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      }
       return lost === 0 ? 0 : 1;
     } finally {
+      await consoleServer?.stop();
       await pipeline.stop();
     }
   },

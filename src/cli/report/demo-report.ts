@@ -1,11 +1,11 @@
 import type { AlertMessage } from '../../detect/ports';
 import type { ScoredBeat } from '../../detect/process-batch';
-import { envelopePoints, esc, extent, scale } from './svg';
+import { ecgStripSvg, esc, mvRangeOf, scoreChartSvg, type StripMark } from '../../view/ecg-paper';
 
 /** One device of the demo as the report shows it. */
 export interface ReportDevice {
   readonly deviceId: string;
-  /** Where its signal came from (e.g. `MIT-BIH 119`). */
+  /** Where its signal came from (e.g. `mitdb/119`). */
   readonly label: string;
   readonly fs: number;
   /** The signal sent (mV), first sample at `startTime`. */
@@ -14,6 +14,8 @@ export interface ReportDevice {
   /** Beats the pipeline scored, in time order. */
   readonly beats: readonly ScoredBeat[];
   readonly alerts: readonly AlertMessage[];
+  /** The record's reference beat labels (annotation symbol at epoch ms), when it has them. */
+  readonly annotations?: readonly { readonly t: number; readonly symbol: string }[];
 }
 
 /** What the whole report shows. */
@@ -28,117 +30,174 @@ export interface DemoReport {
 
 /** Seconds of ECG per strip. */
 const STRIP_SECONDS = 10;
-/** Strips per device at most (the first alerts'). */
-const MAX_STRIPS = 3;
-const WIDTH = 1000;
-
-const COLORS = { ecg: '#1f2937', normal: '#10b981', flagged: '#dc2626', threshold: '#f59e0b', score: '#2563eb', grid: '#e5e7eb' };
+/** Scores above this multiple of the threshold are pinned to the top of a chart (and counted in its caption). */
+const SCORE_CAP = 4;
+/** A reference label within this of a detected beat belongs to it (EC57's match window). */
+const MATCH_MS = 150;
 
 function clock(t: number): string {
   return new Date(t).toISOString().slice(11, 19);
 }
 
-/** An ECG strip starting at `t` (epoch ms): the signal plus a mark on every beat, red if flagged. */
-function ecgStrip(d: ReportDevice, t: number, caption: string): string {
-  const from = Math.max(0, Math.round(((t - d.startTime) / 1000) * d.fs));
-  const to = Math.min(d.signal.length, from + STRIP_SECONDS * d.fs);
-  const height = 140;
-  const [lo, hi] = extent(d.signal, from, to);
-  const y = scale(lo, hi, height - 18, 8);
-  const x = scale(from, to, 0, WIDTH);
-  const marks = d.beats
-    .filter((b) => {
-      const i = ((b.t - d.startTime) / 1000) * d.fs;
-      return i >= from && i < to;
-    })
-    .map((b) => {
-      const px = x(((b.t - d.startTime) / 1000) * d.fs).toFixed(1);
-      const color = b.anomalous ? COLORS.flagged : COLORS.normal;
-      return `<line x1="${px}" x2="${px}" y1="${height - 14}" y2="${height - 2}" stroke="${color}" stroke-width="${b.anomalous ? 3 : 1.5}"><title>${clock(b.t)} score ${b.score.toFixed(3)} (threshold ${b.threshold.toFixed(3)})</title></line>`;
-    })
-    .join('');
-  const seconds = Array.from(
-    { length: STRIP_SECONDS + 1 },
-    (_, s) =>
-      `<line x1="${((s * WIDTH) / STRIP_SECONDS).toFixed(1)}" x2="${((s * WIDTH) / STRIP_SECONDS).toFixed(1)}" y1="0" y2="${height - 16}" stroke="${COLORS.grid}"/>`,
-  ).join('');
-  return `<figure><svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="${esc(caption)}">${seconds}<polyline fill="none" stroke="${COLORS.ecg}" stroke-width="1" points="${envelopePoints(d.signal, from, to, WIDTH, y)}"/>${marks}</svg><figcaption>${esc(caption)}</figcaption></figure>`;
+/** `m:ss` into the recording. */
+function into(t: number, start: number): string {
+  const s = Math.max(0, Math.round((t - start) / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** Scores of every beat over time against the threshold (log-free, clipped at 4x threshold). */
-function scoreChart(d: ReportDevice): string {
-  const height = 160;
-  if (d.beats.length === 0) return '<p>No beats scored.</p>';
-  const t0 = d.beats[0].t;
-  const t1 = Math.max(t0 + 1, d.beats[d.beats.length - 1].t);
-  const thr = d.beats[d.beats.length - 1].threshold;
-  const top = Math.max(thr * 1.5, Math.min(thr * 4, Math.max(...d.beats.map((b) => b.score))));
-  const x = scale(t0, t1, 40, WIDTH - 5);
-  const y = scale(0, top, height - 20, 5);
-  const dots = d.beats
-    .map(
-      (b) =>
-        `<circle cx="${x(b.t).toFixed(1)}" cy="${y(Math.min(b.score, top)).toFixed(1)}" r="${b.anomalous ? 2.5 : 1.5}" fill="${b.anomalous ? COLORS.flagged : COLORS.score}"/>`,
-    )
-    .join('');
-  const alerts = d.alerts
-    .map(
-      (a) =>
-        `<rect x="${x(a.from).toFixed(1)}" width="${Math.max(2, x(a.to) - x(a.from)).toFixed(1)}" y="5" height="${height - 25}" fill="${COLORS.flagged}" opacity="0.12"><title>${esc(a.severity)} alert ${clock(a.from)}</title></rect>`,
-    )
-    .join('');
-  const ty = y(thr).toFixed(1);
-  return `<figure><svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="beat scores over time">${alerts}<line x1="40" x2="${WIDTH - 5}" y1="${ty}" y2="${ty}" stroke="${COLORS.threshold}" stroke-dasharray="6 4" stroke-width="1.5"/><text x="2" y="${ty}" font-size="11" fill="${COLORS.threshold}">thr</text>${dots}<text x="40" y="${height - 4}" font-size="11">${clock(t0)}</text><text x="${WIDTH - 60}" y="${height - 4}" font-size="11">${clock(t1)}</text></svg><figcaption>Score of each beat (blue; red above the threshold, dashed), alert windows shaded.</figcaption></figure>`;
+/** Readable labels of the demo summary's fields; anything else is shown with its own name. */
+function summaryCards(summary: Record<string, unknown>): string {
+  const cards: [string, string][] = [];
+  const n = (k: string) => (typeof summary[k] === 'number' ? (summary[k] as number).toLocaleString('en') : undefined);
+  const add = (value: string | undefined, label: string) => value !== undefined && cards.push([value, label]);
+  add(n('devices'), 'devices streamed');
+  add(n('records'), 'one-second records sent');
+  add(n('beats'), 'beats scored');
+  add(n('anomalousBeats'), 'beats above their threshold');
+  add(n('alerts'), 'alerts raised');
+  add(n('rejected'), 'records rejected');
+  add(n('lost'), 'beats lost (must be 0)');
+  add(n('skipped'), 'records skipped');
+  const lat = summary.latencyMs as { p50?: number; p95?: number } | undefined;
+  if (lat && typeof lat.p50 === 'number') cards.push([`${lat.p50} / ${lat.p95} ms`, 'time to score a record (median / 95th pct.)']);
+  const learned = summary.learnedAt as Record<string, number | null> | undefined;
+  if (learned) {
+    const values = Object.values(learned);
+    const done = values.filter((v): v is number => v !== null);
+    cards.push([
+      `${done.length} of ${values.length}`,
+      done.length > 0 ? `devices learned their normal (by ${Math.max(...done)} s into the stream)` : 'devices learned their normal',
+    ]);
+  }
+  const retrain = summary.retrain as { decision?: string; reason?: string } | undefined;
+  if (retrain?.decision) cards.push([retrain.decision, `retraining decision${retrain.reason ? `: ${retrain.reason}` : ''}`]);
+  const known = new Set([
+    'devices',
+    'records',
+    'beats',
+    'anomalousBeats',
+    'alerts',
+    'rejected',
+    'lost',
+    'skipped',
+    'latencyMs',
+    'learnedAt',
+    'retrain',
+  ]);
+  for (const [k, v] of Object.entries(summary))
+    if (!known.has(k) && (typeof v === 'number' || typeof v === 'string')) cards.push([String(v), k]);
+  return cards.map(([value, label]) => `<div><b>${esc(value)}</b><span>${esc(label)}</span></div>`).join('');
 }
 
-function alertTable(alerts: readonly AlertMessage[]): string {
-  if (alerts.length === 0) return '<p>No alerts.</p>';
-  const rows = alerts
-    .map(
-      (a) =>
-        `<tr class="${a.severity}"><td>${clock(a.from)}–${clock(a.to)}</td><td>${esc(a.severity)}</td><td>${a.anomalousBeats}/${a.windowBeats}</td><td>${a.maxScore.toFixed(3)}</td><td>${a.threshold.toFixed(3)}</td><td><code>${esc(a.id)}</code></td></tr>`,
-    )
-    .join('');
-  return `<table><thead><tr><th>time (UTC)</th><th>severity</th><th>anomalous beats</th><th>max score</th><th>threshold</th><th>alert id</th></tr></thead><tbody>${rows}</tbody></table>`;
+/** The reference label of each scored beat (the nearest annotation within {@link MATCH_MS}). */
+function referenceOf(d: ReportDevice): Map<number, string> {
+  const out = new Map<number, string>();
+  const ann = d.annotations ?? [];
+  let j = 0;
+  for (const b of d.beats) {
+    while (j < ann.length && ann[j].t < b.t - MATCH_MS) j++;
+    let best: { t: number; symbol: string } | undefined;
+    for (let k = j; k < ann.length && ann[k].t <= b.t + MATCH_MS; k++)
+      if (!best || Math.abs(ann[k].t - b.t) < Math.abs(best.t - b.t)) best = ann[k];
+    if (best) out.set(b.t, best.symbol);
+  }
+  return out;
 }
 
-function deviceSection(d: ReportDevice): string {
+/** One mV scale for a device's strips: its signal's range (0.1-99.9 %), rounded out to 0.5 mV. */
+function deviceMvRange(signal: Float32Array): [number, number] {
+  const finite = Array.from(signal).filter(Number.isFinite);
+  if (finite.length === 0) return [-1, 1];
+  const sorted = Float32Array.from(finite).sort();
+  const lo = sorted[Math.floor(sorted.length * 0.001)];
+  const hi = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999))];
+  return mvRangeOf([lo, hi]);
+}
+
+function strip(d: ReportDevice, from: number, marks: StripMark[], range: [number, number], alert: AlertMessage | null): string {
+  const start = Math.max(d.startTime, from);
+  const end = Math.min(start + STRIP_SECONDS * 1000, d.startTime + (d.signal.length * 1000) / d.fs);
+  return ecgStripSvg({
+    samples: d.signal,
+    fs: d.fs,
+    t0: d.startTime,
+    from: start,
+    to: end,
+    marks,
+    mvRange: range,
+    highlight: alert ? d.beats.filter((b) => b.anomalous && b.t >= alert.from && b.t <= alert.to).map((b) => b.t) : [],
+    ...(alert ? { alertSpan: { from: alert.from, to: alert.to } } : {}),
+    title: alert ? `ECG around the alert at ${clock(alert.from)}` : 'ECG',
+  });
+}
+
+function deviceSection(d: ReportDevice, index: number): string {
   const anomalous = d.beats.filter((b) => b.anomalous).length;
-  const stripStarts = d.alerts.length > 0 ? d.alerts.slice(0, MAX_STRIPS).map((a) => a.to - STRIP_SECONDS * 500) : [d.startTime];
-  const strips = stripStarts
-    .map((t, i) =>
-      ecgStrip(
-        d,
-        Math.max(d.startTime, t),
-        d.alerts.length > 0
-          ? `${STRIP_SECONDS} s around alert ${i + 1} (${clock(d.alerts[i].to)}): beats marked green, flagged beats red`
-          : `first ${STRIP_SECONDS} s: beats marked green, flagged beats red`,
-      ),
+  const refs = referenceOf(d);
+  const marks: StripMark[] = d.beats.map((b) => ({
+    t: b.t,
+    anomalous: b.anomalous,
+    kind: b.kind,
+    ...(refs.has(b.t) ? { reference: refs.get(b.t) as string } : {}),
+  }));
+  const range = deviceMvRange(d.signal);
+  const end = d.startTime + (d.signal.length * 1000) / d.fs;
+  const chart =
+    d.beats.length === 0
+      ? { svg: '<p>No beats scored.</p>', pinned: 0 }
+      : scoreChartSvg(d.beats, { from: d.startTime, to: end, alerts: d.alerts, cap: SCORE_CAP });
+  const anchor = (i: number) => `d${index}-alert-${i + 1}`;
+  const strips =
+    d.alerts.length > 0
+      ? d.alerts
+          .map(
+            (a, i) =>
+              `<figure id="${anchor(i)}"><figcaption><b>Alert ${i + 1}</b>: ${esc(a.severity)} at ${into(a.from, d.startTime)} into the recording (${clock(a.from)} UTC), ${a.anomalousBeats} of ${a.windowBeats} beats anomalous, max score ${a.maxScore.toFixed(2)}× the threshold</figcaption><div class="strip">${strip(d, a.to + 1000 - STRIP_SECONDS * 1000, marks, range, a)}</div></figure>`,
+          )
+          .join('')
+      : `<figure><figcaption>First ${STRIP_SECONDS} s (no alerts)</figcaption><div class="strip">${strip(d, d.startTime, marks, range, null)}</div></figure>`;
+  const rows = d.alerts
+    .map(
+      (a, i) =>
+        `<tr class="${a.severity}"><td><a href="#${anchor(i)}">alert ${i + 1}</a></td><td>${into(a.from, d.startTime)}–${into(a.to, d.startTime)}</td><td>${clock(a.from)}</td><td>${esc(a.severity)}${a.calibrating ? ' (calibrating)' : ''}</td><td>${a.anomalousBeats} of ${a.windowBeats}</td><td>${a.maxScore.toFixed(2)}×</td><td>${[...new Set(d.beats.filter((b) => b.anomalous && b.t >= a.from && b.t <= a.to).map((b) => refs.get(b.t) ?? '?'))].join(' ') || '–'}</td></tr>`,
     )
     .join('');
-  return `<section><h2>${esc(d.label)} <small><code>${esc(d.deviceId)}</code></small></h2><p>${d.beats.length} beats scored, ${anomalous} above the threshold, ${d.alerts.length} alert${d.alerts.length === 1 ? '' : 's'}.</p>${scoreChart(d)}${strips}${alertTable(d.alerts)}</section>`;
+  const table =
+    d.alerts.length === 0
+      ? '<p>No alerts.</p>'
+      : `<table><thead><tr><th>strip</th><th>into the recording</th><th>time (UTC)</th><th>severity</th><th>anomalous beats</th><th>max score</th><th>reference labels of flagged beats</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const pinned =
+    chart.pinned > 0
+      ? ` ${chart.pinned === 1 ? '1 beat' : `${chart.pinned} beats`} above ${SCORE_CAP}× the threshold ${chart.pinned === 1 ? 'is drawn as a triangle' : 'are drawn as triangles'} at the top.`
+      : '';
+  return `<section><h2>${esc(d.label)}</h2><p>${d.beats.length} beats scored, ${anomalous} above the threshold, ${d.alerts.length} alert${d.alerts.length === 1 ? '' : 's'}.${d.annotations ? ' Reference labels are the record\u2019s annotations (N normal, V ventricular, A/S supraventricular, …).' : ''}</p>
+<figure>${chart.svg}<figcaption>Score of every beat relative to the device's threshold (1, dashed): blue below, red above; alerts shaded.${pinned}</figcaption></figure>
+${table}${strips}</section>`;
 }
 
 /**
- * Renders the demo's self-contained HTML report: headline figures, then per device the score
- * over time against the threshold, ECG strips with detected and flagged beats marked, and the
- * alert table. Inline SVG and CSS only.
+ * Renders the demo's self-contained HTML report: readable summary cards, then per device the
+ * scores over time (y axis in multiples of the threshold, x in minutes into the recording), the
+ * alert table linking each alert to its strip, and a strip on standard ECG paper (25 mm/s,
+ * 10 mm/mV, one mV scale across the device) for every alert, beats marked with what the detector
+ * took them for and, below, the record's reference label. Drawing shared with the console
+ * (`src/view/ecg-paper.ts`). Inline SVG and CSS only.
  *
  * @example
  * writeFileSync('out/report.html', renderDemoReport({ title, generatedAt, modelVersion, summary, devices }));
  */
 export function renderDemoReport(report: DemoReport): string {
-  const summary = Object.entries(report.summary)
-    .map(([k, v]) => `<div><b>${esc(typeof v === 'object' ? JSON.stringify(v) : String(v))}</b><span>${esc(k)}</span></div>`)
-    .join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(report.title)}</title><style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2rem auto;max-width:1040px;color:#111827}
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(report.title)}</title><style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1120px;color:#111827;padding:0 .8rem}
 h1{margin-bottom:.2rem}.meta{color:#6b7280}
-.summary{display:flex;flex-wrap:wrap;gap:.75rem;margin:1rem 0}.summary div{border:1px solid #e5e7eb;border-radius:6px;padding:.4rem .8rem;display:flex;flex-direction:column}
-.summary b{font-size:1.2rem}.summary span{color:#6b7280;font-size:.8rem}
-section{border-top:2px solid #e5e7eb;margin-top:1.5rem}figure{margin:.5rem 0}figcaption{color:#6b7280;font-size:.8rem}
-table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border-bottom:1px solid #e5e7eb;padding:.25rem .4rem;text-align:left}
-tr.critical td:nth-child(2){color:#dc2626;font-weight:bold}tr.warning td:nth-child(2){color:#b45309}
-</style></head><body><h1>${esc(report.title)}</h1><p class="meta">Generated ${esc(report.generatedAt)} · model ${esc(report.modelVersion)}</p><div class="summary">${summary}</div>${report.devices.map(deviceSection).join('')}</body></html>
+.summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(180px,1fr));gap:.6rem;margin:1rem 0}
+.summary div{border:1px solid #e5e7eb;border-radius:8px;padding:.5rem .8rem;display:flex;flex-direction:column}
+.summary b{font-size:1.3rem}.summary span{color:#4b5563;font-size:.85rem}
+section{border-top:2px solid #e5e7eb;margin-top:1.5rem}figure{margin:.8rem 0}figcaption{color:#4b5563;font-size:.85rem;margin:.2rem 0}
+.strip{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.6rem 0}td,th{border-bottom:1px solid #e5e7eb;padding:.25rem .4rem;text-align:left}
+tr.critical td:nth-child(4){color:#dc2626;font-weight:bold}tr.warning td:nth-child(4){color:#b45309}
+figure:target{outline:3px solid #fca5a5;outline-offset:4px}
+</style></head><body><h1>${esc(report.title)}</h1><p class="meta">Generated ${esc(report.generatedAt)} · model ${esc(report.modelVersion)} · strips on standard ECG paper (25 mm/s, 10 mm/mV); beats marked N (normal) or V/S (flagged: ventricular/premature) above the trace, the record's reference label below</p><div class="summary">${summaryCards(report.summary)}</div>${report.devices.map(deviceSection).join('')}</body></html>
 `;
 }

@@ -1,76 +1,106 @@
 import { describe, expect, it } from 'vitest';
 import { renderDemoReport } from '../../../src/cli/report/demo-report';
-import { envelopePoints, esc } from '../../../src/cli/report/svg';
+import { esc } from '../../../src/view/ecg-paper';
 import type { AlertMessage } from '../../../src/detect/ports';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const fs = 100;
+const SECONDS = 120;
+const signal = Float32Array.from({ length: SECONDS * fs }, (_, i) => (i % fs === 50 ? 1.5 : 0));
+/** One beat a second; beats 7, 30, 55, 80, 100 flagged (one 6x the threshold). */
+const FLAGGED = [7, 30, 55, 80, 100];
+const beats = Array.from({ length: SECONDS }, (_, s) => ({
+  deviceId: 'dev-1',
+  t: T0 + s * 1000 + 500,
+  score: FLAGGED.includes(s) ? (s === 55 ? 6 : 2) : 0.2,
+  modelScore: 0.2,
+  threshold: 1,
+  anomalous: FLAGGED.includes(s),
+  kind: FLAGGED.includes(s) ? ('ventricular' as const) : ('normal' as const),
+  phase: 'learned' as const,
+}));
+const alertAt = (s: number): AlertMessage => ({
+  type: 'beatwatch.alert',
+  id: `dev-1:${T0 + s * 1000 + 500}`,
+  deviceId: 'dev-1',
+  severity: s === 55 ? 'critical' : 'warning',
+  from: T0 + s * 1000 + 500,
+  to: T0 + s * 1000 + 500,
+  anomalousBeats: 1,
+  windowBeats: 8,
+  maxScore: s === 55 ? 6 : 2,
+  threshold: 1,
+  modelVersion: 'v',
+  snippetKey: 'alerts/x.json',
+});
 
 describe('renderDemoReport', () => {
-  it('is one self-contained page: strip with normal and flagged beat marks, score chart, alert table', () => {
-    const fs = 100;
-    const signal = Float32Array.from({ length: 20 * fs }, (_, i) => (i % fs === 50 ? 1 : 0));
-    const beats = Array.from({ length: 20 }, (_, s) => ({
-      deviceId: 'dev-1',
-      t: T0 + s * 1000 + 500,
-      score: s === 7 ? 3 : 0.2,
-      modelScore: s === 7 ? 3 : 0.2,
-      threshold: 1,
-      anomalous: s === 7,
-      kind: s === 7 ? ('ventricular' as const) : ('normal' as const),
-      phase: 'learned' as const,
-    }));
-    const alert: AlertMessage = {
-      type: 'beatwatch.alert',
-      id: 'dev-1:1795694407500',
-      deviceId: 'dev-1',
-      severity: 'critical',
-      from: T0 + 7500,
-      to: T0 + 7500,
-      anomalousBeats: 1,
-      windowBeats: 8,
-      maxScore: 3,
-      threshold: 1,
-      modelVersion: 'v',
-      snippetKey: 'alerts/x.json',
-    };
-    const html = renderDemoReport({
-      title: 'beatwatch <demo>',
-      generatedAt: 'now',
-      modelVersion: 'v1',
-      summary: { beats: 20, lost: 0 },
-      devices: [{ deviceId: 'dev-1', label: 'MIT-BIH 119', fs, signal, startTime: T0, beats, alerts: [alert] }],
-    });
+  it('escapes markup', () => expect(esc(`<a href="x">&'`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;'));
+
+  const html = renderDemoReport({
+    title: 'beatwatch <demo>',
+    generatedAt: 'now',
+    modelVersion: 'v1',
+    summary: { beats: 120, lost: 0, latencyMs: { p50: 181, p95: 468 }, learnedAt: { 'mitdb/119': 60 } },
+    devices: [
+      {
+        deviceId: 'dev-1',
+        label: 'mitdb/119',
+        fs,
+        signal,
+        startTime: T0,
+        beats,
+        alerts: FLAGGED.map(alertAt),
+        annotations: beats.map((b) => ({ t: b.t + 20, symbol: b.anomalous ? 'V' : 'N' })),
+      },
+    ],
+  });
+
+  it('is one self-contained page with readable summary cards (no raw field names or JSON)', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).not.toMatch(/<script|<link|src=|href=/); // nothing external
+    expect(html).not.toMatch(/<script|<link|src=/); // nothing external
     expect(html).toContain('beatwatch &lt;demo&gt;');
-    expect(html).toContain('MIT-BIH 119');
-    expect(html.match(/stroke="#dc2626" stroke-width="3"/g)).toHaveLength(1); // the flagged beat on the strip
-    expect(html.match(/stroke="#10b981"/g)?.length).toBe(9); // the other beats of the 10 s strip
-    expect(html).toContain('stroke-dasharray'); // threshold line
-    expect(html).toContain('<tr class="critical">');
-    expect(html).toContain('dev-1:1795694407500');
+    expect(html).toContain('<b>181 / 468 ms</b><span>time to score a record (median / 95th pct.)</span>');
+    expect(html).toContain('<span>beats lost (must be 0)</span>');
+    expect(html).not.toContain('latencyMs');
+    expect(html).not.toContain('{&quot;');
+  });
+
+  it('draws a strip on standard paper for EVERY alert, each linked from its alert row, at one mV scale', () => {
+    expect(html.match(/<svg class="ecg-strip"/g)).toHaveLength(FLAGGED.length);
+    for (let i = 1; i <= FLAGGED.length; i++) {
+      expect(html).toContain(`href="#d0-alert-${i}"`);
+      expect(html).toContain(`id="d0-alert-${i}"`);
+    }
+    expect(html.match(/25 mm\/s · 10 mm\/mV/g)?.length).toBe(FLAGGED.length);
+    // one scale across the device: every strip is as tall as the first
+    const heights = [...html.matchAll(/<svg class="ecg-strip"[^>]* height="(\d+)"/g)].map((m) => m[1]);
+    expect(new Set(heights).size).toBe(1);
+    expect(html).toContain('class="calibration"');
+  });
+
+  it('marks detected and flagged beats and shows the reference labels below', () => {
+    expect(html.match(/class="beat-mark anomalous"/g)?.length).toBeGreaterThanOrEqual(FLAGGED.length);
+    expect(html.match(/class="reference"[^>]*>V</g)?.length).toBeGreaterThanOrEqual(FLAGGED.length);
+    expect(html).toContain('<td>V</td>'); // the alert table lists the flagged beats' reference labels
+  });
+
+  it('has score charts with a y axis, time into the recording, and says when scores are pinned to the top', () => {
+    expect(html).toContain('score (× threshold)');
+    expect(html).toContain('time into the recording');
+    expect(html).toContain('>1:00<');
+    expect(html).toContain('1 beat above 4× the threshold is drawn as a triangle at the top');
   });
 
   it('says so when a device has no alerts or no beats', () => {
-    const html = renderDemoReport({
+    const empty = renderDemoReport({
       title: 't',
       generatedAt: 'g',
       modelVersion: 'v',
       summary: {},
       devices: [{ deviceId: 'd', label: 'L', fs: 100, signal: new Float32Array(100), startTime: T0, beats: [], alerts: [] }],
     });
-    expect(html).toContain('No alerts.');
-    expect(html).toContain('No beats scored.');
-  });
-});
-
-describe('svg helpers', () => {
-  it('escapes markup', () => expect(esc(`<a href="x">&'`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;'));
-  it('keeps a one-sample spike through decimation', () => {
-    const signal = new Float32Array(1000);
-    signal[501] = 5;
-    const pts = envelopePoints(signal, 0, 1000, 10, (v) => -v).split(' ');
-    expect(pts).toHaveLength(20);
-    expect(pts).toContain('5,-5');
+    expect(empty).toContain('No alerts.');
+    expect(empty).toContain('No beats scored.');
   });
 });

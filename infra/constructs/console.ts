@@ -1,0 +1,186 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { CONSOLE_ENV, DETECT_ENV } from '../../src/contract/lambda-env';
+import type { BeatwatchConfig } from '../config';
+import { grantReadPrefix } from '../grants';
+import { BundledFunction } from './bundled-function';
+import { PREFIX } from './storage';
+
+/** The table's one index (`src/aws/alert-state-store.ts` queries it by this name). */
+export const ALERT_STATE_INDEX = 'gsi1';
+
+/** The Cognito group whose members may use the console (the API handler checks it too). */
+export const CLINICIANS_GROUP = 'clinicians';
+
+/** Options of {@link ClinicianConsole}. */
+export interface ClinicianConsoleProps {
+  readonly entry: string;
+  readonly projectRoot: string;
+  readonly config: BeatwatchConfig;
+  readonly key: kms.IKey;
+  readonly bucket: s3.IBucket;
+  /** The detect function: it writes alerts and device sightings and reads snoozes. */
+  readonly detectFunction: lambda.IFunction;
+}
+
+/**
+ * The clinician's console in AWS (docs/ARCHITECTURE.md §3.7): the alert state table (DynamoDB on
+ * demand, the data key, point-in-time recovery, retained), a Cognito user pool (no self sign-up,
+ * MFA required, a `clinicians` group, an app client for the page), and the console API: an
+ * HTTP API whose every route needs a JWT from that pool (the JWT authorizer), in front of the
+ * console API function.
+ *
+ * Permissions from grants only: the console function reads and writes the table and reads
+ * `alerts/` (snippets); the detect function writes the table and reads it (snoozes).
+ */
+export class ClinicianConsole extends Construct {
+  readonly table: dynamodb.Table;
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  readonly api: apigw.HttpApi;
+  readonly function: BundledFunction;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ClinicianConsoleProps) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'AlertState', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      // Acknowledgements and labels are clinical records: kept when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: ALERT_STATE_INDEX,
+      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      // Accounts are created by an administrator (README, "Deploy"): nobody signs themselves up.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new cognito.CfnUserPoolGroup(this, 'Clinicians', {
+      userPoolId: this.userPool.userPoolId,
+      groupName: CLINICIANS_GROUP,
+      description: 'People allowed in the beatwatch console',
+    });
+    this.client = this.userPool.addClient('ConsoleClient', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+
+    this.function = new BundledFunction(this, 'Api', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: 'beatwatch console API: devices, alerts, acknowledge, label, snooze',
+      memoryMb: 512,
+      timeout: Duration.seconds(10),
+      key: props.key,
+      logRetentionDays: props.config.logRetentionDays,
+      reservedConcurrency: 10,
+      environment: {
+        [CONSOLE_ENV.bucket]: props.bucket.bucketName,
+        [CONSOLE_ENV.alertTable]: this.table.tableName,
+        [CONSOLE_ENV.clientId]: this.client.userPoolClientId,
+        [CONSOLE_ENV.group]: CLINICIANS_GROUP,
+      },
+    });
+    const fn = this.function.fn;
+    grantTable(
+      fn,
+      this.table,
+      props.key,
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
+      [ALERT_STATE_INDEX],
+    );
+    grantReadPrefix(fn, props.bucket, props.key, PREFIX.alerts);
+    // The detector: alerts and sightings written (conditional put and update), snoozes read.
+    grantTable(props.detectFunction, this.table, props.key, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']);
+    (props.detectFunction as lambda.Function).addEnvironment(DETECT_ENV.alertTable, this.table.tableName);
+
+    this.accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: props.config.logRetentionDays as logs.RetentionDays,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const region = Stack.of(this).region;
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'beatwatch console API (Cognito JWT on every route)',
+      defaultAuthorizer: new HttpJwtAuthorizer('Cognito', `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`, {
+        jwtAudience: [this.client.userPoolClientId],
+      }),
+      createDefaultStage: false,
+    });
+    this.api.addRoutes({
+      path: '/api/{proxy+}',
+      methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Handler', fn),
+    });
+    const stage = new apigw.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+    const cfnStage = stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.accessLogSettings = {
+      destinationArn: this.accessLogs.logGroupArn,
+      // No request bodies or paths with ids beyond what API Gateway's $context gives: who, what, status.
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        time: '$context.requestTime',
+        method: '$context.httpMethod',
+        route: '$context.routeKey',
+        status: '$context.status',
+        user: '$context.authorizer.claims.sub',
+        latency: '$context.responseLatency',
+      }),
+    };
+    this.accessLogs.grantWrite(new iam.ServicePrincipal('apigateway.amazonaws.com'));
+
+    new CfnOutput(Stack.of(this), 'ConsoleApiUrl', { value: stage.url, description: 'Console API (every route needs a Cognito JWT)' });
+    new CfnOutput(Stack.of(this), 'ConsoleUserPoolId', {
+      value: this.userPool.userPoolId,
+      description: 'Cognito user pool of the console: add clinicians here, in the clinicians group',
+    });
+    new CfnOutput(Stack.of(this), 'ConsoleClientId', {
+      value: this.client.userPoolClientId,
+      description: 'App client of the console page',
+    });
+    new CfnOutput(Stack.of(this), 'AlertStateTable', { value: this.table.tableName, description: 'DynamoDB table of alert state' });
+  }
+}
+
+/** Grants exactly `actions` on the table and the named indexes, and the KMS use DynamoDB makes on the caller's behalf. */
+function grantTable(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, actions: string[], indexes: string[] = []): void {
+  iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [table.tableArn, ...indexes.map((i) => `${table.tableArn}/index/${i}`)] });
+  key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+}

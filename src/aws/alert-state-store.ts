@@ -1,0 +1,552 @@
+/**
+ * The alert state store (docs/ARCHITECTURE.md §3.7): one DynamoDB table holding every alert's
+ * state (open or acknowledged, label, who and when, an audit trail) and every device's (last
+ * seen, learning state, snooze). Snippets stay in S3; this table is what the console lists.
+ *
+ * Keys (one table, one index):
+ * - device `pk = D#<deviceId>`, `sk = #DEVICE`; index `gsi1pk = DEVICES`, `gsi1sk = <deviceId>`
+ * - alert `pk = D#<deviceId>`, `sk = A#<from, 15 digits>`; index `gsi1pk = ALERTS`, `gsi1sk = <from>#<id>`
+ *
+ * So "a device's alerts newest first" is a query on the table and "all alerts newest first" a
+ * query on the index. Every action is a conditional write: a repeat of the same action changes
+ * nothing (idempotent), and each change appends to the item's `audit` list.
+ */
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AlertMessage, AlertSnippet, SnoozeSource } from '../detect/ports';
+
+/** Name of the table's one global secondary index. */
+export const ALERT_STATE_INDEX = 'gsi1';
+
+/** Who did something, and when (epoch ms). */
+export interface Actor {
+  readonly by: string;
+  readonly at: number;
+}
+
+/** One entry of an item's audit trail. */
+export interface AuditEntry extends Actor {
+  readonly action: 'raised' | 'acknowledged' | 'labelled' | 'snoozed' | 'unsnoozed';
+  readonly detail?: string;
+}
+
+/** An alert's state as the console sees it. */
+export interface AlertItem {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly severity: 'warning' | 'critical';
+  /** Kind of most of its flagged beats (`ventricular`, `premature`, ...). */
+  readonly kind: string;
+  readonly status: 'open' | 'acknowledged';
+  readonly from: number;
+  readonly to: number;
+  readonly maxScore: number;
+  readonly threshold: number;
+  readonly anomalousBeats: number;
+  readonly windowBeats: number;
+  readonly modelVersion: string;
+  readonly snippetKey: string;
+  readonly calibrating?: boolean;
+  /** The explanation's one-line summary and cause, for lists. */
+  readonly summary?: string;
+  readonly cause?: string;
+  readonly acknowledged?: Actor;
+  /** `true`: a true alarm; `false`: a false alarm. */
+  readonly label?: Actor & { readonly value: boolean; readonly note: string };
+  readonly audit: AuditEntry[];
+}
+
+/** A device's state. */
+export interface DeviceItem {
+  readonly deviceId: string;
+  /** A display label (the demo's record name); absent in production, where ids are pseudonyms. */
+  readonly label?: string;
+  /** Device-clock epoch ms of its latest beat seen by the detector (written at most every 30 s of signal). */
+  readonly lastSeen: number;
+  readonly phase: 'learning' | 'learned';
+  readonly snoozedUntil?: number;
+  readonly snooze?: Actor;
+  readonly openAlerts: number;
+  readonly audit: AuditEntry[];
+}
+
+/** Filters of {@link AlertStateStore.listAlerts}. */
+export interface AlertFilter {
+  readonly deviceId?: string;
+  readonly severity?: 'warning' | 'critical';
+  readonly kind?: string;
+  readonly status?: 'open' | 'acknowledged';
+  /** At most this many (default 100, at most 500). */
+  readonly limit?: number;
+}
+
+/** Thrown for an alert or device the table does not hold. */
+export class NotFoundError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+// ---- a small marshaller: the items are plain JSON (strings, numbers, booleans, lists, maps) ----
+
+function toAttr(v: unknown): AttributeValue {
+  if (v === null || v === undefined) return { NULL: true };
+  if (typeof v === 'string') return { S: v };
+  if (typeof v === 'number') return { N: String(v) };
+  if (typeof v === 'boolean') return { BOOL: v };
+  if (Array.isArray(v)) return { L: v.map(toAttr) };
+  return { M: toItem(v as Record<string, unknown>) };
+}
+
+function toItem(o: Record<string, unknown>): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = toAttr(v);
+  return out;
+}
+
+function fromAttr(a: AttributeValue): unknown {
+  if (a.S !== undefined) return a.S;
+  if (a.N !== undefined) return Number(a.N);
+  if (a.BOOL !== undefined) return a.BOOL;
+  if (a.L !== undefined) return a.L.map(fromAttr);
+  if (a.M !== undefined) return fromItem(a.M);
+  return null;
+}
+
+function fromItem(item: Record<string, AttributeValue>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) out[k] = fromAttr(v);
+  return out;
+}
+
+const pad = (t: number) => String(Math.max(0, Math.round(t))).padStart(15, '0');
+const devicePk = (deviceId: string) => `D#${deviceId}`;
+const DEVICE_SK = '#DEVICE';
+
+/**
+ * The device and time of an alert id (`<deviceId>:<from>`, docs/ARCHITECTURE.md §3.3), or null
+ * when it is not one.
+ *
+ * @example
+ * parseAlertId('dev-1:1764150000000') // { deviceId: 'dev-1', from: 1764150000000 }
+ */
+export function parseAlertId(id: string): { deviceId: string; from: number } | null {
+  const i = id.lastIndexOf(':');
+  if (i <= 0) return null;
+  const from = Number(id.slice(i + 1));
+  if (!/^\d{1,15}$/.test(id.slice(i + 1)) || !Number.isSafeInteger(from)) return null;
+  return { deviceId: id.slice(0, i), from };
+}
+
+/** Most frequent kind of the anomalous beats of a snippet (ties: the first seen). */
+function kindOf(snippet: AlertSnippet): string {
+  const counts = new Map<string, number>();
+  for (const b of snippet.beats) if (b.anomalous) counts.set(b.kind ?? 'anomalous', (counts.get(b.kind ?? 'anomalous') ?? 0) + 1);
+  let best = 'anomalous';
+  let n = 0;
+  for (const [k, c] of counts)
+    if (c > n) {
+      best = k;
+      n = c;
+    }
+  return best;
+}
+
+function alertOf(raw: Record<string, unknown>): AlertItem {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = raw;
+  return rest as unknown as AlertItem;
+}
+
+/** Options of {@link createDynamoClient}. */
+export interface DynamoClientOptions {
+  /** Emulator endpoint (else `AWS_ENDPOINT_URL_DYNAMODB`, then `AWS_ENDPOINT_URL`, from `env`). */
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * A DynamoDB client for AWS, or for the local emulator (dynalite) when an endpoint is given:
+ * HTTP/1.1 and dummy credentials unless real ones are configured, as for the other emulators.
+ *
+ * @example
+ * const dynamo = createDynamoClient({ endpoint: 'http://127.0.0.1:4567' });
+ */
+export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
+  const env = options.env ?? process.env;
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined);
+  if (endpoint === undefined) return new DynamoDBClient({ region });
+  const real = env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined;
+  return new DynamoDBClient({
+    region,
+    endpoint,
+    requestHandler: new NodeHttpHandler(),
+    ...(real ? {} : { credentials: { accessKeyId: 'beatwatch-local', secretAccessKey: 'beatwatch-local' } }),
+  });
+}
+
+/**
+ * Creates the table as the stack defines it (on demand, the one index); for the local stack.
+ *
+ * @example
+ * await createAlertStateTable(dynamo, 'beatwatch-alert-state');
+ */
+export async function createAlertStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: ALERT_STATE_INDEX,
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}
+
+const isConditionFailure = (err: unknown) =>
+  err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/**
+ * The alert state store over one DynamoDB table. Also the detector's {@link SnoozeSource}.
+ *
+ * @example
+ * const store = new AlertStateStore(createDynamoClient(), process.env.ALERT_TABLE!);
+ * await store.acknowledge('dev-1:1764150000000', { by: 'dr.lee', at: Date.now() }); // { changed: true, alert }
+ */
+export class AlertStateStore implements SnoozeSource {
+  constructor(
+    readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  /** Records a raised alert; a retried alert (same id) changes nothing. */
+  async putAlert(message: AlertMessage, snippet: AlertSnippet, at = Date.now()): Promise<void> {
+    const item: AlertItem = {
+      id: message.id,
+      deviceId: message.deviceId,
+      severity: message.severity,
+      kind: kindOf(snippet),
+      status: 'open',
+      from: message.from,
+      to: message.to,
+      maxScore: message.maxScore,
+      threshold: message.threshold,
+      anomalousBeats: message.anomalousBeats,
+      windowBeats: message.windowBeats,
+      modelVersion: message.modelVersion,
+      snippetKey: message.snippetKey,
+      ...(message.calibrating ? { calibrating: true } : {}),
+      ...(snippet.explanation
+        ? {
+            summary: snippet.explanation.summary,
+            cause: snippet.explanation.flagged.some((f) => f.cause !== 'timing') ? 'shape' : 'timing',
+          }
+        : {}),
+      audit: [{ action: 'raised', by: 'detector', at }],
+    };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem({
+            pk: devicePk(message.deviceId),
+            sk: `A#${pad(message.from)}`,
+            gsi1pk: 'ALERTS',
+            gsi1sk: `${pad(message.from)}#${message.id}`,
+            ...item,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // already recorded: a retried batch
+    }
+  }
+
+  /** Notes that a device was seen (its latest beat, learning state); never moves `lastSeen` back. */
+  async seen(deviceId: string, state: { lastSeen: number; phase: 'learning' | 'learned'; label?: string }): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem({ pk: devicePk(deviceId), sk: DEVICE_SK }),
+          UpdateExpression: `SET lastSeen = :t, phase = :p, deviceId = :d, gsi1pk = :g, gsi1sk = :d, audit = if_not_exists(audit, :empty)${state.label ? ', label = :l' : ''}`,
+          ConditionExpression: 'attribute_not_exists(lastSeen) OR lastSeen < :t',
+          ExpressionAttributeValues: toItem({
+            ':t': state.lastSeen,
+            ':p': state.phase,
+            ':d': deviceId,
+            ':g': 'DEVICES',
+            ':empty': [],
+            ...(state.label ? { ':l': state.label } : {}),
+          }),
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // a later sighting is already recorded
+    }
+  }
+
+  /** Every device, with its count of open alerts. */
+  async listDevices(): Promise<DeviceItem[]> {
+    const raw = await this.queryAll(
+      { IndexName: ALERT_STATE_INDEX, KeyConditionExpression: 'gsi1pk = :g', ExpressionAttributeValues: toItem({ ':g': 'DEVICES' }) },
+      1000,
+    );
+    return Promise.all(
+      raw.map(async (d) => {
+        const open = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+            FilterExpression: '#s = :open',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: toItem({ ':pk': devicePk(d.deviceId as string), ':a': 'A#', ':open': 'open' }),
+            Select: 'COUNT',
+          }),
+        );
+        const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = d;
+        return { ...(rest as unknown as DeviceItem), openAlerts: open.Count ?? 0 };
+      }),
+    );
+  }
+
+  /** Alerts newest first, filtered. */
+  async listAlerts(filter: AlertFilter = {}): Promise<AlertItem[]> {
+    const limit = Math.min(500, Math.max(1, filter.limit ?? 100));
+    const conds: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    if (filter.severity) {
+      conds.push('severity = :sev');
+      values[':sev'] = filter.severity;
+    }
+    if (filter.kind) {
+      conds.push('kind = :kind');
+      values[':kind'] = filter.kind;
+    }
+    if (filter.status) {
+      conds.push('#s = :st');
+      names['#s'] = 'status';
+      values[':st'] = filter.status;
+    }
+    const key = filter.deviceId
+      ? { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', v: { ':pk': devicePk(filter.deviceId), ':a': 'A#' } }
+      : { IndexName: ALERT_STATE_INDEX, KeyConditionExpression: 'gsi1pk = :g', v: { ':g': 'ALERTS' } };
+    const raw = await this.queryAll(
+      {
+        ...(key.IndexName ? { IndexName: key.IndexName } : {}),
+        KeyConditionExpression: key.KeyConditionExpression,
+        ...(conds.length > 0 ? { FilterExpression: conds.join(' AND ') } : {}),
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: toItem({ ...key.v, ...values }),
+        ScanIndexForward: false,
+      },
+      limit,
+    );
+    return raw.map(alertOf);
+  }
+
+  /** One alert; throws {@link NotFoundError}. */
+  async getAlert(id: string): Promise<AlertItem> {
+    const key = parseAlertId(id);
+    if (!key) throw new NotFoundError(`alert ${JSON.stringify(id)}`);
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: toItem({ pk: devicePk(key.deviceId), sk: `A#${pad(key.from)}` }),
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) throw new NotFoundError(`alert ${JSON.stringify(id)}`);
+    return alertOf(fromItem(out.Item));
+  }
+
+  /** Acknowledges an alert once: a second acknowledgement changes nothing and reports `changed: false`. */
+  async acknowledge(id: string, actor: Actor): Promise<{ changed: boolean; alert: AlertItem }> {
+    return this.update(id, {
+      UpdateExpression: 'SET #s = :ack, acknowledged = :actor, audit = list_append(audit, :entry)',
+      ConditionExpression: 'attribute_exists(pk) AND #s = :open',
+      ExpressionAttributeNames: { '#s': 'status' },
+      values: {
+        ':ack': 'acknowledged',
+        ':open': 'open',
+        ':actor': { by: actor.by, at: actor.at },
+        ':entry': [{ action: 'acknowledged', by: actor.by, at: actor.at }],
+      },
+    });
+  }
+
+  /**
+   * Labels an alert a true or a false alarm (with an optional note); acknowledges it too if it
+   * was open. The same label and note again change nothing; a different one is recorded (audited).
+   */
+  async label(id: string, value: boolean, note: string, actor: Actor): Promise<{ changed: boolean; alert: AlertItem }> {
+    return this.update(id, {
+      UpdateExpression:
+        'SET label = :label, acknowledged = if_not_exists(acknowledged, :actor), #s = :ack, audit = list_append(audit, :entry)',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(label) OR label.#v <> :v OR label.note <> :note)',
+      ExpressionAttributeNames: { '#s': 'status', '#v': 'value' },
+      values: {
+        ':label': { value, note, by: actor.by, at: actor.at },
+        ':v': value,
+        ':note': note,
+        ':ack': 'acknowledged',
+        ':actor': { by: actor.by, at: actor.at },
+        ':entry': [
+          { action: 'labelled', by: actor.by, at: actor.at, detail: `${value ? 'true' : 'false'} alarm${note ? `: ${note}` : ''}` },
+        ],
+      },
+    });
+  }
+
+  /**
+   * Snoozes a device's warnings until `until` (epoch ms; 0 or past = unsnooze). The same `until`
+   * again changes nothing. Critical alerts are never snoozed (the detector's rule).
+   */
+  async snooze(deviceId: string, until: number, actor: Actor): Promise<{ changed: boolean; device: DeviceItem }> {
+    const action = until > actor.at ? 'snoozed' : 'unsnoozed';
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem({ pk: devicePk(deviceId), sk: DEVICE_SK }),
+          UpdateExpression: 'SET snoozedUntil = :u, snooze = :actor, audit = list_append(audit, :entry)',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(snoozedUntil) OR snoozedUntil <> :u)',
+          ExpressionAttributeValues: toItem({
+            ':u': until,
+            ':actor': { by: actor.by, at: actor.at },
+            ':entry': [{ action, by: actor.by, at: actor.at, detail: new Date(until).toISOString() }],
+          }),
+        }),
+      );
+      return { changed: true, device: await this.getDevice(deviceId) };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { changed: false, device: await this.getDevice(deviceId) };
+    }
+  }
+
+  /** One device; throws {@link NotFoundError}. */
+  async getDevice(deviceId: string): Promise<DeviceItem> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem({ pk: devicePk(deviceId), sk: DEVICE_SK }), ConsistentRead: true }),
+    );
+    if (!out.Item) throw new NotFoundError(`device ${JSON.stringify(deviceId)}`);
+    const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = fromItem(out.Item);
+    return { ...(rest as unknown as Omit<DeviceItem, 'openAlerts'>), openAlerts: 0 };
+  }
+
+  /** The detector's {@link SnoozeSource}: one batched read for a batch's devices. */
+  async snoozedUntil(deviceIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < deviceIds.length; i += 100) {
+      let keys: Record<string, AttributeValue>[] | undefined = deviceIds
+        .slice(i, i + 100)
+        .map((id) => toItem({ pk: devicePk(id), sk: DEVICE_SK }));
+      for (let round = 0; keys && keys.length > 0 && round < 5; round++) {
+        const res: import('@aws-sdk/client-dynamodb').BatchGetItemCommandOutput = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'deviceId, snoozedUntil' } },
+          }),
+        );
+        for (const item of res.Responses?.[this.tableName] ?? []) {
+          const o = fromItem(item);
+          if (typeof o.snoozedUntil === 'number' && typeof o.deviceId === 'string') out.set(o.deviceId, o.snoozedUntil);
+        }
+        keys = res.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return out;
+  }
+
+  /** Labelled alerts (for retraining), newest first. */
+  async labelledAlerts(limit = 1000): Promise<AlertItem[]> {
+    const raw = await this.queryAll(
+      {
+        IndexName: ALERT_STATE_INDEX,
+        KeyConditionExpression: 'gsi1pk = :g',
+        FilterExpression: 'attribute_exists(label)',
+        ExpressionAttributeValues: toItem({ ':g': 'ALERTS' }),
+        ScanIndexForward: false,
+      },
+      limit,
+    );
+    return raw.map(alertOf);
+  }
+
+  private async update(
+    id: string,
+    u: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      values: Record<string, unknown>;
+    },
+  ): Promise<{ changed: boolean; alert: AlertItem }> {
+    const key = parseAlertId(id);
+    if (!key) throw new NotFoundError(`alert ${JSON.stringify(id)}`);
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem({ pk: devicePk(key.deviceId), sk: `A#${pad(key.from)}` }),
+          UpdateExpression: u.UpdateExpression,
+          ConditionExpression: u.ConditionExpression,
+          ExpressionAttributeNames: u.ExpressionAttributeNames,
+          ExpressionAttributeValues: toItem(u.values),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { changed: true, alert: alertOf(fromItem(out.Attributes ?? {})) };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // Either it does not exist (404) or the action was already done (idempotent no-op).
+      return { changed: false, alert: await this.getAlert(id) };
+    }
+  }
+
+  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>, limit: number) {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    // Bounded: filters may skip many items, but a console list never needs more than a few pages.
+    for (let page = 0; page < 20 && items.length < limit; page++) {
+      const out = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      );
+      for (const it of out.Items ?? []) if (items.length < limit) items.push(fromItem(it));
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return items;
+  }
+}
