@@ -101,6 +101,8 @@ const suite: BenchSuite = {
       }
       return { beats: n, alerts: raised, seconds: (performance.now() - started) / 1000 };
     };
+    // Untimed warm-up (JIT, the scorer's buffers): otherwise whichever arm runs first pays for it.
+    await runCore(OFF_ADAPTER);
     const off = await runCore(OFF_ADAPTER);
     const on = await runCore(patientProfileAdapter());
     const { beats } = on;
