@@ -35,7 +35,7 @@ function v2Record(deviceId: string, seq: number, coding: WireV2Coding, seed: num
 
 function v1Record(deviceId: string, seq: number): Uint8Array {
   const samples = Float32Array.from({ length: 90 }, (_, i) => Math.sin(i / 7) * 0.8);
-  return new TextEncoder().encode(encodeWireRecord({ deviceId, seq, t0: 1_764_150_000_000 + seq * 1000, fs: 90, samples }));
+  return new TextEncoder().encode(encodeWireRecord({ deviceId, seq, t0: 1_764_150_000_000 + seq * 1000, fs: 100, samples }));
 }
 
 /** Twelve records of three devices: v1, v2 varint and v2 Rice interleaved. */
