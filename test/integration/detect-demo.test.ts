@@ -45,7 +45,8 @@ describe('beatwatch demo', () => {
       expect(learnedAt.filter((s) => s !== null && s < 22).length).toBeGreaterThanOrEqual(3);
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('mitdb/119');
-      expect(html).toMatch(/stroke="#dc2626" stroke-width="3"/); // flagged beats marked on a strip
+      // Flagged beats are drawn on the device's score chart (red dots, larger than normal ones).
+      expect(html).toMatch(/r="2\.4" fill="#dc2626"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
