@@ -63,7 +63,7 @@ interface BatchInfo {
  * Re-drives what the detect event source mapping gave up on: reads each on-failure message of
  * the queue (shard, sequence range), fetches the range's records from the stream
  * (`GetShardIterator AT_SEQUENCE_NUMBER`, then `GetRecords` to the end of the range), pushes them
- * through `handler` in order, once, and deletes the message when every record was taken. It is
+ * through `handler` in stream order (ranges sorted by shard and sequence number), once, and deletes the message when every record was taken. It is
  * idempotent: alert ids are deterministic and snippet keys derive from them, so a range re-driven
  * twice writes the same objects and messages with the same ids (subscribers de-duplicate on
  * `id`); within one run the handler's publish watermark sends each alert once. A range no
@@ -78,25 +78,36 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   let deleted = 0;
   const max = options.maxMessages ?? Infinity;
   const seen = new Set<string>();
-  while (messages < max) {
+  // Every message first, then the ranges in stream order per shard: a device's records must
+  // reach the detector in order (a later range first would make the earlier one duplicates).
+  const received: { body: string; receipt: string | undefined; info: BatchInfo | null }[] = [];
+  while (received.length < max) {
     const out = await options.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300 }),
     );
     const batch = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId ?? ''));
     if (batch.length === 0) break;
-    for (const message of batch) {
-      if (messages >= max) break;
-      seen.add(message.MessageId ?? '');
-      messages++;
-      const range = await redriveMessage(message.Body ?? '', options);
-      ranges.push(range);
-      options.onProgress?.(
-        `redrive: ${range.shardId || '?'} ${range.startSequenceNumber}..${range.endSequenceNumber}: ${range.recovered}/${range.expected} records, ${range.outcome}${range.reason ? ` (${range.reason})` : ''}`,
-      );
-      if (range.outcome === 'recovered' && options.deleteHandled !== false) {
-        await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }));
-        deleted++;
-      }
+    for (const m of batch.slice(0, max - received.length)) {
+      seen.add(m.MessageId ?? '');
+      received.push({ body: m.Body ?? '', receipt: m.ReceiptHandle, info: parseBatchInfo(m.Body ?? '') });
+    }
+  }
+  received.sort((x, y) => {
+    if (x.info === null || y.info === null) return x.info === null ? 1 : -1;
+    if (x.info.shardId !== y.info.shardId) return x.info.shardId < y.info.shardId ? -1 : 1;
+    const d = BigInt(x.info.startSequenceNumber) - BigInt(y.info.startSequenceNumber);
+    return d < 0n ? -1 : d > 0n ? 1 : 0;
+  });
+  for (const message of received) {
+    messages++;
+    const range = await redriveMessage(message.body, options);
+    ranges.push(range);
+    options.onProgress?.(
+      `redrive: ${range.shardId || '?'} ${range.startSequenceNumber}..${range.endSequenceNumber}: ${range.recovered}/${range.expected} records, ${range.outcome}${range.reason ? ` (${range.reason})` : ''}`,
+    );
+    if (range.outcome === 'recovered' && options.deleteHandled !== false) {
+      await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.receipt }));
+      deleted++;
     }
   }
   return {
