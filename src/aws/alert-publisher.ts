@@ -1,17 +1,18 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlertMessage, AlertSnippet, DetectSinks } from '../detect/ports';
+import type { AlertSnippet, AnyAlertMessage, DetectSinks } from '../detect/ports';
 import { quarantineRecord } from './quarantine';
 
 /**
  * Publishes an alert to SNS: the JSON body of docs/ARCHITECTURE.md §3.3 (no samples) with the message
- * attributes `deviceId` and `severity`, so subscribers can filter without parsing the body.
+ * attributes `deviceId`, `severity` and `kind` (`beat`, `rhythm` or `technical`), so subscribers
+ * can filter (an SNS filter policy on `kind`) without parsing the body.
  * Returns the SNS message id.
  *
  * @example
  * await publishAlert(sns, topicArn, toAlertMessage(decision, model.version));
  */
-export async function publishAlert(sns: SNSClient, topicArn: string, message: AlertMessage): Promise<string | undefined> {
+export async function publishAlert(sns: SNSClient, topicArn: string, message: AnyAlertMessage): Promise<string | undefined> {
   const out = await sns.send(
     new PublishCommand({
       TopicArn: topicArn,
@@ -19,6 +20,7 @@ export async function publishAlert(sns: SNSClient, topicArn: string, message: Al
       MessageAttributes: {
         deviceId: { DataType: 'String', StringValue: message.deviceId },
         severity: { DataType: 'String', StringValue: message.severity },
+        kind: { DataType: 'String', StringValue: message.kind ?? 'beat' },
       },
     }),
   );

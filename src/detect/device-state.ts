@@ -1,6 +1,7 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
 import type { BeatMark, DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+import { RhythmMonitor, type RhythmMonitorState } from './rhythm-monitor';
 export type { BeatMark } from './ports';
 
 /** A beat of a device, placed in time (epoch ms of its R peak). */
@@ -125,6 +126,8 @@ export interface DeviceStateJson {
   /** Recent raw signal and beat marks (absent in snapshots made before strips were kept). */
   readonly strip?: RecentStrip | null;
   readonly marks?: readonly BeatMark[];
+  /** Signal quality and rhythm episodes (absent in states saved before issue 13). */
+  readonly monitor?: RhythmMonitorState | null;
 }
 
 /**
@@ -184,6 +187,8 @@ export class DeviceState {
   /** Marks of the beats scored within the strip, oldest first. */
   marks: BeatMark[] = [];
   private segmenter: StreamSegmenter | null = null;
+  /** Signal quality and rhythm episodes of the stream (created by the detector on first use). */
+  monitor: RhythmMonitor | null = null;
 
   constructor(private readonly segmenters: SegmenterFactory) {}
 
@@ -272,6 +277,16 @@ export class DeviceState {
     return clockJump === undefined ? { admission, beats } : { admission, beats, clockJump };
   }
 
+  /** Whether the segmenter reports pending R peaks (the real one does; toy test segmenters do not). */
+  get reportsPeaks(): boolean {
+    return typeof this.segmenter?.pendingPeaks === 'function';
+  }
+
+  /** R peaks the segmenter has detected but not emitted as beats yet (sample indices). */
+  pendingPeaks(): number[] {
+    return this.segmenter?.pendingPeaks?.() ?? [];
+  }
+
   /** Epoch ms of a sample index: from the latest record starting at or before it. */
   timeOf(index: number): number {
     let anchor = this.anchors[0];
@@ -356,6 +371,7 @@ export class DeviceState {
       },
       strip: this.strip,
       marks: this.marks,
+      monitor: this.monitor === null ? null : this.monitor.toJSON(),
     });
   }
 
@@ -379,6 +395,7 @@ export class DeviceState {
     s.profile = a.profile;
     s.strip = copy.strip ?? null;
     s.marks = [...(copy.marks ?? [])];
+    if (copy.monitor) s.monitor = RhythmMonitor.fromJSON(copy.monitor);
     if (a.learner !== null) {
       if (adapter === null) throw new Error('device state holds a learner but no adapter was given to restore it');
       s.learner = adapter.restoreLearner(a.learner);

@@ -36,9 +36,11 @@ export interface Rejection {
   readonly arrivedAt: number;
 }
 
-/** The SNS alert body of docs/ARCHITECTURE.md §3.3, exactly. */
+/** The SNS alert body of docs/ARCHITECTURE.md §3.3 for a beat alert, exactly. */
 export interface AlertMessage {
   readonly type: 'beatwatch.alert';
+  /** `beat`: anomalous beats (always set by the detector; optional for messages older than issue 13). */
+  readonly kind?: 'beat';
   readonly id: string;
   readonly deviceId: string;
   readonly severity: 'warning' | 'critical';
@@ -56,6 +58,37 @@ export interface AlertMessage {
    */
   readonly calibrating?: true;
 }
+
+/** Rhythms raised as episodes (docs/ARCHITECTURE.md §3.3). */
+export type { RhythmLabel, TechnicalReason } from './rhythm-monitor';
+import type { RhythmLabel, TechnicalReason } from './rhythm-monitor';
+
+/**
+ * The SNS body of a rhythm or technical episode alert (docs/ARCHITECTURE.md §3.3): raised at
+ * onset and at offset only. `from` is when the episode began; `to` when the onset was decided
+ * (onset) or when the episode ended (offset). Ids are deterministic:
+ * `<deviceId>:<rhythm|reason>:<from>` for an onset (`:critical` appended for a VT run reaching the
+ * critical length), `...:offset` for its offset. No samples, no snippet.
+ */
+export interface EpisodeAlertMessage {
+  readonly type: 'beatwatch.alert';
+  readonly kind: 'rhythm' | 'technical';
+  readonly id: string;
+  readonly deviceId: string;
+  readonly severity: 'warning' | 'critical';
+  readonly phase: 'onset' | 'offset';
+  /** Set when `kind` is `rhythm`. */
+  readonly rhythm?: RhythmLabel;
+  /** Set when `kind` is `technical`. */
+  readonly reason?: TechnicalReason;
+  readonly from: number;
+  readonly to: number;
+  /** Model in service when raised (null for `signal-lost`, raised without a model). */
+  readonly modelVersion: string | null;
+}
+
+/** Any message on the alerts topic: a beat alert or an episode alert (tell them apart by `kind`). */
+export type AnyAlertMessage = AlertMessage | EpisodeAlertMessage;
 
 /** The S3 `alerts/` object of an alert: the beats behind it (never in the SNS body). */
 export interface AlertSnippet {
@@ -92,10 +125,12 @@ export interface SnoozeSource {
 export interface DetectSinks {
   quarantine(rejection: Rejection): Promise<void>;
   putSnippet(key: string, snippet: AlertSnippet): Promise<void>;
-  publishAlert(message: AlertMessage): Promise<void>;
+  /** Publishes any alert; beat alerts after their snippet, episode alerts (no snippet) alone. */
+  publishAlert(message: AnyAlertMessage): Promise<void>;
   /**
-   * Records the alert in the alert state store (the console's list), between the snippet and the
-   * SNS message so that an alert a pager shows is always in the console. Optional; idempotent.
+   * Records a beat alert in the alert state store (the console's list), between the snippet and the
+   * SNS message so that a beat alert a pager shows is always in the console. Optional; idempotent.
+   * Episode alerts (rhythm, technical) have no snippet and go to SNS only.
    */
   recordAlert?(message: AlertMessage, snippet: AlertSnippet): Promise<void>;
 }

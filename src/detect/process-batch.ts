@@ -1,5 +1,6 @@
 import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertDecision, type AlertPolicyOptions } from './alert-policy';
-import { toAlertMessage, toAlertSnippet } from './alert-message';
+import { toAlertMessage, toAlertSnippet, toEpisodeMessage } from './alert-message';
+import { DEFAULT_RHYTHM_OPTIONS, RhythmMonitor, type EpisodeEvent, type RhythmOptions } from './rhythm-monitor';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
 import type { DeviceState, DeviceStateJson, KeptBeat, TimedBeat } from './device-state';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
@@ -16,7 +17,17 @@ import {
   type PatientAdapter,
   type ProfileStore,
 } from './patient-adaptation';
-import type { AlertMessage, AlertSnippet, BeatModel, DecodedRecord, DetectSinks, RecordDecoder, Rejection, SnoozeSource } from './ports';
+import type {
+  AlertMessage,
+  AlertSnippet,
+  BeatModel,
+  DecodedRecord,
+  DetectSinks,
+  EpisodeAlertMessage,
+  RecordDecoder,
+  Rejection,
+  SnoozeSource,
+} from './ports';
 import { clipAmplitude } from '../contract/signal-bounds';
 import { explainAlert } from './explain';
 
@@ -64,7 +75,17 @@ export interface DetectorOptions extends DeviceRegistryOptions {
   readonly snoozes?: SnoozeSource;
   /** Wall clock for snoozes (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * Signal quality, technical alerts and rhythm episodes (docs/ARCHITECTURE.md §3.3): thresholds
+   * over {@link DEFAULT_RHYTHM_OPTIONS}, or `false` for none (beats are then never gated).
+   */
+  readonly rhythm?: Partial<RhythmOptions> | false;
+  /** A device silent this long (arrival time) raises `signal-lost` (default 60 s). */
+  readonly signalLostSeconds?: number;
 }
+
+/** Default of {@link DetectorOptions.signalLostSeconds}. */
+export const DEFAULT_SIGNAL_LOST_SECONDS = 60;
 
 /** One scored beat, as reported to observers (metrics, the demo's report). */
 export interface ScoredBeat {
@@ -86,8 +107,10 @@ export interface ScoredBeat {
 export interface BatchResult {
   /** Ids of records to report in `batchItemFailures` (the caller retries from the lowest). */
   readonly failedRecordIds: string[];
-  /** Alerts published by this batch. */
+  /** Beat alerts published by this batch. */
   readonly alerts: AlertMessage[];
+  /** Rhythm and technical episode alerts (onsets and offsets) published by this batch. */
+  readonly episodes: EpisodeAlertMessage[];
   /** Every beat scored by this batch (of devices whose outcome stands, i.e. not rolled back). */
   readonly beats: ScoredBeat[];
   readonly counts: {
@@ -128,8 +151,19 @@ export interface BatchResult {
     refusedRecords: number;
     /** Alerts raised again by a retry and not re-sent because they already went out. */
     alreadyPublished: number;
-    /** Warnings not sent because their device was snoozed (critical alerts are never snoozed). */
+    /**
+     * Warnings not sent because their device was snoozed: beat alerts and rhythm or technical
+     * episode warnings alike (critical alerts, beat or episode, are never snoozed).
+     */
     snoozedAlerts: number;
+    /**
+     * Beats left out of alerts as artefacts (kind `gated`): their signal was poor (noise, lead-off,
+     * clipping; not scored, not learned from) or they were near a record with samples beyond
+     * ±MAX_ABS_MV (scored, reported, kept out of alerts).
+     */
+    gatedBeats: number;
+    /** Episode alerts published (rhythm and technical, onsets and offsets). */
+    episodeAlerts: number;
   };
   /** Wall ms of the one batched scoring call. */
   readonly scoringMs: number;
@@ -158,6 +192,8 @@ interface DeviceWork {
   learned: DeviceProfile | null;
   /** A learned profile that changed materially in this batch, to save likewise. */
   updated: DeviceProfile | null;
+  /** Rhythm and technical episode events of this batch, in order. */
+  events: EpisodeEvent[];
 }
 
 /**
@@ -182,6 +218,15 @@ export class Detector {
   private readonly adapter: PatientAdapter;
   private readonly learningMs: number;
   private segmenterKey: unknown = null;
+  private readonly rhythm: RhythmOptions | null;
+  private readonly signalLostMs: number;
+  /** Arrival time (epoch ms) of each device's latest record, and when it was declared lost. */
+  private readonly lastSeen = new Map<string, { at: number; lost: boolean; silenced?: boolean }>();
+  /**
+   * Ids of the episode alerts each device last published: a rollback replays the device's
+   * records and raises the same ids, which are then not sent again (as beat alerts are not).
+   */
+  private readonly sentEpisodes = new Map<string, string[]>();
 
   constructor(
     private readonly sinks: DetectSinks,
@@ -197,6 +242,10 @@ export class Detector {
     if (!(learning >= 0) || !Number.isFinite(learning))
       throw new RangeError(`learningSeconds must be a finite number >= 0, got ${learning}`);
     this.learningMs = learning * 1000;
+    this.rhythm = options.rhythm === false ? null : { ...DEFAULT_RHYTHM_OPTIONS, ...options.rhythm };
+    const lost = options.signalLostSeconds ?? DEFAULT_SIGNAL_LOST_SECONDS;
+    if (!(lost > 0) || !Number.isFinite(lost)) throw new RangeError(`signalLostSeconds must be a finite number > 0, got ${lost}`);
+    this.signalLostMs = lost * 1000;
     this.devices = new DeviceRegistry(initialModel?.segmenters ?? { create: noModel, restore: noModel }, options, this.adapter);
     if (initialModel) this.segmenterKey = initialModel.segmenters;
   }
@@ -231,6 +280,8 @@ export class Detector {
       refusedRecords: 0,
       alreadyPublished: 0,
       snoozedAlerts: 0,
+      gatedBeats: 0,
+      episodeAlerts: 0,
     };
     const evictionsBefore = this.devices.evictions;
     const failed = new Set<string>();
@@ -272,6 +323,7 @@ export class Detector {
             decisions: [],
             learned: null,
             updated: null,
+            events: [],
           }),
         );
       work.records.push({ id: item.id, record: decoded.record, item });
@@ -340,6 +392,7 @@ export class Detector {
           state.artifact = [start - ARTIFACT_MARGIN_MS, end + ARTIFACT_MARGIN_MS];
         }
         work.beats.push(...admitted.beats);
+        if (admitted.admission !== 'duplicate') work.events.push(...this.monitorRecord(state, record, admitted));
       }
       work.firstScore = allBeats.length;
       allBeats.push(...work.beats);
@@ -375,6 +428,16 @@ export class Detector {
         const modelScore = scores[work.firstScore + i];
         const reconstruction = reconstructionErrorOf(modelScore, beat, model.scoring);
         const phase = this.advanceLearning(work, state, model, beat.t, population);
+        const monitor = state.monitor;
+        if (monitor !== null && monitor.gated(beat.rIndex, beat.rrPrev)) {
+          // Poor signal: not a clinical anomaly, not learned from, not seen by the alert policy.
+          counts.gatedBeats++;
+          scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });
+          work.events.push(...monitor.beat({ t: beat.t, rIndex: beat.rIndex, rrPrev: beat.rrPrev, ventricular: false, gated: true }));
+          // Still marked on the recent strip, so the console shows where the signal was too poor.
+          state.marks.push({ t: beat.t, anomalous: false, kind: 'gated', rrPrev: beat.rrPrev });
+          return;
+        }
         let verdict: BeatVerdict;
         if (phase === 'learning') {
           (state.learner as NonNullable<DeviceState['learner']>).add(beat, modelScore, reconstruction);
@@ -402,6 +465,17 @@ export class Detector {
             : anomalous
               ? 'ventricular'
               : 'normal';
+        if (monitor !== null)
+          work.events.push(
+            ...monitor.beat({
+              t: beat.t,
+              rIndex: beat.rIndex,
+              rrPrev: beat.rrPrev,
+              ventricular: anomalous && kind === 'ventricular',
+              // A beat near clipped samples is an artefact for the rhythm rules too.
+              gated: artefact,
+            }),
+          );
         const lastAlert = state.policy.lastAlert;
         const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold: 1 }, this.policy);
         state.policy = step.state;
@@ -460,6 +534,7 @@ export class Detector {
 
     // 5. Side effects: snippet, alert state, then SNS, in order per device; a failure rolls the device back.
     const published: AlertMessage[] = [];
+    const publishedEpisodes: EpisodeAlertMessage[] = [];
     const rolledBack = new Set<string>();
     await Promise.all(
       [...byDevice.values()].map(async (work) => {
@@ -498,14 +573,43 @@ export class Detector {
           this.devices.markPublished(work.deviceId, decision.from);
           published.push(message);
         }
+        // Episode alerts: no snippet; a failure rolls the device back like a beat alert's, and
+        // the replay raises the same ids (a subscriber may see one twice, never none).
+        const snoozedDevice = (snoozed.get(work.deviceId) ?? 0) > now;
+        for (const event of work.events) {
+          if (snoozedDevice && event.severity !== 'critical') {
+            // Snoozed by a clinician: episode warnings too (onsets and offsets); critical ones never.
+            counts.snoozedAlerts++;
+            continue;
+          }
+          const message = toEpisodeMessage(work.deviceId, event, model.version);
+          if (this.episodeSent(work.deviceId, message.id)) {
+            // Went out before a rollback of this device: counted, not sent twice.
+            counts.alreadyPublished++;
+            continue;
+          }
+          try {
+            await this.sinks.publishAlert(message);
+          } catch {
+            counts.failedAlerts++;
+            rollBack();
+            return;
+          }
+          this.markEpisodeSent(work.deviceId, message.id);
+          publishedEpisodes.push(message);
+        }
       }),
     );
     await quarantined;
+    const lost = await this.noteArrivals(byDevice, input);
+    counts.gatedBeats = scored.filter((b) => b.kind === 'gated' && !rolledBack.has(b.deviceId)).length;
 
     const beats = scored.filter((b) => !rolledBack.has(b.deviceId));
     counts.beatsScored = beats.length;
     counts.anomalousBeats = beats.reduce((n, b) => n + (b.anomalous ? 1 : 0), 0);
     counts.alerts = published.length;
+    publishedEpisodes.push(...lost);
+    counts.episodeAlerts = publishedEpisodes.length;
     counts.rolledBackDevices = rolledBack.size;
     counts.evictions = this.devices.evictions - evictionsBefore;
     counts.learningBeats = beats.reduce((n, b) => n + (b.phase === 'learning' ? 1 : 0), 0);
@@ -514,6 +618,7 @@ export class Detector {
     return {
       failedRecordIds: input.filter((r) => failed.has(r.id)).map((r) => r.id),
       alerts: published,
+      episodes: publishedEpisodes,
       beats,
       counts,
       scoringMs,
@@ -565,13 +670,110 @@ export class Detector {
   }
 
   /** Snoozes of the batch's devices; a failed read snoozes none (fail towards alerting). */
-  private async loadSnoozes(byDevice: Map<string, DeviceWork>): Promise<ReadonlyMap<string, number>> {
+  private async loadSnoozes(byDevice: ReadonlyMap<string, unknown>): Promise<ReadonlyMap<string, number>> {
     if (!this.options.snoozes || byDevice.size === 0) return new Map();
     try {
       return await this.options.snoozes.snoozedUntil([...byDevice.keys()]);
     } catch {
       return new Map();
     }
+  }
+
+  /**
+   * Raises `signal-lost` for every device that sent before and has sent nothing for
+   * `signalLostSeconds` (arrival time) by `now`. The detector calls it at the end of each batch
+   * with the batch's latest arrival time (devices of a busy shard are checked while it is busy);
+   * a timer (the local pipeline) or a scheduled sweep calls it when no batch comes. Returns the
+   * alerts published; a device whose publish fails is tried again at the next sweep.
+   *
+   * @example
+   * setInterval(() => void detector.sweep(Date.now()), 10_000);
+   */
+  async sweep(now: number): Promise<EpisodeAlertMessage[]> {
+    const out: EpisodeAlertMessage[] = [];
+    const due = [...this.lastSeen].filter(([, seen]) => !seen.lost && now - seen.at >= this.signalLostMs);
+    if (due.length === 0) return out;
+    // `signal-lost` is a warning: a snoozed device's is silenced (and so is its offset).
+    const snoozed = await this.loadSnoozes(new Map(due.map(([id]) => [id, null])));
+    const wall = (this.options.now ?? Date.now)();
+    for (const [deviceId, seen] of due) {
+      if ((snoozed.get(deviceId) ?? 0) > wall) {
+        seen.lost = true;
+        seen.silenced = true;
+        continue;
+      }
+      const message = toEpisodeMessage(
+        deviceId,
+        { kind: 'technical', label: 'signal-lost', phase: 'onset', severity: 'warning', start: seen.at, at: now },
+        null,
+      );
+      try {
+        await this.sinks.publishAlert(message);
+      } catch {
+        continue;
+      }
+      seen.lost = true;
+      out.push(message);
+    }
+    return out;
+  }
+
+  /** Remembers when each device of the batch last sent; a device that was lost and is back clears its alert. */
+  private async noteArrivals(byDevice: Map<string, DeviceWork>, input: readonly InputRecord[]): Promise<EpisodeAlertMessage[]> {
+    const out: EpisodeAlertMessage[] = [];
+    for (const work of byDevice.values()) {
+      let at = -Infinity;
+      for (const r of work.records) at = Math.max(at, r.item.arrivedAt);
+      const seen = this.lastSeen.get(work.deviceId);
+      if (seen?.lost && !seen.silenced) {
+        const message = toEpisodeMessage(
+          work.deviceId,
+          { kind: 'technical', label: 'signal-lost', phase: 'offset', severity: 'warning', start: seen.at, at },
+          null,
+        );
+        try {
+          await this.sinks.publishAlert(message);
+          out.push(message);
+        } catch {
+          continue; // still lost: the next record of the device tries again
+        }
+      }
+      this.lastSeen.delete(work.deviceId);
+      this.lastSeen.set(work.deviceId, { at: Math.max(at, seen?.at ?? -Infinity), lost: false });
+    }
+    // Bounded like the registry: the devices silent longest are forgotten first.
+    while (this.lastSeen.size > MAX_LAST_SEEN) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
+    let now = -Infinity;
+    for (const r of input) now = Math.max(now, r.arrivedAt);
+    if (Number.isFinite(now)) out.push(...(await this.sweep(now)));
+    return out;
+  }
+
+  /** Whether this environment already published the episode alert `id` of a device. */
+  private episodeSent(deviceId: string, id: string): boolean {
+    return this.sentEpisodes.get(deviceId)?.includes(id) ?? false;
+  }
+
+  /** Remembers a published episode alert (the last few per device, devices bounded like `lastSeen`). */
+  private markEpisodeSent(deviceId: string, id: string): void {
+    const ids = this.sentEpisodes.get(deviceId) ?? [];
+    ids.push(id);
+    if (ids.length > EPISODES_REMEMBERED) ids.splice(0, ids.length - EPISODES_REMEMBERED);
+    this.sentEpisodes.delete(deviceId);
+    this.sentEpisodes.set(deviceId, ids);
+    while (this.sentEpisodes.size > MAX_LAST_SEEN) this.sentEpisodes.delete(this.sentEpisodes.keys().next().value as string);
+  }
+
+  /** Feeds a record to the device's signal-quality and rhythm monitor; returns its episode events. */
+  private monitorRecord(state: DeviceState, record: DecodedRecord, admitted: ReturnType<DeviceState['admit']>): EpisodeEvent[] {
+    // The monitor needs the segmenter's R peaks as they are found (asystole, rate rules): a
+    // segmenter that cannot report them (a toy one in tests) runs without it.
+    if (this.rhythm === null || !state.reportsPeaks) return [];
+    if (state.monitor === null) state.monitor = new RhythmMonitor(record.fs, this.rhythm);
+    else if (admitted.admission === 'restarted' || admitted.admission === 'reset') state.monitor.restart(record.fs);
+    const peaks = admitted.beats.map((b) => b.rIndex);
+    for (const p of state.pendingPeaks()) peaks.push(p);
+    return state.monitor.samples(record.samples, peaks, (i) => state.timeOf(i));
   }
 
   /** Loads the profiles of the batch's devices that have no state here, in parallel. */
@@ -722,6 +924,11 @@ function learnedRr(features: Readonly<Record<string, unknown>>): number | null {
   const p = features.profile as { rrMedian?: unknown } | null | undefined;
   return p && typeof p.rrMedian === 'number' && p.rrMedian > 0 ? p.rrMedian : null;
 }
+/** Devices whose last arrival the detector remembers for `signal-lost` (about 100 bytes each). */
+const MAX_LAST_SEEN = 100_000;
+
+/** Episode alert ids remembered per device against re-sending after a rollback. */
+const EPISODES_REMEMBERED = 16;
 
 function noModel(): never {
   throw new Error('no model in hand: processBatch must be given one');

@@ -173,6 +173,14 @@ export class BeatSegmenter {
     return this.n;
   }
 
+  /**
+   * R peaks detected but not emitted yet (their window or successor is still awaited), oldest
+   * first. Rate rules (asystole, bradycardia) read them so they need not wait for a beat's window.
+   */
+  pendingPeaks(): number[] {
+    return this.held.map((b) => b.rIndex);
+  }
+
   /** Feeds samples (mV); returns the beats completed by them, in R-peak order. */
   push(chunk: ArrayLike<number>): Beat[] {
     const out: Beat[] = [];

@@ -22,6 +22,13 @@ export interface MitdbRecord {
    * ranges: EC57 leaves them out of QRS detection statistics (they hold flutter waves, no beats).
    */
   readonly excluded: readonly (readonly [number, number])[];
+  /** Rhythm changes (`+` annotations): sample and aux text without its `(` (`AFIB`, `N`, `VT`...). */
+  readonly rhythms?: readonly { readonly sample: number; readonly rhythm: string }[];
+  /**
+   * Signal-quality changes (`~` annotations): sample and whether the first channel is noisy or
+   * unreadable from there on (MIT-BIH's subtype bits 0 and 4 mark the first signal).
+   */
+  readonly quality?: readonly { readonly sample: number; readonly noisy: boolean }[];
 }
 
 /**
@@ -58,8 +65,14 @@ export function loadMitdbRecord(folder: string, name: string): MitdbRecord {
   const symbols: string[] = [];
   const excluded: [number, number][] = [];
   let vfStart = -1;
+  const rhythms: { sample: number; rhythm: string }[] = [];
+  const quality: { sample: number; noisy: boolean }[] = [];
   for (let i = 0; i < annotations.symbol.length; i++) {
     const symbol = annotations.symbol[i];
+    const aux = annotations.aux[i]?.replace(/\0/g, '').trim();
+    if (symbol === '+' && aux?.startsWith('(')) rhythms.push({ sample: annotations.sample[i], rhythm: aux.slice(1) });
+    if (symbol === '~')
+      quality.push({ sample: annotations.sample[i], noisy: annotations.subtype[i] === -1 || (annotations.subtype[i] & 0x11) !== 0 });
     if (symbol === '[' && vfStart < 0) vfStart = annotations.sample[i];
     if (symbol === ']' && vfStart >= 0) {
       excluded.push([vfStart, annotations.sample[i]]);
@@ -79,5 +92,7 @@ export function loadMitdbRecord(folder: string, name: string): MitdbRecord {
     beatSamples: Int32Array.from(samples),
     beatSymbols: symbols,
     excluded,
+    rhythms,
+    quality,
   };
 }

@@ -14,9 +14,12 @@ import type { LoadedBeatModel } from '../model/beat-model';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from '../detect/adapters';
 import { DEFAULT_ALERT_POLICY, type AlertPolicyOptions } from '../detect/alert-policy';
 import { MemoryProfileStore, type DeviceProfile, type PatientAdapter } from '../detect/patient-adaptation';
-import type { AlertMessage, DetectSinks } from '../detect/ports';
+import { isEpisodeAlert } from '../detect/alert-message';
+import type { AlertMessage, DetectSinks, EpisodeAlertMessage } from '../detect/ports';
 import { Detector, type InputRecord, type ScoredBeat } from '../detect/process-batch';
+import type { RhythmOptions } from '../detect/rhythm-monitor';
 import { defaultModelFor, mitdbSplit } from './default-model';
+import { rhythmFigures, rhythmJson, totalRhythmFigures, type RhythmFigures } from './rhythm-metrics';
 
 /** Device clock of every record's first sample: a fixed epoch, so alert ids are reproducible. */
 export const EVAL_EPOCH = Date.UTC(2026, 0, 1);
@@ -34,6 +37,8 @@ export interface ProductRunOptions {
   readonly policy: AlertPolicyOptions;
   /** Default {@link EVAL_BATCH_RECORDS}. */
   readonly batchRecords: number;
+  /** Rhythm thresholds over the detector's defaults (default: none changed). */
+  readonly rhythm?: Partial<RhythmOptions>;
 }
 
 export const DEFAULT_PRODUCT_RUN: ProductRunOptions = Object.freeze({
@@ -47,6 +52,10 @@ export const DEFAULT_PRODUCT_RUN: ProductRunOptions = Object.freeze({
 export interface ProductRun {
   readonly beats: ScoredBeat[];
   readonly alerts: AlertMessage[];
+  /** Rhythm and technical episode alerts, in order. */
+  readonly episodes: EpisodeAlertMessage[];
+  /** Seconds of the record whose beats were all gated, and beats gated. */
+  readonly gatedBeats: number;
   /** The profile the device learned (null: none, e.g. with the `off` adapter or a record shorter than the learning period). */
   readonly profile: DeviceProfile | null;
 }
@@ -65,12 +74,16 @@ export async function runRecordThroughDetector(
 ): Promise<ProductRun> {
   const o = { ...DEFAULT_PRODUCT_RUN, ...options };
   const alerts: AlertMessage[] = [];
+  const episodes: EpisodeAlertMessage[] = [];
   const sinks: DetectSinks = {
     quarantine: async (r) => {
       throw new Error(`eval: a record was rejected: ${r.reason}`);
     },
     putSnippet: async () => undefined,
-    publishAlert: async (m) => void alerts.push(m),
+    publishAlert: async (m) => {
+      if (isEpisodeAlert(m)) episodes.push(m);
+      else alerts.push(m);
+    },
   };
   const profiles = new MemoryProfileStore();
   const detector = new Detector(sinks, decodeRecord, {
@@ -78,6 +91,7 @@ export async function runRecordThroughDetector(
     learningSeconds: o.learningSeconds,
     policy: o.policy,
     profiles,
+    ...(o.rhythm ? { rhythm: o.rhythm } : {}),
   });
   const beats: ScoredBeat[] = [];
   const scratch = new Float32Array(Math.ceil(device.fs) + 1);
@@ -90,7 +104,7 @@ export async function runRecordThroughDetector(
     if (result.failedRecordIds.length > 0) throw new Error(`eval: ${result.failedRecordIds.length} records failed in memory`);
     beats.push(...result.beats);
   }
-  return { beats, alerts, profile: profiles.get(device.deviceId) };
+  return { beats, alerts, episodes, gatedBeats: beats.filter((b) => b.kind === 'gated').length, profile: profiles.get(device.deviceId) };
 }
 
 /** Sensitivity / positive predictivity counts of one beat class (NaN when undefined). */
@@ -178,6 +192,8 @@ export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRec
       if (best < 0 || Math.abs(ref[k] - r) < Math.abs(ref[best] - r)) best = k;
     const c = best >= 0 ? refClass[best] : null;
     if (best >= 0) matched[best] = 1;
+    // A gated beat (poor signal, or near clipped samples) is neither anomalous nor premature: a
+    // reference V or S beat there is missed; it still counts in the AUCs with its score, 0.
     const vent = b.anomalous && b.kind === 'ventricular';
     // A premature (supraventricular) verdict is a detection even below the alert threshold: the
     // patient-profile adapter counts such beats but keeps them out of the alert score.
@@ -358,6 +374,7 @@ export function metricsJson(m: ProductMetrics) {
 export function createMitdbProductEvaluation(options: Partial<ProductRunOptions> = {}, chooseModel: ModelChooser = defaultModelFor) {
   const results: ProductRecordResult[] = [];
   const splits: ('DS1' | 'DS2')[] = [];
+  const rhythms: RhythmFigures[] = [];
   const adaptation = options.adaptation ?? DEFAULT_PRODUCT_RUN.adaptation;
   return {
     async record({ record }: { record: MitdbRecord }) {
@@ -366,7 +383,10 @@ export function createMitdbProductEvaluation(options: Partial<ProductRunOptions>
       const result = productMetrics(record, run);
       results.push(result);
       splits.push(mitdbSplit(record.name));
+      const rhythm = rhythmFigures(record, run.episodes, run.gatedBeats, (sample) => EVAL_EPOCH + (sample * 1000) / record.fs);
+      rhythms.push(rhythm);
       return {
+        rhythm: rhythmJson(rhythm),
         anomaly: {
           model: name,
           split: splits[splits.length - 1],
@@ -386,7 +406,10 @@ export function createMitdbProductEvaluation(options: Partial<ProductRunOptions>
       const bySplit = Object.fromEntries(
         (['DS1', 'DS2'] as const).map((split) => [split, totalOf(results.filter((_, i) => splits[i] === split))]),
       );
-      return { anomaly: { adaptation: adaptation.name, ...totalOf(results), splits: bySplit } };
+      return {
+        anomaly: { adaptation: adaptation.name, ...totalOf(results), splits: bySplit },
+        rhythm: rhythmJson(totalRhythmFigures(rhythms)),
+      };
     },
   };
 }

@@ -31,6 +31,8 @@ export interface StreamSegmenter {
   push(samples: Float32Array): SegmentedBeat[];
   /** Plain-JSON state from which {@link SegmenterFactory.restore} rebuilds an equivalent segmenter. */
   toJSON(): unknown;
+  /** R peaks detected but not emitted as beats yet (optional: rate rules then wait for the beats). */
+  pendingPeaks?(): number[];
 }
 
 /** Makes segmenters for devices (one per device; a gap or a new fs makes a fresh one). */

@@ -137,7 +137,8 @@ describe('S3 and SNS adapters against fauxqs', () => {
       const got = await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 2);
       expect(got).toHaveLength(1);
       expect(JSON.parse(got[0].message)).toEqual(message);
-      expect(got[0].attributes).toEqual({ deviceId: 'dev-a', severity: 'critical' });
+      // `kind` defaults to beat for a message without one (older than issue 13).
+      expect(got[0].attributes).toEqual({ deviceId: 'dev-a', severity: 'critical', kind: 'beat' });
       const snippet = JSON.parse(
         await (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: message.snippetKey }))).Body!.transformToString(),
       );

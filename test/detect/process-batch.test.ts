@@ -108,6 +108,7 @@ describe('Detector.processBatch', () => {
     expect(Object.keys(message).sort()).toEqual(
       [
         'type',
+        'kind',
         'id',
         'deviceId',
         'severity',
@@ -123,6 +124,7 @@ describe('Detector.processBatch', () => {
     );
     expect(message).toMatchObject({
       type: 'beatwatch.alert',
+      kind: 'beat',
       id: 'dev-1:1000100',
       severity: 'warning',
       from: 1_000_100,

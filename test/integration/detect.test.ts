@@ -12,6 +12,7 @@ import { putModelVersion, promoteModel } from '../../src/aws/model-store';
 import { decodeWireRecord } from '../../src/contract/wire';
 import { loadBeatModel } from '../../src/model/beat-model';
 import type { AlertMessage, AlertSnippet, DetectSinks } from '../../src/detect/ports';
+import { isEpisodeAlert } from '../../src/detect/alert-message';
 import { Detector, type BatchResult } from '../../src/detect/process-batch';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import { EC57_MATCH_WINDOW_SECONDS } from '../../src/ecg/match-beats';
@@ -55,7 +56,11 @@ function device(record: string, id: string): SimulatedDevice {
 /** The alerts the detector raises on these devices' records, computed in memory (no emulators). */
 async function expectedAlerts(devices: SimulatedDevice[]): Promise<AlertMessage[]> {
   const published: AlertMessage[] = [];
-  const sinks: DetectSinks = { quarantine: async () => {}, putSnippet: async () => {}, publishAlert: async (m) => void published.push(m) };
+  const sinks: DetectSinks = {
+    quarantine: async () => {},
+    putSnippet: async () => {},
+    publishAlert: async (m) => void (isEpisodeAlert(m) || published.push(m)),
+  };
   const detector = new Detector(sinks, decodeWireRecord, { learningSeconds: LEARNING_SECONDS });
   const model = loadBeatModel(MODEL_TEXT);
   const scratch = new Float32Array(4096);

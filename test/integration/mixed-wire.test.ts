@@ -4,6 +4,7 @@ import type { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client
 import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/contract/decode-record';
 import type { AlertMessage, DetectSinks } from '../../src/detect/ports';
+import { isEpisodeAlert } from '../../src/detect/alert-message';
 import { Detector, type ScoredBeat } from '../../src/detect/process-batch';
 import { createRandom } from '../../src/random';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
@@ -49,7 +50,11 @@ async function detect(
   pick: (deviceIndex: number, seq: number) => Uint8Array,
 ): Promise<{ beats: ScoredBeat[]; alerts: AlertMessage[]; rejected: number }> {
   const alerts: AlertMessage[] = [];
-  const sinks: DetectSinks = { quarantine: async () => {}, putSnippet: async () => {}, publishAlert: async (m) => void alerts.push(m) };
+  const sinks: DetectSinks = {
+    quarantine: async () => {},
+    putSnippet: async () => {},
+    publishAlert: async (m) => void (isEpisodeAlert(m) || alerts.push(m)),
+  };
   const detector = new Detector(sinks, decodeRecord);
   const model = loadBeatModel(MODEL_TEXT);
   const beats: ScoredBeat[] = [];

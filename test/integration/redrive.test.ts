@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetectHandler } from '../../functions/detect';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { promoteModel, putModelVersion } from '../../src/aws/model-store';
-import type { AlertMessage } from '../../src/detect/ports';
+import type { AnyAlertMessage } from '../../src/detect/ports';
 import type { BatchResult } from '../../src/detect/process-batch';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
 import { simulateDevices } from '../../src/local/device-simulator';
@@ -45,7 +45,7 @@ describe('beatwatch redrive against the local emulators', () => {
     const rec = readWfdbRecord(`${MITDB}/119`);
     const devices = [{ deviceId: 'dev-redrive-119', signal: rec.signals[0].samples.subarray(0, SECONDS * rec.fs), fs: rec.fs }];
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    const published: AlertMessage[] = [];
+    const published: AnyAlertMessage[] = [];
     let snsDown = true;
     const handlerOf = (onBatch?: (r: BatchResult) => void) =>
       createDetectHandler({
