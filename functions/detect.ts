@@ -84,9 +84,7 @@ function emitMetrics(metrics: Metrics, result: BatchResult): void {
  * // the demo: same code, its own observer
  * const handler = createDetectHandler({ onBatch: (r) => counts.add(r) });
  */
-export function createDetectHandler(
-  options: DetectHandlerOptions = {},
-): (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse> {
+export function createDetectHandler(options: DetectHandlerOptions = {}): DetectHandler {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-detect' });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DETECT_SERVICE_NAME });
   let ready: { config: DetectConfig; cache: ModelCache; detector: Detector; state: AlertStateStore | null } | null = null;
@@ -119,7 +117,7 @@ export function createDetectHandler(
     return { config, cache, detector, state };
   }
 
-  return async (event, context) => {
+  const handler = async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
     ready ??= setUp();
     if (context) logger.addContext(context);
     // No model at all (cold start before any pointer, artifact missing, corrupt, wrong hash,
@@ -176,6 +174,15 @@ export function createDetectHandler(
     options.onBatch?.(result);
     return { batchItemFailures: result.failedRecordIds.map((id) => ({ itemIdentifier: id })) };
   };
+  // Devices of this environment that went silent: called by a timer (the local pipeline) when
+  // no batch comes; every batch also sweeps at its latest arrival time.
+  const sweep = async (now: number): Promise<number> => {
+    if (ready === null) return 0;
+    const lost = await ready.detector.sweep(now);
+    for (const alert of lost) logger.info('signal lost', { device: deviceRef(alert.deviceId), from: alert.from });
+    return lost.length;
+  };
+  return Object.assign(handler, { sweep });
 }
 
 /** How long a warm environment trusts the snoozes it read: a snooze takes effect within this. */
@@ -227,6 +234,12 @@ async function noteDevices(
     }),
   );
 }
+
+/** The detect handler plus its signal-lost sweep. */
+export type DetectHandler = ((event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse>) & {
+  /** Raises `signal-lost` for this environment's devices silent for the configured time by `now`; returns how many. */
+  sweep(now: number): Promise<number>;
+};
 
 /** The Lambda entry point (`functions/detect.handler`). */
 export const handler = createDetectHandler();

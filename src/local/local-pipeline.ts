@@ -42,6 +42,12 @@ export interface LocalPipelineOptions {
    * it receives them (a stand-in for a pager). Without it nothing listens.
    */
   readonly onNotification?: (message: string) => void;
+  /**
+   * How often the handler's signal-lost sweep runs, when the handler has one (`sweep(now)`, as
+   * `createDetectHandler` gives): default 5000 ms; 0 for never. The Lambda is not invoked when no
+   * records arrive, so silent devices are found by this timer (locally) or a scheduled sweep.
+   */
+  readonly sweepIntervalMs?: number;
 }
 
 /** The running local pipeline: emulators, resources, the poller driving the handler, the archiver. */
@@ -117,6 +123,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       onWarning: options.onWarning,
     });
     const running = poller;
+    const sweeper = (handler as { sweep?: (now: number) => Promise<number> }).sweep;
+    const sweepMs = options.sweepIntervalMs ?? 5000;
+    const sweepTimer =
+      sweeper && sweepMs > 0
+        ? setInterval(
+            () => void sweeper(Date.now()).catch((err: Error) => options.onWarning?.(`signal-lost sweep: ${err.message}`)),
+            sweepMs,
+          )
+        : null;
+    sweepTimer?.unref();
     const archiving = archiver;
     let stopped: Promise<void> | undefined;
     let listening = options.onNotification !== undefined;
@@ -153,6 +169,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       },
       stop() {
         stopped ??= (async () => {
+          if (sweepTimer) clearInterval(sweepTimer);
           await stopListening().catch(() => {});
           await Promise.all([running.stop(), archiving?.stop()]);
           aws.destroy();

@@ -330,6 +330,8 @@ export function scoreChartSvg(
     readonly from: number;
     readonly to: number;
     readonly alerts?: readonly { readonly from: number; readonly to: number; readonly severity: string }[];
+    /** Stretches of poor signal (gated beats, technical episodes), shaded grey under the alerts. */
+    readonly poor?: readonly { readonly from: number; readonly to: number; readonly label?: string }[];
     readonly cap?: number;
     readonly width?: number;
     readonly height?: number;
@@ -348,6 +350,10 @@ export function scoreChartSvg(
   const out = [
     `<svg class="score-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="beat scores over time">`,
   ];
+  for (const p of options.poor ?? [])
+    out.push(
+      `<rect class="poor-signal" x="${f1(x(p.from))}" y="${top}" width="${f1(Math.max(2, x(p.to) - x(p.from)))}" height="${H - top - bottom}" fill="#888" opacity="0.2">${p.label ? `<title>${esc(p.label)}</title>` : ''}</rect>`,
+    );
   for (const a of options.alerts ?? [])
     out.push(
       `<rect x="${f1(x(a.from))}" y="${top}" width="${f1(Math.max(3, x(a.to) - x(a.from)))}" height="${H - top - bottom}" fill="${INK.flagged}" opacity="0.15"><title>${esc(a.severity)} alert</title></rect>`,

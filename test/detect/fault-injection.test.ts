@@ -324,7 +324,7 @@ describe('fault injection: no usable model at a cold start', () => {
     // The model is published after the third failed invocation.
     const { createHash } = await import('node:crypto');
     const sha256 = createHash('sha256').update(MODEL_TEXT).digest('hex');
-    const counted: typeof handler = async (event, context) => {
+    const counted: (...args: Parameters<typeof handler>) => ReturnType<typeof handler> = async (event, context) => {
       if (++invocations === 4) {
         objects.set('models/v/model.json', MODEL_TEXT);
         objects.set('models/current.json', JSON.stringify({ version: model.version, key: 'models/v/model.json', sha256, promotedAt: 'x' }));

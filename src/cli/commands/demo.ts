@@ -6,7 +6,8 @@ import { UsageError } from '../command';
 import { intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
 import { renderDemoReport, type ReportDevice } from '../report/demo-report';
 import { expectedBeats, percentile } from '../report/demo-audit';
-import type { AlertMessage } from '../../detect/ports';
+import type { AlertMessage, AnyAlertMessage, EpisodeAlertMessage } from '../../detect/ports';
+import { isEpisodeAlert } from '../../detect/alert-message';
 import type { ScoredBeat } from '../../detect/process-batch';
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
@@ -72,6 +73,14 @@ const usage = [
   '                 learnedAt:{<device label>: seconds into the stream the device finished learning, or null}}',
   '                 (+ retrain:{decision, reason, fromVersion, toVersion, beatsUsed, seconds} with --retrain)',
 ].join('\n');
+
+/** One readable line per rhythm or technical episode alert (onset or offset). */
+function episodeLine(e: EpisodeAlertMessage, labels: Map<string, string>, startTime: number): string {
+  const offset = Math.max(0, Math.round((e.to - startTime) / 1000));
+  const into = `${Math.floor(offset / 60)}:${String(offset % 60).padStart(2, '0')}`;
+  const sev = e.severity === 'critical' ? 'CRITICAL' : 'warning ';
+  return `${e.kind.toUpperCase()} ${sev} ${labels.get(e.deviceId) ?? e.deviceId} ${e.rhythm ?? e.reason} ${e.phase} at ${into} into the recording`;
+}
 
 /** One readable line per alert: device, device-clock time (and offset into the recording), severity, beats, score vs threshold. */
 function alertLine(a: AlertMessage, labels: Map<string, string>, startTime: number): string {
@@ -171,6 +180,7 @@ const demo: CommandModule = {
     const totals = { beats: 0, anomalousBeats: 0, rejected: 0, restarts: 0 };
     const latencies: number[] = [];
     const alerts: AlertMessage[] = [];
+    const episodes: EpisodeAlertMessage[] = [];
     const pipeline = await startLocalPipeline({
       resources: { shardCount: 2 },
       mapping: { batchSize: 100 },
@@ -198,10 +208,12 @@ const demo: CommandModule = {
       onWarning: (m) => progress(`poller: ${m}`),
       // Alerts arrive on the SNS topic; an SQS queue subscribed to it stands in for a pager.
       onNotification: (message) => {
-        const a = JSON.parse(message) as AlertMessage;
-        alerts.push(a);
-        if (!values.json) process.stdout.write(`${alertLine(a, labels, startTime)}\n`);
-        else progress(alertLine(a, labels, startTime));
+        const any = JSON.parse(message) as AnyAlertMessage;
+        const line = isEpisodeAlert(any) ? episodeLine(any, labels, startTime) : alertLine(any, labels, startTime);
+        if (isEpisodeAlert(any)) episodes.push(any);
+        else alerts.push(any);
+        if (!values.json) process.stdout.write(`${line}\n`);
+        else progress(line);
       },
     });
     const { aws, resources: res } = pipeline;
@@ -273,6 +285,7 @@ const demo: CommandModule = {
         beats: totals.beats,
         anomalousBeats: totals.anomalousBeats,
         alerts: alerts.length,
+        episodeAlerts: episodes.length,
         rejected: totals.rejected,
         lost,
         latencyMs: { p50: Math.round(percentile(latencies, 0.5)), p95: Math.round(percentile(latencies, 0.95)) },
@@ -290,6 +303,7 @@ const demo: CommandModule = {
         ...(d.annotations
           ? { annotations: d.annotations.map((a) => ({ t: startTime + Math.round((a.sample * 1000) / d.fs), symbol: a.symbol })) }
           : {}),
+        episodes: episodes.filter((e) => e.deviceId === d.deviceId).sort((a, b) => a.to - b.to),
       }));
       mkdirSync(dirname(outFile), { recursive: true });
       writeFileSync(

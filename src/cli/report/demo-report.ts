@@ -1,4 +1,4 @@
-import type { AlertMessage } from '../../detect/ports';
+import type { AlertMessage, EpisodeAlertMessage } from '../../detect/ports';
 import type { ScoredBeat } from '../../detect/process-batch';
 import { ecgStripSvg, esc, mvRangeOf, scoreChartSvg, type StripMark } from '../../view/ecg-paper';
 
@@ -16,6 +16,8 @@ export interface ReportDevice {
   readonly alerts: readonly AlertMessage[];
   /** The record's reference beat labels (annotation symbol at epoch ms), when it has them. */
   readonly annotations?: readonly { readonly t: number; readonly symbol: string }[];
+  /** Rhythm and technical episode alerts (onsets and offsets), in time order. */
+  readonly episodes?: readonly EpisodeAlertMessage[];
 }
 
 /** What the whole report shows. */
@@ -89,6 +91,34 @@ function summaryCards(summary: Record<string, unknown>): string {
   return cards.map(([value, label]) => `<div><b>${esc(value)}</b><span>${esc(label)}</span></div>`).join('');
 }
 
+/** Poor signal of a device: each gated beat (half a second either side) and each technical episode. */
+function poorSignal(d: ReportDevice, end: number): { from: number; to: number; label: string }[] {
+  const gated = d.beats.filter((b) => b.kind === 'gated').map((b) => ({ from: b.t - 500, to: b.t + 500, label: 'gated beat' }));
+  return [...gated, ...spans(d.episodes ?? [], 'technical', end)];
+}
+
+/** Episodes of a kind rebuilt from onset/offset messages (an open one ends at `end`). */
+function spans(episodes: readonly EpisodeAlertMessage[], kind: 'rhythm' | 'technical', end: number) {
+  const out: { label: string; from: number; to: number }[] = [];
+  for (const e of episodes) {
+    if (e.kind !== kind || e.phase !== 'onset' || e.id.endsWith(':critical')) continue;
+    const off = episodes.find((o) => o.phase === 'offset' && o.id === `${e.id}:offset`);
+    out.push({ label: (e.rhythm ?? e.reason) as string, from: e.from, to: off ? off.to : end });
+  }
+  return out;
+}
+
+function episodeTable(episodes: readonly EpisodeAlertMessage[]): string {
+  if (episodes.length === 0) return '<p>No rhythm or technical episodes.</p>';
+  const rows = episodes
+    .map(
+      (e) =>
+        `<tr><td>${clock(e.phase === 'onset' ? e.to : e.to)}</td><td>${esc(e.kind)}</td><td>${esc(e.rhythm ?? e.reason ?? '')}</td><td>${esc(e.phase)}</td><td>${esc(e.severity)}</td><td>${clock(e.from)}</td><td><code>${esc(e.id)}</code></td></tr>`,
+    )
+    .join('');
+  return `<table><thead><tr><th>time (UTC)</th><th>kind</th><th>rhythm / reason</th><th>phase</th><th>severity</th><th>episode from</th><th>alert id</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 /** The reference label of each scored beat (the nearest annotation within {@link MATCH_MS}). */
 function referenceOf(d: ReportDevice): Map<number, string> {
   const out = new Map<number, string>();
@@ -145,7 +175,7 @@ function deviceSection(d: ReportDevice, index: number): string {
   const chart =
     d.beats.length === 0
       ? { svg: '<p>No beats scored.</p>', pinned: 0 }
-      : scoreChartSvg(d.beats, { from: d.startTime, to: end, alerts: d.alerts, cap: SCORE_CAP });
+      : scoreChartSvg(d.beats, { from: d.startTime, to: end, alerts: d.alerts, poor: poorSignal(d, end), cap: SCORE_CAP });
   const anchor = (i: number) => `d${index}-alert-${i + 1}`;
   const strips =
     d.alerts.length > 0
@@ -171,8 +201,8 @@ function deviceSection(d: ReportDevice, index: number): string {
       ? ` ${chart.pinned === 1 ? '1 beat' : `${chart.pinned} beats`} above ${SCORE_CAP}× the threshold ${chart.pinned === 1 ? 'is drawn as a triangle' : 'are drawn as triangles'} at the top.`
       : '';
   return `<section><h2>${esc(d.label)}</h2><p>${d.beats.length} beats scored, ${anomalous} above the threshold, ${d.alerts.length} alert${d.alerts.length === 1 ? '' : 's'}.${d.annotations ? ' Reference labels are the record\u2019s annotations (N normal, V ventricular, A/S supraventricular, …).' : ''}</p>
-<figure>${chart.svg}<figcaption>Score of every beat relative to the device's threshold (1, dashed): blue below, red above; alerts shaded.${pinned}</figcaption></figure>
-${table}${strips}</section>`;
+<figure>${chart.svg}<figcaption>Score of every beat relative to the device's threshold (1, dashed): blue below, red above; alerts shaded red, poor signal (gated beats, technical episodes) grey.${pinned}</figcaption></figure>
+${table}${strips}<h3>Rhythm and technical episodes</h3>${episodeTable(d.episodes ?? [])}</section>`;
 }
 
 /**
