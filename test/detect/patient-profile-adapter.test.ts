@@ -71,7 +71,9 @@ describe('patient-profile adapter in the detector', () => {
     const beats = await run(detector, 'sim', ecg.signal);
     const profile = profiles.get('sim') as DeviceProfile;
     expect(profile).toMatchObject({ adapter: 'patient-profile', modelVersion: 'sim-v1', learningSeconds: 300 });
-    const after = beats.filter((b) => b.phase === 'learned');
+    // Beats in a second the signal-quality index calls noisy (the simulator's noise bursts) are
+    // gated before the adapter sees them (issue 13): the adapter is judged on the others.
+    const after = beats.filter((b) => b.phase === 'learned' && b.kind !== 'gated');
     const pvcs = after.filter((b) => labelOf(ecg, b) === 'V');
     const normals = after.filter((b) => labelOf(ecg, b) === 'N');
     expect(pvcs.length).toBeGreaterThan(8);
@@ -86,7 +88,7 @@ describe('patient-profile adapter in the detector', () => {
     expect(learningV).toBeGreaterThan(60); // really bigeminy-like
     const detector = new Detector(new MemorySinks(), decodeWireRecord, { adaptation: patientProfileAdapter() });
     const beats = await run(detector, 'bigeminy', ecg.signal);
-    const late = beats.filter((b) => b.phase === 'learned' && b.t >= EPOCH + 310_000);
+    const late = beats.filter((b) => b.phase === 'learned' && b.kind !== 'gated' && b.t >= EPOCH + 310_000);
     const pvcs = late.filter((b) => labelOf(ecg, b) === 'V');
     expect(pvcs.length).toBeGreaterThan(5);
     expect(pvcs.every((b) => b.kind === 'ventricular')).toBe(true);

@@ -26,6 +26,7 @@ describe('beatwatch demo', () => {
         'anomalousBeats',
         'beats',
         'devices',
+        'episodeAlerts',
         'latencyMs',
         'learnedAt',
         'lost',
@@ -39,7 +40,9 @@ describe('beatwatch demo', () => {
       expect(summary.latencyMs.p95).toBeGreaterThanOrEqual(summary.latencyMs.p50);
       // A 20 s learning period: every device learns inside the 40 s streamed, at the end of the
       // period or, when its dominant beat has fewer than 20 beats by then (119's bigeminy), a
-      // little later (the patient-profile learner extends the period until it is ready).
+      // little later (the patient-profile learner extends the period until it is ready). Beats of
+      // poor-signal seconds are gated and not learned from, so a device whose learning period
+      // holds some (208) may also need a few seconds more.
       const learnedAt = Object.values(summary.learnedAt as Record<string, number | null>);
       expect(learnedAt.every((s) => s !== null && s >= 20 && s < 40)).toBe(true);
       expect(learnedAt.filter((s) => s !== null && s < 22).length).toBeGreaterThanOrEqual(3);

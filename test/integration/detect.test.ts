@@ -123,7 +123,7 @@ describe('detect handler against the local emulators', () => {
       wrapSinks: (sinks) => ({
         ...sinks,
         publishAlert: async (m) => {
-          if (++publishAttempts === 1) throw new Error('injected SNS outage');
+          if (!isEpisodeAlert(m) && ++publishAttempts === 1) throw new Error('injected SNS outage');
           await sinks.publishAlert(m);
         },
       }),
@@ -171,7 +171,11 @@ describe('detect handler against the local emulators', () => {
         received.push(...batch);
         empty = batch.length === 0 ? empty + 1 : 0;
       }
-      const ids = received.map((n) => (JSON.parse(n.message) as AlertMessage).id);
+      // Beat alerts only: rhythm and technical episode alerts (issue 13) share the topic.
+      const ids = received
+        .map((n) => JSON.parse(n.message) as AlertMessage)
+        .filter((m) => (m.kind ?? 'beat') === 'beat')
+        .map((m) => m.id);
       expect(ids.sort()).toEqual(expected.map((a) => a.id).sort());
       expect(received[0].attributes.severity).toMatch(/^(warning|critical)$/);
       expect(received.every((n) => n.attributes.deviceId === 'dev-int-119')).toBe(true);
@@ -186,7 +190,7 @@ describe('detect handler against the local emulators', () => {
       // (within EC57's 150 ms match window).
       const ventricular = annotatedVentricularBeats();
       expect(ventricular.length).toBeGreaterThan(0);
-      const alerts = received.map((n) => JSON.parse(n.message) as AlertMessage);
+      const alerts = received.map((n) => JSON.parse(n.message) as AlertMessage).filter((m) => (m.kind ?? 'beat') === 'beat');
       expect(alerts.length).toBeGreaterThanOrEqual(MIN_119_ALERTS);
       for (const a of alerts) {
         const held = ventricular.filter((t) => t >= a.from - 1000 && t <= a.to + 1000);
