@@ -57,6 +57,7 @@ function summaryCards(summary: Record<string, unknown>): string {
   add(n('beats'), 'beats scored');
   add(n('anomalousBeats'), 'beats above their threshold');
   add(n('alerts'), 'alerts raised');
+  add(n('episodeAlerts'), 'rhythm and technical alerts (onsets and offsets)');
   add(n('rejected'), 'records rejected');
   add(n('lost'), 'beats lost (must be 0)');
   add(n('skipped'), 'records skipped');
@@ -79,6 +80,7 @@ function summaryCards(summary: Record<string, unknown>): string {
     'beats',
     'anomalousBeats',
     'alerts',
+    'episodeAlerts',
     'rejected',
     'lost',
     'skipped',
