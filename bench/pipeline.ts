@@ -93,13 +93,15 @@ const suite: BenchSuite = {
       const detector = new Detector(noSinks, decodeRecord, { adaptation });
       let n = 0;
       let raised = 0;
+      let explainMs = 0;
       const started = performance.now();
       for (const batch of batches) {
         const r = await detector.processBatch(batch, model);
         n += r.counts.beatsScored;
         raised += r.counts.alerts;
+        explainMs += r.explainMs;
       }
-      return { beats: n, alerts: raised, seconds: (performance.now() - started) / 1000 };
+      return { beats: n, alerts: raised, explainMs, seconds: (performance.now() - started) / 1000 };
     };
     // Untimed warm-up (JIT, the scorer's buffers): otherwise whichever arm runs first pays for it.
     await runCore(OFF_ADAPTER);
@@ -116,6 +118,14 @@ const suite: BenchSuite = {
       );
     const adaptationRatio = on.beats / on.seconds / (off.beats / off.seconds);
     say(`adaptation on / off: ${adaptationRatio.toFixed(3)} x the beats/s`);
+    // What an alert's explanation (one reconstruction call per batch, per-sample error, RR
+    // context) adds to the batch that raises it: the detect function's added latency per alert.
+    // Both runs count: with a 5-minute learning period the adapted run may raise none.
+    const explained = { alerts: on.alerts + off.alerts, ms: on.explainMs + off.explainMs };
+    const explainMsPerAlert = explained.alerts > 0 ? explained.ms / explained.alerts : 0;
+    say(
+      `explanation: ${explainMsPerAlert.toFixed(2)} ms added per alert (${explained.alerts} alerts, ${explained.ms.toFixed(1)} ms in all)`,
+    );
 
     // 2. End to end through the emulators.
     let e2eBeats = 0;
@@ -159,6 +169,7 @@ const suite: BenchSuite = {
         handlerBeatsPerSecond: beats / coreSeconds,
         handlerBeatsPerSecondAdaptationOff: off.beats / off.seconds,
         adaptationOnOffRatio: adaptationRatio,
+        explainMsPerAlert,
         handlerDeviceSecondsPerSecond: deviceSeconds / coreSeconds,
         endToEndDeviceSecondsPerSecond: sent.deviceSeconds / e2eSeconds,
         endToEndBeatsPerSecond: e2eBeats / e2eSeconds,
