@@ -13,6 +13,7 @@ import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AlertStateStore, createDynamoClient, NotFoundError, type Actor, type AlertFilter } from '../src/aws/alert-state-store';
 import { createAwsClients } from '../src/aws/clients';
+import { describeModel, type ModelInfo } from '../src/aws/model-info';
 import { CONSOLE_ENV } from '../src/contract/lambda-env';
 import type { AlertSnippet } from '../src/detect/ports';
 
@@ -33,6 +34,8 @@ export interface ConsoleApiOptions {
   readonly store?: AlertStateStore;
   /** Reads an alert's snippet (default: S3 `BUCKET_NAME`); null when it is missing. */
   readonly readSnippet?: (key: string) => Promise<AlertSnippet | null>;
+  /** Reads the model in service (default: `describeModel` on S3 `BUCKET_NAME`). */
+  readonly readModel?: () => Promise<ModelInfo | null>;
   /** Wall clock (epoch ms). */
   readonly now?: () => number;
 }
@@ -153,7 +156,7 @@ function decodeSegment(s: string): string {
 
 /**
  * Builds the console API handler. Routes (all JSON, all authenticated):
- * `GET /api/me`, `GET /api/devices`, `GET /api/alerts?device=&severity=&kind=&status=&limit=`,
+ * `GET /api/me`, `GET /api/model` (the model in service), `GET /api/devices`, `GET /api/alerts?device=&severity=&kind=&status=&limit=`,
  * `GET /api/alerts/{id}`, `POST /api/alerts/{id}/ack`, `POST /api/alerts/{id}/label`
  * (`{"value": false, "note": "..."}`: false = false alarm), `POST /api/devices/{id}/snooze`
  * (`{"minutes": 30}`, or `{"until": <epoch ms>}`; 0 minutes = unsnooze).
@@ -170,20 +173,31 @@ export function createConsoleApiHandler(
   const now = options.now ?? Date.now;
   let store = options.store;
   let readSnippet = options.readSnippet;
+  let readModel = options.readModel;
 
-  function setUp(): { store: AlertStateStore; readSnippet: (key: string) => Promise<AlertSnippet | null> } {
+  function setUp(): {
+    store: AlertStateStore;
+    readSnippet: (key: string) => Promise<AlertSnippet | null>;
+    readModel: () => Promise<ModelInfo | null>;
+  } {
     if (!store) {
       const table = env[CONSOLE_ENV.alertTable];
       if (!table) throw new Error(`${CONSOLE_ENV.alertTable} is not set`);
       store = new AlertStateStore(createDynamoClient({ env }), table);
     }
-    if (!readSnippet) {
+    if (!readSnippet || !readModel) {
       const bucket = env[CONSOLE_ENV.bucket];
-      if (!bucket) throw new Error(`${CONSOLE_ENV.bucket} is not set`);
-      const s3: S3Client = createAwsClients({ env }).s3;
-      readSnippet = async (key) => {
+      // Checked when used, so a handler given its readers needs no bucket.
+      const need = (): string => {
+        if (!bucket) throw new Error(`${CONSOLE_ENV.bucket} is not set`);
+        return bucket;
+      };
+      let s3: S3Client | undefined;
+      const client = () => (s3 ??= createAwsClients({ env }).s3);
+      readModel ??= () => describeModel(client(), need());
+      readSnippet ??= async (key) => {
         try {
-          const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          const out = await client().send(new GetObjectCommand({ Bucket: need(), Key: key }));
           return JSON.parse(await (out.Body as { transformToString(): Promise<string> }).transformToString()) as AlertSnippet;
         } catch (err) {
           if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
@@ -191,7 +205,7 @@ export function createConsoleApiHandler(
         }
       };
     }
-    return { store, readSnippet };
+    return { store, readSnippet: readSnippet as NonNullable<typeof readSnippet>, readModel: readModel as NonNullable<typeof readModel> };
   }
 
   return async (event) => {
@@ -210,6 +224,7 @@ export function createConsoleApiHandler(
       const q = (event.queryStringParameters ?? {}) as Record<string, string | undefined>;
 
       if (method === 'GET' && route.length === 1 && route[0] === 'me') return json(200, { user: who });
+      if (method === 'GET' && route.length === 1 && route[0] === 'model') return json(200, { model: await deps.readModel() });
       if (method === 'GET' && route.length === 1 && route[0] === 'devices') {
         const devices = await deps.store.listDevices();
         return json(200, { devices: devices.sort((a, b) => (a.label ?? a.deviceId).localeCompare(b.label ?? b.deviceId)) });

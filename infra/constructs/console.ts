@@ -122,6 +122,8 @@ export class ClinicianConsole extends Construct {
       [ALERT_STATE_INDEX],
     );
     grantReadPrefix(fn, props.bucket, props.key, PREFIX.alerts);
+    // The model in service (GET /api/model): the pointer, the artifact, each version's report.json.
+    grantReadPrefix(fn, props.bucket, props.key, PREFIX.models);
     // The detector: alerts and sightings written (conditional put and update), snoozes read.
     grantTable(props.detectFunction, this.table, props.key, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']);
     (props.detectFunction as lambda.Function).addEnvironment(DETECT_ENV.alertTable, this.table.tableName);

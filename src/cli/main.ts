@@ -15,6 +15,7 @@ const COMMANDS: Record<string, Loader> = {
   replay: () => import('./commands/replay'),
   retrain: () => import('./commands/retrain'),
   redrive: () => import('./commands/redrive'),
+  model: () => import('./commands/model'),
 };
 
 /** Exit codes: a script can tell "you called it wrong" from "it ran and failed". */

@@ -18,6 +18,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import { createConsoleApiHandler, DEFAULT_CONSOLE_GROUP, type ConsoleApiEvent } from '../../functions/console-api';
 import type { AlertStateStore } from '../aws/alert-state-store';
 import type { AlertSnippet } from '../detect/ports';
+import type { ModelInfo } from '../aws/model-info';
 
 const WEB = new URL('../view/web/', import.meta.url);
 /** Issuer and audience of the development tokens (the handler checks the audience as it would Cognito's app client). */
@@ -30,6 +31,8 @@ const MAX_BODY = 16 * 1024;
 export interface ConsoleServerOptions {
   readonly store: AlertStateStore;
   readonly readSnippet: (key: string) => Promise<AlertSnippet | null>;
+  /** The model in service (`describeModel` over the local bucket); absent: `GET /api/model` answers null. */
+  readonly readModel?: () => Promise<ModelInfo | null>;
   /** Port on 127.0.0.1 (default 0: any free one). */
   readonly port?: number;
 }
@@ -101,6 +104,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const handler = createConsoleApiHandler({
     store: options.store,
     readSnippet: options.readSnippet,
+    readModel: options.readModel ?? (async () => null),
     env: { CONSOLE_CLIENT_ID: DEV_AUDIENCE, CONSOLE_GROUP: DEFAULT_CONSOLE_GROUP },
   });
   const devToken = (name: string) =>

@@ -85,7 +85,7 @@ describe('console API: no anonymous access to health data', () => {
       CONSOLE_GROUP: 'clinicians',
     });
   });
-  it('the console function may read and update the table and read snippets, nothing else', () => {
+  it('the console function may read and update the table, read snippets and models, nothing else', () => {
     const roleId = id(stack.console.function.role);
     const statements = Object.values(json.Resources)
       .filter(
@@ -101,9 +101,10 @@ describe('console API: no anonymous access to health data', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
-    expect(actions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect([...new Set(actions.filter((a) => a.startsWith('s3:')))]).toEqual(['s3:GetObject', 's3:ListBucket']);
     expect(JSON.stringify(statements)).toContain('/alerts/*');
-    expect(JSON.stringify(statements)).not.toMatch(/history|models|devices/);
+    expect(JSON.stringify(statements)).toContain('/models/*');
+    expect(JSON.stringify(statements)).not.toMatch(/history|devices|rejected/);
     expect(actions.some((a) => /Delete|PutItem|PutObject/.test(a))).toBe(false);
   });
   it('outputs the API URL, the user pool and the app client', () => {

@@ -18,6 +18,7 @@ import { DEMO_RECORDS, listRecordFolder, recordLabel, type RecordFolder, type Sk
 import { readWfdbAnnotations } from '../../ecg/wfdb-annotations';
 import { isBeatSymbol } from '../../ecg/beat-symbols';
 import { startConsoleServer } from '../../local/console-server';
+import { describeModel } from '../../aws/model-info';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AlertSnippet } from '../../detect/ports';
 
@@ -224,6 +225,7 @@ const demo: CommandModule = {
       consoleServer = await startConsoleServer({
         store: pipeline.alertState,
         readSnippet: (key) => readSnippetFromS3(aws.s3, res.bucket, key),
+        readModel: () => describeModel(aws.s3, res.bucket),
         port: consolePort,
       });
       progress(`console: ${consoleServer.url} (development login)`);

@@ -8,6 +8,7 @@
  */
 import { beatOverlaySvg, ecgStripSvg, esc, OVERLAY_LEGEND, tachogramSvg } from '../ecg-paper';
 import type { AlertItem, DeviceItem } from '../../aws/alert-state-store';
+import type { ModelInfo } from '../../aws/model-info';
 import type { AlertSnippet } from '../../detect/ports';
 
 /** How often lists are refreshed (ms). */
@@ -93,7 +94,7 @@ async function renderLists(): Promise<void> {
   const f = filtersFromHash();
   const main = $('#main');
   if (!main.querySelector('#alerts')) {
-    main.innerHTML = `<div class="grid"><section class="card"><h2>Devices</h2><div id="devices">loading…</div></section>
+    main.innerHTML = `<p class="meta" id="model"></p><div class="grid"><section class="card"><h2>Devices</h2><div id="devices">loading…</div></section>
       <section class="card"><h2>Alerts <small id="alert-count"></small></h2>
       <form id="filters" class="filters">
         <select name="device" aria-label="device"><option value="">all devices</option></select>
@@ -103,6 +104,13 @@ async function renderLists(): Promise<void> {
       </form><div id="alerts">loading…</div></section></div>`;
     const form = $('#filters') as HTMLFormElement;
     for (const [k, v] of f) (form.elements.namedItem(k) as HTMLSelectElement | null)?.setAttribute('data-value', v);
+    void api<{ model: ModelInfo | null }>('model')
+      .then(({ model }) => {
+        if (model)
+          $('#model').textContent =
+            `Model in service: ${model.version}, promoted ${clock(Date.parse(model.promotedAt))} UTC, threshold rule ${model.threshold.rule ?? '?'}${model.decisions[0]?.decision ? `; last retraining: ${model.decisions[0].decision}` : ''}.`;
+      })
+      .catch(() => {});
     form.addEventListener('change', () => {
       const q = new URLSearchParams();
       for (const el of Array.from(form.elements) as HTMLSelectElement[]) if (el.value) q.set(el.name, el.value);
