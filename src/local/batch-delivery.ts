@@ -26,6 +26,25 @@ export interface DeliveryStats {
   onFailureMessages: number;
 }
 
+/**
+ * Delivery statistics before any delivery: every counter at 0.
+ *
+ * @example
+ * const stats = emptyDeliveryStats();
+ */
+export function emptyDeliveryStats(): DeliveryStats {
+  return {
+    invocations: 0,
+    recordsSucceeded: 0,
+    functionErrors: 0,
+    partialFailures: 0,
+    retries: 0,
+    bisections: 0,
+    recordsDiscarded: 0,
+    onFailureMessages: 0,
+  };
+}
+
 /** What one shard's delivery needs. */
 export interface DeliveryContext {
   readonly shardId: string;

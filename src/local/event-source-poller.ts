@@ -1,5 +1,5 @@
 import { DescribeStreamSummaryCommand, ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
-import type { DeliveryStats } from './batch-delivery';
+import { emptyDeliveryStats, type DeliveryStats } from './batch-delivery';
 import { resolveMapping, type EventSourcePollerOptions } from './event-source-config';
 import { ShardConsumer } from './shard-consumer';
 
@@ -50,16 +50,7 @@ export async function startEventSourcePoller(options: EventSourcePollerOptions):
   if (streamArn === undefined) throw new Error(`stream ${options.streamName} has no ARN`);
   const [, , , region, accountId] = streamArn.split(':');
   const identity = { streamArn, region, accountId, functionName: mapping.functionName };
-  const stats: DeliveryStats = {
-    invocations: 0,
-    recordsSucceeded: 0,
-    functionErrors: 0,
-    partialFailures: 0,
-    retries: 0,
-    bisections: 0,
-    recordsDiscarded: 0,
-    onFailureMessages: 0,
-  };
+  const stats: DeliveryStats = emptyDeliveryStats();
   let stopping = false;
   const shards = await listShards(options.kinesis, streamArn);
   const consumers = shards.map(

@@ -20,7 +20,7 @@ import { Detector, type BatchResult, type DetectorOptions, type InputRecord, typ
 import { isEpisodeAlert } from '../../src/detect/alert-message';
 import type { AlertMessage, DetectSinks, Rejection } from '../../src/detect/ports';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
-import { deliverBatch, type DeliveryStats } from '../../src/local/batch-delivery';
+import { deliverBatch, emptyDeliveryStats, type DeliveryStats } from '../../src/local/batch-delivery';
 import { resolveMapping } from '../../src/local/event-source-config';
 import { loadBeatModel, type LoadedBeatModel } from '../../src/model/beat-model';
 
@@ -339,16 +339,7 @@ describe('fault injection: no usable model at a cold start', () => {
         Data: wire(r),
         ApproximateArrivalTimestamp: new Date(),
       }));
-    const stats: DeliveryStats = {
-      invocations: 0,
-      recordsSucceeded: 0,
-      functionErrors: 0,
-      partialFailures: 0,
-      retries: 0,
-      bisections: 0,
-      recordsDiscarded: 0,
-      onFailureMessages: 0,
-    };
+    const stats: DeliveryStats = emptyDeliveryStats();
     const mapping = resolveMapping({
       bisectBatchOnFunctionError: true,
       reportBatchItemFailures: true,

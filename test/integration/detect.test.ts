@@ -8,7 +8,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetectHandler } from '../../functions/detect';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
-import { putModelVersion, promoteModel } from '../../src/aws/model-store';
+import { seedModel } from '../../src/aws/model-store';
 import { decodeWireRecord } from '../../src/contract/wire';
 import { loadBeatModel } from '../../src/model/beat-model';
 import type { AlertMessage, AlertSnippet, DetectSinks } from '../../src/detect/ports';
@@ -95,9 +95,7 @@ describe('detect handler against the local emulators', () => {
     stack = await startLocalStack();
     aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region });
     res = await provisionLocalResources(aws, { shardCount: 1 });
-    const model = loadBeatModel(MODEL_TEXT);
-    const { key, sha256 } = await putModelVersion(aws.s3, res.bucket, model.version, MODEL_TEXT);
-    await promoteModel(aws.s3, res.bucket, { version: model.version, key, sha256, promotedAt: new Date(START).toISOString() }, null);
+    await seedModel(aws.s3, res.bucket, MODEL_TEXT, { promotedAt: new Date(START) });
   });
 
   afterAll(async () => {

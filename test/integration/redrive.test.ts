@@ -6,7 +6,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetectHandler } from '../../functions/detect';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
-import { promoteModel, putModelVersion } from '../../src/aws/model-store';
+import { seedModel } from '../../src/aws/model-store';
 import type { AnyAlertMessage } from '../../src/detect/ports';
 import type { BatchResult } from '../../src/detect/process-batch';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
@@ -15,7 +15,6 @@ import { startLocalStack, type LocalStack } from '../../src/local/emulators';
 import { startEventSourcePoller } from '../../src/local/event-source-poller';
 import { provisionLocalResources, type LocalResources } from '../../src/local/provision';
 import { redrive } from '../../src/local/redrive';
-import { loadBeatModel } from '../../src/model/beat-model';
 
 const MODEL_TEXT = readFileSync(fileURLToPath(new URL('../../data/default-model/model.json', import.meta.url)), 'utf8');
 const MITDB = fileURLToPath(new URL('../../data/mitdb', import.meta.url));
@@ -31,9 +30,7 @@ describe('beatwatch redrive against the local emulators', () => {
     stack = await startLocalStack();
     aws = createAwsClients({ endpoint: stack.endpoints, region: stack.region });
     res = await provisionLocalResources(aws, { shardCount: 1 });
-    const model = loadBeatModel(MODEL_TEXT);
-    const { key, sha256 } = await putModelVersion(aws.s3, res.bucket, model.version, MODEL_TEXT);
-    await promoteModel(aws.s3, res.bucket, { version: model.version, key, sha256, promotedAt: new Date(START).toISOString() }, null);
+    await seedModel(aws.s3, res.bucket, MODEL_TEXT, { promotedAt: new Date(START) });
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { putHistoryObject } from '../../src/aws/history-writer';
-import { promoteModel, putModelVersion, readModelPointer } from '../../src/aws/model-store';
+import { readModelPointer, seedModel } from '../../src/aws/model-store';
 import { createS3ModelRegistry, runRetrainCycle } from '../../src/aws/retrain-ports';
 import { encodeWireRecord, type DecodedRecord } from '../../src/contract/wire';
 import { encodeWireRecordV2 } from '../../src/contract/wire-v2';
@@ -31,8 +31,7 @@ describe('retraining over S3', () => {
   async function bucketWithChampion(): Promise<string> {
     const bucket = `retrain-${++bucketCount}`;
     await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const { key, sha256 } = await putModelVersion(aws.s3, bucket, champion.version, champion.text);
-    await promoteModel(aws.s3, bucket, { version: champion.version, key, sha256, promotedAt: new Date(NOW).toISOString() }, null);
+    await seedModel(aws.s3, bucket, champion.text, { promotedAt: new Date(NOW) });
     return bucket;
   }
 
