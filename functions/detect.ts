@@ -9,7 +9,6 @@
  * order, and score the beats of all devices in one batched model call. The detector reports the
  * failed record ids itself, in the same `batchItemFailures` shape.
  */
-import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
@@ -25,7 +24,9 @@ import { ModelCache, NoModelError } from '../src/detect/model-cache';
 import type { DetectSinks } from '../src/detect/ports';
 import { Detector, type BatchResult, type InputRecord } from '../src/detect/process-batch';
 import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
+import { DynamoPresenceStore } from '../src/aws/presence-store';
 import { DETECT_ENV } from '../src/contract/lambda-env';
+import { deviceLogRef } from '../src/contract/ids';
 import type { SnoozeSource } from '../src/detect/ports';
 
 /** Options of {@link createDetectHandler}; everything defaults to what the Lambda uses. */
@@ -40,11 +41,6 @@ export interface DetectHandlerOptions {
   readonly metrics?: Metrics;
   /** Sees every batch's result (the demo's report and counters). */
   readonly onBatch?: (result: BatchResult) => void;
-}
-
-/** A short stable pseudonym of a device id for logs (never the id itself). */
-function deviceRef(deviceId: string): string {
-  return createHash('sha256').update(deviceId).digest('hex').slice(0, 12);
 }
 
 function emitMetrics(metrics: Metrics, result: BatchResult): void {
@@ -87,9 +83,7 @@ function emitMetrics(metrics: Metrics, result: BatchResult): void {
 export function createDetectHandler(options: DetectHandlerOptions = {}): DetectHandler {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-detect' });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DETECT_SERVICE_NAME });
-  let ready: { config: DetectConfig; cache: ModelCache; detector: Detector; state: AlertStateStore | null } | null = null;
-  /** Per device: the device-clock time and phase last written to the alert state table. */
-  const lastWritten = new Map<string, { t: number; phase: string }>();
+  let ready: { config: DetectConfig; cache: ModelCache; detector: Detector } | null = null;
 
   function setUp() {
     const config = detectConfigFromEnv(options.env ?? process.env);
@@ -102,19 +96,23 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
     // Learned profiles live in the same bucket (devices/), so a device learns once per model
     // version, not once per container.
     const profiles = createS3ProfileStore(aws.s3, config.bucket, (device, reason) =>
-      logger.warn('device profile unusable, relearning', { device: deviceRef(device), reason }),
+      logger.warn('device profile unusable, relearning', { device: deviceLogRef(device), reason }),
     );
-    // The alert state table (the console's): alerts recorded before SNS, snoozes read per batch.
+    // The alert state table (the console's): alerts recorded before SNS, snoozes read per batch,
+    // and each device's last arrival, which the signal-lost sweep reads (functions/signal-lost-sweep.ts).
     const env = options.env ?? process.env;
     const table = env[DETECT_ENV.alertTable];
-    const state = table ? new AlertStateStore(createDynamoClient({ env }), table) : null;
+    const dynamo = table ? createDynamoClient({ env }) : null;
+    const state = dynamo && table ? new AlertStateStore(dynamo, table) : null;
     const recording: DetectSinks = state ? { ...sinks, recordAlert: (m, s) => state.putAlert(m, s) } : sinks;
     const detector = new Detector(options.wrapSinks ? options.wrapSinks(recording) : recording, decodeRecord, {
       ...config.detector,
       profiles,
-      ...(state ? { snoozes: cachedSnoozes(state, SNOOZE_CACHE_MS) } : {}),
+      ...(state && dynamo && table
+        ? { snoozes: cachedSnoozes(state, SNOOZE_CACHE_MS), presence: new DynamoPresenceStore(dynamo, table) }
+        : {}),
     });
-    return { config, cache, detector, state };
+    return { config, cache, detector };
   }
 
   const handler = async (event: KinesisStreamEvent, context?: Context): Promise<KinesisStreamBatchResponse> => {
@@ -146,7 +144,7 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
     const result = await ready.detector.processBatch(input, model);
     for (const alert of result.alerts) {
       logger.info('alert published', {
-        device: deviceRef(alert.deviceId),
+        device: deviceLogRef(alert.deviceId),
         severity: alert.severity,
         from: alert.from,
         to: alert.to,
@@ -167,29 +165,23 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
         failedRecords: result.failedRecordIds.length,
         lowest: result.failedRecordIds[0],
       });
-    if (ready.state)
-      await noteDevices(ready.state, result, lastWritten, (err) => logger.warn('device state not written', { error: String(err) }));
+    if (result.counts.presenceFailures > 0)
+      logger.warn('device arrivals not persisted (signal-lost sweep sees them late); retried at the next batch', {
+        failures: result.counts.presenceFailures,
+      });
+    for (const alert of result.episodes)
+      if (alert.reason === 'signal-lost')
+        logger.info('signal lost', { device: deviceLogRef(alert.deviceId), phase: alert.phase, from: alert.from });
     emitMetrics(metrics, result);
     metrics.publishStoredMetrics();
     options.onBatch?.(result);
     return { batchItemFailures: result.failedRecordIds.map((id) => ({ itemIdentifier: id })) };
   };
-  // Devices of this environment that went silent: called by a timer (the local pipeline) when
-  // no batch comes; every batch also sweeps at its latest arrival time.
-  const sweep = async (now: number): Promise<number> => {
-    if (ready === null) return 0;
-    const lost = await ready.detector.sweep(now);
-    for (const alert of lost) logger.info('signal lost', { device: deviceRef(alert.deviceId), from: alert.from });
-    return lost.length;
-  };
-  return Object.assign(handler, { sweep });
+  return handler;
 }
 
 /** How long a warm environment trusts the snoozes it read: a snooze takes effect within this. */
 const SNOOZE_CACHE_MS = 10_000;
-
-/** A device's `lastSeen` is written at most once per this much signal, or when its phase changes. */
-const SEEN_EVERY_MS = 30_000;
 
 /** Snoozes read at most once per `ttlMs` per device: one BatchGetItem per batch is the most it costs. */
 function cachedSnoozes(source: SnoozeSource, ttlMs: number): SnoozeSource {
@@ -212,34 +204,8 @@ function cachedSnoozes(source: SnoozeSource, ttlMs: number): SnoozeSource {
   };
 }
 
-/** Writes each device's last beat and phase to the alert state table (throttled; failures only logged: it is for display). */
-async function noteDevices(
-  state: AlertStateStore,
-  result: BatchResult,
-  lastWritten: Map<string, { t: number; phase: string }>,
-  onError: (err: unknown) => void,
-): Promise<void> {
-  const latest = new Map<string, { t: number; phase: 'learning' | 'learned' }>();
-  for (const b of result.beats) if (b.t >= (latest.get(b.deviceId)?.t ?? -Infinity)) latest.set(b.deviceId, { t: b.t, phase: b.phase });
-  await Promise.all(
-    [...latest].map(async ([deviceId, { t, phase }]) => {
-      const prev = lastWritten.get(deviceId);
-      if (prev && prev.phase === phase && t - prev.t < SEEN_EVERY_MS) return;
-      try {
-        await state.seen(deviceId, { lastSeen: t, phase });
-        lastWritten.set(deviceId, { t, phase });
-      } catch (err) {
-        onError(err);
-      }
-    }),
-  );
-}
-
-/** The detect handler plus its signal-lost sweep. */
-export type DetectHandler = ((event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse>) & {
-  /** Raises `signal-lost` for this environment's devices silent for the configured time by `now`; returns how many. */
-  sweep(now: number): Promise<number>;
-};
+/** The detect handler (a Kinesis event in, partial batch failures out). */
+export type DetectHandler = (event: KinesisStreamEvent, context?: Context) => Promise<KinesisStreamBatchResponse>;
 
 /** The Lambda entry point (`functions/detect.handler`). */
 export const handler = createDetectHandler();

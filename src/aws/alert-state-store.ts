@@ -13,7 +13,6 @@
  */
 import {
   BatchGetItemCommand,
-  ConditionalCheckFailedException,
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -24,6 +23,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AlertMessage, AlertSnippet, SnoozeSource } from '../detect/ports';
+import { DEVICE_SK, devicePk, fromItem, isConditionFailure, pad, toItem } from './dynamo-items';
 
 /** Name of the table's one global secondary index. */
 export const ALERT_STATE_INDEX = 'gsi1';
@@ -97,42 +97,6 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
-
-// ---- a small marshaller: the items are plain JSON (strings, numbers, booleans, lists, maps) ----
-
-function toAttr(v: unknown): AttributeValue {
-  if (v === null || v === undefined) return { NULL: true };
-  if (typeof v === 'string') return { S: v };
-  if (typeof v === 'number') return { N: String(v) };
-  if (typeof v === 'boolean') return { BOOL: v };
-  if (Array.isArray(v)) return { L: v.map(toAttr) };
-  return { M: toItem(v as Record<string, unknown>) };
-}
-
-function toItem(o: Record<string, unknown>): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = toAttr(v);
-  return out;
-}
-
-function fromAttr(a: AttributeValue): unknown {
-  if (a.S !== undefined) return a.S;
-  if (a.N !== undefined) return Number(a.N);
-  if (a.BOOL !== undefined) return a.BOOL;
-  if (a.L !== undefined) return a.L.map(fromAttr);
-  if (a.M !== undefined) return fromItem(a.M);
-  return null;
-}
-
-function fromItem(item: Record<string, AttributeValue>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) out[k] = fromAttr(v);
-  return out;
-}
-
-const pad = (t: number) => String(Math.max(0, Math.round(t))).padStart(15, '0');
-const devicePk = (deviceId: string) => `D#${deviceId}`;
-const DEVICE_SK = '#DEVICE';
 
 /**
  * The device and time of an alert id (`<deviceId>:<from>`, docs/ARCHITECTURE.md §3.3), or null
@@ -231,9 +195,6 @@ export async function createAlertStateTable(client: DynamoDBClient, tableName: s
     }),
   );
 }
-
-const isConditionFailure = (err: unknown) =>
-  err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
  * The alert state store over one DynamoDB table. Also the detector's {@link SnoozeSource}.

@@ -9,3 +9,4 @@ export * from './ids';
 export * from './model-pointer';
 export * from './lambda-env';
 export * from './cloudwatch';
+export * from './signal-lost';

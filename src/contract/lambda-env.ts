@@ -20,8 +20,21 @@ export const DETECT_ENV = {
   adaptation: 'ADAPTATION',
   /** A device's learning period, seconds of signal (default 300). */
   learningSeconds: 'LEARNING_SECONDS',
-  /** The alert state table (optional: without it alerts are not recorded and nothing is snoozed). */
+  /** The alert state table (optional: without it alerts are not recorded, nothing is snoozed and last arrivals stay in memory). */
   alertTable: 'ALERT_TABLE',
+  /** Deadline from a device's last record to its `signal-lost` alert, seconds (default 60, `src/contract/signal-lost.ts`). */
+  signalLostSeconds: 'SIGNAL_LOST_SECONDS',
+  /** Seconds between two signal-lost sweeps (default 10); the detector and the sweep must agree on it. */
+  signalLostCheckSeconds: 'SIGNAL_LOST_CHECK_SECONDS',
+} as const;
+
+/** Variables of the signal-lost sweep function (the same names as the detect function's). */
+export const SWEEP_ENV = {
+  topicArn: 'TOPIC_ARN',
+  /** The alert state table, where the detector persists each device's last arrival (required). */
+  alertTable: 'ALERT_TABLE',
+  signalLostSeconds: 'SIGNAL_LOST_SECONDS',
+  signalLostCheckSeconds: 'SIGNAL_LOST_CHECK_SECONDS',
 } as const;
 
 /** Variables of the console API function. */

@@ -6,6 +6,12 @@ import { DEFAULT_REVALIDATE_MS } from './model-cache';
 import type { DetectorOptions } from './process-batch';
 import { adapterByName, ADAPTER_NAMES, DEFAULT_LEARNING_SECONDS } from './adapters';
 import { envReader } from '../contract/env-reader';
+import {
+  DEFAULT_SIGNAL_LOST_CHECK_SECONDS,
+  DEFAULT_SIGNAL_LOST_SECONDS,
+  signalLostTiming,
+  type SignalLostTiming,
+} from '../contract/signal-lost';
 
 /** The detect function's configuration, read from its environment. */
 export interface DetectConfig {
@@ -28,7 +34,8 @@ export const DEFAULT_POINTER_KEY = MODEL_POINTER_KEY;
  * BUCKET_NAME, TOPIC_ARN (required); MODEL_POINTER_KEY, MODEL_REVALIDATE_MS; alert policy
  * ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS; thresholds THRESHOLD (replaces
  * the artifact's global value), THRESHOLD_MULTIPLIER; MAX_DEVICES; patient adaptation ADAPTATION
- * (`patient-profile`, the default, `threshold-calibration` or `off`) and LEARNING_SECONDS (default 300). Unset = the
+ * (`patient-profile`, the default, `threshold-calibration` or `off`) and LEARNING_SECONDS (default 300);
+ * SIGNAL_LOST_SECONDS and SIGNAL_LOST_CHECK_SECONDS ({@link signalLostTimingFromEnv}). Unset = the
  * documented default.
  *
  * @example
@@ -63,8 +70,36 @@ export function detectConfigFromEnv(env: Readonly<Record<string, string | undefi
       maxDevices: num(DETECT_ENV.maxDevices, DEFAULT_MAX_DEVICES, int, 'an integer >= 1'),
       adaptation: adaptationFrom(env[DETECT_ENV.adaptation]),
       learningSeconds: num(DETECT_ENV.learningSeconds, DEFAULT_LEARNING_SECONDS, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
+      ...signalLostSettingsFromEnv(env),
     },
   };
+}
+
+/** SIGNAL_LOST_SECONDS and SIGNAL_LOST_CHECK_SECONDS as detector options, checked together. */
+function signalLostSettingsFromEnv(env: Readonly<Record<string, string | undefined>>) {
+  const timing = signalLostTimingFromEnv(env);
+  return { signalLostSeconds: timing.deadlineMs / 1000, signalLostCheckSeconds: timing.checkEveryMs / 1000 };
+}
+
+/**
+ * The `signal-lost` timing of the detect and sweep functions (`src/contract/signal-lost.ts`):
+ * SIGNAL_LOST_SECONDS (deadline, default 60) and SIGNAL_LOST_CHECK_SECONDS (sweep period, default
+ * 10, below the deadline). Both functions read the same variables, so they agree.
+ *
+ * @example
+ * signalLostTimingFromEnv({ SIGNAL_LOST_SECONDS: '120' }).lostAfterMs // 110000
+ */
+export function signalLostTimingFromEnv(env: Readonly<Record<string, string | undefined>>): SignalLostTiming {
+  const reader = envReader(env);
+  const positive = (n: number) => Number.isFinite(n) && n > 0;
+  const deadline = reader.number(DETECT_ENV.signalLostSeconds, DEFAULT_SIGNAL_LOST_SECONDS, positive, 'a number of seconds > 0');
+  const check = reader.number(
+    DETECT_ENV.signalLostCheckSeconds,
+    Math.min(DEFAULT_SIGNAL_LOST_CHECK_SECONDS, deadline / 2),
+    (n) => positive(n) && n < deadline,
+    `a number of seconds > 0 and below ${DETECT_ENV.signalLostSeconds} (${deadline})`,
+  );
+  return signalLostTiming(deadline, check);
 }
 
 function adaptationFrom(name: string | undefined) {

@@ -17,6 +17,15 @@ export type {
 } from './ports';
 export { Detector, type BatchResult, type DetectorOptions, type InputRecord, type ScoredBeat } from './process-batch';
 export {
+  MemoryPresenceStore,
+  SignalLostMonitor,
+  sweepSilentDevices,
+  type LostEpisode,
+  type PresenceStore,
+  type Sighting,
+  type SweepResult,
+} from './signal-lost';
+export {
   MemoryProfileStore,
   parseDeviceProfile,
   populationVerdict,

@@ -29,7 +29,9 @@ import type {
   SnoozeSource,
 } from './ports';
 import { clipAmplitude } from '../contract/signal-bounds';
+import { DEFAULT_SIGNAL_LOST_CHECK_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS, signalLostTiming } from '../contract/signal-lost';
 import { explainAlert } from './explain';
+import { MemoryPresenceStore, SignalLostMonitor, type DeviceArrival, type PresenceStore } from './signal-lost';
 
 /**
  * Beats this close (ms) to a record with clipped samples are artefacts: the R peak's window (up
@@ -80,12 +82,22 @@ export interface DetectorOptions extends DeviceRegistryOptions {
    * over {@link DEFAULT_RHYTHM_OPTIONS}, or `false` for none (beats are then never gated).
    */
   readonly rhythm?: Partial<RhythmOptions> | false;
-  /** A device silent this long (arrival time) raises `signal-lost` (default 60 s). */
+  /**
+   * Deadline from a device's last record to its `signal-lost` alert, seconds (default 60;
+   * `src/contract/signal-lost.ts`). With {@link DetectorOptions.signalLostCheckSeconds} it sets
+   * the silence after which a device is declared lost (default 50 s).
+   */
   readonly signalLostSeconds?: number;
+  /** Seconds between two signal-lost sweeps (default 10): the sweep and the detector must agree. */
+  readonly signalLostCheckSeconds?: number;
+  /**
+   * Where devices' last arrivals and open `signal-lost` episodes persist, shared with the sweep
+   * (the alert state table in the Lambda). Default: memory, this detector's view only.
+   */
+  readonly presence?: PresenceStore;
 }
 
-/** Default of {@link DetectorOptions.signalLostSeconds}. */
-export const DEFAULT_SIGNAL_LOST_SECONDS = 60;
+export { DEFAULT_SIGNAL_LOST_SECONDS } from '../contract/signal-lost';
 
 /** One scored beat, as reported to observers (metrics, the demo's report). */
 export interface ScoredBeat {
@@ -162,8 +174,12 @@ export interface BatchResult {
      * ±MAX_ABS_MV (scored, reported, kept out of alerts).
      */
     gatedBeats: number;
-    /** Episode alerts published (rhythm and technical, onsets and offsets). */
+    /** Episode alerts published (rhythm and technical, onsets and offsets; `signal-lost` included). */
     episodeAlerts: number;
+    /** Devices' last arrivals persisted (at most one per device per `writeEveryMs`, `src/contract/signal-lost.ts`). */
+    presenceWrites: number;
+    /** Persisting them failed (tried again at the next batch; the batch itself does not fail for it). */
+    presenceFailures: number;
   };
   /** Wall ms of the one batched scoring call. */
   readonly scoringMs: number;
@@ -219,9 +235,8 @@ export class Detector {
   private readonly learningMs: number;
   private segmenterKey: unknown = null;
   private readonly rhythm: RhythmOptions | null;
-  private readonly signalLostMs: number;
-  /** Arrival time (epoch ms) of each device's latest record, and when it was declared lost. */
-  private readonly lastSeen = new Map<string, { at: number; lost: boolean; silenced?: boolean }>();
+  /** `signal-lost`: arrivals persisted, episodes ended by a return, silent devices found (src/detect/signal-lost.ts). */
+  private readonly signalLost: SignalLostMonitor;
   /**
    * Ids of the episode alerts each device last published: a rollback replays the device's
    * records and raises the same ids, which are then not sent again (as beat alerts are not).
@@ -243,9 +258,18 @@ export class Detector {
       throw new RangeError(`learningSeconds must be a finite number >= 0, got ${learning}`);
     this.learningMs = learning * 1000;
     this.rhythm = options.rhythm === false ? null : { ...DEFAULT_RHYTHM_OPTIONS, ...options.rhythm };
-    const lost = options.signalLostSeconds ?? DEFAULT_SIGNAL_LOST_SECONDS;
-    if (!(lost > 0) || !Number.isFinite(lost)) throw new RangeError(`signalLostSeconds must be a finite number > 0, got ${lost}`);
-    this.signalLostMs = lost * 1000;
+    this.signalLost = new SignalLostMonitor(
+      {
+        presence: options.presence ?? new MemoryPresenceStore(),
+        publish: (m) => this.sinks.publishAlert(m),
+        snoozes: options.snoozes,
+        now: options.now,
+      },
+      signalLostTiming(
+        options.signalLostSeconds ?? DEFAULT_SIGNAL_LOST_SECONDS,
+        options.signalLostCheckSeconds ?? DEFAULT_SIGNAL_LOST_CHECK_SECONDS,
+      ),
+    );
     this.devices = new DeviceRegistry(initialModel?.segmenters ?? { create: noModel, restore: noModel }, options, this.adapter);
     if (initialModel) this.segmenterKey = initialModel.segmenters;
   }
@@ -282,6 +306,8 @@ export class Detector {
       snoozedAlerts: 0,
       gatedBeats: 0,
       episodeAlerts: 0,
+      presenceWrites: 0,
+      presenceFailures: 0,
     };
     const evictionsBefore = this.devices.evictions;
     const failed = new Set<string>();
@@ -601,14 +627,18 @@ export class Detector {
       }),
     );
     await quarantined;
-    const lost = await this.noteArrivals(byDevice, input);
     counts.gatedBeats = scored.filter((b) => b.kind === 'gated' && !rolledBack.has(b.deviceId)).length;
 
     const beats = scored.filter((b) => !rolledBack.has(b.deviceId));
+    // 6. signal-lost: the batch's arrivals recorded (a device back ends its episode), then the
+    // devices this detector knows checked for silence at the batch's latest arrival.
+    const lost = await this.signalLost.afterBatch(arrivalsOf(byDevice, beats), Math.max(...input.map((r) => r.arrivedAt)));
+    counts.presenceWrites = lost.writes;
+    counts.presenceFailures = lost.writeFailures;
     counts.beatsScored = beats.length;
     counts.anomalousBeats = beats.reduce((n, b) => n + (b.anomalous ? 1 : 0), 0);
     counts.alerts = published.length;
-    publishedEpisodes.push(...lost);
+    publishedEpisodes.push(...lost.alerts);
     counts.episodeAlerts = publishedEpisodes.length;
     counts.rolledBackDevices = rolledBack.size;
     counts.evictions = this.devices.evictions - evictionsBefore;
@@ -680,73 +710,17 @@ export class Detector {
   }
 
   /**
-   * Raises `signal-lost` for every device that sent before and has sent nothing for
-   * `signalLostSeconds` (arrival time) by `now`. The detector calls it at the end of each batch
-   * with the batch's latest arrival time (devices of a busy shard are checked while it is busy);
-   * a timer (the local pipeline) or a scheduled sweep calls it when no batch comes. Returns the
-   * alerts published; a device whose publish fails is tried again at the next sweep.
+   * Raises `signal-lost` for the devices this detector knows that have been silent for the
+   * declare threshold by `now` (arrival time) and have no episode open. The detector calls it after
+   * every batch with the batch's latest arrival; between batches the sweep
+   * (`sweepSilentDevices`, over the persisted arrivals) finds silent devices. Returns the alerts
+   * published; a device whose publish fails is tried again at the next check.
    *
    * @example
-   * setInterval(() => void detector.sweep(Date.now()), 10_000);
+   * const raised = await detector.sweep(Date.now());
    */
   async sweep(now: number): Promise<EpisodeAlertMessage[]> {
-    const out: EpisodeAlertMessage[] = [];
-    const due = [...this.lastSeen].filter(([, seen]) => !seen.lost && now - seen.at >= this.signalLostMs);
-    if (due.length === 0) return out;
-    // `signal-lost` is a warning: a snoozed device's is silenced (and so is its offset).
-    const snoozed = await this.loadSnoozes(new Map(due.map(([id]) => [id, null])));
-    const wall = (this.options.now ?? Date.now)();
-    for (const [deviceId, seen] of due) {
-      if ((snoozed.get(deviceId) ?? 0) > wall) {
-        seen.lost = true;
-        seen.silenced = true;
-        continue;
-      }
-      const message = toEpisodeMessage(
-        deviceId,
-        { kind: 'technical', label: 'signal-lost', phase: 'onset', severity: 'warning', start: seen.at, at: now },
-        null,
-      );
-      try {
-        await this.sinks.publishAlert(message);
-      } catch {
-        continue;
-      }
-      seen.lost = true;
-      out.push(message);
-    }
-    return out;
-  }
-
-  /** Remembers when each device of the batch last sent; a device that was lost and is back clears its alert. */
-  private async noteArrivals(byDevice: Map<string, DeviceWork>, input: readonly InputRecord[]): Promise<EpisodeAlertMessage[]> {
-    const out: EpisodeAlertMessage[] = [];
-    for (const work of byDevice.values()) {
-      let at = -Infinity;
-      for (const r of work.records) at = Math.max(at, r.item.arrivedAt);
-      const seen = this.lastSeen.get(work.deviceId);
-      if (seen?.lost && !seen.silenced) {
-        const message = toEpisodeMessage(
-          work.deviceId,
-          { kind: 'technical', label: 'signal-lost', phase: 'offset', severity: 'warning', start: seen.at, at },
-          null,
-        );
-        try {
-          await this.sinks.publishAlert(message);
-          out.push(message);
-        } catch {
-          continue; // still lost: the next record of the device tries again
-        }
-      }
-      this.lastSeen.delete(work.deviceId);
-      this.lastSeen.set(work.deviceId, { at: Math.max(at, seen?.at ?? -Infinity), lost: false });
-    }
-    // Bounded like the registry: the devices silent longest are forgotten first.
-    while (this.lastSeen.size > MAX_LAST_SEEN) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
-    let now = -Infinity;
-    for (const r of input) now = Math.max(now, r.arrivedAt);
-    if (Number.isFinite(now)) out.push(...(await this.sweep(now)));
-    return out;
+    return (await this.signalLost.check(now)).raised;
   }
 
   /** Whether this environment already published the episode alert `id` of a device. */
@@ -754,14 +728,14 @@ export class Detector {
     return this.sentEpisodes.get(deviceId)?.includes(id) ?? false;
   }
 
-  /** Remembers a published episode alert (the last few per device, devices bounded like `lastSeen`). */
+  /** Remembers a published episode alert (the last few per device, devices bounded). */
   private markEpisodeSent(deviceId: string, id: string): void {
     const ids = this.sentEpisodes.get(deviceId) ?? [];
     ids.push(id);
     if (ids.length > EPISODES_REMEMBERED) ids.splice(0, ids.length - EPISODES_REMEMBERED);
     this.sentEpisodes.delete(deviceId);
     this.sentEpisodes.set(deviceId, ids);
-    while (this.sentEpisodes.size > MAX_LAST_SEEN) this.sentEpisodes.delete(this.sentEpisodes.keys().next().value as string);
+    while (this.sentEpisodes.size > MAX_EPISODE_DEVICES) this.sentEpisodes.delete(this.sentEpisodes.keys().next().value as string);
   }
 
   /** Feeds a record to the device's signal-quality and rhythm monitor; returns its episode events. */
@@ -924,11 +898,27 @@ function learnedRr(features: Readonly<Record<string, unknown>>): number | null {
   const p = features.profile as { rrMedian?: unknown } | null | undefined;
   return p && typeof p.rrMedian === 'number' && p.rrMedian > 0 ? p.rrMedian : null;
 }
-/** Devices whose last arrival the detector remembers for `signal-lost` (about 100 bytes each). */
-const MAX_LAST_SEEN = 100_000;
+/** Devices whose published episode alert ids the detector remembers (the least recently active forgotten first). */
+const MAX_EPISODE_DEVICES = 100_000;
 
 /** Episode alert ids remembered per device against re-sending after a rollback. */
 const EPISODES_REMEMBERED = 16;
+
+/** Each device's latest arrival in the batch, and its latest scored beat (for the console's last seen and phase). */
+function arrivalsOf(byDevice: ReadonlyMap<string, DeviceWork>, beats: readonly ScoredBeat[]): DeviceArrival[] {
+  const last = new Map<string, ScoredBeat>();
+  for (const b of beats) if (b.t >= (last.get(b.deviceId)?.t ?? -Infinity)) last.set(b.deviceId, b);
+  return [...byDevice.values()].map((work) => {
+    const beat = last.get(work.deviceId);
+    return {
+      deviceId: work.deviceId,
+      sighting: {
+        arrivedAt: Math.max(...work.records.map((r) => r.item.arrivedAt)),
+        ...(beat ? { lastBeat: { t: beat.t, phase: beat.phase } } : {}),
+      },
+    };
+  });
+}
 
 function noModel(): never {
   throw new Error('no model in hand: processBatch must be given one');

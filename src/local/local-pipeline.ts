@@ -1,3 +1,4 @@
+import { createSignalLostSweepHandler } from '../../functions/signal-lost-sweep';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { AlertStateStore, createAlertStateTable, createDynamoClient } from '../aws/alert-state-store';
 import { LOCAL_ALERT_TABLE } from '../contract/lambda-env';
@@ -8,6 +9,7 @@ import { startEventSourcePoller, type EventSourcePoller } from './event-source-p
 import type { KinesisHandler } from './lambda-event';
 import { provisionLocalResources, type LocalResources, type LocalResourcesOptions } from './provision';
 import { receiveSnsNotifications } from './sns-subscriber';
+import { Logger } from '@aws-lambda-powertools/logger';
 
 /** What a handler factory gets: the stack it runs against. */
 export interface LocalPipelineContext {
@@ -15,8 +17,9 @@ export interface LocalPipelineContext {
   readonly aws: AwsClients;
   readonly resources: LocalResources;
   /**
-   * The environment the deployed Lambda would see, pointed at the emulators: `BUCKET_NAME`,
-   * `TOPIC_ARN`, `AWS_REGION` and `AWS_ENDPOINT_URL_{KINESIS,S3,SNS,SQS}`.
+   * The environment the deployed Lambdas would see, pointed at the emulators: `BUCKET_NAME`,
+   * `TOPIC_ARN`, `ALERT_TABLE`, `AWS_REGION` and `AWS_ENDPOINT_URL_{KINESIS,S3,SNS,SQS,DYNAMODB}`,
+   * plus {@link LocalPipelineOptions.env}.
    */
   readonly lambdaEnv: Readonly<Record<string, string>>;
   /** The alert state store (dynalite), table `ALERT_TABLE` of `lambdaEnv`. */
@@ -43,11 +46,14 @@ export interface LocalPipelineOptions {
    */
   readonly onNotification?: (message: string) => void;
   /**
-   * How often the handler's signal-lost sweep runs, when the handler has one (`sweep(now)`, as
-   * `createDetectHandler` gives): default 5000 ms; 0 for never. The Lambda is not invoked when no
-   * records arrive, so silent devices are found by this timer (locally) or a scheduled sweep.
+   * How often the signal-lost sweep runs (`functions/signal-lost-sweep.ts`, over the devices'
+   * last arrivals the detect handler persists in the alert state table): default its check period
+   * (`SIGNAL_LOST_CHECK_SECONDS`, 10 s); 0 for never. The Lambda is not invoked when no records
+   * arrive, so silent devices are found by this timer here and by the scheduled sweep in AWS.
    */
   readonly sweepIntervalMs?: number;
+  /** More Lambda environment for every function (e.g. `SIGNAL_LOST_SECONDS`), merged into `lambdaEnv`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The running local pipeline: emulators, resources, the poller driving the handler, the archiver. */
@@ -97,6 +103,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       AWS_ENDPOINT_URL_SQS: stack.endpoints.sqs,
       AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
       ALERT_TABLE: LOCAL_ALERT_TABLE,
+      ...options.env,
     };
     await createAlertStateTable(dynamo, LOCAL_ALERT_TABLE);
     const alertState = new AlertStateStore(dynamo, LOCAL_ALERT_TABLE);
@@ -123,14 +130,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       onWarning: options.onWarning,
     });
     const running = poller;
-    const sweeper = (handler as { sweep?: (now: number) => Promise<number> }).sweep;
-    const sweepMs = options.sweepIntervalMs ?? 5000;
+    // The sweep function's code, one sweep per tick (the Lambda runs six a minute off a schedule).
+    const sweeper = createSignalLostSweepHandler({ env: lambdaEnv, sns: aws.sns, dynamo, logger: quietLogger() });
+    const sweepMs = options.sweepIntervalMs ?? sweeper.timing().checkEveryMs;
+    let sweeping = false;
     const sweepTimer =
-      sweeper && sweepMs > 0
-        ? setInterval(
-            () => void sweeper(Date.now()).catch((err: Error) => options.onWarning?.(`signal-lost sweep: ${err.message}`)),
-            sweepMs,
-          )
+      sweepMs > 0
+        ? setInterval(() => {
+            if (sweeping) return; // one at a time, as the Lambda's reserved concurrency of 1
+            sweeping = true;
+            sweeper
+              .sweepOnce(Date.now())
+              .catch((err: Error) => options.onWarning?.(`signal-lost sweep: ${err.message}`))
+              .finally(() => (sweeping = false));
+          }, sweepMs)
         : null;
     sweepTimer?.unref();
     const archiving = archiver;
@@ -170,6 +183,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       stop() {
         stopped ??= (async () => {
           if (sweepTimer) clearInterval(sweepTimer);
+          while (sweeping) await new Promise((r) => setTimeout(r, 20));
           await stopListening().catch(() => {});
           await Promise.all([running.stop(), archiving?.stop()]);
           aws.destroy();
@@ -186,4 +200,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await stack.stop();
     throw err;
   }
+}
+
+/** A logger for the local sweep: its per-device lines would interleave with the demo's output (warnings still go to `onWarning`). */
+function quietLogger(): Logger {
+  return new Logger({ serviceName: 'beatwatch-signal-lost-sweep', logLevel: 'SILENT' });
 }

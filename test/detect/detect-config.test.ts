@@ -15,6 +15,7 @@ describe('detectConfigFromEnv', () => {
     expect(c.detector.thresholdMultiplier).toBe(1);
     expect(c.detector.adaptation?.name).toBe('patient-profile');
     expect(c.detector.learningSeconds).toBe(300);
+    expect([c.detector.signalLostSeconds, c.detector.signalLostCheckSeconds]).toEqual([60, 10]);
   });
 
   it('reads overrides', () => {
@@ -30,6 +31,8 @@ describe('detectConfigFromEnv', () => {
       MODEL_POINTER_KEY: 'models/canary.json',
       ADAPTATION: 'off',
       LEARNING_SECONDS: '60',
+      SIGNAL_LOST_SECONDS: '120',
+      SIGNAL_LOST_CHECK_SECONDS: '15',
     });
     expect(c.detector.adaptation?.name).toBe('off');
     expect({ ...c.detector, adaptation: undefined }).toEqual({
@@ -39,6 +42,8 @@ describe('detectConfigFromEnv', () => {
       globalThreshold: 0.7,
       thresholdMultiplier: 1.5,
       maxDevices: 50,
+      signalLostSeconds: 120,
+      signalLostCheckSeconds: 15,
     });
     expect(c.pointerKey).toBe('models/canary.json');
   });
@@ -48,6 +53,11 @@ describe('detectConfigFromEnv', () => {
     expect(() => detectConfigFromEnv({ ...base, ALERT_K: '1.5' })).toThrow(/ALERT_K must be an integer/);
     expect(() => detectConfigFromEnv({ ...base, THRESHOLD: '-1' })).toThrow(/THRESHOLD must be/);
     expect(() => detectConfigFromEnv({ ...base, ALERT_CRITICAL_MULTIPLE: '1' })).toThrow(/ALERT_CRITICAL_MULTIPLE/);
+    expect(() => detectConfigFromEnv({ ...base, SIGNAL_LOST_SECONDS: '0' })).toThrow(/SIGNAL_LOST_SECONDS must be/);
+    // The sweep period must stay below the deadline, or the deadline could not be kept.
+    expect(() => detectConfigFromEnv({ ...base, SIGNAL_LOST_SECONDS: '30', SIGNAL_LOST_CHECK_SECONDS: '30' })).toThrow(
+      /SIGNAL_LOST_CHECK_SECONDS must be a number of seconds > 0 and below SIGNAL_LOST_SECONDS \(30\)/,
+    );
     expect(() => detectConfigFromEnv({ ...base, ADAPTATION: 'magic' })).toThrow(
       /ADAPTATION must be one of patient-profile, threshold-calibration, off/,
     );
