@@ -31,6 +31,9 @@ export const PRICES = {
   /** Lambda arm64 per GB-second and per request. */
   lambdaArmGbSecond: 0.0000133334,
   lambdaRequest: 0.2 / 1e6,
+  /** DynamoDB on demand: per write request unit (1 KB written) and read request unit (4 KB strongly, 8 KB eventually consistent). */
+  dynamoWriteUnit: 0.625 / 1e6,
+  dynamoReadUnit: 0.125 / 1e6,
 } as const;
 
 /** Seconds in the patient-month the figures are for (30 days). */

@@ -8,6 +8,7 @@ import { loadBeatModel } from '../src/model/beat-model';
 import { PATIENT_MONTH_SECONDS, PRICES, PRICES_DATE } from './aws-prices';
 import type { BenchSuite } from './suite';
 import { bundledSignals, wireBytes } from './wire-measure';
+import { signalLostCost } from './signal-lost-cost';
 
 const MITDB = fileURLToPath(new URL('../data/mitdb', import.meta.url));
 const MODEL = fileURLToPath(new URL('../data/default-model/model.json', import.meta.url));
@@ -178,9 +179,16 @@ const suite: BenchSuite = {
             cheapest ? `${cheapest.format}, ${cheapest.secondsPerRecord} s records, $${cheapest.onDemand.toFixed(2)}` : 'none'
           }`,
     );
+    const lost = signalLostCost();
+    say(
+      `\nsignal-lost: ${lost.writesPerDeviceMonth.toLocaleString('en-US')} conditional writes per device-month (${lost.writeUnitsPerDeviceMonth.toLocaleString('en-US')} write units with the index), ` +
+        `${lost.readUnitsPerDeviceMonth.toFixed(0)} read units over ${lost.sweepsPerMonth.toLocaleString('en-US')} sweeps: $${lost.perDeviceMonth.toFixed(3)} per device-month; ` +
+        `the sweep function $${lost.sweepFunctionPerStackMonth.toFixed(2)} per stack-month`,
+    );
     return {
       pricesDate: PRICES_DATE,
       seconds,
+      signalLost: lost,
       rows,
       targetUsd: target,
       v2At1sOnDemand: v2At1.onDemand,

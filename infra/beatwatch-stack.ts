@@ -6,11 +6,12 @@ import { Alerting } from './constructs/alerting';
 import { Archive } from './constructs/archive';
 import { DefaultModel } from './constructs/default-model';
 import { Detection } from './constructs/detection';
-import { ClinicianConsole } from './constructs/console';
+import { ALERT_STATE_INDEX, ClinicianConsole } from './constructs/console';
 import { DataKey } from './constructs/encryption';
 import { Ingest } from './constructs/ingest';
 import { Monitoring } from './constructs/monitoring';
 import { Retraining } from './constructs/retraining';
+import { SignalLostSweep } from './constructs/signal-lost-sweep';
 import { Storage } from './constructs/storage';
 
 /** The project root: `infra/` sits directly under it. */
@@ -24,6 +25,8 @@ export interface BeatwatchSources {
   readonly retrainEntry: string;
   /** Console API handler entry (default `functions/console-api.ts`). */
   readonly consoleApiEntry: string;
+  /** Signal-lost sweep handler entry (default `functions/signal-lost-sweep.ts`). */
+  readonly sweepEntry: string;
   /** Directory of the default model's `model.json` and `report.json` (default `data/default-model`). */
   readonly defaultModelDir: string;
 }
@@ -33,6 +36,7 @@ export const DEFAULT_SOURCES: BeatwatchSources = {
   detectEntry: path.join(PROJECT_ROOT, 'functions', 'detect.ts'),
   retrainEntry: path.join(PROJECT_ROOT, 'functions', 'retrain.ts'),
   consoleApiEntry: path.join(PROJECT_ROOT, 'functions', 'console-api.ts'),
+  sweepEntry: path.join(PROJECT_ROOT, 'functions', 'signal-lost-sweep.ts'),
   defaultModelDir: path.join(PROJECT_ROOT, 'data', 'default-model'),
 };
 
@@ -64,6 +68,7 @@ export class BeatwatchStack extends Stack {
   readonly defaultModel: DefaultModel;
   readonly monitoring: Monitoring;
   readonly console: ClinicianConsole;
+  readonly signalLost: SignalLostSweep;
 
   constructor(scope: Construct, id: string, props: BeatwatchStackProps) {
     super(scope, id, { description: 'beatwatch: streaming ECG anomaly detection (Kinesis, Lambda, LSTM autoencoder, SNS)', ...props });
@@ -99,6 +104,15 @@ export class BeatwatchStack extends Stack {
       bucket,
       detectFunction: this.detection.function.fn,
     });
+    this.signalLost = new SignalLostSweep(this, 'SignalLost', {
+      entry: sources.sweepEntry,
+      projectRoot: PROJECT_ROOT,
+      config,
+      key,
+      table: this.console.table,
+      indexName: ALERT_STATE_INDEX,
+      topic: this.alerting.topic,
+    });
     this.archive = new Archive(this, 'Archive', { stream: this.ingest.stream, bucket, key, logRetentionDays: config.logRetentionDays });
     this.retraining = new Retraining(this, 'Retraining', { entry: sources.retrainEntry, projectRoot: PROJECT_ROOT, config, key, bucket });
     this.defaultModel = new DefaultModel(this, 'DefaultModel', {
@@ -118,6 +132,8 @@ export class BeatwatchStack extends Stack {
       retrainFunction: this.retraining.function.fn,
       detectFailureQueue: this.detection.failureQueue,
       retrainDeadLetterQueue: this.retraining.deadLetterQueue,
+      sweepFunction: this.signalLost.function.fn,
+      sweepDeadLetterQueue: this.signalLost.deadLetterQueue,
       deliveryStream: this.archive.deliveryStream,
       logGroups: [this.detection.function.logGroup, this.retraining.function.logGroup],
       topic: this.alerting.topic,

@@ -28,6 +28,7 @@ export interface BundledAssembly {
   readonly detect: FunctionBundle;
   readonly retrain: FunctionBundle;
   readonly seed: FunctionBundle;
+  readonly sweep: FunctionBundle;
   /** Logical id of a construct's CloudFormation resource. */
   logicalId(construct: { node: { defaultChild?: unknown } }): string;
   /** Path of a file asset (e.g. the default model) in the assembly, from its S3 key. */
@@ -89,6 +90,7 @@ export function synthWithBundles(options: SynthOptions = {}): BundledAssembly {
     detect: bundleOf(logicalId(stack.detection.function.fn)),
     retrain: bundleOf(logicalId(stack.retraining.function.fn)),
     seed: bundleOf(logicalId(stack.defaultModel.function.fn)),
+    sweep: bundleOf(logicalId(stack.signalLost.function.fn)),
     fileAsset: (s3Key) => path.join(assemblyDir, `asset.${s3Key}`),
   };
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract/lambda-env';
+import { DEFAULT_SIGNAL_LOST_SECONDS } from '../src/contract/signal-lost';
 /**
  * Deployment configuration of the beatwatch stack, read from CDK context
  * (`npx cdk deploy -c name=value`, or the `context` block of `cdk.json`).
@@ -72,6 +73,13 @@ export const DEFAULT_RETRAIN_RESERVED_CONCURRENCY = 1;
 export const DEFAULT_RETRAIN_HISTORY_DAYS = 7;
 /** Iterator age (detection lag) that raises the lag alarm, in seconds. */
 export const DEFAULT_LAG_ALARM_SECONDS = 60;
+/** Deadline from a device's last record to its `signal-lost` alert, seconds (src/contract). */
+export { DEFAULT_SIGNAL_LOST_SECONDS } from '../src/contract/signal-lost';
+/**
+ * Shortest `signalLostSeconds`: twice the sweep period (10 s), so that a device is declared lost
+ * only after a silence longer than the sweep period and the persisted arrival's lag.
+ */
+export const MIN_SIGNAL_LOST_SECONDS = 20;
 
 /** The resolved configuration; see the defaults above for meaning and units. */
 export interface BeatwatchConfig {
@@ -102,6 +110,8 @@ export interface BeatwatchConfig {
   /** Reserved concurrency of the retrain function; absent means none reserved. */
   readonly retrainReservedConcurrency?: number;
   readonly lagAlarmSeconds: number;
+  /** Deadline from a device's last record to its `signal-lost` alert (detect and sweep functions). */
+  readonly signalLostSeconds: number;
   /** Whether alarms notify the alerts topic (default true). */
   readonly alarmActions: boolean;
   /**
@@ -229,6 +239,7 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
     retrainHistoryDays: intContext(read, 'retrainHistoryDays', DEFAULT_RETRAIN_HISTORY_DAYS, 1, 3650),
     retrainReservedConcurrency: intContext(read, 'retrainReservedConcurrency', DEFAULT_RETRAIN_RESERVED_CONCURRENCY, 0, 1000) || undefined,
     lagAlarmSeconds: intContext(read, 'lagAlarmSeconds', DEFAULT_LAG_ALARM_SECONDS, 1, 604_800),
+    signalLostSeconds: intContext(read, 'signalLostSeconds', DEFAULT_SIGNAL_LOST_SECONDS, MIN_SIGNAL_LOST_SECONDS, 86_400),
     alarmActions: boolContext(read, 'alarmActions', true),
     detectorOverrides: detectorOverrides(read),
   };

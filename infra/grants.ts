@@ -1,3 +1,4 @@
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -51,5 +52,30 @@ export function grantWritePrefix(grantee: iam.IGrantable, bucket: s3.IBucket, ke
 export function grantPublishEncrypted(grantee: iam.IGrantable, topic: sns.ITopic, key: kms.IKey): iam.Grant {
   const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
   key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+  return grant;
+}
+
+/**
+ * Grants exactly `actions` on a table and the named indexes (no `dynamodb:*`, no other table),
+ * and the two KMS actions DynamoDB uses on the caller's behalf for a table encrypted with `key`.
+ * `only: 'indexes'` grants them on the indexes alone (a query of an index needs nothing on the table).
+ *
+ * @example
+ * grantTableActions(sweep.fn, table, key, ['dynamodb:Query'], { indexes: ['gsi1'], only: 'indexes' });
+ */
+export function grantTableActions(
+  grantee: iam.IGrantable,
+  table: dynamodb.ITable,
+  key: kms.IKey,
+  actions: string[],
+  options: { readonly indexes?: readonly string[]; readonly only?: 'indexes' } = {},
+): iam.Grant {
+  const indexArns = (options.indexes ?? []).map((i) => `${table.tableArn}/index/${i}`);
+  const grant = iam.Grant.addToPrincipal({
+    grantee,
+    actions,
+    resourceArns: options.only === 'indexes' ? indexArns : [table.tableArn, ...indexArns],
+  });
+  key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
   return grant;
 }

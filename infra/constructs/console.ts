@@ -12,7 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CONSOLE_ENV, DETECT_ENV } from '../../src/contract/lambda-env';
 import type { BeatwatchConfig } from '../config';
-import { grantReadPrefix } from '../grants';
+import { grantReadPrefix, grantTableActions as grantTable } from '../grants';
 import { BundledFunction } from './bundled-function';
 import { PREFIX } from './storage';
 
@@ -114,18 +114,20 @@ export class ClinicianConsole extends Construct {
       },
     });
     const fn = this.function.fn;
-    grantTable(
-      fn,
-      this.table,
-      props.key,
-      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
-      [ALERT_STATE_INDEX],
-    );
+    grantTable(fn, this.table, props.key, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], {
+      indexes: [ALERT_STATE_INDEX],
+    });
     grantReadPrefix(fn, props.bucket, props.key, PREFIX.alerts);
     // The model in service (GET /api/model): the pointer, the artifact, each version's report.json.
     grantReadPrefix(fn, props.bucket, props.key, PREFIX.models);
-    // The detector: alerts and sightings written (conditional put and update), snoozes read.
-    grantTable(props.detectFunction, this.table, props.key, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']);
+    // The detector: alerts and sightings written (conditional put and update), snoozes read, and a
+    // device's open signal-lost episode read back when a redriven record is older than its last arrival.
+    grantTable(props.detectFunction, this.table, props.key, [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+    ]);
     (props.detectFunction as lambda.Function).addEnvironment(DETECT_ENV.alertTable, this.table.tableName);
 
     this.accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
@@ -179,10 +181,4 @@ export class ClinicianConsole extends Construct {
     });
     new CfnOutput(Stack.of(this), 'AlertStateTable', { value: this.table.tableName, description: 'DynamoDB table of alert state' });
   }
-}
-
-/** Grants exactly `actions` on the table and the named indexes, and the KMS use DynamoDB makes on the caller's behalf. */
-function grantTable(grantee: iam.IGrantable, table: dynamodb.ITable, key: kms.IKey, actions: string[], indexes: string[] = []): void {
-  iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [table.tableArn, ...indexes.map((i) => `${table.tableArn}/index/${i}`)] });
-  key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
 }

@@ -66,6 +66,7 @@ export class Detection extends Construct {
         [DETECT_ENV.bucket]: props.bucket.bucketName,
         [DETECT_ENV.topicArn]: props.topic.topicArn,
         [DETECT_ENV.pointerKey]: MODEL_POINTER_KEY,
+        [DETECT_ENV.signalLostSeconds]: String(config.signalLostSeconds),
         ...config.detectorOverrides,
       },
     });

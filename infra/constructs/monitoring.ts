@@ -13,6 +13,8 @@ import { Construct } from 'constructs';
 export const DETECT_ERRORS_PERIOD_MINUTES = 5;
 /** Consecutive one-minute periods of lag above the threshold before the lag alarm fires. */
 export const LAG_EVALUATION_MINUTES = 3;
+/** Period over which signal-lost sweep errors are counted (a run every minute; one failed run raises it). */
+export const SWEEP_ERRORS_PERIOD_MINUTES = 5;
 /** Period over which retrain errors are counted (a run takes at most 15 minutes). */
 export const RETRAIN_ERRORS_PERIOD_HOURS = 1;
 /** Seconds of archive delay (oldest record not yet in S3) that raise the archive alarm: three buffer periods. */
@@ -94,6 +96,9 @@ export interface MonitoringProps {
   readonly retrainFunction: lambda.IFunction;
   readonly detectFailureQueue: sqs.IQueue;
   readonly retrainDeadLetterQueue: sqs.IQueue;
+  /** The signal-lost sweep function and its dead-letter queue. */
+  readonly sweepFunction: lambda.IFunction;
+  readonly sweepDeadLetterQueue: sqs.IQueue;
   readonly deliveryStream: firehose.IDeliveryStream;
   readonly logGroups: logs.ILogGroup[];
   readonly topic: sns.ITopic;
@@ -116,6 +121,8 @@ export class Monitoring extends Construct {
     readonly retrainFailures: cloudwatch.Alarm;
     readonly retrainDeadLetters: cloudwatch.Alarm;
     readonly archiveFreshness: cloudwatch.Alarm;
+    readonly sweepErrors: cloudwatch.Alarm;
+    readonly sweepDeadLetters: cloudwatch.Alarm;
   } & { readonly [K in keyof typeof STREAM_HEALTH_ALARMS]: cloudwatch.Alarm };
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -176,6 +183,25 @@ export class Monitoring extends Construct {
         }),
         threshold: ARCHIVE_FRESHNESS_ALARM_SECONDS,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      sweepErrors: new cloudwatch.Alarm(this, 'SignalLostSweepErrors', {
+        alarmDescription: 'beatwatch: the signal-lost sweep failed: devices that stop sending may not raise signal-lost',
+        metric: props.sweepFunction.metricErrors({ statistic: 'Sum', period: Duration.minutes(SWEEP_ERRORS_PERIOD_MINUTES) }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      sweepDeadLetters: new cloudwatch.Alarm(this, 'SignalLostSweepDeadLetterQueueDepth', {
+        alarmDescription: 'beatwatch: scheduled signal-lost sweeps failed or were not run (see the sweep dead-letter queue)',
+        metric: props.sweepDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),

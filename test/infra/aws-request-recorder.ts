@@ -32,7 +32,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The IAM view of one HTTP request to S3 (path-style) or SNS (query or JSON protocol). */
+/**
+ * ARN a recorded DynamoDB call names: region and account left empty (the emulators have none);
+ * tests give the stack's table the same form.
+ */
+export const recordedTableArn = (table: string): string => `arn:aws:dynamodb:::table/${table}`;
+
+/** The IAM view of one HTTP request to S3 (path-style), SNS (query or JSON protocol) or DynamoDB (JSON protocol). */
 export function describeCall(
   method: string,
   rawUrl: string,
@@ -42,6 +48,12 @@ export function describeCall(
   const url = new URL(rawUrl, 'http://recorder');
   const line = `${method} ${url.pathname}${url.search}`;
   const target = String(headers['x-amz-target'] ?? '');
+  if (target.startsWith('DynamoDB_')) {
+    const json = JSON.parse(body.toString('utf8') || '{}') as { TableName?: string; IndexName?: string; RequestItems?: object };
+    const table = json.TableName ?? Object.keys(json.RequestItems ?? {})[0] ?? '*';
+    const resource = `${recordedTableArn(table)}${json.IndexName ? `/index/${json.IndexName}` : ''}`;
+    return { action: `dynamodb:${target.split('.').pop()!}`, resource, conditions: {}, request: line };
+  }
   const form = new URLSearchParams(body.toString('utf8'));
   if (target.includes('SimpleNotificationService') || (method === 'POST' && url.pathname === '/' && form.has('Action'))) {
     const json = target !== '' ? (JSON.parse(body.toString('utf8') || '{}') as Record<string, string>) : {};

@@ -300,14 +300,14 @@ describe('encryption at rest', () => {
       .map((b) => b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm)
       .sort();
     expect(buckets).toEqual(['AES256', 'aws:kms']);
-    expect(byType('AWS::SQS::Queue')).toHaveLength(2);
+    expect(byType('AWS::SQS::Queue')).toHaveLength(3); // detect failures, retrain and sweep dead letters
   });
 });
 
 describe('log groups', () => {
   it('all have the configured retention and the stack key', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(6); // detect, retrain, seed, Firehose, console API, its access logs
+    expect(groups).toHaveLength(7); // detect, retrain, seed, signal-lost sweep, Firehose, console API, its access logs
     for (const group of groups) {
       expect(group.Properties).toMatchObject({ RetentionInDays: DEFAULT_LOG_RETENTION_DAYS, KmsKeyId: keyArn });
     }

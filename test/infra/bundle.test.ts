@@ -20,7 +20,8 @@ import { provisionLocalResources, type LocalResources } from '../../src/local/pr
 import { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../../infra/constructs/detection';
 import { DETECT_METRICS, RETRAIN_SERVICE_NAME } from '../../infra/constructs/monitoring';
 import { synthWithBundles, type BundledAssembly } from '../../infra/bundled-assembly';
-import { startRecorder, type Recorder } from './aws-request-recorder';
+import { recordedTableArn, startRecorder, type Recorder } from './aws-request-recorder';
+import { DynamoPresenceStore } from '../../src/aws/presence-store';
 import { invokeBundle, localEnvironment } from './bundles';
 import { deniedCalls, isAllowed, roleStatements, type LocalValues } from './policy-evaluator';
 
@@ -49,6 +50,7 @@ let cfnUrl: string;
 const cfnResponses: Array<Record<string, unknown>> = [];
 let endpointEnv: Record<string, string>;
 let recorder: Recorder;
+let dynamoRecorder: Recorder;
 /** Account of the emulated environment (kinesis-local's default). */
 const LOCAL_ACCOUNT = '000000000000';
 
@@ -65,6 +67,7 @@ beforeAll(async () => {
   // The bundles reach S3 and SNS through a recorder, so each call can be checked against the
   // function's IAM policy from the template (the emulators enforce no IAM).
   recorder = await startRecorder(local.endpoints.s3);
+  dynamoRecorder = await startRecorder(local.endpoints.dynamodb);
   endpointEnv = {
     AWS_REGION: local.region,
     AWS_ACCESS_KEY_ID: 'local',
@@ -73,7 +76,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SNS: recorder.endpoint,
     AWS_ENDPOINT_URL_SQS: local.endpoints.sqs,
     AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
-    AWS_ENDPOINT_URL_DYNAMODB: local.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoRecorder.endpoint,
   };
   cfn = createServer((req, res) => {
     let body = '';
@@ -91,6 +94,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await recorder?.stop();
+  await dynamoRecorder?.stop();
   aws?.destroy();
   await local?.stop();
   if (bundled !== undefined) rmSync(bundled.assemblyDir, { recursive: true, force: true });
@@ -116,12 +120,13 @@ function localValues(): LocalValues {
   }
   Object.assign(refs, localRefs());
   arns[bundled.logicalId(bundled.stack.storage.bucket)] = `arn:aws:s3:::${resources.bucket}`;
+  arns[bundled.logicalId(bundled.stack.console.table)] = recordedTableArn(LOCAL_ALERT_TABLE);
   return { refs, arns, account: LOCAL_ACCOUNT, region: local.region };
 }
 
-/** The S3/SNS calls a bundle made since the last check, each of which its role must allow. */
+/** The S3/SNS/DynamoDB calls a bundle made since the last check, each of which its role must allow. */
 function expectCallsAllowed(role: { node: { defaultChild?: unknown } }, expected: RegExp[]): string[] {
-  const calls = recorder.calls.splice(0);
+  const calls = [...recorder.calls.splice(0), ...dynamoRecorder.calls.splice(0)];
   const statements = roleStatements(bundled.template, bundled.logicalId(role), localValues());
   expect(deniedCalls(statements, calls)).toEqual([]);
   const seen = calls.map((c) => `${c.action} ${c.resource}`);
@@ -141,7 +146,12 @@ async function listKeys(prefix: string): Promise<string[]> {
 describe('bundles', () => {
   it('are single ESM files (plus source map), each under 5 MB', () => {
     const sizes: Record<string, unknown> = {};
-    for (const [name, bundle] of Object.entries({ detect: bundled.detect, retrain: bundled.retrain, seed: bundled.seed })) {
+    for (const [name, bundle] of Object.entries({
+      detect: bundled.detect,
+      retrain: bundled.retrain,
+      seed: bundled.seed,
+      sweep: bundled.sweep,
+    })) {
       expect(Object.keys(bundle.files).sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
       expect(bundle.totalBytes, name).toBeLessThan(MAX_BUNDLE_BYTES);
       sizes[name] = { indexMjs: bundle.files['index.mjs'], withSourceMap: bundle.totalBytes };
@@ -236,6 +246,8 @@ describe('detect bundle in plain Node', () => {
     const detectCalls = expectCallsAllowed(bundled.stack.detection.function.role, [
       /^s3:GetObject .*\/models\/current\.json$/,
       /^s3:PutObject .*\/rejected\//,
+      // The device's last arrival, persisted for the signal-lost sweep.
+      /^dynamodb:UpdateItem .*:table\/beatwatch-alert-state$/,
     ]);
     // The evaluator is strict enough to refuse what the detector must not do.
     const detectStatements = roleStatements(bundled.template, bundled.logicalId(bundled.stack.detection.function.role), localValues());
@@ -370,5 +382,38 @@ describe('retrain bundle in plain Node', () => {
     expect(emf[0].service).toBe(RETRAIN_SERVICE_NAME);
     expect(emf[0].Promoted).toBe(1);
     expect(emf[0].RetrainSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('signal-lost sweep bundle in plain Node', () => {
+  it('finds a device silent past the deadline in the table and publishes its signal-lost onset, with only what its role allows', async () => {
+    const dynamo = createDynamoClient({ endpoint: local.endpoints.dynamodb, region: local.region, env: {} });
+    await new DynamoPresenceStore(dynamo, LOCAL_ALERT_TABLE).arrived('bundle-silent', { arrivedAt: Date.now() - 120_000 });
+    dynamo.destroy();
+    recorder.calls.splice(0);
+    dynamoRecorder.calls.splice(0);
+    const event = { version: '0', id: 'e2', 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+    // A short deadline: the run sweeps once and stops (the next sweep would end past its timeout).
+    const run = await invokeBundle(
+      bundled.sweep,
+      event,
+      { ...endpointEnv, ...localEnvironment(bundled.sweep.environment, localRefs()) },
+      8000,
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.result).toMatchObject({ sweeps: 1, failed: 0 });
+    expect((run.result as { raised: number }).raised).toBeGreaterThanOrEqual(1);
+    expectCallsAllowed(bundled.stack.signalLost.function.role, [
+      /^dynamodb:Query .*:table\/beatwatch-alert-state\/index\/gsi1$/,
+      /^dynamodb:UpdateItem .*:table\/beatwatch-alert-state$/,
+      /^sns:Publish /,
+    ]);
+    const statements = roleStatements(bundled.template, bundled.logicalId(bundled.stack.signalLost.function.role), localValues());
+    const call = (action: string, resource: string) => isAllowed(statements, { action, resource, conditions: {}, request: '' });
+    expect(call('dynamodb:DeleteItem', recordedTableArn(LOCAL_ALERT_TABLE))).toBe(false);
+    expect(call('dynamodb:Query', recordedTableArn(LOCAL_ALERT_TABLE))).toBe(false); // the index only
+    expect(call('s3:GetObject', `arn:aws:s3:::${resources.bucket}/models/current.json`)).toBe(false);
+    // No raw device id in the logs, only its pseudonym.
+    expect(run.stdout + run.stderr).not.toContain('bundle-silent');
   });
 });

@@ -77,11 +77,30 @@ describe('IAM: functions and services get only what they need', () => {
     expect(perms).toContain(`sns:Publish {"Ref":"${id(stack.alerting.topic)}"}`);
     expect(perms).toContain(`kinesis:GetRecords {"Fn::GetAtt":["${id(stack.ingest.stream)}","Arn"]}`);
     expect(perms).toContain(`sqs:SendMessage {"Fn::GetAtt":["${id(stack.detection.failureQueue)}","Arn"]}`);
-    // The alert state table: alerts written (conditional put), sightings updated, snoozes read; no queries, no deletes.
+    // The alert state table: alerts written (conditional put), sightings and last arrivals updated,
+    // snoozes read, a signal-lost episode read back (GetItem); no queries, no deletes.
     const table = `{"Fn::GetAtt":["${id(stack.console.table)}","Arn"]}`;
     expect(perms.filter((p) => !/^(s3|sns|sqs|kinesis|kms|logs):/.test(p)).sort()).toEqual(
-      [`dynamodb:BatchGetItem ${table}`, `dynamodb:PutItem ${table}`, `dynamodb:UpdateItem ${table}`].sort(),
+      [`dynamodb:BatchGetItem ${table}`, `dynamodb:GetItem ${table}`, `dynamodb:PutItem ${table}`, `dynamodb:UpdateItem ${table}`].sort(),
     );
+  });
+
+  it('signal-lost sweep: queries the device index, updates device items, reads snoozes, publishes alerts; nothing of S3 or the stream', () => {
+    const perms = permissions(id(stack.signalLost.function.role));
+    const table = `{"Fn::GetAtt":["${id(stack.console.table)}","Arn"]}`;
+    const index = `{"Fn::Join":["",[${table},"/index/gsi1"]]}`;
+    expect(perms.filter((p) => p.startsWith('dynamodb:')).sort()).toEqual(
+      [`dynamodb:BatchGetItem ${table}`, `dynamodb:Query ${index}`, `dynamodb:UpdateItem ${table}`].sort(),
+    );
+    expect(perms).toContain(`sns:Publish {"Ref":"${id(stack.alerting.topic)}"}`);
+    expect(perms).toContain(`sqs:SendMessage {"Fn::GetAtt":["${id(stack.signalLost.deadLetterQueue)}","Arn"]}`);
+    expect(perms.filter((p) => /^(s3|kinesis):/.test(p))).toEqual([]);
+    expect(
+      perms
+        .filter((p) => p.startsWith('kms:'))
+        .map((p) => p.split(' ')[0])
+        .sort(),
+    ).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
   it('retrainer: reads history/ and models/, writes models/, cannot publish alerts', () => {

@@ -37,6 +37,7 @@ describe('alarms', () => {
     for (const [a, queue] of [
       [stack.monitoring.alarms.detectFailures, stack.detection.failureQueue],
       [stack.monitoring.alarms.retrainDeadLetters, stack.retraining.deadLetterQueue],
+      [stack.monitoring.alarms.sweepDeadLetters, stack.signalLost.deadLetterQueue],
     ] as const) {
       expect(alarm(a)).toMatchObject({
         Namespace: 'AWS/SQS',
@@ -53,6 +54,15 @@ describe('alarms', () => {
       MetricName: 'Errors',
       Threshold: 1,
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.retraining.function.fn) } }],
+    });
+  });
+
+  it('fire when a signal-lost sweep run fails (silent devices might go unreported)', () => {
+    expect(alarm(stack.monitoring.alarms.sweepErrors)).toMatchObject({
+      MetricName: 'Errors',
+      Threshold: 1,
+      Period: 300,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.signalLost.function.fn) } }],
     });
   });
 
