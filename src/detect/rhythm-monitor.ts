@@ -401,7 +401,7 @@ export class RhythmMonitor {
       this.closeVentricularRun(b.t, out);
       s.vRun = { count: 1, start: b.t, last: b.t };
     }
-    if (s.vRun.count === o.vtRunBeats) {
+    if (s.vRun.count === o.vtRunBeats && b.t >= (s.ended.VT ?? -Infinity)) {
       s.vRun.start = Math.max(s.vRun.start, (s.ended.VT ?? -Infinity) + 1);
       s.open.VT = { start: s.vRun.start, severity: o.vtCriticalBeats <= o.vtRunBeats ? 'critical' : 'warning' };
       out.push({ kind: 'rhythm', label: 'VT', phase: 'onset', severity: s.open.VT.severity, start: s.vRun.start, at: b.t });
@@ -483,6 +483,9 @@ export class RhythmMonitor {
   }
 
   private openEpisode(label: RhythmLabel, start: number, at: number, out: EpisodeEvent[]): void {
+    // A batch feeds all its samples before its beats, so a technical episode may already have
+    // closed this rhythm at a later time than the beat deciding it: too late to reopen it there.
+    if (at < (this.s.ended[label] ?? -Infinity)) return;
     const severity: AlertSeverity = CRITICAL.has(label) ? 'critical' : 'warning';
     start = Math.max(start, (this.s.ended[label] ?? -Infinity) + 1);
     this.s.open[label] = { start, severity };
