@@ -1,0 +1,313 @@
+/**
+ * `eval noise` (issue 13, docs/ARCHITECTURE.md §6): faults injected at known places into clean
+ * stretches of real records, run through the product (1 s wire records through a `Detector`, as
+ * `eval mitdb` does, with the signal-lost sweep called every check period of stream time), and
+ * for each fault: whether and how soon a technical alert was raised, and how many clinical alerts
+ * (beat or rhythm) fired inside the injected stretch (the target is none).
+ */
+import { decodeRecord } from '../contract/decode-record';
+import { signalLostTiming, type SignalLostTiming } from '../contract/signal-lost';
+import { cutWireRecord, recordCount } from '../contract/wire-records';
+import type { MitdbRecord } from '../ecg/mitdb';
+import { DEFAULT_LEARNING_SECONDS } from '../detect/adapters';
+import { isEpisodeAlert } from '../detect/alert-message';
+import { MemoryProfileStore } from '../detect/patient-adaptation';
+import type { AlertMessage, DetectSinks, EpisodeAlertMessage } from '../detect/ports';
+import { Detector, type InputRecord } from '../detect/process-batch';
+import { MemoryPresenceStore, sweepSilentDevices } from '../detect/signal-lost';
+import type { LoadedBeatModel } from '../model/beat-model';
+import {
+  cleanSeconds,
+  firstCleanRun,
+  injectLeadOff,
+  injectNoise,
+  injectSaturation,
+  noiseGain,
+  noisePower,
+  qrsSignalPower,
+  type FaultType,
+} from './fault-injection';
+import { EVAL_EPOCH } from './mitdb-product';
+
+/** One fault to inject: its type, length, and for noise the signal-to-noise ratio. */
+export interface FaultSpec {
+  readonly type: FaultType;
+  readonly seconds: number;
+  readonly snrDb?: number;
+}
+
+/** Seconds a technical alert may take from the start of a lead-off, saturation or noise stretch (issue 13's acceptance). */
+export const TECHNICAL_DEADLINE_SECONDS = 10;
+
+/**
+ * The default protocol, in this order per record: lead-off and saturation of 15 s, a dropout of
+ * 90 s (longer than the 60 s signal-lost deadline), and 30 s of baseline wander (`bw`) and muscle
+ * artefact (`ma`) at 12, 6 and 0 dB, the SNRs of the MIT-BIH noise stress test records.
+ */
+export const DEFAULT_FAULTS: readonly FaultSpec[] = Object.freeze([
+  { type: 'lead-off', seconds: 15 },
+  { type: 'saturation', seconds: 15 },
+  { type: 'signal-lost', seconds: 90 },
+  ...[12, 6, 0].flatMap((snrDb) => [
+    { type: 'noise-bw' as const, seconds: 30, snrDb },
+    { type: 'noise-ma' as const, seconds: 30, snrDb },
+  ]),
+]);
+
+/** Options of {@link runNoiseStress}; every field has a documented default. */
+export interface NoiseStressOptions {
+  readonly faults: readonly FaultSpec[];
+  /** The detector's learning period (default 300 s, EC57); faults go after it. */
+  readonly learningSeconds: number;
+  /** Clean seconds required before and after each fault, and between two faults (default 30). */
+  readonly gapSeconds: number;
+  /** Stream only the first this many seconds of the record (default: all of it). */
+  readonly limitSeconds?: number;
+  /** Records per `processBatch` call (default 10: ten seconds of one device). */
+  readonly batchRecords: number;
+  readonly timing: SignalLostTiming;
+}
+
+export const DEFAULT_NOISE_STRESS: NoiseStressOptions = Object.freeze({
+  faults: DEFAULT_FAULTS,
+  learningSeconds: DEFAULT_LEARNING_SECONDS,
+  gapSeconds: 30,
+  batchRecords: 10,
+  timing: signalLostTiming(),
+});
+
+/** The noise recordings (`bw`, `ma`), first channel, mV, at the records' rate. */
+export interface NoiseRecordings {
+  readonly bw: Float32Array;
+  readonly ma: Float32Array;
+}
+
+/** What happened with one injected fault. */
+export interface FaultOutcome {
+  readonly type: FaultType;
+  readonly snrDb: number | null;
+  /** Where it was injected: seconds from the record's start, and its length. */
+  readonly startSecond: number;
+  readonly seconds: number;
+  /** Seconds from the fault's start to the technical alert's onset decision; null when none was raised. */
+  readonly raisedAfter: number | null;
+  /** Its reason (`lead-off`, `saturation`, `noise`, `signal-lost`). */
+  readonly reason: string | null;
+  /** Clinical alerts (beat alerts, rhythm onsets) inside the injected stretch, and in the 10 s after it. */
+  readonly clinicalInside: number;
+  readonly clinicalAfter: number;
+}
+
+/** One record's run. */
+export interface NoiseStressRecord {
+  readonly record: string;
+  readonly faults: FaultOutcome[];
+  /** Faults of the protocol that found no clean stretch in this record. */
+  readonly notPlaced: string[];
+  /** Technical onsets outside every injected stretch (on the record's own signal). */
+  readonly technicalElsewhere: number;
+}
+
+/** A fault's label in the totals: its type, and the SNR for noise (`noise-bw 6 dB`). */
+export function faultLabel(f: { type: FaultType; snrDb?: number | null }): string {
+  return f.snrDb === undefined || f.snrDb === null ? f.type : `${f.type} ${f.snrDb} dB`;
+}
+
+/** A fault placed in a record (samples). */
+interface Placed extends FaultSpec {
+  readonly from: number;
+  readonly length: number;
+}
+
+/**
+ * Injects `options.faults` into clean stretches of `record` (`cleanSeconds`: additive noise only
+ * where the rhythm and every beat are normal; after its learning period, apart by `gapSeconds`), streams it through a fresh detector as device `record.name` and measures each
+ * fault's technical alert and the clinical alerts inside it.
+ *
+ * @example
+ * const result = await runNoiseStress(loadMitdbRecord('data/mitdb', '100'), model, noise);
+ */
+export async function runNoiseStress(
+  record: MitdbRecord,
+  model: LoadedBeatModel,
+  noise: NoiseRecordings,
+  options: Partial<NoiseStressOptions> = {},
+): Promise<NoiseStressRecord> {
+  const o = { ...DEFAULT_NOISE_STRESS, ...options };
+  const fs = record.fs;
+  const total = Math.min(Math.floor(record.signal.length / fs), o.limitSeconds ?? Infinity);
+  const usable = cleanSeconds(record).slice(0, total);
+  const normal = cleanSeconds(record, { normalOnly: true }).slice(0, total);
+  const placed: Placed[] = [];
+  const notPlaced: string[] = [];
+  let cursor = Math.ceil(o.learningSeconds) + o.gapSeconds;
+  for (const spec of o.faults) {
+    const additive = spec.type === 'noise-bw' || spec.type === 'noise-ma';
+    const at = firstCleanRun(additive ? normal : usable, cursor, spec.seconds, o.gapSeconds);
+    if (at === null) {
+      notPlaced.push(faultLabel(spec));
+      continue;
+    }
+    placed.push({ ...spec, from: at * fs, length: spec.seconds * fs });
+    cursor = at + spec.seconds + o.gapSeconds;
+  }
+
+  let signal = record.signal.subarray(0, total * fs);
+  const signalPower = qrsSignalPower(record, 0, total * fs);
+  const dropped = new Set<number>();
+  placed.forEach((f, k) => {
+    if (f.type === 'lead-off') signal = injectLeadOff(signal, f.from, f.length);
+    else if (f.type === 'saturation') signal = injectSaturation(signal, f.from, f.length);
+    else if (f.type === 'signal-lost') for (let s = f.from / fs; s < (f.from + f.length) / fs; s++) dropped.add(s);
+    else {
+      const source = f.type === 'noise-bw' ? noise.bw : noise.ma;
+      // Different, fixed parts of the noise recording for each stretch.
+      const seed = [...record.name].reduce((h, c) => h * 31 + c.charCodeAt(0), k + 1);
+      const noiseFrom = ((seed % 1000) * 7919 * fs) % (source.length - f.length);
+      const gain = noiseGain(signalPower, noisePower(source.subarray(noiseFrom, noiseFrom + f.length), fs), f.snrDb ?? 0);
+      signal = injectNoise(signal, f.from, f.length, source, noiseFrom, gain);
+    }
+  });
+
+  const { alerts, episodes } = await streamWithSweep({ deviceId: record.name, signal, fs }, dropped, model, o);
+  const ms = (sample: number) => EVAL_EPOCH + (sample * 1000) / fs;
+  const technical = episodes.filter((e) => e.kind === 'technical' && e.phase === 'onset');
+  const rhythmOnsets = episodes.filter((e) => e.kind === 'rhythm' && e.phase === 'onset');
+  // A clinical alert is inside a stretch when it begins there (its first anomalous beat, or the
+  // episode's start) or is decided there: one whose beats all lie before and after a dropout is not.
+  const within = (t: number, from: number, to: number) => t >= from && t <= to;
+  const clinicalIn = (from: number, to: number) =>
+    [...alerts, ...rhythmOnsets].filter((a) => within(a.from, from, to) || within(a.to, from, to)).length;
+  const matched = new Set<EpisodeAlertMessage>();
+  const faults = placed.map((f): FaultOutcome => {
+    const start = ms(f.from);
+    const end = ms(f.from + f.length);
+    const alert =
+      f.type === 'signal-lost'
+        ? // Raised from the last arrival the checker knew: the fault's start, or a persisted one up to a write interval before.
+          technical.find((e) => e.reason === 'signal-lost' && e.from >= start - o.timing.writeEveryMs && e.from <= start)
+        : technical.find((e) => e.reason !== 'signal-lost' && e.to >= start && e.from <= end);
+    if (alert) matched.add(alert);
+    return {
+      type: f.type,
+      snrDb: f.snrDb ?? null,
+      startSecond: f.from / fs,
+      seconds: f.seconds,
+      raisedAfter: alert ? (alert.to - start) / 1000 : null,
+      reason: alert?.reason ?? null,
+      clinicalInside: clinicalIn(start, end),
+      clinicalAfter: clinicalIn(end, end + TECHNICAL_DEADLINE_SECONDS * 1000),
+    };
+  });
+  return { record: record.name, faults, notPlaced, technicalElsewhere: technical.filter((e) => !matched.has(e)).length };
+}
+
+/**
+ * Streams a signal as 1 s wire records arriving live (each when it ends), `dropped` seconds never
+ * sent, in batches of `batchRecords`; the signal-lost sweep runs every check period of stream
+ * time over the same presence store the detector writes, as the sweep function does in AWS.
+ */
+async function streamWithSweep(
+  device: { deviceId: string; signal: Float32Array; fs: number },
+  dropped: ReadonlySet<number>,
+  model: LoadedBeatModel,
+  o: NoiseStressOptions,
+): Promise<{ alerts: AlertMessage[]; episodes: EpisodeAlertMessage[] }> {
+  const alerts: AlertMessage[] = [];
+  const episodes: EpisodeAlertMessage[] = [];
+  const sinks: DetectSinks = {
+    quarantine: async (r) => {
+      throw new Error(`eval noise: a record was rejected: ${r.reason}`);
+    },
+    putSnippet: async () => undefined,
+    publishAlert: async (m) => {
+      if (isEpisodeAlert(m)) episodes.push(m);
+      else alerts.push(m);
+    },
+  };
+  const presence = new MemoryPresenceStore();
+  const detector = new Detector(sinks, decodeRecord, {
+    learningSeconds: o.learningSeconds,
+    profiles: new MemoryProfileStore(),
+    presence,
+    signalLostSeconds: o.timing.deadlineMs / 1000,
+    signalLostCheckSeconds: o.timing.checkEveryMs / 1000,
+  });
+  const scratch = new Float32Array(Math.ceil(device.fs) + 1);
+  const checkSeconds = o.timing.checkEveryMs / 1000;
+  let batch: InputRecord[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const result = await detector.processBatch(batch, model);
+    if (result.failedRecordIds.length > 0) throw new Error(`eval noise: ${result.failedRecordIds.length} records failed in memory`);
+    batch = [];
+  };
+  const n = recordCount(device.signal.length, device.fs, 1);
+  for (let s = 0; s < n; s++) {
+    const arrivedAt = EVAL_EPOCH + (s + 1) * 1000;
+    if (!dropped.has(s)) batch.push({ id: String(s), data: Buffer.from(cutWireRecord(device, s, EVAL_EPOCH, 1, scratch).text), arrivedAt });
+    const tick = (s + 1) % checkSeconds === 0;
+    if (batch.length >= o.batchRecords || tick) await flush();
+    if (tick) await sweepSilentDevices({ presence, publish: sinks.publishAlert }, arrivedAt, o.timing);
+  }
+  await flush();
+  return { alerts, episodes };
+}
+
+/** Totals of one fault label. */
+export interface FaultTotals {
+  readonly stretches: number;
+  /** Raised at all, and within its deadline (10 s; signal-lost: the configured deadline). */
+  readonly raised: number;
+  readonly inTime: number;
+  readonly sensitivity: number;
+  readonly meanDelay: number | null;
+  readonly maxDelay: number | null;
+  readonly clinicalInside: number;
+  readonly clinicalAfter: number;
+}
+
+/** The deadline of a fault type, seconds: signal-lost's is the configured one, the others 10 s. */
+export function faultDeadline(type: FaultType, timing: SignalLostTiming): number {
+  return type === 'signal-lost' ? timing.deadlineMs / 1000 : TECHNICAL_DEADLINE_SECONDS;
+}
+
+/**
+ * Totals per fault label, and the issue's acceptance: every lead-off, saturation and signal-lost
+ * stretch of 10 s or more raised within its deadline, no clinical alert inside any stretch.
+ *
+ * @example
+ * const { byFault, acceptance } = noiseStressTotals(results, signalLostTiming());
+ */
+export function noiseStressTotals(results: readonly NoiseStressRecord[], timing: SignalLostTiming) {
+  const all = results.flatMap((r) => r.faults);
+  const byFault: Record<string, FaultTotals> = {};
+  for (const label of [...new Set(all.map(faultLabel))]) {
+    const faults = all.filter((f) => faultLabel(f) === label);
+    const delays = faults.map((f) => f.raisedAfter).filter((d): d is number => d !== null);
+    const inTime = faults.filter((f) => f.raisedAfter !== null && f.raisedAfter <= faultDeadline(f.type, timing)).length;
+    byFault[label] = {
+      stretches: faults.length,
+      raised: delays.length,
+      inTime,
+      sensitivity: faults.length > 0 ? inTime / faults.length : Number.NaN,
+      meanDelay: delays.length > 0 ? delays.reduce((a, b) => a + b, 0) / delays.length : null,
+      maxDelay: delays.length > 0 ? Math.max(...delays) : null,
+      clinicalInside: faults.reduce((n, f) => n + f.clinicalInside, 0),
+      clinicalAfter: faults.reduce((n, f) => n + f.clinicalAfter, 0),
+    };
+  }
+  const required = all.filter((f) => (f.type === 'lead-off' || f.type === 'saturation' || f.type === 'signal-lost') && f.seconds >= 10);
+  const requiredInTime = required.filter((f) => f.raisedAfter !== null && f.raisedAfter <= faultDeadline(f.type, timing)).length;
+  const clinicalInside = all.reduce((n, f) => n + f.clinicalInside, 0);
+  return {
+    byFault,
+    technicalElsewhere: results.reduce((n, r) => n + r.technicalElsewhere, 0),
+    acceptance: {
+      required: required.length,
+      requiredInTime,
+      clinicalInside,
+      met: required.length > 0 && requiredInTime === required.length && clinicalInside === 0,
+    },
+  };
+}
