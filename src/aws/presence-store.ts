@@ -1,7 +1,8 @@
 /**
  * The detector's and the sweep's {@link PresenceStore} on the alert state table
  * (docs/ARCHITECTURE.md §3.3, §3.7): each device's item (`pk = D#<deviceId>`, `sk = #DEVICE`)
- * holds `arrivedAt` (the stream arrival of its latest record written, epoch ms) and, while a
+ * holds `arrivedAt` (the stream arrival of its latest record written, epoch ms), `writtenAt`
+ * (when the detector wrote it: the two give its lag behind the stream) and, while a
  * `signal-lost` episode is open, `lostFrom` (and `lostSilenced` when a snooze silenced it).
  *
  * Cost: the detector writes a device's item once per `writeEveryMs` of streaming (one
@@ -10,7 +11,7 @@
  * costs two more writes (open and close).
  */
 import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LostEpisode, PresenceStore, Sighting } from '../detect/signal-lost';
+import type { LastArrivals, LostEpisode, PresenceStore, Sighting } from '../detect/signal-lost';
 import { DEVICE_SK, devicePk, fromItem, isConditionFailure, toItem } from './dynamo-items';
 import { ALERT_STATE_INDEX } from './alert-state-store';
 
@@ -42,11 +43,12 @@ export class DynamoPresenceStore implements PresenceStore {
           // The console's device row comes with it: last seen (device clock of the latest beat, or
           // the arrival until a beat is scored) and the learning phase.
           UpdateExpression:
-            'SET arrivedAt = :a, deviceId = :d, gsi1pk = :g, gsi1sk = :d, audit = if_not_exists(audit, :empty), ' +
+            `SET arrivedAt = :a${sighting.writtenAt === undefined ? '' : ', writtenAt = :w'}, deviceId = :d, gsi1pk = :g, gsi1sk = :d, audit = if_not_exists(audit, :empty), ` +
             (beat ? 'lastSeen = :t, phase = :p' : 'lastSeen = if_not_exists(lastSeen, :a), phase = if_not_exists(phase, :p)'),
           ConditionExpression: 'attribute_not_exists(arrivedAt) OR arrivedAt < :a',
           ExpressionAttributeValues: toItem({
             ':a': sighting.arrivedAt,
+            ...(sighting.writtenAt === undefined ? {} : { ':w': sighting.writtenAt }),
             ':d': deviceId,
             ':g': 'DEVICES',
             ':empty': [],
@@ -73,30 +75,33 @@ export class DynamoPresenceStore implements PresenceStore {
     }
   }
 
-  async silentSince(before: number): Promise<{ deviceId: string; arrivedAt: number }[]> {
-    const out: { deviceId: string; arrivedAt: number }[] = [];
+  async lastArrivals(): Promise<LastArrivals> {
+    let latest: LastArrivals['latest'] = null;
+    const open: { deviceId: string; arrivedAt: number }[] = [];
     let start: Record<string, AttributeValue> | undefined;
-    // Every page: a sweep must see every device (1 MB of items per page).
+    // Every page: a sweep must see every device (1 MB of items per page). A filter would not read
+    // less (DynamoDB bills what it reads before filtering), and the latest write needs them all.
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: ALERT_STATE_INDEX,
           KeyConditionExpression: 'gsi1pk = :g',
-          FilterExpression: 'arrivedAt <= :b AND attribute_not_exists(lostFrom)',
-          ProjectionExpression: 'deviceId, arrivedAt',
-          ExpressionAttributeValues: toItem({ ':g': 'DEVICES', ':b': before }),
+          ProjectionExpression: 'deviceId, arrivedAt, writtenAt, lostFrom',
+          ExpressionAttributeValues: toItem({ ':g': 'DEVICES' }),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
       for (const raw of page.Items ?? []) {
         const item = fromItem(raw);
-        if (typeof item.deviceId === 'string' && typeof item.arrivedAt === 'number')
-          out.push({ deviceId: item.deviceId, arrivedAt: item.arrivedAt });
+        if (typeof item.deviceId !== 'string' || typeof item.arrivedAt !== 'number') continue;
+        if (typeof item.writtenAt === 'number' && item.writtenAt > (latest?.writtenAt ?? -Infinity))
+          latest = { arrivedAt: item.arrivedAt, writtenAt: item.writtenAt };
+        if (typeof item.lostFrom !== 'number') open.push({ deviceId: item.deviceId, arrivedAt: item.arrivedAt });
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return out;
+    return { open, latest };
   }
 
   async openLost(deviceId: string, episode: LostEpisode): Promise<boolean> {

@@ -27,12 +27,24 @@ export interface LostEpisode {
   readonly silenced: boolean;
 }
 
+/** What a sweep reads: each device without an open episode, and the detector's latest write. */
+export interface LastArrivals {
+  readonly open: { readonly deviceId: string; readonly arrivedAt: number }[];
+  /** The write with the latest wall-clock time, of any device (null: none recorded one). */
+  readonly latest: { readonly arrivedAt: number; readonly writtenAt: number } | null;
+}
+
 /** What the detector records about a device after a batch. */
 export interface Sighting {
   /** Arrival (epoch ms, the stream's approximate arrival time) of the device's latest record. */
   readonly arrivedAt: number;
   /** Device-clock time of its latest scored beat and its learning phase (the console shows them). */
   readonly lastBeat?: { readonly t: number; readonly phase: DevicePhase };
+  /**
+   * Wall-clock time of the write (set by the monitor): with `arrivedAt` it tells a sweep how far
+   * behind the stream the detector is.
+   */
+  readonly writtenAt?: number;
 }
 
 /** Persisted per-device presence: last arrival and the open `signal-lost` episode, if any. */
@@ -42,8 +54,8 @@ export interface PresenceStore {
    * which the caller then ends ({@link PresenceStore.closeLost}) once its offset is out.
    */
   arrived(deviceId: string, sighting: Sighting): Promise<LostEpisode | null>;
-  /** Devices whose recorded arrival is at or before `before` and that have no open episode. */
-  silentSince(before: number): Promise<{ deviceId: string; arrivedAt: number }[]>;
+  /** Every device's recorded arrival (those with no open episode), and the latest write of all. */
+  lastArrivals(): Promise<LastArrivals>;
   /**
    * Opens the device's episode unless one is open or a later arrival than `episode.from` is
    * recorded: true only for the one caller that opened it (a conditional write in DynamoDB).
@@ -65,21 +77,26 @@ export const MAX_PRESENCE_DEVICES = 100_000;
  * const detector = new Detector(sinks, decodeRecord, { presence });
  */
 export class MemoryPresenceStore implements PresenceStore {
-  private readonly devices = new Map<string, { arrivedAt: number; lost: LostEpisode | null }>();
+  private readonly devices = new Map<string, { arrivedAt: number; writtenAt: number | null; lost: LostEpisode | null }>();
 
   async arrived(deviceId: string, sighting: Sighting): Promise<LostEpisode | null> {
     const d = this.devices.get(deviceId);
     if (d && d.arrivedAt >= sighting.arrivedAt) return d.lost;
     this.devices.delete(deviceId);
-    this.devices.set(deviceId, { arrivedAt: sighting.arrivedAt, lost: d?.lost ?? null });
+    this.devices.set(deviceId, { arrivedAt: sighting.arrivedAt, writtenAt: sighting.writtenAt ?? null, lost: d?.lost ?? null });
     while (this.devices.size > MAX_PRESENCE_DEVICES) this.devices.delete(this.devices.keys().next().value as string);
     return d?.lost ?? null;
   }
 
-  async silentSince(before: number): Promise<{ deviceId: string; arrivedAt: number }[]> {
-    return [...this.devices]
-      .filter(([, d]) => d.lost === null && d.arrivedAt <= before)
-      .map(([deviceId, d]) => ({ deviceId, arrivedAt: d.arrivedAt }));
+  async lastArrivals(): Promise<LastArrivals> {
+    let latest: LastArrivals['latest'] = null;
+    const open: { deviceId: string; arrivedAt: number }[] = [];
+    for (const [deviceId, d] of this.devices) {
+      if (d.writtenAt !== null && d.writtenAt > (latest?.writtenAt ?? -Infinity))
+        latest = { arrivedAt: d.arrivedAt, writtenAt: d.writtenAt };
+      if (d.lost === null) open.push({ deviceId, arrivedAt: d.arrivedAt });
+    }
+    return { open, latest };
   }
 
   async openLost(deviceId: string, episode: LostEpisode): Promise<boolean> {
@@ -116,19 +133,37 @@ export interface SweepResult {
 }
 
 /**
- * One sweep over the persisted last arrivals: every device silent for `timing.lostAfterMs` by
- * `now` with no open episode gets its `signal-lost` onset, unless another checker opens it first.
- * A publish that fails reopens the way for the next sweep. Runs in the sweep function (AWS), on a
- * timer in the local stack, and in `eval noise`.
+ * The time a sweep measures silence to: the wall clock, less how far the detector is behind the
+ * stream. The persisted arrivals are the detector's view of the stream; after an outage, or in a
+ * burst, it processes records minutes after they arrived, and without this a backlog would read
+ * as every device falling silent. The lag is that of the latest write (wall clock of the write
+ * less the arrival it recorded), trusted while that write is recent (within a write interval:
+ * the detector is at work); once nothing has been written for longer, the fleet went quiet or
+ * detection stopped, and silence is measured to the wall clock, so every device is declared.
+ *
+ * @example
+ * sweepReference(100_000, { arrivedAt: 59_000, writtenAt: 99_000 }, signalLostTiming()) // 60000: 40 s behind
+ */
+export function sweepReference(now: number, latest: LastArrivals['latest'], timing: SignalLostTiming): number {
+  if (latest === null || now - latest.writtenAt >= timing.writeEveryMs) return now;
+  return now - Math.max(0, latest.writtenAt - latest.arrivedAt);
+}
+
+/**
+ * One sweep over the persisted last arrivals: every device silent for `timing.lostAfterMs` (to
+ * {@link sweepReference}) with no open episode gets its `signal-lost` onset, unless another
+ * checker opens it first. A publish that fails reopens the way for the next sweep. Runs in the
+ * sweep function (AWS), on a timer in the local stack, and in `eval noise`.
  *
  * @example
  * const { raised } = await sweepSilentDevices({ presence: store, publish }, Date.now(), signalLostTiming());
  */
 export async function sweepSilentDevices(deps: SignalLostDeps, now: number, timing: SignalLostTiming): Promise<SweepResult> {
-  const due = await deps.presence.silentSince(now - timing.lostAfterMs);
+  const { open, latest } = await deps.presence.lastArrivals();
+  const reference = sweepReference(now, latest, timing);
   return declareLost(
     deps,
-    due.map((d) => ({ deviceId: d.deviceId, from: d.arrivedAt })),
+    open.filter((d) => reference - d.arrivedAt >= timing.lostAfterMs).map((d) => ({ deviceId: d.deviceId, from: d.arrivedAt })),
     now,
   );
 }
@@ -225,7 +260,11 @@ export class SignalLostMonitor {
         (sighting.lastBeat !== undefined && sighting.lastBeat.phase !== entry.phase);
       if (due) {
         try {
-          const episode = await this.deps.presence.arrived(deviceId, { ...sighting, arrivedAt: at });
+          const episode = await this.deps.presence.arrived(deviceId, {
+            ...sighting,
+            arrivedAt: at,
+            writtenAt: (this.deps.now ?? Date.now)(),
+          });
           writes++;
           entry.written = at;
           if (sighting.lastBeat) entry.phase = sighting.lastBeat.phase;

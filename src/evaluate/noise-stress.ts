@@ -226,7 +226,11 @@ async function streamWithSweep(
     },
   };
   const presence = new MemoryPresenceStore();
+  // The wall clock of the run: each batch is processed when its last record arrives (no backlog).
+  let clock = EVAL_EPOCH;
+  const now = () => clock;
   const detector = new Detector(sinks, decodeRecord, {
+    now,
     learningSeconds: o.learningSeconds,
     profiles: new MemoryProfileStore(),
     presence,
@@ -244,11 +248,11 @@ async function streamWithSweep(
   };
   const n = recordCount(device.signal.length, device.fs, 1);
   for (let s = 0; s < n; s++) {
-    const arrivedAt = EVAL_EPOCH + (s + 1) * 1000;
+    const arrivedAt = (clock = EVAL_EPOCH + (s + 1) * 1000);
     if (!dropped.has(s)) batch.push({ id: String(s), data: Buffer.from(cutWireRecord(device, s, EVAL_EPOCH, 1, scratch).text), arrivedAt });
     const tick = (s + 1) % checkSeconds === 0;
     if (batch.length >= o.batchRecords || tick) await flush();
-    if (tick) await sweepSilentDevices({ presence, publish: sinks.publishAlert }, arrivedAt, o.timing);
+    if (tick) await sweepSilentDevices({ presence, publish: sinks.publishAlert, now }, arrivedAt, o.timing);
   }
   await flush();
   return { alerts, episodes };

@@ -48,12 +48,14 @@ describe('DynamoPresenceStore over dynalite', () => {
   it('a detector and a sweep racing over the table: one onset, and the offset carries its id', async () => {
     const timing = signalLostTiming();
     const published: AnyAlertMessage[] = [];
-    const deps = { presence, publish: async (m: AnyAlertMessage) => void published.push(m) };
-    const monitor = new SignalLostMonitor(deps, timing);
     const t0 = 5_000_000;
+    let clock = t0;
+    const deps = { presence, publish: async (m: AnyAlertMessage) => void published.push(m), now: () => clock };
+    const monitor = new SignalLostMonitor(deps, timing);
     await monitor.afterBatch([{ deviceId: 'race-dev', sighting: { arrivedAt: t0 } }], t0);
+    clock = t0 + 4000;
     await monitor.afterBatch([{ deviceId: 'race-dev', sighting: { arrivedAt: t0 + 4000 } }], t0 + 4000);
-    const now = t0 + 4000 + timing.lostAfterMs;
+    const now = (clock = t0 + 4000 + timing.lostAfterMs);
     // (The table also holds the other cases' devices, all silent by now: only race-dev is looked at.)
     const [check, sweep] = await Promise.all([monitor.check(now), sweepSilentDevices(deps, now, timing)]);
     const mine = (list: AnyAlertMessage[]) => list.filter((m) => m.deviceId === 'race-dev');
