@@ -143,6 +143,8 @@ export interface RhythmMonitorState {
   readonly quality: string;
   readonly qualityFrom: number;
   readonly technical: { reason: TechnicalReason; start: number; good: number } | null;
+  /** End of the last technical episode: no rhythm episode begins before it (the signal was not readable). */
+  readonly technicalEnd?: number;
   readonly lastR: number;
   readonly peaks: number[];
   readonly slow: number;
@@ -221,7 +223,15 @@ export class RhythmMonitor {
 
   /** A restarted stream (gap, new fs): fresh quality and rate state, open episodes kept. */
   restart(fs: number): void {
-    const keep = { open: this.s.open, ended: this.s.ended, technical: this.s.technical, nn: this.s.nn, nnT: this.s.nnT, af: this.s.af };
+    const keep = {
+      open: this.s.open,
+      ended: this.s.ended,
+      technical: this.s.technical,
+      technicalEnd: this.s.technicalEnd,
+      nn: this.s.nn,
+      nnT: this.s.nnT,
+      af: this.s.af,
+    };
     const fresh = new RhythmMonitor(fs, this.o);
     this.s = { ...fresh.s, ...keep };
     this.sqi = fresh.sqi;
@@ -358,6 +368,7 @@ export class RhythmMonitor {
         const end = timeOf((second + 1 - s.technical.good) * this.sqi.block);
         out.push({ kind: 'technical', label: s.technical.reason, phase: 'offset', severity: 'warning', start: s.technical.start, at: end });
         s.technical = null;
+        s.technicalEnd = end;
       }
       return;
     }
@@ -402,7 +413,7 @@ export class RhythmMonitor {
       s.vRun = { count: 1, start: b.t, last: b.t };
     }
     if (s.vRun.count === o.vtRunBeats && b.t >= (s.ended.VT ?? -Infinity)) {
-      s.vRun.start = Math.max(s.vRun.start, (s.ended.VT ?? -Infinity) + 1);
+      s.vRun.start = Math.max(s.vRun.start, (s.ended.VT ?? -Infinity) + 1, s.technicalEnd ?? -Infinity);
       s.open.VT = { start: s.vRun.start, severity: o.vtCriticalBeats <= o.vtRunBeats ? 'critical' : 'warning' };
       out.push({ kind: 'rhythm', label: 'VT', phase: 'onset', severity: s.open.VT.severity, start: s.vRun.start, at: b.t });
     } else if (s.vRun.count === o.vtCriticalBeats && s.open.VT) {
@@ -487,7 +498,7 @@ export class RhythmMonitor {
     // closed this rhythm at a later time than the beat deciding it: too late to reopen it there.
     if (at < (this.s.ended[label] ?? -Infinity)) return;
     const severity: AlertSeverity = CRITICAL.has(label) ? 'critical' : 'warning';
-    start = Math.max(start, (this.s.ended[label] ?? -Infinity) + 1);
+    start = Math.max(start, (this.s.ended[label] ?? -Infinity) + 1, this.s.technicalEnd ?? -Infinity);
     this.s.open[label] = { start, severity };
     out.push({ kind: 'rhythm', label, phase: 'onset', severity, start, at });
   }

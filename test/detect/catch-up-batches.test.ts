@@ -22,6 +22,10 @@ describe('rhythm episodes across a technical episode in a catch-up batch', () =>
     expect(afib[1]).toMatchObject({ phase: 'offset', to: at(330) });
     const leadOff = episodes.filter((e) => e.reason === 'lead-off');
     expect(leadOff.map((e) => e.phase)).toEqual(['onset', 'offset']);
-    for (const e of afib.slice(2).filter((m) => m.phase === 'onset')) expect(e.to).toBeGreaterThanOrEqual(leadOff[1].to);
+    // An episode never begins while the signal could not be read.
+    for (const e of afib.slice(2).filter((m) => m.phase === 'onset')) {
+      expect(e.to).toBeGreaterThanOrEqual(leadOff[1].to);
+      expect(e.from).toBeGreaterThanOrEqual(leadOff[1].to);
+    }
   });
 });
