@@ -96,6 +96,8 @@ export interface FaultOutcome {
   /** Clinical alerts (beat alerts, rhythm onsets) inside the injected stretch, and in the 10 s after it. */
   readonly clinicalInside: number;
   readonly clinicalAfter: number;
+  /** What the clinical alerts inside were: `beat warning`, `beat critical`, or the rhythm (`AFIB`, `VT`...). */
+  readonly insideKinds: string[];
 }
 
 /** One record's run. */
@@ -173,11 +175,13 @@ export async function runNoiseStress(
   const ms = (sample: number) => EVAL_EPOCH + (sample * 1000) / fs;
   const technical = episodes.filter((e) => e.kind === 'technical' && e.phase === 'onset');
   const rhythmOnsets = episodes.filter((e) => e.kind === 'rhythm' && e.phase === 'onset');
-  // A clinical alert is inside a stretch when it begins there (its first anomalous beat, or the
-  // episode's start) or is decided there: one whose beats all lie before and after a dropout is not.
-  const within = (t: number, from: number, to: number) => t >= from && t <= to;
+  // A clinical alert is inside a stretch [start, end) when it begins there (its first anomalous
+  // beat, or the episode's start) or is decided there: one whose beats all lie before and after a
+  // dropout is not, nor one that begins as the signal comes back.
+  const within = (t: number, from: number, to: number) => t >= from && t < to;
   const clinicalIn = (from: number, to: number) =>
-    [...alerts, ...rhythmOnsets].filter((a) => within(a.from, from, to) || within(a.to, from, to)).length;
+    [...alerts, ...rhythmOnsets].filter((a) => within(a.from, from, to) || within(a.to, from, to));
+  const kindOf = (a: AlertMessage | EpisodeAlertMessage) => (isEpisodeAlert(a) ? (a.rhythm ?? a.kind) : `beat ${a.severity}`);
   const matched = new Set<EpisodeAlertMessage>();
   const faults = placed.map((f): FaultOutcome => {
     const start = ms(f.from);
@@ -195,8 +199,9 @@ export async function runNoiseStress(
       seconds: f.seconds,
       raisedAfter: alert ? (alert.to - start) / 1000 : null,
       reason: alert?.reason ?? null,
-      clinicalInside: clinicalIn(start, end),
-      clinicalAfter: clinicalIn(end, end + TECHNICAL_DEADLINE_SECONDS * 1000),
+      clinicalInside: clinicalIn(start, end).length,
+      clinicalAfter: clinicalIn(end, end + TECHNICAL_DEADLINE_SECONDS * 1000).length,
+      insideKinds: clinicalIn(start, end).map(kindOf),
     };
   });
   return { record: record.name, faults, notPlaced, technicalElsewhere: technical.filter((e) => !matched.has(e)).length };

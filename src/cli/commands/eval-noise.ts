@@ -42,7 +42,7 @@ const usage = [
   '  --noise DIR     folder with the noise records bw and ma; default: the bundled data/nstdb',
   `  --learning-seconds S  the detector's learning period (default ${DEFAULT_LEARNING_SECONDS}); faults go after it`,
   '  --json          print {records:[{record,faults:[{type,snrDb,startSecond,seconds,raisedAfter,reason,',
-  '                  clinicalInside,clinicalAfter}],notPlaced,technicalElsewhere}],total:{byFault:{<label>:',
+  '                  clinicalInside,clinicalAfter,insideKinds}],notPlaced,technicalElsewhere}],total:{byFault:{<label>:',
   '                  {stretches,raised,inTime,sensitivity,meanDelay,maxDelay,clinicalInside,clinicalAfter}},',
   '                  technicalElsewhere,acceptance:{required,requiredInTime,clinicalInside,met}}}',
 ].join('\n');
