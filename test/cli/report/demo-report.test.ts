@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDemoReport } from '../../../src/cli/report/demo-report';
 import { esc } from '../../../src/view/ecg-paper';
-import type { AlertMessage } from '../../../src/detect/ports';
+import type { AlertMessage, EpisodeAlertMessage } from '../../../src/detect/ports';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const fs = 100;
@@ -90,6 +90,66 @@ describe('renderDemoReport', () => {
     expect(html).toContain('time into the recording');
     expect(html).toContain('>1:00<');
     expect(html).toContain('1 beat above 4× the threshold is drawn as a triangle at the top');
+  });
+
+  it('shades poor signal (gated beats, a technical episode) on the score chart and lists rhythm and technical episodes per device', () => {
+    const episode = (
+      kind: 'rhythm' | 'technical',
+      label: string,
+      phase: 'onset' | 'offset',
+      from: number,
+      to: number,
+    ): EpisodeAlertMessage => ({
+      type: 'beatwatch.alert',
+      kind,
+      id: `dev-2:${label}:${T0 + from * 1000}${phase === 'offset' ? ':offset' : ''}`,
+      deviceId: 'dev-2',
+      severity: 'warning',
+      phase,
+      ...(kind === 'rhythm' ? { rhythm: label as 'AFIB' } : { reason: label as 'lead-off' }),
+      from: T0 + from * 1000,
+      to: T0 + to * 1000,
+      modelVersion: null,
+    });
+    const withEpisodes = renderDemoReport({
+      title: 't',
+      generatedAt: 'g',
+      modelVersion: 'v',
+      summary: {},
+      devices: [
+        {
+          deviceId: 'dev-2',
+          label: 'mitdb/201',
+          fs,
+          signal,
+          startTime: T0,
+          beats: beats.map((b, i) => ({
+            ...b,
+            deviceId: 'dev-2',
+            anomalous: false,
+            kind: i === 90 ? ('gated' as const) : ('normal' as const),
+          })),
+          alerts: [],
+          episodes: [
+            episode('rhythm', 'AFIB', 'onset', 10, 40),
+            episode('technical', 'lead-off', 'onset', 60, 66),
+            episode('rhythm', 'AFIB', 'offset', 10, 60),
+            episode('technical', 'lead-off', 'offset', 60, 75),
+          ],
+        },
+      ],
+    });
+    // The lead-off episode (60-75 s) and the gated beat, shaded and named on the chart.
+    expect(withEpisodes.match(/<rect class="poor-signal"[^>]*><title>lead-off<\/title>/g)).toHaveLength(1);
+    expect(withEpisodes.match(/<rect class="poor-signal"[^>]*><title>gated beat<\/title>/g)).toHaveLength(1);
+    expect(withEpisodes).toContain('<h3>Rhythm and technical episodes</h3>');
+    for (const row of [
+      '<td>rhythm</td><td>AFIB</td><td>onset</td>',
+      '<td>rhythm</td><td>AFIB</td><td>offset</td>',
+      '<td>technical</td><td>lead-off</td><td>onset</td>',
+      '<td>technical</td><td>lead-off</td><td>offset</td>',
+    ])
+      expect(withEpisodes).toContain(row);
   });
 
   it('says so when a device has no alerts or no beats', () => {
