@@ -2,13 +2,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildApp, DEFAULT_STACK_NAME } from '../../infra/build-app';
+import { cdkOutdir } from './cdk-outdir';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   app: string;
   context: Record<string, unknown>;
 };
 const build = (context: Record<string, unknown> = {}) =>
-  buildApp({ builtinCloudFormationValidation: false, context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
+  buildApp({
+    outdir: cdkOutdir(),
+    builtinCloudFormationValidation: false,
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
+  });
 
 describe('buildApp (what cdk synth runs)', () => {
   it('is run by cdk.json through the project toolchain', () => {

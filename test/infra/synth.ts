@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BeatwatchStack, type BeatwatchSources } from '../../infra/beatwatch-stack';
 import { readConfig } from '../../infra/config';
+import { cdkOutdir } from './cdk-outdir';
 
 const cdkJson = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')) as {
   context: Record<string, unknown>;
@@ -21,6 +22,7 @@ export interface Synthesized {
 /** Builds the stack (the project's own handlers and default model) with extra CDK context, as `-c key=value` would, and returns its template. */
 export function synthStack(context: Record<string, unknown> = {}, sources: Partial<BeatwatchSources> = {}): Synthesized {
   const app = new App({
+    outdir: cdkOutdir(),
     builtinCloudFormationValidation: false,
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
   });
