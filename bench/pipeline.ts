@@ -136,10 +136,11 @@ const suite: BenchSuite = {
       prepare: async ({ aws, resources }) => {
         await seedModel(aws.s3, resources.bucket, modelText);
       },
-      handler: ({ aws, lambdaEnv }) =>
+      handler: ({ aws, lambdaEnv }, { signal }) =>
         createDetectHandler({
           env: lambdaEnv,
           aws,
+          signal,
           logger: new Logger({ logLevel: 'SILENT' }),
           onBatch: (r) => (e2eBeats += r.counts.beatsScored),
         }),

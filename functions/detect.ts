@@ -23,6 +23,8 @@ import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-con
 import { ModelCache, NoModelError } from '../src/detect/model-cache';
 import type { DetectSinks } from '../src/detect/ports';
 import { Detector, type BatchResult, type InputRecord } from '../src/detect/process-batch';
+import type { DeviceProfile } from '../src/detect/patient-adaptation';
+import type { PresenceStore } from '../src/detect/signal-lost';
 import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
 import { DynamoPresenceStore } from '../src/aws/presence-store';
 import { DETECT_ENV } from '../src/contract/lambda-env';
@@ -41,6 +43,52 @@ export interface DetectHandlerOptions {
   readonly metrics?: Metrics;
   /** Sees every batch's result (the demo's report and counters). */
   readonly onBatch?: (result: BatchResult) => void;
+  /**
+   * The execution environment's end (the local event source mapping aborts it when an
+   * invocation times out, as Lambda kills the environment then). Once aborted, the handler
+   * touches nothing outside itself: every S3, SNS and DynamoDB write throws (snippets, alerts,
+   * quarantine, profiles, alert state, device arrivals), so the invocation
+   * rolls its devices back in its own memory only, and no result, metric or `onBatch` comes out
+   * of it. Lambda never needs it: a killed environment runs no more code.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Sinks that refuse to act once `signal` is aborted: an ended environment has no side effects left. */
+function untilAborted(sinks: DetectSinks, signal: AbortSignal): DetectSinks {
+  const guard =
+    <A extends unknown[]>(write: (...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      signal.throwIfAborted();
+      await write(...args);
+    };
+  const { recordAlert } = sinks;
+  return {
+    quarantine: guard((r) => sinks.quarantine(r)),
+    putSnippet: guard((k, s) => sinks.putSnippet(k, s)),
+    publishAlert: guard((m) => sinks.publishAlert(m)),
+    ...(recordAlert ? { recordAlert: guard((m, s) => recordAlert.call(sinks, m, s)) } : {}),
+  };
+}
+
+/** Presence writes that refuse to act once `signal` is aborted (reads go on: they change nothing). */
+function presenceUntilAborted(store: PresenceStore, signal: AbortSignal | undefined): PresenceStore {
+  if (signal === undefined) return store;
+  return {
+    arrived: async (d, s) => {
+      signal.throwIfAborted();
+      return store.arrived(d, s);
+    },
+    lastArrivals: () => store.lastArrivals(),
+    openLost: async (d, e) => {
+      signal.throwIfAborted();
+      return store.openLost(d, e);
+    },
+    closeLost: async (d, f) => {
+      signal.throwIfAborted();
+      await store.closeLost(d, f);
+    },
+  };
 }
 
 function emitMetrics(metrics: Metrics, result: BatchResult): void {
@@ -95,21 +143,32 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
     });
     // Learned profiles live in the same bucket (devices/), so a device learns once per model
     // version, not once per container.
-    const profiles = createS3ProfileStore(aws.s3, config.bucket, (device, reason) =>
+    const stored = createS3ProfileStore(aws.s3, config.bucket, (device, reason) =>
       logger.warn('device profile unusable, relearning', { device: deviceLogRef(device), reason }),
     );
+    const { signal } = options;
+    const profiles = signal
+      ? {
+          load: (d: string) => stored.load(d),
+          save: async (d: string, p: DeviceProfile) => {
+            signal.throwIfAborted();
+            await stored.save(d, p);
+          },
+        }
+      : stored;
     // The alert state table (the console's): alerts recorded before SNS, snoozes read per batch,
     // and each device's last arrival, which the signal-lost sweep reads (functions/signal-lost-sweep.ts).
     const env = options.env ?? process.env;
     const table = env[DETECT_ENV.alertTable];
     const dynamo = table ? createDynamoClient({ env }) : null;
     const state = dynamo && table ? new AlertStateStore(dynamo, table) : null;
-    const recording: DetectSinks = state ? { ...sinks, recordAlert: (m, s) => state.putAlert(m, s) } : sinks;
+    const recorded: DetectSinks = state ? { ...sinks, recordAlert: (m, s) => state.putAlert(m, s) } : sinks;
+    const recording = signal ? untilAborted(recorded, signal) : recorded;
     const detector = new Detector(options.wrapSinks ? options.wrapSinks(recording) : recording, decodeRecord, {
       ...config.detector,
       profiles,
       ...(state && dynamo && table
-        ? { snoozes: cachedSnoozes(state, SNOOZE_CACHE_MS), presence: new DynamoPresenceStore(dynamo, table) }
+        ? { snoozes: cachedSnoozes(state, SNOOZE_CACHE_MS), presence: presenceUntilAborted(new DynamoPresenceStore(dynamo, table), signal) }
         : {}),
     });
     return { config, cache, detector };
@@ -142,6 +201,8 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
       arrivedAt: Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
     }));
     const result = await ready.detector.processBatch(input, model);
+    // Ended while it ran (a local timeout): its answer and its counts belong to nobody.
+    options.signal?.throwIfAborted();
     for (const alert of result.alerts) {
       logger.info('alert published', {
         device: deviceLogRef(alert.deviceId),

@@ -2,14 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { InvocationReport, ResolvedMapping } from './event-source-config';
-import {
-  interpretResponse,
-  makeLambdaContext,
-  toKinesisEventRecord,
-  type BatchOutcome,
-  type EventSourceIdentity,
-  type KinesisHandler,
-} from './lambda-event';
+import { InvocationTimeout, type FunctionRuntime } from './execution-environment';
+import { interpretResponse, makeLambdaContext, toKinesisEventRecord, type BatchOutcome, type EventSourceIdentity } from './lambda-event';
 import { onFailureMessage, sendOnFailure, type DiscardCondition } from './on-failure';
 
 /** Counters of the mapping, summed over shards. */
@@ -24,6 +18,8 @@ export interface DeliveryStats {
   /** Records given up on (retries exhausted or too old). */
   recordsDiscarded: number;
   onFailureMessages: number;
+  /** Invocations that ran past the timeout; each ended its execution environment (a function error). */
+  timeouts: number;
 }
 
 /**
@@ -42,6 +38,7 @@ export function emptyDeliveryStats(): DeliveryStats {
     bisections: 0,
     recordsDiscarded: 0,
     onFailureMessages: 0,
+    timeouts: 0,
   };
 }
 
@@ -50,7 +47,8 @@ export interface DeliveryContext {
   readonly shardId: string;
   readonly identity: EventSourceIdentity;
   readonly mapping: ResolvedMapping;
-  readonly handler: KinesisHandler;
+  /** Runs the handler in the shard's execution environment (a timeout ends it, as in Lambda). */
+  readonly runtime: FunctionRuntime;
   readonly stats: DeliveryStats;
   readonly onInvoke?: (report: InvocationReport) => void;
   readonly onWarning?: (message: string) => void;
@@ -136,21 +134,16 @@ async function invoke(item: Pending, ctx: DeliveryContext): Promise<BatchOutcome
   const startedAt = Date.now();
   ctx.stats.invocations++;
   let outcome: BatchOutcome;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Task timed out after ${mapping.timeoutMs} ms`)), mapping.timeoutMs);
-    });
-    const response = await Promise.race([ctx.handler(event, context), timeout]);
+    const response = await ctx.runtime.invoke(event, context, mapping.timeoutMs);
     outcome = interpretResponse(
       response,
       item.records.map((r) => r.SequenceNumber ?? ''),
       mapping.reportBatchItemFailures,
     );
   } catch (err) {
+    if (err instanceof InvocationTimeout) ctx.stats.timeouts++;
     outcome = { kind: 'error', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
-  } finally {
-    clearTimeout(timer);
   }
   ctx.onInvoke?.({
     shardId,

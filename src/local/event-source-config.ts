@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { KinesisHandler } from './lambda-event';
+import type { HandlerSource } from './execution-environment';
 import type { OnFailureDestination } from './on-failure';
 
 /**
@@ -24,7 +24,11 @@ export interface EventSourceMappingOptions {
   readonly maximumRecordAgeMs?: number;
   /** Where discarded batches are reported (default: nowhere, they are only counted). */
   readonly onFailure?: OnFailureDestination;
-  /** Invocation timeout, ms; a handler still running then counts as a function error (default 60 s). */
+  /**
+   * Invocation timeout, ms (default 60 s): a handler still running then is a function error, its
+   * result is ignored whenever it comes, and its execution environment is shut down (see
+   * `FunctionRuntime`).
+   */
   readonly timeoutMs?: number;
   /** Reported in the context (default 1024). */
   readonly memoryMb?: number;
@@ -38,17 +42,23 @@ export interface EventSourceMappingOptions {
   readonly retryBackoffMs?: number;
 }
 
-/** Everything the poller needs. */
-export interface EventSourcePollerOptions extends EventSourceMappingOptions {
+/** What the poller needs besides the mapping's settings and the function's code. */
+export interface EventSourcePollerBase extends EventSourceMappingOptions {
   readonly kinesis: KinesisClient;
   readonly streamName: string;
-  /** The handler, the same module the Lambda runs. */
-  readonly handler: KinesisHandler;
   /** Told about every invocation (demo progress, latency, tests). */
   readonly onInvoke?: (report: InvocationReport) => void;
   /** Told about polling errors the poller recovers from (throttling, expired iterators). */
   readonly onWarning?: (message: string) => void;
 }
+
+/**
+ * Everything the poller needs. The function's code is either `handler` (one function shared by
+ * every shard: fine when it keeps no state) or `createHandler`, called for each execution
+ * environment: one per shard, started on its first invocation and replaced after a timeout, as
+ * Lambda does. The detector keeps device state in memory, so it is given as `createHandler`.
+ */
+export type EventSourcePollerOptions = EventSourcePollerBase & HandlerSource;
 
 /** One invocation of the handler, as observed by the poller. */
 export interface InvocationReport {

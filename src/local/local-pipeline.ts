@@ -6,6 +6,7 @@ import { startArchiver, type Archiver, type ArchiverOptions } from './archiver';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './emulators';
 import type { EventSourceMappingOptions, InvocationReport } from './event-source-config';
 import { startEventSourcePoller, type EventSourcePoller } from './event-source-poller';
+import type { ExecutionEnvironment } from './execution-environment';
 import type { KinesisHandler } from './lambda-event';
 import { provisionLocalResources, type LocalResources, type LocalResourcesOptions } from './provision';
 import { receiveSnsNotifications } from './sns-subscriber';
@@ -28,8 +29,13 @@ export interface LocalPipelineContext {
 
 /** Options of {@link startLocalPipeline}. */
 export interface LocalPipelineOptions {
-  /** Builds the handler once the resources exist (e.g. `createDetectHandler({ env: ctx.lambdaEnv })`). */
-  readonly handler: (context: LocalPipelineContext) => KinesisHandler | Promise<KinesisHandler>;
+  /**
+   * Builds the handler of one execution environment, once the resources exist (e.g.
+   * `createDetectHandler({ env: ctx.lambdaEnv, signal: environment.signal })`). Called for each
+   * shard's environment on its first batch and again after a timeout ended it, as Lambda starts
+   * environments; pass the environment's `signal` on so an ended one does nothing more.
+   */
+  readonly handler: (context: LocalPipelineContext, environment: ExecutionEnvironment) => KinesisHandler | Promise<KinesisHandler>;
   /** Runs after provisioning, before the poller starts (upload a model, …). */
   readonly prepare?: (context: LocalPipelineContext) => Promise<void>;
   readonly stack?: LocalStackOptions;
@@ -78,7 +84,7 @@ export interface LocalPipeline extends LocalPipelineContext {
  *
  * @example
  * const pipeline = await startLocalPipeline({
- *   handler: (ctx) => createDetectHandler({ env: ctx.lambdaEnv }),
+ *   handler: (ctx, { signal }) => createDetectHandler({ env: ctx.lambdaEnv, aws: ctx.aws, signal }),
  *   prepare: (ctx) => uploadDefaultModel(ctx.aws.s3, ctx.resources.bucket),
  * });
  * await simulateDevices({ kinesis: pipeline.aws.kinesis, streamName: pipeline.resources.streamName, devices, speed: 'max' });
@@ -109,7 +115,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const alertState = new AlertStateStore(dynamo, LOCAL_ALERT_TABLE);
     const context: LocalPipelineContext = { stack, aws, resources, lambdaEnv, alertState };
     await options.prepare?.(context);
-    const handler = await options.handler(context);
+    // One execution environment per shard, built on its first batch and again after a timeout.
+    const createHandler = (environment: ExecutionEnvironment) => options.handler(context, environment);
     if (options.archiver !== false) {
       archiver = await startArchiver({
         kinesis: aws.kinesis,
@@ -125,7 +132,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ...options.mapping,
       kinesis: aws.kinesis,
       streamName: resources.streamName,
-      handler,
+      createHandler,
       onInvoke: options.onInvoke,
       onWarning: options.onWarning,
     });

@@ -4,6 +4,7 @@
  * fault. Each case asserts the beats and alerts that come out against the clean run: equal, or
  * short by a documented bound (the beats inside a bad record and a segmenter warm-up after it).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
@@ -18,10 +19,11 @@ import { MAX_FS, MIN_FS } from '../../src/contract/wire-validate';
 import { decodeWireRecord, encodeWireRecord } from '../../src/contract/wire';
 import { Detector, type BatchResult, type DetectorOptions, type InputRecord, type ScoredBeat } from '../../src/detect/process-batch';
 import { isEpisodeAlert } from '../../src/detect/alert-message';
-import type { AlertMessage, DetectSinks, Rejection } from '../../src/detect/ports';
+import type { AlertMessage, AnyAlertMessage, DetectSinks, Rejection } from '../../src/detect/ports';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
 import { deliverBatch, emptyDeliveryStats, type DeliveryStats } from '../../src/local/batch-delivery';
 import { resolveMapping } from '../../src/local/event-source-config';
+import { FunctionRuntime } from '../../src/local/execution-environment';
 import { loadBeatModel, type LoadedBeatModel } from '../../src/model/beat-model';
 
 const MODEL_TEXT = readFileSync(fileURLToPath(new URL('../../data/default-model/model.json', import.meta.url)), 'utf8');
@@ -322,7 +324,6 @@ describe('fault injection: no usable model at a cold start', () => {
       onBatch: (r) => void beats.push(r.counts.beatsScored),
     });
     // The model is published after the third failed invocation.
-    const { createHash } = await import('node:crypto');
     const sha256 = createHash('sha256').update(MODEL_TEXT).digest('hex');
     const counted: (...args: Parameters<typeof handler>) => ReturnType<typeof handler> = async (event, context) => {
       if (++invocations === 4) {
@@ -355,7 +356,7 @@ describe('fault injection: no usable model at a cold start', () => {
         functionName: 'f',
       },
       mapping,
-      handler: counted,
+      runtime: new FunctionRuntime({ handler: counted }, 'shardId-000000000000'),
       stats,
       stopping: () => false,
     });
@@ -363,4 +364,114 @@ describe('fault injection: no usable model at a cold start', () => {
     const reference = await run(inputs(cleanRecords().slice(0, 20).map(wire)));
     expect(beats.reduce((a, b) => a + b, 0)).toBe(reference.beats.length);
   });
+});
+
+describe('fault injection: a local invocation that outlives its timeout', () => {
+  const TIMEOUT_MS = 3000;
+  const sha256 = () => createHash('sha256').update(MODEL_TEXT).digest('hex');
+
+  /**
+   * The real detect handler, S3 and SNS faked in memory, fed the 60 s of 119 as one batch through
+   * the local mapping's delivery. With `hang`, the first SNS publish of the first execution
+   * environment hangs past the timeout and then fails or goes through.
+   */
+  async function deliver(hang: 'none' | 'then fails' | 'then succeeds') {
+    const objects = new Map<string, string>([
+      ['models/v/model.json', MODEL_TEXT],
+      ['models/current.json', JSON.stringify({ version: model.version, key: 'models/v/model.json', sha256: sha256(), promotedAt: 'x' })],
+    ]);
+    const s3 = {
+      send: async (cmd: unknown) => {
+        if (cmd instanceof GetObjectCommand) {
+          const text = objects.get(cmd.input.Key as string);
+          if (text === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+          return { Body: { transformToString: async () => text }, ETag: `"${text.length}"` };
+        }
+        if (cmd instanceof PutObjectCommand) return {};
+        throw new Error('unexpected S3 command');
+      },
+    };
+    const published: AnyAlertMessage[] = [];
+    const sns = {
+      send: async (cmd: unknown) => {
+        if (cmd instanceof PublishCommand) published.push(JSON.parse(cmd.input.Message as string) as AnyAlertMessage);
+        return { MessageId: 'm' };
+      },
+    };
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const beats: string[] = [];
+    let late: Promise<void> | undefined;
+    const runtime = new FunctionRuntime(
+      {
+        createHandler: ({ signal }) =>
+          createDetectHandler({
+            // No patient adaptation: a profile saved by the first environment would make the
+            // retry's device learned from its first beat, which is beside the point here.
+            env: { BUCKET_NAME: 'b', TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:t', ADAPTATION: 'off' },
+            aws: { s3, sns } as unknown as AwsClients,
+            signal,
+            logger: new Logger({ logLevel: 'SILENT' }),
+            metrics: new Metrics({ namespace: 't', logger: { warn: () => {} } as unknown as Console }),
+            onBatch: (r) => void beats.push(...r.beats.map(beatKey)),
+            wrapSinks: (sinks) => ({
+              ...sinks,
+              publishAlert: async (m) => {
+                if (hang !== 'none' && late === undefined) {
+                  late = new Promise((r) => setTimeout(r, 2 * TIMEOUT_MS));
+                  await late;
+                  if (hang === 'then fails') throw new Error('SNS: request timed out');
+                }
+                await sinks.publishAlert(m);
+              },
+            }),
+          }),
+      },
+      'shardId-000000000000',
+    );
+    const records: KinesisRecord[] = cleanRecords()
+      .slice(0, 60)
+      .map((r, i) => ({
+        SequenceNumber: String(7000 + i),
+        PartitionKey: r.deviceId,
+        Data: wire(r),
+        ApproximateArrivalTimestamp: new Date(START + i * 1000),
+      }));
+    const stats = emptyDeliveryStats();
+    await deliverBatch(records, {
+      shardId: 'shardId-000000000000',
+      identity: {
+        streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+        region: 'us-east-1',
+        accountId: '000000000000',
+        functionName: 'f',
+      },
+      mapping: resolveMapping({ timeoutMs: TIMEOUT_MS, retryBackoffMs: 1 }),
+      runtime,
+      stats,
+      stopping: () => false,
+    });
+    // Let the abandoned invocation finish whatever it still does.
+    await late;
+    await new Promise((r) => setTimeout(r, 50));
+    return { beats, ids: published.map((m) => m.id), stats, environments: runtime.environments };
+  }
+
+  let reference: Awaited<ReturnType<typeof deliver>>;
+  beforeAll(async () => {
+    reference = await deliver('none');
+    expect(reference.ids.length).toBeGreaterThan(0);
+    expect(reference.beats.length).toBeGreaterThan(50);
+  }, 60_000);
+
+  it.each(['then fails', 'then succeeds'] as const)(
+    'SNS hangs past the timeout %s: the retry in a fresh environment sends every beat and alert once, the late invocation nothing',
+    async (hang) => {
+      const faulty = await deliver(hang);
+      expect(faulty.stats).toMatchObject({ timeouts: 1, recordsDiscarded: 0, recordsSucceeded: 60 });
+      expect(faulty.environments).toBe(2);
+      expect(faulty.beats).toEqual(reference.beats);
+      expect(faulty.ids).toEqual(reference.ids);
+    },
+    60_000,
+  );
 });

@@ -43,8 +43,8 @@ describe('patient adaptation through the local stack', () => {
           null,
         );
       },
-      handler: ({ aws, lambdaEnv }) =>
-        createDetectHandler({ env: lambdaEnv, aws, logger: new Logger({ logLevel: 'SILENT' }), onBatch: (r) => results.push(r) }),
+      handler: ({ aws, lambdaEnv }, { signal }) =>
+        createDetectHandler({ env: lambdaEnv, aws, signal, logger: new Logger({ logLevel: 'SILENT' }), onBatch: (r) => results.push(r) }),
     });
   }, 60_000);
 

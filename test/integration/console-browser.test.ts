@@ -41,8 +41,8 @@ describe('the clinician console in Chromium', () => {
       archiver: false,
       mapping: { batchSize: 100 },
       prepare: async ({ aws, resources }) => void (await seedModel(aws.s3, resources.bucket, MODEL_TEXT)),
-      handler: ({ aws, lambdaEnv }) =>
-        createDetectHandler({ env: { ...lambdaEnv, LEARNING_SECONDS: '30' }, aws, logger: new Logger({ logLevel: 'SILENT' }) }),
+      handler: ({ aws, lambdaEnv }, { signal }) =>
+        createDetectHandler({ env: { ...lambdaEnv, LEARNING_SECONDS: '30' }, aws, signal, logger: new Logger({ logLevel: 'SILENT' }) }),
     });
     const { s3 } = pipeline.aws;
     const bucket = pipeline.resources.bucket;

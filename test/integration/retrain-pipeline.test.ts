@@ -65,8 +65,9 @@ describe('retraining in the local pipeline', () => {
           null,
         );
       },
-      handler: (ctx) =>
+      handler: (ctx, { signal }) =>
         createDetectHandler({
+          signal,
           // No patient adaptation: this test is about the model switch, and its 40 s devices would
           // spend every beat in a learning period (warnings held).
           env: { ...ctx.lambdaEnv, MODEL_REVALIDATE_MS: String(REVALIDATE_MS), ADAPTATION: 'off' },

@@ -2,8 +2,9 @@ import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deliverBatch, type DeliveryStats } from '../../src/local/batch-delivery';
+import { deliverBatch, emptyDeliveryStats } from '../../src/local/batch-delivery';
 import { resolveMapping } from '../../src/local/event-source-config';
+import { FunctionRuntime } from '../../src/local/execution-environment';
 import type { KinesisOnFailureMessage } from '../../src/local/on-failure';
 import { createRandom } from '../../src/random';
 
@@ -21,19 +22,6 @@ function records(n: number): KinesisRecord[] {
     Data: Buffer.from(String(i)),
     ApproximateArrivalTimestamp: new Date(),
   }));
-}
-
-function newStats(): DeliveryStats {
-  return {
-    invocations: 0,
-    recordsSucceeded: 0,
-    functionErrors: 0,
-    partialFailures: 0,
-    retries: 0,
-    bisections: 0,
-    recordsDiscarded: 0,
-    onFailureMessages: 0,
-  };
 }
 
 describe('deliverBatch (Lambda error handling, no emulator)', () => {
@@ -62,7 +50,7 @@ describe('deliverBatch (Lambda error handling, no emulator)', () => {
             acked.push(...seqs);
             return undefined;
           };
-          const stats = newStats();
+          const stats = emptyDeliveryStats();
           await deliverBatch(batch, {
             shardId: 'shardId-000000000000',
             identity,
@@ -72,7 +60,7 @@ describe('deliverBatch (Lambda error handling, no emulator)', () => {
               retryBackoffMs: 0,
               onFailure: async (m) => void failures.push(m),
             }),
-            handler,
+            runtime: new FunctionRuntime({ handler }, 'shardId-000000000000'),
             stats,
             stopping: () => false,
           });
@@ -98,14 +86,19 @@ describe('deliverBatch (Lambda error handling, no emulator)', () => {
 
   it('with infinite retries, keeps retrying until the handler recovers', async () => {
     let calls = 0;
-    const stats = newStats();
+    const stats = emptyDeliveryStats();
     await deliverBatch(records(3), {
       shardId: 's',
       identity,
       mapping: resolveMapping({ maximumRetryAttempts: -1, bisectBatchOnFunctionError: false, retryBackoffMs: 0 }),
-      handler: async () => {
-        if (++calls < 20) throw new Error('not yet');
-      },
+      runtime: new FunctionRuntime(
+        {
+          handler: async () => {
+            if (++calls < 20) throw new Error('not yet');
+          },
+        },
+        's',
+      ),
       stats,
       stopping: () => false,
     });

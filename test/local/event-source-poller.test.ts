@@ -3,12 +3,9 @@ import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
-import {
-  startEventSourcePoller,
-  type EventSourcePoller,
-  type EventSourcePollerOptions,
-  type KinesisHandler,
-} from '../../src/local/event-source-poller';
+import { startEventSourcePoller, type EventSourcePoller } from '../../src/local/event-source-poller';
+import type { EventSourcePollerBase } from '../../src/local/event-source-config';
+import type { HandlerSource } from '../../src/local/execution-environment';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
 import { startKinesisEmulator, type KinesisEmulator } from '../../src/local/kinesis-emulator';
 import type { KinesisOnFailureMessage } from '../../src/local/on-failure';
@@ -44,9 +41,7 @@ function payloads(event: KinesisStreamEvent): string[] {
   return event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString());
 }
 
-async function start(
-  options: Partial<EventSourcePollerOptions> & { streamName: string; handler: KinesisHandler },
-): Promise<EventSourcePoller> {
+async function start(options: Partial<EventSourcePollerBase> & { streamName: string } & HandlerSource): Promise<EventSourcePoller> {
   const p = await startEventSourcePoller({ kinesis: aws.kinesis, pollIntervalMs: 20, retryBackoffMs: 1, ...options });
   pollers.push(p);
   return p;
@@ -254,6 +249,49 @@ describe('event source poller against kinesis-local', () => {
     await poller.drain();
     expect(calls).toBe(1);
     expect(poller.stats).toMatchObject({ functionErrors: 1, recordsDiscarded: 1 });
+  });
+
+  it('a timeout ends the execution environment: the retry runs in a fresh one, the late invocation rolls nothing back', async () => {
+    const { name } = await newStream();
+    await put(name, 6);
+    const timeoutMs = 300;
+    // A stateful handler like the detector: each environment remembers what it took (and skips
+    // it as a duplicate), commits what it took at the end, and rolls back if that fails.
+    const committed: string[] = [];
+    const taken: Set<string>[] = [];
+    let late: Promise<void> | undefined;
+    const poller = await start({
+      streamName: name,
+      timeoutMs,
+      batchSize: 10,
+      createHandler: (environment) => {
+        const mine = new Set<string>();
+        taken.push(mine);
+        let calls = 0;
+        return async (event) => {
+          const fresh = payloads(event).filter((p) => !mine.has(p));
+          for (const p of fresh) mine.add(p);
+          if (taken.length === 1 && ++calls === 1) {
+            // The first environment's first call hangs past the timeout, then its side effect
+            // fails and it rolls its state back, long after the retry went on.
+            late = new Promise((r) => setTimeout(r, 3 * timeoutMs)).then(() => {
+              for (const p of fresh) mine.delete(p);
+              if (!environment.signal.aborted) committed.push(...fresh);
+            });
+            await late;
+            throw new Error('side effect failed');
+          }
+          committed.push(...fresh);
+        };
+      },
+    });
+    await poller.drain();
+    await late;
+    expect(poller.stats).toMatchObject({ timeouts: 1, functionErrors: 1, recordsDiscarded: 0, recordsSucceeded: 6 });
+    // Every record committed once, by the retry, and the environment in service holds all of them.
+    expect(committed).toEqual(['dev-a:0', 'dev-a:1', 'dev-a:2', 'dev-a:3', 'dev-a:4', 'dev-a:5']);
+    expect(taken).toHaveLength(2);
+    expect([...taken[1]]).toEqual(committed);
   });
 
   it('discards records older than the maximum record age without invoking', async () => {

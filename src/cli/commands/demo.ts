@@ -190,10 +190,11 @@ const demo: CommandModule = {
         const seeded = await seedModel(aws.s3, resources.bucket, modelText);
         progress(`model ${seeded.version} uploaded to s3://${resources.bucket}/${seeded.key} and promoted`);
       },
-      handler: ({ aws, lambdaEnv }) =>
+      handler: ({ aws, lambdaEnv }, { signal }) =>
         createDetectHandler({
           env: { ...lambdaEnv, LEARNING_SECONDS: String(learningSeconds) },
           aws,
+          signal,
           logger: new Logger({ logLevel: 'SILENT' }),
           onBatch: (r) => {
             for (const b of r.beats) beatsByDevice.get(b.deviceId)?.push(b);
