@@ -4,6 +4,7 @@
  */
 export {
   EcgProducer,
+  EndpointUnreachableError,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
   type ProducerDevice,

@@ -72,6 +72,58 @@ export interface ProducerOptions {
   readonly highWaterRecords?: number;
   /** Told about each retry round (throttling is expected under load, not an error). */
   readonly onRetry?: (info: { attempt: number; failed: number; reason: string; delayMs: number }) => void;
+  /**
+   * What to do when the endpoint cannot be reached at all (connection refused, unknown host, no
+   * route): `retry` (default: a gateway rides out a network outage, up to `maxRetries`) or
+   * `throw` at once an {@link EndpointUnreachableError} (a command line: a wrong `--endpoint` is
+   * not going to start answering).
+   */
+  readonly onUnreachable?: 'retry' | 'throw';
+}
+
+/**
+ * Node's error codes for a request that never reached the service, in words. The SDK has
+ * already retried each of them a few times by the time the producer sees it.
+ */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/**
+ * The Kinesis endpoint could not be reached (`onUnreachable: 'throw'`). `code` is Node's error
+ * code (`ECONNREFUSED`), `address` what was dialled when Node says (`127.0.0.1:9`, a host name).
+ */
+export class EndpointUnreachableError extends Error {
+  override readonly name = 'EndpointUnreachableError';
+  /** What happened, in words and code: `connection refused (ECONNREFUSED)`. */
+  readonly reason: string;
+  constructor(
+    readonly code: string,
+    readonly address: string | undefined,
+    options: { cause: unknown },
+  ) {
+    const reason = `${UNREACHABLE[code] ?? code} (${code})`;
+    super(address === undefined ? reason : `${reason} at ${address}`, options);
+    this.reason = reason;
+  }
+}
+
+/** Node's error code of a failed request, when it has one. */
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Where a network error says it was going: `host:port`, a host name, or nothing. */
+function dialled(err: unknown): string | undefined {
+  const e = err as { address?: unknown; port?: unknown; hostname?: unknown } | null;
+  if (typeof e?.address === 'string') return typeof e.port === 'number' ? `${e.address}:${e.port}` : e.address;
+  return typeof e?.hostname === 'string' ? e.hostname : undefined;
 }
 
 /** Counters of a producer since it was created. */
@@ -346,13 +398,17 @@ export class EcgProducer {
     } catch (err) {
       const name = (err as Error).name;
       if (FATAL.has(name)) throw err;
+      const code = errorCode(err);
+      if (code !== undefined && code in UNREACHABLE && this.options.onUnreachable === 'throw')
+        throw new EndpointUnreachableError(code, dialled(err), { cause: err });
       // A whole-request failure (network, throttling of the call): everything is resent.
       for (const b of batch) {
         b.failed = true;
         b.record.failures++;
       }
       this.stats.retriedEntries += batch.length;
-      return { count: batch.length, reason: name };
+      // A plain Error from Node's network stack says what happened in its code, not its name.
+      return { count: batch.length, reason: name === 'Error' && code !== undefined ? code : name };
     }
     const results = out.Records ?? [];
     const codes = new Set<string>();

@@ -7,6 +7,7 @@ import { ecgFixtures, type EcgFixtures } from './ecg-fixtures';
 import { main } from '../../src/cli/main';
 import { pseudonymousDeviceId } from '../../src/local/device-simulator';
 import { startKinesisEmulator, type KinesisEmulator } from '../../src/local/kinesis-emulator';
+import { findFreePort } from '../../src/local/free-port';
 import { waitForStreamActive } from '../../src/local/provision';
 
 const record100 = fileURLToPath(new URL('../../data/mitdb/100', import.meta.url));
@@ -164,6 +165,30 @@ describe('beatwatch replay', () => {
       expect(cut.stderr.trim().split('\n')).toHaveLength(1);
       expect(cut.stderr).toMatch(/^beatwatch replay: .*cut\.edf: .*truncated/);
     });
+  });
+
+  it('an endpoint nobody listens on: one line naming it and the cause, exit 1, no retry rounds', async () => {
+    // A port that was free a moment ago: nothing listens on it.
+    const endpoint = `http://127.0.0.1:${await findFreePort()}`;
+    const r = await run([
+      'replay',
+      '--record',
+      record100,
+      '--stream',
+      'replay',
+      '--endpoint',
+      endpoint,
+      '--speed',
+      'max',
+      '--seconds',
+      '3',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const errors = r.stderr.split('\n').filter((line) => line.startsWith('beatwatch replay: '));
+    expect(errors).toEqual([`beatwatch replay: cannot reach Kinesis at ${endpoint}: connection refused (ECONNREFUSED)`]);
+    expect(r.stderr).not.toMatch(/retrying/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('rejects missing flags and a bad device id as usage errors', async () => {

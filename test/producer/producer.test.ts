@@ -13,7 +13,7 @@ import { decodeRecord } from '../../src/contract/decode-record';
 import { createRandom } from '../../src/random';
 import { startKinesisEmulator, type KinesisEmulator } from '../../src/local/kinesis-emulator';
 import { waitForStreamActive } from '../../src/local/provision';
-import { EcgProducer, leadBits, type PutRecordsClient } from '../../src/producer';
+import { EcgProducer, EndpointUnreachableError, leadBits, type PutRecordsClient } from '../../src/producer';
 
 /** A client that records every request and answers with what `answer` says for each entry. */
 function fakeClient(answer: (call: number, index: number) => string | undefined = () => undefined) {
@@ -143,6 +143,36 @@ describe('EcgProducer', () => {
     m.addDevice({ deviceId: 'a', fs: 100, t0: 0, leads: [{ name: 'II', gain: 100 }] });
     await m.write('a', [ramp(100)]);
     await expect(m.flush()).rejects.toThrow(/no stream/);
+  });
+
+  it('an endpoint that cannot be reached: retried by default with its code as the reason, thrown at once on request', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+      code: 'ECONNREFUSED',
+      address: '127.0.0.1',
+      port: 9,
+    });
+    const down: PutRecordsClient = { send: () => Promise.reject(refused) };
+    const reasons: string[] = [];
+    const patient = new EcgProducer({
+      kinesis: down,
+      streamName: 's',
+      maxRetries: 2,
+      sleep: () => Promise.resolve(),
+      onRetry: (r) => void reasons.push(r.reason),
+    });
+    patient.addDevice({ deviceId: 'a', fs: 100, t0: 0, leads: [{ name: 'II', gain: 100 }] });
+    await patient.write('a', [ramp(100)]);
+    await expect(patient.flush()).rejects.toThrow(/still failing after 2 retries \(ECONNREFUSED\)/);
+    expect(reasons).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+
+    const hasty = new EcgProducer({ kinesis: down, streamName: 's', onUnreachable: 'throw', onRetry: () => reasons.push('retried') });
+    hasty.addDevice({ deviceId: 'a', fs: 100, t0: 0, leads: [{ name: 'II', gain: 100 }] });
+    await hasty.write('a', [ramp(100)]);
+    const err = await hasty.flush().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EndpointUnreachableError);
+    expect(err).toMatchObject({ code: 'ECONNREFUSED', address: '127.0.0.1:9', reason: 'connection refused (ECONNREFUSED)' });
+    expect(reasons).toHaveLength(2);
+    expect(hasty.stats).toMatchObject({ requests: 1, delivered: 0 });
   });
 
   it('refuses bad settings early', () => {

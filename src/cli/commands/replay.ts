@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createAwsClients } from '../../aws/clients';
 import { DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH } from '../../contract/wire-validate';
 import { pseudonymousDeviceId } from '../../local/device-simulator';
-import { EcgProducer, leadBits, leadGain } from '../../producer';
+import { EcgProducer, EndpointUnreachableError, leadBits, leadGain } from '../../producer';
 import { choiceFlag, numberFlag, parseFlags, printJson, progress } from '../args';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
@@ -89,6 +89,8 @@ const replay: CommandModule = {
       format,
       secondsPerRecord: perRecord,
       onRetry: (r) => progress(`replay: retrying ${r.failed} records (${r.reason}), attempt ${r.attempt}`),
+      // A wrong endpoint or a stopped emulator is not going to answer: say so at once.
+      onUnreachable: 'throw',
     });
     const startTime = Date.now();
     producer.addDevice({ deviceId, fs, t0: startTime, leads: leadSpecs });
@@ -147,6 +149,10 @@ const replay: CommandModule = {
           `replayed ${stats.records} ${format} records (${stats.deviceSeconds.toFixed(0)} s of signal, ${(stats.bytes / 1024).toFixed(0)} KiB) as ${deviceId} in ${(stats.elapsedMs / 1000).toFixed(1)} s${aborted ? ' (interrupted)' : ''}\n`,
         );
       return aborted ? 130 : 0;
+    } catch (err) {
+      if (!(err instanceof EndpointUnreachableError)) throw err;
+      const where = aws.endpoints.kinesis ?? (err.address === undefined ? 'its AWS endpoint' : err.address);
+      throw new Error(`cannot reach Kinesis at ${where}: ${err.reason}`, { cause: err });
     } finally {
       process.off('SIGINT', onSignal);
       aws.destroy();
