@@ -29,7 +29,7 @@ import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-stor
 import { DynamoPresenceStore } from '../src/aws/presence-store';
 import { DETECT_ENV } from '../src/contract/lambda-env';
 import { deviceLogRef } from '../src/contract/ids';
-import type { SnoozeSource } from '../src/detect/ports';
+import type { AnyAlertMessage, SnoozeSource } from '../src/detect/ports';
 
 /** Options of {@link createDetectHandler}; everything defaults to what the Lambda uses. */
 export interface DetectHandlerOptions {
@@ -52,6 +52,12 @@ export interface DetectHandlerOptions {
    * of it. Lambda never needs it: a killed environment runs no more code.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Skip alerts whose sent marker exists (`alerts/…/<id>.sent.json`): `beatwatch redrive` re-drives
+   * records whose alerts may have gone out already. Told each one skipped.
+   */
+  readonly skipSentAlerts?: boolean;
+  readonly onAlreadySent?: (message: AnyAlertMessage) => void;
 }
 
 /** Sinks that refuse to act once `signal` is aborted: an ended environment has no side effects left. */
@@ -136,7 +142,15 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
   function setUp() {
     const config = detectConfigFromEnv(options.env ?? process.env);
     const aws = options.aws ?? createAwsClients({ env: options.env ?? process.env });
-    const sinks = createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket: config.bucket, topicArn: config.topicArn });
+    const sinks = createDetectSinks({
+      s3: aws.s3,
+      sns: aws.sns,
+      bucket: config.bucket,
+      topicArn: config.topicArn,
+      skipSent: options.skipSentAlerts,
+      onAlreadySent: options.onAlreadySent,
+      onMarkerError: (err) => logger.warn('alert sent, its sent marker not written', { error: String(err) }),
+    });
     const cache = new ModelCache(createS3ModelSource(aws.s3, config.bucket, config.pointerKey), loadBeatModel, {
       revalidateMs: config.revalidateMs,
       onRejected: (reason) => logger.warn('model refused, keeping the model in hand', { reason }),

@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ArchiveFramer, type ArchiveItem } from '../contract/archive-framing';
 import type { AnyDecodedRecord } from '../contract/decode-record';
-import { historyDayPrefixes, historyKeyHour } from '../contract/s3-layout';
+import { historyDayPrefixes, historyHourPrefix, historyKeyHour, historyKeyTime } from '../contract/s3-layout';
 
 /** Counters of a history read: what was read and what was skipped. */
 export interface HistoryReadStats {
@@ -93,14 +93,49 @@ export async function* readHistoryObject(
   stats: HistoryReadStats,
   onProblem?: (p: HistoryProblem) => void,
 ): AsyncGenerator<AnyDecodedRecord> {
+  for await (const { record } of readObjectRecords(s3, bucket, key, stats, onProblem, false)) yield record;
+}
+
+/** A record of a history object with its bytes exactly as the device sent them. */
+export interface HistoryPayload {
+  readonly record: AnyDecodedRecord;
+  readonly data: Uint8Array;
+}
+
+/**
+ * As {@link readHistoryObject}, each record with its own bytes too (what a re-drive hands the
+ * detector, which decodes records itself).
+ *
+ * @example
+ * for await (const { record, data } of readHistoryPayloads(s3, bucket, key, emptyHistoryStats())) send(record.deviceId, data);
+ */
+export async function* readHistoryPayloads(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  stats: HistoryReadStats,
+  onProblem?: (p: HistoryProblem) => void,
+): AsyncGenerator<HistoryPayload> {
+  for await (const { record, data } of readObjectRecords(s3, bucket, key, stats, onProblem, true))
+    if (data !== undefined) yield { record, data };
+}
+
+async function* readObjectRecords(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  stats: HistoryReadStats,
+  onProblem: ((p: HistoryProblem) => void) | undefined,
+  keepBytes: boolean,
+): AsyncGenerator<{ record: AnyDecodedRecord; data?: Uint8Array }> {
   stats.objects++;
-  const framer = new ArchiveFramer();
+  const framer = new ArchiveFramer({ keepBytes });
   let read = 0;
-  const handle = function* (items: ArchiveItem[]): Generator<AnyDecodedRecord> {
+  const handle = function* (items: ArchiveItem[]): Generator<{ record: AnyDecodedRecord; data?: Uint8Array }> {
     for (const item of items) {
       if (item.kind === 'record') {
         stats.records++;
-        yield item.record;
+        yield item;
       } else {
         stats.malformedRecords++;
         onProblem?.({ key, offset: item.offset, length: item.length, reason: item.reason });
@@ -125,6 +160,33 @@ export async function* readHistoryObject(
     return;
   }
   yield* handle(framer.end());
+}
+
+/**
+ * Lists the history objects whose own timestamp (the arrival of their oldest record, in the
+ * name: {@link historyKeyTime}) falls in `[from, to]`, epoch ms: one listing per hour prefix.
+ * Sorted oldest first. A key of the layout without a readable timestamp is kept when its hour is
+ * in the window (better read once too often than missed).
+ *
+ * @example
+ * const keys = await listHistoryKeysBetween(s3, bucket, arrivedFirst - 900_000, arrivedLast + 900_000);
+ */
+export async function listHistoryKeysBetween(s3: S3Client, bucket: string, from: number, to: number): Promise<string[]> {
+  const keys: string[] = [];
+  for (let hour = Math.floor(from / 3_600_000) * 3_600_000; hour <= to; hour += 3_600_000) {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: historyHourPrefix(hour), ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        const t = historyKeyTime(o.Key);
+        // A timestamp has second precision: an object of second s may hold an arrival at s + 0.999 s.
+        if (t === undefined || (t + 1000 > from && t <= to)) keys.push(o.Key);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+  return keys.sort();
 }
 
 /**

@@ -27,6 +27,8 @@ export type ArchiveItem =
       /** Byte offset of the record in the decompressed object. */
       readonly offset: number;
       readonly length: number;
+      /** The record's bytes as the device sent them (with `keepBytes` only). */
+      readonly data?: Uint8Array;
     }
   | {
       readonly kind: 'malformed';
@@ -93,6 +95,12 @@ export class ArchiveFramer {
   private skipping: { offset: number; reason: string } | undefined;
 
   /**
+   * @param options.keepBytes also hand out each record's own bytes (`data`), for a reader that
+   *   passes records on as they were sent (`beatwatch redrive`); a copy per record, so off by default.
+   */
+  constructor(private readonly options: { readonly keepBytes?: boolean } = {}) {}
+
+  /**
    * Feeds the next bytes of the object; returns the items that are complete.
    *
    * @example
@@ -140,7 +148,13 @@ export class ArchiveFramer {
       const step = this.parseAt(start, final);
       if (step.more) break;
       if (step.ok) {
-        items.push({ kind: 'record', record: step.record, offset: this.base + start, length: step.end - start });
+        items.push({
+          kind: 'record',
+          record: step.record,
+          offset: this.base + start,
+          length: step.end - start,
+          ...(this.options.keepBytes ? { data: buf.slice(start, step.end) } : {}),
+        });
         this.pos = step.end;
       } else if (step.framed) {
         items.push({ kind: 'malformed', reason: step.reason, offset: this.base + start, length: step.end - start });

@@ -73,6 +73,23 @@ export function historyKeyHour(key: string): number | undefined {
 }
 
 /**
+ * Reads the timestamp in a history object's name (`...-YYYY-MM-DD-HH-MM-SS-<unique>.gz`: the
+ * arrival of its oldest record, to the second) as epoch ms, or undefined for a key outside that
+ * layout.
+ *
+ * @example
+ * historyKeyTime('history/2026/11/26/19/beatwatch-history-1-2026-11-26-19-05-07-3f2a.gz') // Date.UTC(2026, 10, 26, 19, 5, 7)
+ */
+export function historyKeyTime(key: string): number | undefined {
+  if (historyKeyHour(key) === undefined) return undefined;
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const m = /-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-/.exec(name);
+  if (!m) return undefined;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
  * Day prefixes covering the `days` days up to `now` (oldest first): the listing plan of the
  * history reader.
  */
@@ -114,6 +131,18 @@ export function rejectedKey(arrivedAt: number, recordId: string, shardId?: strin
  */
 export function alertSnippetKey(alertId: string, from: number): string {
   return `${ALERTS_PREFIX}${utcDayPath(from)}/${alertId}.json`;
+}
+
+/**
+ * S3 key of the marker written once an alert's SNS message went out:
+ * `alerts/YYYY/MM/DD/<alert id>.sent.json`, beside its snippet. `beatwatch redrive` checks it,
+ * so re-driving records whose alerts were already sent does not send them again.
+ *
+ * @example
+ * alertSentKey('dev-1:1764150000000', 1764150000000) // 'alerts/2025/11/26/dev-1:1764150000000.sent.json'
+ */
+export function alertSentKey(alertId: string, from: number): string {
+  return `${ALERTS_PREFIX}${utcDayPath(from)}/${alertId}.sent.json`;
 }
 
 /** Keys of one model version: `models/<version>/model.json` and `report.json`. */

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDetectSinks } from '../../src/aws/alert-publisher';
+import { alertWasSent, createDetectSinks } from '../../src/aws/alert-publisher';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { listHistoryKeys, readHistory, type HistoryProblem } from '../../src/aws/history-reader';
 import { putHistoryObject } from '../../src/aws/history-writer';
@@ -143,6 +143,74 @@ describe('S3 and SNS adapters against fauxqs', () => {
         await (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: message.snippetKey }))).Body!.transformToString(),
       );
       expect(snippet.beats[0].score).toBe(2.5);
+    });
+  });
+
+  describe('sent markers', () => {
+    it('marks an alert once its message went out; sinks with skipSent leave a sent alert alone, snippet included', async () => {
+      const res = await provisionLocalResources(aws, {
+        bucket,
+        skipStream: true,
+        topicName: 'sent-markers',
+        alertQueueName: 'sent-markers-q',
+      });
+      const message: AlertMessage = {
+        type: 'beatwatch.alert',
+        kind: 'beat',
+        id: 'dev-m:1764185400000',
+        deviceId: 'dev-m',
+        severity: 'warning',
+        from: 1764185400000,
+        to: 1764185403000,
+        anomalousBeats: 3,
+        windowBeats: 10,
+        maxScore: 1.5,
+        threshold: 1,
+        modelVersion: 'v1',
+        snippetKey: 'alerts/2025/11/26/dev-m:1764185400000.json',
+      };
+      const snippet = (score: number) => ({
+        alert: message,
+        beats: [{ t: 1, score, anomalous: true, rrPrev: null, rrNext: null, window: [0] }],
+      });
+      expect(await alertWasSent(aws.s3, bucket, message)).toBe(false);
+      // A failed publish leaves no marker.
+      const broken = createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket, topicArn: `${res.topicArn}-missing` });
+      await expect(broken.publishAlert(message)).rejects.toThrow();
+      expect(await alertWasSent(aws.s3, bucket, message)).toBe(false);
+
+      const live = createDetectSinks({ s3: aws.s3, sns: aws.sns, bucket, topicArn: res.topicArn });
+      await live.putSnippet(message.snippetKey, snippet(1.5));
+      await live.publishAlert(message);
+      expect(await keysUnder(aws, bucket, 'alerts/2025/11/26/dev-m')).toEqual([
+        message.snippetKey,
+        'alerts/2025/11/26/dev-m:1764185400000.sent.json',
+      ]);
+      expect(await alertWasSent(aws.s3, bucket, message)).toBe(true);
+      expect(await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 2)).toHaveLength(1);
+
+      const skipped: string[] = [];
+      const redriving = createDetectSinks({
+        s3: aws.s3,
+        sns: aws.sns,
+        bucket,
+        topicArn: res.topicArn,
+        skipSent: true,
+        onAlreadySent: (m) => void skipped.push(m.id),
+      });
+      await redriving.putSnippet(message.snippetKey, snippet(9));
+      await redriving.publishAlert(message);
+      expect(skipped).toEqual([message.id]);
+      expect(await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 1)).toEqual([]);
+      const kept = JSON.parse(
+        await (await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: message.snippetKey }))).Body!.transformToString(),
+      );
+      expect(kept.beats[0].score).toBe(1.5);
+      // An alert never sent goes out, and is marked.
+      const other = { ...message, id: 'dev-m:1764185460000', from: 1764185460000 };
+      await redriving.publishAlert(other);
+      expect(await alertWasSent(aws.s3, bucket, other)).toBe(true);
+      expect(await receiveSnsNotifications(aws.sqs, res.alertQueueUrl, 2)).toHaveLength(1);
     });
   });
 

@@ -3,6 +3,8 @@ import {
   historyDayPrefixes,
   historyHourPrefix,
   historyKeyHour,
+  historyKeyTime,
+  alertSentKey,
   historyObjectKey,
   modelVersionKeys,
   rejectedKey,
@@ -16,6 +18,10 @@ describe('S3 layout', () => {
     expect(historyObjectKey(t, 'u-1')).toBe('history/2026/11/26/09/beatwatch-history-1-2026-11-26-09-05-07-u-1.gz');
     expect(historyKeyHour(historyObjectKey(t, 'x'))).toBe(Date.UTC(2026, 10, 26, 9));
     expect(historyKeyHour('alerts/2026/11/26/x.json')).toBeUndefined();
+    // The object's own timestamp, to the second, whatever its unique suffix holds.
+    expect(historyKeyTime(historyObjectKey(Date.UTC(2026, 10, 26, 9, 5, 7, 900), '1234-5678-90'))).toBe(Date.UTC(2026, 10, 26, 9, 5, 7));
+    expect(historyKeyTime('history/2026/11/26/09/no-stamp.gz')).toBeUndefined();
+    expect(historyKeyTime('alerts/2026/11/26/x-2026-11-26-09-05-07-y.json')).toBeUndefined();
   });
 
   it('plans day prefixes covering the window, across a month end', () => {
@@ -32,5 +38,7 @@ describe('S3 layout', () => {
       report: 'models/20261126T090507Z-ab12cd34/report.json',
     });
     expect(() => modelVersionKeys('../x')).toThrow(/model version/);
+    // An alert's sent marker sits beside its snippet, dated by the same instant.
+    expect(alertSentKey('dev-1:1764150000000', 1764150000000)).toBe('alerts/2025/11/26/dev-1:1764150000000.sent.json');
   });
 });

@@ -21,6 +21,7 @@ import { cutWireRecord, recordCount, type SimulatedDevice } from '../../src/loca
 import { simulateDevices } from '../../src/local/device-simulator';
 import { startLocalStack, type LocalStack } from '../../src/local/emulators';
 import { startEventSourcePoller } from '../../src/local/event-source-poller';
+import { alertSentKey } from '../../src/contract/s3-layout';
 import { startArchiver } from '../../src/local/archiver';
 import { provisionLocalResources, type LocalResources } from '../../src/local/provision';
 import { receiveSnsNotifications, type SnsNotification } from '../../src/local/sns-subscriber';
@@ -179,9 +180,11 @@ describe('detect handler against the local emulators', () => {
       expect(received.every((n) => n.attributes.deviceId === 'dev-int-119')).toBe(true);
       expect(publishAttempts).toBe(expected.length + 1);
       expect(poller.stats.partialFailures).toBeGreaterThanOrEqual(1);
-      // Each alert's snippet is in S3 under its snippetKey.
-      const snippets = await listKeys(aws, res.bucket, 'alerts/');
+      // Each alert's snippet is in S3 under its snippetKey, beside the marker saying its message went out.
+      const objects = await listKeys(aws, res.bucket, 'alerts/');
+      const snippets = objects.filter((k) => !k.endsWith('.sent.json'));
       expect(snippets.sort()).toEqual(expected.map((a) => a.snippetKey).sort());
+      for (const a of expected) expect(objects).toContain(alertSentKey(a.id, a.from));
 
       // The alerts are about 119's annotated ventricular beats: each alert's span (1 s of slack
       // either side) holds at least one, and each beat its snippet marks anomalous is one of them
