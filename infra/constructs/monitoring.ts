@@ -30,26 +30,11 @@ export const DASHBOARD_PERIOD_MINUTES = 1;
 
 export { RETRAIN_SERVICE_NAME } from '../../src/contract/cloudwatch';
 
-/** The detector's EMF metrics on the dashboard (emitted by functions/detect.ts). */
-export const DETECT_METRICS = [
-  DETECT_METRIC.beatsScored,
-  DETECT_METRIC.anomalousBeats,
-  DETECT_METRIC.alerts,
-  DETECT_METRIC.rejectedRecords,
-  DETECT_METRIC.segmenterRestarts,
-  DETECT_METRIC.scoringLatency,
-  DETECT_METRIC.duplicateRecords,
-  DETECT_METRIC.deviceRestarts,
-  DETECT_METRIC.clockJumps,
-  DETECT_METRIC.implausibleRecords,
-  DETECT_METRIC.amplitudeFlaggedRecords,
-  DETECT_METRIC.deviceEvictions,
-  DETECT_METRIC.refusedDevices,
-  DETECT_METRIC.refusedRecords,
-  DETECT_METRIC.alreadyPublishedAlerts,
-  DETECT_METRIC.noModelBatches,
-  DETECT_METRIC.failedAlerts,
-] as const;
+/** The detector's EMF metrics (emitted by functions/detect.ts): every one is on the dashboard. */
+export const DETECT_METRICS = Object.values(DETECT_METRIC);
+
+/** The retrain function's EMF metrics: every one is on the dashboard. */
+export const RETRAIN_METRICS = Object.values(RETRAIN_METRIC);
 
 /** Period over which the stream-health metrics of the detector are summed for their alarms. */
 export const STREAM_HEALTH_PERIOD_MINUTES = 15;
@@ -309,7 +294,15 @@ export class Monitoring extends Construct {
         width: 8,
       }),
     );
-    const retrainMetric = (metricName: string, statistic: string) =>
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Patient adaptation: learning beats, held alerts, profiles learned, loaded and failed',
+        left: [emf(DETECT_METRIC.learningBeats), emf(DETECT_METRIC.heldAlerts)],
+        right: [emf(DETECT_METRIC.profilesLearned), emf(DETECT_METRIC.profileLoads), emf(DETECT_METRIC.profileFailures)],
+        width: 24,
+      }),
+    );
+    const retrainMetric = (metricName: (typeof RETRAIN_METRICS)[number], statistic: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName,
@@ -321,8 +314,18 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Retraining: promotions per day and run duration (s)',
         left: [retrainMetric(RETRAIN_METRIC.promoted, 'Sum')],
-        right: [retrainMetric(RETRAIN_METRIC.retrainSeconds, 'Maximum')],
-        width: 24,
+        right: [retrainMetric(RETRAIN_METRIC.retrainSeconds, 'Maximum'), retrainMetric(RETRAIN_METRIC.trainingSeconds, 'Maximum')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Retraining data: history records read and malformed, beats read and used',
+        left: [
+          retrainMetric(RETRAIN_METRIC.historyRecords, 'Sum'),
+          retrainMetric(RETRAIN_METRIC.beatsRead, 'Sum'),
+          retrainMetric(RETRAIN_METRIC.beatsUsed, 'Sum'),
+        ],
+        right: [retrainMetric(RETRAIN_METRIC.malformedHistoryRecords, 'Sum'), retrainMetric(RETRAIN_METRIC.malformedHistoryObjects, 'Sum')],
+        width: 12,
       }),
     );
     dashboard.addWidgets(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETECT_METRICS, STREAM_HEALTH_ALARMS } from '../../infra/constructs/monitoring';
+import { DETECT_METRICS, RETRAIN_METRICS, STREAM_HEALTH_ALARMS } from '../../infra/constructs/monitoring';
 import { DETECT_METRIC } from '../../src/contract/cloudwatch';
 import { DEFAULT_LAG_ALARM_SECONDS } from '../../infra/config';
 import { onlyResource, synthStack } from './synth';
@@ -132,7 +132,10 @@ describe('dashboard', () => {
     expect(body).toMatch(/\\"beatwatch\\",\\"Promoted\\",\\"service\\",\\"retrain\\"/);
   });
 
-  it('reads every detector metric from the beatwatch EMF namespace', () => {
-    for (const name of DETECT_METRICS) expect(body, name).toMatch(new RegExp(`\\\\"beatwatch\\\\",\\\\"${name}\\\\"`));
+  it('graphs every detector and retrain metric, from the beatwatch EMF namespace with its service', () => {
+    for (const name of DETECT_METRICS)
+      expect(body, name).toMatch(new RegExp(`\\\\"beatwatch\\\\",\\\\"${name}\\\\",\\\\"service\\\\",\\\\"detect\\\\"`));
+    for (const name of RETRAIN_METRICS)
+      expect(body, name).toMatch(new RegExp(`\\\\"beatwatch\\\\",\\\\"${name}\\\\",\\\\"service\\\\",\\\\"retrain\\\\"`));
   });
 });
