@@ -67,7 +67,8 @@ describe('technical and rhythm alerts through the local stack', () => {
       env: ENV,
       prepare: ({ aws, resources }) =>
         seedModel(aws.s3, resources.bucket, MODEL_TEXT, { promotedAt: new Date(START) }).then(() => undefined),
-      handler: ({ aws, lambdaEnv }) => createDetectHandler({ env: lambdaEnv, aws, logger: new Logger({ logLevel: 'SILENT' }) }),
+      handler: ({ aws, lambdaEnv }, { signal }) =>
+        createDetectHandler({ env: lambdaEnv, aws, signal, logger: new Logger({ logLevel: 'SILENT' }) }),
       onNotification: (body) => topic.push(JSON.parse(body) as AnyAlertMessage),
     });
   }, 60_000);
