@@ -1,6 +1,7 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
 import type { BeatMark, DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+import type { SecondQuality } from '../ecg/signal-quality';
 import { RhythmMonitor, type RhythmMonitorState } from './rhythm-monitor';
 export type { BeatMark } from './ports';
 
@@ -297,6 +298,19 @@ export class DeviceState {
       }
     }
     return Math.round(anchor[1] + ((index - anchor[0]) * 1000) / this.fs);
+  }
+
+  /**
+   * Signal-quality verdicts of the judged seconds that overlap `[from, to]` (device timeline,
+   * epoch ms), oldest first, each with its start time; empty without a monitor. For an alert's
+   * explanation: the quality of the signal its beats came from.
+   */
+  qualityBetween(from: number, to: number): { t: number; quality: SecondQuality }[] {
+    if (this.monitor === null) return [];
+    return this.monitor
+      .judgedSeconds()
+      .map((s) => ({ t: this.timeOf(s.start), quality: s.quality }))
+      .filter((s) => s.t + 1000 > from && s.t <= to);
   }
 
   /** Remembers a scored beat for snippets, keeping only the last `limit`, and marks it on the strip. */

@@ -2,9 +2,11 @@
  * Why an alert fired, as data (docs/ARCHITECTURE.md §3.3, "Explanation"): for each flagged beat,
  * the model's reconstruction, the device's typical beat, the per-sample error and the part of the
  * beat it lies in (PR, QRS, ST segment, T wave), the RR context (prematurity, compensatory pause,
- * pause), and whether the score came from the beat's shape or its timing. Pure: the detector
- * computes it when the alert is raised and stores it in the snippet beside the beats.
+ * pause), whether the score came from the beat's shape or its timing, and the quality of the
+ * signal around it. Pure: the detector computes it when the alert is raised and stores it in the
+ * snippet beside the beats.
  */
+import { isPoorQuality, type SecondQuality } from '../ecg/signal-quality';
 
 /** Version of the {@link AlertExplanation} JSON. */
 export const EXPLANATION_FORMAT_VERSION = 1;
@@ -70,6 +72,23 @@ export interface ExplainInput {
   readonly recent: readonly { readonly rrPrev: number | null; readonly anomalous: boolean; readonly window?: readonly number[] }[];
   /** Typical RR (s) from the profile, if it has one. */
   readonly typicalRr?: number | null;
+  /**
+   * Signal-quality verdicts of the seconds around the alert's beats (device timeline: each
+   * second's start), oldest first; absent or empty when the detector judged none.
+   */
+  readonly quality?: readonly { readonly t: number; readonly quality: SecondQuality }[];
+}
+
+/** The quality of the signal an alert's beats came from (`src/ecg/signal-quality.ts`). */
+export interface SignalQualitySummary {
+  /** Seconds judged around the alert's beats. */
+  readonly seconds: number;
+  /** How many of them had each verdict. */
+  readonly counts: Partial<Record<SecondQuality, number>>;
+  /** Seconds that were flat, clipped or noisy (beats there are gated, never flagged). */
+  readonly poorSeconds: number;
+  /** The worst verdict among them (`good` < `wander` < `noisy` < `saturated` < `flat`). */
+  readonly worst: SecondQuality;
 }
 
 /** The RR context of a beat. */
@@ -120,6 +139,8 @@ export interface BeatExplanation {
   readonly rr: RrContext;
   /** Shape, timing, or both: which of the two made the score. */
   readonly cause: 'shape' | 'timing' | 'shape+timing';
+  /** Verdict of the second the beat lies in; null when that second was not judged (absent in snippets before it was added). */
+  readonly quality?: SecondQuality | null;
   /** One sentence, for people. */
   readonly summary: string;
 }
@@ -136,6 +157,8 @@ export interface AlertExplanation {
   readonly typical: { readonly source: 'profile' | 'recent-median'; readonly beats: number; readonly window: number[] } | null;
   readonly typicalRr: number | null;
   readonly flagged: BeatExplanation[];
+  /** Quality of the signal around the alert; null when no second was judged (absent in snippets before it was added). */
+  readonly signalQuality?: SignalQualitySummary | null;
   /** A few sentences for the console and the report. */
   readonly summary: string;
 }
@@ -225,6 +248,54 @@ const PART_WORDS: Record<BeatPart['name'], string> = {
   ST: 'the ST segment',
   T: 'the T wave',
 };
+
+/** Verdicts from best to worst. */
+const QUALITY_ORDER: readonly SecondQuality[] = ['good', 'wander', 'noisy', 'saturated', 'flat'];
+const QUALITY_WORDS: Record<SecondQuality, string> = {
+  good: 'good',
+  wander: 'baseline wander',
+  noisy: 'noise',
+  saturated: 'clipping',
+  flat: 'a flat line (lead off?)',
+};
+
+/**
+ * Summarizes the verdicts of the seconds around an alert; null when there are none.
+ *
+ * @example
+ * signalQualityOf([{ t: 0, quality: 'good' }, { t: 1000, quality: 'wander' }]) // { seconds: 2, counts: { good: 1, wander: 1 }, poorSeconds: 0, worst: 'wander' }
+ */
+export function signalQualityOf(seconds: readonly { readonly quality: SecondQuality }[] | undefined): SignalQualitySummary | null {
+  if (!seconds || seconds.length === 0) return null;
+  const counts: Partial<Record<SecondQuality, number>> = {};
+  let worst: SecondQuality = 'good';
+  let poorSeconds = 0;
+  for (const { quality } of seconds) {
+    counts[quality] = (counts[quality] ?? 0) + 1;
+    if (QUALITY_ORDER.indexOf(quality) > QUALITY_ORDER.indexOf(worst)) worst = quality;
+    if (isPoorQuality(quality)) poorSeconds++;
+  }
+  return { seconds: seconds.length, counts, poorSeconds, worst };
+}
+
+/** The verdict of the second holding `t`, or null. */
+function qualityAt(seconds: ExplainInput['quality'], t: number): SecondQuality | null {
+  for (const s of seconds ?? []) if (t >= s.t && t < s.t + 1000) return s.quality;
+  return null;
+}
+
+/** One sentence on the signal around the alert. */
+function qualitySentence(q: SignalQualitySummary | null, flagged: readonly BeatExplanation[]): string {
+  if (q === null) return 'Signal quality: not judged yet around these beats.';
+  if (q.worst === 'good') return `Signal quality good in all ${q.seconds} s around the alert.`;
+  const issues = QUALITY_ORDER.filter((v) => v !== 'good' && (q.counts[v] ?? 0) > 0)
+    .reverse()
+    .map((v) => `${QUALITY_WORDS[v]} in ${q.counts[v]} s`);
+  const atFlagged = flagged.filter((f) => f.quality && f.quality !== 'good').length;
+  return `Signal quality: ${issues.join(', ')} of ${q.seconds} s around the alert${
+    atFlagged > 0 ? `, ${atFlagged} of the flagged beats in such a second (an artefact is possible)` : '; the flagged beats lie in good seconds'
+  }.`;
+}
 
 /** Explains one flagged beat. */
 function explainBeat(
@@ -326,7 +397,11 @@ export function explainAlert(input: ExplainInput): AlertExplanation {
   const typicalRr =
     input.typicalRr ?? median(input.recent.filter((b) => !b.anomalous && b.rrPrev !== null).map((b) => b.rrPrev as number)) ?? null;
   const flaggedBeats = input.beats.filter((b) => b.anomalous);
-  const flagged = flaggedBeats.map((b, i) => explainBeat(b, input.reconstructions?.[i] ?? null, typical, typicalRr, input.span));
+  const flagged = flaggedBeats.map((b, i) => ({
+    ...explainBeat(b, input.reconstructions?.[i] ?? null, typical, typicalRr, input.span),
+    quality: qualityAt(input.quality, b.t),
+  }));
+  const signalQuality = signalQualityOf(input.quality);
   const counts = { shape: 0, timing: 0, 'shape+timing': 0 };
   for (const f of flagged) counts[f.cause]++;
   const parts = new Map<string, number>();
@@ -341,6 +416,7 @@ export function explainAlert(input: ExplainInput): AlertExplanation {
       `Timing: ${counts.timing + counts['shape+timing']} of them early or around a pause${counts.timing > 0 ? `; ${counts.timing} by timing alone` : ''}.`,
     );
   if (!typical) lines.push('No typical beat yet (too few recent normal beats).');
+  lines.push(qualitySentence(signalQuality, flagged));
   return {
     formatVersion: EXPLANATION_FORMAT_VERSION,
     modelVersion: input.modelVersion,
@@ -356,6 +432,7 @@ export function explainAlert(input: ExplainInput): AlertExplanation {
     typical,
     typicalRr: typicalRr === null ? null : round4(typicalRr),
     flagged,
+    signalQuality,
     summary: lines.join(' '),
   };
 }

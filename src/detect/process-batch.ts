@@ -5,6 +5,7 @@ import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
 import type { DeviceState, DeviceStateJson, KeptBeat, TimedBeat } from './device-state';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
 import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
+import type { SecondQuality } from '../ecg/signal-quality';
 import { reconstructionErrorOf } from '../model/beat-scoring';
 import {
   MAX_LEARNING_EXTENSION,
@@ -193,6 +194,7 @@ interface ExplainContext {
   readonly template: ArrayLike<number> | null;
   readonly typicalRr: number | null;
   readonly modelThreshold: number;
+  readonly quality: readonly { readonly t: number; readonly quality: SecondQuality }[];
 }
 
 interface DeviceWork {
@@ -535,6 +537,10 @@ export class Detector {
             recent: [...state.kept],
             template: learnedTemplate(features, model.window),
             typicalRr: learnedRr(features),
+            // The seconds of the strip the clinician sees (else its beats, one second either side).
+            quality: snippet.strip
+              ? state.qualityBetween(snippet.strip.t0, snippet.strip.t0 + (snippet.strip.samples.length * 1000) / snippet.strip.fs - 1)
+              : state.qualityBetween(step.alert.beatTimes[0] - 1000, step.alert.to + 1000),
             modelThreshold: (phase === 'learned' && state.profile ? state.profile.threshold : population) * multiplier,
           },
         });
@@ -694,6 +700,7 @@ export class Detector {
           template: d.context.template,
           typicalRr: d.context.typicalRr,
           recent: d.context.recent,
+          quality: d.context.quality,
         }),
       };
     }

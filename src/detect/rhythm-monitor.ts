@@ -248,6 +248,14 @@ export class RhythmMonitor {
     return k >= 0 && k < this.s.quality.length ? CODE_QUALITY[this.s.quality[k]] : null;
   }
 
+  /** The judged seconds still kept (the last 120), oldest first: each one's first sample index and verdict. */
+  judgedSeconds(): { start: number; quality: SecondQuality }[] {
+    const out: { start: number; quality: SecondQuality }[] = [];
+    for (let k = 0; k < this.s.quality.length; k++)
+      out.push({ start: (this.s.qualityFrom + k) * this.sqi.block, quality: CODE_QUALITY[this.s.quality[k]] });
+    return out;
+  }
+
   /**
    * Whether a beat at sample `rIndex` is in a poor-quality stretch (its second or a neighbour is
    * flat, saturated or noisy, or a technical episode is open): such a beat is not scored as a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BEAT_PARTS, explainAlert, partOf, rrContext, typicalBeat, type ExplainBeat } from '../../src/detect/explain';
+import { BEAT_PARTS, explainAlert, partOf, rrContext, signalQualityOf, typicalBeat, type ExplainBeat } from '../../src/detect/explain';
 
 const span = { before: 0.25, after: 0.45, steps: 64 };
 const timeOf = (k: number) => -span.before + (k * (span.before + span.after)) / (span.steps - 1);
@@ -76,6 +76,38 @@ describe('explainAlert', () => {
     expect(names[Math.round((0.25 / 0.7) * 63)]).toBe('QRS');
     expect(names[63]).toBe('T');
     expect(new Set(names)).toEqual(new Set(BEAT_PARTS.map((p) => p.name)));
+  });
+
+  it('reports the quality of the seconds around the alert, and of the second each flagged beat lies in', () => {
+    const beat: ExplainBeat = { t: 5_300, score: 2, modelScore: 0.3, anomalous: true, rrPrev: 0.8, rrNext: 0.8, window: normalBeat };
+    const quality = [
+      { t: 3_000, quality: 'good' as const },
+      { t: 4_000, quality: 'wander' as const },
+      { t: 5_000, quality: 'wander' as const },
+      { t: 6_000, quality: 'noisy' as const },
+      { t: 7_000, quality: 'good' as const },
+    ];
+    const e = explainAlert({ modelVersion: 'v1', score: 2, threshold: 1, modelThreshold: 0.1, span, beats: [beat], recent, quality });
+    expect(e.signalQuality).toEqual({ seconds: 5, counts: { good: 2, wander: 2, noisy: 1 }, poorSeconds: 1, worst: 'noisy' });
+    expect(e.flagged[0].quality).toBe('wander');
+    expect(e.summary).toMatch(/noise in 1 s, baseline wander in 2 s of 5 s around the alert, 1 of the flagged beats in such a second/);
+    // All good: said so; none judged: said so, and null.
+    const good = explainAlert({
+      modelVersion: 'v1',
+      score: 2,
+      threshold: 1,
+      modelThreshold: 0.1,
+      span,
+      beats: [beat],
+      recent,
+      quality: quality.map((q) => ({ ...q, quality: 'good' as const })),
+    });
+    expect(good.signalQuality?.worst).toBe('good');
+    expect(good.summary).toMatch(/Signal quality good in all 5 s/);
+    const none = explainAlert({ modelVersion: 'v1', score: 2, threshold: 1, modelThreshold: 0.1, span, beats: [beat], recent });
+    expect(none.signalQuality).toBeNull();
+    expect(none.flagged[0].quality).toBeNull();
+    expect(signalQualityOf([{ quality: 'flat' }, { quality: 'saturated' }])).toMatchObject({ worst: 'flat', poorSeconds: 2 });
   });
 
   it('calls a long interval a pause', () => {
