@@ -293,7 +293,9 @@ function qualitySentence(q: SignalQualitySummary | null, flagged: readonly BeatE
     .map((v) => `${QUALITY_WORDS[v]} in ${q.counts[v]} s`);
   const atFlagged = flagged.filter((f) => f.quality && f.quality !== 'good').length;
   return `Signal quality: ${issues.join(', ')} of ${q.seconds} s around the alert${
-    atFlagged > 0 ? `, ${atFlagged} of the flagged beats in such a second (an artefact is possible)` : '; the flagged beats lie in good seconds'
+    atFlagged > 0
+      ? `, ${atFlagged} of the flagged beats in such a second (an artefact is possible)`
+      : '; the flagged beats lie in good seconds'
   }.`;
 }
 
