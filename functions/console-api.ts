@@ -11,7 +11,15 @@
  */
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AlertStateStore, createDynamoClient, NotFoundError, type Actor, type AlertFilter } from '../src/aws/alert-state-store';
+import {
+  ALERT_KINDS,
+  AlertStateStore,
+  createDynamoClient,
+  NotFoundError,
+  type Actor,
+  type AlertFilter,
+  type AlertKind,
+} from '../src/aws/alert-state-store';
 import { createAwsClients } from '../src/aws/clients';
 import { describeModel, type ModelInfo } from '../src/aws/model-info';
 import { CONSOLE_ENV } from '../src/contract/lambda-env';
@@ -109,7 +117,6 @@ export function checkClaims(
 
 const SEVERITIES = new Set(['warning', 'critical']);
 const STATUSES = new Set(['open', 'acknowledged']);
-const KIND = /^[a-z+-]{1,32}$/;
 
 /** The filters of `GET /api/alerts`, checked. */
 function alertFilter(q: Record<string, string | undefined>): AlertFilter {
@@ -117,7 +124,8 @@ function alertFilter(q: Record<string, string | undefined>): AlertFilter {
   for (const k of Object.keys(q)) if (!known.has(k)) throw new HttpError(400, `unknown query parameter ${JSON.stringify(k)}`);
   if (q.severity !== undefined && !SEVERITIES.has(q.severity)) throw new HttpError(400, 'severity must be warning or critical');
   if (q.status !== undefined && !STATUSES.has(q.status)) throw new HttpError(400, 'status must be open or acknowledged');
-  if (q.kind !== undefined && !KIND.test(q.kind)) throw new HttpError(400, 'kind must be a beat kind such as ventricular');
+  if (q.kind !== undefined && !(ALERT_KINDS as readonly string[]).includes(q.kind))
+    throw new HttpError(400, `kind must be one of ${ALERT_KINDS.join(', ')}`);
   let limit: number | undefined;
   if (q.limit !== undefined) {
     limit = Number(q.limit);
@@ -127,7 +135,7 @@ function alertFilter(q: Record<string, string | undefined>): AlertFilter {
   return {
     ...(q.device !== undefined ? { deviceId: q.device } : {}),
     ...(q.severity !== undefined ? { severity: q.severity as 'warning' | 'critical' } : {}),
-    ...(q.kind !== undefined ? { kind: q.kind } : {}),
+    ...(q.kind !== undefined ? { kind: q.kind as AlertKind } : {}),
     ...(q.status !== undefined ? { status: q.status as 'open' | 'acknowledged' } : {}),
     ...(limit !== undefined ? { limit } : {}),
   };
@@ -235,7 +243,8 @@ export function createConsoleApiHandler(
         const id = decodeSegment(route[1]);
         if (method === 'GET' && route.length === 2) {
           const alert = await deps.store.getAlert(id);
-          return json(200, { alert, snippet: await deps.readSnippet(alert.snippetKey) });
+          // Episodes (rhythm, technical) have no snippet.
+          return json(200, { alert, snippet: alert.snippetKey ? await deps.readSnippet(alert.snippetKey) : null });
         }
         if (method === 'POST' && route.length === 3 && route[2] === 'ack') {
           const out = await deps.store.acknowledge(id, actor());

@@ -68,12 +68,13 @@ function untilAborted(sinks: DetectSinks, signal: AbortSignal): DetectSinks {
       signal.throwIfAborted();
       await write(...args);
     };
-  const { recordAlert } = sinks;
+  const { recordAlert, recordEpisode } = sinks;
   return {
     quarantine: guard((r) => sinks.quarantine(r)),
     putSnippet: guard((k, s) => sinks.putSnippet(k, s)),
     publishAlert: guard((m) => sinks.publishAlert(m)),
     ...(recordAlert ? { recordAlert: guard((m, s) => recordAlert.call(sinks, m, s)) } : {}),
+    ...(recordEpisode ? { recordEpisode: guard((m) => recordEpisode.call(sinks, m)) } : {}),
   };
 }
 
@@ -176,7 +177,9 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
     const table = env[DETECT_ENV.alertTable];
     const dynamo = table ? createDynamoClient({ env }) : null;
     const state = dynamo && table ? new AlertStateStore(dynamo, table) : null;
-    const recorded: DetectSinks = state ? { ...sinks, recordAlert: (m, s) => state.putAlert(m, s) } : sinks;
+    const recorded: DetectSinks = state
+      ? { ...sinks, recordAlert: (m, s) => state.putAlert(m, s), recordEpisode: (m) => state.putEpisode(m) }
+      : sinks;
     const recording = signal ? untilAborted(recorded, signal) : recorded;
     const detector = new Detector(options.wrapSinks ? options.wrapSinks(recording) : recording, decodeRecord, {
       ...config.detector,

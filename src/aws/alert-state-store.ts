@@ -22,7 +22,8 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AlertMessage, AlertSnippet, SnoozeSource } from '../detect/ports';
+import type { AlertMessage, AlertSnippet, EpisodeAlertMessage, RhythmLabel, SnoozeSource, TechnicalReason } from '../detect/ports';
+import { RHYTHM_LABELS, TECHNICAL_REASONS } from '../detect/rhythm-monitor';
 import { DEVICE_SK, devicePk, fromItem, isConditionFailure, pad, toItem } from './dynamo-items';
 
 /** Name of the table's one global secondary index. */
@@ -36,26 +37,48 @@ export interface Actor {
 
 /** One entry of an item's audit trail. */
 export interface AuditEntry extends Actor {
-  readonly action: 'raised' | 'acknowledged' | 'labelled' | 'snoozed' | 'unsnoozed';
+  readonly action: 'raised' | 'ended' | 'acknowledged' | 'labelled' | 'snoozed' | 'unsnoozed';
   readonly detail?: string;
 }
 
-/** An alert's state as the console sees it. */
+/** The alert kinds of the alert contract (docs/ARCHITECTURE.md §3.3). */
+export type AlertKind = 'beat' | 'rhythm' | 'technical';
+
+/** Every {@link AlertKind} (the console's filter). */
+export const ALERT_KINDS: readonly AlertKind[] = Object.freeze(['beat', 'rhythm', 'technical'] as AlertKind[]);
+
+/**
+ * An alert's state as the console sees it: a beat alert (its beats and snippet), or a rhythm or
+ * technical episode (one item per onset; its offset marks it ended).
+ */
 export interface AlertItem {
   readonly id: string;
   readonly deviceId: string;
   readonly severity: 'warning' | 'critical';
-  /** Kind of most of its flagged beats (`ventricular`, `premature`, ...). */
-  readonly kind: string;
+  /** `beat`, `rhythm` or `technical`, as in the SNS message. */
+  readonly kind: AlertKind;
+  /** Beat alerts: the kind of most of its flagged beats (`ventricular`, `premature`, ...). */
+  readonly beatKind?: string;
+  /** Rhythm alerts: the rhythm (`AFIB`, `VT`, ...). */
+  readonly rhythm?: RhythmLabel;
+  /** Technical alerts: the reason (`lead-off`, `noise`, `saturation`, `signal-lost`). */
+  readonly reason?: TechnicalReason;
+  /** Episodes: `onset` while it lasts, `offset` once it ended (at `endedAt`). */
+  readonly phase?: 'onset' | 'offset';
+  readonly endedAt?: number;
   readonly status: 'open' | 'acknowledged';
+  /** When the episode or the first anomalous beat began (epoch ms, device clock). */
   readonly from: number;
+  /** The beat that opened the alert, or when an episode's onset was decided. */
   readonly to: number;
-  readonly maxScore: number;
-  readonly threshold: number;
-  readonly anomalousBeats: number;
-  readonly windowBeats: number;
-  readonly modelVersion: string;
-  readonly snippetKey: string;
+  /** Beat alerts only: scores relative to the device's threshold, the beats, the snippet. */
+  readonly maxScore?: number;
+  readonly threshold?: number;
+  readonly anomalousBeats?: number;
+  readonly windowBeats?: number;
+  /** The model in service when it was raised (null for `signal-lost`, raised without one). */
+  readonly modelVersion: string | null;
+  readonly snippetKey?: string;
   readonly calibrating?: boolean;
   /** The explanation's one-line summary and cause, for lists. */
   readonly summary?: string;
@@ -84,7 +107,7 @@ export interface DeviceItem {
 export interface AlertFilter {
   readonly deviceId?: string;
   readonly severity?: 'warning' | 'critical';
-  readonly kind?: string;
+  readonly kind?: AlertKind;
   readonly status?: 'open' | 'acknowledged';
   /** At most this many (default 100, at most 500). */
   readonly limit?: number;
@@ -99,8 +122,8 @@ export class NotFoundError extends Error {
 }
 
 /**
- * The device and time of an alert id (`<deviceId>:<from>`, docs/ARCHITECTURE.md §3.3), or null
- * when it is not one.
+ * The device and time of a beat alert id (`<deviceId>:<from>`, docs/ARCHITECTURE.md §3.3), or
+ * null when it is not one.
  *
  * @example
  * parseAlertId('dev-1:1764150000000') // { deviceId: 'dev-1', from: 1764150000000 }
@@ -111,6 +134,35 @@ export function parseAlertId(id: string): { deviceId: string; from: number } | n
   const from = Number(id.slice(i + 1));
   if (!/^\d{1,15}$/.test(id.slice(i + 1)) || !Number.isSafeInteger(from)) return null;
   return { deviceId: id.slice(0, i), from };
+}
+
+const EPISODE_LABELS = new Set<string>([...RHYTHM_LABELS, ...TECHNICAL_REASONS]);
+
+/** Where an alert item lives: its partition and sort key. */
+interface AlertKey {
+  readonly deviceId: string;
+  readonly from: number;
+  readonly sk: string;
+}
+
+/**
+ * The table keys an alert id may name, most specific first: an episode onset
+ * (`<deviceId>:<rhythm|reason>:<from>[:critical]`, sort key `A#<from>#<label>[#critical]`) and a
+ * beat alert (`<deviceId>:<from>`, sort key `A#<from>`). A device id may itself contain `:`, so
+ * an id of the episode form can also be a beat alert of a device named `<x>:<label>`: both are
+ * candidates, and the one that exists is the alert.
+ *
+ * @example
+ * alertKeys('dev-1:AFIB:1764150000000').map((k) => k.sk) // ['A#001764150000000#AFIB', 'A#001764150000000']
+ */
+export function alertKeys(id: string): AlertKey[] {
+  const out: AlertKey[] = [];
+  const m = /^(.+):([A-Za-z-]+):(\d{1,15})(:critical)?$/.exec(id);
+  if (m && EPISODE_LABELS.has(m[2]) && Number.isSafeInteger(Number(m[3])))
+    out.push({ deviceId: m[1], from: Number(m[3]), sk: `A#${pad(Number(m[3]))}#${m[2]}${m[4] ? '#critical' : ''}` });
+  const beat = parseAlertId(id);
+  if (beat) out.push({ ...beat, sk: `A#${pad(beat.from)}` });
+  return out;
 }
 
 /** Most frequent kind of the anomalous beats of a snippet (ties: the first seen). */
@@ -129,8 +181,28 @@ function kindOf(snippet: AlertSnippet): string {
 
 function alertOf(raw: Record<string, unknown>): AlertItem {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = raw;
+  // Items written before the alert kinds (issue 13) held the beat kind in `kind`.
+  if (typeof rest.kind === 'string' && !(ALERT_KINDS as readonly string[]).includes(rest.kind))
+    return { ...rest, kind: 'beat', beatKind: rest.kind } as unknown as AlertItem;
   return rest as unknown as AlertItem;
 }
+
+/** Words for an episode, for lists (`Atrial fibrillation`, `Lead off`). */
+const EPISODE_WORDS: Record<RhythmLabel | TechnicalReason, string> = {
+  AFIB: 'Atrial fibrillation',
+  AFL: 'Atrial flutter',
+  VT: 'Ventricular tachycardia',
+  VFL: 'Ventricular flutter/fibrillation',
+  BIGEMINY: 'Ventricular bigeminy',
+  TRIGEMINY: 'Ventricular trigeminy',
+  ASYSTOLE: 'Asystole',
+  BRADY: 'Extreme bradycardia',
+  TACHY: 'Extreme tachycardia',
+  'lead-off': 'Lead off',
+  noise: 'Noisy signal',
+  saturation: 'Clipped signal',
+  'signal-lost': 'Signal lost',
+};
 
 /** Options of {@link createDynamoClient}. */
 export interface DynamoClientOptions {
@@ -215,7 +287,8 @@ export class AlertStateStore implements SnoozeSource {
       id: message.id,
       deviceId: message.deviceId,
       severity: message.severity,
-      kind: kindOf(snippet),
+      kind: 'beat',
+      beatKind: kindOf(snippet),
       status: 'open',
       from: message.from,
       to: message.to,
@@ -250,6 +323,71 @@ export class AlertStateStore implements SnoozeSource {
       );
     } catch (err) {
       if (!isConditionFailure(err)) throw err; // already recorded: a retried batch
+    }
+  }
+
+  /**
+   * Records a rhythm or technical episode: its onset as an open alert (a retried onset changes
+   * nothing), its offset by marking the onset's item, and a critical escalation's, ended (a
+   * repeated offset changes nothing; an offset whose onset was never recorded, e.g. snoozed,
+   * records nothing).
+   */
+  async putEpisode(message: EpisodeAlertMessage, at = Date.now()): Promise<void> {
+    const label = (message.rhythm ?? message.reason) as RhythmLabel | TechnicalReason;
+    if (message.phase === 'onset') {
+      const escalation = message.id.endsWith(':critical');
+      const item: AlertItem = {
+        id: message.id,
+        deviceId: message.deviceId,
+        severity: message.severity,
+        kind: message.kind,
+        ...(message.rhythm ? { rhythm: message.rhythm } : {}),
+        ...(message.reason ? { reason: message.reason } : {}),
+        phase: 'onset',
+        status: 'open',
+        from: message.from,
+        to: message.to,
+        modelVersion: message.modelVersion,
+        summary: `${EPISODE_WORDS[label] ?? label}${escalation ? ' (critical)' : ''}`,
+        audit: [{ action: 'raised', by: 'detector', at }],
+      };
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: toItem({
+              pk: devicePk(message.deviceId),
+              sk: `A#${pad(message.from)}#${label}${escalation ? '#critical' : ''}`,
+              gsi1pk: 'ALERTS',
+              gsi1sk: `${pad(message.from)}#${message.id}`,
+              ...item,
+            }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+      return;
+    }
+    for (const suffix of ['', '#critical']) {
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: toItem({ pk: devicePk(message.deviceId), sk: `A#${pad(message.from)}#${label}${suffix}` }),
+            UpdateExpression: 'SET phase = :off, endedAt = :to, audit = list_append(audit, :entry)',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedAt)',
+            ExpressionAttributeValues: toItem({
+              ':off': 'offset',
+              ':to': message.to,
+              ':entry': [{ action: 'ended', by: 'detector', at, detail: new Date(message.to).toISOString() }],
+            }),
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err; // no such onset, or already ended
+      }
     }
   }
 
@@ -311,7 +449,12 @@ export class AlertStateStore implements SnoozeSource {
       conds.push('severity = :sev');
       values[':sev'] = filter.severity;
     }
-    if (filter.kind) {
+    if (filter.kind === 'beat') {
+      // Beat alerts written before the alert kinds hold their beat kind in `kind`.
+      conds.push('NOT (kind IN (:rhythm, :technical))');
+      values[':rhythm'] = 'rhythm';
+      values[':technical'] = 'technical';
+    } else if (filter.kind) {
       conds.push('kind = :kind');
       values[':kind'] = filter.kind;
     }
@@ -339,17 +482,32 @@ export class AlertStateStore implements SnoozeSource {
 
   /** One alert; throws {@link NotFoundError}. */
   async getAlert(id: string): Promise<AlertItem> {
-    const key = parseAlertId(id);
-    if (!key) throw new NotFoundError(`alert ${JSON.stringify(id)}`);
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: toItem({ pk: devicePk(key.deviceId), sk: `A#${pad(key.from)}` }),
-        ConsistentRead: true,
-      }),
-    );
-    if (!out.Item) throw new NotFoundError(`alert ${JSON.stringify(id)}`);
-    return alertOf(fromItem(out.Item));
+    for (const key of alertKeys(id)) {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: toItem({ pk: devicePk(key.deviceId), sk: key.sk }), ConsistentRead: true }),
+      );
+      if (out.Item && out.Item.id?.S === id) return alertOf(fromItem(out.Item));
+    }
+    throw new NotFoundError(`alert ${JSON.stringify(id)}`);
+  }
+
+  /** The key of the alert `id` names: the only candidate, or the one that exists. */
+  private async keyOf(id: string): Promise<AlertKey> {
+    const keys = alertKeys(id);
+    if (keys.length === 0) throw new NotFoundError(`alert ${JSON.stringify(id)}`);
+    if (keys.length === 1) return keys[0];
+    for (const key of keys) {
+      const out = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: toItem({ pk: devicePk(key.deviceId), sk: key.sk }),
+          ProjectionExpression: 'id',
+          ConsistentRead: true,
+        }),
+      );
+      if (out.Item?.id?.S === id) return key;
+    }
+    throw new NotFoundError(`alert ${JSON.stringify(id)}`);
   }
 
   /** Acknowledges an alert once: a second acknowledgement changes nothing and reports `changed: false`. */
@@ -474,13 +632,12 @@ export class AlertStateStore implements SnoozeSource {
       values: Record<string, unknown>;
     },
   ): Promise<{ changed: boolean; alert: AlertItem }> {
-    const key = parseAlertId(id);
-    if (!key) throw new NotFoundError(`alert ${JSON.stringify(id)}`);
+    const key = await this.keyOf(id);
     try {
       const out = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: toItem({ pk: devicePk(key.deviceId), sk: `A#${pad(key.from)}` }),
+          Key: toItem({ pk: devicePk(key.deviceId), sk: key.sk }),
           UpdateExpression: u.UpdateExpression,
           ConditionExpression: u.ConditionExpression,
           ExpressionAttributeNames: u.ExpressionAttributeNames,

@@ -130,7 +130,11 @@ export interface DetectSinks {
   /**
    * Records a beat alert in the alert state store (the console's list), between the snippet and the
    * SNS message so that a beat alert a pager shows is always in the console. Optional; idempotent.
-   * Episode alerts (rhythm, technical) have no snippet and go to SNS only.
    */
   recordAlert?(message: AlertMessage, snippet: AlertSnippet): Promise<void>;
+  /**
+   * Records a rhythm or technical episode alert in the alert state store before its SNS message
+   * (an onset opens an alert, an offset marks it ended). Optional; idempotent.
+   */
+  recordEpisode?(message: EpisodeAlertMessage): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertDecision, type AlertPolicyOptions } from './alert-policy';
-import { toAlertMessage, toAlertSnippet, toEpisodeMessage } from './alert-message';
+import { isEpisodeAlert, toAlertMessage, toAlertSnippet, toEpisodeMessage } from './alert-message';
 import { DEFAULT_RHYTHM_OPTIONS, RhythmMonitor, type EpisodeEvent, type RhythmOptions } from './rhythm-monitor';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
 import type { DeviceState, DeviceStateJson, KeptBeat, TimedBeat } from './device-state';
@@ -263,7 +263,8 @@ export class Detector {
     this.signalLost = new SignalLostMonitor(
       {
         presence: options.presence ?? new MemoryPresenceStore(),
-        publish: (m) => this.sinks.publishAlert(m),
+        // signal-lost onsets and offsets are episode alerts: in the console too.
+        publish: (m) => (isEpisodeAlert(m) ? this.publishEpisode(m) : this.sinks.publishAlert(m)),
         snoozes: options.snoozes,
         now: options.now,
       },
@@ -621,7 +622,7 @@ export class Detector {
             continue;
           }
           try {
-            await this.sinks.publishAlert(message);
+            await this.publishEpisode(message);
           } catch {
             counts.failedAlerts++;
             rollBack();
@@ -728,6 +729,12 @@ export class Detector {
    */
   async sweep(now: number): Promise<EpisodeAlertMessage[]> {
     return (await this.signalLost.check(now)).raised;
+  }
+
+  /** An episode alert: recorded in the alert state store (when there is one), then published. */
+  private async publishEpisode(message: EpisodeAlertMessage): Promise<void> {
+    await this.sinks.recordEpisode?.(message);
+    await this.sinks.publishAlert(message);
   }
 
   /** Whether this environment already published the episode alert `id` of a device. */

@@ -24,8 +24,24 @@ import type { AlertSeverity } from './alert-policy';
 /** Rhythms raised as episodes. */
 export type RhythmLabel = 'AFIB' | 'AFL' | 'VT' | 'VFL' | 'BIGEMINY' | 'TRIGEMINY' | 'ASYSTOLE' | 'BRADY' | 'TACHY';
 
+/** Every {@link RhythmLabel} (alert ids are parsed against it). */
+export const RHYTHM_LABELS: readonly RhythmLabel[] = Object.freeze([
+  'AFIB',
+  'AFL',
+  'VT',
+  'VFL',
+  'BIGEMINY',
+  'TRIGEMINY',
+  'ASYSTOLE',
+  'BRADY',
+  'TACHY',
+] as RhythmLabel[]);
+
 /** Reasons of technical alerts. */
 export type TechnicalReason = 'lead-off' | 'noise' | 'saturation' | 'signal-lost';
+
+/** Every {@link TechnicalReason}. */
+export const TECHNICAL_REASONS: readonly TechnicalReason[] = Object.freeze(['lead-off', 'noise', 'saturation', 'signal-lost'] as TechnicalReason[]);
 
 /** One onset or offset of an episode (device-clock epoch ms). */
 export interface EpisodeEvent {

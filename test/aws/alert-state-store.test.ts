@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertStateStore, createAlertStateTable, createDynamoClient, NotFoundError, parseAlertId } from '../../src/aws/alert-state-store';
-import type { AlertMessage, AlertSnippet } from '../../src/detect/ports';
+import {
+  alertKeys,
+  AlertStateStore,
+  createAlertStateTable,
+  createDynamoClient,
+  NotFoundError,
+  parseAlertId,
+} from '../../src/aws/alert-state-store';
+import type { AlertMessage, AlertSnippet, EpisodeAlertMessage } from '../../src/detect/ports';
 import { startDynamoEmulator, type DynamoEmulator } from '../../src/local/dynamo-emulator';
 
 let emulator: DynamoEmulator;
@@ -56,7 +63,9 @@ describe('AlertStateStore over dynalite', () => {
     expect((await store.getAlert(a.id)).audit).toEqual([{ action: 'raised', by: 'detector', at: 1 }]);
     expect((await store.listAlerts({ deviceId: 'dev-a' })).map((x) => x.id)).toEqual([c.id, a.id]);
     expect((await store.listAlerts({ severity: 'critical' })).map((x) => x.id)).toEqual([b.id]);
-    expect((await store.listAlerts({ kind: 'premature' })).map((x) => x.id)).toEqual([b.id]);
+    expect((await store.getAlert(b.id)).beatKind).toBe('premature');
+    expect((await store.listAlerts({ kind: 'beat' })).map((x) => x.id)).toEqual([c.id, b.id, a.id]);
+    expect(await store.listAlerts({ kind: 'rhythm' })).toEqual([]);
     expect((await store.listAlerts({ limit: 1 })).map((x) => x.id)).toEqual([c.id]);
   });
 
@@ -92,6 +101,86 @@ describe('AlertStateStore over dynalite', () => {
     await expect(store.acknowledge('dev-x:123', { by: 'x', at: 1 })).rejects.toBeInstanceOf(NotFoundError);
     expect(parseAlertId('a:b:12')).toEqual({ deviceId: 'a:b', from: 12 });
     expect(parseAlertId('a:1x')).toBeNull();
+  });
+
+  it('rhythm and technical episodes: the onset is an open alert, listed and filtered by kind; the offset marks it ended, once', async () => {
+    const episode = (phase: 'onset' | 'offset', extra: Partial<EpisodeAlertMessage> = {}): EpisodeAlertMessage => ({
+      type: 'beatwatch.alert',
+      kind: 'rhythm',
+      id: `dev-e:AFIB:7000000${phase === 'offset' ? ':offset' : ''}`,
+      deviceId: 'dev-e',
+      severity: 'warning',
+      phase,
+      rhythm: 'AFIB',
+      from: 7_000_000,
+      to: phase === 'onset' ? 7_030_000 : 7_300_000,
+      modelVersion: 'v1',
+      ...extra,
+    });
+    await store.putEpisode(episode('onset'), 40);
+    await store.putEpisode(episode('onset'), 41); // a retry
+    // A beat alert of the same device at the same time: another item.
+    const beat = message('dev-e', 7_000_000);
+    await store.putAlert(beat, snippet(beat));
+    const lost: EpisodeAlertMessage = {
+      type: 'beatwatch.alert',
+      kind: 'technical',
+      id: 'dev-e:signal-lost:7100000',
+      deviceId: 'dev-e',
+      severity: 'warning',
+      phase: 'onset',
+      reason: 'signal-lost',
+      from: 7_100_000,
+      to: 7_160_000,
+      modelVersion: null,
+    };
+    await store.putEpisode(lost, 42);
+    const afib = await store.getAlert('dev-e:AFIB:7000000');
+    expect(afib).toMatchObject({ kind: 'rhythm', rhythm: 'AFIB', phase: 'onset', status: 'open', summary: 'Atrial fibrillation' });
+    expect(afib.audit).toEqual([{ action: 'raised', by: 'detector', at: 40 }]);
+    expect((await store.getAlert(beat.id)).kind).toBe('beat');
+    expect((await store.listAlerts({ deviceId: 'dev-e' })).map((x) => x.id)).toEqual([lost.id, 'dev-e:AFIB:7000000', beat.id]);
+    expect((await store.listAlerts({ kind: 'rhythm' })).map((x) => x.id)).toEqual(['dev-e:AFIB:7000000']);
+    expect(
+      (await store.listAlerts({ kind: 'technical' })).map((x) => ({ id: x.id, reason: x.reason, modelVersion: x.modelVersion })),
+    ).toEqual([{ id: lost.id, reason: 'signal-lost', modelVersion: null }]);
+    expect((await store.listAlerts({ kind: 'beat', deviceId: 'dev-e' })).map((x) => x.id)).toEqual([beat.id]);
+    // Ended once; a repeated offset, or one without a recorded onset, changes nothing.
+    await store.putEpisode(episode('offset'), 50);
+    await store.putEpisode(episode('offset'), 51);
+    await store.putEpisode(episode('offset', { id: 'dev-e:VT:1:offset', rhythm: 'VT', from: 1 }), 52);
+    const ended = await store.getAlert('dev-e:AFIB:7000000');
+    expect(ended).toMatchObject({ phase: 'offset', endedAt: 7_300_000, status: 'open' });
+    expect(ended.audit.map((e) => e.action)).toEqual(['raised', 'ended']);
+    await expect(store.getAlert('dev-e:VT:1')).rejects.toBeInstanceOf(NotFoundError);
+    // Acknowledged like any alert.
+    expect((await store.acknowledge('dev-e:AFIB:7000000', { by: 'dr.lee', at: 60 })).changed).toBe(true);
+    // A VT run escalated to critical is a second alert; one offset ends both.
+    const vt = (id: string, severity: 'warning' | 'critical'): EpisodeAlertMessage => ({
+      ...episode('onset'),
+      id,
+      rhythm: 'VT',
+      severity,
+      from: 8_000_000,
+      to: 8_002_000,
+    });
+    await store.putEpisode(vt('dev-e:VT:8000000', 'warning'));
+    await store.putEpisode(vt('dev-e:VT:8000000:critical', 'critical'));
+    await store.putEpisode({ ...vt('dev-e:VT:8000000:offset', 'warning'), phase: 'offset', to: 8_009_000 });
+    expect((await store.getAlert('dev-e:VT:8000000:critical')).endedAt).toBe(8_009_000);
+    expect((await store.getAlert('dev-e:VT:8000000')).endedAt).toBe(8_009_000);
+  });
+
+  it('an id of the episode form is also a beat alert of a device whose id contains the label: the one that exists is found', async () => {
+    expect(alertKeys('x:AFIB:123').map((k) => [k.deviceId, k.sk])).toEqual([
+      ['x', 'A#000000000000123#AFIB'],
+      ['x:AFIB', 'A#000000000000123'],
+    ]);
+    expect(alertKeys('x:NOTALABEL:123').map((k) => k.deviceId)).toEqual(['x:NOTALABEL']);
+    const m = message('odd:AFIB', 123);
+    await store.putAlert(m, snippet(m));
+    expect((await store.getAlert('odd:AFIB:123')).kind).toBe('beat');
+    expect((await store.acknowledge('odd:AFIB:123', { by: 'dr.lee', at: 1 })).changed).toBe(true);
   });
 
   it('devices: last seen never moves back; snoozes are idempotent and read in one batch; open alerts counted', async () => {

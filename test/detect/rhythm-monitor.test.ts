@@ -102,6 +102,40 @@ describe('rhythm episodes on real records', () => {
     expect(alerts.filter((a) => a.to >= ms(cut) && a.from <= ms(cut + flat.length))).toEqual([]);
   });
 
+  it('episode alerts are recorded in the alert state store before they are published; a failed record rolls the device back', async () => {
+    const cut = 60 * FS;
+    const flat = new Float32Array(20 * FS).fill(record.signal[cut]);
+    const signal = concat(record.signal.subarray(0, cut), flat, record.signal.subarray(cut, 100 * FS));
+    const order: string[] = [];
+    let failRecord = 1;
+    const sinks: DetectSinks = {
+      quarantine: async () => {},
+      putSnippet: async () => {},
+      publishAlert: async (m) => void (isEpisodeAlert(m) && order.push(`publish ${m.id}`)),
+      recordEpisode: async (m) => {
+        if (failRecord-- > 0) throw new Error('table down');
+        order.push(`record ${m.id}`);
+      },
+    };
+    const detector = new Detector(sinks, decodeWireRecord, { adaptation: OFF_ADAPTER, learningSeconds: 0 });
+    const device = { deviceId: 'dev', signal, fs: FS };
+    const scratch = new Float32Array(FS + 1);
+    let failed = 0;
+    for (let seq = 0; seq < recordCount(signal.length, FS, 1); seq++) {
+      const r = await detector.processBatch(
+        [{ id: String(seq), data: Buffer.from(cutWireRecord(device, seq, EVAL_EPOCH, 1, scratch).text), arrivedAt: EVAL_EPOCH }],
+        model,
+      );
+      if (r.failedRecordIds.length > 0) {
+        failed++;
+        seq--; // the event source mapping retries the record
+      }
+    }
+    expect(failed).toBe(1);
+    const onset = order.find((o) => o.startsWith('record') && o.includes('lead-off')) as string;
+    expect(order).toEqual([onset, onset.replace('record', 'publish'), `${onset}:offset`, `${onset.replace('record', 'publish')}:offset`]);
+  });
+
   it('a saturated stretch raises a technical saturation alert, not asystole', async () => {
     const cut = 60 * FS;
     const part = record.signal.subarray(cut, cut + 20 * FS);

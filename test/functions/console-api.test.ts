@@ -84,6 +84,18 @@ beforeAll(async () => {
     snippets.set(m.snippetKey, s);
     await store.putAlert(m, s);
   }
+  await store.putEpisode({
+    type: 'beatwatch.alert',
+    kind: 'rhythm',
+    id: 'dev-2:AFIB:500000',
+    deviceId: 'dev-2',
+    severity: 'warning',
+    phase: 'onset',
+    rhythm: 'AFIB',
+    from: 500_000,
+    to: 530_000,
+    modelVersion: 'v1',
+  });
   await store.seen('dev-1', { lastSeen: 2_500_000, phase: 'learned' });
   await store.seen('dev-2', { lastSeen: 3_500_000, phase: 'learning' });
   server = await startConsoleServer({ store, readSnippet: async (k) => snippets.get(k) ?? null });
@@ -118,17 +130,25 @@ describe('console API through the local server (development tokens signed with j
     const devices = (await call('/api/devices', { token })).body.devices as { deviceId: string; openAlerts: number; phase: string }[];
     expect(devices.map((d) => [d.deviceId, d.openAlerts, d.phase])).toEqual([
       ['dev-1', 2, 'learned'],
-      ['dev-2', 1, 'learning'],
+      ['dev-2', 2, 'learning'],
     ]);
     const all = (await call('/api/alerts', { token })).body.alerts as { id: string }[];
-    expect(all.map((a) => a.id)).toEqual(['dev-2:3000000', 'dev-1:2000000', 'dev-1:1000000']);
-    const mine = (await call('/api/alerts?device=dev-1&severity=warning&kind=ventricular&status=open&limit=1', { token })).body.alerts as {
+    expect(all.map((a) => a.id)).toEqual(['dev-2:3000000', 'dev-1:2000000', 'dev-1:1000000', 'dev-2:AFIB:500000']);
+    const mine = (await call('/api/alerts?device=dev-1&severity=warning&kind=beat&status=open&limit=1', { token })).body.alerts as {
       id: string;
     }[];
     expect(mine.map((a) => a.id)).toEqual(['dev-1:2000000']);
+    const rhythm = (await call('/api/alerts?kind=rhythm', { token })).body.alerts as { id: string; rhythm: string; phase: string }[];
+    expect(rhythm.map((a) => [a.id, a.rhythm, a.phase])).toEqual([['dev-2:AFIB:500000', 'AFIB', 'onset']]);
     const one = await call(`/api/alerts/${encodeURIComponent('dev-1:1000000')}`, { token });
     expect(one.status).toBe(200);
     expect((one.body.snippet as AlertSnippet).beats[0].kind).toBe('ventricular');
+    expect((one.body.alert as { kind: string; beatKind: string }).kind).toBe('beat');
+    expect((one.body.alert as { kind: string; beatKind: string }).beatKind).toBe('ventricular');
+    // An episode has no snippet.
+    const afib = await call(`/api/alerts/${encodeURIComponent('dev-2:AFIB:500000')}`, { token });
+    expect(afib.status).toBe(200);
+    expect(afib.body.snippet).toBeNull();
     expect((await call('/api/me', { token })).body.user).toBe('dr lee (dev login)');
   });
 
@@ -137,6 +157,7 @@ describe('console API through the local server (development tokens signed with j
     const bad = await call('/api/alerts?severity=loud', { token });
     expect(bad).toEqual({ status: 400, body: { error: 'severity must be warning or critical' } });
     expect((await call('/api/alerts?limit=0', { token })).status).toBe(400);
+    expect((await call('/api/alerts?kind=ventricular', { token })).body).toEqual({ error: 'kind must be one of beat, rhythm, technical' });
     expect((await call('/api/alerts?colour=red', { token })).body.error).toMatch(/unknown query parameter/);
     const id = encodeURIComponent('dev-1:1000000');
     expect((await call(`/api/alerts/${id}/label`, { token, method: 'POST', body: '{"value":"maybe"}' })).body.error).toMatch(

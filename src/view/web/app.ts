@@ -59,6 +59,16 @@ function deviceName(d: { deviceId: string; label?: string }): string {
 
 let devices: DeviceItem[] = [];
 
+/** A beat alert's highest score over the device's threshold (1 unless labels raised it). */
+const overThreshold = (a: AlertItem) => (a.maxScore ?? 0) / (a.threshold && a.threshold > 0 ? a.threshold : 1);
+
+/** What an alert is about, in a few words: the beat kind and score, or the rhythm or technical reason and whether it ended. */
+function whatOf(a: AlertItem): string {
+  if (a.kind === 'beat') return `${esc(a.beatKind ?? 'anomalous')} beats · ${overThreshold(a).toFixed(2)}× threshold`;
+  const name = esc(a.summary ?? a.rhythm ?? a.reason ?? a.kind);
+  return `${name} · ${a.phase === 'offset' && a.endedAt !== undefined ? `ended ${clock(a.endedAt).slice(11)}` : '<b>ongoing</b>'}`;
+}
+
 async function renderLogin(): Promise<void> {
   const main = $('#main');
   if (config.mode === 'cognito') {
@@ -99,7 +109,7 @@ async function renderLists(): Promise<void> {
       <form id="filters" class="filters">
         <select name="device" aria-label="device"><option value="">all devices</option></select>
         <select name="severity" aria-label="severity"><option value="">any severity</option><option>critical</option><option>warning</option></select>
-        <select name="kind" aria-label="kind"><option value="">any kind</option><option>ventricular</option><option>premature</option></select>
+        <select name="kind" aria-label="kind"><option value="">any kind</option><option value="beat">beat</option><option value="rhythm">rhythm</option><option value="technical">technical</option></select>
         <select name="status" aria-label="status"><option value="">any status</option><option>open</option><option>acknowledged</option></select>
       </form><div id="alerts">loading…</div></section></div>`;
     const form = $('#filters') as HTMLFormElement;
@@ -157,12 +167,12 @@ async function renderLists(): Promise<void> {
   const names = new Map(devices.map((x) => [x.deviceId, deviceName(x)]));
   $('#alert-count').textContent = `(${a.alerts.length})`;
   $('#alerts').innerHTML = a.alerts.length
-    ? `<table class="alerts"><thead><tr><th>time (UTC)</th><th>device</th><th>severity</th><th>kind</th><th>score</th><th>status</th></tr></thead><tbody>${a.alerts
+    ? `<table class="alerts"><thead><tr><th>time (UTC)</th><th>device</th><th>severity</th><th>kind</th><th>what</th><th>status</th></tr></thead><tbody>${a.alerts
         .map((x) => {
           const isNew = !firstLoad && !seenAlerts.has(x.id);
           seenAlerts.add(x.id);
           const label = x.label ? (x.label.value ? 'true alarm' : 'false alarm') : '';
-          return `<tr class="alert-row ${x.severity}${isNew ? ' new' : ''}" data-id="${esc(x.id)}"><td><a href="#/alert/${encodeURIComponent(x.id)}">${clock(x.from)}</a></td><td>${esc(names.get(x.deviceId) ?? x.deviceId)}</td><td><span class="sev ${x.severity}">${x.severity}</span>${x.calibrating ? ' <span class="pill learning">calibrating</span>' : ''}</td><td>${esc(x.kind)}</td><td class="num">${x.maxScore.toFixed(2)}×</td><td>${x.status === 'open' ? '<b>open</b>' : 'acknowledged'}${label ? ` · ${label}` : ''}</td></tr>`;
+          return `<tr class="alert-row ${x.severity} kind-${x.kind}${isNew ? ' new' : ''}" data-id="${esc(x.id)}" data-kind="${esc(x.kind)}"><td><a href="#/alert/${encodeURIComponent(x.id)}">${clock(x.from)}</a></td><td>${esc(names.get(x.deviceId) ?? x.deviceId)}</td><td><span class="sev ${x.severity}">${x.severity}</span>${x.calibrating ? ' <span class="pill learning">calibrating</span>' : ''}</td><td>${esc(x.kind)}</td><td class="what">${whatOf(x)}</td><td>${x.status === 'open' ? '<b>open</b>' : 'acknowledged'}${label ? ` · ${label}` : ''}</td></tr>`;
         })
         .join('')}</tbody></table>`
     : '<p>No alerts match.</p>';
@@ -173,20 +183,67 @@ async function renderLists(): Promise<void> {
     });
 }
 
-async function renderAlert(id: string, beatIndex = 0): Promise<void> {
-  const { alert: a, snippet } = await api<{ alert: AlertItem; snippet: AlertSnippet | null }>(`alerts/${encodeURIComponent(id)}`);
+/** Words for a rhythm or technical episode alert. */
+function episodeWords(a: AlertItem): string {
+  const what = a.summary ?? a.rhythm ?? a.reason ?? a.kind;
+  const ended = a.phase === 'offset' && a.endedAt !== undefined;
+  const minutes = ((ended ? (a.endedAt as number) : a.to) - a.from) / 60_000;
+  const span = minutes >= 1 ? `${minutes.toFixed(1)} min` : `${Math.round(minutes * 60)} s`;
+  return a.kind === 'rhythm'
+    ? `${what}: the rhythm rules saw it from ${clock(a.from)} UTC${ended ? ` until ${clock(a.endedAt as number).slice(11)} (${span})` : ` (${span} when raised; still ongoing, no offset yet)`}.`
+    : `${what} (a technical alert about the signal, not the heart) from ${clock(a.from)} UTC${ended ? ` until ${clock(a.endedAt as number).slice(11)} (${span})` : '; still ongoing'}. Beats in poor signal are not scored.`;
+}
+
+/** The sections of a beat alert's view: why it fired, the strip, the overlay, the tachogram. */
+function beatSections(a: AlertItem, snippet: AlertSnippet | null, beatIndex: number): string {
   const e = snippet?.explanation;
   const strip = snippet?.strip;
   const flagged = e?.flagged ?? [];
   const f = flagged[Math.min(beatIndex, flagged.length - 1)];
+  const stripTo = strip ? strip.t0 + (strip.samples.length * 1000) / strip.fs : 0;
+  const picks = flagged
+    .map((b, i) => `<button class="beat-pick${i === beatIndex ? ' on' : ''}" data-i="${i}">${clock(b.t).slice(11)}</button>`)
+    .join(' ');
+  const typical = e?.typical
+    ? e.typical.source === 'profile'
+      ? "the device's learned template"
+      : `median of its ${e.typical.beats} recent normal beats`
+    : 'not known yet';
+  const rr = f
+    ? `This beat: RR before ${f.rr.prev?.toFixed(2) ?? '–'} s, after ${f.rr.next?.toFixed(2) ?? '–'} s, typical ${f.rr.typical?.toFixed(2) ?? '–'} s${f.rr.premature ? ' · premature' : ''}${f.rr.compensatoryPause ? ' · compensatory pause' : ''}${f.rr.pause ? ' · pause' : ''}${f.quality ? ` · signal ${f.quality} in its second` : ''}.`
+    : '';
+  return `<section class="card"><h3>Why it fired</h3><p id="explanation">${esc(e?.summary ?? 'No explanation stored with this alert.')}</p>
+  ${f ? `<p class="beat-why">${esc(f.summary)}</p>` : ''}
+  ${flagged.length > 1 ? `<p>Flagged beats: ${picks}</p>` : ''}</section>
+  <section class="card"><h3>ECG, ${strip ? Math.round((stripTo - strip.t0) / 1000) : 0} s up to the alert</h3>
+  <div class="strip-scroll" id="strip">${strip ? ecgStripSvg({ samples: strip.samples, fs: strip.fs, t0: strip.t0, marks: strip.beats, highlight: flagged.map((b) => b.t), alertSpan: { from: a.from, to: a.to }, title: 'ECG strip around the alert' }) : '<p>No strip stored with this alert.</p>'}</div>
+  <p class="hint">Standard paper: 25 mm/s, 10 mm/mV (small squares 1 mm = 40 ms × 0.1 mV). Beats marked N (normal, green) and V/S (flagged, red); the alert's flagged beats boxed.</p></section>
+  <div class="grid"><section class="card"><h3>Flagged beat vs what the model expected</h3><div id="overlay">${f && e ? beatOverlaySvg({ span: e.span, window: f.window, reconstruction: f.reconstruction, typical: e.typical?.window ?? null, error: f.error, parts: e.parts, worstPart: f.worstPart }) : '<p>No flagged beat.</p>'}</div>
+  <p class="hint">${OVERLAY_LEGEND}<br>Typical beat: ${typical}.</p></section>
+  <section class="card"><h3>RR tachogram</h3><div id="tachogram">${strip ? tachogramSvg(strip.beats, { from: strip.t0, to: stripTo }) : ''}</div>
+  ${rr ? `<p class="hint">${rr}</p>` : ''}</section></div>`;
+}
+
+/** The section of a rhythm or technical alert's view. */
+function episodeSection(a: AlertItem): string {
+  return `<section class="card"><h3>What it is</h3><p id="explanation">${esc(episodeWords(a))}</p>
+  <p class="hint">Rhythm and technical alerts are raised at an episode's onset and at its end; they carry no ECG snippet.</p></section>`;
+}
+
+async function renderAlert(id: string, beatIndex = 0): Promise<void> {
+  const { alert: a, snippet } = await api<{ alert: AlertItem; snippet: AlertSnippet | null }>(`alerts/${encodeURIComponent(id)}`);
   const name = devices.find((d) => d.deviceId === a.deviceId);
   const label = a.label
     ? `${a.label.value ? 'True alarm' : 'False alarm'} (${esc(a.label.by)}, ${clock(a.label.at)})${a.label.note ? `: “${esc(a.label.note)}”` : ''}`
     : 'not labelled';
-  const stripTo = strip ? strip.t0 + (strip.samples.length * 1000) / strip.fs : 0;
+  const raised = a.threshold !== undefined && a.threshold > 1 ? ` (raised to ${a.threshold.toFixed(2)} by false-alarm labels)` : '';
+  const meta =
+    a.kind === 'beat'
+      ? `${clock(a.from)} – ${clock(a.to).slice(11)} UTC · ${a.anomalousBeats} of ${a.windowBeats} beats anomalous · max score ${overThreshold(a).toFixed(2)}× the device's threshold${raised} · model ${esc(a.modelVersion ?? '–')}${a.calibrating ? ' · <b>calibrating</b>: the device was still learning its normal' : ''}`
+      : `${esc(a.summary ?? a.rhythm ?? a.reason ?? '')} · began ${clock(a.from)} UTC, raised ${clock(a.to).slice(11)} · ${a.phase === 'offset' && a.endedAt !== undefined ? `ended ${clock(a.endedAt).slice(11)}` : '<b>ongoing</b>'}${a.modelVersion ? ` · model ${esc(a.modelVersion)}` : ''}`;
   $('#main').innerHTML = `<p><a href="#/">← all alerts</a></p>
   <section class="card"><h2><span class="sev ${a.severity}">${a.severity}</span> ${esc(a.kind)} alert · ${esc(name ? deviceName(name) : a.deviceId)}</h2>
-  <p class="meta">${clock(a.from)} – ${clock(a.to).slice(11)} UTC · ${a.anomalousBeats} of ${a.windowBeats} beats anomalous · max score ${a.maxScore.toFixed(2)}× the device's threshold · model ${esc(a.modelVersion)}${a.calibrating ? ' · <b>calibrating</b>: the device was still learning its normal' : ''}</p>
+  <p class="meta" id="alert-meta">${meta}</p>
   <p id="status">Status: <b>${a.status}</b>${a.acknowledged ? ` by ${esc(a.acknowledged.by)} at ${clock(a.acknowledged.at)}` : ''} · ${label}</p>
   <div class="actions">
     <button id="ack" ${a.status !== 'open' ? 'disabled' : ''}>Acknowledge</button>
@@ -194,16 +251,7 @@ async function renderAlert(id: string, beatIndex = 0): Promise<void> {
     <button id="label-true">Label: true alarm</button>
     <button id="label-false">Label: false alarm</button>
   </div></section>
-  <section class="card"><h3>Why it fired</h3><p id="explanation">${esc(e?.summary ?? 'No explanation stored with this alert.')}</p>
-  ${f ? `<p class="beat-why">${esc(f.summary)}</p>` : ''}
-  ${flagged.length > 1 ? `<p>Flagged beats: ${flagged.map((b, i) => `<button class="beat-pick${i === beatIndex ? ' on' : ''}" data-i="${i}">${clock(b.t).slice(11)}</button>`).join(' ')}</p>` : ''}</section>
-  <section class="card"><h3>ECG, ${strip ? Math.round((stripTo - strip.t0) / 1000) : 0} s up to the alert</h3>
-  <div class="strip-scroll" id="strip">${strip ? ecgStripSvg({ samples: strip.samples, fs: strip.fs, t0: strip.t0, marks: strip.beats, highlight: flagged.map((b) => b.t), alertSpan: { from: a.from, to: a.to }, title: 'ECG strip around the alert' }) : '<p>No strip stored with this alert.</p>'}</div>
-  <p class="hint">Standard paper: 25 mm/s, 10 mm/mV (small squares 1 mm = 40 ms × 0.1 mV). Beats marked N (normal, green) and V/S (flagged, red); the alert's flagged beats boxed.</p></section>
-  <div class="grid"><section class="card"><h3>Flagged beat vs what the model expected</h3><div id="overlay">${f && e ? beatOverlaySvg({ span: e.span, window: f.window, reconstruction: f.reconstruction, typical: e.typical?.window ?? null, error: f.error, parts: e.parts, worstPart: f.worstPart }) : '<p>No flagged beat.</p>'}</div>
-  <p class="hint">${OVERLAY_LEGEND}<br>Typical beat: ${e?.typical ? (e.typical.source === 'profile' ? "the device's learned template" : `median of its ${e.typical.beats} recent normal beats`) : 'not known yet'}.</p></section>
-  <section class="card"><h3>RR tachogram</h3><div id="tachogram">${strip ? tachogramSvg(strip.beats, { from: strip.t0, to: stripTo }) : ''}</div>
-  ${f ? `<p class="hint">This beat: RR before ${f.rr.prev?.toFixed(2) ?? '–'} s, after ${f.rr.next?.toFixed(2) ?? '–'} s, typical ${f.rr.typical?.toFixed(2) ?? '–'} s${f.rr.premature ? ' · premature' : ''}${f.rr.compensatoryPause ? ' · compensatory pause' : ''}${f.rr.pause ? ' · pause' : ''}.</p>` : ''}</section></div>
+  ${a.kind === 'beat' ? beatSections(a, snippet, beatIndex) : episodeSection(a)}
   <section class="card"><h3>Audit trail</h3><ul class="audit">${a.audit.map((x) => `<li>${clock(x.at)} · ${esc(x.action)} by ${esc(x.by)}${x.detail ? ` (${esc(x.detail)})` : ''}</li>`).join('')}</ul></section>`;
   $('#ack').addEventListener('click', async () => {
     await api(`alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', body: '{}' });
