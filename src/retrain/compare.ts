@@ -16,11 +16,19 @@ export interface ModelScorecard {
   readonly separation: number | null;
   /** ROC-AUC of flagged (positive) vs held-out normal beats; null with too few flagged beats. */
   readonly flaggedAuc: number | null;
+  /**
+   * Beats clinicians labelled true alarms: their median score over the 99th percentile of the
+   * normal scores (as `separation`), and the share of them scoring above that percentile. Null
+   * without any.
+   */
+  readonly knownPositives: { readonly contrast: number; readonly aboveNormalP99: number } | null;
+  /** Beats clinicians labelled false alarms: the share of them still above the normal scores' 99th percentile (lower is better). Null without any. */
+  readonly falseAlarms: { readonly aboveNormalP99: number } | null;
 }
 
 /** One promotion criterion. */
 export interface ComparisonCheck {
-  readonly name: 'reconstruction' | 'separation';
+  readonly name: 'reconstruction' | 'separation' | 'known-positives';
   readonly status: 'pass' | 'fail' | 'skipped';
   readonly champion: number | null;
   readonly challenger: number | null;
@@ -74,11 +82,12 @@ export function compareModels(
   normal: WindowSet,
   flagged: WindowSet,
   options: ComparisonOptions,
+  labelled: LabelledSets = NO_LABELS,
 ): ModelComparison {
   if (normal.count === 0) throw new RangeError('compareModels: no held-out normal beats to compare on');
   const withFlagged = flagged.count >= options.minFlaggedForSeparation;
-  const a = scorecard(champion, normal, flagged, withFlagged);
-  const b = scorecard(challenger, normal, flagged, withFlagged);
+  const a = scorecard(champion, normal, flagged, withFlagged, labelled);
+  const b = scorecard(challenger, normal, flagged, withFlagged, labelled);
   const checks: ComparisonCheck[] = [];
 
   const reconLimit = a.meanNormalError * (1 + options.reconstructionMargin);
@@ -114,6 +123,21 @@ export function compareModels(
     });
   }
 
+  if (a.knownPositives !== null && b.knownPositives !== null) {
+    // Beats a clinician confirmed are anomalies: the challenger must still tell them apart from
+    // normal beats, with the same margin as the champion-flagged ones.
+    const limit = a.knownPositives.contrast * (1 - options.separationMargin);
+    const ok = b.knownPositives.contrast >= limit;
+    checks.push({
+      name: 'known-positives',
+      status: ok ? 'pass' : 'fail',
+      champion: a.knownPositives.contrast,
+      challenger: b.knownPositives.contrast,
+      limit,
+      detail: `separation of ${labelled.positives.count} beats labelled true alarms ${fmt(b.knownPositives.contrast)} vs champion ${fmt(a.knownPositives.contrast)} (limit ${fmt(limit)}; above the normal p99: ${pct(b.knownPositives.aboveNormalP99)} vs ${pct(a.knownPositives.aboveNormalP99)})`,
+    });
+  }
+
   const failed = checks.filter((c) => c.status === 'fail');
   const promote = failed.length === 0;
   const reason = promote
@@ -122,23 +146,48 @@ export function compareModels(
   return { champion: a, challenger: b, normalBeats: normal.count, flaggedBeats: flagged.count, checks, promote, reason };
 }
 
-function scorecard(model: SequenceAutoencoder, normal: WindowSet, flagged: WindowSet, withFlagged: boolean): ModelScorecard {
+/** Beats clinicians labelled, compared on beside the held-out ones (see `src/retrain/labels.ts`). */
+export interface LabelledSets {
+  /** Beats of alerts labelled true alarms. */
+  readonly positives: WindowSet;
+  /** Beats of alerts labelled false alarms. */
+  readonly falseAlarms: WindowSet;
+}
+
+const EMPTY: WindowSet = { data: new Float32Array(0), rr: new Float32Array(0), count: 0 };
+const NO_LABELS: LabelledSets = { positives: EMPTY, falseAlarms: EMPTY };
+
+function scorecard(
+  model: SequenceAutoencoder,
+  normal: WindowSet,
+  flagged: WindowSet,
+  withFlagged: boolean,
+  labelled: LabelledSets,
+): ModelScorecard {
   const n = model.score(normal.data, normal.count);
   let sum = 0;
   for (let i = 0; i < n.length; i++) sum += n[i];
   const meanNormalError = sum / n.length;
-  if (!withFlagged) return { meanNormalError, separation: null, flaggedAuc: null };
-  const f = model.score(flagged.data, flagged.count);
-  const normalQ = sortedQuantile(Float64Array.from(n).sort(), SEPARATION_NORMAL_QUANTILE);
-  const flaggedMedian = sortedQuantile(Float64Array.from(f).sort(), 0.5);
   // A perfect reconstruction of every normal beat would divide by zero: floor the reference.
-  const separation = flaggedMedian / Math.max(normalQ, 1e-12);
+  const normalQ = Math.max(sortedQuantile(Float64Array.from(n).sort(), SEPARATION_NORMAL_QUANTILE), 1e-12);
+  const above = (x: Float32Array) => x.reduce((k, v) => k + (v > normalQ ? 1 : 0), 0) / x.length;
+  let knownPositives: ModelScorecard['knownPositives'] = null;
+  if (labelled.positives.count > 0) {
+    const p = model.score(labelled.positives.data, labelled.positives.count);
+    knownPositives = { contrast: sortedQuantile(Float64Array.from(p).sort(), 0.5) / normalQ, aboveNormalP99: above(p) };
+  }
+  const falseAlarms =
+    labelled.falseAlarms.count > 0 ? { aboveNormalP99: above(model.score(labelled.falseAlarms.data, labelled.falseAlarms.count)) } : null;
+  if (!withFlagged) return { meanNormalError, separation: null, flaggedAuc: null, knownPositives, falseAlarms };
+  const f = model.score(flagged.data, flagged.count);
+  const flaggedMedian = sortedQuantile(Float64Array.from(f).sort(), 0.5);
+  const separation = flaggedMedian / normalQ;
   const scores = new Float64Array(n.length + f.length);
   const labels = new Uint8Array(n.length + f.length);
   scores.set(n);
   scores.set(f, n.length);
   labels.fill(1, n.length);
-  return { meanNormalError, separation, flaggedAuc: rocAuc(scores, labels) };
+  return { meanNormalError, separation, flaggedAuc: rocAuc(scores, labels), knownPositives, falseAlarms };
 }
 
 const fmt = (x: number): string => (Math.abs(x) >= 0.01 ? x.toFixed(3) : x.toExponential(2));

@@ -7,6 +7,7 @@ import { DeviceSample } from './device-sample';
 import { DeviceSignal, emptySignalCounters, type SignalCounters } from './device-signal';
 import type { Beat } from '../ecg/beat-segmenter';
 import type { DecodedRecord } from './ports';
+import { isLabelledBeat } from './labelled-times';
 
 /** Limits of a {@link HistoryDatasetBuilder}. */
 export interface DatasetLimits {
@@ -15,6 +16,12 @@ export interface DatasetLimits {
   readonly maxBeats: number;
   readonly reorderWindow: number;
   readonly seed: number;
+  /**
+   * Per device, times (epoch ms, ascending) of labelled beats: their copies in history are left
+   * out of the sample, so a beat labelled a true alarm never trains the challenger as normal (the
+   * labelled windows join the dataset on their own, `withLabelledNormal`).
+   */
+  readonly labelled?: ReadonlyMap<string, readonly number[]>;
 }
 
 /**
@@ -50,6 +57,8 @@ export interface HistoryDataset {
   readonly beatsFlagged: number;
   /** Peak bytes of sampled windows held. */
   readonly peakWindowBytes: number;
+  /** History beats left out of the sample because they are labelled beats (see {@link DatasetLimits.labelled}). */
+  readonly labelledBeatsLeftOut: number;
 }
 
 interface Track {
@@ -89,6 +98,7 @@ export class HistoryDatasetBuilder {
   private devicesSeenBeyondSet = 0;
   private recordsOfUnsampledDevices = 0;
   private peakWindowBytes = 0;
+  private labelledBeatsLeftOut = 0;
   private readonly row: Float32Array;
   private result: HistoryDataset | null = null;
 
@@ -151,6 +161,7 @@ export class HistoryDatasetBuilder {
       beatsNormal,
       beatsFlagged,
       peakWindowBytes: this.peakWindowBytes,
+      labelledBeatsLeftOut: this.labelledBeatsLeftOut,
     };
     return this.result;
   }
@@ -169,7 +180,7 @@ export class HistoryDatasetBuilder {
     const track: Track = {
       id: deviceId,
       // The callback runs only once records arrive, after `track` is initialised.
-      signal: new DeviceSignal(this.champion.window, this.limits.reorderWindow, this.counters, (beat) => this.onBeat(track, beat)),
+      signal: new DeviceSignal(this.champion.window, this.limits.reorderWindow, this.counters, (beat, t) => this.onBeat(track, beat, t)),
       sample: new BeatReservoir(this.steps + RR_COLUMNS, cap, this.rng),
       beats: 0,
     };
@@ -177,7 +188,12 @@ export class HistoryDatasetBuilder {
     return track;
   }
 
-  private onBeat(track: Track, beat: Beat): void {
+  private onBeat(track: Track, beat: Beat, t: number): void {
+    const labelled = this.limits.labelled?.get(track.id);
+    if (labelled !== undefined && isLabelledBeat(labelled, t)) {
+      this.labelledBeatsLeftOut++;
+      return;
+    }
     const row = this.row;
     row.set(beat.window);
     row[this.steps] = beat.rrPrev ?? NaN;

@@ -22,6 +22,8 @@ export interface SignalCounters {
 
 /** `seq` ranges remembered per device for duplicate detection. */
 const MAX_FED_RANGES = 4096;
+/** Records of a run whose start is remembered to time its beats (a beat is emitted a few seconds after its R peak at most). */
+const MAX_ANCHORS = 64;
 
 /** A fresh set of {@link SignalCounters}. */
 export function emptySignalCounters(): SignalCounters {
@@ -52,12 +54,16 @@ export class DeviceSignal {
   /** `[from, to)` seq ranges of finished runs (duplicates of them are skipped), newest last. */
   private readonly fed: [number, number][] = [];
   private segmenter: BeatSegmenter | null = null;
+  /** Samples pushed into the current segmenter, and `[first sample index, t0]` of its latest records. */
+  private pushed = 0;
+  private anchors: [number, number][] = [];
 
   constructor(
     private readonly window: BeatWindowSpec,
     private readonly reorderWindow: number,
     private readonly counters: SignalCounters,
-    private readonly onBeat: (beat: Beat) => void,
+    /** Each beat with the epoch ms of its R peak (from its record's `t0`, as the detector places it). */
+    private readonly onBeat: (beat: Beat, t: number) => void,
   ) {}
 
   /** Records buffered, waiting for an earlier `seq`. */
@@ -143,7 +149,21 @@ export class DeviceSignal {
       this.counters.runs++;
     }
     this.counters.records++;
+    this.anchors.push([this.pushed, record.t0]);
+    if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
+    this.pushed += record.samples.length;
     this.emit(this.segmenter.push(record.samples));
+  }
+
+  /** Epoch ms of sample `index` of the current run: from the latest record starting at or before it. */
+  private timeOf(index: number): number {
+    let anchor = this.anchors[0] ?? [0, 0];
+    for (let i = this.anchors.length - 1; i >= 0; i--)
+      if (this.anchors[i][0] <= index) {
+        anchor = this.anchors[i];
+        break;
+      }
+    return Math.round(anchor[1] + ((index - anchor[0]) * 1000) / (this.segmenter?.fs ?? 1));
   }
 
   private endRun(): void {
@@ -156,12 +176,14 @@ export class DeviceSignal {
     if (this.segmenter === null) return;
     this.emit(this.segmenter.flush());
     this.segmenter = null;
+    this.pushed = 0;
+    this.anchors = [];
   }
 
   private emit(beats: readonly Beat[]): void {
     for (const beat of beats) {
       this.counters.beats++;
-      this.onBeat(beat);
+      this.onBeat(beat, this.timeOf(beat.rIndex));
     }
   }
 }

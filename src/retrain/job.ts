@@ -5,11 +5,13 @@ import { loadChampion, ChampionError, type Champion } from './champion';
 import { compareModels } from './compare';
 import { HistoryDatasetBuilder, type HistoryDataset } from './dataset';
 import { resolveRetrainOptions, type ChallengerTrainOptions, type ResolvedRetrainOptions, type RetrainOptions } from './options';
-import type { RetrainPorts } from './ports';
+import type { DeviceLabelStore, LabelledAlert, RetrainPorts } from './ports';
 import { buildChallengerArtifact, publishChallenger } from './publish';
 import { consumeHistory } from './read-history';
-import type { HistorySummary, RetrainResult } from './result';
-import { splitByDevice } from './split';
+import type { DeviceLabelOutcome, HistorySummary, LabelsOutcome, RetrainResult } from './result';
+import { splitByDevice, type WindowSet } from './split';
+import { labelledBeats, planDeviceLabels, withLabelledNormal, type DeviceLabelPlan } from './labels';
+import type { DeviceLabels } from '../contract/device-labels';
 import { fitRetrainThresholds } from './thresholds';
 import { trainChallenger } from './train-challenger';
 
@@ -24,14 +26,17 @@ const WRITE_RESERVE_SHARE = 0.1;
 /**
  * One retraining run (docs/ARCHITECTURE.md §3.4, §5), top-down:
  *
- * 1. read the champion through the pointer (sha256-checked, as the detector does);
+ * 1. read the champion through the pointer (sha256-checked, as the detector does); read the
+ *    clinicians' labels (when the ports have them) and store what they do to each labelled
+ *    device's threshold (`labels.ts`, docs/ARCHITECTURE.md §3.8), whatever the rest decides;
  * 2. read the last `days` days of history, put each device's signal back in `seq` order (gaps
  *    split it), cut beats with the champion's window spec, keep the beats the champion scores
- *    normal, in bounded per-device reservoirs;
+ *    normal, in bounded per-device reservoirs (labelled beats left out); add the false-alarm
+ *    beats to their devices' normal beats;
  * 3. hold out devices; train a challenger warm-started from the champion inside the time budget,
  *    with early stopping;
- * 4. compare both on the same held-out beats; keep the champion unless the challenger is not
- *    worse by the stated margins;
+ * 4. compare both on the same held-out beats and on the beats labelled true alarms; keep the
+ *    champion unless the challenger is not worse by the stated margins;
  * 5. fit the global and per-device thresholds, store `models/<version>/`, switch the pointer
  *    conditionally on its ETag.
  *
@@ -61,14 +66,28 @@ export async function runRetrainJob(
     message: `champion ${champion.artifact.version}: ${champion.model.config.cell} ${champion.model.config.hidden} units, ${champion.window.steps}-step windows`,
   });
 
+  // Labels first: what they do to each device's threshold does not wait for (or depend on) a
+  // challenger, and their beats' times keep history's copies out of the sample.
+  const labelRead = ports.labels ? await ports.labels.source.read(o.maxLabels) : null;
+  const labelled = labelRead ? labelledBeats(labelRead.alerts, champion) : null;
+  const deviceLabels =
+    ports.labels && labelRead ? await storeDeviceLabels(ports.labels.devices, planDeviceLabels(labelRead.alerts), now()) : [];
+  if (labelRead)
+    progress?.({
+      phase: 'labels',
+      message: `${labelRead.alerts.length} labelled alerts used (${labelRead.alerts.filter((a) => !a.value).length} false alarms, ${labelRead.alerts.filter((a) => a.value).length} true); ${changedThresholds(deviceLabels)} device thresholds changed`,
+      data: { used: labelRead.alerts.length, devicesChanged: changedThresholds(deviceLabels) },
+    });
+
   const sampleBudget = beatSampleBudget(champion, o, clock);
   const builder = new HistoryDatasetBuilder(champion, {
     maxDevices: o.maxDevices,
     maxBeats: sampleBudget,
     reorderWindow: o.reorderWindow,
     seed: o.seed,
+    ...(labelled ? { labelled: labelled.times } : {}),
   });
-  const { dataset, summary: history } = await consumeHistory(
+  const consumed = await consumeHistory(
     ports.history.read({ days: o.days, now: now() }),
     builder,
     budget,
@@ -76,8 +95,24 @@ export async function runRetrainJob(
     o.days,
     progress,
   );
+  const history = consumed.summary;
+  // False alarms are their devices' normal beats: split, trained on and fitted over like the others.
+  const dataset = labelled ? withLabelledNormal(consumed.dataset, labelled.normal) : consumed.dataset;
+  const labelsOf = (modelThreshold?: (deviceId: string) => { before: number; after: number }): LabelsOutcome | null =>
+    labelRead && labelled
+      ? {
+          used: labelRead.alerts.length,
+          skipped: labelRead.skipped,
+          falseAlarms: countOf(labelRead.alerts, false),
+          truePositives: countOf(labelRead.alerts, true),
+          unfitBeats: labelled.unfit,
+          historyBeatsLeftOut: consumed.dataset.labelledBeatsLeftOut,
+          devicesChanged: changedThresholds(deviceLabels),
+          devices: deviceLabels.map((d) => (modelThreshold ? { ...d, modelThreshold: modelThreshold(d.deviceId) } : d)),
+        }
+      : null;
   const kept = (reason: string, extra: Partial<RetrainResult> = {}): RetrainResult =>
-    keptResult(champion, dataset, history, o, budget, reason, { sampleBudget, ...extra });
+    keptResult(champion, dataset, history, o, budget, reason, { sampleBudget, labels: labelsOf(), ...extra });
 
   if (history.records === 0) {
     const bad = history.malformedRecords + history.malformedObjects;
@@ -124,7 +159,10 @@ export async function runRetrainJob(
     message: `trained ${trained.outcome.epochs} epochs (${trained.outcome.stoppedBy}) in ${trained.outcome.seconds.toFixed(1)} s; comparing on held-out beats`,
   });
 
-  const comparison = compareModels(champion.model, trained.model, split.evaluate, split.flagged, o);
+  const comparison = compareModels(champion.model, trained.model, split.evaluate, split.flagged, o, {
+    positives: labelled?.positives ?? EMPTY_SET,
+    falseAlarms: labelled ? concatSets([...labelled.normal.values()], champion.model.config.steps) : EMPTY_SET,
+  });
   const base = { devices: { ...devicesOf(dataset), ...devices }, training: trained.outcome, comparison, beatsUsed: trained.windowsUsed };
   if (!comparison.promote) return kept(comparison.reason, { ...base, evaluationSeconds: (budget.elapsedMs() - evaluationStart) / 1000 });
 
@@ -135,6 +173,7 @@ export async function runRetrainJob(
     maxDeviceBeats: o.maxDeviceThresholdBeats,
     seed: o.seed,
     clamp: o.deviceThresholdClamp,
+    ...(labelled ? { labelledNormal: labelled.normal } : {}),
   });
   const artifact = buildChallengerArtifact(
     champion,
@@ -160,10 +199,15 @@ export async function runRetrainJob(
     devices: thresholds.fitted,
     clamped: thresholds.clamped,
     tooFewBeats: thresholds.tooFewBeats,
+    raisedByLabels: thresholds.raisedByLabels,
     ...(thresholds.fallback ? { fallback: thresholds.fallback } : {}),
   };
   const promoted: RetrainResult = {
     ...kept(comparison.reason, base),
+    labels: labelsOf((deviceId) => ({
+      before: champion.thresholdFor(deviceId),
+      after: thresholds.devices[deviceId] ?? thresholds.global.value,
+    })),
     decision: 'promoted',
     toVersion: artifact.version,
     challengerVersion: artifact.version,
@@ -247,8 +291,71 @@ function keptResult(
     peakWindowBytes: dataset.peakWindowBytes,
     sampleBudget: o.maxBeats,
     timeBudgetMs: o.timeBudgetMs,
+    labels: null,
     evaluationSeconds: 0,
     seconds: budget.elapsedMs() / 1000,
     ...extra,
   };
+}
+
+const EMPTY_SET: WindowSet = { data: new Float32Array(0), rr: new Float32Array(0), count: 0 };
+
+function concatSets(sets: readonly WindowSet[], steps: number): WindowSet {
+  const count = sets.reduce((n, x) => n + x.count, 0);
+  const data = new Float32Array(count * steps);
+  const rr = new Float32Array(count * 2);
+  let at = 0;
+  for (const x of sets) {
+    data.set(x.data.subarray(0, x.count * steps), at * steps);
+    rr.set(x.rr.subarray(0, x.count * 2), at * 2);
+    at += x.count;
+  }
+  return { data, rr, count };
+}
+
+const changedThresholds = (devices: readonly DeviceLabelOutcome[]) => devices.filter((d) => d.threshold.before !== d.threshold.after).length;
+
+function countOf(alerts: readonly LabelledAlert[], value: boolean): { alerts: number; beats: number } {
+  const these = alerts.filter((a) => a.value === value);
+  return { alerts: these.length, beats: these.reduce((n, a) => n + a.beats.length, 0) };
+}
+
+/**
+ * Stores each planned device state that differs from the stored one (threshold or counts), and
+ * says what changed. Idempotent: a second run over the same labels writes nothing.
+ */
+async function storeDeviceLabels(store: DeviceLabelStore, plans: readonly DeviceLabelPlan[], at: number): Promise<DeviceLabelOutcome[]> {
+  const out: DeviceLabelOutcome[] = [];
+  for (const p of plans) {
+    const current = await store.current(p.deviceId);
+    const before = current?.threshold ?? 1;
+    const next: DeviceLabels = {
+      threshold: p.threshold,
+      falseAlarms: p.falseAlarms,
+      falseAlarmBeats: p.falseAlarmBeats,
+      truePositives: p.truePositives,
+      truePositiveBeats: p.truePositiveBeats,
+      capped: p.capped,
+      updatedAt: at,
+    };
+    const same =
+      current !== null &&
+      current.threshold === next.threshold &&
+      current.falseAlarms === next.falseAlarms &&
+      current.truePositives === next.truePositives &&
+      current.falseAlarmBeats === next.falseAlarmBeats &&
+      current.truePositiveBeats === next.truePositiveBeats;
+    const stored = same ? null : await store.write(p.deviceId, next);
+    out.push({
+      deviceId: p.deviceId,
+      falseAlarms: p.falseAlarms,
+      falseAlarmBeats: p.falseAlarmBeats,
+      truePositives: p.truePositives,
+      truePositiveBeats: p.truePositiveBeats,
+      threshold: { before, after: p.threshold },
+      capped: p.capped,
+      stored,
+    });
+  }
+  return out;
 }

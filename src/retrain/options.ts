@@ -16,7 +16,7 @@ export interface ChallengerTrainOptions {
 
 /** Progress of a run, for stderr or a logger: never holds samples or device ids. */
 export interface RetrainProgress {
-  readonly phase: 'champion' | 'history' | 'dataset' | 'train' | 'evaluate' | 'promote';
+  readonly phase: 'champion' | 'labels' | 'history' | 'dataset' | 'train' | 'evaluate' | 'promote';
   readonly message: string;
   readonly data?: Readonly<Record<string, number | string | boolean>>;
 }
@@ -76,6 +76,8 @@ export interface RetrainOptions {
   readonly minDeviceThresholdBeats: number;
   /** A device threshold is clamped to [lo, hi] x the global threshold. */
   readonly deviceThresholdClamp: readonly [number, number];
+  /** Most labelled alerts read (the newest; docs/ARCHITECTURE.md §3.8). */
+  readonly maxLabels: number;
   /** Threshold rule; default: the champion's rule and parameters. */
   readonly thresholdRule?: ThresholdRule;
   /** Told about progress. */
@@ -90,7 +92,7 @@ export interface RetrainOptions {
  * 1000 beats each,
  * fine-tuning at learning rate 2e-4 for up to 30 epochs with patience 5, promotion margins of
  * 5 % on reconstruction and 25 % on separation, device thresholds for devices with 200+ beats
- * clamped to [0.5, 4] x the global one.
+ * clamped to [0.5, 4] x the global one, the newest 1000 labelled alerts.
  */
 export const DEFAULT_RETRAIN_OPTIONS: Readonly<Omit<RetrainOptions, 'thresholdRule' | 'onProgress'>> = Object.freeze({
   days: 7,
@@ -117,6 +119,7 @@ export const DEFAULT_RETRAIN_OPTIONS: Readonly<Omit<RetrainOptions, 'thresholdRu
   minFlaggedForSeparation: 10,
   minDeviceThresholdBeats: 200,
   deviceThresholdClamp: Object.freeze([0.5, 4] as const),
+  maxLabels: 1_000,
 });
 
 /** Options after defaults, validated. */
@@ -159,6 +162,7 @@ export function resolveRetrainOptions(
   num('separationMargin', o.separationMargin, 0, 1);
   num('minFlaggedForSeparation', o.minFlaggedForSeparation, 2, 1_000_000, true);
   num('minDeviceThresholdBeats', o.minDeviceThresholdBeats, 10, 10_000_000, true);
+  num('maxLabels', o.maxLabels, 0, 100_000, true);
   num('train.epochs', o.train.epochs, 0, 100_000, true);
   num('train.batchSize', o.train.batchSize, 1, 100_000, true);
   num('train.learningRate', o.train.learningRate, Number.MIN_VALUE, 10);

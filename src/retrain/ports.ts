@@ -6,6 +6,7 @@
  */
 
 import type { DecodedRecord } from '../contract/wire';
+import type { DeviceLabels } from '../contract/device-labels';
 /** One history record as the job needs it: a decoded wire record, samples in mV. */
 export type { DecodedRecord };
 
@@ -64,10 +65,53 @@ export interface ModelRegistry {
   promote(pointer: ModelPointer, expectedEtag: string): Promise<PromoteOutcome>;
 }
 
+/** A labelled beat alert, as the job reads it: only its flagged beats matter. */
+export interface LabelledAlert {
+  readonly id: string;
+  readonly deviceId: string;
+  /** `true`: a true alarm; `false`: a false alarm. */
+  readonly value: boolean;
+  /** Raised while the device was still learning: its scores are on the population scale, not the device's. */
+  readonly calibrating: boolean;
+  /** The alert's flagged beats: time, relative score (1 = the device's learned threshold), the window the model saw, RR context. */
+  readonly beats: readonly {
+    readonly t: number;
+    readonly score: number;
+    readonly window: readonly number[];
+    readonly rrPrev: number | null;
+    readonly rrNext: number | null;
+  }[];
+}
+
+/** Where labels come from (the alert state table and the alert snippets, in AWS). */
+export interface LabelSource {
+  /**
+   * The labelled beat alerts, newest first, at most `limit`; with counts of labelled alerts that
+   * could not be used, by reason (an episode alert has no beats, a snippet is missing...).
+   */
+  read(limit: number): Promise<{ readonly alerts: readonly LabelledAlert[]; readonly skipped: Readonly<Record<string, number>> }>;
+}
+
+/** Where a device's label-derived state goes (the alert state table and the device's profile, in AWS). */
+export interface DeviceLabelStore {
+  /** The device's stored state, or null when labels never changed it. */
+  current(deviceId: string): Promise<DeviceLabels | null>;
+  /** Stores the state; says where it landed (a device never seen by the detector has no item, one still learning no profile). */
+  write(deviceId: string, labels: DeviceLabels): Promise<{ readonly table: boolean; readonly profile: boolean }>;
+}
+
+/** The label ports of the job: both or neither. */
+export interface LabelPorts {
+  readonly source: LabelSource;
+  readonly devices: DeviceLabelStore;
+}
+
 /** Everything the job talks to. */
 export interface RetrainPorts {
   readonly history: HistorySource;
   readonly registry: ModelRegistry;
+  /** Clinicians' labels, and where what they change goes (absent: labels are not used). */
+  readonly labels?: LabelPorts;
   /**
    * Wall clock, epoch ms (default `Date.now`): the end of the history window and the new
    * version's timestamps. The time budget runs on a monotonic clock of its own.

@@ -40,10 +40,45 @@ export interface TrainingOutcome {
   readonly msPerScoredWindow: number;
 }
 
+/** What the labels of one device changed (docs/ARCHITECTURE.md §3.8). */
+export interface DeviceLabelOutcome {
+  readonly deviceId: string;
+  readonly falseAlarms: number;
+  readonly falseAlarmBeats: number;
+  readonly truePositives: number;
+  readonly truePositiveBeats: number;
+  /** The device's threshold on its learned scale (1 = its profile's own), before this run and after it. */
+  readonly threshold: { readonly before: number; readonly after: number };
+  /** A false-alarm beat stays at or above the new threshold (the cap, or a known positive below it). */
+  readonly capped: boolean;
+  /** Where the new state was stored; null when nothing changed (not written). */
+  readonly stored: { readonly table: boolean; readonly profile: boolean } | null;
+  /** The model's threshold of the device (model score units), before and after, when a challenger was promoted. */
+  readonly modelThreshold?: { readonly before: number; readonly after: number };
+}
+
+/** How many labels a run used and what they changed. */
+export interface LabelsOutcome {
+  /** Labelled beat alerts used. */
+  readonly used: number;
+  /** Labelled alerts not used, by reason (`episode`: a rhythm or technical alert has no beats; `no snippet`...). */
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly falseAlarms: { readonly alerts: number; readonly beats: number };
+  readonly truePositives: { readonly alerts: number; readonly beats: number };
+  /** Labelled beats whose window does not fit the champion's (used for thresholds only). */
+  readonly unfitBeats: number;
+  /** History beats left out of the training sample because they are labelled beats. */
+  readonly historyBeatsLeftOut: number;
+  /** Devices whose threshold this run moved. */
+  readonly devicesChanged: number;
+  /** Per labelled device, in ascending id order. These are the result's only device ids: the Lambda logs the counts above, not this list. */
+  readonly devices: readonly DeviceLabelOutcome[];
+}
+
 /**
  * The outcome of one retraining run: the `--json` object of `beatwatch retrain`, the basis of
  * `report.json`, and what the Lambda logs. Device ids appear only in `report.json`'s per-device
- * thresholds, never here.
+ * thresholds and in `labels.devices`, which the Lambda leaves out of its log.
  */
 export interface RetrainResult {
   readonly decision: 'promoted' | 'kept';
@@ -77,6 +112,8 @@ export interface RetrainResult {
     readonly devices: number;
     readonly clamped: number;
     readonly tooFewBeats: number;
+    /** Device thresholds raised above their fit by false-alarm labels. */
+    readonly raisedByLabels?: number;
     readonly fallback?: string;
   } | null;
   /** Peak bytes of sampled beat windows held (the bounded part of the job's memory). */
@@ -84,6 +121,8 @@ export interface RetrainResult {
   /** Beats the sample could hold: `maxBeats`, or fewer when the time budget could not afford scoring that many. */
   readonly sampleBudget: number;
   readonly timeBudgetMs: number;
+  /** The labels read and what they changed; null when the job was given no label ports. */
+  readonly labels: LabelsOutcome | null;
   /** Seconds after training: comparison, thresholds, writes. */
   readonly evaluationSeconds: number;
   readonly seconds: number;
@@ -97,6 +136,8 @@ export interface RetrainSummary {
   readonly toVersion: string;
   readonly beatsUsed: number;
   readonly seconds: number;
+  /** Labels used and devices whose threshold they changed (absent without label ports). */
+  readonly labels?: { readonly used: number; readonly devicesChanged: number };
 }
 
 /**
@@ -113,5 +154,6 @@ export function retrainSummary(r: RetrainResult): RetrainSummary {
     toVersion: r.toVersion,
     beatsUsed: r.beatsUsed,
     seconds: r.seconds,
+    ...(r.labels ? { labels: { used: r.labels.used, devicesChanged: r.labels.devicesChanged } } : {}),
   };
 }

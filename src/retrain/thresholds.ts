@@ -5,6 +5,7 @@ import type { BeatScoring } from '../contract/beat-scoring';
 import { applyBeatScoringRr } from '../model/beat-scoring';
 import { subsampleWindows, type WindowSet } from './split';
 import { createRandom } from '../nn';
+import { LABEL_MARGIN } from '../contract/device-labels';
 
 /** Options of {@link fitRetrainThresholds}. */
 export interface RetrainThresholdOptions {
@@ -18,6 +19,12 @@ export interface RetrainThresholdOptions {
   readonly seed: number;
   /** A device threshold is clamped to [lo, hi] x the global one. */
   readonly clamp: readonly [number, number];
+  /**
+   * Beats of each device's alerts labelled false alarms (`src/retrain/labels.ts`): that device's
+   * threshold is at least just above the highest of their scores (within the clamp), so they
+   * count as its normal.
+   */
+  readonly labelledNormal?: ReadonlyMap<string, WindowSet>;
 }
 
 /** The thresholds a promoted model ships with. */
@@ -31,6 +38,8 @@ export interface RetrainThresholds {
   readonly tooFewBeats: number;
   /** Set when the requested rule could not be fitted and the default quantile rule was used. */
   readonly fallback?: string;
+  /** Devices whose threshold was raised above its fit (or above the global one) by false-alarm labels. */
+  readonly raisedByLabels: number;
 }
 
 /**
@@ -98,5 +107,18 @@ export function fitRetrainThresholds(
     result[d.deviceId] = bounded;
     fitted++;
   }
-  return { global, devices: result, fitted, clamped, tooFewBeats, ...(fallback ? { fallback } : {}) };
+  // False alarms are the device's normal: its threshold goes just above them (clamped like any fit).
+  let raisedByLabels = 0;
+  for (const [deviceId, beats] of options.labelledNormal ?? []) {
+    if (beats.count === 0) continue;
+    const own = model.score(beats.data, beats.count);
+    applyBeatScoringRr(own, beats.rr, beats.count, options.scoring);
+    const floor = Math.min(hi * global.value, Math.max(...own) * (1 + LABEL_MARGIN));
+    const current = result[deviceId] ?? global.value;
+    if (floor > current) {
+      result[deviceId] = floor;
+      raisedByLabels++;
+    }
+  }
+  return { global, devices: result, fitted, clamped, tooFewBeats, raisedByLabels, ...(fallback ? { fallback } : {}) };
 }

@@ -79,5 +79,25 @@ describe('compareModels', () => {
     expect(separation.status).toBe('fail');
     expect(v.challenger.separation!).toBeLessThan(0.75 * v.champion.separation!);
     expect(v.promote).toBe(false);
+    // The same PVCs given as beats clinicians labelled true alarms (too few flagged beats for the
+    // separation check): the known-positives check refuses it on its own.
+    const labelled = compareModels(
+      champion,
+      challenger,
+      heldOut.normal,
+      { data: new Float32Array(0), rr: new Float32Array(0), count: 0 },
+      OPTIONS,
+      {
+        positives: heldOut.pvc,
+        falseAlarms: { data: new Float32Array(0), rr: new Float32Array(0), count: 0 },
+      },
+    );
+    expect(labelled.checks.map((c) => [c.name, c.status])).toEqual([
+      ['reconstruction', labelled.checks[0].status],
+      ['separation', 'skipped'],
+      ['known-positives', 'fail'],
+    ]);
+    expect(labelled.challenger.knownPositives!.contrast).toBeLessThan(0.75 * labelled.champion.knownPositives!.contrast);
+    expect(labelled.promote).toBe(false);
   }, 60_000);
 });
