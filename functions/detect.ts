@@ -29,7 +29,7 @@ import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-stor
 import { DynamoPresenceStore } from '../src/aws/presence-store';
 import { DETECT_ENV } from '../src/contract/lambda-env';
 import { deviceLogRef } from '../src/contract/ids';
-import type { AnyAlertMessage, SnoozeSource } from '../src/detect/ports';
+import type { AnyAlertMessage, DeviceSettings, SnoozeSource } from '../src/detect/ports';
 
 /** Options of {@link createDetectHandler}; everything defaults to what the Lambda uses. */
 export interface DetectHandlerOptions {
@@ -261,22 +261,31 @@ export function createDetectHandler(options: DetectHandlerOptions = {}): DetectH
 /** How long a warm environment trusts the snoozes it read: a snooze takes effect within this. */
 const SNOOZE_CACHE_MS = 10_000;
 
-/** Snoozes read at most once per `ttlMs` per device: one BatchGetItem per batch is the most it costs. */
-function cachedSnoozes(source: SnoozeSource, ttlMs: number): SnoozeSource {
-  const cache = new Map<string, { until: number | undefined; readAt: number }>();
+/**
+ * Device settings (snoozes, label thresholds) read at most once per `ttlMs` per device: one
+ * BatchGetItem per batch is the most it costs.
+ */
+function cachedSnoozes(source: Required<SnoozeSource>, ttlMs: number): Required<SnoozeSource> {
+  const cache = new Map<string, { settings: DeviceSettings | undefined; readAt: number }>();
+  const deviceSettings = async (ids: readonly string[]): Promise<ReadonlyMap<string, DeviceSettings>> => {
+    const now = Date.now();
+    const stale = ids.filter((id) => (cache.get(id)?.readAt ?? -Infinity) < now - ttlMs);
+    if (stale.length > 0) {
+      const read = await source.deviceSettings(stale);
+      for (const id of stale) cache.set(id, { settings: read.get(id), readAt: now });
+    }
+    const out = new Map<string, DeviceSettings>();
+    for (const id of ids) {
+      const settings = cache.get(id)?.settings;
+      if (settings !== undefined) out.set(id, settings);
+    }
+    return out;
+  };
   return {
+    deviceSettings,
     async snoozedUntil(ids) {
-      const now = Date.now();
-      const stale = ids.filter((id) => (cache.get(id)?.readAt ?? -Infinity) < now - ttlMs);
-      if (stale.length > 0) {
-        const read = await source.snoozedUntil(stale);
-        for (const id of stale) cache.set(id, { until: read.get(id), readAt: now });
-      }
       const out = new Map<string, number>();
-      for (const id of ids) {
-        const until = cache.get(id)?.until;
-        if (until !== undefined) out.set(id, until);
-      }
+      for (const [id, s] of await deviceSettings(ids)) if (s.snoozedUntil !== undefined) out.set(id, s.snoozedUntil);
       return out;
     },
   };

@@ -7,11 +7,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
 import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../src/retrain';
 import { retrainConfigFromEnv, type RetrainConfig } from '../src/retrain/config';
 import { METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME } from '../src/contract/cloudwatch';
+import { RETRAIN_ENV } from '../src/contract/lambda-env';
 
 export { DEFAULT_SAFETY_MARGIN_MS, retrainConfigFromEnv, type RetrainConfig } from '../src/retrain/config';
 
@@ -54,14 +56,21 @@ export function createRetrainHandler(
 ): (event: ScheduledEvent | Record<string, never>, context?: Context) => Promise<RetrainResult> {
   const logger = options.logger ?? new Logger({ serviceName: 'beatwatch-retrain' });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: RETRAIN_SERVICE_NAME });
-  let ready: { config: RetrainConfig; aws: AwsClients } | null = null;
-  return async (_event, context) => {
-    ready ??= {
-      config: retrainConfigFromEnv(options.env ?? process.env),
-      aws: options.aws ?? createAwsClients({ env: options.env ?? process.env }),
+  let ready: { config: RetrainConfig; aws: AwsClients; alertState: AlertStateStore | undefined } | null = null;
+  const setUp = () => {
+    const env = options.env ?? process.env;
+    const table = env[RETRAIN_ENV.alertTable];
+    return {
+      config: retrainConfigFromEnv(env),
+      aws: options.aws ?? createAwsClients({ env }),
+      // Clinicians' labels (docs/ARCHITECTURE.md §3.8) when the stack gives the table.
+      alertState: table ? new AlertStateStore(createDynamoClient({ env }), table) : undefined,
     };
+  };
+  return async (_event, context) => {
+    ready ??= setUp();
     if (context) logger.addContext(context);
-    const { config, aws } = ready;
+    const { config, aws, alertState } = ready;
     const timeBudgetMs = retrainBudgetMs(config, context);
     logger.info('retraining', { days: config.days, timeBudgetMs });
     const result = await runRetrainCycle({
@@ -72,12 +81,15 @@ export function createRetrainHandler(
       maxDevices: config.maxDevices,
       maxBeats: config.maxBeats,
       train: { epochs: config.epochs, workers: config.workers },
+      ...(alertState ? { alertState } : {}),
       onProgress: (p) => logger.info(p.message, { phase: p.phase, ...p.data }),
       onProblem: (p) => logger.warn('history skipped', { key: p.key, offset: p.offset, reason: p.reason }),
     });
-    const { comparison, training, ...summary } = result;
+    // The labels' per-device list names devices: the log keeps their counts only.
+    const { comparison, training, labels, ...summary } = result;
     logger.info(result.decision === 'promoted' ? 'new model promoted' : 'champion kept', {
       ...summary,
+      labels: labels && { ...labels, devices: labels.devices.length },
       epochs: training?.epochs,
       stoppedBy: training?.stoppedBy,
       trainLoss: training?.trainLoss.at(-1),

@@ -22,7 +22,16 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AlertMessage, AlertSnippet, EpisodeAlertMessage, RhythmLabel, SnoozeSource, TechnicalReason } from '../detect/ports';
+import { labelThresholdOf, type DeviceLabels } from '../contract/device-labels';
+import type {
+  AlertMessage,
+  AlertSnippet,
+  DeviceSettings,
+  EpisodeAlertMessage,
+  RhythmLabel,
+  SnoozeSource,
+  TechnicalReason,
+} from '../detect/ports';
 import { RHYTHM_LABELS, TECHNICAL_REASONS } from '../detect/rhythm-monitor';
 import { DEVICE_SK, devicePk, fromItem, isConditionFailure, pad, toItem } from './dynamo-items';
 
@@ -37,7 +46,7 @@ export interface Actor {
 
 /** One entry of an item's audit trail. */
 export interface AuditEntry extends Actor {
-  readonly action: 'raised' | 'ended' | 'acknowledged' | 'labelled' | 'snoozed' | 'unsnoozed';
+  readonly action: 'raised' | 'ended' | 'acknowledged' | 'labelled' | 'snoozed' | 'unsnoozed' | 'threshold';
   readonly detail?: string;
 }
 
@@ -99,6 +108,8 @@ export interface DeviceItem {
   readonly phase: 'learning' | 'learned';
   readonly snoozedUntil?: number;
   readonly snooze?: Actor;
+  /** What labels did to its threshold (docs/ARCHITECTURE.md §3.8), written by retraining. */
+  readonly labels?: DeviceLabels;
   readonly openAlerts: number;
   readonly audit: AuditEntry[];
 }
@@ -585,9 +596,16 @@ export class AlertStateStore implements SnoozeSource {
     return { ...(rest as unknown as Omit<DeviceItem, 'openAlerts'>), openAlerts: 0 };
   }
 
-  /** The detector's {@link SnoozeSource}: one batched read for a batch's devices. */
+  /** The detector's {@link SnoozeSource}: snoozes only (see {@link AlertStateStore.deviceSettings}). */
   async snoozedUntil(deviceIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
     const out = new Map<string, number>();
+    for (const [id, s] of await this.deviceSettings(deviceIds)) if (s.snoozedUntil !== undefined) out.set(id, s.snoozedUntil);
+    return out;
+  }
+
+  /** The detector's settings read: each device's snooze and label threshold, one batched read for a batch's devices. */
+  async deviceSettings(deviceIds: readonly string[]): Promise<ReadonlyMap<string, DeviceSettings>> {
+    const out = new Map<string, DeviceSettings>();
     for (let i = 0; i < deviceIds.length; i += 100) {
       let keys: Record<string, AttributeValue>[] | undefined = deviceIds
         .slice(i, i + 100)
@@ -595,17 +613,56 @@ export class AlertStateStore implements SnoozeSource {
       for (let round = 0; keys && keys.length > 0 && round < 5; round++) {
         const res: import('@aws-sdk/client-dynamodb').BatchGetItemCommandOutput = await this.client.send(
           new BatchGetItemCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'deviceId, snoozedUntil' } },
+            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'deviceId, snoozedUntil, labels' } },
           }),
         );
         for (const item of res.Responses?.[this.tableName] ?? []) {
           const o = fromItem(item);
-          if (typeof o.snoozedUntil === 'number' && typeof o.deviceId === 'string') out.set(o.deviceId, o.snoozedUntil);
+          if (typeof o.deviceId !== 'string') continue;
+          const threshold = labelThresholdOf(o.labels);
+          const settings: DeviceSettings = {
+            ...(typeof o.snoozedUntil === 'number' ? { snoozedUntil: o.snoozedUntil } : {}),
+            ...(threshold !== null ? { threshold } : {}),
+          };
+          if (Object.keys(settings).length > 0) out.set(o.deviceId, settings);
         }
         keys = res.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
     return out;
+  }
+
+  /**
+   * Stores what labels did to a device (retraining, docs/ARCHITECTURE.md §3.8), audited. False
+   * when the table has no item for the device (the detector never saw it).
+   */
+  async setDeviceLabels(deviceId: string, labels: DeviceLabels, actor: Actor): Promise<boolean> {
+    const before = labelThresholdOf((await this.getDevice(deviceId).catch(() => null))?.labels) ?? 1;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem({ pk: devicePk(deviceId), sk: DEVICE_SK }),
+          UpdateExpression: 'SET labels = :l, audit = list_append(audit, :entry)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: toItem({
+            ':l': labels,
+            ':entry': [
+              {
+                action: 'threshold',
+                by: actor.by,
+                at: actor.at,
+                detail: `${before.toFixed(2)} -> ${labels.threshold.toFixed(2)} (${labels.falseAlarms} false alarms, ${labels.truePositives} true)`,
+              },
+            ],
+          }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return false;
+    }
   }
 
   /** Labelled alerts (for retraining), newest first. */

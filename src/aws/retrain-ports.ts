@@ -8,7 +8,9 @@ import {
   type RetrainPorts,
   type RetrainResult,
 } from '../retrain';
+import type { AlertStateStore } from './alert-state-store';
 import { emptyHistoryStats, listHistoryKeys, readHistoryObject, type HistoryProblem } from './history-reader';
+import { createLabelPorts } from './label-ports';
 import { PointerConflictError, promoteModel, putModelVersion, readModelPointer } from './model-store';
 
 /** Options of {@link createS3RetrainPorts}. */
@@ -84,6 +86,8 @@ export type RetrainCycleOptions = Partial<Omit<RetrainOptions, 'train'>> & {
   readonly onProblem?: (problem: HistoryProblem) => void;
   /** Wall clock, epoch ms (default `Date.now`): the end of the history window. */
   readonly now?: () => number;
+  /** The alert state table: its labels are used (docs/ARCHITECTURE.md §3.8); absent, labels are not read. */
+  readonly alertState?: AlertStateStore;
 };
 
 /**
@@ -95,6 +99,8 @@ export type RetrainCycleOptions = Partial<Omit<RetrainOptions, 'train'>> & {
  * console.error(result.decision, result.reason);
  */
 export async function runRetrainCycle(options: RetrainCycleOptions): Promise<RetrainResult> {
-  const { s3, bucket, onProblem, now, ...jobOptions } = options;
-  return runRetrainJob(createS3RetrainPorts(s3, bucket, { onProblem, now }), jobOptions);
+  const { s3, bucket, onProblem, now, alertState, ...jobOptions } = options;
+  const ports = createS3RetrainPorts(s3, bucket, { onProblem, now });
+  const labels = alertState ? createLabelPorts({ store: alertState, s3, bucket, ...(now ? { now } : {}) }) : undefined;
+  return runRetrainJob(labels ? { ...ports, labels } : ports, jobOptions);
 }

@@ -62,6 +62,8 @@ export const RETRAIN_ENV = {
   maxBeats: 'MAX_BEATS',
   epochs: 'EPOCHS',
   workers: 'TRAIN_WORKERS',
+  /** The alert state table: its labels are used (optional: without it labels are not read). */
+  alertTable: 'ALERT_TABLE',
 } as const;
 
 /**

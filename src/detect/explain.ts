@@ -306,6 +306,7 @@ function explainBeat(
   typical: AlertExplanation['typical'],
   typicalRr: number | null,
   span: WindowSpan,
+  threshold: number,
 ): BeatExplanation {
   const steps = beat.window.length;
   const reference: BeatExplanation['reference'] = reconstruction ? 'reconstruction' : typical ? 'typical' : 'none';
@@ -362,7 +363,7 @@ function explainBeat(
     );
   if (rr.pause) words.push(`a pause of ${Math.max(rr.prev ?? 0, rr.next ?? 0).toFixed(1)} s surrounds it`);
   const because = cause === 'timing' ? 'timing' : cause === 'shape' ? 'shape' : 'shape and timing';
-  const summary = `Flagged for its ${because} (score ${beat.score.toFixed(2)}x the threshold): ${words.join('; ')}.`;
+  const summary = `Flagged for its ${because} (score ${(beat.score / threshold).toFixed(2)}x the threshold): ${words.join('; ')}.`;
   return {
     t: beat.t,
     score: round4(beat.score),
@@ -400,7 +401,7 @@ export function explainAlert(input: ExplainInput): AlertExplanation {
     input.typicalRr ?? median(input.recent.filter((b) => !b.anomalous && b.rrPrev !== null).map((b) => b.rrPrev as number)) ?? null;
   const flaggedBeats = input.beats.filter((b) => b.anomalous);
   const flagged = flaggedBeats.map((b, i) => ({
-    ...explainBeat(b, input.reconstructions?.[i] ?? null, typical, typicalRr, input.span),
+    ...explainBeat(b, input.reconstructions?.[i] ?? null, typical, typicalRr, input.span, input.threshold > 0 ? input.threshold : 1),
     quality: qualityAt(input.quality, b.t),
   }));
   const signalQuality = signalQualityOf(input.quality);
@@ -410,7 +411,7 @@ export function explainAlert(input: ExplainInput): AlertExplanation {
   for (const f of flagged) if (f.worstPart && f.cause !== 'timing') parts.set(f.worstPart, (parts.get(f.worstPart) ?? 0) + 1);
   const topPart = [...parts.entries()].sort((a, b) => b[1] - a[1])[0];
   const lines = [
-    `${flagged.length} beat${flagged.length === 1 ? '' : 's'} flagged, max score ${input.score.toFixed(2)}x the device's threshold (model ${input.modelVersion}).`,
+    `${flagged.length} beat${flagged.length === 1 ? '' : 's'} flagged, max score ${(input.score / (input.threshold > 0 ? input.threshold : 1)).toFixed(2)}x the device's threshold${input.threshold > 1 ? ` (raised to ${input.threshold.toFixed(2)} by false-alarm labels)` : ''} (model ${input.modelVersion}).`,
   ];
   if (counts.shape + counts['shape+timing'] > 0 && topPart) lines.push(`Shape: mostly ${PART_WORDS[topPart[0] as BeatPart['name']]}.`);
   if (counts.timing + counts['shape+timing'] > 0)

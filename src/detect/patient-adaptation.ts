@@ -5,6 +5,7 @@
  * baseline, ...) and how a beat is scored against it; the detector only runs the learning
  * period, keeps the learner in the device state and persists the {@link DeviceProfile}.
  */
+import type { DeviceLabels } from '../contract/device-labels';
 import type { SegmentedBeat } from './ports';
 
 /** What a beat is taken for: `gated` = left out of detection (noise, artefact) by the adapter. */
@@ -42,6 +43,12 @@ export interface DeviceProfile {
   readonly features: Readonly<Record<string, unknown>>;
   /** Device-clock epoch ms of the last material update after learning (absent: none yet). */
   readonly updatedAt?: number;
+  /**
+   * What clinicians' labels did to the device, written by retraining (docs/ARCHITECTURE.md §3.8):
+   * its threshold on the learned scale. The detector applies the alert state table's copy, which
+   * it reads every batch, and falls back to this one.
+   */
+  readonly labels?: DeviceLabels;
 }
 
 /**

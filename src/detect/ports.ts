@@ -115,10 +115,20 @@ export interface AlertSnippet {
   readonly explanation?: AlertExplanation;
 }
 
-/** Snoozes of devices, as the alert state store keeps them. */
+/** What clinicians' actions set on a device (docs/ARCHITECTURE.md §3.7, §3.8). */
+export interface DeviceSettings {
+  /** Epoch ms (wall clock) until which its warnings are snoozed. */
+  readonly snoozedUntil?: number;
+  /** Its threshold on its learned scale (1 = its profile's own), raised by retraining from false-alarm labels. */
+  readonly threshold?: number;
+}
+
+/** Snoozes (and label thresholds) of devices, as the alert state store keeps them. */
 export interface SnoozeSource {
   /** Epoch ms (wall clock) until which each given device is snoozed; devices not snoozed are left out. */
   snoozedUntil(deviceIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /** Snoozes and label thresholds in one read; used instead of `snoozedUntil` when present. Devices with neither are left out. */
+  deviceSettings?(deviceIds: readonly string[]): Promise<ReadonlyMap<string, DeviceSettings>>;
 }
 
 /** Side effects of the detector. Each must be idempotent for the same input (keys derive from ids). */

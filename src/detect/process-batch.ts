@@ -27,10 +27,12 @@ import type {
   EpisodeAlertMessage,
   RecordDecoder,
   Rejection,
+  DeviceSettings,
   SnoozeSource,
 } from './ports';
 import { clipAmplitude } from '../contract/signal-bounds';
 import { DEFAULT_SIGNAL_LOST_CHECK_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS, signalLostTiming } from '../contract/signal-lost';
+import { labelThresholdOf } from '../contract/device-labels';
 import { explainAlert } from './explain';
 import { MemoryPresenceStore, SignalLostMonitor, type DeviceArrival, type PresenceStore } from './signal-lost';
 
@@ -361,7 +363,8 @@ export class Detector {
     // 1b. Devices new to this environment (cold start, eviction, another container): their
     // learned profiles, all loaded at once. A failed load fails the device's records (retried
     // later) rather than silently starting a new learning period.
-    const [loaded, snoozed] = await Promise.all([this.loadProfiles(byDevice, failed, counts), this.loadSnoozes(byDevice)]);
+    const [loaded, settings] = await Promise.all([this.loadProfiles(byDevice, failed, counts), this.loadSettings(byDevice)]);
+    const snoozed = new Map([...settings].map(([id, s]) => [id, s.snoozedUntil ?? 0]));
     const now = (this.options.now ?? Date.now)();
 
     // 2. Per device, in seq order: duplicates skipped, gaps restart the segmenter, beats cut.
@@ -453,6 +456,9 @@ export class Detector {
       const state = work.state as DeviceState;
       const population = model.deviceThresholds[work.deviceId] ?? global;
       const populationProfile = this.adapter.learns ? null : this.populationProfile(model, population);
+      // False-alarm labels may have raised the device's threshold on its learned scale (§3.8): the
+      // table's value (read with the snooze), else the copy in its profile, else 1.
+      const labelled = settings.get(work.deviceId)?.threshold ?? labelThresholdOf(state.profile?.labels) ?? 1;
       work.beats.forEach((beat, i) => {
         const modelScore = scores[work.firstScore + i];
         const reconstruction = reconstructionErrorOf(modelScore, beat, model.scoring);
@@ -481,9 +487,11 @@ export class Detector {
           verdict = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore, reconstruction);
         }
         const score = verdict.score / multiplier;
+        // Labels speak of the device's learned scale: a device still learning keeps threshold 1.
+        const threshold = phase === 'learned' ? labelled : 1;
         // Beats near a clipped record are artefacts: reported, kept out of alerts.
         const artefact = state.artifact !== null && beat.t >= state.artifact[0] && beat.t <= state.artifact[1];
-        const anomalous = score > 1 && !artefact;
+        const anomalous = score > threshold && !artefact;
         // Premature beats keep their kind below the threshold (counted, not alerted: they add
         // nothing to the score the policy sees); a beat over it is ventricular unless the adapter
         // said premature.
@@ -506,13 +514,13 @@ export class Detector {
             }),
           );
         const lastAlert = state.policy.lastAlert;
-        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold: 1 }, this.policy);
+        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold }, this.policy);
         state.policy = step.state;
         state.keep(
           { t: beat.t, score, modelScore, anomalous, kind, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
           this.policy.n,
         );
-        scored.push({ deviceId: work.deviceId, t: beat.t, score, modelScore, threshold: 1, anomalous, kind, phase });
+        scored.push({ deviceId: work.deviceId, t: beat.t, score, modelScore, threshold, anomalous, kind, phase });
         if (!step.alert) return;
         if (phase === 'learning' && step.alert.severity !== 'critical') {
           // Held: a warning from a device still learning is judged by the population model, which
@@ -707,11 +715,17 @@ export class Detector {
     }
   }
 
-  /** Snoozes of the batch's devices; a failed read snoozes none (fail towards alerting). */
-  private async loadSnoozes(byDevice: ReadonlyMap<string, unknown>): Promise<ReadonlyMap<string, number>> {
-    if (!this.options.snoozes || byDevice.size === 0) return new Map();
+  /**
+   * Snoozes and label thresholds of the batch's devices. A failed read snoozes none (fail towards
+   * alerting) and leaves each device the label threshold of its profile.
+   */
+  private async loadSettings(byDevice: ReadonlyMap<string, unknown>): Promise<ReadonlyMap<string, DeviceSettings>> {
+    const source = this.options.snoozes;
+    if (!source || byDevice.size === 0) return new Map();
+    const ids = [...byDevice.keys()];
     try {
-      return await this.options.snoozes.snoozedUntil([...byDevice.keys()]);
+      if (source.deviceSettings) return await source.deviceSettings(ids);
+      return new Map([...(await source.snoozedUntil(ids))].map(([id, until]) => [id, { snoozedUntil: until }]));
     } catch {
       return new Map();
     }
