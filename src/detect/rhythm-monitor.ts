@@ -41,7 +41,12 @@ export const RHYTHM_LABELS: readonly RhythmLabel[] = Object.freeze([
 export type TechnicalReason = 'lead-off' | 'noise' | 'saturation' | 'signal-lost';
 
 /** Every {@link TechnicalReason}. */
-export const TECHNICAL_REASONS: readonly TechnicalReason[] = Object.freeze(['lead-off', 'noise', 'saturation', 'signal-lost'] as TechnicalReason[]);
+export const TECHNICAL_REASONS: readonly TechnicalReason[] = Object.freeze([
+  'lead-off',
+  'noise',
+  'saturation',
+  'signal-lost',
+] as TechnicalReason[]);
 
 /** One onset or offset of an episode (device-clock epoch ms). */
 export interface EpisodeEvent {

@@ -313,7 +313,8 @@ function concatSets(sets: readonly WindowSet[], steps: number): WindowSet {
   return { data, rr, count };
 }
 
-const changedThresholds = (devices: readonly DeviceLabelOutcome[]) => devices.filter((d) => d.threshold.before !== d.threshold.after).length;
+const changedThresholds = (devices: readonly DeviceLabelOutcome[]) =>
+  devices.filter((d) => d.threshold.before !== d.threshold.after).length;
 
 function countOf(alerts: readonly LabelledAlert[], value: boolean): { alerts: number; beats: number } {
   const these = alerts.filter((a) => a.value === value);
