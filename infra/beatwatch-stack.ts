@@ -115,6 +115,8 @@ export class BeatwatchStack extends Stack {
     });
     this.archive = new Archive(this, 'Archive', { stream: this.ingest.stream, bucket, key, logRetentionDays: config.logRetentionDays });
     this.retraining = new Retraining(this, 'Retraining', { entry: sources.retrainEntry, projectRoot: PROJECT_ROOT, config, key, bucket });
+    // Retraining learns from the clinicians' labels in the alert state table.
+    this.console.useLabelsIn(this.retraining.function.fn, bucket, key);
     this.defaultModel = new DefaultModel(this, 'DefaultModel', {
       artifactDir: sources.defaultModelDir,
       handlerEntry: path.join(PROJECT_ROOT, 'functions', 'seed-default-model.ts'),

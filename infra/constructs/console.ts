@@ -10,9 +10,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CONSOLE_ENV, DETECT_ENV } from '../../src/contract/lambda-env';
+import { CONSOLE_ENV, DETECT_ENV, RETRAIN_ENV } from '../../src/contract/lambda-env';
 import type { BeatwatchConfig } from '../config';
-import { grantReadPrefix, grantTableActions as grantTable } from '../grants';
+import { grantReadPrefix, grantTableActions as grantTable, grantWritePrefix } from '../grants';
 import { BundledFunction } from './bundled-function';
 import { PREFIX } from './storage';
 
@@ -180,5 +180,20 @@ export class ClinicianConsole extends Construct {
       description: 'App client of the console page',
     });
     new CfnOutput(Stack.of(this), 'AlertStateTable', { value: this.table.tableName, description: 'DynamoDB table of alert state' });
+  }
+
+  /**
+   * Lets the retraining function learn from labels (docs/ARCHITECTURE.md §3.9): it lists the
+   * labelled alerts (a query of the index), reads their snippets (`alerts/`), reads a device's
+   * item and writes its label state (an update), and writes that state into the device's profile
+   * (`devices/`). Nothing else of the table: no puts, no deletes.
+   */
+  useLabelsIn(fn: lambda.Function, bucket: s3.IBucket, key: kms.IKey): void {
+    grantTable(fn, this.table, key, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    grantTable(fn, this.table, key, ['dynamodb:Query'], { indexes: [ALERT_STATE_INDEX], only: 'indexes' });
+    grantReadPrefix(fn, bucket, key, PREFIX.alerts);
+    grantReadPrefix(fn, bucket, key, PREFIX.devices);
+    grantWritePrefix(fn, bucket, key, PREFIX.devices);
+    fn.addEnvironment(RETRAIN_ENV.alertTable, this.table.tableName);
   }
 }

@@ -103,17 +103,29 @@ describe('IAM: functions and services get only what they need', () => {
     ).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 
-  it('retrainer: reads history/ and models/, writes models/, cannot publish alerts', () => {
+  it('retrainer: reads history/, models/, alerts/ (labelled snippets) and devices/, writes models/ and devices/, cannot publish alerts', () => {
     const perms = permissions(id(stack.retraining.function.role));
     expect(s3Actions(perms)).toEqual([
+      's3:GetObject bucket/alerts/*',
+      's3:GetObject bucket/devices/*',
       's3:GetObject bucket/history/*',
       's3:GetObject bucket/models/*',
+      's3:ListBucket bucket if {"StringLike":{"s3:prefix":["alerts/*"]}}',
+      's3:ListBucket bucket if {"StringLike":{"s3:prefix":["devices/*"]}}',
       's3:ListBucket bucket if {"StringLike":{"s3:prefix":["history/*"]}}',
       's3:ListBucket bucket if {"StringLike":{"s3:prefix":["models/*"]}}',
+      's3:PutObject bucket/devices/*',
       's3:PutObject bucket/models/*',
     ]);
     expect(perms.filter((p) => p.startsWith('sns:') || p.startsWith('kinesis:'))).toEqual([]);
-    expect(perms.filter((p) => !/^(s3|sqs|kms|logs):/.test(p))).toEqual([]);
+    // Labels: the labelled alerts listed (index query), a device's item read and its label state updated.
+    const table = `{"Fn::GetAtt":["${id(stack.console.table)}","Arn"]}`;
+    const index = `{"Fn::Join":["",[${table},"/index/gsi1"]]}`;
+    expect(perms.filter((p) => !/^(s3|sqs|kms|logs):/.test(p)).sort()).toEqual(
+      [`dynamodb:GetItem ${table}`, `dynamodb:Query ${index}`, `dynamodb:UpdateItem ${table}`].sort(),
+    );
+    const fn = resources[id(stack.retraining.function.fn)].Properties as { Environment: { Variables: Record<string, unknown> } };
+    expect(fn.Environment.Variables.ALERT_TABLE).toEqual({ Ref: id(stack.console.table) });
   });
 
   it('KMS use is exact: no wildcard actions anywhere, and every resource is named', () => {
