@@ -1,8 +1,10 @@
 /**
  * The console in a real browser: Debian's Chromium driven by playwright-core (no browser
  * download), over the local stack fed with bundled record 119. The page is opened before the
- * stream starts, so the alert has to appear by polling; then the alert view must have DRAWN the
- * strip and the overlay (SVG path data checked), and a false-alarm label must be stored.
+ * stream starts, so the alert has to appear by polling; rhythm alerts are listed beside beat
+ * alerts and the kind filter keeps only the chosen kind; the alert view must have DRAWN the strip
+ * and the overlay (SVG path data checked); a false-alarm label must be stored; and a retraining
+ * run over the archived history must report the label used and the device's threshold changed.
  * Set BEATWATCH_SCREENSHOTS=<folder> to save the screenshots the README shows.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetectHandler } from '../../functions/detect';
 import { seedModel } from '../../src/aws/model-store';
+import { runRetrainCycle } from '../../src/aws/retrain-ports';
 import type { AlertSnippet } from '../../src/detect/ports';
 import { readWfdbRecord } from '../../src/ecg/wfdb-record';
 import { startConsoleServer, type ConsoleServer } from '../../src/local/console-server';
@@ -38,7 +41,8 @@ describe('the clinician console in Chromium', () => {
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     pipeline = await startLocalPipeline({
       resources: { shardCount: 1 },
-      archiver: false,
+      // The history retraining reads (flushed by drain before it runs).
+      archiver: { bufferIntervalMs: 5_000 },
       mapping: { batchSize: 100 },
       prepare: async ({ aws, resources }) => void (await seedModel(aws.s3, resources.bucket, MODEL_TEXT)),
       handler: ({ aws, lambdaEnv }, { signal }) =>
@@ -63,7 +67,7 @@ describe('the clinician console in Chromium', () => {
     delete process.env.POWERTOOLS_METRICS_DISABLED;
   });
 
-  it('shows an alert as it arrives, draws its strip and overlay, and stores a false-alarm label', async () => {
+  it('shows alerts as they arrive (filtered by kind), draws the strip and overlay, stores a false-alarm label that retraining then learns from', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(server.url);
     await expect.poll(() => page.locator('#devbanner').isVisible()).toBe(true);
@@ -87,14 +91,32 @@ describe('the clinician console in Chromium', () => {
     expect(await page.locator('#devices td').first().textContent()).toBe('mitdb/119');
     await pipeline.drain(120_000);
     await page.waitForTimeout(2500);
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+
+    // Rhythm episodes (119's ventricular bigeminy and trigeminy) are listed beside beat alerts,
+    // and the kind filter keeps only the kind chosen.
+    const kinds = async () => page.locator('tr.alert-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.kind));
+    const all = await kinds();
+    expect(all).toContain('beat');
+    expect(all).toContain('rhythm');
+    expect(await page.locator('tr.alert-row[data-kind=rhythm] td.what').first().textContent()).toMatch(/bigeminy|trigeminy/i);
+    await page.selectOption('select[name=kind]', 'rhythm');
+    await expect.poll(kinds).toEqual(all.filter((k) => k === 'rhythm'));
+    await page.selectOption('select[name=kind]', 'beat');
+    await expect.poll(kinds).toEqual(all.filter((k) => k === 'beat'));
     if (SHOTS) {
-      mkdirSync(SHOTS, { recursive: true });
+      await page.selectOption('select[name=kind]', '');
+      await expect.poll(kinds).toEqual(all);
+      await page.waitForTimeout(2500);
       await page.screenshot({ path: join(SHOTS, 'console-list.png') });
+      await page.selectOption('select[name=kind]', 'beat');
+      await expect.poll(kinds).toEqual(all.filter((k) => k === 'beat'));
     }
 
-    // Open the oldest alert (the list is newest first).
-    const id = (await page.locator('tr.alert-row').last().getAttribute('data-id')) as string;
-    await page.locator('tr.alert-row').last().locator('a').click();
+    // Open the oldest beat alert raised after learning (the list is newest first).
+    const row = page.locator('tr.alert-row[data-kind=beat]:not(:has(.pill.learning))').last();
+    const id = (await row.getAttribute('data-id')) as string;
+    await row.locator('a').click();
     await page.waitForSelector('#strip svg.ecg-strip');
 
     // The strip is drawn: a trace of at least 10 s of samples (one path vertex per sample) on the grid.
@@ -123,6 +145,30 @@ describe('the clinician console in Chromium', () => {
     expect(stored.label).toMatchObject({ value: false, note: 'lead motion', by: 'dr test (dev login)' });
     expect(stored.status).toBe('acknowledged');
 
+    // A retraining run over that history learns from the label: it reports the label used and
+    // the device's threshold raised above the false alarm's beats (stored where the detector reads it).
+    await pipeline.archiver?.drain(60_000);
+    const retrained = await runRetrainCycle({
+      s3: pipeline.aws.s3,
+      bucket: pipeline.resources.bucket,
+      days: 1,
+      timeBudgetMs: 20_000,
+      alertState: pipeline.alertState,
+    });
+    expect(retrained.history.records).toBeGreaterThan(0);
+    expect(retrained.labels).toMatchObject({ used: 1, falseAlarms: { alerts: 1 }, truePositives: { alerts: 0 }, devicesChanged: 1 });
+    expect(retrained.labels?.historyBeatsLeftOut).toBe(retrained.labels?.falseAlarms.beats);
+    const device = retrained.labels?.devices.find((d) => d.deviceId === 'mitdb-119');
+    expect(device?.threshold.before).toBe(1);
+    expect(device?.threshold.after).toBeGreaterThan(1);
+    expect(device?.stored).toEqual({ table: true, profile: true });
+    expect((await pipeline.alertState.getDevice('mitdb-119')).labels?.threshold).toBe(device?.threshold.after);
+    // The console shows the device's new threshold.
+    await page.goto(server.url);
+    await expect
+      .poll(() => page.locator('#devices .pill.labelled').getAttribute('data-threshold'), { timeout: 10_000 })
+      .toBe(String(device?.threshold.after));
+
     if (SHOTS) {
       const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
       await phone.goto(server.url);
@@ -133,5 +179,5 @@ describe('the clinician console in Chromium', () => {
       await phone.waitForSelector('#strip svg.ecg-strip');
       await phone.screenshot({ path: join(SHOTS, 'console-phone.png') });
     }
-  }, 240_000);
+  }, 300_000);
 });
