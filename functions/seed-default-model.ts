@@ -1,7 +1,11 @@
 /**
- * CloudFormation custom resource: copies the default model artifact (uploaded by `cdk deploy` as a
- * file asset) into the data bucket as `models/<version>/model.json` + `report.json`, and writes
- * `models/current.json` if there is none yet, so detection works from the first record.
+ * CloudFormation custom resources of a deployment, one function for both (no extra Lambda):
+ *
+ * - `Custom::BeatwatchDefaultModel` copies the default model artifact (uploaded by `cdk deploy` as
+ *   a file asset) into the data bucket as `models/<version>/model.json` + `report.json`, and writes
+ *   `models/current.json` if there is none yet, so detection works from the first record;
+ * - `Custom::BeatwatchConsoleSite` publishes the clinician console's page into its site bucket and
+ *   writes its `config.json` (`src/aws/console-site.ts`).
  *
  * An existing pointer is never overwritten: after the first deployment it belongs to the
  * retraining job, and a redeploy must not roll a promoted model back. Deleting the resource
@@ -11,7 +15,9 @@
  * the Provider framework's extra functions.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { publishConsoleSite } from '../src/aws/console-site';
 import { artifactVersionOf, seedModel } from '../src/aws/model-store';
+import { CONSOLE_SITE_RESOURCE_TYPE, type ConsoleSiteProperties } from '../src/contract/console-config';
 import { MODEL_POINTER_KEY, MODELS_PREFIX } from '../src/contract/s3-layout';
 import type { ObjectSource, SeedProperties } from '../src/contract/seed-resource';
 
@@ -20,12 +26,20 @@ export type { ObjectSource, SeedProperties } from '../src/contract/seed-resource
 /** The subset of a CloudFormation custom resource request the handler uses. */
 export interface SeedEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
+  /** `Custom::BeatwatchDefaultModel` (also when absent) or `Custom::BeatwatchConsoleSite`. */
+  readonly ResourceType?: string;
   readonly ResponseURL: string;
   readonly StackId: string;
   readonly RequestId: string;
   readonly LogicalResourceId: string;
   readonly PhysicalResourceId?: string;
   readonly ResourceProperties: SeedProperties;
+}
+
+/** A request for the console site resource. */
+export interface ConsoleSiteEvent extends Omit<SeedEvent, 'ResourceProperties'> {
+  readonly ResourceType: typeof CONSOLE_SITE_RESOURCE_TYPE;
+  readonly ResourceProperties: ConsoleSiteProperties;
 }
 
 /** What the seeding did; returned to CloudFormation as the resource's attributes. */
@@ -113,8 +127,32 @@ export function s3ClientFromEnvironment(env: NodeJS.ProcessEnv = process.env): S
 
 let s3Client: S3Client | undefined;
 
-/** Lambda entry point of the custom resource. */
-export async function handler(event: SeedEvent): Promise<void> {
+/** The console site: published on create and update; on delete the bucket is retained with its files. */
+async function handleConsoleSite(event: ConsoleSiteEvent): Promise<void> {
+  const physicalId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-console-site`;
+  if (event.RequestType === 'Delete') {
+    await respond(event as unknown as SeedEvent, 'SUCCESS', physicalId, 'the site bucket is retained', {});
+    return;
+  }
+  try {
+    s3Client ??= s3ClientFromEnvironment();
+    const { keys } = await publishConsoleSite(s3Client, event.ResourceProperties);
+    console.log(JSON.stringify({ message: 'console site published', files: keys.length }));
+    await respond(event as unknown as SeedEvent, 'SUCCESS', physicalId, 'published', { Files: keys.join(',') });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    console.error(JSON.stringify({ message: 'console site publishing failed', reason }));
+    await respond(event as unknown as SeedEvent, 'FAILED', physicalId, reason.slice(0, 1000), {});
+  }
+}
+
+/** Lambda entry point of the custom resources. */
+export async function handler(event: SeedEvent | ConsoleSiteEvent): Promise<void> {
+  if (event.ResourceType === CONSOLE_SITE_RESOURCE_TYPE) return handleConsoleSite(event as ConsoleSiteEvent);
+  return handleDefaultModel(event as SeedEvent);
+}
+
+async function handleDefaultModel(event: SeedEvent): Promise<void> {
   const fallbackId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-default-model`;
   if (event.RequestType === 'Delete') {
     await respond(event, 'SUCCESS', fallbackId, 'models are retained with the bucket', {});

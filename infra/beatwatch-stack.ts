@@ -96,6 +96,15 @@ export class BeatwatchStack extends Stack {
       bucket,
       topic: this.alerting.topic,
     });
+    // The deploy-time function: seeds the default model, and publishes the console page.
+    this.defaultModel = new DefaultModel(this, 'DefaultModel', {
+      artifactDir: sources.defaultModelDir,
+      handlerEntry: path.join(PROJECT_ROOT, 'functions', 'seed-default-model.ts'),
+      projectRoot: PROJECT_ROOT,
+      bucket,
+      key,
+      logRetentionDays: config.logRetentionDays,
+    });
     this.console = new ClinicianConsole(this, 'Console', {
       entry: sources.consoleApiEntry,
       projectRoot: PROJECT_ROOT,
@@ -103,6 +112,8 @@ export class BeatwatchStack extends Stack {
       key,
       bucket,
       detectFunction: this.detection.function.fn,
+      logBucket: this.storage.accessLogBucket,
+      seeder: { fn: this.defaultModel.function.fn, role: this.defaultModel.function.role },
     });
     this.signalLost = new SignalLostSweep(this, 'SignalLost', {
       entry: sources.sweepEntry,
@@ -117,14 +128,6 @@ export class BeatwatchStack extends Stack {
     this.retraining = new Retraining(this, 'Retraining', { entry: sources.retrainEntry, projectRoot: PROJECT_ROOT, config, key, bucket });
     // Retraining learns from the clinicians' labels in the alert state table.
     this.console.useLabelsIn(this.retraining.function.fn, bucket, key);
-    this.defaultModel = new DefaultModel(this, 'DefaultModel', {
-      artifactDir: sources.defaultModelDir,
-      handlerEntry: path.join(PROJECT_ROOT, 'functions', 'seed-default-model.ts'),
-      projectRoot: PROJECT_ROOT,
-      bucket,
-      key,
-      logRetentionDays: config.logRetentionDays,
-    });
     // Without a model the detector fails its batches (nothing is lost, but they would exhaust
     // their retries); the mapping starts at TRIM_HORIZON, so holding it back until the model is
     // in place loses nothing.

@@ -93,6 +93,11 @@ export interface BeatwatchConfig {
   readonly logRetentionDays: number;
   /** E-mail address subscribed to the alerts topic; absent means no subscription. */
   readonly alertEmail?: string;
+  /**
+   * Prefix of the console's Cognito sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`);
+   * absent: `beatwatch-` and the first 8 hex digits of the stack's id (unique per stack).
+   */
+  readonly consoleDomainPrefix?: string;
   readonly retrainSchedule: string;
   readonly parallelizationFactor: number;
   readonly detectBatchSize: number;
@@ -203,6 +208,21 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
   if (alertEmail !== undefined && alertEmail !== '' && (typeof alertEmail !== 'string' || !EMAIL_PATTERN.test(alertEmail))) {
     throw new ConfigError('alertEmail', alertEmail, 'an e-mail address');
   }
+  const consoleDomainPrefix = read('consoleDomainPrefix');
+  // Cognito's rule: lowercase letters, digits and hyphens, and no AWS names in it.
+  if (
+    consoleDomainPrefix !== undefined &&
+    consoleDomainPrefix !== '' &&
+    (typeof consoleDomainPrefix !== 'string' ||
+      !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(consoleDomainPrefix) ||
+      /aws|amazon|cognito/.test(consoleDomainPrefix))
+  ) {
+    throw new ConfigError(
+      'consoleDomainPrefix',
+      consoleDomainPrefix,
+      'lowercase letters, digits and hyphens (1-63), without "aws", "amazon" or "cognito"',
+    );
+  }
   const historyRetentionDays = intContext(read, 'historyRetentionDays', DEFAULT_HISTORY_RETENTION_DAYS, 1, 36500);
   const historyInfrequentAccessDays = intContext(read, 'historyInfrequentAccessDays', DEFAULT_HISTORY_INFREQUENT_ACCESS_DAYS, 30, 36500);
   const retrainTimeoutSeconds = intContext(read, 'retrainTimeoutSeconds', DEFAULT_RETRAIN_TIMEOUT_SECONDS, 60, 900);
@@ -224,6 +244,7 @@ export function readConfig(read: ContextReader): BeatwatchConfig {
     alertsRetentionDays: intContext(read, 'alertsRetentionDays', DEFAULT_ALERTS_RETENTION_DAYS, 1, 36500),
     logRetentionDays,
     alertEmail: typeof alertEmail === 'string' && alertEmail !== '' ? alertEmail : undefined,
+    consoleDomainPrefix: typeof consoleDomainPrefix === 'string' && consoleDomainPrefix !== '' ? consoleDomainPrefix : undefined,
     retrainSchedule,
     parallelizationFactor: intContext(read, 'parallelizationFactor', DEFAULT_PARALLELIZATION_FACTOR, 1, 10),
     detectBatchSize: intContext(read, 'detectBatchSize', DEFAULT_DETECT_BATCH_SIZE, 1, 10_000),

@@ -97,6 +97,30 @@ export function acknowledgements(stack: BeatwatchStack): Acknowledgement[] {
         'The console API function is invoked synchronously by API Gateway only; a failure is returned to the caller as an HTTP error, and a DLQ applies to asynchronous invocations.',
     },
     {
+      scope: stack.console.site.distribution,
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'Clinicians on call sign in from wherever they are; access is decided by the Cognito sign-in (MFA required, clinicians group), not by country. A deployment whose staff never leave a region can add a geo restriction to the distribution.',
+    },
+    {
+      scope: stack.console.site.distribution,
+      id: 'AwsSolutions-CFR2',
+      reason:
+        "The console distribution serves a static page and the console API, whose every route requires a Cognito JWT of the clinicians group and is throttled at the stage; a CloudFront WAF web ACL lives in us-east-1 (a second stack for deployments elsewhere) and carries a monthly fee, an organisation's choice to add (rate limits, IP allow-lists), not a gap in access control.",
+    },
+    {
+      scope: stack.console.site.distribution,
+      id: 'AwsSolutions-CFR4',
+      reason:
+        "The distribution uses CloudFront's default *.cloudfront.net certificate, for which CloudFront fixes the viewer security policy; a minimum of TLSv1.2_2021 requires a custom domain and an ACM certificate in us-east-1 (the deployer's domain). Viewers are redirected to HTTPS, the API behaviour is HTTPS-only, and CloudFront reaches the API over TLS 1.2.",
+    },
+    {
+      scope: stack.console.site.bucket,
+      id: 'HIPAA.Security-S3BucketReplicationEnabled',
+      reason:
+        'The console site bucket holds only the page (index.html, app.js, config.json), republished by every deployment from the repository; it holds no health data and nothing a replica could restore that a redeployment does not.',
+    },
+    {
       scope: seed,
       id: 'HIPAA.Security-LambdaConcurrency',
       reason: 'Invoked by CloudFormation once per deployment; reserving concurrency for it would only take capacity from the account.',

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -14,6 +14,7 @@ import { CONSOLE_ENV, DETECT_ENV, RETRAIN_ENV } from '../../src/contract/lambda-
 import type { BeatwatchConfig } from '../config';
 import { grantReadPrefix, grantTableActions as grantTable, grantWritePrefix } from '../grants';
 import { BundledFunction } from './bundled-function';
+import { ConsoleSite } from './console-site';
 import { PREFIX } from './storage';
 
 /** The table's one index (`src/aws/alert-state-store.ts` queries it by this name). */
@@ -27,18 +28,27 @@ export interface ClinicianConsoleProps {
   readonly entry: string;
   readonly projectRoot: string;
   readonly config: BeatwatchConfig;
-  readonly key: kms.IKey;
+  readonly key: kms.Key;
   readonly bucket: s3.IBucket;
   /** The detect function: it writes alerts and device sightings and reads snoozes. */
   readonly detectFunction: lambda.IFunction;
+  /** Target of the console site's access logs (the stack's access-log bucket). */
+  readonly logBucket: s3.IBucket;
+  /** The deploy-time function that publishes the console page (the default model's seeder). */
+  readonly seeder: { readonly fn: lambda.IFunction; readonly role: iam.IRole };
 }
+
+/** OAuth scopes the console asks for: the id token (its `email` names who acted) and nothing more. */
+export const CONSOLE_SCOPES = [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE];
 
 /**
  * The clinician's console in AWS (docs/ARCHITECTURE.md §3.7): the alert state table (DynamoDB on
  * demand, the data key, point-in-time recovery, retained), a Cognito user pool (no self sign-up,
- * MFA required, a `clinicians` group, an app client for the page), and the console API: an
- * HTTP API whose every route needs a JWT from that pool (the JWT authorizer), in front of the
- * console API function.
+ * MFA required, a `clinicians` group, the hosted sign-in on a Cognito domain, an app client for
+ * the page: authorization code with PKCE, back to the console's URL only), the console API (an
+ * HTTP API whose every route needs a JWT from that pool, in front of the console API function),
+ * and the page itself (`ConsoleSite`: private bucket, CloudFront with OAC, `/api/*` routed to
+ * the API), published with its `config.json` at deploy time.
  *
  * Permissions from grants only: the console function reads and writes the table and reads
  * `alerts/` (snippets); the detect function writes the table and reads it (snoozes).
@@ -50,6 +60,9 @@ export class ClinicianConsole extends Construct {
   readonly api: apigw.HttpApi;
   readonly function: BundledFunction;
   readonly accessLogs: logs.LogGroup;
+  readonly domain: cognito.UserPoolDomain;
+  readonly site: ConsoleSite;
+  readonly publication: CustomResource;
 
   constructor(scope: Construct, id: string, props: ClinicianConsoleProps) {
     super(scope, id);
@@ -88,14 +101,6 @@ export class ClinicianConsole extends Construct {
       groupName: CLINICIANS_GROUP,
       description: 'People allowed in the beatwatch console',
     });
-    this.client = this.userPool.addClient('ConsoleClient', {
-      generateSecret: false,
-      authFlows: { userSrp: true },
-      preventUserExistenceErrors: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
-    });
 
     this.function = new BundledFunction(this, 'Api', {
       entry: props.entry,
@@ -109,7 +114,6 @@ export class ClinicianConsole extends Construct {
       environment: {
         [CONSOLE_ENV.bucket]: props.bucket.bucketName,
         [CONSOLE_ENV.alertTable]: this.table.tableName,
-        [CONSOLE_ENV.clientId]: this.client.userPoolClientId,
         [CONSOLE_ENV.group]: CLINICIANS_GROUP,
       },
     });
@@ -135,19 +139,62 @@ export class ClinicianConsole extends Construct {
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const region = Stack.of(this).region;
+    const stack = Stack.of(this);
+    const region = stack.region;
     this.api = new apigw.HttpApi(this, 'HttpApi', {
       description: 'beatwatch console API (Cognito JWT on every route)',
-      defaultAuthorizer: new HttpJwtAuthorizer('Cognito', `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`, {
-        jwtAudience: [this.client.userPoolClientId],
-      }),
       createDefaultStage: false,
+    });
+
+    // The hosted sign-in: a Cognito domain unique to the stack unless one is configured.
+    const domainPrefix =
+      props.config.consoleDomainPrefix ??
+      Fn.join('', ['beatwatch-', Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))))]);
+    this.domain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix } });
+    const cognitoDomain = Fn.join('', ['https://', domainPrefix, '.auth.', region, '.amazoncognito.com']);
+    // The page, served beside the API: the distribution depends on the API (not its authorizer),
+    // the app client on the distribution (its callback URL), the authorizer on the client.
+    this.site = new ConsoleSite(this, 'Site', { key: props.key, logBucket: props.logBucket, api: this.api, cognitoDomain });
+    this.client = this.userPool.addClient('ConsoleClient', {
+      generateSecret: false,
+      // SRP for scripts and SDKs; the page signs in through the hosted UI (code + PKCE).
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: CONSOLE_SCOPES,
+        callbackUrls: [this.site.url],
+        logoutUrls: [this.site.url],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    const authorizer = new HttpJwtAuthorizer('Cognito', `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`, {
+      jwtAudience: [this.client.userPoolClientId],
     });
     this.api.addRoutes({
       path: '/api/{proxy+}',
       methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST],
       integration: new HttpLambdaIntegration('Handler', fn),
+      authorizer,
     });
+    (fn as lambda.Function).addEnvironment(CONSOLE_ENV.clientId, this.client.userPoolClientId);
+    this.publication = this.site.publish(
+      props.seeder,
+      {
+        mode: 'cognito',
+        api: '/api',
+        cognito: {
+          domain: cognitoDomain,
+          clientId: this.client.userPoolClientId,
+          redirectUri: this.site.url,
+          scopes: CONSOLE_SCOPES.map((x) => x.scopeName).join(' '),
+        },
+      },
+      props.projectRoot,
+    );
     const stage = new apigw.HttpStage(this, 'Stage', {
       httpApi: this.api,
       autoDeploy: true,
@@ -170,7 +217,18 @@ export class ClinicianConsole extends Construct {
     };
     this.accessLogs.grantWrite(new iam.ServicePrincipal('apigateway.amazonaws.com'));
 
-    new CfnOutput(Stack.of(this), 'ConsoleApiUrl', { value: stage.url, description: 'Console API (every route needs a Cognito JWT)' });
+    new CfnOutput(stack, 'ConsoleUrl', { value: this.site.url, description: "The clinician's console (sign in with a console account)" });
+    new CfnOutput(stack, 'ConsoleCreateClinician', {
+      value: Fn.join('', [
+        'aws cognito-idp admin-create-user --user-pool-id ',
+        this.userPool.userPoolId,
+        ' --username <email> --user-attributes Name=email,Value=<email> Name=email_verified,Value=true && aws cognito-idp admin-add-user-to-group --user-pool-id ',
+        this.userPool.userPoolId,
+        ` --group-name ${CLINICIANS_GROUP} --username <email>`,
+      ]),
+      description: 'Creates a clinician account (Cognito e-mails a temporary password; MFA is set up at first sign-in)',
+    });
+    new CfnOutput(stack, 'ConsoleApiUrl', { value: stage.url, description: 'Console API (every route needs a Cognito JWT)' });
     new CfnOutput(Stack.of(this), 'ConsoleUserPoolId', {
       value: this.userPool.userPoolId,
       description: 'Cognito user pool of the console: add clinicians here, in the clinicians group',

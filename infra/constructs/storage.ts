@@ -64,7 +64,9 @@ export class Storage extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // ACLs enabled (objects still owned by the bucket owner): CloudFront's standard logs (the
+      // console's distribution) are delivered with an ACL grant, which BucketOwnerEnforced refuses.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         {

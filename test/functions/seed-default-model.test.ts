@@ -8,9 +8,11 @@ import {
   handler,
   s3ClientFromEnvironment,
   seedDefaultModel,
+  type ConsoleSiteEvent,
   type SeedEvent,
   type SeedProperties,
 } from '../../functions/seed-default-model';
+import { CONSOLE_SITE_RESOURCE_TYPE, type ConsoleSiteProperties } from '../../src/contract/console-config';
 import { startFauxqsEmulator, type FauxqsEmulator } from '../../src/local/fauxqs-emulator';
 
 const artifact = (version: string) =>
@@ -192,5 +194,69 @@ describe('handler (custom resource protocol)', () => {
     expect(await keysOf('handler-delete')).toEqual(before);
     expect(await text('handler-delete', 'models/20261128T000000Z-0000dddd/model.json')).toBe(model.toString());
     expect(await text('handler-delete', 'models/current.json')).toBe(pointer);
+  });
+});
+
+describe('handler: the console site resource (same function)', () => {
+  const site = (type: 'Create' | 'Update' | 'Delete', bucket: string, files: ConsoleSiteProperties['Files']): ConsoleSiteEvent => ({
+    RequestType: type,
+    ResourceType: CONSOLE_SITE_RESOURCE_TYPE,
+    ResponseURL: cfnUrl,
+    StackId: 'arn:aws:cloudformation:us-east-1:000000000000:stack/Beatwatch/x',
+    RequestId: `site-${type}-${bucket}`,
+    LogicalResourceId: 'ConsoleSitePublish',
+    PhysicalResourceId: type === 'Create' ? undefined : 'ConsoleSitePublish-console-site',
+    ResourceProperties: {
+      BucketName: bucket,
+      Files: files,
+      Config: {
+        mode: 'cognito',
+        api: '/api',
+        cognito: {
+          domain: 'https://x.auth.us-east-1.amazoncognito.com',
+          clientId: 'c1',
+          redirectUri: 'https://d1.cloudfront.net/',
+          scopes: 'openid',
+        },
+      },
+    },
+  });
+  const responseTo = (requestId: string) => responses.filter((r) => r.RequestId === requestId);
+
+  it('publishes the page and its config.json on Create, with their content types; Delete leaves them', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'site-a' }));
+    await putAsset('site/index.html', Buffer.from('<!doctype html><title>x</title>'));
+    await putAsset('site/app.js', Buffer.from('console.log(1)'));
+    const files = [
+      { Key: 'index.html', ContentType: 'text/html; charset=utf-8', Source: { Bucket: 'assets', Key: 'site/index.html' } },
+      { Key: 'app.js', ContentType: 'text/javascript; charset=utf-8', Source: { Bucket: 'assets', Key: 'site/app.js' } },
+    ];
+    await handler(site('Create', 'site-a', files));
+    expect(responseTo('site-Create-site-a')).toMatchObject([
+      { Status: 'SUCCESS', PhysicalResourceId: 'ConsoleSitePublish-console-site', Data: { Files: 'index.html,app.js,config.json' } },
+    ]);
+    expect(await text('site-a', 'index.html')).toBe('<!doctype html><title>x</title>');
+    const head = await s3.send(new GetObjectCommand({ Bucket: 'site-a', Key: 'app.js' }));
+    expect(head.ContentType).toBe('text/javascript; charset=utf-8');
+    expect(head.CacheControl).toBe('no-cache');
+    expect(JSON.parse(await text('site-a', 'config.json'))).toMatchObject({ mode: 'cognito', api: '/api', cognito: { clientId: 'c1' } });
+    await handler(site('Delete', 'site-a', files));
+    expect(responseTo('site-Delete-site-a')).toMatchObject([{ Status: 'SUCCESS' }]);
+    expect(await text('site-a', 'config.json')).toContain('c1');
+  });
+
+  it('reports FAILED with the reason when an asset is missing, or config.json is listed as a file', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'site-b' }));
+    await handler(
+      site('Update', 'site-b', [{ Key: 'index.html', ContentType: 'text/html', Source: { Bucket: 'assets', Key: 'nope.html' } }]),
+    );
+    const [failed] = responseTo('site-Update-site-b');
+    expect(failed).toMatchObject({ Status: 'FAILED' });
+    expect(String(failed.Reason)).toMatch(/s3:\/\/assets\/nope\.html/);
+    await s3.send(new CreateBucketCommand({ Bucket: 'site-c' }));
+    await handler(
+      site('Create', 'site-c', [{ Key: 'config.json', ContentType: 'application/json', Source: { Bucket: 'assets', Key: 'site/app.js' } }]),
+    );
+    expect(String(responseTo('site-Create-site-c')[0].Reason)).toMatch(/config\.json is written from Config/);
   });
 });

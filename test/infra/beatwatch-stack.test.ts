@@ -88,9 +88,9 @@ describe('data bucket', () => {
     );
   });
 
-  it('denies every request without TLS, on both buckets', () => {
+  it('denies every request without TLS, on every bucket (data, access logs, console site)', () => {
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({
@@ -289,7 +289,7 @@ describe('retrain function', () => {
 });
 
 describe('encryption at rest', () => {
-  it('covers every store with the stack key (the access-log bucket with SSE-S3, all S3 log delivery supports)', () => {
+  it('covers every store with the stack key (the access-log bucket with SSE-S3, all S3 log delivery supports; the console site too)', () => {
     const byType = (type: string) => Object.values(template.findResources(type)).map((r) => r.Properties);
     for (const queue of byType('AWS::SQS::Queue')) expect(queue.KmsMasterKeyId).toEqual(keyArn);
     for (const topic of byType('AWS::SNS::Topic')) expect(topic.KmsMasterKeyId).toEqual(keyArn);
@@ -299,7 +299,7 @@ describe('encryption at rest', () => {
     const buckets = byType('AWS::S3::Bucket')
       .map((b) => b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm)
       .sort();
-    expect(buckets).toEqual(['AES256', 'aws:kms']);
+    expect(buckets).toEqual(['AES256', 'aws:kms', 'aws:kms']);
     expect(byType('AWS::SQS::Queue')).toHaveLength(3); // detect failures, retrain and sweep dead letters
   });
 });

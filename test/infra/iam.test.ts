@@ -165,15 +165,19 @@ describe('IAM: functions and services get only what they need', () => {
     ]);
   });
 
-  it('seeding function: reads its two asset objects, reads and writes models/ only', () => {
+  it('deploy-time function: reads its asset objects, reads and writes models/, writes exactly the console page files', () => {
     const perms = s3Actions(permissions(id(stack.defaultModel.function.role)));
-    expect(perms.filter((p) => p.includes('bucket'))).toEqual([
+    const site = id(stack.console.site.bucket);
+    expect(perms.filter((p) => p.includes('bucket') && !p.includes(site))).toEqual([
       's3:GetObject bucket/models/*',
       's3:ListBucket bucket if {"StringLike":{"s3:prefix":["models/*"]}}',
       's3:PutObject bucket/models/*',
     ]);
-    const assetReads = perms.filter((p) => !p.includes('bucket'));
-    expect(assetReads).toHaveLength(2);
-    for (const p of assetReads) expect(p).toMatch(/^s3:GetObject .*\/[0-9a-f]{64}\.json"\]\]\}$/);
+    expect(perms.filter((p) => p.includes(site))).toEqual(
+      ['app.js', 'config.json', 'index.html'].map((k) => `s3:PutObject {"Fn::Join":["",[{"Fn::GetAtt":["${site}","Arn"]},"/${k}"]]}`),
+    );
+    const assetReads = perms.filter((p) => !p.includes('bucket') && !p.includes(site));
+    expect(assetReads).toHaveLength(4); // model.json, report.json, index.html, app.js
+    for (const p of assetReads) expect(p).toMatch(/^s3:GetObject .*\/[0-9a-f]{64}\.(json|html|js)"\]\]\}$/);
   });
 });

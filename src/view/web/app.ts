@@ -10,19 +10,19 @@ import { beatOverlaySvg, ecgStripSvg, esc, OVERLAY_LEGEND, tachogramSvg } from '
 import type { AlertItem, DeviceItem } from '../../aws/alert-state-store';
 import type { ModelInfo } from '../../aws/model-info';
 import type { AlertSnippet } from '../../detect/ports';
+import type { CognitoConsoleConfig, ConsoleConfig } from '../../contract/console-config';
+import { authorizeUrl, codeChallenge, logoutUrl, randomToken, tokenRequest } from './cognito';
 
 /** How often lists are refreshed (ms). */
 const POLL_MS = 2000;
 const TOKEN_KEY = 'beatwatch.token';
-
-interface Config {
-  /** `local`: development login; `cognito`: the hosted sign-in's token is expected in the URL fragment. */
-  readonly mode: 'local' | 'cognito';
-  readonly loginUrl?: string;
-}
+/** The PKCE verifier and `state` of a sign-in in progress (this tab only). */
+const VERIFIER_KEY = 'beatwatch.pkce';
+const STATE_KEY = 'beatwatch.state';
 
 const $ = (sel: string) => document.querySelector(sel) as HTMLElement;
-let config: Config = { mode: 'local' };
+/** `local`: the development login; `cognito`: the hosted sign-in (`config.json`, src/contract/console-config.ts). */
+let config: ConsoleConfig = { mode: 'local' };
 let user = '';
 let timer: number | undefined;
 const seenAlerts = new Set<string>();
@@ -33,7 +33,7 @@ function token(): string | null {
 }
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`/api/${path}`, {
+  const res = await fetch(`${config.mode === 'cognito' ? config.api : '/api'}/${path}`, {
     ...init,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token() ?? ''}` },
   });
@@ -72,7 +72,15 @@ function whatOf(a: AlertItem): string {
 async function renderLogin(): Promise<void> {
   const main = $('#main');
   if (config.mode === 'cognito') {
-    main.innerHTML = `<section class="card"><h2>Sign in</h2><p>Use your clinician account.</p><p><a class="button" href="${esc(config.loginUrl ?? '#')}">Sign in</a></p></section>`;
+    const hosted = config;
+    main.innerHTML = `<section class="card login"><h2>Sign in</h2><p>Use your clinician account (an administrator creates it; the first sign-in sets a password and an authenticator app).</p><p><button id="signin" class="button">Sign in</button></p></section>`;
+    $('#signin').addEventListener('click', async () => {
+      const verifier = randomToken();
+      const state = randomToken(16);
+      sessionStorage.setItem(VERIFIER_KEY, verifier);
+      sessionStorage.setItem(STATE_KEY, state);
+      location.assign(authorizeUrl(hosted, state, await codeChallenge(verifier)));
+    });
     return;
   }
   main.innerHTML = `<section class="card login"><h2>Development login</h2>
@@ -281,7 +289,8 @@ async function render(): Promise<void> {
   $('#who').innerHTML = `${esc(user)} <button id="logout">sign out</button>`;
   $('#logout').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);
-    void render();
+    if (config.mode === 'cognito') location.assign(logoutUrl(config));
+    else void render();
   });
   const route = location.hash.replace(/^#\/?/, '');
   if (route.startsWith('alert/')) {
@@ -295,14 +304,31 @@ async function render(): Promise<void> {
   timer = window.setInterval(() => void renderLists().catch(() => {}), POLL_MS);
 }
 
+/**
+ * Back from the hosted sign-in with `?code=&state=`: the code is traded (with this tab's
+ * verifier) for tokens, and the id token kept for the session. A reply whose state is not this
+ * tab's is ignored (a forged or replayed link).
+ */
+async function finishSignIn(hosted: CognitoConsoleConfig): Promise<void> {
+  const q = new URLSearchParams(location.search);
+  const code = q.get('code');
+  if (code === null && q.get('error') === null) return;
+  const verifier = sessionStorage.getItem(VERIFIER_KEY);
+  const expected = sessionStorage.getItem(STATE_KEY);
+  sessionStorage.removeItem(VERIFIER_KEY);
+  sessionStorage.removeItem(STATE_KEY);
+  // The code is single-use: out of the address bar (and the history) at once.
+  history.replaceState(null, '', `${location.pathname}${location.hash}`);
+  if (code === null || verifier === null || q.get('state') !== expected) return;
+  const { url, body } = tokenRequest(hosted, code, verifier);
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const tokens = (await res.json()) as { id_token?: string };
+  if (res.ok && tokens.id_token) sessionStorage.setItem(TOKEN_KEY, tokens.id_token);
+}
+
 async function start(): Promise<void> {
-  config = (await (await fetch('/config.json')).json()) as Config;
-  // Cognito's hosted sign-in returns the token in the fragment (implicit grant): keep it for the session.
-  const m = /id_token=([^&]+)/.exec(location.hash);
-  if (m) {
-    sessionStorage.setItem(TOKEN_KEY, m[1]);
-    location.hash = '#/';
-  }
+  config = (await (await fetch('config.json')).json()) as ConsoleConfig;
+  if (config.mode === 'cognito') await finishSignIn(config);
   if (config.mode === 'local') $('#devbanner').hidden = false;
   window.addEventListener('hashchange', () => {
     if (!location.hash.startsWith('#/alert/') && document.querySelector('#alerts')) void renderLists();
