@@ -19,11 +19,14 @@ import { createConsoleApiHandler, DEFAULT_CONSOLE_GROUP, type ConsoleApiEvent } 
 import type { AlertStateStore } from '../aws/alert-state-store';
 import type { AlertSnippet } from '../detect/ports';
 import type { ModelInfo } from '../aws/model-info';
+import type { LocalConsoleConfig } from '../contract/console-config';
 
 const WEB = new URL('../view/web/', import.meta.url);
 /** Issuer and audience of the development tokens (the handler checks the audience as it would Cognito's app client). */
 export const DEV_ISSUER = 'beatwatch-local';
 export const DEV_AUDIENCE = 'beatwatch-local-console';
+/** The page's `config.json` here: the development login, the API on this origin. */
+const LOCAL_CONFIG: LocalConsoleConfig = { mode: 'local' };
 /** Largest request body accepted (the API's bodies are a few hundred bytes). */
 const MAX_BODY = 16 * 1024;
 
@@ -136,7 +139,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         return send(res, 200, 'text/html; charset=utf-8', html);
       if (req.method === 'GET' && url.pathname === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', script);
       if (req.method === 'GET' && url.pathname === '/config.json')
-        return send(res, 200, 'application/json', JSON.stringify({ mode: 'local' }));
+        return send(res, 200, 'application/json', JSON.stringify(LOCAL_CONFIG));
       if (req.method === 'POST' && url.pathname === '/auth/dev-login') {
         let name: string;
         try {
