@@ -138,8 +138,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html'))
         return send(res, 200, 'text/html; charset=utf-8', html);
       if (req.method === 'GET' && url.pathname === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', script);
-      if (req.method === 'GET' && url.pathname === '/config.json')
-        return send(res, 200, 'application/json', JSON.stringify(LOCAL_CONFIG));
+      if (req.method === 'GET' && url.pathname === '/config.json') return send(res, 200, 'application/json', JSON.stringify(LOCAL_CONFIG));
       if (req.method === 'POST' && url.pathname === '/auth/dev-login') {
         let name: string;
         try {
