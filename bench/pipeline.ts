@@ -14,6 +14,7 @@ import { OFF_ADAPTER, patientProfileAdapter } from '../src/detect/adapters';
 import type { PatientAdapter } from '../src/detect/patient-adaptation';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';
+import { DEMO_LEARNING_SECONDS } from '../src/cli/commands/demo';
 import { DEMO_RECORDS } from '../src/local/record-folder';
 import type { BenchSuite } from './suite';
 
@@ -127,8 +128,19 @@ const suite: BenchSuite = {
       `explanation: ${explainMsPerAlert.toFixed(2)} ms added per alert (${explained.alerts} alerts, ${explained.ms.toFixed(1)} ms in all)`,
     );
 
-    // 2. End to end through the emulators.
+    // 2. End to end through the emulators. The side effects of each alert are timed too: its
+    // snippet (S3), its row in the alert state table (DynamoDB) and its message (SNS), in the
+    // order the detector awaits them (emulators' latency, not AWS's).
     let e2eBeats = 0;
+    const e2eExplain = { ms: 0, alerts: 0 };
+    const sideEffects = { snippet: [] as number[], alertState: [] as number[], publish: [] as number[] };
+    const timed =
+      <A extends unknown[]>(into: number[], f: (...args: A) => Promise<void>) =>
+      async (...args: A) => {
+        const t = performance.now();
+        await f(...args);
+        into.push(performance.now() - t);
+      };
     const pipeline = await startLocalPipeline({
       resources: { shardCount: 2 },
       mapping: { batchSize: BATCH_SIZE },
@@ -138,11 +150,23 @@ const suite: BenchSuite = {
       },
       handler: ({ aws, lambdaEnv }, { signal }) =>
         createDetectHandler({
-          env: lambdaEnv,
+          // The demo's learning period, as npm start runs it: beat alerts come after 60 s, not 300.
+          env: { ...lambdaEnv, LEARNING_SECONDS: String(DEMO_LEARNING_SECONDS) },
           aws,
           signal,
           logger: new Logger({ logLevel: 'SILENT' }),
-          onBatch: (r) => (e2eBeats += r.counts.beatsScored),
+          onBatch: (r) => {
+            e2eBeats += r.counts.beatsScored;
+            e2eExplain.ms += r.explainMs;
+            e2eExplain.alerts += r.counts.alerts;
+          },
+          wrapSinks: (s) => ({
+            ...s,
+            putSnippet: timed(sideEffects.snippet, s.putSnippet.bind(s)),
+            ...(s.recordAlert ? { recordAlert: timed(sideEffects.alertState, s.recordAlert.bind(s)) } : {}),
+            ...(s.recordEpisode ? { recordEpisode: timed(sideEffects.alertState, s.recordEpisode.bind(s)) } : {}),
+            publishAlert: timed(sideEffects.publish, s.publishAlert.bind(s)),
+          }),
         }),
     });
     try {
@@ -163,8 +187,21 @@ const suite: BenchSuite = {
       say(
         `${'end to end (emulators included)'.padEnd(34)}${(e2eBeats / e2eSeconds).toFixed(0).padStart(8)} beats/s${(sent.deviceSeconds / e2eSeconds).toFixed(0).padStart(8)} device-s/s (${e2eBeats} beats, ${pipeline.poller.stats.invocations} invocations)`,
       );
+      const median = (xs: number[]) => (xs.length === 0 ? 0 : [...xs].sort((a, b) => a - b)[xs.length >> 1]);
+      const perAlert = {
+        explainMs: e2eExplain.alerts > 0 ? e2eExplain.ms / e2eExplain.alerts : 0,
+        snippetMs: median(sideEffects.snippet),
+        alertStateMs: median(sideEffects.alertState),
+        publishMs: median(sideEffects.publish),
+        alerts: sideEffects.snippet.length,
+        episodeAlerts: sideEffects.publish.length - sideEffects.snippet.length,
+      };
+      say(
+        `per beat alert, through the emulators: explanation ${perAlert.explainMs.toFixed(2)} ms (mean) + snippet ${perAlert.snippetMs.toFixed(1)} ms + alert state ${perAlert.alertStateMs.toFixed(1)} ms + SNS ${perAlert.publishMs.toFixed(1)} ms (${perAlert.alerts} beat alerts, ${perAlert.episodeAlerts} episode alerts)`,
+      );
       return {
         devices: devices.length,
+        alertSideEffectsMs: perAlert,
         secondsPerDevice: seconds,
         batchSize: BATCH_SIZE,
         handlerBeatsPerSecond: beats / coreSeconds,
