@@ -63,7 +63,7 @@ export function createRetrainHandler(
     return {
       config: retrainConfigFromEnv(env),
       aws: options.aws ?? createAwsClients({ env }),
-      // Clinicians' labels (docs/ARCHITECTURE.md §3.8) when the stack gives the table.
+      // Clinicians' labels (docs/ARCHITECTURE.md §3.9) when the stack gives the table.
       alertState: table ? new AlertStateStore(createDynamoClient({ env }), table) : undefined,
     };
   };

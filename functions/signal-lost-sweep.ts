@@ -18,6 +18,7 @@ import { envReader } from '../src/contract/env-reader';
 import { deviceLogRef } from '../src/contract/ids';
 import { SWEEP_ENV } from '../src/contract/lambda-env';
 import { SWEEP_SCHEDULE_SECONDS, type SignalLostTiming } from '../src/contract/signal-lost';
+import { isEpisodeAlert } from '../src/detect/alert-message';
 import { signalLostTimingFromEnv } from '../src/detect/detect-config';
 import { sweepSilentDevices, type SignalLostDeps, type SweepResult } from '../src/detect/signal-lost';
 
@@ -82,10 +83,15 @@ export function createSignalLostSweepHandler(options: SweepHandlerOptions = {}):
     const timing = signalLostTimingFromEnv(env);
     const sns = options.sns ?? createAwsClients({ env }).sns;
     const dynamo = options.dynamo ?? createDynamoClient({ env });
+    const store = new AlertStateStore(dynamo, table);
     const deps: SignalLostDeps = {
       presence: new DynamoPresenceStore(dynamo, table),
-      publish: async (m) => void (await publishAlert(sns, topicArn, m)),
-      snoozes: new AlertStateStore(dynamo, table),
+      // Into the console first (an open technical alert), then to SNS, as the detector does.
+      publish: async (m) => {
+        if (isEpisodeAlert(m)) await store.putEpisode(m);
+        await publishAlert(sns, topicArn, m);
+      },
+      snoozes: store,
       now: clock,
     };
     return { deps, timing };

@@ -50,8 +50,8 @@ export interface SignalLostSweepProps {
  * what catches a shard that goes quiet altogether.
  *
  * Permissions, from grants only: query the table's device index, update device items
- * (conditional: open an episode, or reopen it after a failed publish), read snoozes
- * (BatchGetItem), publish to the alerts topic. Nothing of S3, nothing of the stream. One run at a
+ * (conditional: open an episode, or reopen it after a failed publish), record the alert for the
+ * console (a conditional put), read snoozes (BatchGetItem), publish to the alerts topic. Nothing of S3, nothing of the stream. One run at a
  * time (reserved concurrency 1); failed runs land in an encrypted dead-letter queue.
  */
 export class SignalLostSweep extends Construct {
@@ -80,7 +80,8 @@ export class SignalLostSweep extends Construct {
     });
     const fn = this.function.fn;
     fn.configureAsyncInvoke({ retryAttempts: SWEEP_ASYNC_RETRY_ATTEMPTS, maxEventAge: Duration.seconds(SWEEP_MAX_EVENT_AGE_SECONDS) });
-    grantTableActions(fn, props.table, props.key, ['dynamodb:UpdateItem', 'dynamodb:BatchGetItem']);
+    // PutItem: the onset it raises is recorded as the console's alert (a conditional put; UpdateItem ends it).
+    grantTableActions(fn, props.table, props.key, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']);
     grantTableActions(fn, props.table, props.key, ['dynamodb:Query'], { indexes: [props.indexName], only: 'indexes' });
     grantPublishEncrypted(fn, props.topic, props.key);
 

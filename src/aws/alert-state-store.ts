@@ -108,7 +108,7 @@ export interface DeviceItem {
   readonly phase: 'learning' | 'learned';
   readonly snoozedUntil?: number;
   readonly snooze?: Actor;
-  /** What labels did to its threshold (docs/ARCHITECTURE.md §3.8), written by retraining. */
+  /** What labels did to its threshold (docs/ARCHITECTURE.md §3.9), written by retraining. */
   readonly labels?: DeviceLabels;
   readonly openAlerts: number;
   readonly audit: AuditEntry[];
@@ -633,7 +633,7 @@ export class AlertStateStore implements SnoozeSource {
   }
 
   /**
-   * Stores what labels did to a device (retraining, docs/ARCHITECTURE.md §3.8), audited. False
+   * Stores what labels did to a device (retraining, docs/ARCHITECTURE.md §3.9), audited. False
    * when the table has no item for the device (the detector never saw it).
    */
   async setDeviceLabels(deviceId: string, labels: DeviceLabels, actor: Actor): Promise<boolean> {

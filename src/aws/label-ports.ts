@@ -23,7 +23,7 @@ export interface LabelPortsOptions {
 
 /**
  * The retraining job's label ports over the alert state table and the data bucket
- * (docs/ARCHITECTURE.md §3.8): labelled beat alerts with their flagged beats from their snippets;
+ * (docs/ARCHITECTURE.md §3.9): labelled beat alerts with their flagged beats from their snippets;
  * a device's label state written to its table item (what the detector applies, read with its
  * snooze every batch) and into its profile (`devices/<id>/profile.json`, the record beside what
  * it learned).

@@ -86,7 +86,7 @@ export type RetrainCycleOptions = Partial<Omit<RetrainOptions, 'train'>> & {
   readonly onProblem?: (problem: HistoryProblem) => void;
   /** Wall clock, epoch ms (default `Date.now`): the end of the history window. */
   readonly now?: () => number;
-  /** The alert state table: its labels are used (docs/ARCHITECTURE.md §3.8); absent, labels are not read. */
+  /** The alert state table: its labels are used (docs/ARCHITECTURE.md §3.9); absent, labels are not read. */
   readonly alertState?: AlertStateStore;
 };
 

@@ -1,5 +1,5 @@
 /**
- * What clinicians' labels did to one device (docs/ARCHITECTURE.md §3.8): written by the
+ * What clinicians' labels did to one device (docs/ARCHITECTURE.md §3.9): written by the
  * retraining job into the device's alert-state item (which the detector reads with its snooze)
  * and into its profile (`devices/<id>/profile.json`), read by the detector. Defined once here
  * because the writer (`src/retrain`) and the reader (`src/detect`) are peers that never import

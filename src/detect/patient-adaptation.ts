@@ -44,7 +44,7 @@ export interface DeviceProfile {
   /** Device-clock epoch ms of the last material update after learning (absent: none yet). */
   readonly updatedAt?: number;
   /**
-   * What clinicians' labels did to the device, written by retraining (docs/ARCHITECTURE.md §3.8):
+   * What clinicians' labels did to the device, written by retraining (docs/ARCHITECTURE.md §3.9):
    * its threshold on the learned scale. The detector applies the alert state table's copy, which
    * it reads every batch, and falls back to this one.
    */

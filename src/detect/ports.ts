@@ -115,7 +115,7 @@ export interface AlertSnippet {
   readonly explanation?: AlertExplanation;
 }
 
-/** What clinicians' actions set on a device (docs/ARCHITECTURE.md §3.7, §3.8). */
+/** What clinicians' actions set on a device (docs/ARCHITECTURE.md §3.7, §3.9). */
 export interface DeviceSettings {
   /** Epoch ms (wall clock) until which its warnings are snoozed. */
   readonly snoozedUntil?: number;

@@ -456,7 +456,7 @@ export class Detector {
       const state = work.state as DeviceState;
       const population = model.deviceThresholds[work.deviceId] ?? global;
       const populationProfile = this.adapter.learns ? null : this.populationProfile(model, population);
-      // False-alarm labels may have raised the device's threshold on its learned scale (§3.8): the
+      // False-alarm labels may have raised the device's threshold on its learned scale (§3.9): the
       // table's value (read with the snooze), else the copy in its profile, else 1.
       const labelled = settings.get(work.deviceId)?.threshold ?? labelThresholdOf(state.profile?.labels) ?? 1;
       work.beats.forEach((beat, i) => {

@@ -28,7 +28,7 @@ const WRITE_RESERVE_SHARE = 0.1;
  *
  * 1. read the champion through the pointer (sha256-checked, as the detector does); read the
  *    clinicians' labels (when the ports have them) and store what they do to each labelled
- *    device's threshold (`labels.ts`, docs/ARCHITECTURE.md §3.8), whatever the rest decides;
+ *    device's threshold (`labels.ts`, docs/ARCHITECTURE.md §3.9), whatever the rest decides;
  * 2. read the last `days` days of history, put each device's signal back in `seq` order (gaps
  *    split it), cut beats with the champion's window spec, keep the beats the champion scores
  *    normal, in bounded per-device reservoirs (labelled beats left out); add the false-alarm

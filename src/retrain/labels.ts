@@ -1,5 +1,5 @@
 /**
- * Clinicians' labels as training data (docs/ARCHITECTURE.md §3.8). A beat alert labelled a
+ * Clinicians' labels as training data (docs/ARCHITECTURE.md §3.9). A beat alert labelled a
  * **false alarm** says its flagged beats were that device's normal: they join the device's
  * normal beats (the challenger trains on them, its threshold is fitted over them) and the
  * device's threshold rises just above the highest of them. A beat alert labelled **true** says

@@ -76,7 +76,7 @@ export interface RetrainOptions {
   readonly minDeviceThresholdBeats: number;
   /** A device threshold is clamped to [lo, hi] x the global threshold. */
   readonly deviceThresholdClamp: readonly [number, number];
-  /** Most labelled alerts read (the newest; docs/ARCHITECTURE.md §3.8). */
+  /** Most labelled alerts read (the newest; docs/ARCHITECTURE.md §3.9). */
   readonly maxLabels: number;
   /** Threshold rule; default: the champion's rule and parameters. */
   readonly thresholdRule?: ThresholdRule;

@@ -40,7 +40,7 @@ export interface TrainingOutcome {
   readonly msPerScoredWindow: number;
 }
 
-/** What the labels of one device changed (docs/ARCHITECTURE.md §3.8). */
+/** What the labels of one device changed (docs/ARCHITECTURE.md §3.9). */
 export interface DeviceLabelOutcome {
   readonly deviceId: string;
   readonly falseAlarms: number;

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalLostSweepHandler } from '../../functions/signal-lost-sweep';
-import { createAlertStateTable, createDynamoClient } from '../../src/aws/alert-state-store';
+import { AlertStateStore, createAlertStateTable, createDynamoClient } from '../../src/aws/alert-state-store';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
 import { DynamoPresenceStore } from '../../src/aws/presence-store';
 import type { EpisodeAlertMessage } from '../../src/detect/ports';
@@ -64,6 +64,12 @@ describe('signal-lost sweep function', () => {
       ['going', 'signal-lost', 'onset', start - 25_000, start + 30_000],
     ]);
     expect(notes.every((n) => n.attributes.kind === 'technical' && n.attributes.severity === 'warning')).toBe(true);
+    // Each one is in the console too: an open technical alert of its device.
+    const store = new AlertStateStore(presence.client, TABLE);
+    const listed = await store.listAlerts({ kind: 'technical' });
+    expect(listed.map((a) => [a.id, a.reason, a.status, a.phase]).sort()).toEqual(
+      bodies.map((b) => [b.id, 'signal-lost', 'open', 'onset']).sort(),
+    );
     // The next run raises nothing new for them (their episodes are open), and 'alive' in its turn.
     const next = await handler({});
     expect(next.raised).toBe(1);

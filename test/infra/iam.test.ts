@@ -85,12 +85,12 @@ describe('IAM: functions and services get only what they need', () => {
     );
   });
 
-  it('signal-lost sweep: queries the device index, updates device items, reads snoozes, publishes alerts; nothing of S3 or the stream', () => {
+  it('signal-lost sweep: queries the device index, updates device items, records its alerts, reads snoozes, publishes alerts; nothing of S3 or the stream', () => {
     const perms = permissions(id(stack.signalLost.function.role));
     const table = `{"Fn::GetAtt":["${id(stack.console.table)}","Arn"]}`;
     const index = `{"Fn::Join":["",[${table},"/index/gsi1"]]}`;
     expect(perms.filter((p) => p.startsWith('dynamodb:')).sort()).toEqual(
-      [`dynamodb:BatchGetItem ${table}`, `dynamodb:Query ${index}`, `dynamodb:UpdateItem ${table}`].sort(),
+      [`dynamodb:BatchGetItem ${table}`, `dynamodb:PutItem ${table}`, `dynamodb:Query ${index}`, `dynamodb:UpdateItem ${table}`].sort(),
     );
     expect(perms).toContain(`sns:Publish {"Ref":"${id(stack.alerting.topic)}"}`);
     expect(perms).toContain(`sqs:SendMessage {"Fn::GetAtt":["${id(stack.signalLost.deadLetterQueue)}","Arn"]}`);

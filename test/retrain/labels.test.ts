@@ -1,4 +1,4 @@
-// Retraining learns from clinicians' labels (docs/ARCHITECTURE.md §3.8): false alarms become the
+// Retraining learns from clinicians' labels (docs/ARCHITECTURE.md §3.9): false alarms become the
 // device's normal (its threshold rises just above them, the challenger trains on them), true
 // alarms stay out of normal training and are the known positives the challenger must still find.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -270,7 +270,7 @@ const demo: CommandModule = {
           bucket: res.bucket,
           days: 1,
           timeBudgetMs: DEMO_RETRAIN_BUDGET_S * 1000,
-          // Labels given in the console during the run count (docs/ARCHITECTURE.md §3.8).
+          // Labels given in the console during the run count (docs/ARCHITECTURE.md §3.9).
           alertState: pipeline.alertState,
           onProgress: (p) => progress(`  retrain [${p.phase}] ${p.message}`),
         });
