@@ -243,7 +243,7 @@ describe('the console page in AWS: S3 + CloudFront with origin access control, T
     });
     expect(JSON.stringify(publish.Config.cognito.domain)).toContain('.amazoncognito.com');
     expect(JSON.stringify(publish.Config.cognito.redirectUri)).toContain(distId);
-    template.resourceCountIs('AWS::Lambda::Function', 4); // detect, retrain, deploy-time seeding, console API
+    template.resourceCountIs('AWS::Lambda::Function', 5); // detect, retrain, deploy-time seeding, console API, signal-lost sweep
   });
 
   it('outputs the console URL and how to create a clinician account', () => {
