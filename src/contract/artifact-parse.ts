@@ -2,7 +2,7 @@ import { AUTOENCODER_FORMAT, AUTOENCODER_FORMAT_VERSION, CELL_KINDS, SequenceAut
 import type { AutoencoderConfig } from '../nn';
 import type { BeatNormalization } from '../ecg/beat-window-spec';
 import { ArtifactError } from './artifact-error';
-import { sha256Hex } from './artifact';
+import { checkArtifactLead, sha256Hex } from './artifact';
 import { readBeatScoring } from './beat-scoring';
 import { DEVICE_ID_PATTERN, MODEL_VERSION_FORM, MODEL_VERSION_PATTERN } from './ids';
 import {
@@ -41,6 +41,7 @@ const KNOWN_FIELDS = new Set([
   'deviceThresholds',
   'training',
   'scoring',
+  'lead',
 ]);
 
 /** Options of {@link parseArtifact}. */
@@ -238,6 +239,7 @@ export function parseArtifact(text: string, options: ParseArtifactOptions = {}):
       throw new ArtifactError((err as Error).message, `${A}.scoring`);
     }
   }
+  if (root.lead !== undefined) artifact.lead = checkArtifactLead(root.lead);
   let model: SequenceAutoencoder;
   try {
     model = SequenceAutoencoder.fromJSON({

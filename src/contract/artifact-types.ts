@@ -88,4 +88,11 @@ export interface ModelArtifact {
    * in artifacts made before scoring was recorded: those score by reconstruction error alone.
    */
   scoring?: BeatScoring;
+  /**
+   * The ECG lead the model was trained on, by name (`MLII`): the detector detects and scores on
+   * the lead of this name when a record has several, and the CLI warns when a recording's lead
+   * differs. Absent in artifacts made before the field: those were trained on MLII
+   * ({@link artifactLead}).
+   */
+  lead?: string;
 }

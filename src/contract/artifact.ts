@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { SequenceAutoencoder } from '../nn';
 import type { BeatWindowSpec } from '../ecg/beat-window-spec';
+import { MODEL_LEAD } from '../ecg/read-ecg-file';
 import pkg from '../../package.json' with { type: 'json' };
 import { canonicalJson } from './canonical-json';
 import { ArtifactError } from './artifact-error';
+import { isLeadName } from './wire-v2';
 import type { FittedThreshold } from './threshold-types';
 import {
   ARTIFACT_FORMAT,
@@ -42,6 +44,8 @@ export interface ArtifactInput {
   createdAt?: Date;
   /** How beats are scored with this model; omitted, the artifact has none (reconstruction error alone). */
   scoring?: BeatScoring;
+  /** The lead the model was trained on (`MLII`); omitted, the artifact has none (read as MLII, {@link artifactLead}). */
+  lead?: string;
 }
 
 /** `20261126T190412Z` from a Date (UTC, second resolution). */
@@ -103,7 +107,36 @@ export function createArtifact(input: ArtifactInput): ModelArtifact {
     deviceThresholds,
     training: { ...input.training, software: input.training.software ?? softwareVersions() },
     ...(input.scoring === undefined ? {} : { scoring: { ...input.scoring } }),
+    ...(input.lead === undefined ? {} : { lead: checkArtifactLead(input.lead) }),
   };
+}
+
+/**
+ * Checks an artifact's `lead`: a lead name as wire format v2 carries it (1-32 printable ASCII
+ * characters, `isLeadName`).
+ *
+ * @throws ArtifactError naming `artifact.lead`.
+ * @example
+ * checkArtifactLead('MLII'); // 'MLII'
+ */
+export function checkArtifactLead(lead: unknown): string {
+  if (!isLeadName(lead))
+    throw new ArtifactError(
+      `artifact.lead: expected a lead name of 1-32 printable ASCII characters, got ${JSON.stringify(lead)}`,
+      'artifact.lead',
+    );
+  return lead;
+}
+
+/**
+ * The lead an artifact's model was trained on: its `lead`, or MLII for artifacts made before the
+ * field (every shipped model was trained on MIT-BIH's MLII).
+ *
+ * @example
+ * artifactLead(model.artifact); // 'MLII'
+ */
+export function artifactLead(artifact: Pick<ModelArtifact, 'lead'>): string {
+  return artifact.lead ?? MODEL_LEAD;
 }
 
 /**

@@ -201,6 +201,18 @@ function writeRice(u: Uint32Array, k: number, out: Uint8Array, pos: number): num
 
 const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
 
+/**
+ * Whether `name` is a lead name as wire format v2 carries it: 1-32 printable ASCII characters.
+ * The model artifact's `lead` follows the same rule, so any lead a record can name, a model can.
+ *
+ * @example
+ * isLeadName('MLII'); // true
+ * isLeadName(''); // false
+ */
+export function isLeadName(name: unknown): name is string {
+  return typeof name === 'string' && name.length >= 1 && name.length <= MAX_LEAD_NAME_LENGTH && ASCII_PRINTABLE.test(name);
+}
+
 function encodeError(reason: string): RangeError {
   return new RangeError(`cannot encode wire record v2: ${reason}`);
 }
@@ -230,8 +242,7 @@ export function encodeWireRecordV2(record: WireRecordV2Input, options: WireV2Enc
   const blocks = leads.map((lead, j) => {
     if (lead.samples.length !== n)
       throw encodeError(`leads[${j}] has ${lead.samples.length} samples, leads[0] has ${n}: every lead has the same count`);
-    if (lead.name.length < 1 || lead.name.length > MAX_LEAD_NAME_LENGTH || !ASCII_PRINTABLE.test(lead.name))
-      throw encodeError(`leads[${j}].name must be 1-${MAX_LEAD_NAME_LENGTH} printable ASCII characters`);
+    if (!isLeadName(lead.name)) throw encodeError(`leads[${j}].name must be 1-${MAX_LEAD_NAME_LENGTH} printable ASCII characters`);
     const badGain = checkUnit('adu', lead.gain);
     if (badGain) throw encodeError(`leads[${j}]: ${badGain.reason}`);
     const bits = lead.bits ?? 16;

@@ -1,18 +1,26 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBeatSymbol } from './beat-symbols';
+import { chooseLead, MODEL_LEAD } from './read-ecg-file';
 import { readWfdbAnnotations } from './wfdb-annotations';
 import { readWfdbRecord } from './wfdb-record';
 
-/** One MIT-BIH record as the evaluation uses it: the first channel and the reference beats. */
+/** One MIT-BIH record as the evaluation uses it: the lead scored (MLII by name), every lead, and the reference beats. */
 export interface MitdbRecord {
   /** Record name (`100`). */
   readonly name: string;
   readonly fs: number;
-  /** Lead of the first channel (MLII in the MIT-BIH Arrhythmia Database). */
+  /** Name of the lead in `signal` (MLII unless another was asked for or the record has none). */
   readonly lead: string;
-  /** First channel, mV. */
+  /** The lead scored, mV: MLII by name (record 114 stores it second), or the one asked for. */
   readonly signal: Float32Array;
+  /**
+   * Every lead of the record in file order, mV (`signal` is one of them). Absent in records made
+   * by hand (tests) that carry one lead only.
+   */
+  readonly leads?: readonly { readonly name: string; readonly samples: Float32Array }[];
+  /** Why `signal` is not the lead asked for (or not MLII), when it is not. */
+  readonly warning?: string;
   /** Sample indices of the reference beat annotations (non-beat annotations dropped), ascending. */
   readonly beatSamples: Int32Array;
   /** Symbol of each reference beat (`N`, `V`...), aligned with `beatSamples`. */
@@ -50,13 +58,16 @@ export function listMitdbRecords(folder: string): string[] {
 }
 
 /**
- * Reads record `name` of `folder`: signal (first channel) and reference beats from `.atr`.
+ * Reads record `name` of `folder`: the lead to score, chosen by name (`lead`, default MLII, the
+ * model's lead; {@link chooseLead}'s order when absent), every lead, and the reference beats from
+ * `.atr`. By name, not position: record 114 stores V5 first and MLII second.
  *
  * @example
  * const rec = loadMitdbRecord('data/mitdb', '106');
  * rec.beatSamples.length; // 2027
+ * loadMitdbRecord('data/mitdb', '114').lead; // 'MLII'
  */
-export function loadMitdbRecord(folder: string, name: string): MitdbRecord {
+export function loadMitdbRecord(folder: string, name: string, lead: string = MODEL_LEAD): MitdbRecord {
   const base = join(folder, name);
   const record = readWfdbRecord(base);
   if (record.signals.length === 0) throw new Error(`${base}.hea: record has no signals`);
@@ -83,12 +94,15 @@ export function loadMitdbRecord(folder: string, name: string): MitdbRecord {
     symbols.push(symbol);
   }
   if (vfStart >= 0) excluded.push([vfStart, record.length]);
-  const first = record.signals[0];
+  const leads = record.signals.map((s) => ({ name: s.lead, unit: 'mV' as const, samples: s.samples }));
+  const chosen = chooseLead({ leads }, lead);
   return {
     name,
     fs: record.fs,
-    lead: first.lead,
-    signal: first.samples,
+    lead: chosen.lead.name,
+    signal: chosen.lead.samples,
+    leads: leads.map((l) => ({ name: l.name, samples: l.samples })),
+    ...(chosen.warning === undefined ? {} : { warning: chosen.warning }),
     beatSamples: Int32Array.from(samples),
     beatSymbols: symbols,
     excluded,

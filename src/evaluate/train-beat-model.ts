@@ -1,6 +1,7 @@
 import type { Beat } from '../ecg/beat-segmenter';
 import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import { loadMitdbRecord } from '../ecg/mitdb';
+import { MODEL_LEAD } from '../ecg/read-ecg-file';
 import { createArtifact, serializeArtifact, type ModelArtifact } from '../contract/artifact';
 import { fitThreshold, type ThresholdRule } from '../model/threshold';
 import { createRandom, SequenceAutoencoder, shuffleInPlace, trainAutoencoder, type TrainReport } from '../nn';
@@ -139,6 +140,7 @@ export async function trainBeatModel(
     window: { kind: 'stream', ...o.window },
     threshold,
     scoring: o.scoring,
+    lead: MODEL_LEAD,
     training: {
       ...summary(o, report, records, normalBeats, train.length, validation.length),
       metrics: { heldOutLoss: report.bestValLoss, heldOutMedianScore: median(scores), threshold: threshold.value },
@@ -164,7 +166,7 @@ function summary(
 ) {
   return {
     data: {
-      source: 'MIT-BIH Arrhythmia Database, first channel, AAMI N beats matched within 150 ms',
+      source: `MIT-BIH Arrhythmia Database, lead ${MODEL_LEAD} (by name), AAMI N beats matched within 150 ms`,
       records: records.join(','),
       normalBeats: Object.values(normalBeats).reduce((a, b) => a + b, 0),
       trainWindows,

@@ -1,6 +1,6 @@
 import { BeatSegmenter, type BeatSegmenterState } from '../ecg/beat-segmenter';
 import type { BeatWindowSpec } from '../ecg/beat-window-spec';
-import { applyInputNormalization, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../contract/artifact';
+import { applyInputNormalization, artifactLead, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../contract/artifact';
 import { parseArtifact } from '../contract/artifact-parse';
 import type { SequenceAutoencoder } from '../nn';
 import { RECONSTRUCTION_ONLY, type BeatScoring } from '../contract/beat-scoring';
@@ -103,6 +103,7 @@ export function beatModelOf(artifact: ModelArtifact, model: SequenceAutoencoder,
     version: artifact.version,
     threshold: artifact.threshold.value,
     deviceThresholds: artifact.deviceThresholds,
+    lead: artifactLead(artifact),
     segmenters: segmenterFactoryFor(streamingWindowSpec(artifact)),
     window: streamingWindowSpec(artifact),
     artifact,

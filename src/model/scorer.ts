@@ -56,6 +56,11 @@ export interface BeatModel {
   readonly scoring?: BeatScoring;
   /** The beat window the segmenters cut (absent: the default window of `src/ecg`). */
   readonly window?: { readonly before: number; readonly after: number; readonly steps: number };
+  /**
+   * The lead the model was trained on, by name (absent: MLII): the lead a multi-lead record is
+   * detected and scored on first (docs/ARCHITECTURE.md §3.2).
+   */
+  readonly lead?: string;
   /** Builds a segmenter that cuts beats exactly as this model was trained on. */
   readonly segmenters: SegmenterFactory;
   /** Scores beats in one batched call: one score per beat, higher = more anomalous. */

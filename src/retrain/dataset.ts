@@ -1,6 +1,6 @@
 import { applyBeatScoringRr } from '../model/beat-scoring';
 import { createRandom, type Random } from '../nn';
-import { applyInputNormalization } from '../contract/artifact';
+import { applyInputNormalization, artifactLead } from '../contract/artifact';
 import { BeatReservoir } from './beat-reservoir';
 import type { Champion } from './champion';
 import { DeviceSample } from './device-sample';
@@ -180,7 +180,13 @@ export class HistoryDatasetBuilder {
     const track: Track = {
       id: deviceId,
       // The callback runs only once records arrive, after `track` is initialised.
-      signal: new DeviceSignal(this.champion.window, this.limits.reorderWindow, this.counters, (beat, t) => this.onBeat(track, beat, t)),
+      signal: new DeviceSignal(
+        this.champion.window,
+        this.limits.reorderWindow,
+        this.counters,
+        (beat, t) => this.onBeat(track, beat, t),
+        artifactLead(this.champion.artifact),
+      ),
       sample: new BeatReservoir(this.steps + RR_COLUMNS, cap, this.rng),
       beats: 0,
     };

@@ -1,5 +1,7 @@
 import { BeatSegmenter, type Beat } from '../ecg/beat-segmenter';
 import type { BeatWindowSpec } from '../ecg/beat-window-spec';
+import { MODEL_LEAD } from '../ecg/read-ecg-file';
+import { recordLead } from '../contract/decode-record';
 import type { DecodedRecord } from './ports';
 
 /** Counters of signal reassembly, summed over devices. */
@@ -38,7 +40,8 @@ export function emptySignalCounters(): SignalCounters {
  * starts a new run, and so does a record earlier than the run being fed that was not seen
  * before (history read newest object first arrives in backward steps of one object): the `seq`
  * ranges already fed are remembered, so a duplicate is still recognised as one. Beats are cut
- * by the same `BeatSegmenter` the detector streams with.
+ * by the same `BeatSegmenter` the detector streams with, on the lead the detector scores first
+ * (the champion's, by name).
  *
  * @example
  * const signal = new DeviceSignal(champion.window, 16, counters, (beat) => dataset.addBeat(beat));
@@ -64,6 +67,8 @@ export class DeviceSignal {
     private readonly counters: SignalCounters,
     /** Each beat with the epoch ms of its R peak (from its record's `t0`, as the detector places it). */
     private readonly onBeat: (beat: Beat, t: number) => void,
+    /** The lead to segment in multi-lead (v2) records, by name: the champion's (default MLII). */
+    private readonly lead: string = MODEL_LEAD,
   ) {}
 
   /** Records buffered, waiting for an earlier `seq`. */
@@ -152,7 +157,7 @@ export class DeviceSignal {
     this.anchors.push([this.pushed, record.t0]);
     if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
     this.pushed += record.samples.length;
-    this.emit(this.segmenter.push(record.samples));
+    this.emit(this.segmenter.push(recordLead(record, this.lead).samples));
   }
 
   /** Epoch ms of sample `index` of the current run: from the latest record starting at or before it. */

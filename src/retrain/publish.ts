@@ -1,5 +1,5 @@
 import type { SequenceAutoencoder } from '../nn';
-import { createArtifact, serializeArtifact } from '../contract/artifact';
+import { artifactLead, createArtifact, serializeArtifact } from '../contract/artifact';
 import type { ModelArtifact } from '../contract/artifact-types';
 import type { Champion } from './champion';
 import type { ModelComparison } from './compare';
@@ -58,6 +58,8 @@ export function buildChallengerArtifact(
     createdAt,
     // The champion's scoring rule carries over unchanged (none if it had none).
     ...(champion.artifact.scoring === undefined ? {} : { scoring: champion.artifact.scoring }),
+    // Trained from the same devices' history, on the lead the detector scored: the champion's.
+    lead: artifactLead(champion.artifact),
     training: {
       data: {
         source: `history/, last ${facts.days} days`,

@@ -3,6 +3,7 @@ import { SequenceAutoencoder } from '../../src/nn';
 import {
   ArtifactError,
   applyInputNormalization,
+  artifactLead,
   createArtifact,
   parseArtifact,
   serializeArtifact,
@@ -106,6 +107,24 @@ describe('model artifact', () => {
     expect(serializeArtifact(loaded.artifact).text).toBe(text);
     const bad = serializeArtifact({ ...artifact, scoring: { kind: 'reconstruction+prematurity', prematurityWeight: -1 } });
     expect(() => parseArtifact(bad.text)).toThrow(/artifact\.scoring\.prematurityWeight/);
+  });
+
+  it('carries the lead the model was trained on: absent reads as MLII, set by createArtifact, checked and kept by parseArtifact', () => {
+    const { artifact, model } = makeArtifact();
+    expect(artifact.lead).toBeUndefined();
+    expect(artifactLead(artifact)).toBe('MLII');
+    const inputs = { model, window: artifact.window, threshold: artifact.threshold, training: artifact.training };
+    const withLead = createArtifact({ ...inputs, lead: 'V5' });
+    expect(artifactLead(withLead)).toBe('V5');
+    const { text, sha256 } = serializeArtifact(withLead);
+    const loaded = parseArtifact(text, { expectedSha256: sha256 });
+    expect(loaded.artifact.lead).toBe('V5');
+    expect(serializeArtifact(loaded.artifact).text).toBe(text);
+    // An older artifact (no lead) still parses, and reads as MLII.
+    expect(artifactLead(parseArtifact(serializeArtifact(artifact).text).artifact)).toBe('MLII');
+    for (const bad of ['', 'x'.repeat(33), 'V\u00e9', 7])
+      expect(() => parseArtifact(tampered((j) => (j.lead = bad)))).toThrow(/artifact\.lead/);
+    expect(() => createArtifact({ ...inputs, lead: '' })).toThrow(ArtifactError);
   });
 
   it('serializes canonically: key order of the input does not matter', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord } from '../../src/contract/decode-record';
+import { decodeRecord, recordLead } from '../../src/contract/decode-record';
 import { encodeWireRecord } from '../../src/contract/wire';
 import { MAX_FS, MIN_FS } from '../../src/contract/wire-validate';
 import {
@@ -163,6 +163,17 @@ describe('decodeRecord: v1 and v2 side by side', () => {
     const noMl = decodeRecord(encodeWireRecordV2({ ...VECTOR, leads: [{ ...VECTOR.leads[1] }] }));
     expect(noMl.ok && noMl.record.samples.length).toBe(4);
     expect(WIRE_V2_MAGIC).not.toBe('{'.charCodeAt(0));
+  });
+
+  it("recordLead picks a model's lead by name (chooseLead's order when absent), a v1 record's only lead", () => {
+    const v2 = decodeRecord(encodeWireRecordV2({ ...VECTOR, leads: [VECTOR.leads[1], VECTOR.leads[0]] }));
+    if (!v2.ok) throw new Error(v2.reason);
+    expect(recordLead(v2.record).name).toBe('MLII');
+    expect(recordLead(v2.record, 'V1')).toEqual({ name: 'V1', samples: v2.record.leads?.[0].samples });
+    expect(recordLead(v2.record, 'V5').name).toBe('MLII');
+    const v1 = decodeRecord(encodeWireRecord({ deviceId: 'd', seq: 1, t0: 0, fs: 360, samples: [0.5] }));
+    if (!v1.ok) throw new Error(v1.reason);
+    expect(recordLead(v1.record, 'V1')).toEqual({ name: null, samples: v1.record.samples });
   });
 });
 

@@ -10,12 +10,28 @@ describe('MIT-BIH records', () => {
     expect(listMitdbRecords(MITDB)).toEqual([...ds1, ...ds2].sort());
   });
 
-  it('loads the first channel and the beat annotations only', () => {
+  it('loads MLII by name, every lead, and the beat annotations only', () => {
     const rec = loadMitdbRecord(MITDB, '106');
     expect(rec).toMatchObject({ name: '106', fs: 360, lead: 'MLII' });
+    expect(rec.leads?.map((l) => l.name)).toEqual(['MLII', 'V1']);
+    expect(rec.signal).toBe(rec.leads?.[0].samples);
+    expect(rec.warning).toBeUndefined();
     expect(rec.signal).toHaveLength(650000);
     expect(rec.beatSamples).toHaveLength(2027);
     expect(rec.beatSymbols.filter((s) => s === 'V')).toHaveLength(520);
+  });
+
+  it('takes MLII by name where a record stores it second (114), and another lead when asked', () => {
+    const rec = loadMitdbRecord(MITDB, '114');
+    expect(rec.leads?.map((l) => l.name)).toEqual(['V5', 'MLII']);
+    expect(rec.lead).toBe('MLII');
+    expect(rec.signal).toBe(rec.leads?.[1].samples);
+    const v5 = loadMitdbRecord(MITDB, '114', 'V5');
+    expect(v5.lead).toBe('V5');
+    expect(v5.signal).toBe(v5.leads?.[0].samples);
+    const missing = loadMitdbRecord(MITDB, '114', 'V1');
+    expect(missing.lead).toBe('MLII');
+    expect(missing.warning).toMatch(/lead "V1" not found/);
   });
 
   it('marks ventricular flutter episodes ([ to ]) as excluded ranges', () => {
