@@ -1,6 +1,7 @@
 import { DEFAULT_BEAT_WINDOW, type BeatWindowSpec } from './beat-window-spec';
 import { ecgBeatWindow, normalizeBeat, validateBeatWindowSpec } from './beat-window';
 import { ecgCleanDelay } from './ecg-clean';
+import { decodeFloat32, encodeFloat32 } from './float32-base64';
 import { QrsDetector, type QrsDetectorState } from './qrs-detector';
 import type { QrsOptions } from './qrs-options';
 
@@ -321,24 +322,6 @@ export class BeatSegmenter {
       rr: [...this.rr],
     };
   }
-}
-
-/** Base64 of little-endian Float32 values. */
-function encodeFloat32(values: Float32Array): string {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
-  return Buffer.from(bytes).toString('base64');
-}
-
-/** Inverse of {@link encodeFloat32}; null when the text is not a whole number of Float32 values. */
-function decodeFloat32(text: string): Float32Array | null {
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.length % 4 !== 0) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const values = new Float32Array(bytes.length / 4);
-  for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(4 * i, true);
-  return values;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * `src/ecg`: reading ECG recordings ({@link readEcgFile}: WFDB, EDF/BDF, CSV), streaming
  * filters, QRS detection, beat windows and synthetic ECG. Pipeline: samples (mV) →
- * {@link BeatSegmenter} (which runs a {@link QrsDetector} and cuts a window per beat) → beats
- * for the model.
+ * {@link BeatSegmenter} (which runs a {@link QrsDetector} and cuts a window per beat), or
+ * {@link MultiLeadSegmenter} for several leads of one device → beats for the model.
  */
 export { ANNOTATION_SYMBOLS, aamiClass, isBeatSymbol, type AamiClass } from './beat-symbols';
 export { EcgFormatError } from './ecg-format-error';
@@ -40,6 +40,15 @@ export {
   type BeatSegmenterOptions,
   type BeatSegmenterState,
 } from './beat-segmenter';
+export {
+  MAX_SEGMENTER_LEADS,
+  MultiLeadSegmenter,
+  type FusedSecond,
+  type LeadWindow,
+  type MultiLeadBeat,
+  type MultiLeadSegmenterOptions,
+  type MultiLeadSegmenterState,
+} from './multi-lead-segmenter';
 export { EC57_MATCH_WINDOW_SECONDS, matchBeats, positivePredictivity, sensitivity, type BeatMatch } from './match-beats';
 export { scoreQrs, streamBeats, totalQrs, type QrsScore } from './qrs-evaluation';
 export { ecgSimulate, type EcgSimulateOptions, type SimulatedAnomaly, type SimulatedBeatLabel, type SimulatedEcg } from './ecg-simulate';

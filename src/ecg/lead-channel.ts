@@ -1,0 +1,161 @@
+import { decodeFloat32, encodeFloat32 } from './float32-base64';
+import { QrsDetector, type QrsDetectorState } from './qrs-detector';
+import type { QrsOptions } from './qrs-options';
+import { SignalQualityIndex, type SecondQuality, type SignalQualityOptions, type SignalQualityState } from './signal-quality';
+
+/** Seconds of per-second quality a channel remembers (the merge and the windows look a few seconds back). */
+const QUALITY_KEPT = 32;
+
+const CODE: Record<SecondQuality, string> = { good: 'g', wander: 'w', flat: 'f', saturated: 's', noisy: 'n' };
+const QUALITY: Record<string, SecondQuality> = { g: 'good', w: 'wander', f: 'flat', s: 'saturated', n: 'noisy' };
+
+/** Plain-JSON state of a {@link LeadChannel}. */
+export interface LeadChannelState {
+  readonly detector: QrsDetectorState;
+  /** The cleaned signal's ring (position `n % length`), base64 of little-endian Float32. */
+  readonly ring: string;
+  readonly sqi: SignalQualityState;
+  /** One letter per second (`g`ood, `w`ander, `f`lat, `s`aturated, `n`oisy), from second `qualityFrom`. */
+  readonly quality: string;
+  readonly qualityFrom: number;
+  /** R peaks reported by the detector and not merged yet, ascending. */
+  readonly peaks: number[];
+  /** The last R peak the detector reported (-1: none). */
+  readonly lastReported: number;
+  /** The last sample received: an absent stretch holds it. */
+  readonly last: number;
+}
+
+/** What a {@link LeadChannel} is built with. */
+export interface LeadChannelOptions {
+  readonly fs: number;
+  readonly ringLength: number;
+  readonly qrs?: Partial<Omit<QrsOptions, 'fs'>>;
+  readonly sqi?: Omit<SignalQualityOptions, 'fs'>;
+}
+
+/**
+ * One lead of a multi-lead stream: its own QRS detector, a ring of its cleaned signal (from which
+ * beat windows are cut), its per-second signal quality, and the R peaks it reported that the
+ * fusion has not decided on yet. Every lead of a stream is fed in lockstep, so sample `i` of each
+ * channel is the same instant. A stretch where the lead is absent (a record without it) holds
+ * its last value: a flat signal, which the quality index calls `flat`, so the lead is not used
+ * there.
+ *
+ * @example
+ * const ch = new LeadChannel({ fs: 360, ringLength: 4096 });
+ * ch.push(samples, 0, samples.length, 0, new Float64Array(256), new Float32Array(256));
+ */
+export class LeadChannel {
+  readonly detector: QrsDetector;
+  readonly ring: Float32Array;
+  /** R peaks reported and not merged yet, ascending. */
+  peaks: number[];
+  private readonly sqi: SignalQualityIndex;
+  private quality: string;
+  private qualityFrom: number;
+  private lastReported: number;
+  private last: number;
+
+  constructor(options: LeadChannelOptions, state?: LeadChannelState) {
+    if (state) {
+      this.detector = QrsDetector.fromJSON(state.detector);
+      const ring = typeof state.ring === 'string' ? decodeFloat32(state.ring) : null;
+      if (ring?.length !== options.ringLength)
+        throw new TypeError(`LeadChannel state: ring must be base64 of ${options.ringLength} Float32 values`);
+      this.ring = ring;
+      this.sqi = SignalQualityIndex.fromJSON(state.sqi);
+      this.quality = state.quality;
+      this.qualityFrom = state.qualityFrom;
+      this.peaks = [...state.peaks];
+      this.lastReported = state.lastReported;
+      this.last = state.last;
+    } else {
+      this.detector = new QrsDetector({ ...options.qrs, fs: options.fs });
+      this.ring = new Float32Array(options.ringLength);
+      this.sqi = new SignalQualityIndex({ ...options.sqi, fs: options.fs });
+      this.quality = '';
+      this.qualityFrom = 0;
+      this.peaks = [];
+      this.lastReported = -1;
+      this.last = 0;
+    }
+  }
+
+  /** Samples per second of quality (`round(fs)`): second `s` is samples `s*block` to `(s+1)*block - 1`. */
+  get block(): number {
+    return this.sqi.block;
+  }
+
+  /** Whole seconds whose quality is known. */
+  get completedSeconds(): number {
+    return this.sqi.completed;
+  }
+
+  /**
+   * Feeds `chunk[start..end)` (or, for an absent lead, as many copies of its last sample),
+   * which begin at stream index `at`: the detector runs, its cleaned output goes to the ring,
+   * the quality index judges the seconds it completes, and reported R peaks are kept for the
+   * fusion. `input` and `cleaned` are scratch blocks of at least `end - start` values.
+   */
+  push(chunk: ArrayLike<number> | null, start: number, end: number, at: number, input: Float64Array, cleaned: Float32Array): void {
+    const count = end - start;
+    const x = input.subarray(0, count);
+    if (chunk === null) x.fill(this.last);
+    else for (let i = 0; i < count; i++) x[i] = chunk[start + i];
+    if (count > 0) this.last = x[count - 1];
+    for (const r of this.detector.pushRange(x, 0, count, cleaned)) {
+      this.peaks.push(r);
+      this.lastReported = r;
+    }
+    const ring = this.ring;
+    let pos = at % ring.length;
+    for (let k = 0; k < count; k++) {
+      ring[pos] = cleaned[k];
+      if (++pos === ring.length) pos = 0;
+    }
+    for (const second of this.sqi.push(x)) {
+      this.quality += CODE[second.quality];
+      if (this.quality.length > QUALITY_KEPT) {
+        this.quality = this.quality.slice(1);
+        this.qualityFrom++;
+      }
+    }
+  }
+
+  /**
+   * Every R peak this lead will ever report below the returned index is known: the detector
+   * reports peaks in ascending order, and never one further back than its `maxLatency` from the
+   * newest sample (`n` samples consumed).
+   */
+  horizon(n: number): number {
+    return Math.max(this.lastReported + 1, n - this.detector.maxLatency);
+  }
+
+  /** Quality of a completed second (null: not judged yet, or forgotten). */
+  qualityOf(second: number): SecondQuality | null {
+    const k = second - this.qualityFrom;
+    return k >= 0 && k < this.quality.length ? QUALITY[this.quality[k]] : null;
+  }
+
+  /** Forgets reported peaks below `index` (decided). */
+  dropPeaks(index: number): void {
+    let k = 0;
+    while (k < this.peaks.length && this.peaks[k] < index) k++;
+    if (k > 0) this.peaks.splice(0, k);
+  }
+
+  /** Plain-JSON state. */
+  toJSON(): LeadChannelState {
+    return {
+      detector: this.detector.toJSON(),
+      ring: encodeFloat32(this.ring),
+      sqi: this.sqi.toJSON(),
+      quality: this.quality,
+      qualityFrom: this.qualityFrom,
+      peaks: [...this.peaks],
+      lastReported: this.lastReported,
+      last: this.last,
+    };
+  }
+}

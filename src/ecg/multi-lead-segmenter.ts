@@ -1,0 +1,427 @@
+import { DEFAULT_SEGMENTER_OPTIONS, type Beat, type BeatSegmenterOptions } from './beat-segmenter';
+import { DEFAULT_BEAT_WINDOW, type BeatWindowSpec } from './beat-window-spec';
+import { ecgBeatWindow, normalizeBeat, validateBeatWindowSpec } from './beat-window';
+import { ecgCleanDelay } from './ecg-clean';
+import { LeadChannel, type LeadChannelState } from './lead-channel';
+import { resolveQrsOptions } from './qrs-options';
+import { isPoorQuality, type SecondQuality, type SignalQualityOptions } from './signal-quality';
+
+/** Most leads one segmenter fuses (QRS detection runs once per lead: cost grows with it). */
+export const MAX_SEGMENTER_LEADS = 4;
+
+/** Format version of {@link MultiLeadSegmenterState}. */
+export const MULTI_LEAD_STATE_VERSION = 1;
+
+/** Options of {@link MultiLeadSegmenter}: a {@link BeatSegmenter}'s, the number of leads and the quality index's. */
+export interface MultiLeadSegmenterOptions extends BeatSegmenterOptions {
+  /** Leads fed together, in order of preference (lead 0 is the model's). 1 to {@link MAX_SEGMENTER_LEADS}. */
+  readonly leads: number;
+  /** Signal-quality thresholds (`SignalQualityIndex`) that decide when a lead is unusable. */
+  readonly sqi?: Omit<SignalQualityOptions, 'fs'>;
+}
+
+/** One lead's window of a beat, cut at the beat's R peak, and whether that lead was usable there. */
+export interface LeadWindow {
+  readonly window: Float32Array;
+  readonly scale: number;
+  readonly offset: number;
+  /** Every second the window spans had acceptable quality on this lead (not flat, saturated or noisy). */
+  readonly usable: boolean;
+}
+
+/** A beat of a multi-lead stream: `window`, `scale`, `offset` are lead 0's, `leads` every lead's. */
+export interface MultiLeadBeat extends Beat {
+  readonly window: Float32Array;
+  readonly scale: number;
+  readonly offset: number;
+  /** The lead whose QRS detector found this beat (0 unless lead 0 was unusable there). */
+  readonly lead: number;
+  readonly leads: readonly LeadWindow[];
+}
+
+/** One second of the stream: the lead detection used and that lead's quality there. */
+export interface FusedSecond {
+  readonly index: number;
+  readonly quality: SecondQuality;
+  readonly lead: number;
+}
+
+interface HeldBeat {
+  rIndex: number;
+  lead: number;
+  rrPrev: number | null;
+  rrLocalMean: number | null;
+  windows: { window: Float32Array; scale: number; offset: number }[] | null;
+}
+
+/** Serialized {@link MultiLeadSegmenter}: plain JSON. */
+export interface MultiLeadSegmenterState {
+  readonly kind: 'multi-lead';
+  readonly version: number;
+  readonly fs: number;
+  readonly window: BeatWindowSpec;
+  readonly rrLocalBeats: number;
+  readonly maxRrNext: number;
+  readonly sqi: Omit<SignalQualityOptions, 'fs'>;
+  readonly n: number;
+  readonly channels: LeadChannelState[];
+  readonly held: {
+    rIndex: number;
+    lead: number;
+    rrPrev: number | null;
+    rrLocalMean: number | null;
+    windows: { window: number[]; scale: number; offset: number }[] | null;
+  }[];
+  readonly lastBeat: number;
+  readonly lastLead: number;
+  readonly rr: number[];
+  readonly nextSecond: number;
+  readonly lastChoice: number;
+  readonly seconds: FusedSecond[];
+}
+
+/** Samples handed to the detectors at once. */
+const BLOCK = 256;
+
+/**
+ * Streaming beat segmentation over several leads of one device (docs/ARCHITECTURE.md §3.2):
+ * each lead runs its own QRS detector and signal-quality index, and for each second of the
+ * stream the beats come from the first lead, in order of preference, whose quality there is
+ * acceptable (not flat, saturated or noisy); when none is, from lead 0. So detection follows
+ * the model's lead while it is good and carries on with another when it is lost (a loose
+ * electrode, noise), then returns. Around a change of lead a beat both leads found is taken
+ * once (two R peaks closer than the refractory period are one beat). RR intervals are those
+ * of the fused beats, and each beat carries a window of every lead cut at its R peak, with
+ * whether that lead was usable over the window.
+ *
+ * With lead 0 usable throughout, the beats are exactly a {@link BeatSegmenter}'s on lead 0.
+ * Chunk-invariant like it: the beats are the same whatever the split into chunks (decisions
+ * wait until each second's quality and the chosen lead's R peaks up to its end are known, which
+ * costs up to about a second of latency more than one lead). Plain-JSON state.
+ *
+ * @example
+ * const seg = new MultiLeadSegmenter({ fs: 360, leads: 2 });
+ * for (const [mlii, v1] of records) for (const beat of seg.push([mlii, v1])) score(beat.leads[beat.lead].window);
+ */
+export class MultiLeadSegmenter {
+  readonly window: BeatWindowSpec;
+  readonly fs: number;
+  /** Number of leads. */
+  readonly leadCount: number;
+  private readonly rrLocalBeats: number;
+  private readonly maxRrNext: number;
+  private readonly sqiOptions: Omit<SignalQualityOptions, 'fs'>;
+  private readonly channels: LeadChannel[];
+  private readonly block: number;
+  private readonly refractory: number;
+  /** How far back a newly chosen lead's R peaks are taken (half the refractory period). */
+  private readonly lookBack: number;
+  private readonly cleanDelay: number;
+  private readonly beforeSamples: number;
+  private readonly afterSamples: number;
+  private readonly rawWindow: BeatWindowSpec;
+  private readonly scratch: Float64Array;
+  private readonly input = new Float64Array(BLOCK);
+  private readonly cleaned = new Float32Array(BLOCK);
+  private n: number;
+  private held: HeldBeat[];
+  private lastBeat: number;
+  private lastLead: number;
+  private rr: number[];
+  private nextSecond: number;
+  private lastChoice: number;
+  private seconds: FusedSecond[];
+
+  constructor(options: MultiLeadSegmenterOptions, state?: MultiLeadSegmenterState) {
+    this.fs = options.fs;
+    this.leadCount = options.leads;
+    if (!(Number.isInteger(this.leadCount) && this.leadCount >= 1 && this.leadCount <= MAX_SEGMENTER_LEADS))
+      throw new RangeError(`MultiLeadSegmenter: leads must be an integer from 1 to ${MAX_SEGMENTER_LEADS}, got ${options.leads}`);
+    this.window = validateBeatWindowSpec(options.window ?? DEFAULT_BEAT_WINDOW);
+    this.rawWindow = { ...this.window, normalization: 'none' };
+    this.rrLocalBeats = options.rrLocalBeats ?? DEFAULT_SEGMENTER_OPTIONS.rrLocalBeats;
+    this.maxRrNext = options.maxRrNext ?? DEFAULT_SEGMENTER_OPTIONS.maxRrNext;
+    if (!(Number.isInteger(this.rrLocalBeats) && this.rrLocalBeats >= 1))
+      throw new RangeError(`MultiLeadSegmenter: rrLocalBeats must be an integer >= 1, got ${this.rrLocalBeats}`);
+    if (!(this.maxRrNext > 0)) throw new RangeError(`MultiLeadSegmenter: maxRrNext must be positive, got ${this.maxRrNext}`);
+    this.sqiOptions = { ...options.sqi };
+    const qrs = resolveQrsOptions({ ...options.qrs, fs: this.fs });
+    this.refractory = Math.round(qrs.refractory * this.fs);
+    this.lookBack = Math.round(this.refractory / 2);
+    this.cleanDelay = ecgCleanDelay(this.fs);
+    this.beforeSamples = Math.ceil(this.window.before * this.fs) + 1;
+    this.afterSamples = Math.ceil(this.window.after * this.fs) + 1;
+    this.scratch = new Float64Array(this.beforeSamples + this.afterSamples + 1);
+    const probe = new LeadChannel({ fs: this.fs, ringLength: 1, qrs: options.qrs, sqi: this.sqiOptions });
+    this.block = probe.block;
+    // Beats are decided up to the detector's latency plus a second after their R peak.
+    const ringLength = probe.detector.maxLatency + this.beforeSamples + this.afterSamples + this.cleanDelay + BLOCK + 2 + 2 * this.block;
+    const channelOptions = { fs: this.fs, ringLength, qrs: options.qrs, sqi: this.sqiOptions };
+    if (state) {
+      if (state.channels.length !== this.leadCount) throw new TypeError(`MultiLeadSegmenter state: expected ${this.leadCount} channels`);
+      this.channels = state.channels.map((c) => new LeadChannel(channelOptions, c));
+      this.n = state.n;
+      this.held = state.held.map((b) => ({
+        ...b,
+        windows: b.windows ? b.windows.map((w) => ({ window: Float32Array.from(w.window), scale: w.scale, offset: w.offset })) : null,
+      }));
+      this.lastBeat = state.lastBeat;
+      this.lastLead = state.lastLead;
+      this.rr = [...state.rr];
+      this.nextSecond = state.nextSecond;
+      this.lastChoice = state.lastChoice;
+      this.seconds = state.seconds.map((s) => ({ ...s }));
+    } else {
+      this.channels = Array.from({ length: this.leadCount }, () => new LeadChannel(channelOptions));
+      this.n = 0;
+      this.held = [];
+      this.lastBeat = -1;
+      this.lastLead = -1;
+      this.rr = [];
+      this.nextSecond = 0;
+      this.lastChoice = -1;
+      this.seconds = [];
+    }
+  }
+
+  /** Restores a segmenter from {@link MultiLeadSegmenter.toJSON} output. */
+  static fromJSON(state: MultiLeadSegmenterState): MultiLeadSegmenter {
+    if (state?.kind !== 'multi-lead' || state.version !== MULTI_LEAD_STATE_VERSION)
+      throw new TypeError(`MultiLeadSegmenter state: unknown kind or version (expected multi-lead ${MULTI_LEAD_STATE_VERSION})`);
+    const { fs, window, rrLocalBeats, maxRrNext, sqi } = state;
+    return new MultiLeadSegmenter({ fs, window, rrLocalBeats, maxRrNext, sqi, leads: state.channels.length }, state);
+  }
+
+  /** Samples consumed per lead so far. */
+  get consumed(): number {
+    return this.n;
+  }
+
+  /**
+   * Feeds the next stretch of every lead (mV): one chunk per lead, all of the same length; `null`
+   * for a lead absent from this stretch (it holds its last value: flat, so unused there). At
+   * least one lead must be present. Returns the beats completed, in R-peak order.
+   */
+  push(chunks: readonly (ArrayLike<number> | null)[]): MultiLeadBeat[] {
+    if (chunks.length !== this.leadCount)
+      throw new RangeError(`MultiLeadSegmenter: expected ${this.leadCount} leads, got ${chunks.length}`);
+    let length = -1;
+    for (const c of chunks) {
+      if (c === null) continue;
+      if (length >= 0 && c.length !== length) throw new RangeError('MultiLeadSegmenter: every lead of a stretch must have as many samples');
+      length = c.length;
+    }
+    if (length < 0) throw new RangeError('MultiLeadSegmenter: a stretch needs at least one lead');
+    const out: MultiLeadBeat[] = [];
+    this.feed(chunks, length, out);
+    return out;
+  }
+
+  /** The stream's seconds decided since the last call: the lead used in each and its quality (for the rhythm monitor). */
+  takeSeconds(): FusedSecond[] {
+    const out = this.seconds;
+    this.seconds = [];
+    return out;
+  }
+
+  /** R peaks taken as beats but not emitted yet, oldest first. */
+  pendingPeaks(): number[] {
+    return this.held.map((b) => b.rIndex);
+  }
+
+  /**
+   * Ends the stream (as {@link BeatSegmenter.flush}): every lead continues at its last value
+   * long enough to confirm a final beat and complete its window, every second not decided yet is
+   * decided with the quality known, and all held beats are emitted (the last with `rrNext`
+   * null). Use once, at the end of a finite recording.
+   */
+  flush(): MultiLeadBeat[] {
+    const out: MultiLeadBeat[] = [];
+    const detector = this.channels[0].detector;
+    this.feed(
+      this.channels.map(() => null),
+      Math.max(detector.flushLength, this.afterSamples + this.cleanDelay + 1),
+      out,
+    );
+    this.merge(true);
+    this.release(out, true);
+    return out;
+  }
+
+  private feed(chunks: readonly (ArrayLike<number> | null)[], length: number, out: MultiLeadBeat[]): void {
+    for (let start = 0; start < length; start += BLOCK) {
+      const end = Math.min(length, start + BLOCK);
+      for (let k = 0; k < this.leadCount; k++) this.channels[k].push(chunks[k], start, end, this.n, this.input, this.cleaned);
+      this.n += end - start;
+      this.merge(false);
+      this.cutReady();
+      this.release(out, false);
+    }
+  }
+
+  /** The lead used in second `s`: the first whose quality there is acceptable, else lead 0. */
+  private choose(s: number): number {
+    for (let k = 0; k < this.leadCount; k++) {
+      const q = this.channels[k].qualityOf(s);
+      if (q !== null && !isPoorQuality(q)) return k;
+    }
+    return 0;
+  }
+
+  /**
+   * Decides seconds in order, each once its quality is known on every lead and the chosen lead's
+   * R peaks up to its end are all reported: that lead's peaks in the second become beats (after
+   * a change of lead, from half a refractory period before it, so a beat straddling the change is
+   * not lost), other leads' are dropped. `final` (end of stream) decides every second left with
+   * what is known.
+   */
+  private merge(final: boolean): void {
+    const B = this.block;
+    for (;;) {
+      const s = this.nextSecond;
+      const end = (s + 1) * B;
+      if (final ? s * B >= this.n : this.channels.some((c) => c.completedSeconds <= s)) return;
+      const k = this.choose(s);
+      const chosen = this.channels[k];
+      if (!final && chosen.horizon(this.n) < end) return;
+      const from = this.lastChoice >= 0 && this.lastChoice !== k ? s * B - this.lookBack : s * B;
+      for (const r of chosen.peaks) if (r >= from && r < end) this.accept(r, k);
+      for (const c of this.channels) c.dropPeaks(end - this.lookBack);
+      const quality = chosen.qualityOf(s);
+      if (quality !== null) this.seconds.push({ index: s, quality, lead: k });
+      this.lastChoice = k;
+      this.nextSecond++;
+    }
+  }
+
+  /** Takes an R peak as the next beat: RR context as a {@link BeatSegmenter} computes it. */
+  private accept(r: number, lead: number): void {
+    if (this.lastBeat >= 0) {
+      if (r <= this.lastBeat) return;
+      // One heartbeat seen by two leads: their R peaks fall within the refractory period.
+      if (lead !== this.lastLead && r - this.lastBeat < this.refractory) return;
+    }
+    let rrPrev: number | null = null;
+    let rrLocalMean: number | null = null;
+    if (this.lastBeat >= 0) {
+      rrPrev = (r - this.lastBeat) / this.fs;
+      if (this.rr.length > 0) {
+        let sum = 0;
+        for (const rr of this.rr) sum += rr;
+        rrLocalMean = sum / this.rr.length / this.fs;
+      }
+      this.rr.push(r - this.lastBeat);
+      if (this.rr.length > this.rrLocalBeats) this.rr.shift();
+    }
+    this.lastBeat = r;
+    this.lastLead = lead;
+    this.held.push({ rIndex: r, lead, rrPrev, rrLocalMean, windows: null });
+  }
+
+  /** Cuts every lead's window of the beats whose post-R span has arrived. */
+  private cutReady(): void {
+    for (const beat of this.held) {
+      if (beat.windows) continue;
+      const center = beat.rIndex + this.cleanDelay;
+      if (center + this.afterSamples > this.n) return;
+      beat.windows = this.channels.map((c) => this.cut(c.ring, center));
+    }
+  }
+
+  /** One lead's window around `center`, as a {@link BeatSegmenter} cuts it. */
+  private cut(ring: Float32Array, center: number): { window: Float32Array; scale: number; offset: number } {
+    const from = center - this.beforeSamples;
+    const scratch = this.scratch;
+    const length = ring.length;
+    const oldest = this.n - length;
+    for (let k = 0; k < scratch.length; k++) {
+      const i = from + k;
+      scratch[k] = i < 0 || i < oldest || i >= this.n ? 0 : ring[i % length];
+    }
+    const window = ecgBeatWindow(scratch, this.fs, center, this.rawWindow, undefined, from);
+    const { offset, scale } = normalizeBeat(window, this.window.normalization);
+    return { window, scale, offset };
+  }
+
+  /** Seconds a beat's window spans in the raw signal, first and last. */
+  private spanOf(r: number): [number, number] {
+    const B = this.block;
+    return [Math.floor(Math.max(0, r - this.beforeSamples) / B), Math.floor((r + this.afterSamples) / B)];
+  }
+
+  /**
+   * Emits held beats in order once cut, once every lead's quality over their window is known,
+   * and once their successor is known or can no longer come within `maxRrNext` (decided seconds
+   * are final), so `rrNext` is the same for every chunking.
+   */
+  private release(out: MultiLeadBeat[], all: boolean): void {
+    const maxRr = this.maxRrNext * this.fs;
+    const decided = this.nextSecond * this.block - this.lookBack;
+    while (this.held.length > 0) {
+      const beat = this.held[0];
+      if (!beat.windows) {
+        if (!all) return;
+        beat.windows = this.channels.map((c) => this.cut(c.ring, beat.rIndex + this.cleanDelay));
+      }
+      const [first, last] = this.spanOf(beat.rIndex);
+      if (!all && this.channels.some((c) => c.completedSeconds <= last)) return;
+      let rrNext: number | null = null;
+      if (this.held.length > 1) {
+        const gap = this.held[1].rIndex - beat.rIndex;
+        rrNext = gap <= maxRr ? gap / this.fs : null;
+      } else if (!all && decided <= beat.rIndex + maxRr) {
+        return;
+      }
+      this.held.shift();
+      const leads = beat.windows.map((w, k) => ({ ...w, usable: this.usable(k, first, last) }));
+      out.push({
+        rIndex: beat.rIndex,
+        window: leads[0].window,
+        scale: leads[0].scale,
+        offset: leads[0].offset,
+        rrPrev: beat.rrPrev,
+        rrNext,
+        rrLocalMean: beat.rrLocalMean,
+        lead: beat.lead,
+        leads,
+      });
+    }
+  }
+
+  /** Whether lead `k` had acceptable quality in every second from `first` to `last` (unknown seconds do not count against it). */
+  private usable(k: number, first: number, last: number): boolean {
+    for (let s = first; s <= last; s++) {
+      const q = this.channels[k].qualityOf(s);
+      if (q !== null && isPoorQuality(q)) return false;
+    }
+    return true;
+  }
+
+  /** JSON-serializable state. */
+  toJSON(): MultiLeadSegmenterState {
+    return {
+      kind: 'multi-lead',
+      version: MULTI_LEAD_STATE_VERSION,
+      fs: this.fs,
+      window: this.window,
+      rrLocalBeats: this.rrLocalBeats,
+      maxRrNext: this.maxRrNext,
+      sqi: { ...this.sqiOptions },
+      n: this.n,
+      channels: this.channels.map((c) => c.toJSON()),
+      held: this.held.map((b) => ({
+        rIndex: b.rIndex,
+        lead: b.lead,
+        rrPrev: b.rrPrev,
+        rrLocalMean: b.rrLocalMean,
+        windows: b.windows ? b.windows.map((w) => ({ window: Array.from(w.window), scale: w.scale, offset: w.offset })) : null,
+      })),
+      lastBeat: this.lastBeat,
+      lastLead: this.lastLead,
+      rr: [...this.rr],
+      nextSecond: this.nextSecond,
+      lastChoice: this.lastChoice,
+      seconds: this.seconds.map((s) => ({ ...s })),
+    };
+  }
+}

@@ -1,0 +1,164 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BeatSegmenter, type Beat } from '../../src/ecg/beat-segmenter';
+import { loadMitdbRecord } from '../../src/ecg/mitdb';
+import { MultiLeadSegmenter, type FusedSecond, type MultiLeadBeat } from '../../src/ecg/multi-lead-segmenter';
+import { streamBeats } from '../../src/ecg/qrs-evaluation';
+import { createRandom } from '../../src/random';
+import { ecgResample } from '../../src/ecg/resample';
+import { MITDB } from './helpers';
+
+const FS = 360;
+
+/** Both leads of a record's first `seconds`, MLII first. */
+function leadsOf(name: string, seconds: number, fs = FS): Float32Array[] {
+  const rec = loadMitdbRecord(MITDB, name);
+  const mlii = rec.signal.subarray(0, seconds * FS);
+  const other = (rec.leads ?? []).find((l) => l.name !== rec.lead)!.samples.subarray(0, seconds * FS);
+  return fs === FS ? [mlii, other] : [ecgResample(mlii, FS, fs), ecgResample(other, FS, fs)];
+}
+
+/** Streams leads in chunks of the given sizes (cycled), optionally round-tripping the state through JSON. */
+function stream(
+  leads: readonly (Float32Array | null)[],
+  fs: number,
+  sizes: readonly number[],
+  serializeAt: readonly boolean[] = [false],
+): { beats: MultiLeadBeat[]; seconds: FusedSecond[] } {
+  let seg = new MultiLeadSegmenter({ fs, leads: leads.length });
+  const beats: MultiLeadBeat[] = [];
+  const seconds: FusedSecond[] = [];
+  const length = leads.find((l) => l !== null)!.length;
+  let k = 0;
+  for (let start = 0; start < length; k++) {
+    const end = Math.min(length, start + Math.max(1, sizes[k % sizes.length]));
+    beats.push(...seg.push(leads.map((l) => (l === null ? null : l.subarray(start, end)))));
+    seconds.push(...seg.takeSeconds());
+    if (serializeAt[k % serializeAt.length]) seg = MultiLeadSegmenter.fromJSON(JSON.parse(JSON.stringify(seg.toJSON())));
+    start = end;
+  }
+  beats.push(...seg.flush());
+  seconds.push(...seg.takeSeconds());
+  return { beats, seconds };
+}
+
+function plain(beats: readonly (Beat | MultiLeadBeat)[]): unknown[] {
+  return beats.map((b) => ({
+    ...b,
+    window: Array.from(b.window),
+    ...('leads' in b ? { leads: b.leads.map((l) => ({ ...l, window: Array.from(l.window) })) } : {}),
+  }));
+}
+
+/** The single-lead fields of beats, as a BeatSegmenter reports them. */
+function singleLead(beats: readonly MultiLeadBeat[]): unknown[] {
+  return plain(
+    beats.map(({ rIndex, window, rrPrev, rrNext, rrLocalMean, scale, offset }) => ({
+      rIndex,
+      window,
+      rrPrev,
+      rrNext,
+      rrLocalMean,
+      scale,
+      offset,
+    })),
+  );
+}
+
+describe('MultiLeadSegmenter', () => {
+  it('gives exactly the beats of a BeatSegmenter on lead 0 when lead 0 is never worse than the others (208, noisy stretches included)', () => {
+    const [mlii] = leadsOf('208', 240);
+    const single = streamBeats(mlii, FS, 1, new BeatSegmenter({ fs: FS }));
+    // A copy of lead 0 is unusable exactly where lead 0 is: lead 0 is used throughout.
+    const copy = stream([mlii, mlii.slice()], FS, [FS]);
+    expect(single.length).toBeGreaterThan(250);
+    expect(singleLead(copy.beats)).toEqual(plain(single));
+    expect(copy.beats.every((b) => b.lead === 0)).toBe(true);
+    expect(copy.seconds.map((s) => s.index)).toEqual(copy.seconds.map((_, i) => i));
+    // A lead absent throughout (held: flat) is never used either.
+    const absent = stream([mlii, null], FS, [FS]);
+    expect(singleLead(absent.beats)).toEqual(plain(single));
+    expect(absent.beats.every((b) => !b.leads[1].usable)).toBe(true);
+  });
+
+  for (const fs of [250, 360]) {
+    it(`gives identical beats, windows, leads and seconds for any chunking and JSON round trips at ${fs} Hz (property)`, () => {
+      const [mlii, v1] = leadsOf('208', 75, fs);
+      // Lead 0 lost for 20 s (electrode off: flat), so the fusion switches leads and back.
+      const lost = mlii.slice();
+      lost.fill(lost[20 * fs], 20 * fs, 40 * fs);
+      const whole = stream([lost, v1], fs, [lost.length]);
+      expect(whole.beats.length).toBeGreaterThan(80);
+      expect(whole.beats.some((b) => b.lead === 1)).toBe(true);
+      const expected = { beats: plain(whole.beats), seconds: whole.seconds };
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 1, max: 2 * fs }), { minLength: 1, maxLength: 8 }),
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+          (sizes, serializeAt) => {
+            const got = stream([lost, v1], fs, sizes, serializeAt);
+            expect({ beats: plain(got.beats), seconds: got.seconds }).toEqual(expected);
+          },
+        ),
+        { numRuns: 6, seed: fs },
+      );
+    });
+  }
+
+  it('survives the loss of lead 0 (flat, then noise): detection carries on with lead 1 and comes back', () => {
+    const rec = loadMitdbRecord(MITDB, '100');
+    const seconds = 180;
+    const [mlii, v5] = leadsOf('100', seconds);
+    const damaged = mlii.slice();
+    damaged.fill(damaged[60 * FS], 60 * FS, 90 * FS); // lead off
+    const rng = createRandom(3);
+    for (let i = 120 * FS; i < 150 * FS; i++) damaged[i] = 2 * (rng.next() - 0.5); // muscle noise, ±1 mV
+    const reference = Array.from(rec.beatSamples).filter((s) => s < seconds * FS);
+    // Se and +P over [from, to): a reference beat there is found by a detection within 150 ms
+    // (anywhere), a detection there matches a reference beat within 150 ms (anywhere).
+    const tolerance = Math.round(0.15 * FS);
+    const lost = (beats: readonly { rIndex: number }[], from: number, to: number) => {
+      const detected = beats.map((b) => b.rIndex);
+      const near = (xs: readonly number[], x: number) => xs.some((y) => Math.abs(y - x) <= tolerance);
+      const inside = (x: number) => x >= from * FS && x < to * FS;
+      const ref = reference.filter(inside);
+      const det = detected.filter(inside);
+      return {
+        se: ref.filter((r) => near(detected, r)).length / ref.length,
+        ppv: det.filter((d) => near(reference, d)).length / det.length,
+      };
+    };
+
+    const fused = stream([damaged, v5], FS, [FS]);
+    const single = streamBeats(damaged, FS, 1, new BeatSegmenter({ fs: FS }));
+    for (const [from, to] of [
+      [62, 88],
+      [122, 148],
+    ]) {
+      const f = lost(fused.beats, from, to);
+      expect(f.se).toBeGreaterThan(0.99);
+      expect(f.ppv).toBeGreaterThan(0.99);
+      // One lead alone loses the beats (flat) or takes noise for beats.
+      const s = lost(single, from, to);
+      expect(s.se < 0.9 || s.ppv < 0.9).toBe(true);
+    }
+    const byLead = (from: number, to: number) => fused.beats.filter((b) => b.rIndex >= from * FS && b.rIndex < to * FS);
+    expect(byLead(62, 88).every((b) => b.lead === 1 && b.leads[1].usable && !b.leads[0].usable)).toBe(true);
+    expect(byLead(95, 115).every((b) => b.lead === 0 && b.leads[0].usable)).toBe(true);
+    expect(fused.seconds.filter((s) => s.lead === 1).length).toBeGreaterThanOrEqual(55);
+    expect(fused.seconds.filter((s) => s.index >= 62 && s.index < 88).every((s) => s.lead === 1 && s.quality !== 'flat')).toBe(true);
+    // Over the whole record, beats are found once each.
+    const all = lost(fused.beats, 0, seconds);
+    expect(all.se).toBeGreaterThan(0.99);
+    expect(all.ppv).toBeGreaterThan(0.99);
+  });
+
+  it('refuses stretches of unequal length, a wrong number of leads, no lead at all, and unknown states', () => {
+    const seg = new MultiLeadSegmenter({ fs: FS, leads: 2 });
+    expect(() => seg.push([new Float32Array(3), new Float32Array(4)])).toThrow(/as many samples/);
+    expect(() => seg.push([new Float32Array(3)])).toThrow(/expected 2 leads/);
+    expect(() => seg.push([null, null])).toThrow(/at least one lead/);
+    expect(() => new MultiLeadSegmenter({ fs: FS, leads: 9 })).toThrow(/leads must be/);
+    expect(() => MultiLeadSegmenter.fromJSON({ ...seg.toJSON(), version: 99 })).toThrow(/unknown kind or version/);
+  });
+});
