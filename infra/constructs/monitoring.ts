@@ -255,8 +255,9 @@ export class Monitoring extends Construct {
     );
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Rejected records and segmenter restarts',
+        title: 'Rejected records, segmenter restarts and beats found on a second lead',
         left: [emf(DETECT_METRIC.rejectedRecords), emf(DETECT_METRIC.segmenterRestarts)],
+        right: [emf(DETECT_METRIC.leadFallbackBeats)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

@@ -1,9 +1,10 @@
 /**
- * How `score`, `replay` and `demo` read a recording: any file `readEcgFile` reads, one lead
- * picked by `--lead NAME|INDEX` (default: the model's lead, MLII, by name), and a warning
- * when the lead is not the model's.
+ * How `score`, `replay` and `demo` read a recording: any file `readEcgFile` reads, at a rate the
+ * detector takes (resampled when not), one lead picked by `--lead NAME|INDEX` (default: the
+ * model's lead, by name), and a one-line warning when the lead is not the model's.
  */
-import { chooseLead, MODEL_LEAD, readEcgFile, type EcgLead, type EcgRecording } from '../ecg/read-ecg-file';
+import { chooseLead, isLeadNamed, MODEL_LEAD, readEcgFile, type EcgLead, type EcgRecording } from '../ecg/read-ecg-file';
+import { toDetectableRate } from '../ecg/resample-recording';
 import type { CsvUnit } from '../ecg/read-csv';
 import { choiceFlag, numberFlag } from './args';
 import { UsageError } from './command';
@@ -18,8 +19,9 @@ export const ECG_INPUT_FLAGS = {
 
 /** Usage lines of {@link ECG_INPUT_FLAGS}. */
 export const ECG_INPUT_USAGE = [
-  '  --lead NAME|I  lead to use, by name (MLII, V1, "ECG II") or 0-based index; default MLII, then II,',
-  '                 then an ECG-named lead, then the first (a warning says when it is not MLII)',
+  '  --lead NAME|I  lead to use, by name (MLII, V1, "ECG II") or 0-based index; default the model\'s lead',
+  '                 (MLII), then II, then an ECG-named lead, then the first (a warning says when it is',
+  "                 not the model's); a rate outside 100-1000 Hz is resampled into it (with a warning)",
   '  --fs HZ        sampling rate of a CSV file without a time column',
   '  --unit U       unit of CSV values: mV (default), uV, V or adu (with --gain)',
   '  --gain G       ADC units per mV (CSV in adu; for v2 replays, the resolution to send at)',
@@ -47,25 +49,31 @@ export interface EcgInput {
 }
 
 /**
- * Reads `path` with the input flags. A file that cannot be read throws the reader's
- * `EcgFormatError`, whose message names the file and the problem (the CLI prints it as one line).
+ * Reads `path` with the input flags, for a model trained on `modelLead` (the artifact's lead,
+ * default MLII). A file that cannot be read throws the reader's `EcgFormatError`, whose message
+ * names the file and the problem (the CLI prints it as one line). A rate the detector does not
+ * take is resampled into its range (`toDetectableRate`, a warning in `recording.warnings`).
  *
  * @example
- * const { recording, lead, warning } = readEcgInput('holter.edf', { lead: 'II' });
+ * const { recording, lead, warning } = readEcgInput('holter.edf', { lead: 'II' }, artifactLead(model.artifact));
  * if (warning) progress(`score: ${warning}`);
  */
-export function readEcgInput(path: string, flags: EcgInputFlags): EcgInput {
+export function readEcgInput(path: string, flags: EcgInputFlags, modelLead: string = MODEL_LEAD): EcgInput {
   const fs = flags.fs === undefined ? undefined : numberFlag(flags.fs, 'fs', 0, 1, 100_000);
   const unit = flags.unit === undefined ? undefined : choiceFlag(flags.unit, 'unit', CSV_UNITS, 'mV');
   const gain = flags.gain === undefined ? undefined : numberFlag(flags.gain, 'gain', 0, 1e-9, 1e12);
   if (unit === 'adu' && gain === undefined) throw new UsageError('--unit adu needs --gain (ADC units per mV)');
   const byIndex = flags.lead !== undefined && /^\d+$/.test(flags.lead);
-  const recording = readEcgFile(path, {
-    ...(fs === undefined ? {} : { fs }),
-    ...(unit === undefined ? {} : { unit }),
-    ...(gain === undefined ? {} : { gain }),
-    ...(flags.lead === undefined || byIndex ? {} : { lead: flags.lead }),
-  });
+  const recording = toDetectableRate(
+    readEcgFile(path, {
+      ...(fs === undefined ? {} : { fs }),
+      ...(unit === undefined ? {} : { unit }),
+      ...(gain === undefined ? {} : { gain }),
+      ...(flags.lead === undefined || byIndex ? {} : { lead: flags.lead }),
+    }),
+  );
+  const notModels = (lead: EcgLead) =>
+    isLeadNamed(lead.name, modelLead) ? undefined : `using lead "${lead.name}": the model was trained on ${modelLead}`;
   if (byIndex) {
     const index = Number(flags.lead);
     const lead = recording.leads[index];
@@ -73,17 +81,12 @@ export function readEcgInput(path: string, flags: EcgInputFlags): EcgInput {
       throw new UsageError(
         `--lead ${index}: ${path} has ${recording.leads.length} leads (${recording.leads.map((l) => l.name).join(', ')})`,
       );
-    const warning = isModelLead(lead) ? undefined : `using lead "${lead.name}": the model was trained on ${MODEL_LEAD}`;
-    return { recording, lead, index, warning, gain };
+    return { recording, lead, index, warning: notModels(lead), gain };
   }
-  const chosen = chooseLead(recording, flags.lead);
-  // A lead asked for by name is no surprise to chooseLead, but it is still not the model's.
-  const warning =
-    chosen.warning ?? (isModelLead(chosen.lead) ? undefined : `using lead "${chosen.lead.name}": the model was trained on ${MODEL_LEAD}`);
+  // The model's lead by name unless another was asked for (MLII needs no asking: chooseLead's first choice).
+  const preferred = flags.lead ?? (isLeadNamed(modelLead, MODEL_LEAD) ? undefined : modelLead);
+  const chosen = chooseLead(recording, preferred);
+  // A lead asked for by name is no surprise to chooseLead, but it may still not be the model's.
+  const warning = chosen.warning ?? notModels(chosen.lead);
   return { recording, lead: chosen.lead, index: chosen.index, warning, gain };
-}
-
-/** Whether a lead is the model's own (MLII by any spelling chooseLead accepts). */
-function isModelLead(lead: EcgLead): boolean {
-  return chooseLead({ leads: [lead] }).warning === undefined;
 }

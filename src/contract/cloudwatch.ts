@@ -45,6 +45,11 @@ export const DETECT_METRIC = {
   alreadyPublishedAlerts: 'AlreadyPublishedAlerts',
   /** Batches not consumed because no usable model was in hand (retried by the mapping). */
   noModelBatches: 'NoModelBatches',
+  /**
+   * Beats of multi-lead devices found on another lead than the model's (or scored on it), because
+   * the model's lead was unusable there: detection survived a lost or noisy lead.
+   */
+  leadFallbackBeats: 'LeadFallbackBeats',
 } as const;
 
 /** Metric names of the retrain function. */

@@ -20,6 +20,8 @@ export const DETECT_ENV = {
   adaptation: 'ADAPTATION',
   /** A device's learning period, seconds of signal (default 300). */
   learningSeconds: 'LEARNING_SECONDS',
+  /** Leads detected on per device: 1 or 2 (default: a second lead of multi-lead records where the model's is unusable). */
+  leads: 'LEADS',
   /** The alert state table (optional: without it alerts are not recorded, nothing is snoozed and last arrivals stay in memory). */
   alertTable: 'ALERT_TABLE',
   /** Deadline from a device's last record to its `signal-lost` alert, seconds (default 60, `src/contract/signal-lost.ts`). */

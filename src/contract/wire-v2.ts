@@ -202,6 +202,29 @@ function writeRice(u: Uint32Array, k: number, out: Uint8Array, pos: number): num
 const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
 
 /**
+ * The fewest signed bits that hold every finite sample of a lead at `gain` (at least 2): the
+ * `bits` to send it with. Throws a `RangeError` when 24 bits are not enough (a gain far finer
+ * than any ECG front end).
+ *
+ * @example
+ * leadBits(Float32Array.of(-0.145, 2.5), 200); // 10: 500 adu needs 10 signed bits
+ */
+export function leadBits(samples: ArrayLike<number>, gain: number): number {
+  let max = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const x = samples[i];
+    if (!Number.isFinite(x)) continue;
+    const q = Math.round(x * gain);
+    // A negative value -m needs as many bits as m - 1 does when positive.
+    const m = q < 0 ? -q - 1 : q;
+    if (m > max) max = m;
+  }
+  const bits = Math.max(MIN_SAMPLE_BITS, Math.ceil(Math.log2(max + 1)) + 1);
+  if (bits > MAX_SAMPLE_BITS) throw new RangeError(`samples at gain ${gain} need ${bits} bits, at most ${MAX_SAMPLE_BITS} allowed`);
+  return bits;
+}
+
+/**
  * Whether `name` is a lead name as wire format v2 carries it: 1-32 printable ASCII characters.
  * The model artifact's `lead` follows the same rule, so any lead a record can name, a model can.
  *

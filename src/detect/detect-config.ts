@@ -35,8 +35,8 @@ export const DEFAULT_POINTER_KEY = MODEL_POINTER_KEY;
  * ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS; thresholds THRESHOLD (replaces
  * the artifact's global value), THRESHOLD_MULTIPLIER; MAX_DEVICES; patient adaptation ADAPTATION
  * (`patient-profile`, the default, `threshold-calibration` or `off`) and LEARNING_SECONDS (default 300);
- * SIGNAL_LOST_SECONDS and SIGNAL_LOST_CHECK_SECONDS ({@link signalLostTimingFromEnv}). Unset = the
- * documented default.
+ * SIGNAL_LOST_SECONDS and SIGNAL_LOST_CHECK_SECONDS ({@link signalLostTimingFromEnv}); LEADS, leads
+ * detected on per device (1 or 2, default 2). Unset = the documented default.
  *
  * @example
  * const config = detectConfigFromEnv(process.env);
@@ -71,6 +71,7 @@ export function detectConfigFromEnv(env: Readonly<Record<string, string | undefi
       adaptation: adaptationFrom(env[DETECT_ENV.adaptation]),
       learningSeconds: num(DETECT_ENV.learningSeconds, DEFAULT_LEARNING_SECONDS, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
       ...signalLostSettingsFromEnv(env),
+      leads: num(DETECT_ENV.leads, 2, (n) => n === 1 || n === 2, '1 or 2') as 1 | 2,
     },
   };
 }

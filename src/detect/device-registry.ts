@@ -187,6 +187,7 @@ export class DeviceRegistry {
       fresh.learnFrom = state.learnFrom;
       fresh.learner = state.learner;
       fresh.profile = state.profile;
+      fresh.second = state.second;
       this.states.set(id, fresh);
     }
   }

@@ -1,6 +1,9 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
-import type { BeatMark, DecodedRecord, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './ports';
+import type { BeatMark, DecodedRecord, SegmentedBeat, SegmentedSecond, SegmenterFactory, SegmenterLeads, StreamSegmenter } from './ports';
+import { recordLead } from '../contract/decode-record';
+import { MODEL_LEAD } from '../ecg/read-ecg-file';
+import { SecondLead, type SecondLeadJson } from './second-lead';
 import type { SecondQuality } from '../ecg/signal-quality';
 import { RhythmMonitor, type RhythmMonitorState } from './rhythm-monitor';
 export type { BeatMark } from './ports';
@@ -21,10 +24,32 @@ export interface TimedBeat extends SegmentedBeat {
  */
 export type RecordAdmission = 'duplicate' | 'continued' | 'restarted' | 'reset' | 'refused';
 
+/**
+ * Which leads a device's records are segmented on (docs/ARCHITECTURE.md §3.2): the model's lead
+ * by name first, then, for records with several leads and `leads` 2, one other.
+ */
+export interface LeadPlan {
+  /** The lead the model was trained on (default MLII). */
+  readonly lead: string;
+  /** Leads segmented per device: 1 (the model's only) or 2 (default). */
+  readonly leads: 1 | 2;
+  /** Signal-quality thresholds that tell when a lead is unusable (the rhythm monitor's). */
+  readonly sqi?: SegmenterLeads['sqi'];
+  /** When poor seconds make a lead unusable for a stretch (the rhythm monitor's technical rule). */
+  readonly stretch?: SegmenterLeads['stretch'];
+}
+
+/** The default {@link LeadPlan}: MLII, two leads when a record has them. */
+export const DEFAULT_LEAD_PLAN: LeadPlan = Object.freeze({ lead: MODEL_LEAD, leads: 2 });
+
 /** What {@link DeviceState.admit} did with a record. */
 export interface Admitted {
   readonly admission: RecordAdmission;
   readonly beats: TimedBeat[];
+  /** The samples of the lead segmented first (the model's), for the strip and the one-lead rhythm monitor. */
+  readonly samples?: Float32Array;
+  /** Multi-lead devices: the seconds the segmenter decided (lead used, its quality), for the rhythm monitor. */
+  readonly seconds?: SegmentedSecond[];
   /** The device's clock jumped (back, or forward beyond the bound): its timeline was rebased. */
   readonly clockJump?: 'back' | 'forward';
   /** Why a `refused` record is implausible (no sample values, no device id). */
@@ -129,6 +154,10 @@ export interface DeviceStateJson {
   readonly marks?: readonly BeatMark[];
   /** Signal quality and rhythm episodes (absent in states saved before issue 13). */
   readonly monitor?: RhythmMonitorState | null;
+  /** Names of the leads a multi-lead segmenter fuses, the model's first (absent or null: one lead). */
+  readonly leadNames?: readonly (string | null)[] | null;
+  /** Adaptation on the second lead (absent or null: none). */
+  readonly second?: SecondLeadJson | null;
 }
 
 /**
@@ -190,6 +219,13 @@ export class DeviceState {
   private segmenter: StreamSegmenter | null = null;
   /** Signal quality and rhythm episodes of the stream (created by the detector on first use). */
   monitor: RhythmMonitor | null = null;
+  /**
+   * Names of the leads the segmenter fuses, the model's first (null: one lead). Fixed when a
+   * multi-lead segmenter starts: a later record lacking one of them has it absent.
+   */
+  leadNames: (string | null)[] | null = null;
+  /** What the device learns and scores on its second lead (null: none). */
+  second: SecondLead | null = null;
 
   constructor(private readonly segmenters: SegmenterFactory) {}
 
@@ -201,7 +237,7 @@ export class DeviceState {
    * the stream (epoch ms; NaN when unknown). Returns the beats the record completed, placed on
    * the device's timeline.
    */
-  admit(record: DecodedRecord, arrivedAt = Number.NaN): Admitted {
+  admit(record: DecodedRecord, arrivedAt = Number.NaN, plan: LeadPlan = DEFAULT_LEAD_PLAN): Admitted {
     const rules = STREAM_RULES;
     const c = this.clock;
     const durationMs = (record.samples.length * 1000) / record.fs;
@@ -247,8 +283,22 @@ export class DeviceState {
       const contiguous = this.segmenter !== null && jump === 1 && record.fs === this.fs;
       admission = contiguous ? 'continued' : 'restarted';
     }
+    const primary = recordLead(record, plan.lead);
+    const multi = plan.leads > 1 && (record.leads?.length ?? 0) > 1;
+    // A device that starts sending several leads gets a multi-lead segmenter (a restart, once).
+    if (admission === 'continued' && multi && this.leadNames === null) admission = 'restarted';
     if (admission !== 'continued' || this.segmenter === null) {
-      this.segmenter = this.segmenters.create(record.fs);
+      if (multi) {
+        this.leadNames = [primary.name, (record.leads ?? []).find((l) => l.name !== primary.name)?.name ?? null];
+        this.segmenter = this.segmenters.create(record.fs, {
+          leads: 2,
+          ...(plan.sqi === undefined ? {} : { sqi: plan.sqi }),
+          ...(plan.stretch === undefined ? {} : { stretch: plan.stretch }),
+        });
+      } else {
+        this.leadNames = null;
+        this.segmenter = this.segmenters.create(record.fs);
+      }
       this.fs = record.fs;
       this.samplesIn = 0;
       this.anchors = [];
@@ -272,10 +322,24 @@ export class DeviceState {
     if (this.anchors.length > MAX_ANCHORS) this.anchors.shift();
     this.samplesIn += record.samples.length;
     this.lastSeq = record.seq;
-    this.extendStrip(record.samples);
-    const raw = (this.segmenter as StreamSegmenter).push(record.samples);
+    this.extendStrip(primary.samples);
+    const segmenter = this.segmenter as StreamSegmenter;
+    const others = this.leadNames === null ? undefined : this.leadNames.slice(1).map((name) => leadNamed(record, name));
+    const raw = segmenter.push(primary.samples, others);
     const beats = raw.map((b) => ({ ...b, t: this.timeOf(b.rIndex) }));
-    return clockJump === undefined ? { admission, beats } : { admission, beats, clockJump };
+    const seconds = segmenter.takeSeconds?.();
+    return {
+      admission,
+      beats,
+      samples: primary.samples,
+      ...(seconds === undefined ? {} : { seconds }),
+      ...(clockJump === undefined ? {} : { clockJump }),
+    };
+  }
+
+  /** Whether the segmenter fuses several leads. */
+  get multiLead(): boolean {
+    return this.leadNames !== null;
   }
 
   /** Whether the segmenter reports pending R peaks (the real one does; toy test segmenters do not). */
@@ -386,6 +450,8 @@ export class DeviceState {
       strip: this.strip,
       marks: this.marks,
       monitor: this.monitor === null ? null : this.monitor.toJSON(),
+      leadNames: this.leadNames,
+      second: this.second === null ? null : this.second.toJSON(),
     });
   }
 
@@ -410,6 +476,11 @@ export class DeviceState {
     s.strip = copy.strip ?? null;
     s.marks = [...(copy.marks ?? [])];
     if (copy.monitor) s.monitor = RhythmMonitor.fromJSON(copy.monitor);
+    s.leadNames = copy.leadNames ? [...copy.leadNames] : null;
+    if (copy.second) {
+      if (adapter === null) throw new Error('device state holds a second-lead adaptation but no adapter was given to restore it');
+      s.second = SecondLead.fromJSON(copy.second, adapter, a.profile);
+    }
     if (a.learner !== null) {
       if (adapter === null) throw new Error('device state holds a learner but no adapter was given to restore it');
       s.learner = adapter.restoreLearner(a.learner);
@@ -420,4 +491,10 @@ export class DeviceState {
     }
     return s;
   }
+}
+
+/** The samples of a record's lead named `name` (null: the record does not have it, or names none). */
+function leadNamed(record: DecodedRecord, name: string | null): Float32Array | null {
+  if (name === null) return null;
+  return record.leads?.find((l) => l.name === name)?.samples ?? null;
 }

@@ -49,6 +49,20 @@ export interface DeviceProfile {
    * it reads every batch, and falls back to this one.
    */
   readonly labels?: DeviceLabels;
+  /**
+   * What the device learned on its second lead in the same learning period (multi-lead devices,
+   * docs/ARCHITECTURE.md §3.2): the lead's name, its threshold and the adapter's features.
+   * Absent: none (one lead, or too few usable beats on the second).
+   */
+  readonly secondLead?: SecondLeadProfile;
+}
+
+/** The second lead's part of a {@link DeviceProfile}. */
+export interface SecondLeadProfile {
+  readonly lead: string;
+  readonly beatsLearned: number;
+  readonly threshold: number;
+  readonly features: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -177,6 +191,19 @@ export function parseDeviceProfile(value: unknown): { ok: true; profile: DeviceP
     return { ok: false, reason: 'profile.threshold: expected a finite number > 0' };
   if (o.features === null || typeof o.features !== 'object' || Array.isArray(o.features))
     return { ok: false, reason: 'profile.features: expected an object' };
+  if (o.secondLead !== undefined) {
+    const second = o.secondLead as Record<string, unknown> | null;
+    if (second === null || typeof second !== 'object' || Array.isArray(second))
+      return { ok: false, reason: 'profile.secondLead: expected an object' };
+    if (typeof second.lead !== 'string' || second.lead === '')
+      return { ok: false, reason: 'profile.secondLead.lead: expected a non-empty string' };
+    if (typeof second.beatsLearned !== 'number' || !Number.isFinite(second.beatsLearned))
+      return { ok: false, reason: 'profile.secondLead.beatsLearned: expected a finite number' };
+    if (typeof second.threshold !== 'number' || !(second.threshold > 0) || !Number.isFinite(second.threshold))
+      return { ok: false, reason: 'profile.secondLead.threshold: expected a finite number > 0' };
+    if (second.features === null || typeof second.features !== 'object' || Array.isArray(second.features))
+      return { ok: false, reason: 'profile.secondLead.features: expected an object' };
+  }
   return { ok: true, profile: o as unknown as DeviceProfile };
 }
 

@@ -6,7 +6,15 @@
 
 // The scorer's side of the port (beats, segmenters, the model) is defined by src/model, which
 // builds it from an artifact; the detector names it here with the rest of its ports.
-export type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from '../model/scorer';
+export type {
+  BeatModel,
+  SegmentedBeat,
+  SegmentedLeadWindow,
+  SegmentedSecond,
+  SegmenterFactory,
+  SegmenterLeads,
+  StreamSegmenter,
+} from '../model/scorer';
 
 /** A decoded record (samples in mV), as `decodeRecord` of `src/contract` hands it out (wire format v1 or v2). */
 export type { DecodedRecord } from '../contract/wire';

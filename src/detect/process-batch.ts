@@ -1,8 +1,10 @@
 import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertDecision, type AlertPolicyOptions } from './alert-policy';
 import { isEpisodeAlert, toAlertMessage, toAlertSnippet, toEpisodeMessage } from './alert-message';
-import { DEFAULT_RHYTHM_OPTIONS, RhythmMonitor, type EpisodeEvent, type RhythmOptions } from './rhythm-monitor';
+import { DEFAULT_RHYTHM_OPTIONS, poorStretchRule, RhythmMonitor, type EpisodeEvent, type RhythmOptions } from './rhythm-monitor';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
-import type { DeviceState, DeviceStateJson, KeptBeat, TimedBeat } from './device-state';
+import { DEFAULT_LEAD_PLAN, type DeviceState, type DeviceStateJson, type KeptBeat, type LeadPlan, type TimedBeat } from './device-state';
+import { firstLeadUsable, fuseVerdicts, secondLeadBeat, SecondLead } from './second-lead';
+import { recordLead } from '../contract/decode-record';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
 import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
 import type { SecondQuality } from '../ecg/signal-quality';
@@ -15,6 +17,7 @@ import {
   type BeatVerdict,
   type DevicePhase,
   type DeviceProfile,
+  type LearnerContext,
   type PatientAdapter,
   type ProfileStore,
 } from './patient-adaptation';
@@ -22,6 +25,7 @@ import type {
   AlertMessage,
   AlertSnippet,
   BeatModel,
+  SegmentedBeat,
   DecodedRecord,
   DetectSinks,
   EpisodeAlertMessage,
@@ -98,6 +102,18 @@ export interface DetectorOptions extends DeviceRegistryOptions {
    * (the alert state table in the Lambda). Default: memory, this detector's view only.
    */
   readonly presence?: PresenceStore;
+  /**
+   * Leads detected on per device (docs/ARCHITECTURE.md §3.2): 2 (default) detects beats on a
+   * second lead of multi-lead (v2) records where the model's lead is unusable (lost, flat,
+   * noisy), so detection survives its loss; 1 the model's lead only.
+   */
+  readonly leads?: 1 | 2;
+  /**
+   * With two leads, also learn each device's second lead and score a beat on it where the
+   * model's lead is unusable (default false: such beats are gated). Measured on MIT-BIH DS1
+   * (README): a higher V AUC, but more false alerts, so off by default.
+   */
+  readonly secondLeadScoring?: boolean;
 }
 
 export { DEFAULT_SIGNAL_LOST_SECONDS } from '../contract/signal-lost';
@@ -116,6 +132,8 @@ export interface ScoredBeat {
   readonly kind: BeatKind;
   /** `learning`: scored by the population model while the device learns its profile. */
   readonly phase: DevicePhase;
+  /** The lead the beat was scored on, when not the model's (its second lead: the model's was unusable there). */
+  readonly lead?: string;
 }
 
 /** What one batch did. */
@@ -183,6 +201,12 @@ export interface BatchResult {
     presenceWrites: number;
     /** Persisting them failed (tried again at the next batch; the batch itself does not fail for it). */
     presenceFailures: number;
+    /**
+     * Beats of multi-lead devices whose R peak was found on another lead than the model's (the
+     * model's lead was unusable there: lost, flat, noisy), or that were scored on their second
+     * lead for that reason: detection went on without the model's lead.
+     */
+    leadFallbackBeats: number;
   };
   /** Wall ms of the one batched scoring call. */
   readonly scoringMs: number;
@@ -207,6 +231,8 @@ interface DeviceWork {
   snapshot: DeviceStateJson | null;
   beats: TimedBeat[];
   firstScore: number;
+  /** Per beat, the index in the batched scores of its second-lead window (-1: not scored). */
+  second: number[];
   decisions: { decision: AlertDecision; message: AlertMessage; snippet: AlertSnippet; context: ExplainContext }[];
   /** A profile learned in this batch, to save before any alert goes out. */
   learned: DeviceProfile | null;
@@ -241,6 +267,7 @@ export class Detector {
   private readonly rhythm: RhythmOptions | null;
   /** `signal-lost`: arrivals persisted, episodes ended by a return, silent devices found (src/detect/signal-lost.ts). */
   private readonly signalLost: SignalLostMonitor;
+  private readonly leads: 1 | 2;
   /**
    * Ids of the episode alerts each device last published: a rollback replays the device's
    * records and raises the same ids, which are then not sent again (as beat alerts are not).
@@ -275,6 +302,8 @@ export class Detector {
         options.signalLostCheckSeconds ?? DEFAULT_SIGNAL_LOST_CHECK_SECONDS,
       ),
     );
+    this.leads = options.leads ?? 2;
+    if (this.leads !== 1 && this.leads !== 2) throw new RangeError(`leads must be 1 or 2, got ${String(options.leads)}`);
     this.devices = new DeviceRegistry(initialModel?.segmenters ?? { create: noModel, restore: noModel }, options, this.adapter);
     if (initialModel) this.segmenterKey = initialModel.segmenters;
   }
@@ -313,6 +342,7 @@ export class Detector {
       episodeAlerts: 0,
       presenceWrites: 0,
       presenceFailures: 0,
+      leadFallbackBeats: 0,
     };
     const evictionsBefore = this.devices.evictions;
     const failed = new Set<string>();
@@ -334,11 +364,14 @@ export class Detector {
         continue;
       }
       // Physiological bounds: an absurd amplitude is clipped (and counted) so that it cannot
-      // blind the QRS detector for longer than the record itself.
-      if (clipAmplitude(decoded.record.samples) > 0) {
-        counts.amplitudeFlagged++;
-        clipped.add(item.id);
-      }
+      // blind the QRS detector for longer than the record itself. Every lead is clipped; beats
+      // are artefacts only when the model's lead was.
+      const modelLead = recordLead(decoded.record, model.lead).samples;
+      let others = 0;
+      for (const l of decoded.record.leads ?? []) if (l.samples !== modelLead) others += clipAmplitude(l.samples);
+      const first = clipAmplitude(modelLead);
+      if (first + others > 0) counts.amplitudeFlagged++;
+      if (first > 0) clipped.add(item.id);
       const { deviceId } = decoded.record;
       let work = byDevice.get(deviceId);
       if (!work)
@@ -351,6 +384,7 @@ export class Detector {
             snapshot: null,
             beats: [],
             firstScore: 0,
+            second: [],
             decisions: [],
             learned: null,
             updated: null,
@@ -367,7 +401,13 @@ export class Detector {
     const snoozed = new Map([...settings].map(([id, s]) => [id, s.snoozedUntil ?? 0]));
     const now = (this.options.now ?? Date.now)();
 
-    // 2. Per device, in seq order: duplicates skipped, gaps restart the segmenter, beats cut.
+    // 2. Per device, in seq order: duplicates skipped, gaps restart the segmenter, beats cut
+    // (on the model's lead by name, and on a second lead of multi-lead records).
+    const plan: LeadPlan = {
+      lead: model.lead ?? DEFAULT_LEAD_PLAN.lead,
+      leads: this.leads,
+      ...(this.rhythm === null ? {} : { sqi: this.rhythm.sqi, stretch: poorStretchRule(this.rhythm) }),
+    };
     const allBeats: TimedBeat[] = [];
     for (const work of [...byDevice.values()]) {
       inDeviceOrder(work.records);
@@ -387,11 +427,12 @@ export class Detector {
       if (profile) {
         state.profile = profile;
         state.tracker = null;
+        state.second = profile.secondLead ? SecondLead.learned(profile.secondLead.lead) : null;
       }
       for (const { record, item } of work.records) {
         let admitted: ReturnType<DeviceState['admit']>;
         try {
-          admitted = state.admit(record, item.arrivedAt);
+          admitted = state.admit(record, item.arrivedAt, plan);
         } catch (err) {
           // Valid on the wire but not for the signal path (e.g. an fs the QRS detector does not
           // support): quarantined like any bad record, never a failed batch that blocks the shard.
@@ -429,6 +470,15 @@ export class Detector {
       work.firstScore = allBeats.length;
       allBeats.push(...work.beats);
     }
+    // Second-lead windows of multi-lead beats (second-lead scoring), scored in the same call after the others.
+    const secondBeats: SegmentedBeat[] = [];
+    for (const work of byDevice.values())
+      work.second = work.beats.map((beat) => {
+        const second = this.adapter.learns && this.options.secondLeadScoring === true ? secondLeadBeat(beat) : null;
+        if (second === null) return -1;
+        secondBeats.push(second);
+        return allBeats.length + secondBeats.length - 1;
+      });
     counts.rejected = rejections.length;
     const quarantined = Promise.all(rejections.map((r) => this.sinks.quarantine(r).catch(() => void failed.add(r.recordId))));
 
@@ -438,8 +488,9 @@ export class Detector {
     const started = performance.now();
     let scores: Float32Array;
     try {
-      scores = allBeats.length > 0 ? model.scoreBeats(allBeats) : new Float32Array(0);
-      if (scores.length !== allBeats.length) throw new Error(`model returned ${scores.length} scores for ${allBeats.length} beats`);
+      const toScore = secondBeats.length > 0 ? [...allBeats, ...secondBeats] : allBeats;
+      scores = toScore.length > 0 ? model.scoreBeats(toScore) : new Float32Array(0);
+      if (scores.length !== toScore.length) throw new Error(`model returned ${scores.length} scores for ${toScore.length} beats`);
     } catch (err) {
       for (const work of byDevice.values()) this.devices.restore(work.deviceId, work.snapshot);
       await quarantined;
@@ -473,19 +524,44 @@ export class Detector {
           state.marks.push({ t: beat.t, anomalous: false, kind: 'gated', rrPrev: beat.rrPrev });
           return;
         }
+        // Multi-lead beats: the model's lead unless it was unusable over the beat (then its
+        // window is noise), the second lead's window where usable (docs/ARCHITECTURE.md §3.2).
+        const firstUsable = firstLeadUsable(beat);
+        const at = work.second[i];
+        const second = at < 0 ? null : { beat: secondBeats[at - allBeats.length], modelScore: scores[at], reconstruction: 0 };
+        if (second !== null) second.reconstruction = reconstructionErrorOf(second.modelScore, second.beat, model.scoring);
+        const secondLead = state.leadNames?.[1] ?? null;
         let verdict: BeatVerdict;
+        let lead: 0 | 1 = 0;
         if (phase === 'learning') {
-          (state.learner as NonNullable<DeviceState['learner']>).add(beat, modelScore, reconstruction);
-          verdict = populationVerdict(modelScore, population);
+          if (firstUsable) (state.learner as NonNullable<DeviceState['learner']>).add(beat, modelScore, reconstruction);
+          if (second !== null && secondLead !== null) {
+            // A device that sends a second lead learns it in the same period (from its first beat on it).
+            if (state.second?.lead !== secondLead || !state.second.isLearning)
+              state.second = SecondLead.learning(this.adapter, secondLead, this.learnerContext(state, model));
+            state.second.add(second.beat, second.modelScore, second.reconstruction);
+          }
+          verdict = firstUsable ? populationVerdict(modelScore, population) : { score: 0, kind: 'gated' };
           counts.learningBeats++;
-        } else if (this.adapter.track !== undefined && state.profile !== null) {
-          // A profile that moves with the beats (template drift, RR history): its live state is
-          // part of the device state, so a rollback replays the same updates.
-          state.tracker ??= this.adapter.track(state.profile, null);
-          verdict = state.tracker.score(beat, modelScore, reconstruction);
         } else {
-          verdict = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore, reconstruction);
+          // The model lead's verdict: none where its window is unusable.
+          let first: BeatVerdict | null = null;
+          if (firstUsable && this.adapter.track !== undefined && state.profile !== null) {
+            // A profile that moves with the beats (template drift, RR history): its live state is
+            // part of the device state, so a rollback replays the same updates.
+            state.tracker ??= this.adapter.track(state.profile, null);
+            first = state.tracker.score(beat, modelScore, reconstruction);
+          } else if (firstUsable) {
+            first = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore, reconstruction);
+          }
+          const other =
+            second !== null && state.second !== null && state.profile !== null && state.second.lead === secondLead
+              ? state.second.score(this.adapter, state.profile, second.beat, second.modelScore, second.reconstruction)
+              : null;
+          ({ verdict, lead } = fuseVerdicts(first, other));
         }
+        if (lead === 1 || (beat.lead ?? 0) !== 0) counts.leadFallbackBeats++;
+        const scoredOn = lead === 1 && secondLead !== null ? { lead: secondLead } : {};
         const score = verdict.score / multiplier;
         // Labels speak of the device's learned scale: a device still learning keeps threshold 1.
         const threshold = phase === 'learned' ? labelled : 1;
@@ -516,11 +592,35 @@ export class Detector {
         const lastAlert = state.policy.lastAlert;
         const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold }, this.policy);
         state.policy = step.state;
+        // What the beat was scored on: its second lead's window and model score, or the model lead's.
+        const onSecond = lead === 1 && second !== null ? second : null;
+        const window = onSecond?.beat.window ?? beat.window;
+        const shownScore = onSecond?.modelScore ?? modelScore;
         state.keep(
-          { t: beat.t, score, modelScore, anomalous, kind, rrPrev: beat.rrPrev, rrNext: beat.rrNext, window: Array.from(beat.window) },
+          {
+            t: beat.t,
+            score,
+            modelScore: shownScore,
+            anomalous,
+            kind,
+            rrPrev: beat.rrPrev,
+            rrNext: beat.rrNext,
+            window: Array.from(window),
+            ...scoredOn,
+          },
           this.policy.n,
         );
-        scored.push({ deviceId: work.deviceId, t: beat.t, score, modelScore, threshold, anomalous, kind, phase });
+        scored.push({
+          deviceId: work.deviceId,
+          t: beat.t,
+          score,
+          modelScore: shownScore,
+          threshold,
+          anomalous,
+          kind,
+          phase,
+          ...scoredOn,
+        });
         if (!step.alert) return;
         if (phase === 'learning' && step.alert.severity !== 'critical') {
           // Held: a warning from a device still learning is judged by the population model, which
@@ -560,6 +660,14 @@ export class Detector {
         const t = work.beats[work.beats.length - 1].t;
         const features = state.tracker.update(t);
         if (features !== null) work.updated = state.profile = { ...state.profile, features, updatedAt: t };
+      }
+      // The second lead's profile moves the same way.
+      const secondLearned = state.profile?.secondLead;
+      if (state.second !== null && secondLearned !== undefined && work.learned === null && work.beats.length > 0) {
+        const t = work.beats[work.beats.length - 1].t;
+        const features = state.second.update(t);
+        if (features !== null)
+          work.updated = state.profile = { ...(state.profile as DeviceProfile), secondLead: { ...secondLearned, features }, updatedAt: t };
       }
     }
 
@@ -775,7 +883,11 @@ export class Detector {
     else if (admitted.admission === 'restarted' || admitted.admission === 'reset') state.monitor.restart(record.fs);
     const peaks = admitted.beats.map((b) => b.rIndex);
     for (const p of state.pendingPeaks()) peaks.push(p);
-    return state.monitor.samples(record.samples, peaks, (i) => state.timeOf(i));
+    const timeOf = (i: number) => state.timeOf(i);
+    // A multi-lead segmenter judged each second on its leads: the monitor takes its verdicts
+    // (the lead used there), so one lead lost is neither lead-off nor asystole.
+    if (admitted.seconds !== undefined) return state.monitor.judged(admitted.seconds, peaks, timeOf);
+    return state.monitor.samples(admitted.samples ?? record.samples, peaks, timeOf);
   }
 
   /** Loads the profiles of the batch's devices that have no state here, in parallel. */
@@ -824,13 +936,17 @@ export class Detector {
         state.phase = 'learned';
         state.learner = null;
         state.tracker = null;
+        const second = (state.profile as DeviceProfile).secondLead;
+        state.second = second ? SecondLead.learned(second.lead) : null;
       } else {
         // First sight counts from the first record's t0; a model change from this beat.
         state.learnFrom = state.modelVersion === null && state.learnFrom !== null ? state.learnFrom : t;
         state.phase = 'learning';
-        state.learner = this.adapter.newLearner({ fs: state.fs, window: model.window ?? DEFAULT_BEAT_WINDOW, modelVersion: model.version });
+        state.learner = this.adapter.newLearner(this.learnerContext(state, model));
         state.profile = null;
         state.tracker = null;
+        // A second lead starts learning at its first usable beat of the period.
+        state.second = null;
       }
       state.modelVersion = model.version;
     }
@@ -840,6 +956,7 @@ export class Detector {
     // A learner that is not ready (no dominant beat yet) extends the period, within a bound.
     if (elapsed >= this.learningMs && ((learner.ready?.() ?? true) || elapsed >= this.learningMs * (1 + MAX_LEARNING_EXTENSION))) {
       const { threshold, features } = learner.finish(population);
+      const secondLead = state.second?.isLearning ? state.second.finish(population) : undefined;
       state.profile = {
         formatVersion: PROFILE_FORMAT_VERSION,
         adapter: this.adapter.name,
@@ -849,15 +966,22 @@ export class Detector {
         beatsLearned: learner.beats,
         threshold,
         features,
+        ...(secondLead === undefined ? {} : { secondLead }),
       };
       state.phase = 'learned';
       state.learner = null;
       state.tracker = null;
+      state.second = secondLead === undefined ? null : SecondLead.learned(secondLead.lead);
       // The policy's window held population-scale scores: start it afresh on the device's scale.
       state.policy = { recent: [], lastAlert: state.policy.lastAlert };
       work.learned = state.profile;
     }
     return state.phase;
+  }
+
+  /** What a device's learners are told: its rate, the model's window and version. */
+  private learnerContext(state: DeviceState, model: BeatModel): LearnerContext {
+    return { fs: state.fs, window: model.window ?? DEFAULT_BEAT_WINDOW, modelVersion: model.version };
   }
 
   /** The profile the `off` adapter scores against: the model's threshold for the device. */

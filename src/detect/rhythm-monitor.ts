@@ -13,8 +13,13 @@
  */
 import { rrIrregularity } from '../ecg/rr-irregularity';
 import {
+  DEFAULT_POOR_STRETCH,
   isPoorQuality,
+  poorStretchOnset,
+  SECOND_QUALITY_CODE,
+  secondQualityOf,
   SignalQualityIndex,
+  type PoorStretchRule,
   type SecondQuality,
   type SignalQualityOptions,
   type SignalQualityState,
@@ -119,10 +124,10 @@ export interface RhythmOptions {
  */
 export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   sqi: {},
-  technicalWindowSeconds: 10,
-  technicalOnsetSeconds: 6,
-  noiseOnsetSeconds: 9,
-  technicalOffsetSeconds: 5,
+  technicalWindowSeconds: DEFAULT_POOR_STRETCH.windowSeconds,
+  technicalOnsetSeconds: DEFAULT_POOR_STRETCH.onsetSeconds,
+  noiseOnsetSeconds: DEFAULT_POOR_STRETCH.noiseOnsetSeconds,
+  technicalOffsetSeconds: DEFAULT_POOR_STRETCH.offsetSeconds,
   asystoleSeconds: 4,
   bradyBpm: 40,
   bradyBeats: 5,
@@ -185,8 +190,27 @@ export interface RhythmMonitorState {
   readonly patternT: number[];
 }
 
-const QUALITY_CODE: Record<SecondQuality, string> = { good: 'g', wander: 'w', flat: 'f', saturated: 's', noisy: 'n' };
-const CODE_QUALITY: Record<string, SecondQuality> = { g: 'good', w: 'wander', f: 'flat', s: 'saturated', n: 'noisy' };
+/**
+ * The technical rule of rhythm options as a poor-stretch rule (`src/ecg/signal-quality.ts`): what
+ * makes a technical episode on the stream also makes a lead unusable in a multi-lead segmenter.
+ *
+ * @example
+ * poorStretchRule(DEFAULT_RHYTHM_OPTIONS); // { windowSeconds: 10, onsetSeconds: 6, noiseOnsetSeconds: 9, offsetSeconds: 5 }
+ */
+export function poorStretchRule(o: RhythmOptions): PoorStretchRule {
+  return {
+    windowSeconds: o.technicalWindowSeconds,
+    onsetSeconds: o.technicalOnsetSeconds,
+    noiseOnsetSeconds: o.noiseOnsetSeconds,
+    offsetSeconds: o.technicalOffsetSeconds,
+  };
+}
+
+const TECHNICAL_REASON: Record<'flat' | 'saturated' | 'noisy', TechnicalReason> = {
+  flat: 'lead-off',
+  saturated: 'saturation',
+  noisy: 'noise',
+};
 /** Seconds of quality kept (asystole looks back over the whole pause). */
 const QUALITY_KEPT = 120;
 const PEAKS_KEPT = 40;
@@ -266,14 +290,14 @@ export class RhythmMonitor {
   /** Quality of a completed second (null: not judged yet or too old). */
   qualityOf(second: number): SecondQuality | null {
     const k = second - this.s.qualityFrom;
-    return k >= 0 && k < this.s.quality.length ? CODE_QUALITY[this.s.quality[k]] : null;
+    return k >= 0 && k < this.s.quality.length ? (secondQualityOf(this.s.quality[k]) ?? null) : null;
   }
 
   /** The judged seconds still kept (the last 120), oldest first: each one's first sample index and verdict. */
   judgedSeconds(): { start: number; quality: SecondQuality }[] {
     const out: { start: number; quality: SecondQuality }[] = [];
     for (let k = 0; k < this.s.quality.length; k++)
-      out.push({ start: (this.s.qualityFrom + k) * this.sqi.block, quality: CODE_QUALITY[this.s.quality[k]] });
+      out.push({ start: (this.s.qualityFrom + k) * this.sqi.block, quality: secondQualityOf(this.s.quality[k]) as SecondQuality });
     return out;
   }
 
@@ -298,13 +322,25 @@ export class RhythmMonitor {
    * so far (emitted or still held by the segmenter). Returns technical and rate-rule events.
    */
   samples(samples: ArrayLike<number>, peaks: readonly number[], timeOf: (index: number) => number): EpisodeEvent[] {
+    return this.judged(this.sqi.push(samples), peaks, timeOf);
+  }
+
+  /**
+   * As {@link RhythmMonitor.samples}, with each second's quality judged elsewhere: by a
+   * multi-lead segmenter, on the lead it used there (seconds in order, from the stream's first).
+   */
+  judged(
+    seconds: readonly { readonly index: number; readonly quality: SecondQuality }[],
+    peaks: readonly number[],
+    timeOf: (index: number) => number,
+  ): EpisodeEvent[] {
     const out: EpisodeEvent[] = [];
     const fs = this.s.fs;
     // R peaks first: a peak in this record ends a pause before the pause rule looks at it.
     const fresh = peaks.filter((r) => r > this.s.lastR || (this.s.peaks.length === 0 && r >= this.s.lastR)).sort((a, b) => a - b);
     for (const r of fresh) this.onPeak(r, timeOf, out);
-    for (const second of this.sqi.push(samples)) {
-      this.s.quality += QUALITY_CODE[second.quality];
+    for (const second of seconds) {
+      this.s.quality += SECOND_QUALITY_CODE[second.quality];
       if (this.s.quality.length > QUALITY_KEPT) {
         this.s.quality = this.s.quality.slice(1);
         this.s.qualityFrom++;
@@ -402,21 +438,10 @@ export class RhythmMonitor {
       return;
     }
     if (!isPoorQuality(quality)) return;
-    const window = this.s.quality.slice(-o.technicalWindowSeconds);
-    const counts = { f: 0, s: 0, n: 0 };
-    let firstPoor = -1;
-    for (let i = 0; i < window.length; i++) {
-      const c = window[i] as 'f' | 's' | 'n';
-      if (c in counts) {
-        counts[c]++;
-        if (firstPoor < 0) firstPoor = i;
-      }
-    }
-    if (counts.f + counts.s + counts.n < o.technicalOnsetSeconds) return;
-    const reason: TechnicalReason =
-      counts.f >= counts.s && counts.f >= counts.n ? 'lead-off' : counts.s >= counts.n ? 'saturation' : 'noise';
-    if (reason === 'noise' && counts.f + counts.s + counts.n < o.noiseOnsetSeconds) return;
-    const startSecond = second + 1 - window.length + firstPoor;
+    const onset = poorStretchOnset(this.s.quality, poorStretchRule(o));
+    if (onset === null) return;
+    const reason = TECHNICAL_REASON[onset.quality];
+    const startSecond = second + 1 - onset.window + onset.firstPoor;
     const start = timeOf(startSecond * this.sqi.block);
     s.technical = { reason, start, good: 0 };
     out.push({ kind: 'technical', label: reason, phase: 'onset', severity: 'warning', start, at: tEnd });

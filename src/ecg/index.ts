@@ -16,6 +16,7 @@ export { EdfFormatError, parseEdf, readEdf, type EdfAnnotation, type EdfRecord, 
 export { CsvFormatError, parseEcgCsv, readEcgCsv, type CsvLead, type CsvUnit, type EcgCsv, type ReadEcgCsvOptions } from './read-csv';
 export {
   chooseLead,
+  isLeadNamed,
   listEcgFiles,
   MODEL_LEAD,
   readEcgFile,
@@ -28,6 +29,7 @@ export {
 export { BiquadCascade, butterworthBandpass, type BiquadCascadeState } from './biquad';
 export { createEcgCleaner, DEFAULT_CLEAN_BAND, ecgClean, ecgCleanDelay, type EcgCleanOptions } from './ecg-clean';
 export { ecgResample } from './resample';
+export { detectableRate, toDetectableRate } from './resample-recording';
 export { DEFAULT_QRS_OPTIONS, resolveQrsOptions, type QrsOptions } from './qrs-options';
 export { ecgPeaks, QrsDetector, type QrsDetectorState } from './qrs-detector';
 export { DEFAULT_BEAT_WINDOW, type BeatNormalization, type BeatWindowSpec } from './beat-window-spec';
@@ -50,5 +52,5 @@ export {
   type MultiLeadSegmenterState,
 } from './multi-lead-segmenter';
 export { EC57_MATCH_WINDOW_SECONDS, matchBeats, positivePredictivity, sensitivity, type BeatMatch } from './match-beats';
-export { scoreQrs, streamBeats, totalQrs, type QrsScore } from './qrs-evaluation';
+export { scoreQrs, streamBeats, streamLeadBeats, totalQrs, type QrsScore } from './qrs-evaluation';
 export { ecgSimulate, type EcgSimulateOptions, type SimulatedAnomaly, type SimulatedBeatLabel, type SimulatedEcg } from './ecg-simulate';

@@ -1,13 +1,21 @@
 import { decodeFloat32, encodeFloat32 } from './float32-base64';
 import { QrsDetector, type QrsDetectorState } from './qrs-detector';
 import type { QrsOptions } from './qrs-options';
-import { SignalQualityIndex, type SecondQuality, type SignalQualityOptions, type SignalQualityState } from './signal-quality';
+import {
+  DEFAULT_POOR_STRETCH,
+  isPoorQuality,
+  poorStretchOnset,
+  SECOND_QUALITY_CODE,
+  secondQualityOf,
+  SignalQualityIndex,
+  type PoorStretchRule,
+  type SecondQuality,
+  type SignalQualityOptions,
+  type SignalQualityState,
+} from './signal-quality';
 
 /** Seconds of per-second quality a channel remembers (the merge and the windows look a few seconds back). */
 const QUALITY_KEPT = 32;
-
-const CODE: Record<SecondQuality, string> = { good: 'g', wander: 'w', flat: 'f', saturated: 's', noisy: 'n' };
-const QUALITY: Record<string, SecondQuality> = { g: 'good', w: 'wander', f: 'flat', s: 'saturated', n: 'noisy' };
 
 /** Plain-JSON state of a {@link LeadChannel}. */
 export interface LeadChannelState {
@@ -18,6 +26,10 @@ export interface LeadChannelState {
   /** One letter per second (`g`ood, `w`ander, `f`lat, `s`aturated, `n`oisy), from second `qualityFrom`. */
   readonly quality: string;
   readonly qualityFrom: number;
+  /** Per second of `quality`, `1` when it lies in a poor stretch of this lead, else `0`. */
+  readonly stretch: string;
+  /** The poor stretch open now: acceptable seconds in a row since (null: none open). */
+  readonly open: { readonly good: number } | null;
   /** R peaks reported by the detector and not merged yet, ascending. */
   readonly peaks: number[];
   /** The last R peak the detector reported (-1: none). */
@@ -32,13 +44,17 @@ export interface LeadChannelOptions {
   readonly ringLength: number;
   readonly qrs?: Partial<Omit<QrsOptions, 'fs'>>;
   readonly sqi?: Omit<SignalQualityOptions, 'fs'>;
+  /** When poor seconds make the lead unusable for a stretch (default {@link DEFAULT_POOR_STRETCH}). */
+  readonly stretch?: PoorStretchRule;
 }
 
 /**
  * One lead of a multi-lead stream: its own QRS detector, a ring of its cleaned signal (from which
  * beat windows are cut), its per-second signal quality, and the R peaks it reported that the
  * fusion has not decided on yet. Every lead of a stream is fed in lockstep, so sample `i` of each
- * channel is the same instant. A stretch where the lead is absent (a record without it) holds
+ * channel is the same instant. A second is usable on the lead when its quality is acceptable and
+ * it is not inside a poor stretch of the lead (the rule of a technical episode, applied to the
+ * lead alone): a lead that keeps dropping into noise is not trusted between its noisy seconds. A stretch where the lead is absent (a record without it) holds
  * its last value: a flat signal, which the quality index calls `flat`, so the lead is not used
  * there.
  *
@@ -54,10 +70,14 @@ export class LeadChannel {
   private readonly sqi: SignalQualityIndex;
   private quality: string;
   private qualityFrom: number;
+  private stretch: string;
+  private open: { good: number } | null;
   private lastReported: number;
   private last: number;
+  private readonly rule: PoorStretchRule;
 
   constructor(options: LeadChannelOptions, state?: LeadChannelState) {
+    this.rule = options.stretch ?? DEFAULT_POOR_STRETCH;
     if (state) {
       this.detector = QrsDetector.fromJSON(state.detector);
       const ring = typeof state.ring === 'string' ? decodeFloat32(state.ring) : null;
@@ -67,6 +87,8 @@ export class LeadChannel {
       this.sqi = SignalQualityIndex.fromJSON(state.sqi);
       this.quality = state.quality;
       this.qualityFrom = state.qualityFrom;
+      this.stretch = state.stretch;
+      this.open = state.open === null ? null : { ...state.open };
       this.peaks = [...state.peaks];
       this.lastReported = state.lastReported;
       this.last = state.last;
@@ -76,6 +98,8 @@ export class LeadChannel {
       this.sqi = new SignalQualityIndex({ ...options.sqi, fs: options.fs });
       this.quality = '';
       this.qualityFrom = 0;
+      this.stretch = '';
+      this.open = null;
       this.peaks = [];
       this.lastReported = -1;
       this.last = 0;
@@ -114,12 +138,24 @@ export class LeadChannel {
       ring[pos] = cleaned[k];
       if (++pos === ring.length) pos = 0;
     }
-    for (const second of this.sqi.push(x)) {
-      this.quality += CODE[second.quality];
-      if (this.quality.length > QUALITY_KEPT) {
-        this.quality = this.quality.slice(1);
-        this.qualityFrom++;
-      }
+    for (const second of this.sqi.push(x)) this.judge(second.quality);
+  }
+
+  /** Adds a completed second's verdict and moves the poor stretch (as a technical episode opens and closes). */
+  private judge(quality: SecondQuality): void {
+    this.quality += SECOND_QUALITY_CODE[quality];
+    const poor = isPoorQuality(quality);
+    if (this.open !== null) {
+      this.open.good = poor ? 0 : this.open.good + 1;
+      if (this.open.good >= this.rule.offsetSeconds) this.open = null;
+    } else if (poor && poorStretchOnset(this.quality, this.rule) !== null) {
+      this.open = { good: 0 };
+    }
+    this.stretch += this.open === null ? '0' : '1';
+    if (this.quality.length > QUALITY_KEPT) {
+      this.quality = this.quality.slice(1);
+      this.stretch = this.stretch.slice(1);
+      this.qualityFrom++;
     }
   }
 
@@ -135,7 +171,14 @@ export class LeadChannel {
   /** Quality of a completed second (null: not judged yet, or forgotten). */
   qualityOf(second: number): SecondQuality | null {
     const k = second - this.qualityFrom;
-    return k >= 0 && k < this.quality.length ? QUALITY[this.quality[k]] : null;
+    return k >= 0 && k < this.quality.length ? (secondQualityOf(this.quality[k]) ?? null) : null;
+  }
+
+  /** Whether a completed second is usable on this lead: acceptable quality, outside a poor stretch (null: not judged yet, or forgotten). */
+  usableOf(second: number): boolean | null {
+    const k = second - this.qualityFrom;
+    if (k < 0 || k >= this.quality.length) return null;
+    return this.stretch[k] === '0' && !isPoorQuality(secondQualityOf(this.quality[k]) as SecondQuality);
   }
 
   /** Forgets reported peaks below `index` (decided). */
@@ -153,6 +196,8 @@ export class LeadChannel {
       sqi: this.sqi.toJSON(),
       quality: this.quality,
       qualityFrom: this.qualityFrom,
+      stretch: this.stretch,
+      open: this.open === null ? null : { ...this.open },
       peaks: [...this.peaks],
       lastReported: this.lastReported,
       last: this.last,

@@ -18,7 +18,7 @@ export interface MitdbRecord {
    * Every lead of the record in file order, mV (`signal` is one of them). Absent in records made
    * by hand (tests) that carry one lead only.
    */
-  readonly leads?: readonly { readonly name: string; readonly samples: Float32Array }[];
+  readonly leads?: readonly { readonly name: string; readonly samples: Float32Array; readonly gain?: number }[];
   /** Why `signal` is not the lead asked for (or not MLII), when it is not. */
   readonly warning?: string;
   /** Sample indices of the reference beat annotations (non-beat annotations dropped), ascending. */
@@ -94,14 +94,14 @@ export function loadMitdbRecord(folder: string, name: string, lead: string = MOD
     symbols.push(symbol);
   }
   if (vfStart >= 0) excluded.push([vfStart, record.length]);
-  const leads = record.signals.map((s) => ({ name: s.lead, unit: 'mV' as const, samples: s.samples }));
+  const leads = record.signals.map((s) => ({ name: s.lead, unit: 'mV' as const, samples: s.samples, gain: s.gain }));
   const chosen = chooseLead({ leads }, lead);
   return {
     name,
     fs: record.fs,
     lead: chosen.lead.name,
     signal: chosen.lead.samples,
-    leads: leads.map((l) => ({ name: l.name, samples: l.samples })),
+    leads: leads.map((l) => ({ name: l.name, samples: l.samples, gain: l.gain })),
     ...(chosen.warning === undefined ? {} : { warning: chosen.warning }),
     beatSamples: Int32Array.from(samples),
     beatSymbols: symbols,

@@ -3,8 +3,9 @@ import { DEFAULT_BEAT_WINDOW, type BeatWindowSpec } from './beat-window-spec';
 import { ecgBeatWindow, normalizeBeat, validateBeatWindowSpec } from './beat-window';
 import { ecgCleanDelay } from './ecg-clean';
 import { LeadChannel, type LeadChannelState } from './lead-channel';
+import { EC57_MATCH_WINDOW_SECONDS } from './match-beats';
 import { resolveQrsOptions } from './qrs-options';
-import { isPoorQuality, type SecondQuality, type SignalQualityOptions } from './signal-quality';
+import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from './signal-quality';
 
 /** Most leads one segmenter fuses (QRS detection runs once per lead: cost grows with it). */
 export const MAX_SEGMENTER_LEADS = 4;
@@ -12,12 +13,29 @@ export const MAX_SEGMENTER_LEADS = 4;
 /** Format version of {@link MultiLeadSegmenterState}. */
 export const MULTI_LEAD_STATE_VERSION = 1;
 
+/**
+ * A lead other than the model's is trusted only while its QRS detections agree with the model
+ * lead's: over the last {@link AGREEMENT_SECONDS} seconds both leads were usable, the share of
+ * R peaks of either lead matched by the other within 150 ms must be at least
+ * {@link AGREEMENT_MIN}. This is the beat-agreement index (bSQI) of Li, Mark and Clifford
+ * ("Robust heart rate estimation from multiple asynchronous noisy sources using signal quality
+ * indices and a Kalman filter", Physiological Measurement 29(1):15-32, 2008), across leads: a
+ * second lead whose detector misses or invents beats (MIT-BIH 101, 108, 208 on V1) is not used,
+ * even where its quality index finds nothing wrong. While the model lead is lost the trust
+ * learned before stays.
+ */
+export const AGREEMENT_SECONDS = 10;
+/** See {@link AGREEMENT_SECONDS}. */
+export const AGREEMENT_MIN = 0.9;
+
 /** Options of {@link MultiLeadSegmenter}: a {@link BeatSegmenter}'s, the number of leads and the quality index's. */
 export interface MultiLeadSegmenterOptions extends BeatSegmenterOptions {
   /** Leads fed together, in order of preference (lead 0 is the model's). 1 to {@link MAX_SEGMENTER_LEADS}. */
   readonly leads: number;
   /** Signal-quality thresholds (`SignalQualityIndex`) that decide when a lead is unusable. */
   readonly sqi?: Omit<SignalQualityOptions, 'fs'>;
+  /** When poor seconds make a lead unusable for a stretch (default `DEFAULT_POOR_STRETCH`). */
+  readonly stretch?: PoorStretchRule;
 }
 
 /** One lead's window of a beat, cut at the beat's R peak, and whether that lead was usable there. */
@@ -25,7 +43,11 @@ export interface LeadWindow {
   readonly window: Float32Array;
   readonly scale: number;
   readonly offset: number;
-  /** Every second the window spans had acceptable quality on this lead (not flat, saturated or noisy). */
+  /**
+   * Every second the window spans was usable on this lead: acceptable quality (not flat,
+   * saturated or noisy), outside a poor stretch, and for another lead than the model's, its
+   * detections agreeing with the model lead's ({@link AGREEMENT_SECONDS}).
+   */
   readonly usable: boolean;
 }
 
@@ -63,6 +85,7 @@ export interface MultiLeadSegmenterState {
   readonly rrLocalBeats: number;
   readonly maxRrNext: number;
   readonly sqi: Omit<SignalQualityOptions, 'fs'>;
+  readonly stretch?: PoorStretchRule;
   readonly n: number;
   readonly channels: LeadChannelState[];
   readonly held: {
@@ -78,16 +101,24 @@ export interface MultiLeadSegmenterState {
   readonly nextSecond: number;
   readonly lastChoice: number;
   readonly seconds: FusedSecond[];
+  /** Per lead, the recent per-second agreement with lead 0 ([matched peaks, peaks]), oldest first (lead 0's is empty). */
+  readonly agreement: [number, number][][];
+  /** Per lead, `1` for each merged second from `trustFrom` in which it was trusted, else `0`. */
+  readonly trusted: string[];
+  readonly trustFrom: number;
 }
 
 /** Samples handed to the detectors at once. */
 const BLOCK = 256;
+/** Merged seconds whose trust is remembered (windows look a few seconds back). */
+const TRUST_KEPT = 32;
 
 /**
  * Streaming beat segmentation over several leads of one device (docs/ARCHITECTURE.md §3.2):
  * each lead runs its own QRS detector and signal-quality index, and for each second of the
- * stream the beats come from the first lead, in order of preference, whose quality there is
- * acceptable (not flat, saturated or noisy); when none is, from lead 0. So detection follows
+ * stream the beats come from the first lead, in order of preference, usable there (its quality
+ * acceptable: not flat, saturated or noisy, and not inside a poor stretch of that lead, the rule
+ * of a technical episode applied to the lead alone); when none is, from lead 0. So detection follows
  * the model's lead while it is good and carries on with another when it is lost (a loose
  * electrode, noise), then returns. Around a change of lead a beat both leads found is taken
  * once (two R peaks closer than the refractory period are one beat). RR intervals are those
@@ -111,6 +142,7 @@ export class MultiLeadSegmenter {
   private readonly rrLocalBeats: number;
   private readonly maxRrNext: number;
   private readonly sqiOptions: Omit<SignalQualityOptions, 'fs'>;
+  private readonly stretch: PoorStretchRule | undefined;
   private readonly channels: LeadChannel[];
   private readonly block: number;
   private readonly refractory: number;
@@ -131,6 +163,12 @@ export class MultiLeadSegmenter {
   private nextSecond: number;
   private lastChoice: number;
   private seconds: FusedSecond[];
+  private agreement: [number, number][][];
+  private trusted: string[];
+  private trustFrom: number;
+  /** Seconds the agreement of a second waits, so every lead's R peaks in it are known. */
+  private readonly agreementLag: number;
+  private readonly tolerance: number;
 
   constructor(options: MultiLeadSegmenterOptions, state?: MultiLeadSegmenterState) {
     this.fs = options.fs;
@@ -145,6 +183,7 @@ export class MultiLeadSegmenter {
       throw new RangeError(`MultiLeadSegmenter: rrLocalBeats must be an integer >= 1, got ${this.rrLocalBeats}`);
     if (!(this.maxRrNext > 0)) throw new RangeError(`MultiLeadSegmenter: maxRrNext must be positive, got ${this.maxRrNext}`);
     this.sqiOptions = { ...options.sqi };
+    this.stretch = options.stretch === undefined ? undefined : { ...options.stretch };
     const qrs = resolveQrsOptions({ ...options.qrs, fs: this.fs });
     this.refractory = Math.round(qrs.refractory * this.fs);
     this.lookBack = Math.round(this.refractory / 2);
@@ -156,7 +195,15 @@ export class MultiLeadSegmenter {
     this.block = probe.block;
     // Beats are decided up to the detector's latency plus a second after their R peak.
     const ringLength = probe.detector.maxLatency + this.beforeSamples + this.afterSamples + this.cleanDelay + BLOCK + 2 + 2 * this.block;
-    const channelOptions = { fs: this.fs, ringLength, qrs: options.qrs, sqi: this.sqiOptions };
+    this.tolerance = Math.round(EC57_MATCH_WINDOW_SECONDS * this.fs);
+    this.agreementLag = Math.ceil((probe.detector.maxLatency + this.tolerance) / this.block);
+    const channelOptions = {
+      fs: this.fs,
+      ringLength,
+      qrs: options.qrs,
+      sqi: this.sqiOptions,
+      ...(this.stretch ? { stretch: this.stretch } : {}),
+    };
     if (state) {
       if (state.channels.length !== this.leadCount) throw new TypeError(`MultiLeadSegmenter state: expected ${this.leadCount} channels`);
       this.channels = state.channels.map((c) => new LeadChannel(channelOptions, c));
@@ -171,6 +218,9 @@ export class MultiLeadSegmenter {
       this.nextSecond = state.nextSecond;
       this.lastChoice = state.lastChoice;
       this.seconds = state.seconds.map((s) => ({ ...s }));
+      this.agreement = state.agreement.map((a) => a.map(([m, n]) => [m, n] as [number, number]));
+      this.trusted = [...state.trusted];
+      this.trustFrom = state.trustFrom;
     } else {
       this.channels = Array.from({ length: this.leadCount }, () => new LeadChannel(channelOptions));
       this.n = 0;
@@ -181,6 +231,9 @@ export class MultiLeadSegmenter {
       this.nextSecond = 0;
       this.lastChoice = -1;
       this.seconds = [];
+      this.agreement = this.channels.map(() => []);
+      this.trusted = this.channels.map(() => '');
+      this.trustFrom = 0;
     }
   }
 
@@ -188,8 +241,11 @@ export class MultiLeadSegmenter {
   static fromJSON(state: MultiLeadSegmenterState): MultiLeadSegmenter {
     if (state?.kind !== 'multi-lead' || state.version !== MULTI_LEAD_STATE_VERSION)
       throw new TypeError(`MultiLeadSegmenter state: unknown kind or version (expected multi-lead ${MULTI_LEAD_STATE_VERSION})`);
-    const { fs, window, rrLocalBeats, maxRrNext, sqi } = state;
-    return new MultiLeadSegmenter({ fs, window, rrLocalBeats, maxRrNext, sqi, leads: state.channels.length }, state);
+    const { fs, window, rrLocalBeats, maxRrNext, sqi, stretch } = state;
+    return new MultiLeadSegmenter(
+      { fs, window, rrLocalBeats, maxRrNext, sqi, ...(stretch ? { stretch } : {}), leads: state.channels.length },
+      state,
+    );
   }
 
   /** Samples consumed per lead so far. */
@@ -259,13 +315,64 @@ export class MultiLeadSegmenter {
     }
   }
 
-  /** The lead used in second `s`: the first whose quality there is acceptable, else lead 0. */
+  /** The lead used in second `s`: the first usable there, else lead 0. */
   private choose(s: number): number {
-    for (let k = 0; k < this.leadCount; k++) {
-      const q = this.channels[k].qualityOf(s);
-      if (q !== null && !isPoorQuality(q)) return k;
-    }
+    for (let k = 0; k < this.leadCount; k++) if (this.leadUsable(k, s) === true) return k;
     return 0;
+  }
+
+  /**
+   * Whether lead `k` is usable in a merged second: its quality acceptable and outside a poor
+   * stretch, and (another lead than the model's) trusted then. Null when not known.
+   */
+  private leadUsable(k: number, s: number): boolean | null {
+    const usable = this.channels[k].usableOf(s);
+    if (usable !== true || k === 0) return usable;
+    const i = s - this.trustFrom;
+    return i >= 0 && i < this.trusted[k].length ? this.trusted[k][i] === '1' : null;
+  }
+
+  /**
+   * Adds second `q`'s agreement of every lead with lead 0 when both were usable there (quality
+   * and stretch): R peaks of either matched by the other within 150 ms. `q` lies far enough back
+   * that every lead's peaks in it are reported.
+   */
+  private agree(q: number): void {
+    if (q < 0 || this.channels[0].usableOf(q) !== true) return;
+    const B = this.block;
+    const tol = this.tolerance;
+    const inSecond = (peaks: readonly number[]) => peaks.filter((r) => r >= q * B && r < (q + 1) * B);
+    const near = (peaks: readonly number[], r: number) => peaks.some((p) => Math.abs(p - r) <= tol);
+    const first = this.channels[0].peaks;
+    const own = inSecond(first);
+    for (let k = 1; k < this.leadCount; k++) {
+      if (this.channels[k].usableOf(q) !== true) continue;
+      const other = inSecond(this.channels[k].peaks);
+      const total = own.length + other.length;
+      if (total === 0) continue;
+      const matched = own.filter((r) => near(this.channels[k].peaks, r)).length + other.filter((r) => near(first, r)).length;
+      const ring = this.agreement[k];
+      ring.push([matched, total]);
+      if (ring.length > AGREEMENT_SECONDS) ring.shift();
+    }
+  }
+
+  /** Records, for the next merged second, which leads are trusted (their recent agreement with lead 0). */
+  private trust(): void {
+    for (let k = 0; k < this.leadCount; k++) {
+      let matched = 0;
+      let total = 0;
+      for (const [m, n] of this.agreement[k]) {
+        matched += m;
+        total += n;
+      }
+      const trusted = k === 0 || (this.agreement[k].length >= AGREEMENT_SECONDS && matched >= AGREEMENT_MIN * total);
+      this.trusted[k] += trusted ? '1' : '0';
+    }
+    if (this.trusted[0].length > TRUST_KEPT) {
+      this.trusted = this.trusted.map((t) => t.slice(1));
+      this.trustFrom++;
+    }
   }
 
   /**
@@ -281,12 +388,18 @@ export class MultiLeadSegmenter {
       const s = this.nextSecond;
       const end = (s + 1) * B;
       if (final ? s * B >= this.n : this.channels.some((c) => c.completedSeconds <= s)) return;
+      // Once per second (a second may wait here for its chosen lead's peaks, and come back).
+      if (s === this.trustFrom + this.trusted[0].length) {
+        this.agree(s - this.agreementLag);
+        this.trust();
+      }
       const k = this.choose(s);
       const chosen = this.channels[k];
       if (!final && chosen.horizon(this.n) < end) return;
       const from = this.lastChoice >= 0 && this.lastChoice !== k ? s * B - this.lookBack : s * B;
       for (const r of chosen.peaks) if (r >= from && r < end) this.accept(r, k);
-      for (const c of this.channels) c.dropPeaks(end - this.lookBack);
+      // Peaks are kept for the agreement, which looks `agreementLag` seconds back.
+      for (const c of this.channels) c.dropPeaks((s + 1 - this.agreementLag) * B - this.tolerance);
       const quality = chosen.qualityOf(s);
       if (quality !== null) this.seconds.push({ index: s, quality, lead: k });
       this.lastChoice = k;
@@ -364,7 +477,7 @@ export class MultiLeadSegmenter {
         beat.windows = this.channels.map((c) => this.cut(c.ring, beat.rIndex + this.cleanDelay));
       }
       const [first, last] = this.spanOf(beat.rIndex);
-      if (!all && this.channels.some((c) => c.completedSeconds <= last)) return;
+      if (!all && last >= this.nextSecond) return;
       let rrNext: number | null = null;
       if (this.held.length > 1) {
         const gap = this.held[1].rIndex - beat.rIndex;
@@ -388,12 +501,9 @@ export class MultiLeadSegmenter {
     }
   }
 
-  /** Whether lead `k` had acceptable quality in every second from `first` to `last` (unknown seconds do not count against it). */
+  /** Whether lead `k` was usable in every second from `first` to `last` (unknown seconds do not count against it). */
   private usable(k: number, first: number, last: number): boolean {
-    for (let s = first; s <= last; s++) {
-      const q = this.channels[k].qualityOf(s);
-      if (q !== null && isPoorQuality(q)) return false;
-    }
+    for (let s = first; s <= last; s++) if (this.leadUsable(k, s) === false) return false;
     return true;
   }
 
@@ -407,6 +517,7 @@ export class MultiLeadSegmenter {
       rrLocalBeats: this.rrLocalBeats,
       maxRrNext: this.maxRrNext,
       sqi: { ...this.sqiOptions },
+      ...(this.stretch ? { stretch: { ...this.stretch } } : {}),
       n: this.n,
       channels: this.channels.map((c) => c.toJSON()),
       held: this.held.map((b) => ({
@@ -422,6 +533,9 @@ export class MultiLeadSegmenter {
       nextSecond: this.nextSecond,
       lastChoice: this.lastChoice,
       seconds: this.seconds.map((s) => ({ ...s })),
+      agreement: this.agreement.map((a) => a.map(([m, n]) => [m, n] as [number, number])),
+      trusted: [...this.trusted],
+      trustFrom: this.trustFrom,
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { Beat } from './beat-segmenter';
 import { BeatSegmenter } from './beat-segmenter';
+import { MultiLeadSegmenter, type MultiLeadBeat } from './multi-lead-segmenter';
 import { EC57_MATCH_WINDOW_SECONDS, matchBeats, positivePredictivity, sensitivity } from './match-beats';
 
 /** QRS detection score of one record (or a total). */
@@ -50,6 +51,24 @@ export function streamBeats(signal: Float32Array, fs: number, chunkSeconds = 1, 
   for (let start = 0; start < signal.length; start += chunk) {
     for (const beat of segmenter.push(signal.subarray(start, start + chunk))) beats.push(beat);
   }
+  for (const beat of segmenter.flush()) beats.push(beat);
+  return beats;
+}
+
+/**
+ * Streams several leads of a recording (the model's first) through a {@link MultiLeadSegmenter}
+ * in chunks of `chunkSeconds`, then flushes it: the beats the detector finds on a multi-lead
+ * device. One lead: the same as {@link streamBeats}.
+ *
+ * @example
+ * const beats = streamLeadBeats([mlii, v1], 360); // 1 s chunks
+ */
+export function streamLeadBeats(leads: readonly Float32Array[], fs: number, chunkSeconds = 1): MultiLeadBeat[] {
+  const segmenter = new MultiLeadSegmenter({ fs, leads: leads.length });
+  const chunk = Math.max(1, Math.round(chunkSeconds * fs));
+  const beats: MultiLeadBeat[] = [];
+  for (let start = 0; start < leads[0].length; start += chunk)
+    for (const beat of segmenter.push(leads.map((l) => l.subarray(start, start + chunk)))) beats.push(beat);
   for (const beat of segmenter.flush()) beats.push(beat);
   return beats;
 }

@@ -246,6 +246,18 @@ function findLead(leads: readonly { name: string }[], wanted: string): number {
   return leads.findIndex((l) => canonical(l.name) === target);
 }
 
+/**
+ * Whether a lead name is `wanted` by the rules {@link chooseLead} matches a preferred name with
+ * (case, spaces and an `ECG`/`lead` prefix ignored; `ML2` is MLII).
+ *
+ * @example
+ * isLeadNamed('ECG II', 'ii'); // true
+ */
+export function isLeadNamed(name: string, wanted: string): boolean {
+  const mlii = (c: string) => (c === 'ml2' ? 'mlii' : c);
+  return mlii(canonical(name)) === mlii(canonical(wanted));
+}
+
 /** How a lead was chosen, best first. */
 type LeadMatch = 'preferred' | 'mlii' | 'ii' | 'ecg' | 'first';
 

@@ -242,3 +242,68 @@ export class SignalQualityIndex {
 export function isPoorQuality(q: SecondQuality): boolean {
   return q === 'flat' || q === 'saturated' || q === 'noisy';
 }
+
+/** One letter per verdict, for compact per-second histories in JSON states. */
+export const SECOND_QUALITY_CODE: Readonly<Record<SecondQuality, string>> = Object.freeze({
+  good: 'g',
+  wander: 'w',
+  flat: 'f',
+  saturated: 's',
+  noisy: 'n',
+});
+
+/** The verdict of a {@link SECOND_QUALITY_CODE} letter (undefined for any other character). */
+export function secondQualityOf(code: string): SecondQuality | undefined {
+  return (Object.keys(SECOND_QUALITY_CODE) as SecondQuality[]).find((q) => SECOND_QUALITY_CODE[q] === code);
+}
+
+/**
+ * When poor seconds make a poor stretch of a signal (a technical episode, docs/ARCHITECTURE.md
+ * §3.3): `onsetSeconds` poor seconds among the last `windowSeconds` (`noiseOnsetSeconds` when
+ * most of them are noisy: noise comes and goes in clean records too) open it, `offsetSeconds`
+ * acceptable seconds in a row close it.
+ */
+export interface PoorStretchRule {
+  readonly windowSeconds: number;
+  readonly onsetSeconds: number;
+  readonly noiseOnsetSeconds: number;
+  readonly offsetSeconds: number;
+}
+
+/** 6 poor seconds of the last 10 (9 when noise), cleared after 5 acceptable ones. */
+export const DEFAULT_POOR_STRETCH: PoorStretchRule = Object.freeze({
+  windowSeconds: 10,
+  onsetSeconds: 6,
+  noiseOnsetSeconds: 9,
+  offsetSeconds: 5,
+});
+
+/**
+ * Whether the latest seconds open a poor stretch, and of what: `codes` are the
+ * {@link SECOND_QUALITY_CODE} letters of the seconds so far (the last is the newest, and must be
+ * poor for a stretch to open on it). Returns the worst kind present most often (flat, then
+ * saturated, then noisy on ties) and where in the window the first poor second is, or null.
+ *
+ * @example
+ * poorStretchOnset('ggffffffgf', DEFAULT_POOR_STRETCH); // { quality: 'flat', firstPoor: 2, window: 10 }
+ */
+export function poorStretchOnset(
+  codes: string,
+  rule: PoorStretchRule,
+): { quality: 'flat' | 'saturated' | 'noisy'; firstPoor: number; window: number } | null {
+  const window = codes.slice(-rule.windowSeconds);
+  const counts = { f: 0, s: 0, n: 0 };
+  let firstPoor = -1;
+  for (let i = 0; i < window.length; i++) {
+    const c = window[i] as 'f' | 's' | 'n';
+    if (c in counts) {
+      counts[c]++;
+      if (firstPoor < 0) firstPoor = i;
+    }
+  }
+  const poor = counts.f + counts.s + counts.n;
+  if (poor < rule.onsetSeconds) return null;
+  const quality = counts.f >= counts.s && counts.f >= counts.n ? 'flat' : counts.s >= counts.n ? 'saturated' : 'noisy';
+  if (quality === 'noisy' && poor < rule.noiseOnsetSeconds) return null;
+  return { quality, firstPoor, window: window.length };
+}

@@ -9,7 +9,10 @@ import type { MitdbRecord } from '../ecg/mitdb';
 /** What every per-record step sees: the record and the beats the stream produced. */
 export interface MitdbRecordContext {
   readonly record: MitdbRecord;
-  /** Beats of the first channel streamed in chunks through a default {@link BeatSegmenter}. */
+  /**
+   * Beats of the record's scored lead (MLII by name) streamed in chunks through a default
+   * {@link BeatSegmenter}, or of both leads through a `MultiLeadSegmenter` (`--leads 2`).
+   */
   readonly beats: readonly Beat[];
 }
 

@@ -8,8 +8,9 @@ import { aamiClass, type AamiClass } from '../ecg/beat-symbols';
 import { EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
 import type { MitdbRecord } from '../ecg/mitdb';
 import { decodeRecord } from '../contract/decode-record';
-import { cutWireRecord, recordCount } from '../contract/wire-records';
+import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal } from '../contract/wire-records';
 import { rocAuc } from '../model/metrics';
+import { DEFAULT_PRODUCER_GAIN } from '../producer/leads';
 import type { LoadedBeatModel } from '../model/beat-model';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from '../detect/adapters';
 import { DEFAULT_ALERT_POLICY, type AlertPolicyOptions } from '../detect/alert-policy';
@@ -39,6 +40,13 @@ export interface ProductRunOptions {
   readonly batchRecords: number;
   /** Rhythm thresholds over the detector's defaults (default: none changed). */
   readonly rhythm?: Partial<RhythmOptions>;
+  /**
+   * Leads sent and detected on: 1 (default) sends the signal as v1 records of one lead; 2 sends
+   * every lead of the device as v2 records and lets the detector use a second lead.
+   */
+  readonly leads: 1 | 2;
+  /** With two leads, score beats on the second lead's own profile where MLII is unusable (default off, as the detector's). */
+  readonly secondLeadScoring?: boolean;
 }
 
 export const DEFAULT_PRODUCT_RUN: ProductRunOptions = Object.freeze({
@@ -46,6 +54,7 @@ export const DEFAULT_PRODUCT_RUN: ProductRunOptions = Object.freeze({
   learningSeconds: DEFAULT_LEARNING_SECONDS,
   policy: DEFAULT_ALERT_POLICY,
   batchRecords: EVAL_BATCH_RECORDS,
+  leads: 1,
 });
 
 /** What the detector did with one record. */
@@ -63,12 +72,14 @@ export interface ProductRun {
 /**
  * Streams a signal as device `deviceId` through a fresh {@link Detector}: 1 s wire records
  * (t0 = {@link EVAL_EPOCH} + offset), batches of `batchRecords`, in-memory sinks and profile store.
+ * With `leads: 2` and a device of several leads (`leads`, each with its gain), the records are
+ * v2 records of every lead; otherwise v1 records of `signal`.
  *
  * @example
  * const run = await runRecordThroughDetector({ deviceId: '119', signal, fs: 360 }, model);
  */
 export async function runRecordThroughDetector(
-  device: { deviceId: string; signal: Float32Array; fs: number },
+  device: { deviceId: string; signal: Float32Array; fs: number; leads?: WireLeadsSignal['leads'] },
   model: LoadedBeatModel,
   options: Partial<ProductRunOptions> = {},
 ): Promise<ProductRun> {
@@ -91,15 +102,20 @@ export async function runRecordThroughDetector(
     learningSeconds: o.learningSeconds,
     policy: o.policy,
     profiles,
+    leads: o.leads,
+    ...(o.secondLeadScoring === undefined ? {} : { secondLeadScoring: o.secondLeadScoring }),
     ...(o.rhythm ? { rhythm: o.rhythm } : {}),
   });
   const beats: ScoredBeat[] = [];
   const scratch = new Float32Array(Math.ceil(device.fs) + 1);
   const n = recordCount(device.signal.length, device.fs, 1);
+  const multi = o.leads > 1 && device.leads !== undefined && device.leads.length > 1 ? { ...device, leads: device.leads } : null;
+  const cut = (seq: number): Uint8Array =>
+    multi ? cutWireRecordV2(multi, seq, EVAL_EPOCH, 1).data : Buffer.from(cutWireRecord(device, seq, EVAL_EPOCH, 1, scratch).text);
   for (let from = 0; from < n; from += o.batchRecords) {
     const batch: InputRecord[] = [];
     for (let seq = from; seq < Math.min(n, from + o.batchRecords); seq++)
-      batch.push({ id: String(seq), data: Buffer.from(cutWireRecord(device, seq, EVAL_EPOCH, 1, scratch).text), arrivedAt: EVAL_EPOCH });
+      batch.push({ id: String(seq), data: cut(seq), arrivedAt: EVAL_EPOCH });
     const result = await detector.processBatch(batch, model);
     if (result.failedRecordIds.length > 0) throw new Error(`eval: ${result.failedRecordIds.length} records failed in memory`);
     beats.push(...result.beats);
@@ -371,15 +387,27 @@ export function metricsJson(m: ProductMetrics) {
  * @example
  * const steps = [...EVAL_STEPS, createMitdbProductEvaluation({ adaptation: OFF_ADAPTER })];
  */
-export function createMitdbProductEvaluation(options: Partial<ProductRunOptions> = {}, chooseModel: ModelChooser = defaultModelFor) {
+export function createMitdbProductEvaluation(
+  options: Partial<ProductRunOptions> & {
+    /** Detect and score this lead first instead of the model's own (the model is told it was trained on it). */
+    readonly lead?: string;
+  } = {},
+  chooseModel: ModelChooser = defaultModelFor,
+) {
   const results: ProductRecordResult[] = [];
   const splits: ('DS1' | 'DS2')[] = [];
   const rhythms: RhythmFigures[] = [];
   const adaptation = options.adaptation ?? DEFAULT_PRODUCT_RUN.adaptation;
   return {
     async record({ record }: { record: MitdbRecord }) {
-      const { model, name } = chooseModel(record.name);
-      const run = await runRecordThroughDetector({ deviceId: record.name, signal: record.signal, fs: record.fs }, model, options);
+      const chosen = chooseModel(record.name);
+      const model = options.lead === undefined ? chosen.model : { ...chosen.model, lead: options.lead };
+      const name = chosen.name;
+      const run = await runRecordThroughDetector(
+        { deviceId: record.name, signal: record.signal, fs: record.fs, ...(record.leads ? { leads: withGains(record.leads) } : {}) },
+        model,
+        options,
+      );
       const result = productMetrics(record, run);
       results.push(result);
       splits.push(mitdbSplit(record.name));
@@ -391,6 +419,8 @@ export function createMitdbProductEvaluation(options: Partial<ProductRunOptions>
           model: name,
           split: splits[splits.length - 1],
           adaptation: adaptation.name,
+          leads: options.leads ?? DEFAULT_PRODUCT_RUN.leads,
+          secondLeadScoring: options.secondLeadScoring === true,
           threshold: run.profile === null ? null : round(run.profile.threshold),
           ...metricsJson(result.metrics),
         },
@@ -407,11 +437,22 @@ export function createMitdbProductEvaluation(options: Partial<ProductRunOptions>
         (['DS1', 'DS2'] as const).map((split) => [split, totalOf(results.filter((_, i) => splits[i] === split))]),
       );
       return {
-        anomaly: { adaptation: adaptation.name, ...totalOf(results), splits: bySplit },
+        anomaly: {
+          adaptation: adaptation.name,
+          leads: options.leads ?? DEFAULT_PRODUCT_RUN.leads,
+          secondLeadScoring: options.secondLeadScoring === true,
+          ...totalOf(results),
+          splits: bySplit,
+        },
         rhythm: rhythmJson(totalRhythmFigures(rhythms)),
       };
     },
   };
+}
+
+/** Leads as v2 records carry them: a lead without a gain (made by hand) is sent at 1 µV per unit. */
+function withGains(leads: NonNullable<MitdbRecord['leads']>): WireLeadsSignal['leads'] {
+  return leads.map((l) => ({ name: l.name, samples: l.samples, gain: l.gain ?? DEFAULT_PRODUCER_GAIN }));
 }
 
 function detection(c: { tp: number; fn: number; fp: number }): ClassDetection {

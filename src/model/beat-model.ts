@@ -1,11 +1,12 @@
 import { BeatSegmenter, type BeatSegmenterState } from '../ecg/beat-segmenter';
+import { MultiLeadSegmenter, type MultiLeadSegmenterState } from '../ecg/multi-lead-segmenter';
 import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import { applyInputNormalization, artifactLead, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../contract/artifact';
 import { parseArtifact } from '../contract/artifact-parse';
 import type { SequenceAutoencoder } from '../nn';
 import { RECONSTRUCTION_ONLY, type BeatScoring } from '../contract/beat-scoring';
 import { applyBeatScoring } from './beat-scoring';
-import type { BeatModel, SegmentedBeat, SegmenterFactory } from './scorer';
+import type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './scorer';
 
 /** A {@link BeatModel} built from an artifact, with the artifact at hand. */
 export interface LoadedBeatModel extends BeatModel {
@@ -22,8 +23,9 @@ export interface LoadedBeatModel extends BeatModel {
 const factories = new Map<string, SegmenterFactory>();
 
 /**
- * The segmenter factory of a window spec: {@link BeatSegmenter}s cutting exactly that window.
- * The same spec always returns the same factory object.
+ * The segmenter factory of a window spec: {@link BeatSegmenter}s cutting exactly that window,
+ * or {@link MultiLeadSegmenter}s for several leads. The same spec always returns the same
+ * factory object.
  */
 export function segmenterFactoryFor(spec: BeatWindowSpec): SegmenterFactory {
   const key = JSON.stringify([spec.before, spec.after, spec.steps, spec.normalization]);
@@ -31,12 +33,44 @@ export function segmenterFactoryFor(spec: BeatWindowSpec): SegmenterFactory {
   if (!factory) {
     const window = { before: spec.before, after: spec.after, steps: spec.steps, normalization: spec.normalization };
     factory = {
-      create: (fs) => new BeatSegmenter({ fs, window }),
-      restore: (state) => BeatSegmenter.fromJSON(state as BeatSegmenterState),
+      create: (fs, leads) =>
+        leads !== undefined && leads.leads > 1
+          ? new MultiLeadStream(new MultiLeadSegmenter({ fs, window, leads: leads.leads, sqi: leads.sqi, stretch: leads.stretch }))
+          : new BeatSegmenter({ fs, window }),
+      restore: (state) =>
+        (state as { kind?: unknown } | null)?.kind === 'multi-lead'
+          ? new MultiLeadStream(MultiLeadSegmenter.fromJSON(state as MultiLeadSegmenterState))
+          : BeatSegmenter.fromJSON(state as BeatSegmenterState),
     };
     factories.set(key, factory);
   }
   return factory;
+}
+
+/** A {@link MultiLeadSegmenter} behind the detector's segmenter port: the model's lead first, then the others. */
+class MultiLeadStream implements StreamSegmenter {
+  constructor(private readonly segmenter: MultiLeadSegmenter) {}
+
+  get leadCount(): number {
+    return this.segmenter.leadCount;
+  }
+
+  push(samples: Float32Array, others: readonly (Float32Array | null)[] = []): SegmentedBeat[] {
+    const rest = Array.from({ length: this.segmenter.leadCount - 1 }, (_, k) => others[k] ?? null);
+    return this.segmenter.push([samples, ...rest]);
+  }
+
+  takeSeconds() {
+    return this.segmenter.takeSeconds();
+  }
+
+  pendingPeaks(): number[] {
+    return this.segmenter.pendingPeaks();
+  }
+
+  toJSON(): MultiLeadSegmenterState {
+    return this.segmenter.toJSON();
+  }
 }
 
 /**

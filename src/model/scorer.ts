@@ -4,6 +4,7 @@
  * (`beat-model.ts`); `src/detect` consumes it through its ports.
  */
 import type { BeatScoring } from '../contract/beat-scoring';
+import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from '../ecg/signal-quality';
 
 /** One beat cut by a device's segmenter. */
 export interface SegmentedBeat {
@@ -23,21 +24,57 @@ export interface SegmentedBeat {
    */
   readonly scale?: number;
   readonly offset?: number;
+  /** Multi-lead segmenters: the lead (index, 0 = the model's) whose QRS detector found the beat. */
+  readonly lead?: number;
+  /** Multi-lead segmenters: every lead's window cut at the R peak, and whether that lead was usable there. */
+  readonly leads?: readonly SegmentedLeadWindow[];
+}
+
+/** One lead's window of a beat of a multi-lead segmenter. */
+export interface SegmentedLeadWindow {
+  readonly window: Float32Array;
+  readonly scale: number;
+  readonly offset: number;
+  /** The lead's signal quality was acceptable over the window (not flat, saturated or noisy). */
+  readonly usable: boolean;
+}
+
+/** A second of a multi-lead stream: the lead detection used there, and its quality. */
+export interface SegmentedSecond {
+  readonly index: number;
+  readonly quality: SecondQuality;
+  readonly lead: number;
 }
 
 /** A streaming segmenter of one device: same beats whatever the chunking, JSON state. */
 export interface StreamSegmenter {
-  /** Consumes the next chunk of samples (mV); returns the beats completed by it. */
-  push(samples: Float32Array): SegmentedBeat[];
+  /**
+   * Consumes the next chunk of samples (mV) of the model's lead and, for a multi-lead segmenter,
+   * of its other leads (`null`: absent from this chunk); returns the beats completed by it.
+   */
+  push(samples: Float32Array, others?: readonly (Float32Array | null)[]): SegmentedBeat[];
+  /** Leads it segments (absent: 1). */
+  readonly leadCount?: number;
+  /** Multi-lead: the seconds decided since the last call (the lead used, its quality), for the rhythm monitor. */
+  takeSeconds?(): SegmentedSecond[];
   /** Plain-JSON state from which {@link SegmenterFactory.restore} rebuilds an equivalent segmenter. */
   toJSON(): unknown;
   /** R peaks detected but not emitted as beats yet (optional: rate rules then wait for the beats). */
   pendingPeaks?(): number[];
 }
 
+/** How many leads a segmenter fuses, and the signal-quality thresholds that tell when a lead is unusable. */
+export interface SegmenterLeads {
+  readonly leads: number;
+  readonly sqi?: Omit<SignalQualityOptions, 'fs'>;
+  /** When poor seconds make a lead unusable for a stretch (the technical-episode rule). */
+  readonly stretch?: PoorStretchRule;
+}
+
 /** Makes segmenters for devices (one per device; a gap or a new fs makes a fresh one). */
 export interface SegmenterFactory {
-  create(fs: number): StreamSegmenter;
+  /** A segmenter of one lead, or of several (`leads.leads` > 1) when the factory fuses leads. */
+  create(fs: number, leads?: SegmenterLeads): StreamSegmenter;
   restore(state: unknown): StreamSegmenter;
 }
 

@@ -16,6 +16,7 @@ describe('detectConfigFromEnv', () => {
     expect(c.detector.adaptation?.name).toBe('patient-profile');
     expect(c.detector.learningSeconds).toBe(300);
     expect([c.detector.signalLostSeconds, c.detector.signalLostCheckSeconds]).toEqual([60, 10]);
+    expect(c.detector.leads).toBe(2);
   });
 
   it('reads overrides', () => {
@@ -33,11 +34,13 @@ describe('detectConfigFromEnv', () => {
       LEARNING_SECONDS: '60',
       SIGNAL_LOST_SECONDS: '120',
       SIGNAL_LOST_CHECK_SECONDS: '15',
+      LEADS: '1',
     });
     expect(c.detector.adaptation?.name).toBe('off');
     expect({ ...c.detector, adaptation: undefined }).toEqual({
       adaptation: undefined,
       learningSeconds: 60,
+      leads: 1,
       policy: { k: 2, n: 5, criticalMultiple: 4, cooldownMs: 0 },
       globalThreshold: 0.7,
       thresholdMultiplier: 1.5,
@@ -62,5 +65,6 @@ describe('detectConfigFromEnv', () => {
       /ADAPTATION must be one of patient-profile, threshold-calibration, off/,
     );
     expect(() => detectConfigFromEnv({ ...base, LEARNING_SECONDS: '-5' })).toThrow(/LEARNING_SECONDS/);
+    expect(() => detectConfigFromEnv({ ...base, LEADS: '3' })).toThrow(/LEADS must be 1 or 2/);
   });
 });

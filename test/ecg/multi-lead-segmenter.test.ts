@@ -83,10 +83,10 @@ describe('MultiLeadSegmenter', () => {
 
   for (const fs of [250, 360]) {
     it(`gives identical beats, windows, leads and seconds for any chunking and JSON round trips at ${fs} Hz (property)`, () => {
-      const [mlii, v1] = leadsOf('208', 75, fs);
+      const [mlii, v1] = leadsOf('119', 75, fs);
       // Lead 0 lost for 20 s (electrode off: flat), so the fusion switches leads and back.
       const lost = mlii.slice();
-      lost.fill(lost[20 * fs], 20 * fs, 40 * fs);
+      lost.fill(lost[30 * fs], 30 * fs, 50 * fs);
       const whole = stream([lost, v1], fs, [lost.length]);
       expect(whole.beats.length).toBeGreaterThan(80);
       expect(whole.beats.some((b) => b.lead === 1)).toBe(true);
@@ -151,6 +151,20 @@ describe('MultiLeadSegmenter', () => {
     const all = lost(fused.beats, 0, seconds);
     expect(all.se).toBeGreaterThan(0.99);
     expect(all.ppv).toBeGreaterThan(0.99);
+  });
+
+  it("does not trust a second lead whose beats disagree with lead 0's, even where lead 0 is lost", () => {
+    const [mlii] = leadsOf('100', 120);
+    const [, stranger] = leadsOf('119', 120); // another patient's V1: its own rhythm
+    const lost = mlii.slice();
+    lost.fill(lost[60 * FS], 60 * FS, 90 * FS);
+    const { beats, seconds } = stream([lost, stranger], FS, [FS]);
+    expect(beats.every((b) => b.lead === 0 && !b.leads[1].usable)).toBe(true);
+    expect(seconds.every((s) => s.lead === 0)).toBe(true);
+    expect(beats.filter((b) => b.rIndex >= 62 * FS && b.rIndex < 88 * FS)).toHaveLength(0);
+    // The same lead 1 that agrees (the patient's own V5) is used there.
+    const [, v5] = leadsOf('100', 120);
+    expect(stream([lost, v5], FS, [FS]).beats.filter((b) => b.lead === 1).length).toBeGreaterThan(30);
   });
 
   it('refuses stretches of unequal length, a wrong number of leads, no lead at all, and unknown states', () => {

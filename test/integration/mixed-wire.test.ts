@@ -45,7 +45,12 @@ async function produce(format: 'v1' | 'v2'): Promise<Map<string, Uint8Array[]>> 
   return byDevice;
 }
 
-/** Runs the detector with the real decoder over records interleaved as a shard would carry them. */
+/**
+ * Runs the detector with the real decoder over records interleaved as a shard would carry them.
+ * One lead (the model's, picked by name): this test is about the formats carrying the same
+ * signal; with two leads (the default) a v2 record's second lead is used where MLII is poor
+ * (test/integration/multi-lead.test.ts), which a v1 record cannot carry.
+ */
 async function detect(
   pick: (deviceIndex: number, seq: number) => Uint8Array,
 ): Promise<{ beats: ScoredBeat[]; alerts: AlertMessage[]; rejected: number }> {
@@ -55,7 +60,7 @@ async function detect(
     putSnippet: async () => {},
     publishAlert: async (m) => void (isEpisodeAlert(m) || alerts.push(m)),
   };
-  const detector = new Detector(sinks, decodeRecord);
+  const detector = new Detector(sinks, decodeRecord, { leads: 1 });
   const model = loadBeatModel(MODEL_TEXT);
   const beats: ScoredBeat[] = [];
   let rejected = 0;

@@ -12,6 +12,7 @@ import type { ScoredBeat } from '../../detect/process-batch';
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { loadBeatModel } from '../../model/beat-model';
+import { artifactLead } from '../../contract/artifact';
 import { listEcgFiles } from '../../ecg/read-ecg-file';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 import { DEMO_RECORDS, listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
@@ -125,6 +126,7 @@ const demo: CommandModule = {
     for (const s of listing.skipped) progress(`skipped record ${s.name}: ${s.reason}`);
     const modelText = readFileSync(values.model ?? DEFAULT_MODEL_FILE, 'utf8');
     const model = loadBeatModel(modelText);
+    const modelLead = artifactLead(model.artifact);
 
     // The handler logs JSON and EMF to stdout in Lambda; here stdout is the demo's own output.
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -141,7 +143,7 @@ const demo: CommandModule = {
       // Any file readEcgFile reads; the lead by --lead, else MLII by name.
       let input: ReturnType<typeof readEcgInput>;
       try {
-        input = readEcgInput(join(folder, name), values);
+        input = readEcgInput(join(folder, name), values, modelLead);
       } catch (err) {
         if (err instanceof UsageError) throw err;
         skipped.push({ name, reason: `unreadable: ${(err as Error).message}` });

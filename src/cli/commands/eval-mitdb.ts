@@ -6,31 +6,40 @@ import { adapterByName, ADAPTER_NAMES, DEFAULT_LEARNING_SECONDS } from '../../de
 import { createMitdbProductEvaluation } from '../../evaluate/mitdb-product';
 import type { MitdbEvalStep } from '../../evaluate/mitdb-eval';
 import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';
-import { scoreQrs, streamBeats, totalQrs, type QrsScore } from '../../ecg/qrs-evaluation';
+import { MODEL_LEAD } from '../../ecg/read-ecg-file';
+import { scoreQrs, streamBeats, streamLeadBeats, totalQrs, type QrsScore } from '../../ecg/qrs-evaluation';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 
 const usage = [
-  'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS]',
+  'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS] [--leads 1|2] [--second-lead-scoring]',
+  '                            [--lead NAME]',
   '                            [--adaptation patient-profile|threshold-calibration|off] [--learning-seconds S]',
   '                            [--qrs-only] [--json]',
   '',
-  'Streams the first channel (MLII) of each MIT-BIH record through the production beat',
-  'segmenter in chunks (1 s by default) and scores the detected R peaks against the reference',
-  'beat annotations (ANSI/AAMI EC57: a match within 150 ms; only beat annotations count;',
+  'Streams each MIT-BIH record (MLII by name, and with --leads 2 its second lead too) through the',
+  'production beat segmenter in chunks (1 s by default) and scores the detected R peaks against the',
+  'reference beat annotations (ANSI/AAMI EC57: a match within 150 ms; only beat annotations count;',
   'ventricular flutter/fibrillation episodes, [ to ], are left out as EC57 prescribes).',
   '',
   '  --records DIR   folder of WFDB records (.hea/.dat/.atr); default: the bundled data/mitdb',
   '  --record LIST   comma-separated record names; default: all records of DIR',
   '  --chunk S       chunk length in seconds (default 1)',
+  '  --leads 1|2     2 (default): both leads, sent as v2 records; beats are detected on MLII and, where',
+  '                  MLII is unusable (flat, saturated, noisy), on the other lead when it agrees with MLII;',
+  '                  beats are scored on MLII (gated where it is unusable); 1: MLII alone, as v1 records',
+  '  --second-lead-scoring  with --leads 2: each record also learns its second lead, and beats where MLII is',
+  "                  unusable are scored on it (the detector's option; off by default)",
+  "  --lead NAME     the lead to detect and score first (default MLII, the models' lead; a warning when",
+  '                  it is another)',
   '  --adaptation A  patient adaptation of the detector (default patient-profile: each record learns',
   '                  its dominant beats, AE baseline, noise and rhythm from its learning period and',
   '                  every later beat is scored against them; threshold-calibration: a learned',
   '                  threshold on the model score; off: the model threshold throughout)',
   `  --learning-seconds S  the detector's learning period (default ${DEFAULT_LEARNING_SECONDS}, EC57); its beats are not counted`,
   '  --qrs-only      skip the beat anomaly scoring',
-  '  --json          print {records:[{record,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
-  '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {model, split, adaptation, threshold, aucV,',
+  '  --json          print {records:[{record,lead,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
+  '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {model, split, adaptation, leads, threshold, aucV,',
   '                  aucVScored (gated beats left out), gatedShare, aucAll,',
   '                  veb:{se,ppv,tp,fn,fp}, sveb:{...}, alerts, alertsPerHour, falseAlertsPerHour,',
   "                  episodes:{runs,alerted}, episodesAlerted, learning:{completedAt,beats}}; the total's",
@@ -111,9 +120,20 @@ const command: CommandModule = {
       chunk: { type: 'string' },
       adaptation: { type: 'string' },
       'learning-seconds': { type: 'string' },
+      leads: { type: 'string' },
+      'second-lead-scoring': { type: 'boolean' },
+      lead: { type: 'string' },
       'qrs-only': { type: 'boolean' },
       json: { type: 'boolean' },
     });
+    const leads = Number(choiceFlag(values.leads, 'leads', ['1', '2'] as const, '2')) as 1 | 2;
+    const secondLeadScoring = values['second-lead-scoring'] === true;
+    if (secondLeadScoring && leads !== 2) throw new UsageError('--second-lead-scoring needs --leads 2');
+    if (values.lead !== undefined && values.lead.trim() === '') throw new UsageError('--lead: a lead name is needed');
+    const lead = values.lead ?? MODEL_LEAD;
+    // Every shipped model (default and folds) was trained on MLII.
+    if (lead.toLowerCase() !== MODEL_LEAD.toLowerCase())
+      progress(`eval mitdb: scoring lead "${lead}" first: the models were trained on ${MODEL_LEAD}`);
     const adaptationName = choiceFlag(
       values.adaptation,
       'adaptation',
@@ -124,7 +144,16 @@ const command: CommandModule = {
     const learningSeconds = numberFlag(values['learning-seconds'], 'learning-seconds', DEFAULT_LEARNING_SECONDS, 0, 1e6);
     const steps: MitdbEvalStep[] = values['qrs-only']
       ? EVAL_STEPS
-      : [...EVAL_STEPS, createMitdbProductEvaluation({ adaptation, learningSeconds })];
+      : [
+          ...EVAL_STEPS,
+          createMitdbProductEvaluation({
+            adaptation,
+            learningSeconds,
+            leads,
+            secondLeadScoring,
+            ...(values.lead === undefined ? {} : { lead }),
+          }),
+        ];
     const folder = values.records ?? BUNDLED;
     const chunkSeconds = numberFlag(values.chunk, 'chunk', 1, 0.001, 60);
     const names = values.record
@@ -136,10 +165,14 @@ const command: CommandModule = {
     if (names.length === 0) throw new UsageError(`no records found in ${folder}`);
     const rows: (Record<string, unknown> & { record: string } & QrsScore)[] = [];
     for (const name of names) {
-      const record = loadMitdbRecord(folder, name);
+      const record = loadMitdbRecord(folder, name, lead);
+      if (record.warning) progress(`${name}: ${record.warning}`);
       const started = performance.now();
-      const beats = streamBeats(record.signal, record.fs, chunkSeconds);
-      let row: Record<string, unknown> = { record: name };
+      const other = leads > 1 ? record.leads?.find((l) => l.samples !== record.signal) : undefined;
+      const beats = other
+        ? streamLeadBeats([record.signal, other.samples], record.fs, chunkSeconds)
+        : streamBeats(record.signal, record.fs, chunkSeconds);
+      let row: Record<string, unknown> = { record: name, lead: other ? [record.lead, other.name] : [record.lead] };
       for (const step of steps) row = { ...row, ...(await step.record({ record, beats })) };
       const r = row as (typeof rows)[number];
       rows.push(r);
@@ -165,7 +198,7 @@ const command: CommandModule = {
       if (anomaly) {
         lines.push(
           '',
-          `beat anomalies through the detector (adaptation ${anomaly.adaptation}; learning-period beats left out):`,
+          `beat anomalies through the detector (adaptation ${anomaly.adaptation}, ${leads === 2 ? `two leads${secondLeadScoring ? ', second-lead scoring' : ''}` : 'one lead'}; learning-period beats left out):`,
           'record model        learned   AUC-V   VEB-Se  VEB-+P  SVEB-Se SVEB-+P alerts/h false/h episodes',
         );
         for (const r of rows) lines.push(anomalyLine(r.record, r.anomaly as AnomalyRow));

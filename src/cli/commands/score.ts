@@ -9,7 +9,7 @@ import { labelledBeats } from '../../evaluate/labelled-beats';
 import { loadMitdbRecord } from '../../ecg/mitdb';
 import { streamBeats } from '../../ecg/qrs-evaluation';
 import { BeatSegmenter } from '../../ecg/beat-segmenter';
-import { streamingWindowSpec } from '../../contract/artifact';
+import { artifactLead, streamingWindowSpec } from '../../contract/artifact';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 
 const usage = [
@@ -44,7 +44,7 @@ const command: CommandModule = {
     if (!existsSync(modelFile)) throw new UsageError(`--model: no such file ${modelFile}`);
     const model = loadBeatModel(readFileSync(modelFile, 'utf8'));
     const spec = streamingWindowSpec(model.artifact);
-    const input = readEcgInput(values.record, values);
+    const input = readEcgInput(values.record, values, artifactLead(model.artifact));
     const { recording, lead } = input;
     for (const w of recording.warnings) progress(`score: ${w}`);
     if (input.warning) progress(`score: ${input.warning}`);
