@@ -5,7 +5,7 @@ import { decodeRecord } from '../src/contract/decode-record';
 import type { DetectSinks } from '../src/detect/ports';
 import { Detector } from '../src/detect/process-batch';
 import { loadBeatModel } from '../src/model/beat-model';
-import { PATIENT_MONTH_SECONDS, PRICES, PRICES_DATE } from './aws-prices';
+import { PATIENT_MONTH_SECONDS, PRICE_SOURCES, PRICES, PRICES_DATE } from './aws-prices';
 import type { BenchSuite } from './suite';
 import { bundledSignals, wireBytes } from './wire-measure';
 import { signalLostCost } from './signal-lost-cost';
@@ -37,7 +37,7 @@ export interface CostRow {
 
 /** Detect CPU ms per record of `perRecord` seconds, measured in-process (real decoder, default model). */
 async function detectCpuMsPerRecord(format: 'v1' | 'v2', perRecord: number, seconds: number): Promise<number> {
-  // One lead (v1) or both (v2) of the five demo records, as five devices.
+  // One lead (v1) or both (v2) of the five demo records, as five devices (v2: two-lead detection).
   const recordings = bundledSignals(MITDB, ['100', '101', '106', '119', '208']);
   const sinks: DetectSinks = { quarantine: async () => {}, putSnippet: async () => {}, publishAlert: async () => {} };
   const model = loadBeatModel(readFileSync(MODEL, 'utf8'));
@@ -161,7 +161,9 @@ const suite: BenchSuite = {
         rows.push(row);
       }
     }
-    say(`\nOne patient-month (30 days, one device, 360 Hz), us-east-1 list prices of ${PRICES_DATE} (bench/aws-prices.ts):\n`);
+    say(
+      `\nOne patient-month (30 days, one device, 360 Hz), us-east-1 list prices of ${PRICES_DATE} (bench/aws-prices.ts: ${Object.values(PRICE_SOURCES).join('; ')}):\n`,
+    );
     say(costTable(rows));
     const target = BASELINE_USD / TARGET_FACTOR;
     const v2At1 = rows.find((r) => r.format === 'v2' && r.secondsPerRecord === 1)!;
@@ -187,6 +189,7 @@ const suite: BenchSuite = {
     );
     return {
       pricesDate: PRICES_DATE,
+      priceSources: PRICE_SOURCES,
       seconds,
       signalLost: lost,
       rows,
