@@ -3,7 +3,8 @@ import { isEpisodeAlert, toAlertMessage, toAlertSnippet, toEpisodeMessage } from
 import { DEFAULT_RHYTHM_OPTIONS, poorStretchRule, RhythmMonitor, type EpisodeEvent, type RhythmOptions } from './rhythm-monitor';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
 import { DEFAULT_LEAD_PLAN, type DeviceState, type DeviceStateJson, type KeptBeat, type LeadPlan, type TimedBeat } from './device-state';
-import { firstLeadUsable, fuseVerdicts, secondLeadBeat, SecondLead } from './second-lead';
+import { secondLeadBeat, SecondLead } from './second-lead';
+import { beatVerdict } from './beat-verdict';
 import { recordLead } from '../contract/decode-record';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
 import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
@@ -12,9 +13,7 @@ import { reconstructionErrorOf } from '../model/beat-scoring';
 import {
   MAX_LEARNING_EXTENSION,
   PROFILE_FORMAT_VERSION,
-  populationVerdict,
   type BeatKind,
-  type BeatVerdict,
   type DevicePhase,
   type DeviceProfile,
   type LearnerContext,
@@ -526,40 +525,24 @@ export class Detector {
         }
         // Multi-lead beats: the model's lead unless it was unusable over the beat (then its
         // window is noise), the second lead's window where usable (docs/ARCHITECTURE.md §3.2).
-        const firstUsable = firstLeadUsable(beat);
         const at = work.second[i];
-        const second = at < 0 ? null : { beat: secondBeats[at - allBeats.length], modelScore: scores[at], reconstruction: 0 };
-        if (second !== null) second.reconstruction = reconstructionErrorOf(second.modelScore, second.beat, model.scoring);
+        const secondBeat = at < 0 ? null : secondBeats[at - allBeats.length];
+        const second =
+          secondBeat === null
+            ? null
+            : { beat: secondBeat, modelScore: scores[at], reconstruction: reconstructionErrorOf(scores[at], secondBeat, model.scoring) };
         const secondLead = state.leadNames?.[1] ?? null;
-        let verdict: BeatVerdict;
-        let lead: 0 | 1 = 0;
-        if (phase === 'learning') {
-          if (firstUsable) (state.learner as NonNullable<DeviceState['learner']>).add(beat, modelScore, reconstruction);
-          if (second !== null && secondLead !== null) {
-            // A device that sends a second lead learns it in the same period (from its first beat on it).
-            if (state.second?.lead !== secondLead || !state.second.isLearning)
-              state.second = SecondLead.learning(this.adapter, secondLead, this.learnerContext(state, model));
-            state.second.add(second.beat, second.modelScore, second.reconstruction);
-          }
-          verdict = firstUsable ? populationVerdict(modelScore, population) : { score: 0, kind: 'gated' };
-          counts.learningBeats++;
-        } else {
-          // The model lead's verdict: none where its window is unusable.
-          let first: BeatVerdict | null = null;
-          if (firstUsable && this.adapter.track !== undefined && state.profile !== null) {
-            // A profile that moves with the beats (template drift, RR history): its live state is
-            // part of the device state, so a rollback replays the same updates.
-            state.tracker ??= this.adapter.track(state.profile, null);
-            first = state.tracker.score(beat, modelScore, reconstruction);
-          } else if (firstUsable) {
-            first = this.adapter.score(state.profile ?? (populationProfile as DeviceProfile), beat, modelScore, reconstruction);
-          }
-          const other =
-            second !== null && state.second !== null && state.profile !== null && state.second.lead === secondLead
-              ? state.second.score(this.adapter, state.profile, second.beat, second.modelScore, second.reconstruction)
-              : null;
-          ({ verdict, lead } = fuseVerdicts(first, other));
-        }
+        const { verdict, lead } = beatVerdict({
+          adapter: this.adapter,
+          state,
+          phase,
+          population,
+          populationProfile,
+          first: { beat, modelScore, reconstruction },
+          second,
+          context: this.learnerContext(state, model),
+        });
+        if (phase === 'learning') counts.learningBeats++;
         if (lead === 1 || (beat.lead ?? 0) !== 0) counts.leadFallbackBeats++;
         const scoredOn = lead === 1 && secondLead !== null ? { lead: secondLead } : {};
         const score = verdict.score / multiplier;
