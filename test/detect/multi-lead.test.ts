@@ -23,8 +23,8 @@ const SECONDS = 150;
 /** Long enough for V1 to be trusted (10 s of agreement) and learned (20 usable beats, a dominant beat) in it. */
 const LEARNING_SECONDS = 60;
 
-/** 119 as v2 records of both leads, MLII noisy (±1 mV) from 100 to 120 s so the second lead is used. */
-function records(): InputRecord[] {
+/** 119 as v2 records of both leads (`seconds` each), MLII noisy (±1 mV) from 100 to 120 s so the second lead is used. */
+function records(seconds = 1): InputRecord[] {
   const rec = loadMitdbRecord(MITDB, '119');
   const leads = rec.leads!.map((l) => ({ name: l.name, gain: l.gain!, samples: l.samples.slice(0, SECONDS * FS) }));
   let x = 1;
@@ -32,10 +32,10 @@ function records(): InputRecord[] {
     x = (x * 16807) % 2147483647; // a fixed pseudo-random sequence
     leads[0].samples[i] = (2 * x) / 2147483647 - 1;
   }
-  return Array.from({ length: SECONDS }, (_, seq) => ({
+  return Array.from({ length: Math.ceil(SECONDS / seconds) }, (_, seq) => ({
     id: String(seq).padStart(6, '0'),
-    data: cutWireRecordV2({ deviceId: 'dev-two', fs: FS, leads }, seq, START, 1).data,
-    arrivedAt: START + seq * 1000,
+    data: cutWireRecordV2({ deviceId: 'dev-two', fs: FS, leads }, seq, START, seconds).data,
+    arrivedAt: START + seq * seconds * 1000,
   }));
 }
 
@@ -58,10 +58,10 @@ function sinks(failures = 0): { sinks: DetectSinks; alerts: AlertMessage[] } {
 }
 
 /** Runs the records in batches of 10, retrying a batch from its first failed record (as the event source mapping does). */
-async function run(failures: number, profiles = new MemoryProfileStore()) {
+async function run(failures: number, profiles = new MemoryProfileStore(), recordSeconds = 1) {
   const { sinks: s, alerts } = sinks(failures);
   const detector = new Detector(s, decodeRecord, { learningSeconds: LEARNING_SECONDS, secondLeadScoring: true, profiles });
-  const all = records();
+  const all = records(recordSeconds);
   const beats: ScoredBeat[] = [];
   let retries = 0;
   for (let first = 0; first < all.length;) {
@@ -87,6 +87,21 @@ describe('Detector on two-lead records', () => {
     // A rolled-back batch reports no beats; its retry reports them again.
     const key = (b: ScoredBeat) => `${b.t}:${b.kind}:${b.score}:${b.lead ?? ''}`;
     expect([...new Set(faulty.beats.map(key))]).toEqual([...new Set(clean.beats.map(key))]);
+  });
+
+  it('gives the same beats, kinds, scores, leads and alerts however the stream is cut into records (0.5, 1 and 2.5 s)', async () => {
+    const plain = (r: Awaited<ReturnType<typeof run>>) => ({
+      beats: r.beats.map(({ t, kind, score, lead }) => ({ t, kind, score, lead })),
+      alerts: r.alerts,
+    });
+    const one = plain(await run(0, new MemoryProfileStore(), 1));
+    expect(one.beats.some((b) => b.lead === 'V1')).toBe(true);
+    for (const seconds of [0.5, 2.5]) {
+      const other = plain(await run(0, new MemoryProfileStore(), seconds));
+      // The last beats wait for samples a shorter stream end may not have sent: compare up to 5 s before it.
+      const upTo = (x: typeof one) => ({ ...x, beats: x.beats.filter((b) => b.t < START + (SECONDS - 5) * 1000) });
+      expect(upTo(other)).toEqual(upTo(one));
+    }
   });
 
   it("persists the second lead's profile with the device's, and a new environment scores on it", async () => {
