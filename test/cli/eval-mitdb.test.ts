@@ -62,6 +62,35 @@ describe('beatwatch eval mitdb', () => {
     expect(io.stderr()).toMatch(/--adaptation must be one of patient-profile, threshold-calibration, off/);
   });
 
+  it('streams MLII by name and, with --leads 2 (the default), the second lead; --lead picks another, with a one-line warning', async () => {
+    let io = capture();
+    expect(await main(['eval', 'mitdb', '--record', '114', '--qrs-only', '--json'])).toBe(0);
+    const two = JSON.parse(io.stdout()).records[0];
+    // 114 stores V5 first: MLII is taken by name.
+    expect(two.lead).toEqual(['MLII', 'V5']);
+    expect(two.se).toBeGreaterThan(0.99);
+    vi.restoreAllMocks();
+
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--record', '114', '--qrs-only', '--leads', '1', '--json'])).toBe(0);
+    expect(JSON.parse(io.stdout()).records[0].lead).toEqual(['MLII']);
+    vi.restoreAllMocks();
+
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--record', '114', '--qrs-only', '--leads', '1', '--lead', 'V5', '--json'])).toBe(0);
+    expect(JSON.parse(io.stdout()).records[0].lead).toEqual(['V5']);
+    expect(io.stderr()).toMatch(/^eval mitdb: scoring lead "V5" first: the models were trained on MLII$/m);
+    vi.restoreAllMocks();
+
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--leads', '1', '--second-lead-scoring'])).toBe(2);
+    expect(io.stderr()).toMatch(/--second-lead-scoring needs --leads 2/);
+    vi.restoreAllMocks();
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--leads', '3'])).toBe(2);
+    expect(io.stderr()).toMatch(/--leads must be one of 1, 2/);
+  });
+
   it('names a missing record folder or record', async () => {
     capture();
     await expect(main(['eval', 'mitdb', '--record', '999'])).resolves.toBe(1);
