@@ -3,6 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import score from '../../../src/cli/commands/score';
 import { UsageError } from '../../../src/cli/command';
 import { ecgFixtures, type EcgFixtures } from '../ecg-fixtures';
+import { join } from 'node:path';
+import { SUPPORTED_WFDB_FORMATS } from '../../../src/ecg/wfdb-header';
+import { readWfdbRecord } from '../../../src/ecg/wfdb-record';
+import { MITDB, tempFiles } from '../../ecg/helpers';
+import { checksum, encode, interleave } from '../../ecg/wfdb-writers';
 
 const RECORD = fileURLToPath(new URL('../../../data/mitdb/119', import.meta.url));
 
@@ -90,6 +95,37 @@ describe('beatwatch score', () => {
       expect(err.join('')).toMatch(/using lead "V5": the model was trained on MLII/);
       await expect(score.run(['--record', files.csv, '--lead', '7'])).rejects.toThrow(/--lead 7: .* has 2 leads/);
       await expect(score.run(['--record', files.csv, '--lead', 'V9'])).rejects.toThrow(/no lead "V9"/);
+    });
+
+    it("scores MIT-BIH 100 written in every WFDB format it reads alike (within each format's resolution)", async () => {
+      const rec = readWfdbRecord(join(MITDB, '100'));
+      const frames = 360 * 20;
+      // ADC values of both leads, rescaled to each format's range with the gain to match.
+      const adc = rec.signals.map((sig) => Array.from(sig.samples.subarray(0, frames), (mv) => Math.round(mv * sig.gain)));
+      const reference = (await beatTimes(files.wfdb)).t;
+      for (const format of SUPPORTED_WFDB_FORMATS) {
+        const bits = { 16: 16, 61: 16, 80: 8, 212: 12, 310: 10, 311: 10 }[format] as number;
+        // 11-bit MIT-BIH values fit 12 bits and more; 8- and 10-bit formats get them divided down.
+        const divide = bits >= 12 ? 1 : 2 ** (12 - bits);
+        const signals = adc.map((a) =>
+          a.map((v) => Math.max(-(2 ** (bits - 1)) + 1, Math.min(2 ** (bits - 1) - 1, Math.round(v / divide)))),
+        );
+        const header =
+          `f${format} 2 360 ${frames}\n` +
+          signals
+            .map((x, k) => `f${format}.dat ${format} ${200 / divide}/mV ${bits} 0 ${x[0]} ${checksum(x)} 0 ${rec.signals[k].lead}`)
+            .join('\n') +
+          '\n';
+        const { dir, cleanup } = tempFiles({ [`f${format}.hea`]: header, [`f${format}.dat`]: encode(format, interleave(signals)) });
+        try {
+          const got = await beatTimes(join(dir, `f${format}`));
+          expect(got.lead, `format ${format}`).toBe('MLII');
+          expect(got.t.length, `format ${format}`).toBe(reference.length);
+          for (let i = 0; i < got.t.length; i++) expect(Math.abs(got.t[i] - reference[i]), `format ${format}`).toBeLessThanOrEqual(0.01);
+        } finally {
+          cleanup();
+        }
+      }
     });
 
     it('names a truncated file and what is wrong with it', async () => {
