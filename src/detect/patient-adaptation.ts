@@ -116,6 +116,12 @@ export interface PatientAdapter {
   readonly learns: boolean;
   /** Whether `score` tells `ventricular` from `premature` (else every flagged beat is `ventricular`). */
   readonly separatesKinds: boolean;
+  /**
+   * Whether a learned profile judges each beat's noise itself (kind `gated`): then seconds the
+   * signal-quality index calls noisy do not gate its beats; flat and saturated seconds, and open
+   * technical episodes, still do. Absent: false.
+   */
+  readonly gatesNoise?: boolean;
   newLearner(context?: LearnerContext): ProfileLearner;
   restoreLearner(json: unknown): ProfileLearner;
   /**

@@ -514,7 +514,10 @@ export class Detector {
         const reconstruction = reconstructionErrorOf(modelScore, beat, model.scoring);
         const phase = this.advanceLearning(work, state, model, beat.t, population);
         const monitor = state.monitor;
-        if (monitor !== null && monitor.gated(beat.rIndex, beat.rrPrev)) {
+        // A learned device whose adapter judges noise beat by beat (against the beat's own QRS)
+        // is not gated by noisy seconds: those also hold runs of wide ventricular beats.
+        const noisySeconds = !(phase === 'learned' && this.adapter.gatesNoise === true);
+        if (monitor !== null && monitor.gated(beat.rIndex, beat.rrPrev, noisySeconds)) {
           // Poor signal: not a clinical anomaly, not learned from, not seen by the alert policy.
           counts.gatedBeats++;
           scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });

@@ -305,14 +305,16 @@ export class RhythmMonitor {
    * Whether a beat at sample `rIndex` is in a poor-quality stretch (its second or a neighbour is
    * flat, saturated or noisy, or a technical episode is open): such a beat is not scored as a
    * clinical anomaly. A beat faster than 300 bpm after the previous one is implausible too.
+   * `noisySeconds` false leaves noisy seconds to a caller that judges noise beat by beat (a
+   * second of wide ventricular beats has the low slope kurtosis of noise).
    */
-  gated(rIndex: number, rrPrev: number | null): boolean {
+  gated(rIndex: number, rrPrev: number | null, noisySeconds = true): boolean {
     if (this.s.technical !== null) return true;
     if (rrPrev !== null && rrPrev < 0.2) return true;
     const second = Math.floor(rIndex / this.sqi.block);
     for (let k = second - 1; k <= second + 1; k++) {
       const q = this.qualityOf(k);
-      if (q !== null && isPoorQuality(q)) return true;
+      if (q !== null && isPoorQuality(q) && (noisySeconds || q !== 'noisy')) return true;
     }
     return false;
   }
