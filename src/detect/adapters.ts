@@ -19,6 +19,7 @@ import {
 import type { SegmentedBeat } from './ports';
 import { morphologyDistance } from './profile/features';
 import {
+  DEFAULT_PROFILE_OPTIONS,
   PatientProfile,
   ProfileLearner as ProfileClusterLearner,
   scoreBeat,
@@ -128,6 +129,29 @@ export function adapterByName(name: string): PatientAdapter {
   throw new RangeError(`unknown adaptation ${JSON.stringify(name)} (expected one of ${ADAPTER_NAMES.join(', ')})`);
 }
 
+/**
+ * Which terms make a patient-profile beat's ventricular evidence (for ablations; the product uses
+ * `both`): `autoencoder` is the autoencoder's error judged against this patient's own (a robust
+ * z-score against the learning period) alone; `patient` the patient terms alone (distance from
+ * the patient's templates, QRS widening, prematurity against the patient's rhythm); `both` all.
+ */
+export const SCORE_TERMS = ['both', 'autoencoder', 'patient'] as const;
+
+/** One of {@link SCORE_TERMS}. */
+export type ScoreTerms = (typeof SCORE_TERMS)[number];
+
+/**
+ * The profile switches of a {@link ScoreTerms} choice.
+ *
+ * @example
+ * patientProfileAdapter({ profile: scoreTermsOptions('autoencoder') })
+ */
+export function scoreTermsOptions(terms: ScoreTerms): Pick<ProfileOptions, 'useAe' | 'useMorphology' | 'useTiming'> {
+  if (terms === 'autoencoder') return { useAe: true, useMorphology: false, useTiming: false };
+  if (terms === 'patient') return { useAe: false, useMorphology: true, useTiming: true };
+  return { useAe: true, useMorphology: true, useTiming: true };
+}
+
 /** Options of {@link patientProfileAdapter}. */
 export interface PatientProfileAdapterOptions {
   /** Scoring constants (default {@link DEFAULT_PROFILE_OPTIONS}; `learnSeconds` is ignored: the detector times learning). */
@@ -153,7 +177,19 @@ export const DEFAULT_PATIENT_PROFILE_ADAPTER: Required<Omit<PatientProfileAdapte
   materialDistance: 0.1,
 });
 
-type PersistRule = Required<Omit<PatientProfileAdapterOptions, 'profile'>>;
+/** What a tracker is configured with: when to persist, and the scoring constants it scores with. */
+type PersistRule = Required<Omit<PatientProfileAdapterOptions, 'profile'>> & {
+  /**
+   * The adapter's scoring constants. They are code, not learned state: a profile saved by an
+   * earlier version scores with today's constants (its templates and baselines mean the same).
+   */
+  readonly scoring: ProfileOptions;
+};
+
+/** A stored profile with the adapter's scoring constants in place of the ones it was saved with. */
+function withScoring(json: PatientProfileJSON, scoring: ProfileOptions): PatientProfileJSON {
+  return { ...json, options: { ...json.options, ...scoring } };
+}
 
 /** Live state of a {@link PatientProfileTracker} as it goes into device-state snapshots. */
 interface TrackerJson {
@@ -176,7 +212,7 @@ class PatientProfileTracker implements ProfileTracker {
     json: TrackerJson,
     private readonly options: PersistRule,
   ) {
-    this.profile = json.profile === null ? null : PatientProfile.fromJSON(json.profile);
+    this.profile = json.profile === null ? null : PatientProfile.fromJSON(withScoring(json.profile, options.scoring));
     this.persistedTemplate = Float64Array.from(json.persisted.template);
     this.persistedPromotions = json.persisted.promotions;
     this.persistedAt = json.persisted.at;
@@ -219,7 +255,7 @@ class PatientProfileTracker implements ProfileTracker {
   /** The tracker of a freshly loaded or learned profile: what is stored is what is persisted. */
   static fromProfile(profile: DeviceProfile, options: PersistRule): PatientProfileTracker {
     const json = (profile.features as { profile?: PatientProfileJSON | null }).profile ?? null;
-    const live = json === null ? null : PatientProfile.fromJSON(json);
+    const live = json === null ? null : PatientProfile.fromJSON(withScoring(json, options.scoring));
     return new PatientProfileTracker(
       profile.threshold,
       {
@@ -271,11 +307,12 @@ class PatientLearner implements ProfileLearner {
  * const detector = new Detector(sinks, decodeWireRecord, { adaptation: patientProfileAdapter() });
  */
 export function patientProfileAdapter(options: PatientProfileAdapterOptions = {}): PatientAdapter {
-  const persist = {
+  const constants = options.profile ?? {};
+  const persist: PersistRule = {
     persistEverySeconds: options.persistEverySeconds ?? DEFAULT_PATIENT_PROFILE_ADAPTER.persistEverySeconds,
     materialDistance: options.materialDistance ?? DEFAULT_PATIENT_PROFILE_ADAPTER.materialDistance,
+    scoring: { ...DEFAULT_PROFILE_OPTIONS, ...constants },
   };
-  const constants = options.profile ?? {};
   const track = (profile: DeviceProfile, live: unknown): ProfileTracker =>
     live === null || live === undefined
       ? PatientProfileTracker.fromProfile(profile, persist)
@@ -284,6 +321,7 @@ export function patientProfileAdapter(options: PatientProfileAdapterOptions = {}
     name: 'patient-profile',
     learns: true,
     separatesKinds: true,
+    gatesNoise: true,
     newLearner: (context?: LearnerContext) =>
       new PatientLearner(
         new ProfileClusterLearner({

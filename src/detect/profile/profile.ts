@@ -15,7 +15,7 @@
  * learner and the profile are plain data plus typed arrays, saved with a format version.
  */
 import type { Beat } from '../../ecg/beat-segmenter';
-import { medianOf, morphologyDistance, noiseLevel, qrsAmplitude, rawWindow, windowGeometry, type WindowGeometry } from './features';
+import { medianOf, morphologyDistance, noiseLevel, qrsAmplitude, qrsWidth, rawWindow, windowGeometry, type WindowGeometry } from './features';
 
 /** Format version of {@link ProfileLearnerJSON} and {@link PatientProfileJSON}. */
 export const PROFILE_FORMAT_VERSION = 1;
@@ -43,6 +43,10 @@ export interface ProfileOptions {
   readonly prematureFraction: number;
   readonly prematureWeight: number;
   readonly prematureBoost: number;
+  readonly onTimeWeight: number;
+  readonly widthFraction: number;
+  readonly irregularityLags: number;
+  readonly aeWeight: number;
   readonly noiseGate: number;
   readonly noiseFloor: number;
   readonly amplitudeRange: readonly [number, number];
@@ -52,6 +56,7 @@ export interface ProfileOptions {
   readonly promoteMinRr: number;
   readonly useAe: boolean;
   readonly useMorphology: boolean;
+  readonly useTiming: boolean;
 }
 
 /**
@@ -118,6 +123,10 @@ export const DEFAULT_PROFILE_OPTIONS: ProfileOptions = Object.freeze({
   prematureFraction: 0.15,
   prematureWeight: 0,
   prematureBoost: 1,
+  onTimeWeight: 1,
+  widthFraction: 0.3,
+  irregularityLags: 3,
+  aeWeight: 0.5,
   noiseGate: 3,
   noiseFloor: 0.02,
   amplitudeRange: Object.freeze([0.2, 6]) as readonly [number, number],
@@ -127,6 +136,7 @@ export const DEFAULT_PROFILE_OPTIONS: ProfileOptions = Object.freeze({
   promoteMinRr: 0.8,
   useAe: true,
   useMorphology: true,
+  useTiming: true,
 });
 
 /** Window the profile's beats are cut with (the model's window). */
@@ -149,6 +159,8 @@ export interface BeatTerms {
   readonly distance: number;
   /** Prematurity score (1 = threshold). */
   readonly premature: number;
+  /** QRS width over the nearest template's (see {@link qrsWidth}). */
+  readonly widening: number;
   /** QRS amplitude over the template's. */
   readonly amplitude: number;
   /** Non-QRS roughness over the learning median's. */
@@ -489,12 +501,16 @@ export class PatientProfile {
   /** Scratch windows, so scoring allocates nothing per sample. */
   readonly scratch: Float32Array;
   readonly rrScratch = new Float64Array(RR_RING);
+  private readonly diffScratch = new Float64Array(RR_RING);
+  /** QRS width of each template (s); negative: not measured since the template last moved. */
+  private readonly widths: Float64Array;
 
   constructor(json: PatientProfileJSON) {
     if (json?.format !== 'beatwatch.profile' || json.version !== PROFILE_FORMAT_VERSION)
       throw new TypeError(`patient profile: unknown format ${String(json?.format)} v${String(json?.version)}`);
     const { template, rr, rrAt, adapted, candidate, promoted, ...rest } = json;
-    this.json = rest;
+    // A profile saved before a constant existed takes its default (its learned baselines mean the same).
+    this.json = { ...rest, options: { ...DEFAULT_PROFILE_OPTIONS, ...rest.options } };
     const active = decode64(template);
     this.geometry = windowGeometry(json.window.before, json.window.after, json.window.steps);
     const steps = json.window.steps;
@@ -505,6 +521,7 @@ export class PatientProfile {
     this.template = new Float64Array(slots * steps);
     this.template.set(active);
     this.views = Array.from({ length: slots }, (_, j) => this.template.subarray(j * steps, (j + 1) * steps));
+    this.widths = new Float64Array(slots).fill(-1);
     this.candidateSum = decode64(candidate.sum);
     if (this.candidateSum.length !== steps) throw new TypeError('patient profile: candidate length differs from window steps');
     this.candidateCount = candidate.count;
@@ -543,36 +560,49 @@ export class PatientProfile {
   }
 
   /**
-   * Median successive RR change over the recent beats, relative to their mean RR: a few % in
-   * sinus rhythm (one ectopic moves two of seven differences, not the median), 15-30 % in atrial
-   * fibrillation. 0 until three intervals are known.
+   * How irregular the recent rhythm is, relative to its mean RR: the median change between RR
+   * intervals `lag` beats apart, at the lag (1 to `irregularityLags`) where it is smallest. Sinus
+   * rhythm is regular at lag 1 (a few %; one ectopic moves two of seven differences, not the
+   * median); bigeminy alternates short and long intervals, so it is regular at lag 2, trigeminy at
+   * lag 3; atrial fibrillation is irregular at every lag (15-30 %). So regular patterns of ectopy
+   * do not pass for chaos and keep their beats' prematurity, while AF does not make every beat
+   * "premature". 0 until three intervals are known.
    */
   irregularity(): number {
     const n = this.rrCount;
     if (n < 3) return 0;
-    const d = this.rrScratch;
-    let mean = 0;
-    let m = 0;
-    // Walk the ring oldest to newest.
+    const h = this.rrScratch;
+    const d = this.diffScratch;
+    // The ring, oldest to newest.
     const first = n < RR_RING ? 0 : this.rrAt;
-    let prev = this.rr[first % RR_RING];
-    mean += prev;
-    for (let j = 1; j < n; j++) {
-      const v = this.rr[(first + j) % RR_RING];
-      mean += v;
-      d[m++] = Math.abs(v - prev);
-      prev = v;
+    let mean = 0;
+    for (let j = 0; j < n; j++) {
+      h[j] = this.rr[(first + j) % RR_RING];
+      mean += h[j];
     }
     mean /= n;
-    // Insertion sort of at most RR_RING - 1 values in place: no allocation per beat.
-    for (let i = 1; i < m; i++) {
-      const v = d[i];
-      let j = i - 1;
-      for (; j >= 0 && d[j] > v; j--) d[j + 1] = d[j];
-      d[j + 1] = v;
+    let best = Infinity;
+    for (let lag = 1; lag <= Math.max(1, this.options.irregularityLags ?? 1); lag++) {
+      const m = n - lag;
+      if (m < 2 && lag > 1) break;
+      for (let j = 0; j < m; j++) d[j] = Math.abs(h[j + lag] - h[j]);
+      // Insertion sort of at most RR_RING - 1 values in place: no allocation per beat.
+      for (let i = 1; i < m; i++) {
+        const v = d[i];
+        let j = i - 1;
+        for (; j >= 0 && d[j] > v; j--) d[j + 1] = d[j];
+        d[j + 1] = v;
+      }
+      const med = m % 2 === 1 ? d[(m - 1) >> 1] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
+      if (med < best) best = med;
     }
-    const med = m % 2 === 1 ? d[(m - 1) >> 1] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
-    return mean > 0 ? med / mean : 0;
+    return mean > 0 ? best / mean : 0;
+  }
+
+  /** QRS width (s) of normal template `j` (see {@link qrsWidth}), cached until the template moves. */
+  templateWidth(j: number): number {
+    if (!(this.widths[j] >= 0)) this.widths[j] = qrsWidth(this.views[j], this.geometry);
+    return this.widths[j];
   }
 
   /**
@@ -595,6 +625,7 @@ export class PatientProfile {
       const x = rawWindow(beat.window, beat.scale, beat.offset, this.scratch);
       const t = this.views[verdict.template];
       for (let k = 0; k < t.length; k++) t[k] += rate * (x[k] - t[k]);
+      this.widths[verdict.template] = -1;
       if (verdict.template === 0) this.templateAmplitude = qrsAmplitude(t, this.geometry);
       this.adapted++;
     }
@@ -623,6 +654,7 @@ export class PatientProfile {
       if (this.candidateCount >= o.promoteAfter) {
         const slot = this.templates < this.views.length ? this.templates++ : this.views.length - 1;
         if (slot > 0) this.views[slot].set(this.candidateMean);
+        this.widths[slot] = -1;
         this.candidateCount = 0;
         this.promoted++;
       }
@@ -655,15 +687,18 @@ export class PatientProfile {
  * Scores one beat against a device's profile. `aeError` is the autoencoder's plain
  * reconstruction MSE of the beat's window under the profile's model version.
  *
- * - `shape = max(ae, morphology)` where `ae = (ln aeError - median) / (aeZ * max(spread, aeSpreadFloor))`
- *   and `morphology = (distance - median) / (morphZ * max(spread, morphSpreadFloor))`.
+ * - `shape = morphology + aeWeight * ae` where `ae = (ln aeError - median) / (aeZ * max(spread, aeSpreadFloor))`
+ *   and `morphology = (distance - median) / (morphZ * max(spread, morphSpreadFloor))` (one of them alone
+ *   when the other is switched off, `useAe` / `useMorphology`).
  * - `premature = (1 - rrPrev / rrLocalMean) / (prematureFraction + irregularity)` (0 when unknown or late).
- * - `ventricular = shape * (1 + prematureBoost * min(premature, 1))` when shape > 0, else `shape`.
- * - gated when noise > `noiseGate * max(median, noiseFloor)` or the amplitude ratio leaves `amplitudeRange`.
+ * - `wide = (qrsWidth / template's qrsWidth - 1) / widthFraction` (0 when not wider).
+ * - `ventricular = shape * (onTimeWeight + prematureBoost * min(1, max(premature, wide)))` when shape > 0, else `shape`.
+ * - gated when noise > `noiseGate * max(median, noiseFloor)` (noise relative to the larger of the
+ *   beat's and the template's QRS amplitude) or the amplitude ratio leaves `amplitudeRange`.
  * - kind: gated, else ventricular if `ventricular >= 1`, else premature if `premature >= 1`, else normal.
  * - score (for the alert policy, 1 = threshold): 0 when gated, else `max(ventricular, prematureWeight * premature)`.
  *
- * Pure: reads the profile, changes nothing but its scratch buffer.
+ * Pure: reads the profile, changes nothing but its scratch buffers.
  *
  * @example
  * const { score, kind } = scoreBeat(profile, beat, aeError);
@@ -684,7 +719,10 @@ export function scoreBeat(profile: PatientProfile, beat: ProfileBeat, aeError: n
     }
   }
   const amplitude = qrsAmplitude(x, g) / amp;
-  const noise = noiseLevel(x, g, beat.rrPrev, beat.rrNext) / amp / Math.max(profile.noise.median, o.noiseFloor);
+  // Roughness is judged against the beat's own QRS when it is the larger: a big ventricular beat
+  // has proportionally big slopes in its ST-T, which is not noise (the learning median was taken
+  // on normal beats, whose amplitude is the template's).
+  const noise = noiseLevel(x, g, beat.rrPrev, beat.rrNext) / (amp * Math.max(1, amplitude)) / Math.max(profile.noise.median, o.noiseFloor);
   const ae = o.useAe
     ? (Math.log(Math.max(aeError, 1e-12)) - profile.ae.median) / (o.aeZ * Math.max(profile.ae.spread, o.aeSpreadFloor))
     : 0;
@@ -692,18 +730,32 @@ export function scoreBeat(profile: PatientProfile, beat: ProfileBeat, aeError: n
     ? (distance - profile.morphology.median) / (o.morphZ * Math.max(profile.morphology.spread, o.morphSpreadFloor))
     : 0;
   let premature = 0;
-  if (beat.rrPrev !== null && beat.rrLocalMean != null && beat.rrLocalMean > 0) {
+  if (o.useTiming && beat.rrPrev !== null && beat.rrLocalMean != null && beat.rrLocalMean > 0) {
     const p = 1 - beat.rrPrev / beat.rrLocalMean;
     if (p > 0) premature = p / (o.prematureFraction + profile.irregularity());
   }
-  const shape = Math.max(o.useAe ? ae : -Infinity, o.useMorphology ? morphology : -Infinity);
-  // A changed shape that also comes early is the classic ventricular ectopic; the same change on
-  // time is more often drift or aberrancy: timing scales the shape evidence up.
-  const ventricular = shape > 0 ? shape * (1 + o.prematureBoost * Math.min(premature, 1)) : shape;
+  const reference = profile.templateWidth(nearest);
+  const widening = reference > 0 ? qrsWidth(x, g) / reference : 1;
+  const useWidth = o.useMorphology && o.widthFraction > 0;
+  const wide = useWidth ? Math.max(0, widening - 1) / o.widthFraction : 0;
+  const shape = o.useMorphology ? (o.useAe ? morphology + o.aeWeight * ae : morphology) : o.useAe ? ae : -Infinity;
+  // A changed shape that also comes early, or is wide, is the classic ventricular ectopic (wide
+  // and early); the same change on time and of normal width is more often drift, an amplitude
+  // change or aberrancy: timing and width scale the shape evidence. With neither in use the
+  // shape evidence stands alone (ablations).
+  const ectopy = Math.min(1, Math.max(premature, wide));
+  const weight = o.useTiming || useWidth ? o.onTimeWeight + o.prematureBoost * ectopy : 1;
+  const ventricular = shape > 0 ? shape * weight : shape;
   const gated = o.noiseGate > 0 && (noise > o.noiseGate || amplitude < o.amplitudeRange[0] || amplitude > o.amplitudeRange[1]);
   const kind: BeatKind = gated ? 'gated' : ventricular >= 1 ? 'ventricular' : premature >= 1 ? 'premature' : 'normal';
   const score = gated ? 0 : Math.max(ventricular, o.prematureWeight * premature);
-  return { score, ventricular, kind, template: nearest, terms: { ae, morphology, distance, premature, amplitude, noise } };
+  return {
+    score,
+    ventricular,
+    kind,
+    template: nearest,
+    terms: { ae, morphology, distance, premature, widening, amplitude, noise },
+  };
 }
 
 function isPremature(beat: ProfileBeat, fraction: number): boolean {
