@@ -202,6 +202,9 @@ export function productMetrics(record: MitdbRecord, run: ProductRun): ProductRec
       continue;
     }
     const r = ((b.t - EVAL_EPOCH) * fs) / 1000;
+    // EC57 leaves ventricular flutter/fibrillation episodes out of the beat statistics (they hold
+    // no beat annotations): a detection there is neither a true nor a false VEB.
+    if (record.excluded.some(([from, to]) => r >= from && r <= to)) continue;
     while (j < ref.length && ref[j] < r - tolerance) j++;
     let best = -1;
     for (let k = j; k < ref.length && ref[k] <= r + tolerance; k++)

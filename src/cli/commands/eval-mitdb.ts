@@ -2,7 +2,14 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { choiceFlag, numberFlag, parseFlags, printJson, progress } from '../args';
-import { adapterByName, ADAPTER_NAMES, DEFAULT_LEARNING_SECONDS } from '../../detect/adapters';
+import {
+  adapterByName,
+  ADAPTER_NAMES,
+  DEFAULT_LEARNING_SECONDS,
+  patientProfileAdapter,
+  SCORE_TERMS,
+  scoreTermsOptions,
+} from '../../detect/adapters';
 import { createMitdbProductEvaluation } from '../../evaluate/mitdb-product';
 import type { MitdbEvalStep } from '../../evaluate/mitdb-eval';
 import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';
@@ -15,6 +22,7 @@ const usage = [
   'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS] [--leads 1|2] [--second-lead-scoring]',
   '                            [--lead NAME]',
   '                            [--adaptation patient-profile|threshold-calibration|off] [--learning-seconds S]',
+  '                            [--score-terms both|autoencoder|patient]',
   '                            [--qrs-only] [--json]',
   '',
   'Streams each MIT-BIH record (MLII by name, and with --leads 2 its second lead too) through the',
@@ -37,6 +45,10 @@ const usage = [
   '                  every later beat is scored against them; threshold-calibration: a learned',
   '                  threshold on the model score; off: the model threshold throughout)',
   `  --learning-seconds S  the detector's learning period (default ${DEFAULT_LEARNING_SECONDS}, EC57); its beats are not counted`,
+  '  --score-terms T  with patient-profile, which terms make the ventricular evidence (ablation):',
+  "                  both (default, the product), autoencoder (the autoencoder's error against the",
+  "                  patient's own, alone), patient (template distance, QRS width and prematurity",
+  '                  against the patient\'s own, without the autoencoder)',
   '  --qrs-only      skip the beat anomaly scoring',
   '  --json          print {records:[{record,lead,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
   '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {model, split, adaptation, leads, secondLeadScoring,',
@@ -45,7 +57,8 @@ const usage = [
   '                  veb:{se,ppv,tp,fn,fp}, sveb:{...}, alerts, alertsPerHour, falseAlertsPerHour,',
   "                  episodes:{runs,alerted}, episodesAlerted, learning:{completedAt,beats}}; the total's",
   '                  anomaly also has splits:{DS1,DS2} (MIT-BIH DS1 = the records the models are',
-  '                  trained and tuned on, each scored by its leave-one-record-out fold; DS2 = all others)',
+  '                  trained and tuned on, each scored by its leave-one-record-out fold; DS2 = all others) and,',
+  '                  with patient-profile, scoreTerms',
   '',
   'Beat anomalies run the product: each record is cut into 1 s wire records (device id = record',
   'name) and pushed in batches of 100 through the detector (decoder, device state, learning',
@@ -124,6 +137,7 @@ const command: CommandModule = {
       leads: { type: 'string' },
       'second-lead-scoring': { type: 'boolean' },
       lead: { type: 'string' },
+      'score-terms': { type: 'string' },
       'qrs-only': { type: 'boolean' },
       json: { type: 'boolean' },
     });
@@ -141,7 +155,11 @@ const command: CommandModule = {
       [...ADAPTER_NAMES, 'calibration', 'profile'] as const,
       ADAPTER_NAMES[0],
     );
-    const adaptation = adapterByName(adaptationName);
+    const terms = choiceFlag(values['score-terms'], 'score-terms', SCORE_TERMS, SCORE_TERMS[0]);
+    const profileAdapter = adaptationName === 'patient-profile' || adaptationName === 'profile';
+    if (values['score-terms'] !== undefined && !profileAdapter)
+      throw new UsageError('--score-terms applies to --adaptation patient-profile only');
+    const adaptation = profileAdapter ? patientProfileAdapter({ profile: scoreTermsOptions(terms) }) : adapterByName(adaptationName);
     const learningSeconds = numberFlag(values['learning-seconds'], 'learning-seconds', DEFAULT_LEARNING_SECONDS, 0, 1e6);
     const steps: MitdbEvalStep[] = values['qrs-only']
       ? EVAL_STEPS
@@ -183,6 +201,8 @@ const command: CommandModule = {
     }
     let totals: Record<string, unknown> = {};
     for (const step of steps) if (step.total) totals = { ...totals, ...step.total(rows) };
+    // Which terms scored the beats, so an ablation's output says what it measured.
+    if (profileAdapter && totals.anomaly) totals = { ...totals, anomaly: { ...(totals.anomaly as object), scoreTerms: terms } };
     const total = totals as unknown as QrsScore;
     if (values.json) {
       printJson({ records: rows, total });
