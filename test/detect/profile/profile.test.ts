@@ -179,3 +179,66 @@ describe('patient profile', () => {
     expect(() => PatientProfile.fromJSON({ format: 'beatwatch.profile', version: 99 } as unknown as PatientProfileJSON)).toThrow(/format/);
   });
 });
+
+/** The beat with its raw (mV) window scaled by `gain` about zero: a taller or smaller complex of the same shape. */
+function scaled(b: Beat, gain: number): Beat {
+  return { ...b, scale: (b.scale as number) * gain, offset: (b.offset as number) * gain };
+}
+
+/** The beat stretched in time about its R peak by `factor` (linear interpolation): a wider complex, same height. */
+function stretched(b: Beat, factor: number): Beat {
+  const r = (WINDOW.before / (WINDOW.before + WINDOW.after)) * (WINDOW.steps - 1);
+  const w = new Float32Array(b.window.length);
+  for (let k = 0; k < w.length; k++) {
+    const at = Math.min(w.length - 1, Math.max(0, r + (k - r) / factor));
+    const lo = Math.floor(at);
+    const hi = Math.min(w.length - 1, lo + 1);
+    w[k] = b.window[lo] + (at - lo) * (b.window[hi] - b.window[lo]);
+  }
+  return { ...b, window: w };
+}
+
+describe('patient profile: width, timing and size', () => {
+  const { beats } = simulate(330, []);
+  const { profile } = learnThenScore(beats.slice(0, -30));
+  const beat = beats[beats.length - 10];
+
+  it('a taller beat on time and of normal width is not ventricular; the same beat widened is', () => {
+    const taller = scoreBeat(profile, scaled(beat, 2.5), AE);
+    // The size change alone is far beyond the template's gain, so the template distance sees it...
+    expect(taller.terms.morphology).toBeGreaterThan(1);
+    expect(taller.terms.widening).toBeCloseTo(1, 1);
+    // ...but a change on time and of normal width is drift or an amplitude change more often than ectopy.
+    expect(taller.kind).toBe('normal');
+    expect(taller.score).toBeLessThan(1);
+    const wider = scoreBeat(profile, stretched(beat, 1.8), AE);
+    expect(wider.terms.widening).toBeGreaterThan(1.4);
+    expect(wider.kind).toBe('ventricular');
+    expect(wider.score).toBeGreaterThan(1);
+  });
+
+  it("judges noise against the beat's own QRS: a large clean beat is not gated", () => {
+    const normal = scoreBeat(profile, beat, AE);
+    const large = scoreBeat(profile, scaled(beat, 4), AE);
+    // Four times the slopes everywhere, but four times the QRS too: the same noise.
+    expect(large.terms.noise).toBeCloseTo(normal.terms.noise, 6);
+    expect(large.kind).not.toBe('gated');
+  });
+
+  it('bigeminy is regular at lag 2 and keeps its prematurity; atrial fibrillation is irregular at every lag', () => {
+    const withRr = (rr: number[], lags: number) =>
+      PatientProfile.fromJSON({ ...profile.toJSON(), rr, rrAt: 0, options: { ...profile.options, irregularityLags: lags } });
+    const bigeminy = [0.6, 1.0, 0.6, 1.0, 0.6, 1.0, 0.6, 1.0];
+    expect(withRr(bigeminy, 1).irregularity()).toBeGreaterThan(0.4);
+    expect(withRr(bigeminy, 3).irregularity()).toBeLessThan(0.01);
+    const trigeminy = [0.8, 0.55, 1.05, 0.8, 0.55, 1.05, 0.8, 0.55];
+    expect(withRr(trigeminy, 3).irregularity()).toBeLessThan(0.01);
+    // Chaotic intervals stay far above sinus rhythm's few % at every lag.
+    const af = [0.5, 0.92, 0.71, 0.55, 1.04, 0.62, 0.86, 0.58];
+    expect(withRr(af, 3).irregularity()).toBeGreaterThan(0.12);
+    // The ectopic beat of bigeminy (0.6 s after a normal one, local mean 0.8 s) is clearly premature.
+    const ectopic = { ...beat, rrPrev: 0.6, rrLocalMean: 0.8 };
+    expect(scoreBeat(withRr(bigeminy, 3), ectopic, AE).terms.premature).toBeGreaterThan(1);
+    expect(scoreBeat(withRr(bigeminy, 1), ectopic, AE).terms.premature).toBeLessThan(0.5);
+  });
+});
