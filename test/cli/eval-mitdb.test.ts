@@ -91,6 +91,34 @@ describe('beatwatch eval mitdb', () => {
     expect(io.stderr()).toMatch(/--leads must be one of 1, 2/);
   });
 
+  it('--score-terms runs the ablation of the patient-profile terms through the same path, and says which ran', async () => {
+    const run = async (terms: string) => {
+      const io = capture();
+      expect(await main(['eval', 'mitdb', '--record', '119', '--score-terms', terms, '--json'])).toBe(0);
+      const result = JSON.parse(io.stdout());
+      vi.restoreAllMocks();
+      return result.total.anomaly;
+    };
+    const both = await run('both');
+    const autoencoder = await run('autoencoder');
+    const patient = await run('patient');
+    expect([both.scoreTerms, autoencoder.scoreTerms, patient.scoreTerms]).toEqual(['both', 'autoencoder', 'patient']);
+    expect(both.adaptation).toBe('patient-profile');
+    // Different terms, different verdicts: the arms are not the same run under three names.
+    expect(
+      new Set([both.veb.tp + both.veb.fp, autoencoder.veb.tp + autoencoder.veb.fp, patient.veb.tp + patient.veb.fp]).size,
+    ).toBeGreaterThan(1);
+    expect(patient.veb.se).toBeGreaterThan(0.85);
+
+    let io = capture();
+    expect(await main(['eval', 'mitdb', '--score-terms', 'some'])).toBe(2);
+    expect(io.stderr()).toMatch(/--score-terms must be one of both, autoencoder, patient/);
+    vi.restoreAllMocks();
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--adaptation', 'off', '--score-terms', 'patient'])).toBe(2);
+    expect(io.stderr()).toMatch(/--score-terms applies to --adaptation patient-profile only/);
+  });
+
   it('names a missing record folder or record', async () => {
     capture();
     await expect(main(['eval', 'mitdb', '--record', '999'])).resolves.toBe(1);

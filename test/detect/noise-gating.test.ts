@@ -32,7 +32,13 @@ describe('noisy seconds and beat gating', () => {
   });
 
   it("a learned device whose adapter gates noise gets its beats in noisy seconds scored by the adapter, others don't", async () => {
-    const ecg = ecgSimulate({ fs: FS, seconds: 60, heartRate: 70, seed: 2, anomalies: [{ kind: 'noiseBurst', at: 30, duration: 10, amplitude: 0.3 }] });
+    const ecg = ecgSimulate({
+      fs: FS,
+      seconds: 60,
+      heartRate: 70,
+      seed: 2,
+      anomalies: [{ kind: 'noiseBurst', at: 30, duration: 10, amplitude: 0.3 }],
+    });
     const model = defaultModelFor('100').model;
     const stub = (gatesNoise: boolean): PatientAdapter => ({
       name: 'stub',
@@ -49,9 +55,12 @@ describe('noisy seconds and beat gating', () => {
     });
     const inBurst = (t: number) => t >= EVAL_EPOCH + 31_000 && t <= EVAL_EPOCH + 39_000;
     const run = async (gatesNoise: boolean) =>
-      (await runRecordThroughDetector({ deviceId: 'dev', signal: ecg.signal, fs: FS }, model, { adaptation: stub(gatesNoise), learningSeconds: 0 })).beats.filter(
-        (b) => inBurst(b.t),
-      );
+      (
+        await runRecordThroughDetector({ deviceId: 'dev', signal: ecg.signal, fs: FS }, model, {
+          adaptation: stub(gatesNoise),
+          learningSeconds: 0,
+        })
+      ).beats.filter((b) => inBurst(b.t));
     const gatedBySeconds = await run(false);
     expect(gatedBySeconds.length).toBeGreaterThan(5);
     expect(gatedBySeconds.filter((b) => b.kind === 'gated').length).toBeGreaterThan(gatedBySeconds.length / 2);

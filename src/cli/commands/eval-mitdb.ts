@@ -48,7 +48,7 @@ const usage = [
   '  --score-terms T  with patient-profile, which terms make the ventricular evidence (ablation):',
   "                  both (default, the product), autoencoder (the autoencoder's error against the",
   "                  patient's own, alone), patient (template distance, QRS width and prematurity",
-  '                  against the patient\'s own, without the autoencoder)',
+  "                  against the patient's own, without the autoencoder)",
   '  --qrs-only      skip the beat anomaly scoring',
   '  --json          print {records:[{record,lead,tp,fn,fp,se,ppv,beats,excludedSeconds,anomaly}],',
   '                  total:{tp,fn,fp,se,ppv,anomaly}}; anomaly = {model, split, adaptation, leads, secondLeadScoring,',

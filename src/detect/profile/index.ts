@@ -20,4 +20,13 @@ export {
   type ProfileWindow,
   type RobustStat,
 } from './profile';
-export { MAX_SHIFT, morphologyDistance, noiseLevel, qrsAmplitude, qrsWidth, rawWindow, windowGeometry, type WindowGeometry } from './features';
+export {
+  MAX_SHIFT,
+  morphologyDistance,
+  noiseLevel,
+  qrsAmplitude,
+  qrsWidth,
+  rawWindow,
+  windowGeometry,
+  type WindowGeometry,
+} from './features';

@@ -15,7 +15,16 @@
  * learner and the profile are plain data plus typed arrays, saved with a format version.
  */
 import type { Beat } from '../../ecg/beat-segmenter';
-import { medianOf, morphologyDistance, noiseLevel, qrsAmplitude, qrsWidth, rawWindow, windowGeometry, type WindowGeometry } from './features';
+import {
+  medianOf,
+  morphologyDistance,
+  noiseLevel,
+  qrsAmplitude,
+  qrsWidth,
+  rawWindow,
+  windowGeometry,
+  type WindowGeometry,
+} from './features';
 
 /** Format version of {@link ProfileLearnerJSON} and {@link PatientProfileJSON}. */
 export const PROFILE_FORMAT_VERSION = 1;
