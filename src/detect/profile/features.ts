@@ -110,8 +110,8 @@ export function qrsAmplitude(x: ArrayLike<number>, g: WindowGeometry): number {
  * (80-100 ms) concentrates it near R. A moment rather than onset/offset points because at the
  * window's resolution (about 11 ms a step) a delineator would jitter by a step or two, while the
  * moment moves smoothly with the shape; squared slopes rather than absolute ones so the steep
- * QRS dominates small noise and the P and T waves' shoulders (on MIT-BIH DS1 the ratio to the
- * template's width tells V from N beats with an AUC of 0.97 squared, 0.91 absolute).
+ * QRS dominates small noise and the P and T waves' shoulders (on MIT-BIH DS1 as a whole the
+ * ratio to the template's width tells V from N beats with an AUC of 0.97 squared, 0.91 absolute).
  * Amplitude-free (a scaled beat has the same width) and baseline-free (slopes only).
  *
  * @example
