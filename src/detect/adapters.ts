@@ -8,6 +8,7 @@ import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from
 import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
 import {
   populationVerdict,
+  type BeatContext,
   type BeatVerdict,
   type DeviceProfile,
   type LearnedProfile,
@@ -227,11 +228,12 @@ class PatientProfileTracker implements ProfileTracker {
     this.current = new Float32Array(this.profile?.geometry.steps ?? 0);
   }
 
-  score(beat: SegmentedBeat, modelScore: number, reconstructionError = modelScore): BeatVerdict {
+  score(beat: SegmentedBeat, modelScore: number, reconstructionError = modelScore, context?: BeatContext): BeatVerdict {
     // No dominant beat was ever learned (no beats in the learning period and its extensions):
-    // the population verdict, as without adaptation.
-    if (this.profile === null) return populationVerdict(modelScore, this.populationThreshold);
-    const verdict = scoreBeat(this.profile, beat, reconstructionError);
+    // the population verdict, as without adaptation; in noisy seconds, gated as without it.
+    if (this.profile === null)
+      return context?.noisySignal === true ? { score: 0, kind: 'gated' } : populationVerdict(modelScore, this.populationThreshold);
+    const verdict = scoreBeat(this.profile, beat, reconstructionError, context?.noisySignal === true);
     this.profile.observe(beat, verdict);
     return { score: verdict.score, kind: verdict.kind };
   }
@@ -341,8 +343,8 @@ export function patientProfileAdapter(options: PatientProfileAdapterOptions = {}
       ),
     restoreLearner: (json) => new PatientLearner(ProfileClusterLearner.fromJSON(json as ProfileLearnerJSON)),
     // Stateless scoring (inspection, tests): a fresh tracker per call, so nothing is remembered.
-    score: (profile, beat, modelScore, reconstructionError) =>
-      PatientProfileTracker.fromProfile(profile, persist).score(beat, modelScore, reconstructionError),
+    score: (profile, beat, modelScore, reconstructionError, context) =>
+      PatientProfileTracker.fromProfile(profile, persist).score(beat, modelScore, reconstructionError, context),
     track,
   };
 }

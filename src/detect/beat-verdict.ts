@@ -6,7 +6,14 @@
  * be judged on no lead is `gated`.
  */
 import type { DeviceState } from './device-state';
-import { populationVerdict, type BeatVerdict, type DeviceProfile, type LearnerContext, type PatientAdapter } from './patient-adaptation';
+import {
+  populationVerdict,
+  type BeatContext,
+  type BeatVerdict,
+  type DeviceProfile,
+  type LearnerContext,
+  type PatientAdapter,
+} from './patient-adaptation';
 import type { SegmentedBeat } from './ports';
 import { firstLeadUsable, fuseVerdicts, SecondLead } from './second-lead';
 
@@ -33,6 +40,8 @@ export interface VerdictInput {
   readonly second: LeadScore | null;
   /** What a second-lead learner is told when it starts. */
   readonly context: LearnerContext;
+  /** The signal-quality index calls the beat's second noisy (see {@link BeatContext}); absent: false. */
+  readonly noisySignal?: boolean;
 }
 
 /**
@@ -57,18 +66,20 @@ export function beatVerdict(input: VerdictInput): { verdict: BeatVerdict; lead: 
     return { verdict: firstUsable ? populationVerdict(first.modelScore, input.population) : { score: 0, kind: 'gated' }, lead: 0 };
   }
   // The model lead's verdict: none where its window is unusable.
+  const beatContext: BeatContext = { noisySignal: input.noisySignal === true };
   let onFirst: BeatVerdict | null = null;
   if (firstUsable && adapter.track !== undefined && state.profile !== null) {
     // A profile that moves with the beats (template drift, RR history): its live state is part of
     // the device state, so a rollback replays the same updates.
     state.tracker ??= adapter.track(state.profile, null);
-    onFirst = state.tracker.score(first.beat, first.modelScore, first.reconstruction);
+    onFirst = state.tracker.score(first.beat, first.modelScore, first.reconstruction, beatContext);
   } else if (firstUsable) {
     onFirst = adapter.score(
       state.profile ?? (input.populationProfile as DeviceProfile),
       first.beat,
       first.modelScore,
       first.reconstruction,
+      beatContext,
     );
   }
   const onSecond =

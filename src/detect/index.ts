@@ -30,6 +30,7 @@ export {
   parseDeviceProfile,
   populationVerdict,
   PROFILE_FORMAT_VERSION,
+  type BeatContext,
   type BeatKind,
   type BeatVerdict,
   type DevicePhase,

@@ -20,6 +20,15 @@ export interface BeatVerdict {
   readonly kind: BeatKind;
 }
 
+/** What the detector knows about a beat's surroundings when it asks for its verdict. */
+export interface BeatContext {
+  /**
+   * The signal-quality index calls the beat's second (or a neighbour) noisy. Only an adapter
+   * that `gatesNoise` ever sees such a beat; it should judge its noise more strictly.
+   */
+  readonly noisySignal: boolean;
+}
+
 /** Version of the {@link DeviceProfile} JSON; a profile of another version is relearned. */
 export const PROFILE_FORMAT_VERSION = 1;
 
@@ -129,7 +138,7 @@ export interface PatientAdapter {
    * no state: an adapter whose profile changes after learning also offers `track`, which the
    * detector uses instead.
    */
-  score(profile: DeviceProfile, beat: SegmentedBeat, modelScore: number, reconstructionError?: number): BeatVerdict;
+  score(profile: DeviceProfile, beat: SegmentedBeat, modelScore: number, reconstructionError?: number, context?: BeatContext): BeatVerdict;
   /**
    * A live scorer of a learned profile whose state moves with the beats (template drift, RR
    * history): built from the profile (`live` null) or restored from its own `toJSON()` (`live`,
@@ -144,7 +153,7 @@ export interface PatientAdapter {
  */
 export interface ProfileTracker {
   /** Scores one beat (as {@link PatientAdapter.score}), then moves the live state past it. */
-  score(beat: SegmentedBeat, modelScore: number, reconstructionError: number): BeatVerdict;
+  score(beat: SegmentedBeat, modelScore: number, reconstructionError: number, context?: BeatContext): BeatVerdict;
   /**
    * The profile's `features` to persist, when what was learned since the last persisted version
    * changed materially and the adapter's persistence interval (device clock, `t` in epoch ms)

@@ -514,10 +514,13 @@ export class Detector {
         const reconstruction = reconstructionErrorOf(modelScore, beat, model.scoring);
         const phase = this.advanceLearning(work, state, model, beat.t, population);
         const monitor = state.monitor;
-        // A learned device whose adapter judges noise beat by beat (against the beat's own QRS)
-        // is not gated by noisy seconds: those also hold runs of wide ventricular beats.
-        const noisySeconds = !(phase === 'learned' && this.adapter.gatesNoise === true);
-        if (monitor !== null && monitor.gated(beat.rIndex, beat.rrPrev, noisySeconds)) {
+        // A beat in seconds the signal-quality index calls poor. A learned device whose adapter
+        // judges noise beat by beat is gated here only by flat or clipped seconds and technical
+        // episodes (a second of wide ventricular beats looks noisy too): its adapter is told the
+        // signal is noisy and judges the beat more strictly. The rhythm rules see it gated either way.
+        const poorSignal = monitor !== null && monitor.gated(beat.rIndex, beat.rrPrev);
+        const judgesNoise = phase === 'learned' && this.adapter.gatesNoise === true;
+        if (monitor !== null && (judgesNoise ? monitor.gated(beat.rIndex, beat.rrPrev, false) : poorSignal)) {
           // Poor signal: not a clinical anomaly, not learned from, not seen by the alert policy.
           counts.gatedBeats++;
           scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });
@@ -544,6 +547,7 @@ export class Detector {
           first: { beat, modelScore, reconstruction },
           second,
           context: this.learnerContext(state, model),
+          noisySignal: poorSignal,
         });
         if (phase === 'learning') counts.learningBeats++;
         if (lead === 1 || (beat.lead ?? 0) !== 0) counts.leadFallbackBeats++;
@@ -571,8 +575,8 @@ export class Detector {
               rIndex: beat.rIndex,
               rrPrev: beat.rrPrev,
               ventricular: anomalous && kind === 'ventricular',
-              // A beat near clipped samples is an artefact for the rhythm rules too.
-              gated: artefact,
+              // A beat near clipped samples, or in poor seconds, is an artefact for the rhythm rules too.
+              gated: artefact || poorSignal,
             }),
           );
         const lastAlert = state.policy.lastAlert;

@@ -11,7 +11,7 @@ import { cutWireRecord, recordCount } from '../contract/wire-records';
 import type { MitdbRecord } from '../ecg/mitdb';
 import { DEFAULT_LEARNING_SECONDS } from '../detect/adapters';
 import { isEpisodeAlert } from '../detect/alert-message';
-import { MemoryProfileStore } from '../detect/patient-adaptation';
+import { MemoryProfileStore, type PatientAdapter } from '../detect/patient-adaptation';
 import type { AlertMessage, DetectSinks, EpisodeAlertMessage } from '../detect/ports';
 import { Detector, type InputRecord } from '../detect/process-batch';
 import { MemoryPresenceStore, sweepSilentDevices } from '../detect/signal-lost';
@@ -66,6 +66,8 @@ export interface NoiseStressOptions {
   /** Records per `processBatch` call (default 10: ten seconds of one device). */
   readonly batchRecords: number;
   readonly timing: SignalLostTiming;
+  /** The detector's patient adaptation (default: the detector's, `patient-profile`). */
+  readonly adaptation?: PatientAdapter;
 }
 
 export const DEFAULT_NOISE_STRESS: NoiseStressOptions = Object.freeze({
@@ -241,6 +243,7 @@ async function streamWithSweep(
     presence,
     signalLostSeconds: o.timing.deadlineMs / 1000,
     signalLostCheckSeconds: o.timing.checkEveryMs / 1000,
+    ...(o.adaptation ? { adaptation: o.adaptation } : {}),
   });
   const scratch = new Float32Array(Math.ceil(device.fs) + 1);
   const checkSeconds = o.timing.checkEveryMs / 1000;

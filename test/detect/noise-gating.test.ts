@@ -51,8 +51,12 @@ describe('noisy seconds and beat gating', () => {
       restoreLearner: () => {
         throw new Error('no learning');
       },
-      score: () => ({ score: 0.5, kind: 'normal' }),
+      score: (_profile, _beat, _model, _reconstruction, context) => {
+        contexts.push(context?.noisySignal ?? false);
+        return { score: 0.5, kind: 'normal' };
+      },
     });
+    const contexts: boolean[] = [];
     const inBurst = (t: number) => t >= EVAL_EPOCH + 31_000 && t <= EVAL_EPOCH + 39_000;
     const run = async (gatesNoise: boolean) =>
       (
@@ -64,8 +68,12 @@ describe('noisy seconds and beat gating', () => {
     const gatedBySeconds = await run(false);
     expect(gatedBySeconds.length).toBeGreaterThan(5);
     expect(gatedBySeconds.filter((b) => b.kind === 'gated').length).toBeGreaterThan(gatedBySeconds.length / 2);
+    expect(contexts.some(Boolean)).toBe(false); // it never saw a beat of a noisy second
+    contexts.length = 0;
     const judgedByAdapter = await run(true);
     expect(judgedByAdapter.length).toBeGreaterThan(5);
     expect(judgedByAdapter.every((b) => b.kind === 'normal' && b.score === 0.5)).toBe(true);
+    // ...and was told which beats were in noisy seconds, to judge them more strictly.
+    expect(contexts.filter(Boolean).length).toBeGreaterThanOrEqual(judgedByAdapter.length / 2);
   });
 });

@@ -118,10 +118,15 @@ export function qrsAmplitude(x: ArrayLike<number>, g: WindowGeometry): number {
  * const widening = qrsWidth(beat, g) / qrsWidth(template, g); // about 1 for normal beats, 1.3-2 for ventricular ones
  */
 export function qrsWidth(x: ArrayLike<number>, g: WindowGeometry): number {
+  // The mean slope over the region is a straight baseline under the QRS (wander, a tilt): taken
+  // out, so baseline wander does not read as a broad complex.
+  const n = g.qrsTo - 1 - g.qrsFrom;
+  if (n < 2) return 0;
+  const tilt = (x[g.qrsTo - 1] - x[g.qrsFrom]) / n;
   let sum = 0;
   let first = 0;
   for (let k = g.qrsFrom; k + 1 < g.qrsTo; k++) {
-    const d = x[k + 1] - x[k];
+    const d = x[k + 1] - x[k] - tilt;
     sum += d * d;
     first += d * d * k;
   }
@@ -129,7 +134,7 @@ export function qrsWidth(x: ArrayLike<number>, g: WindowGeometry): number {
   const centre = first / sum;
   let second = 0;
   for (let k = g.qrsFrom; k + 1 < g.qrsTo; k++) {
-    const d = x[k + 1] - x[k];
+    const d = x[k + 1] - x[k] - tilt;
     second += d * d * (k - centre) * (k - centre);
   }
   return 2 * Math.sqrt(second / sum) * g.dt;

@@ -33,6 +33,12 @@ describe('qrsWidth', () => {
     expect(qrsAmplitude(bump(0.018, 3), g)).toBeCloseTo(3 * qrsAmplitude(bump(0.018), g), 5);
   });
 
+  it('ignores a straight baseline under the complex (wander, a tilt)', () => {
+    const flat = bump(0.018);
+    const tilted = Float32Array.from(flat, (v, k) => v + 0.08 * (k - g.r));
+    expect(qrsWidth(tilted, g)).toBeCloseTo(qrsWidth(flat, g), 6);
+  });
+
   it('is 0 for a flat window', () => {
     expect(qrsWidth(new Float32Array(g.steps).fill(0.2), g)).toBe(0);
   });

@@ -217,12 +217,35 @@ describe('patient profile: width, timing and size', () => {
     expect(wider.score).toBeGreaterThan(1);
   });
 
-  it("judges noise against the beat's own QRS: a large clean beat is not gated", () => {
+  it('allows a larger beat more roughness, by the square root of its size: a large clean beat is not gated', () => {
     const normal = scoreBeat(profile, beat, AE);
     const large = scoreBeat(profile, scaled(beat, 4), AE);
-    // Four times the slopes everywhere, but four times the QRS too: the same noise.
-    expect(large.terms.noise).toBeCloseTo(normal.terms.noise, 6);
+    // Four times the slopes everywhere, but four times the QRS too: twice the noise, not four times.
+    expect(large.terms.noise / normal.terms.noise).toBeCloseTo(2, 6);
     expect(large.kind).not.toBe('gated');
+  });
+
+  it('in a second the signal-quality index calls noisy, a beat must be cleaner to be scored', () => {
+    // Roughen the beat outside its QRS (alternating steps, a high-frequency artefact) until its
+    // noise term sits between the strict noisy-signal gate (2) and the normal gate (3).
+    const g = profile.geometry;
+    const rough = (level: number): Beat => {
+      const w = Float32Array.from(beat.window);
+      for (let k = 0; k < w.length; k++) if (k < g.qrsFrom || k >= g.qrsTo) w[k] += (k % 2 === 0 ? level : -level) / (beat.scale as number);
+      return { ...beat, window: w };
+    };
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 40; i++) {
+      const mid = (lo + hi) / 2;
+      if (scoreBeat(profile, rough(mid), AE).terms.noise < 2.5) lo = mid;
+      else hi = mid;
+    }
+    const b = rough(lo);
+    expect(scoreBeat(profile, b, AE).terms.noise).toBeCloseTo(2.5, 1);
+    expect(scoreBeat(profile, b, AE).kind).not.toBe('gated');
+    expect(scoreBeat(profile, b, AE, true).kind).toBe('gated');
+    expect(scoreBeat(profile, beat, AE, true).kind).toBe('normal'); // a clean beat in a noisy second is scored
   });
 
   it('bigeminy is regular at lag 2 and keeps its prematurity; atrial fibrillation is irregular at every lag', () => {
