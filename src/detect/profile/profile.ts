@@ -118,8 +118,9 @@ export interface ProfileOptions {
  *   leave-one-record-out on MIT-BIH DS1 from z {14, 17} x {0.3, 0.5} x {0.3, 0.5} x {1.5, 2} and
  *   z 20 x {0.3, 0.5} x 0.3 x {1.5, 2}, with `aeWeight` {0, 1} and `irregularityLags` 1 tried at
  *   the chosen point, by the acceptance criteria (the largest min(VEB Se, VEB +P) pooled over
- *   the other 21 records among the settings with at most 1 false alert an hour there): 16 of 22
- *   folds chose these, as did all 22 together (README, "Detection figures").
+ *   the other 21 records among the settings with at most 1 false alert an hour there). Run again
+ *   on the 11 leading candidates once the noise gating (`noisyGate`, `noiseOwnShare`) was in
+ *   place: 19 of 22 folds chose these, as did all 22 together (README, "Detection figures").
  * - `prematureWeight` 0: premature (supraventricular) beats are reported as such but do not open
  *   alerts: on MIT-BIH DS1 their beat-level +P was about 55 % (sinus arrhythmia, atrial
  *   fibrillation), and alerting on them added false alerts; in a first leave-one-record-out grid every DS1 fold chose alerting on the ventricular score only.
