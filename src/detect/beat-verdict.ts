@@ -53,7 +53,12 @@ export interface VerdictInput {
  */
 export function beatVerdict(input: VerdictInput): { verdict: BeatVerdict; lead: 0 | 1 } {
   const { adapter, state, first, second } = input;
-  const firstUsable = firstLeadUsable(first.beat);
+  // A model lead the quality index called unusable for noise only (the detector has already gated
+  // flat and clipped seconds and technical episodes) is still judged, strictly (`noisySignal`), by
+  // a learned adapter that gates noise beat by beat: wide ventricular beats make a second look
+  // noisy. When it gates the beat, the second lead takes over as before.
+  const judgesNoise = input.phase === 'learned' && adapter.gatesNoise === true && input.noisySignal === true;
+  const firstUsable = firstLeadUsable(first.beat) || judgesNoise;
   const secondLead = state.leadNames?.[1] ?? null;
   if (input.phase === 'learning') {
     if (firstUsable) (state.learner as NonNullable<DeviceState['learner']>).add(first.beat, first.modelScore, first.reconstruction);
