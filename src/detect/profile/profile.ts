@@ -138,7 +138,8 @@ export interface ProfileOptions {
  *   outright for this adapter, because a second of wide ventricular beats looks noisy to the
  *   index; this keeps most of them (on DS1, 2 gave VEB Se 90.7 %, 1.5 90.4 %, 1 88.2 %) while
  *   keeping noise out of the alerts (with no stricter gate, 13 clinical alerts inside the 234
- *   injected faults of `eval noise`, with 2 and the other noise changes 4 on DS1's records, one lead, before the rebase on two-lead `main`).
+ *   injected faults of `eval noise`, with 2 and the other noise changes 4 on DS1's records; one
+ *   lead, measured before the rebase on two-lead `main`).
  * - `amplitudeRange` [0.2, 6]: a QRS a fifth of the template's or six times it is a lead or
  *   electrode problem more often than a beat.
  * - `promoteAfter` 32, `promoteMinRr` 0.8: a new normal morphology after learning (a change of
