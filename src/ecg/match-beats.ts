@@ -12,6 +12,12 @@ export interface BeatMatch {
 export const EC57_MATCH_WINDOW_SECONDS = 0.15;
 
 /**
+ * EC57's learning period: the beat, run and episode comparisons start this far into a record
+ * (PhysioNet's reference comparators `bxb`, `rxr` and `epicmp` all begin at 5 minutes).
+ */
+export const EC57_LEARNING_SECONDS = 300;
+
+/**
  * Matches detected beats to reference beats one-to-one (each reference beat to the nearest
  * unmatched detection within `tolerance` samples, scanning in time order). Both inputs must be
  * ascending sample indices.

@@ -447,7 +447,16 @@ export function createMitdbProductEvaluation(
           ...totalOf(results),
           splits: bySplit,
         },
-        rhythm: rhythmJson(totalRhythmFigures(rhythms)),
+        // Rhythm totals split the same way: DS1 is where the rhythm constants were chosen.
+        rhythm: {
+          ...rhythmJson(totalRhythmFigures(rhythms)),
+          splits: Object.fromEntries(
+            (['DS1', 'DS2'] as const).map((split) => [
+              split,
+              rhythmJson(totalRhythmFigures(rhythms.filter((_, i) => splits[i] === split))),
+            ]),
+          ),
+        },
       };
     },
   };

@@ -2,14 +2,32 @@
  * Rhythm and technical-alert figures of `eval mitdb` (issue 13), from the episode alerts the
  * detector raised on a record and the record's reference annotations.
  *
- * Definitions (ANSI/AAMI EC57, as PhysioNet's `epicmp` applies them): an episode is matched when
- * a detected episode overlaps it. Episode sensitivity = reference episodes overlapped by a
- * detection / reference episodes; episode positive predictivity = detected episodes overlapping a
- * reference episode / detected episodes; duration sensitivity = reference time overlapped by
- * detections / reference time; duration positive predictivity = detected time overlapping the
- * reference / detected time. Atrial flutter (`(AFL`) is neither AF nor not-AF here: detected time
- * inside it is left out of the duration +P, and detections lying only inside it are not counted.
+ * Definitions follow ANSI/AAMI EC57 as PhysioNet's reference comparators implement them
+ * (`epicmp` for atrial fibrillation, `rxr` for ventricular runs):
+ * - The comparison starts {@link EC57_LEARNING_SECONDS} into the record (both comparators'
+ *   default): episodes that end before it are left out, episodes that straddle it are clipped.
+ * - Episode sensitivity = reference episodes overlapped by a detection / reference episodes;
+ *   episode positive predictivity = detections overlapping a reference episode / detections;
+ *   duration sensitivity = reference time overlapped by detections / reference time; duration
+ *   positive predictivity = detected time overlapping the reference / detected time.
+ * - An AF episode runs from an `(AFIB` rhythm annotation to the next rhythm annotation that is
+ *   not `(AFIB`. **Atrial flutter** (`(AFL`, record 203) is handled as `epicmp` does: it is not a
+ *   reference AF episode (AF sensitivity does not ask for it), and reference-marked flutter time
+ *   is cut out of detected episodes for the positive predictivity (a detection lying wholly in
+ *   flutter is not counted; flutter time is in neither detected nor covered seconds). So a
+ *   detector is neither credited nor penalised for calling flutter AF. The detector raises
+ *   `AFIB` only: from RR intervals alone flutter with variable conduction looks like AF and
+ *   flutter with fixed conduction like a regular rhythm.
+ * - A reference VT run is a run of at least 3 consecutive ventricular beats (AAMI V: `V`, `E`)
+ *   whose mean rate is above 100 bpm (the issue's definition; `rxr` would also let a fusion beat
+ *   continue a run, which this definition does not), or a `(VT` rhythm episode (annotated VT is a reference run even when its mean
+ *   rate is lower); the two are merged where they overlap. A detected run matches a reference
+ *   run when they overlap with EC57's 150 ms match window on either side (`rxr`'s window). A
+ *   detection inside ventricular flutter or fibrillation (`(VFL`, `[ ]`) is a true one (`rxr`
+ *   treats flutter as a run of maximal length) and such episodes are not reference runs.
  */
+import { EC57_LEARNING_SECONDS, EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
+import { aamiClass } from '../ecg/beat-symbols';
 import type { MitdbRecord } from '../ecg/mitdb';
 import type { EpisodeAlertMessage } from '../detect/ports';
 
@@ -61,15 +79,51 @@ function overlap(a: Span, b: Span): number {
   return Math.max(0, Math.min(a.to, b.to) - Math.max(a.from, b.from));
 }
 
-const overlaps = (a: Span, b: Span, slack = 0): boolean => a.from - slack <= b.to && b.from - slack <= a.to;
+/** Whether two spans match: a positive overlap, or with `slack` ms, overlap once each is widened by it. */
+function matches(a: Span, b: Span, slack: number): boolean {
+  return slack > 0 ? a.from - slack <= b.to && b.from - slack <= a.to : overlap(a, b) > 0;
+}
 
-/** EC57 episode and duration counts of detections against a reference, `ignore` spans left out. */
-export function compareEpisodes(ref: readonly Span[], det: readonly Span[], ignore: readonly Span[] = [], slack = 0): EpisodeCounts {
+/**
+ * Spans clipped to the compared period: those ending before `from` (or starting after `to`)
+ * are dropped, those straddling a bound are cut at it.
+ *
+ * @example
+ * clipSpans([{ from: 0, to: 10 }, { from: 20, to: 30 }], { from: 5, to: 25 }) // [{5,10}, {20,25}]
+ */
+export function clipSpans(spans: readonly Span[], period: Span): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    if (s.to < period.from || s.from > period.to) continue;
+    out.push({ from: Math.max(s.from, period.from), to: Math.min(s.to, period.to) });
+  }
+  return out;
+}
+
+/** How {@link compareEpisodes} treats detections. */
+export interface CompareOptions {
+  /** Reference time cut out of detections for the positive predictivity (AF: atrial flutter). */
+  readonly exclude?: readonly Span[];
+  /** Match window, ms, on each side (VT runs: EC57's 150 ms); 0 = a positive overlap is needed. */
+  readonly slack?: number;
+  /** Reference spans a detection may overlap to be a true one without being reference episodes (VT: flutter). */
+  readonly alsoTrue?: readonly Span[];
+}
+
+/**
+ * EC57 episode and duration counts of detections against a reference (both already clipped to
+ * the compared period).
+ *
+ * @example
+ * compareEpisodes([{ from: 0, to: 100 }], [{ from: 50, to: 150 }]) // refDetected 1, detTrue 1, refCovered 0.05 s
+ */
+export function compareEpisodes(ref: readonly Span[], det: readonly Span[], options: CompareOptions = {}): EpisodeCounts {
+  const { exclude = [], slack = 0, alsoTrue = [] } = options;
   let refDetected = 0;
   let refSeconds = 0;
   let refCovered = 0;
   for (const r of ref) {
-    if (det.some((d) => overlaps(r, d, slack))) refDetected++;
+    if (det.some((d) => matches(r, d, slack))) refDetected++;
     refSeconds += (r.to - r.from) / 1000;
     for (const d of det) refCovered += overlap(r, d) / 1000;
   }
@@ -78,46 +132,73 @@ export function compareEpisodes(ref: readonly Span[], det: readonly Span[], igno
   let detSeconds = 0;
   let detCovered = 0;
   for (const d of det) {
-    const ignored = ignore.reduce((n, s) => n + overlap(d, s), 0);
-    const trueHit = ref.some((r) => overlaps(r, d, slack));
-    if (!trueHit && ignored >= d.to - d.from) continue;
+    const excluded = exclude.reduce((n, s) => n + overlap(d, s), 0);
+    const length = d.to - d.from;
+    // Wholly inside excluded time (a detection of flutter): neither a true nor a false episode.
+    if (excluded > 0 && excluded >= length) continue;
     detEpisodes++;
-    if (trueHit) detTrue++;
-    detSeconds += (d.to - d.from - ignored) / 1000;
+    if (ref.some((r) => matches(r, d, slack)) || alsoTrue.some((c) => matches(c, d, slack))) detTrue++;
+    detSeconds += (length - excluded) / 1000;
     for (const r of ref) detCovered += overlap(r, d) / 1000;
   }
   return { refEpisodes: ref.length, refDetected, detEpisodes, detTrue, refSeconds, refCovered, detSeconds, detCovered };
 }
 
-/** Reference spans of a rhythm (`+` annotations) in device time. */
+/**
+ * Reference spans of a rhythm (`+` annotations) in device time: from an annotation of the
+ * rhythm to the next annotation of another rhythm (a repeated label continues the episode, as
+ * in `epicmp`).
+ *
+ * @example
+ * referenceRhythm(record203, 'AFL', (s) => (s * 1000) / 360) // the flutter spans of 203
+ */
 export function referenceRhythm(record: MitdbRecord, rhythm: string, toMs: (sample: number) => number): Span[] {
   const spans: Span[] = [];
   const changes = record.rhythms ?? [];
   for (let i = 0; i < changes.length; i++) {
-    if (changes[i].rhythm !== rhythm) continue;
-    const end = i + 1 < changes.length ? changes[i + 1].sample : record.signal.length;
+    if (changes[i].rhythm !== rhythm || (i > 0 && changes[i - 1].rhythm === rhythm)) continue;
+    let j = i + 1;
+    while (j < changes.length && changes[j].rhythm === rhythm) j++;
+    const end = j < changes.length ? changes[j].sample : record.signal.length;
     spans.push({ from: toMs(changes[i].sample), to: toMs(end) });
   }
   return spans;
 }
 
-/** Reference VT runs: 3 or more consecutive V beats whose mean rate is above `bpm`. */
-export function referenceVtRuns(record: MitdbRecord, toMs: (sample: number) => number, bpm = 100): Span[] {
-  const spans: Span[] = [];
+/** Mean rate above which a run of ventricular beats is a VT run, bpm (the issue's definition). */
+export const VT_RUN_BPM = 100;
+
+/**
+ * Reference VT runs: runs of 3 or more consecutive ventricular beats (AAMI V) whose mean rate
+ * is above `bpm`, merged with the `(VT` rhythm episodes.
+ *
+ * @example
+ * referenceVtRuns(record, (s) => EVAL_EPOCH + (s * 1000) / record.fs).length // 4 for record 223
+ */
+export function referenceVtRuns(record: MitdbRecord, toMs: (sample: number) => number, bpm = VT_RUN_BPM): Span[] {
+  const runs: Span[] = [];
   const s = record.beatSymbols;
   const at = record.beatSamples;
+  const ventricular = (k: number) => aamiClass(s[k]) === 'V';
   for (let k = 0; k < s.length;) {
-    if (s[k] !== 'V') {
+    if (!ventricular(k)) {
       k++;
       continue;
     }
     let end = k;
-    while (end + 1 < s.length && s[end + 1] === 'V') end++;
+    while (end + 1 < s.length && ventricular(end + 1)) end++;
     const beats = end - k + 1;
-    if (beats >= 3 && (at[end] - at[k]) / record.fs / (beats - 1) < 60 / bpm) spans.push({ from: toMs(at[k]), to: toMs(at[end]) });
+    if (beats >= 3 && (at[end] - at[k]) / record.fs / (beats - 1) < 60 / bpm) runs.push({ from: toMs(at[k]), to: toMs(at[end]) });
     k = end + 1;
   }
-  return spans;
+  const all = [...runs, ...referenceRhythm(record, 'VT', toMs)].sort((a, b) => a.from - b.from);
+  const merged: Span[] = [];
+  for (const span of all) {
+    const last = merged[merged.length - 1];
+    if (last && span.from <= last.to) merged[merged.length - 1] = { from: last.from, to: Math.max(last.to, span.to) };
+    else merged.push(span);
+  }
+  return merged;
 }
 
 /**
@@ -133,18 +214,16 @@ export function rhythmFigures(
   toMs: (sample: number) => number,
 ): RhythmFigures {
   const end = toMs(record.signal.length);
-  const af = compareEpisodes(
-    referenceRhythm(record, 'AFIB', toMs),
-    episodesOf(episodes, 'AFIB', end),
-    referenceRhythm(record, 'AFL', toMs),
-  );
-  // A detected VT run inside an annotated VT or flutter rhythm is a true one even when the
-  // reference beat labels there do not form a run (flutter waves carry no beat labels).
-  const vtRef = referenceVtRuns(record, toMs);
-  const vtDet = episodesOf(episodes, 'VT', end);
-  const vtContext = [...referenceRhythm(record, 'VT', toMs), ...referenceRhythm(record, 'VFL', toMs)];
-  const vt = compareEpisodes(vtRef, vtDet, [], 150);
-  const vtTrueExtra = vtDet.filter((d) => !vtRef.some((r) => overlaps(r, d, 150)) && vtContext.some((c) => overlaps(c, d))).length;
+  const period: Span = { from: toMs(Math.round(EC57_LEARNING_SECONDS * record.fs)), to: end };
+  const compared = (spans: readonly Span[]) => clipSpans(spans, period);
+  const af = compareEpisodes(compared(referenceRhythm(record, 'AFIB', toMs)), compared(episodesOf(episodes, 'AFIB', end)), {
+    exclude: compared(referenceRhythm(record, 'AFL', toMs)),
+  });
+  const flutter = [...referenceRhythm(record, 'VFL', toMs), ...record.excluded.map(([from, to]) => ({ from: toMs(from), to: toMs(to) }))];
+  const vt = compareEpisodes(compared(referenceVtRuns(record, toMs)), compared(episodesOf(episodes, 'VT', end)), {
+    slack: EC57_MATCH_WINDOW_SECONDS * 1000,
+    alsoTrue: compared(flutter),
+  });
 
   // Clean stretches: outside `~` marks of a noisy or unreadable first channel.
   const noisy: Span[] = [];
@@ -168,7 +247,7 @@ export function rhythmFigures(
   }
   return {
     af,
-    vt: { ...vt, detTrue: vt.detTrue + vtTrueExtra },
+    vt,
     technicalOnClean,
     cleanHours: (end - toMs(0) - noisyMs) / 3_600_000,
     onsets,
