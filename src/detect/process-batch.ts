@@ -502,6 +502,8 @@ export class Detector {
     const multiplier = this.options.thresholdMultiplier ?? 1;
     const global = this.options.globalThreshold ?? model.threshold;
     const scored: ScoredBeat[] = [];
+    // The rhythm rules read a beat's shape too (P wave before it, QRS against the device's usual one).
+    const span = model.window ?? DEFAULT_BEAT_WINDOW;
     for (const work of byDevice.values()) {
       const state = work.state as DeviceState;
       const population = model.deviceThresholds[work.deviceId] ?? global;
@@ -524,7 +526,10 @@ export class Detector {
           // Poor signal: not a clinical anomaly, not learned from, not seen by the alert policy.
           counts.gatedBeats++;
           scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });
-          work.events.push(...monitor.beat({ t: beat.t, rIndex: beat.rIndex, rrPrev: beat.rrPrev, ventricular: false, gated: true }));
+          const shape = { window: beat.window, before: span.before, after: span.after };
+          work.events.push(
+            ...monitor.beat({ t: beat.t, rIndex: beat.rIndex, rrPrev: beat.rrPrev, ventricular: false, gated: true, shape }),
+          );
           // Still marked on the recent strip, so the console shows where the signal was too poor.
           state.marks.push({ t: beat.t, anomalous: false, kind: 'gated', rrPrev: beat.rrPrev });
           return;
@@ -577,6 +582,8 @@ export class Detector {
               ventricular: anomalous && kind === 'ventricular',
               // A beat near clipped samples, or in poor seconds, is an artefact for the rhythm rules too.
               gated: artefact || poorSignal,
+              score,
+              shape: { window: beat.window, before: span.before, after: span.after },
             }),
           );
         const lastAlert = state.policy.lastAlert;

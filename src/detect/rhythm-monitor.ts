@@ -11,7 +11,8 @@
  * Plain-JSON state ({@link RhythmMonitor.toJSON}) so it is snapshotted and rolled back with the
  * rest of the device state.
  */
-import { rrIrregularity } from '../ecg/rr-irregularity';
+import { P_WAVE_SPAN, QRS_SPAN, windowPart } from '../ecg/beat-shape';
+import { QrsTemplates, type QrsTemplatesState } from '../ecg/qrs-templates';
 import {
   DEFAULT_POOR_STRETCH,
   isPoorQuality,
@@ -25,6 +26,8 @@ import {
   type SignalQualityState,
 } from '../ecg/signal-quality';
 import type { AlertSeverity } from './alert-policy';
+import { AfRule, type AfRuleState } from './af-rule';
+import { VtRule, type VtRuleState } from './vt-rule';
 
 /** Rhythms raised as episodes. */
 export type RhythmLabel = 'AFIB' | 'AFL' | 'VT' | 'VFL' | 'BIGEMINY' | 'TRIGEMINY' | 'ASYSTOLE' | 'BRADY' | 'TACHY';
@@ -87,25 +90,37 @@ export interface RhythmOptions {
   readonly tachyBpm: number;
   /** Consecutive RR intervals above `tachyBpm`. */
   readonly tachyBeats: number;
-  /** Ventricular beats in a row, each RR inside the run above `vtBpm`, that make a VT run (warning). */
+  /** Ventricular-looking beats in a row whose mean rate over them is above `vtBpm`: a VT run (warning). */
   readonly vtRunBeats: number;
   /** Run length at which VT becomes critical (bedside monitors' V-tach alarm). */
   readonly vtCriticalBeats: number;
   readonly vtBpm: number;
+  /** QRS correlation with the dominant template below which a beat is ventricular-looking (`src/detect/vt-rule.ts`). */
+  readonly vtShape: number;
+  /** Relative score from which a beat inside a fast run is ventricular-looking. */
+  readonly vtScore: number;
+  /** QRS correlation from which a beat is the dominant shape, never ventricular-looking. */
+  readonly vtDominant: number;
+  /** During atrial fibrillation, the QRS correlation below which a beat is ventricular-looking. */
+  readonly vtShapeInAf: number;
   /** Ventricular flutter/fibrillation: detected deflections above `vflBpm` for this long. */
   readonly vflSeconds: number;
   readonly vflBpm: number;
-  /** RR intervals in the AF window. */
+  /** RR intervals in the AF window (`src/detect/af-rule.ts`). */
   readonly afWindow: number;
-  /** Normalised median successive difference above which the window is irregular. */
-  readonly afIrregularity: number;
+  /** Normalized RMSSD above which the window is irregular (Dash et al. 2009). */
+  readonly afRmssd: number;
   /** Turning-point ratio at or above which the window is alternation (bigeminy), not AF. */
   readonly afMaxTurningPoints: number;
-  /** Consecutive irregular windows that open an AF episode... */
+  /** Median P-wave correlation below which no P wave repeats. */
+  readonly afPWave: number;
+  /** QRS correlation with the dominant template at which a beat belongs to the rhythm AF is judged on. */
+  readonly afDominant: number;
+  /** Consecutive AF windows that open an AF episode... */
   readonly afOnsetBeats: number;
   /** ...lasting at least this long (from its estimated start). */
   readonly afMinSeconds: number;
-  /** Consecutive regular windows that close it. */
+  /** Consecutive non-AF windows that close it. */
   readonly afOffsetBeats: number;
   /** Alternating cycles (normal, ventricular) that make bigeminy. */
   readonly bigeminyCycles: number;
@@ -116,11 +131,14 @@ export interface RhythmOptions {
 /**
  * Defaults as the issue states them (bedside-monitor practice): asystole 4 s without QRS; extreme
  * bradycardia below 40 bpm for 5 consecutive beats; extreme tachycardia above 140 bpm for 17; a VT
- * run is 3 ventricular beats above 100 bpm, critical at 5; VFL 4 s. AF: a 32-interval window,
- * irregularity 0.1 (tuned on DS1 records 201 and 203 and the DS1 records without AF; sinus rhythm
- * sits below 0.03), onset after 16 irregular windows and 30 s, offset after 16 regular windows.
- * Technical: 6 poor seconds of the last 10 (9 when the poor seconds are noise), cleared after 5
- * acceptable ones.
+ * run is 3 ventricular beats above 100 bpm, critical at 5; VFL 4 s. AF: a 32-interval window of
+ * the dominant rhythm, Dash et al.'s normalized RMSSD above 0.1 with a turning-point ratio below
+ * 0.9, no repeating P wave (median correlation below 0.7), onset after 16 AF windows and 30 s,
+ * offset after 16 non-AF windows. The shape constants (a beat is the dominant shape at QRS
+ * correlation 0.9 for AF and 0.95 for VT, ventricular-looking below 0.7, or below 0 during AF,
+ * or from a relative score of 0.5; P wave absent below 0.7) were chosen leave-one-record-out on
+ * MIT-BIH DS1 (`scripts/choose-rhythm-constants.ts`). Technical: 6 poor seconds of the last 10
+ * (9 when the poor seconds are noise), cleared after 5 acceptable ones.
  */
 export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   sqi: {},
@@ -136,11 +154,17 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtRunBeats: 3,
   vtCriticalBeats: 5,
   vtBpm: 100,
+  vtShape: 0.7,
+  vtScore: 0.5,
+  vtDominant: 0.95,
+  vtShapeInAf: 0,
   vflSeconds: 4,
   vflBpm: 200,
   afWindow: 32,
-  afIrregularity: 0.1,
+  afRmssd: 0.1,
   afMaxTurningPoints: 0.9,
+  afPWave: 0.7,
+  afDominant: 0.9,
   afOnsetBeats: 16,
   afMinSeconds: 30,
   afOffsetBeats: 16,
@@ -159,6 +183,17 @@ export interface MonitoredBeat {
   /** Flagged ventricular by the adapter (`ScoredBeat.kind === 'ventricular'`). */
   readonly ventricular: boolean;
   readonly gated: boolean;
+  /** Relative score (1 = the device's threshold); absent for a gated beat. */
+  readonly score?: number;
+  /** The beat's window as the segmenter cut it, and the seconds it spans before and after the R peak. */
+  readonly shape?: BeatShape;
+}
+
+/** A beat's window (per-beat normalized samples, evenly spaced) and where its R peak sits. */
+export interface BeatShape {
+  readonly window: ArrayLike<number>;
+  readonly before: number;
+  readonly after: number;
 }
 
 /** Plain-JSON state of a {@link RhythmMonitor}. */
@@ -181,11 +216,11 @@ export interface RhythmMonitorState {
   readonly open: Partial<Record<RhythmLabel, { start: number; severity: AlertSeverity }>>;
   /** End of each rhythm's last episode: a new one never starts before it (ids stay unique). */
   readonly ended: Partial<Record<RhythmLabel, number>>;
-  readonly nn: number[];
-  readonly nnT: number[];
-  readonly prevVentricular: boolean;
-  readonly af: { pos: number; neg: number; candidate: number | null; negStart: number | null };
-  readonly vRun: { count: number; start: number; last: number };
+  /** The device's QRS templates (dominant shape) and its recent RR intervals (which beats are on time). */
+  readonly templates: QrsTemplatesState;
+  readonly rrRecent: number[];
+  readonly af: AfRuleState;
+  readonly vt: VtRuleState;
   readonly pattern: string;
   readonly patternT: number[];
 }
@@ -214,6 +249,9 @@ const TECHNICAL_REASON: Record<'flat' | 'saturated' | 'noisy', TechnicalReason> 
 /** Seconds of quality kept (asystole looks back over the whole pause). */
 const QUALITY_KEPT = 120;
 const PEAKS_KEPT = 40;
+/** RR intervals whose median says whether a beat is on time (a beat at 90 % of it or later is). */
+const RR_RECENT_KEPT = 16;
+const ON_TIME_FRACTION = 0.9;
 
 /**
  * The monitor of one device stream (one segmenter's lifetime: a gap makes a new one, episodes
@@ -226,19 +264,27 @@ const PEAKS_KEPT = 40;
 export class RhythmMonitor {
   private s: { -readonly [K in keyof RhythmMonitorState]: RhythmMonitorState[K] };
   private sqi: SignalQualityIndex;
-  private readonly scratch: Float64Array;
+  private templates: QrsTemplates;
+  private af: AfRule;
+  private vt: VtRule;
 
   constructor(
     fs: number,
     private readonly o: RhythmOptions = DEFAULT_RHYTHM_OPTIONS,
     state?: RhythmMonitorState,
   ) {
-    this.scratch = new Float64Array(Math.max(4, o.afWindow));
     if (state) {
-      this.s = structuredClone(state);
+      // States saved before the shape-aware rules lack their parts: those start afresh.
+      this.s = { ...structuredClone(state), templates: state.templates ?? { templates: [] }, rrRecent: state.rrRecent ?? [] };
       this.sqi = SignalQualityIndex.fromJSON(state.sqi);
+      this.templates = new QrsTemplates({}, this.s.templates);
+      this.af = new AfRule(afOptions(o), isAfState(state.af) ? state.af : undefined);
+      this.vt = new VtRule(vtOptions(o), state.vt);
       return;
     }
+    this.templates = new QrsTemplates();
+    this.af = new AfRule(afOptions(o));
+    this.vt = new VtRule(vtOptions(o));
     this.sqi = new SignalQualityIndex({ fs, ...o.sqi });
     this.s = {
       fs,
@@ -256,11 +302,10 @@ export class RhythmMonitor {
       recover: 0,
       open: {},
       ended: {},
-      nn: [],
-      nnT: [],
-      prevVentricular: false,
-      af: { pos: 0, neg: 0, candidate: null, negStart: null },
-      vRun: { count: 0, start: 0, last: 0 },
+      templates: this.templates.toJSON(),
+      rrRecent: [],
+      af: this.af.toJSON(),
+      vt: this.vt.toJSON(),
       pattern: '',
       patternT: [],
     };
@@ -268,18 +313,20 @@ export class RhythmMonitor {
 
   /** A restarted stream (gap, new fs): fresh quality and rate state, open episodes kept. */
   restart(fs: number): void {
+    // The patient's shapes and rhythm survive a gap. A VT run does not: the first beat after it
+    // has no RR interval, which ends the run (and raises its offset) through the VT rule.
     const keep = {
       open: this.s.open,
       ended: this.s.ended,
       technical: this.s.technical,
       technicalEnd: this.s.technicalEnd,
-      nn: this.s.nn,
-      nnT: this.s.nnT,
-      af: this.s.af,
+      templates: this.templates.toJSON(),
+      af: this.af.toJSON(),
     };
     const fresh = new RhythmMonitor(fs, this.o);
     this.s = { ...fresh.s, ...keep };
     this.sqi = fresh.sqi;
+    this.af.skip();
   }
 
   /** Open episodes, by label (technical ones under their reason). */
@@ -357,18 +404,55 @@ export class RhythmMonitor {
   /** One scored beat: AF, VT runs, bigeminy and trigeminy. */
   beat(b: MonitoredBeat): EpisodeEvent[] {
     const out: EpisodeEvent[] = [];
-    if (b.gated) {
-      this.closeVentricularRun(b.t, out);
-      this.s.pattern = '';
-      this.s.patternT = [];
-      this.s.prevVentricular = false;
+    const s = this.s;
+    // Implausibly close to the previous beat (or a technical episode): nothing to judge a rhythm on.
+    if (s.technical !== null || (b.rrPrev !== null && b.rrPrev < 0.2)) {
+      this.closeVentricularRun(out);
+      this.resetPattern();
+      this.af.skip();
       return out;
     }
-    this.vtRule(b, out);
+    const { qrsSimilarity, pWave } = this.shapeOf(b);
+    this.vtRule(b, qrsSimilarity, out);
+    if (b.gated) {
+      this.resetPattern();
+      this.af.skip();
+      return out;
+    }
     this.patternRule(b, out);
-    this.afRule(b, out);
-    this.s.prevVentricular = b.ventricular;
+    const d = this.af.beat(
+      { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity, pWave },
+      !!s.open.AFIB,
+      s.technical === null,
+    );
+    if (d !== null && 'onset' in d) this.openEpisode('AFIB', d.onset, b.t, out);
+    else if (d !== null) this.close('AFIB', d.offset, out);
     return out;
+  }
+
+  /** The beat's QRS correlation with the dominant template (learned from good beats) and its P-wave stretch. */
+  private shapeOf(b: MonitoredBeat): { qrsSimilarity: number | null; pWave: Float64Array | null } {
+    const s = this.s;
+    if (!b.shape) return { qrsSimilarity: null, pWave: null };
+    const qrs = windowPart(b.shape.window, b.shape, QRS_SPAN);
+    let qrsSimilarity: number | null;
+    if (b.gated) qrsSimilarity = this.templates.similarity(qrs);
+    else {
+      const recent = [...s.rrRecent].sort((x, y) => x - y);
+      const onTime = b.rrPrev !== null && recent.length >= 4 && b.rrPrev >= ON_TIME_FRACTION * recent[recent.length >> 1];
+      qrsSimilarity = this.templates.observe(qrs, onTime);
+      if (b.rrPrev !== null) {
+        s.rrRecent.push(b.rrPrev);
+        if (s.rrRecent.length > RR_RECENT_KEPT) s.rrRecent.shift();
+      }
+    }
+    const pWave = windowPart(b.shape.window, b.shape, P_WAVE_SPAN);
+    return { qrsSimilarity, pWave: pWave.length > 0 ? pWave : null };
+  }
+
+  private resetPattern(): void {
+    this.s.pattern = '';
+    this.s.patternT = [];
   }
 
   private onPeak(r: number, timeOf: (i: number) => number, out: EpisodeEvent[]): void {
@@ -453,35 +537,39 @@ export class RhythmMonitor {
     s.fast = 0;
   }
 
-  private vtRule(b: MonitoredBeat, out: EpisodeEvent[]): void {
-    const s = this.s;
-    const o = this.o;
-    if (!b.ventricular) {
-      this.closeVentricularRun(b.t, out);
-      return;
-    }
-    const fastEnough = b.rrPrev !== null && b.rrPrev < 60 / o.vtBpm;
-    if (s.vRun.count > 0 && fastEnough) {
-      s.vRun.count++;
-      s.vRun.last = b.t;
-    } else {
-      this.closeVentricularRun(b.t, out);
-      s.vRun = { count: 1, start: b.t, last: b.t };
-    }
-    if (s.vRun.count === o.vtRunBeats && b.t >= (s.ended.VT ?? -Infinity)) {
-      s.vRun.start = Math.max(s.vRun.start, (s.ended.VT ?? -Infinity) + 1, s.technicalEnd ?? -Infinity);
-      s.open.VT = { start: s.vRun.start, severity: o.vtCriticalBeats <= o.vtRunBeats ? 'critical' : 'warning' };
-      out.push({ kind: 'rhythm', label: 'VT', phase: 'onset', severity: s.open.VT.severity, start: s.vRun.start, at: b.t });
-    } else if (s.vRun.count === o.vtCriticalBeats && s.open.VT) {
-      s.open.VT.severity = 'critical';
-      out.push({ kind: 'rhythm', label: 'VT', phase: 'onset', severity: 'critical', start: s.vRun.start, at: b.t, escalation: true });
-    }
+  private vtRule(b: MonitoredBeat, qrsSimilarity: number | null, out: EpisodeEvent[]): void {
+    const beat = {
+      t: b.t,
+      rrPrev: b.rrPrev,
+      ventricular: b.ventricular,
+      gated: b.gated,
+      qrsSimilarity,
+      ...(b.score === undefined ? {} : { score: b.score }),
+    };
+    for (const e of this.vt.beat(beat, !!this.s.open.AFIB)) this.onVtEvent(e, b.t, out);
   }
 
-  private closeVentricularRun(_t: number, out: EpisodeEvent[]): void {
+  private onVtEvent(e: ReturnType<VtRule['beat']>[number], at: number, out: EpisodeEvent[]): void {
     const s = this.s;
-    if (s.open.VT) this.close('VT', s.vRun.last, out);
-    s.vRun = { count: 0, start: 0, last: 0 };
+    if (e.kind === 'offset') {
+      this.close('VT', e.end, out);
+      return;
+    }
+    if (e.kind === 'critical') {
+      if (!s.open.VT) return;
+      s.open.VT.severity = 'critical';
+      out.push({ kind: 'rhythm', label: 'VT', phase: 'onset', severity: 'critical', start: s.open.VT.start, at, escalation: true });
+      return;
+    }
+    // As openEpisode: too late to reopen a VT a technical episode closed later than this beat.
+    if (at < (s.ended.VT ?? -Infinity)) return;
+    const start = Math.max(e.start, (s.ended.VT ?? -Infinity) + 1, s.technicalEnd ?? -Infinity);
+    s.open.VT = { start, severity: e.critical ? 'critical' : 'warning' };
+    out.push({ kind: 'rhythm', label: 'VT', phase: 'onset', severity: s.open.VT.severity, start, at });
+  }
+
+  private closeVentricularRun(out: EpisodeEvent[]): void {
+    for (const e of this.vt.end()) this.onVtEvent(e, e.kind === 'offset' ? e.end : 0, out);
   }
 
   private patternRule(b: MonitoredBeat, out: EpisodeEvent[]): void {
@@ -512,43 +600,6 @@ export class RhythmMonitor {
     if (s.open.TRIGEMINY && !ends('NNV', 2)) this.close('TRIGEMINY', startOf(6), out);
   }
 
-  private afRule(b: MonitoredBeat, out: EpisodeEvent[]): void {
-    const s = this.s;
-    const o = this.o;
-    // Normal-to-normal intervals only: an interval touching a ventricular beat is the ectopic
-    // beat's prematurity and pause, not the atrial rhythm.
-    if (b.rrPrev === null || b.ventricular || s.prevVentricular) return;
-    s.nn.push(b.rrPrev);
-    s.nnT.push(b.t);
-    if (s.nn.length > o.afWindow) {
-      s.nn.shift();
-      s.nnT.shift();
-    }
-    if (s.nn.length < o.afWindow) return;
-    const { normalizedMedianDiff, turningPointRatio } = rrIrregularity(s.nn, this.scratch);
-    const irregular = normalizedMedianDiff > o.afIrregularity && turningPointRatio < o.afMaxTurningPoints;
-    // A median turns once half the window is irregular: the change sits near the window's middle.
-    const middle = s.nnT[s.nnT.length >> 1];
-    const af = s.af;
-    if (irregular) {
-      af.pos++;
-      af.neg = 0;
-      af.negStart = null;
-      af.candidate ??= middle;
-      if (!s.open.AFIB && af.pos >= o.afOnsetBeats && b.t - af.candidate >= o.afMinSeconds * 1000 && s.technical === null)
-        this.openEpisode('AFIB', af.candidate, b.t, out);
-    } else {
-      af.neg++;
-      af.pos = 0;
-      af.negStart ??= middle;
-      if (!s.open.AFIB) af.candidate = null;
-      else if (af.neg >= o.afOffsetBeats) {
-        this.close('AFIB', af.negStart, out);
-        af.candidate = null;
-      }
-    }
-  }
-
   private openEpisode(label: RhythmLabel, start: number, at: number, out: EpisodeEvent[]): void {
     // A batch feeds all its samples before its beats, so a technical episode may already have
     // closed this rhythm at a later time than the beat deciding it: too late to reopen it there.
@@ -570,11 +621,47 @@ export class RhythmMonitor {
 
   /** Plain-JSON state. */
   toJSON(): RhythmMonitorState {
-    return structuredClone({ ...this.s, sqi: this.sqi.toJSON() });
+    return structuredClone({
+      ...this.s,
+      sqi: this.sqi.toJSON(),
+      templates: this.templates.toJSON(),
+      af: this.af.toJSON(),
+      vt: this.vt.toJSON(),
+    });
   }
 
   /** Rebuilds a monitor from {@link RhythmMonitor.toJSON} output. */
   static fromJSON(state: RhythmMonitorState): RhythmMonitor {
     return new RhythmMonitor(state.fs, state.options, state);
   }
+}
+
+function afOptions(o: RhythmOptions) {
+  return {
+    window: o.afWindow,
+    rmssd: o.afRmssd,
+    maxTurningPoints: o.afMaxTurningPoints,
+    pWave: o.afPWave,
+    dominant: o.afDominant,
+    onsetBeats: o.afOnsetBeats,
+    minSeconds: o.afMinSeconds,
+    offsetBeats: o.afOffsetBeats,
+  };
+}
+
+function vtOptions(o: RhythmOptions) {
+  return {
+    runBeats: o.vtRunBeats,
+    criticalBeats: o.vtCriticalBeats,
+    bpm: o.vtBpm,
+    shape: o.vtShape,
+    score: o.vtScore,
+    dominant: o.vtDominant,
+    shapeInAf: o.vtShapeInAf,
+  };
+}
+
+/** Whether a saved AF state is the current rule's (states of the earlier rule had no `p`). */
+function isAfState(af: unknown): af is AfRuleState {
+  return typeof af === 'object' && af !== null && Array.isArray((af as AfRuleState).p);
 }

@@ -1,0 +1,169 @@
+/**
+ * Atrial fibrillation from the beats of one device: RR irregularity (an established statistic
+ * with its published threshold) over the intervals of the patient's own dominant rhythm, plus
+ * the absence of a P wave that repeats from beat to beat, with onset and offset hysteresis.
+ *
+ * Why each part:
+ * - **Dominant rhythm only.** Ectopic beats make any rhythm irregular. An interval counts only
+ *   when both of its beats have the patient's dominant QRS shape (correlation with the dominant
+ *   template at least `dominant`) and neither was flagged ventricular: a ventricular beat the
+ *   scorer missed still differs in shape, and leaves the irregularity statistic alone.
+ * - **Irregularity**: Dash et al. 2009's normalized RMSSD above 0.1 (see
+ *   `src/ecg/rr-irregularity.ts`), with their turning-point ratio as a guard against
+ *   alternation (bigeminy-like patterns have a ratio near 1, a random series about 2/3).
+ * - **No repeating P wave**: in sinus rhythm, with or without ectopy, the stretch before each
+ *   QRS holds the same P wave; in AF it holds fibrillatory waves that do not repeat. Each
+ *   beat's P-wave stretch in the window is correlated with the window's mean stretch; a median
+ *   below `pWave` means no P wave repeats. RR irregularity combined with
+ *   P-wave absence is the approach of e.g. Babaeizadeh et al. ("Improvements in atrial
+ *   fibrillation detection for real-time monitoring", J Electrocardiol 42(6):522-526, 2009).
+ * - **Hysteresis**: `onsetBeats` AF windows in a row lasting `minSeconds` (the clinical
+ *   definition's 30 s) open an episode; `offsetBeats` non-AF windows in a row close it.
+ */
+import { rrIrregularity } from '../ecg/rr-irregularity';
+import { correlation } from '../ecg/beat-shape';
+
+/** Thresholds of the AF rule. */
+export interface AfOptions {
+  /** RR intervals in a window. */
+  readonly window: number;
+  /** Normalized RMSSD above which a window is irregular (Dash et al. 2009: 0.1). */
+  readonly rmssd: number;
+  /** Turning-point ratio at or above which a window is alternation, not AF. */
+  readonly maxTurningPoints: number;
+  /** Median P-wave correlation below which no P wave repeats (above: the window is not AF). */
+  readonly pWave: number;
+  /** QRS correlation with the dominant template at which a beat belongs to the dominant rhythm. */
+  readonly dominant: number;
+  /** Consecutive AF windows that open an episode... */
+  readonly onsetBeats: number;
+  /** ...lasting at least this long from its estimated start, s. */
+  readonly minSeconds: number;
+  /** Consecutive non-AF windows that close it. */
+  readonly offsetBeats: number;
+}
+
+/** One beat as the AF rule sees it. */
+export interface AfBeat {
+  readonly t: number;
+  readonly rrPrev: number | null;
+  /** Flagged ventricular by the scorer. */
+  readonly ventricular: boolean;
+  /** Correlation of its QRS with the dominant template (null: unknown). */
+  readonly qrsSimilarity: number | null;
+  /** The stretch of its window where a P wave would be (null: no window). */
+  readonly pWave: ArrayLike<number> | null;
+}
+
+/** Plain-JSON state of an {@link AfRule}. */
+export interface AfRuleState {
+  readonly nn: number[];
+  readonly nnT: number[];
+  /** Per interval of `nn`: its beat's P-wave stretch (null: unknown). */
+  readonly p: (number[] | null)[];
+  readonly prevDominant: boolean;
+  readonly pos: number;
+  readonly neg: number;
+  readonly candidate: number | null;
+  readonly negStart: number | null;
+}
+
+/** What a beat did to the AF episode. */
+export type AfDecision = { readonly onset: number } | { readonly offset: number } | null;
+
+/**
+ * The AF rule of one device.
+ *
+ * @example
+ * const rule = new AfRule(options);
+ * const d = rule.beat(beat, isOpen, mayOpen); // { onset: start } when an episode opens
+ */
+export class AfRule {
+  private s: { -readonly [K in keyof AfRuleState]: AfRuleState[K] };
+  private readonly scratch: Float64Array;
+
+  constructor(
+    private readonly o: AfOptions,
+    state?: AfRuleState,
+  ) {
+    this.scratch = new Float64Array(Math.max(4, o.window));
+    this.s = state
+      ? structuredClone(state)
+      : { nn: [], nnT: [], p: [], prevDominant: false, pos: 0, neg: 0, candidate: null, negStart: null };
+  }
+
+  /** A beat that cannot be judged (poor signal): the next interval does not start from it. */
+  skip(): void {
+    this.s.prevDominant = false;
+  }
+
+  /**
+   * One beat. `open`: an AF episode is open; `mayOpen`: a new one may open now (no technical
+   * episode). Returns an onset (with the episode's estimated start) or an offset (with its end).
+   */
+  beat(b: AfBeat, open: boolean, mayOpen: boolean): AfDecision {
+    const s = this.s;
+    const dominant = !b.ventricular && (b.qrsSimilarity === null || b.qrsSimilarity >= this.o.dominant);
+    const counts = dominant && s.prevDominant && b.rrPrev !== null;
+    s.prevDominant = dominant;
+    if (!counts) return null;
+    s.nn.push(b.rrPrev as number);
+    s.nnT.push(b.t);
+    s.p.push(b.pWave === null ? null : Array.from(b.pWave));
+    if (s.nn.length > this.o.window) {
+      s.nn.shift();
+      s.nnT.shift();
+      s.p.shift();
+    }
+    if (s.nn.length < this.o.window) return null;
+    const af = this.windowIsAf();
+    // A statistic over a window turns once about half the window is AF: the change sits near its middle.
+    const middle = s.nnT[s.nnT.length >> 1];
+    if (af) {
+      s.pos++;
+      s.neg = 0;
+      s.negStart = null;
+      s.candidate ??= middle;
+      if (!open && mayOpen && s.pos >= this.o.onsetBeats && b.t - s.candidate >= this.o.minSeconds * 1000) return { onset: s.candidate };
+      return null;
+    }
+    s.neg++;
+    s.pos = 0;
+    s.negStart ??= middle;
+    if (!open) {
+      s.candidate = null;
+      return null;
+    }
+    if (s.neg >= this.o.offsetBeats) {
+      s.candidate = null;
+      return { offset: s.negStart };
+    }
+    return null;
+  }
+
+  /** Whether the current window is AF: irregular, not alternation, and no repeating P wave. */
+  windowIsAf(): boolean {
+    const s = this.s;
+    if (s.nn.length < Math.max(4, this.o.window)) return false;
+    const { normalizedRmssd, turningPointRatio } = rrIrregularity(s.nn, this.scratch);
+    if (!(normalizedRmssd > this.o.rmssd && turningPointRatio < this.o.maxTurningPoints)) return false;
+    const median = this.pWaveConsistency();
+    // Without the shape of most beats, the RR statistic decides alone.
+    return median === null || median < this.o.pWave;
+  }
+
+  /** Median correlation of the window's P-wave stretches with their mean (null: fewer than half known). */
+  pWaveConsistency(): number | null {
+    const known = this.s.p.filter((p): p is number[] => p !== null && p.length === this.s.p.find((q) => q !== null)?.length);
+    if (known.length < Math.max(4, this.s.p.length / 2)) return null;
+    const mean = new Float64Array(known[0].length);
+    for (const p of known) for (let i = 0; i < mean.length; i++) mean[i] += p[i] / known.length;
+    const r = known.map((p) => correlation(p, mean)).sort((a, b) => a - b);
+    return r.length % 2 === 1 ? r[r.length >> 1] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+  }
+
+  /** Plain-JSON state. */
+  toJSON(): AfRuleState {
+    return structuredClone(this.s);
+  }
+}
