@@ -68,6 +68,28 @@ export interface AfRuleState {
   readonly negStart: number | null;
 }
 
+/**
+ * Whether a window is AF, from its RR intervals (oldest first) and the median P-wave correlation
+ * of its beats (null: unknown). The shipped judge is {@link afWindowStatistic}; another (e.g. a
+ * learned RR-sequence model, as `scripts/compare-af-rr-model.ts` measures) can be put in its place.
+ */
+export type AfWindowJudge = (rr: readonly number[], pWave: number | null, o: AfOptions) => boolean;
+
+/**
+ * The shipped judge: irregular (normalized RMSSD above `rmssd`), not alternation (turning-point
+ * ratio below `maxTurningPoints`), and no repeating P wave (median below `pWave`, when known).
+ *
+ * @example
+ * afWindowStatistic(rr, 0.3, DEFAULT_AF_OPTIONS) // true for an irregular window without P waves
+ */
+export const afWindowStatistic: AfWindowJudge = (rr, pWave, o) => {
+  if (rr.length < 4) return false;
+  const { normalizedRmssd, turningPointRatio } = rrIrregularity(rr);
+  if (!(normalizedRmssd > o.rmssd && turningPointRatio < o.maxTurningPoints)) return false;
+  // Without the shape of most beats, the RR statistic decides alone.
+  return pWave === null || pWave < o.pWave;
+};
+
 /** What a beat did to the AF episode. */
 export type AfDecision = { readonly onset: number } | { readonly offset: number } | null;
 
@@ -80,13 +102,12 @@ export type AfDecision = { readonly onset: number } | { readonly offset: number 
  */
 export class AfRule {
   private s: { -readonly [K in keyof AfRuleState]: AfRuleState[K] };
-  private readonly scratch: Float64Array;
 
   constructor(
     private readonly o: AfOptions,
     state?: AfRuleState,
+    private readonly judge: AfWindowJudge = afWindowStatistic,
   ) {
-    this.scratch = new Float64Array(Math.max(4, o.window));
     this.s = state
       ? structuredClone(state)
       : { nn: [], nnT: [], p: [], prevDominant: false, pos: 0, neg: 0, candidate: null, negStart: null };
@@ -141,15 +162,15 @@ export class AfRule {
     return null;
   }
 
-  /** Whether the current window is AF: irregular, not alternation, and no repeating P wave. */
+  /** Whether the current (full) window is AF, as the judge says. */
   windowIsAf(): boolean {
     const s = this.s;
-    if (s.nn.length < Math.max(4, this.o.window)) return false;
-    const { normalizedRmssd, turningPointRatio } = rrIrregularity(s.nn, this.scratch);
-    if (!(normalizedRmssd > this.o.rmssd && turningPointRatio < this.o.maxTurningPoints)) return false;
-    const median = this.pWaveConsistency();
-    // Without the shape of most beats, the RR statistic decides alone.
-    return median === null || median < this.o.pWave;
+    return s.nn.length >= Math.max(4, this.o.window) && this.judge(s.nn, this.pWaveConsistency(), this.o);
+  }
+
+  /** The current window's RR intervals and their beats' times (oldest first). */
+  window(): { readonly rr: readonly number[]; readonly t: readonly number[] } {
+    return { rr: this.s.nn, t: this.s.nnT };
   }
 
   /** Median correlation of the window's P-wave stretches with their mean (null: fewer than half known). */

@@ -11,8 +11,6 @@
  * Plain-JSON state ({@link RhythmMonitor.toJSON}) so it is snapshotted and rolled back with the
  * rest of the device state.
  */
-import { P_WAVE_SPAN, QRS_SPAN, windowPart } from '../ecg/beat-shape';
-import { QrsTemplates, type QrsTemplatesState } from '../ecg/qrs-templates';
 import {
   DEFAULT_POOR_STRETCH,
   isPoorQuality,
@@ -28,6 +26,7 @@ import {
 import type { AlertSeverity } from './alert-policy';
 import { AfRule, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';
+import { ShapeTracker, type BeatShape, type ShapeTrackerState } from './shape-tracker';
 
 /** Rhythms raised as episodes. */
 export type RhythmLabel = 'AFIB' | 'AFL' | 'VT' | 'VFL' | 'BIGEMINY' | 'TRIGEMINY' | 'ASYSTOLE' | 'BRADY' | 'TACHY';
@@ -154,7 +153,7 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtRunBeats: 3,
   vtCriticalBeats: 5,
   vtBpm: 100,
-  vtShape: 0.7,
+  vtShape: 0.5,
   vtScore: 0.5,
   vtDominant: 0.95,
   vtShapeInAf: 0,
@@ -163,8 +162,8 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   afWindow: 32,
   afRmssd: 0.1,
   afMaxTurningPoints: 0.9,
-  afPWave: 0.7,
-  afDominant: 0.9,
+  afPWave: 0.6,
+  afDominant: 0.85,
   afOnsetBeats: 16,
   afMinSeconds: 30,
   afOffsetBeats: 16,
@@ -189,12 +188,7 @@ export interface MonitoredBeat {
   readonly shape?: BeatShape;
 }
 
-/** A beat's window (per-beat normalized samples, evenly spaced) and where its R peak sits. */
-export interface BeatShape {
-  readonly window: ArrayLike<number>;
-  readonly before: number;
-  readonly after: number;
-}
+export type { BeatShape } from './shape-tracker';
 
 /** Plain-JSON state of a {@link RhythmMonitor}. */
 export interface RhythmMonitorState {
@@ -216,9 +210,8 @@ export interface RhythmMonitorState {
   readonly open: Partial<Record<RhythmLabel, { start: number; severity: AlertSeverity }>>;
   /** End of each rhythm's last episode: a new one never starts before it (ids stay unique). */
   readonly ended: Partial<Record<RhythmLabel, number>>;
-  /** The device's QRS templates (dominant shape) and its recent RR intervals (which beats are on time). */
-  readonly templates: QrsTemplatesState;
-  readonly rrRecent: number[];
+  /** The device's QRS templates (dominant shape) and recent RR intervals (which beats are on time). */
+  readonly shapes: ShapeTrackerState;
   readonly af: AfRuleState;
   readonly vt: VtRuleState;
   readonly pattern: string;
@@ -249,9 +242,6 @@ const TECHNICAL_REASON: Record<'flat' | 'saturated' | 'noisy', TechnicalReason> 
 /** Seconds of quality kept (asystole looks back over the whole pause). */
 const QUALITY_KEPT = 120;
 const PEAKS_KEPT = 40;
-/** RR intervals whose median says whether a beat is on time (a beat at 90 % of it or later is). */
-const RR_RECENT_KEPT = 16;
-const ON_TIME_FRACTION = 0.9;
 
 /**
  * The monitor of one device stream (one segmenter's lifetime: a gap makes a new one, episodes
@@ -264,7 +254,7 @@ const ON_TIME_FRACTION = 0.9;
 export class RhythmMonitor {
   private s: { -readonly [K in keyof RhythmMonitorState]: RhythmMonitorState[K] };
   private sqi: SignalQualityIndex;
-  private templates: QrsTemplates;
+  private shapes: ShapeTracker;
   private af: AfRule;
   private vt: VtRule;
 
@@ -275,14 +265,14 @@ export class RhythmMonitor {
   ) {
     if (state) {
       // States saved before the shape-aware rules lack their parts: those start afresh.
-      this.s = { ...structuredClone(state), templates: state.templates ?? { templates: [] }, rrRecent: state.rrRecent ?? [] };
+      this.s = structuredClone(state);
       this.sqi = SignalQualityIndex.fromJSON(state.sqi);
-      this.templates = new QrsTemplates({}, this.s.templates);
+      this.shapes = new ShapeTracker(state.shapes);
       this.af = new AfRule(afOptions(o), isAfState(state.af) ? state.af : undefined);
       this.vt = new VtRule(vtOptions(o), state.vt);
       return;
     }
-    this.templates = new QrsTemplates();
+    this.shapes = new ShapeTracker();
     this.af = new AfRule(afOptions(o));
     this.vt = new VtRule(vtOptions(o));
     this.sqi = new SignalQualityIndex({ fs, ...o.sqi });
@@ -302,8 +292,7 @@ export class RhythmMonitor {
       recover: 0,
       open: {},
       ended: {},
-      templates: this.templates.toJSON(),
-      rrRecent: [],
+      shapes: this.shapes.toJSON(),
       af: this.af.toJSON(),
       vt: this.vt.toJSON(),
       pattern: '',
@@ -320,7 +309,7 @@ export class RhythmMonitor {
       ended: this.s.ended,
       technical: this.s.technical,
       technicalEnd: this.s.technicalEnd,
-      templates: this.templates.toJSON(),
+      shapes: this.shapes.toJSON(),
       af: this.af.toJSON(),
     };
     const fresh = new RhythmMonitor(fs, this.o);
@@ -412,7 +401,7 @@ export class RhythmMonitor {
       this.af.skip();
       return out;
     }
-    const { qrsSimilarity, pWave } = this.shapeOf(b);
+    const { qrsSimilarity, pWave } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
     this.vtRule(b, qrsSimilarity, out);
     if (b.gated) {
       this.resetPattern();
@@ -428,26 +417,6 @@ export class RhythmMonitor {
     if (d !== null && 'onset' in d) this.openEpisode('AFIB', d.onset, b.t, out);
     else if (d !== null) this.close('AFIB', d.offset, out);
     return out;
-  }
-
-  /** The beat's QRS correlation with the dominant template (learned from good beats) and its P-wave stretch. */
-  private shapeOf(b: MonitoredBeat): { qrsSimilarity: number | null; pWave: Float64Array | null } {
-    const s = this.s;
-    if (!b.shape) return { qrsSimilarity: null, pWave: null };
-    const qrs = windowPart(b.shape.window, b.shape, QRS_SPAN);
-    let qrsSimilarity: number | null;
-    if (b.gated) qrsSimilarity = this.templates.similarity(qrs);
-    else {
-      const recent = [...s.rrRecent].sort((x, y) => x - y);
-      const onTime = b.rrPrev !== null && recent.length >= 4 && b.rrPrev >= ON_TIME_FRACTION * recent[recent.length >> 1];
-      qrsSimilarity = this.templates.observe(qrs, onTime);
-      if (b.rrPrev !== null) {
-        s.rrRecent.push(b.rrPrev);
-        if (s.rrRecent.length > RR_RECENT_KEPT) s.rrRecent.shift();
-      }
-    }
-    const pWave = windowPart(b.shape.window, b.shape, P_WAVE_SPAN);
-    return { qrsSimilarity, pWave: pWave.length > 0 ? pWave : null };
   }
 
   private resetPattern(): void {
@@ -624,7 +593,7 @@ export class RhythmMonitor {
     return structuredClone({
       ...this.s,
       sqi: this.sqi.toJSON(),
-      templates: this.templates.toJSON(),
+      shapes: this.shapes.toJSON(),
       af: this.af.toJSON(),
       vt: this.vt.toJSON(),
     });
@@ -632,7 +601,8 @@ export class RhythmMonitor {
 
   /** Rebuilds a monitor from {@link RhythmMonitor.toJSON} output. */
   static fromJSON(state: RhythmMonitorState): RhythmMonitor {
-    return new RhythmMonitor(state.fs, state.options, state);
+    // Options saved by an earlier version lack the newer thresholds: those take their defaults.
+    return new RhythmMonitor(state.fs, { ...DEFAULT_RHYTHM_OPTIONS, ...state.options }, state);
   }
 }
 

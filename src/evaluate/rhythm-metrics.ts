@@ -61,8 +61,11 @@ export interface RhythmFigures {
   readonly gatedBeats: number;
 }
 
+/** What the figures read of an episode alert (a replay of the rules makes only these). */
+export type EpisodeMark = Pick<EpisodeAlertMessage, 'kind' | 'phase' | 'rhythm' | 'reason' | 'from' | 'to'>;
+
 /** Episodes of one label rebuilt from onset/offset alerts; one still open ends at `end`. */
-export function episodesOf(messages: readonly EpisodeAlertMessage[], label: string, end: number): Span[] {
+export function episodesOf(messages: readonly EpisodeMark[], label: string, end: number): Span[] {
   const open = new Map<number, number>();
   const spans: Span[] = [];
   for (const m of messages) {
@@ -209,7 +212,7 @@ export function referenceVtRuns(record: MitdbRecord, toMs: (sample: number) => n
  */
 export function rhythmFigures(
   record: MitdbRecord,
-  episodes: readonly EpisodeAlertMessage[],
+  episodes: readonly EpisodeMark[],
   gatedBeats: number,
   toMs: (sample: number) => number,
 ): RhythmFigures {

@@ -1,0 +1,135 @@
+/**
+ * How the shape constants of the rhythm rules (`DEFAULT_RHYTHM_OPTIONS` in
+ * `src/detect/rhythm-monitor.ts`) were chosen: leave-one-record-out on MIT-BIH DS1 only.
+ *
+ * Each DS1 record runs through the detector once (its beats and scores do not depend on these
+ * constants), then the per-beat rhythm rules are replayed over its beats for every candidate
+ * (`src/evaluate/rhythm-replay.ts`). For each record, the candidate that does best on the other
+ * 21 is picked and scored on the record left out; the pooled left-out figures are the honest
+ * estimate, and the candidate picked on all 22 is the one shipped. The thresholds from the
+ * literature (Dash et al.'s normalized RMSSD 0.1, the 100 bpm VT rate, 3 and 5 beats) are not
+ * searched. DS2 records are never read.
+ *
+ * - AF: `afDominant` (QRS correlation for a beat to count in the rhythm) x `afPWave` (median
+ *   P-wave correlation below which no P wave repeats); best = the largest of the smallest of
+ *   episode Se, episode +P, duration Se and duration +P (all four have a 90 % target).
+ * - VT: `vtShape`, `vtScore`, `vtShapeInAf`, `vtDominant`; best = the largest min(Se / 0.9,
+ *   +P / 0.8) (the targets), ties to the larger Se + +P.
+ *
+ * usage: npx tsx scripts/choose-rhythm-constants.ts [--json]
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { loadMitdbRecord, type MitdbRecord } from '../src/ecg/mitdb';
+import { DEFAULT_BEAT_WINDOW } from '../src/ecg/beat-window-spec';
+import type { RhythmOptions } from '../src/detect/rhythm-monitor';
+import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
+import { EVAL_EPOCH, runRecordThroughDetector } from '../src/evaluate/mitdb-product';
+import { monitoredBeatsOf, replayRhythm } from '../src/evaluate/rhythm-replay';
+import { rhythmFigures, totalRhythmFigures, rhythmJson, type EpisodeCounts, type RhythmFigures } from '../src/evaluate/rhythm-metrics';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean' } }, strict: true });
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const DATA = fileURLToPath(new URL('../data/mitdb', import.meta.url));
+
+type Candidate = Partial<RhythmOptions>;
+
+function grid(axes: Record<string, number[]>): Candidate[] {
+  let out: Candidate[] = [{}];
+  for (const [key, levels] of Object.entries(axes)) out = out.flatMap((c) => levels.map((v) => ({ ...c, [key]: v })));
+  return out;
+}
+
+const AF_GRID = grid({ afDominant: [0.85, 0.9, 0.95], afPWave: [0.5, 0.6, 0.7, 0.8] });
+const VT_GRID = grid({ vtShape: [0.5, 0.7], vtScore: [0.5, 0.75, 1], vtShapeInAf: [-0.5, 0, 0.5], vtDominant: [0.95, 0.97] });
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+const afScore = (c: EpisodeCounts): number[] => {
+  const f = [
+    ratio(c.refDetected, c.refEpisodes),
+    ratio(c.detTrue, c.detEpisodes),
+    ratio(c.refCovered, c.refSeconds),
+    ratio(c.detCovered, c.detSeconds),
+  ].map((x) => (Number.isNaN(x) ? 0 : x));
+  return [Math.min(...f), f.reduce((a, b) => a + b, 0)];
+};
+const vtScore = (c: EpisodeCounts): number[] => {
+  const se = ratio(c.refDetected, c.refEpisodes);
+  const ppv = Number.isNaN(ratio(c.detTrue, c.detEpisodes)) ? 0 : ratio(c.detTrue, c.detEpisodes);
+  return [Math.min(se / 0.9, ppv / 0.8), se + ppv];
+};
+const better = (a: number[], b: number[]) => a[0] > b[0] + 1e-12 || (Math.abs(a[0] - b[0]) <= 1e-12 && a[1] > b[1] + 1e-12);
+
+/** Per record, per candidate: the rhythm figures of the replay. */
+async function figures(): Promise<{ records: string[]; af: RhythmFigures[][]; vt: RhythmFigures[][] }> {
+  const af: RhythmFigures[][] = [];
+  const vt: RhythmFigures[][] = [];
+  for (const name of MITDB_DS1) {
+    const record: MitdbRecord = loadMitdbRecord(DATA, name);
+    const { model } = defaultModelFor(name);
+    const run = await runRecordThroughDetector({ deviceId: name, signal: record.signal, fs: record.fs }, model);
+    const beats = monitoredBeatsOf(record, run, model.window ?? DEFAULT_BEAT_WINDOW);
+    const toMs = (s: number) => EVAL_EPOCH + (s * 1000) / record.fs;
+    const score = (c: Candidate) => rhythmFigures(record, replayRhythm(beats, c, record.fs), 0, toMs);
+    af.push(AF_GRID.map(score));
+    vt.push(VT_GRID.map(score));
+    log(`${name}: ${beats.length} beats replayed with ${AF_GRID.length + VT_GRID.length} candidates`);
+  }
+  return { records: [...MITDB_DS1], af, vt };
+}
+
+function choose(
+  perRecord: RhythmFigures[][],
+  pick: (f: RhythmFigures) => EpisodeCounts,
+  score: (c: EpisodeCounts) => number[],
+  without: number,
+): number {
+  let best = 0;
+  let bestScore: number[] = [-Infinity, -Infinity];
+  for (let k = 0; k < perRecord[0].length; k++) {
+    const total = totalRhythmFigures(perRecord.filter((_, i) => i !== without).map((r) => r[k]));
+    const s = score(pick(total));
+    if (better(s, bestScore)) {
+      best = k;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+function loro(
+  name: string,
+  candidates: Candidate[],
+  perRecord: RhythmFigures[][],
+  records: string[],
+  pick: (f: RhythmFigures) => EpisodeCounts,
+  score: (c: EpisodeCounts) => number[],
+) {
+  const folds = records.map((record, i) => ({ record, chosen: choose(perRecord, pick, score, i) }));
+  const leftOut = totalRhythmFigures(folds.map((f, i) => perRecord[i][f.chosen]));
+  const all = choose(perRecord, pick, score, -1);
+  const agree = folds.filter((f) => f.chosen === all).length;
+  return {
+    rule: name,
+    chosenOnAllDs1: candidates[all],
+    foldsAgreeing: `${agree} of ${folds.length}`,
+    folds: folds.map((f) => ({ record: f.record, chosen: candidates[f.chosen] })),
+    leftOutFigures: rhythmJson(leftOut),
+    allDs1WithChosen: rhythmJson(totalRhythmFigures(perRecord.map((r) => r[all]))),
+  };
+}
+
+const { records, af, vt } = await figures();
+const result = {
+  protocol: 'MIT-BIH DS1, leave-one-record-out; per-beat rules replayed over one detector run per record',
+  af: loro('AF', AF_GRID, af, records, (f) => f.af, afScore),
+  vt: loro('VT', VT_GRID, vt, records, (f) => f.vt, vtScore),
+};
+if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+else
+  for (const r of [result.af, result.vt])
+    process.stdout.write(
+      `${r.rule}: chosen on all DS1 ${JSON.stringify(r.chosenOnAllDs1)} (${r.foldsAgreeing} folds agree); left-out ${JSON.stringify(
+        r.rule === 'AF' ? r.leftOutFigures.af : r.leftOutFigures.vtRuns,
+      )}\n`,
+    );
