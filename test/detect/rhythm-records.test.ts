@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadMitdbRecord } from '../../src/ecg/mitdb';
+import type { EpisodeAlertMessage } from '../../src/detect/ports';
+import { defaultModelFor } from '../../src/evaluate/default-model';
+import { EVAL_EPOCH, runRecordThroughDetector } from '../../src/evaluate/mitdb-product';
+
+/** The first `seconds` of a MIT-BIH record through the product (default adaptation and learning period). */
+async function episodesOf(name: string, seconds: number): Promise<EpisodeAlertMessage[]> {
+  const record = loadMitdbRecord('data/mitdb', name);
+  const signal = record.signal.subarray(0, seconds * record.fs);
+  const run = await runRecordThroughDetector({ deviceId: name, signal, fs: record.fs }, defaultModelFor(name).model);
+  return run.episodes;
+}
+
+const s = (t: number) => (t - EVAL_EPOCH) / 1000;
+const of = (episodes: EpisodeAlertMessage[], rhythm: string, phase: 'onset' | 'offset') =>
+  episodes.filter((e) => e.rhythm === rhythm && e.phase === phase);
+
+describe('rhythm episodes on MIT-BIH records, through the detector', () => {
+  it('201: AF (0-378 s), junctional and sinus rhythm, AF again (477-514 s): an AFIB onset near the start of each, an offset dated near the end of the first', async () => {
+    const episodes = await episodesOf('201', 600);
+    const onsets = of(episodes, 'AFIB', 'onset').map((e) => s(e.from));
+    const offsets = of(episodes, 'AFIB', 'offset').map((e) => s(e.to));
+    expect(onsets).toHaveLength(2);
+    expect(onsets[0]).toBeLessThan(60);
+    expect(Math.abs(onsets[1] - 477.3)).toBeLessThan(30);
+    expect(offsets.length).toBeGreaterThanOrEqual(1);
+    expect(Math.abs(offsets[0] - 378.4)).toBeLessThan(30);
+  });
+
+  it('119: ventricular bigeminy and trigeminy (irregular RR, no AF) raise no AFIB', async () => {
+    expect(of(await episodesOf('119', 600), 'AFIB', 'onset')).toEqual([]);
+  });
+
+  it('205: the VT runs at 299 s and 303 s (8 and 9 beats) raise VT onsets there, escalated to critical', async () => {
+    const episodes = await episodesOf('205', 330);
+    const onsets = of(episodes, 'VT', 'onset').filter((e) => s(e.from) > 298 && s(e.from) < 307);
+    expect(onsets.some((e) => e.severity === 'critical')).toBe(true);
+    expect(of(episodes, 'VT', 'onset').filter((e) => s(e.from) < 298)).toEqual([]);
+  });
+
+  it('203: the 4-beat VT run at 641 s, whose fast wide beats the quality index calls noisy (gated), still raises VT', async () => {
+    const episodes = await episodesOf('203', 660);
+    expect(of(episodes, 'VT', 'onset').filter((e) => s(e.from) > 640.5 && s(e.from) < 642.5)).toHaveLength(1);
+  });
+});
