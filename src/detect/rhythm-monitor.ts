@@ -24,7 +24,7 @@ import {
   type SignalQualityState,
 } from '../ecg/signal-quality';
 import type { AlertSeverity } from './alert-policy';
-import { AfRule, type AfRuleState } from './af-rule';
+import { AfRule, type AfOptions, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';
 import { ShapeTracker, type BeatShape, type ShapeTrackerState } from './shape-tracker';
 
@@ -606,7 +606,13 @@ export class RhythmMonitor {
   }
 }
 
-function afOptions(o: RhythmOptions) {
+/**
+ * The AF rule's thresholds within a monitor's options.
+ *
+ * @example
+ * new AfRule(afOptions(DEFAULT_RHYTHM_OPTIONS));
+ */
+export function afOptions(o: RhythmOptions): AfOptions {
   return {
     window: o.afWindow,
     rmssd: o.afRmssd,

@@ -53,6 +53,11 @@ export interface EpisodeCounts {
 export interface RhythmFigures {
   readonly af: EpisodeCounts;
   readonly vt: EpisodeCounts;
+  /**
+   * VT runs against the beat-defined runs alone (3+ V beats above 100 bpm): a `(VT` episode
+   * slower than that is left out of the reference (a detection there still counts as true).
+   */
+  readonly vtByRate: EpisodeCounts;
   /** Technical alert onsets whose start lies in stretches the reference does not mark noisy. */
   readonly technicalOnClean: number;
   readonly cleanHours: number;
@@ -173,12 +178,12 @@ export const VT_RUN_BPM = 100;
 
 /**
  * Reference VT runs: runs of 3 or more consecutive ventricular beats (AAMI V) whose mean rate
- * is above `bpm`, merged with the `(VT` rhythm episodes.
+ * is above `bpm`, merged with the `(VT` rhythm episodes (unless `withRhythm` is false).
  *
  * @example
  * referenceVtRuns(record, (s) => EVAL_EPOCH + (s * 1000) / record.fs).length // 4 for record 223
  */
-export function referenceVtRuns(record: MitdbRecord, toMs: (sample: number) => number, bpm = VT_RUN_BPM): Span[] {
+export function referenceVtRuns(record: MitdbRecord, toMs: (sample: number) => number, bpm = VT_RUN_BPM, withRhythm = true): Span[] {
   const runs: Span[] = [];
   const s = record.beatSymbols;
   const at = record.beatSamples;
@@ -194,7 +199,7 @@ export function referenceVtRuns(record: MitdbRecord, toMs: (sample: number) => n
     if (beats >= 3 && (at[end] - at[k]) / record.fs / (beats - 1) < 60 / bpm) runs.push({ from: toMs(at[k]), to: toMs(at[end]) });
     k = end + 1;
   }
-  const all = [...runs, ...referenceRhythm(record, 'VT', toMs)].sort((a, b) => a.from - b.from);
+  const all = [...runs, ...(withRhythm ? referenceRhythm(record, 'VT', toMs) : [])].sort((a, b) => a.from - b.from);
   const merged: Span[] = [];
   for (const span of all) {
     const last = merged[merged.length - 1];
@@ -223,9 +228,14 @@ export function rhythmFigures(
     exclude: compared(referenceRhythm(record, 'AFL', toMs)),
   });
   const flutter = [...referenceRhythm(record, 'VFL', toMs), ...record.excluded.map(([from, to]) => ({ from: toMs(from), to: toMs(to) }))];
-  const vt = compareEpisodes(compared(referenceVtRuns(record, toMs)), compared(episodesOf(episodes, 'VT', end)), {
+  const vtDet = compared(episodesOf(episodes, 'VT', end));
+  const vt = compareEpisodes(compared(referenceVtRuns(record, toMs)), vtDet, {
     slack: EC57_MATCH_WINDOW_SECONDS * 1000,
     alsoTrue: compared(flutter),
+  });
+  const vtByRate = compareEpisodes(compared(referenceVtRuns(record, toMs, VT_RUN_BPM, false)), vtDet, {
+    slack: EC57_MATCH_WINDOW_SECONDS * 1000,
+    alsoTrue: compared([...flutter, ...referenceRhythm(record, 'VT', toMs)]),
   });
 
   // Clean stretches: outside `~` marks of a noisy or unreadable first channel.
@@ -251,6 +261,7 @@ export function rhythmFigures(
   return {
     af,
     vt,
+    vtByRate,
     technicalOnClean,
     cleanHours: (end - toMs(0) - noisyMs) / 3_600_000,
     onsets,
@@ -285,6 +296,7 @@ export function totalRhythmFigures(all: readonly RhythmFigures[]): RhythmFigures
   return {
     af: all.reduce((n, f) => add(n, f.af), zero),
     vt: all.reduce((n, f) => add(n, f.vt), zero),
+    vtByRate: all.reduce((n, f) => add(n, f.vtByRate), zero),
     technicalOnClean: all.reduce((n, f) => n + f.technicalOnClean, 0),
     cleanHours: all.reduce((n, f) => n + f.cleanHours, 0),
     onsets,
@@ -310,6 +322,12 @@ export function rhythmJson(f: RhythmFigures) {
   return {
     af: ep(f.af),
     vtRuns: { se: vt.episodeSe, ppv: vt.episodePpv, refRuns: vt.refEpisodes, detRuns: vt.detEpisodes },
+    vtRunsByRate: {
+      se: ratio(f.vtByRate.refDetected, f.vtByRate.refEpisodes),
+      ppv: ratio(f.vtByRate.detTrue, f.vtByRate.detEpisodes),
+      refRuns: f.vtByRate.refEpisodes,
+      detRuns: f.vtByRate.detEpisodes,
+    },
     technicalOnClean: f.technicalOnClean,
     cleanHours: Number(f.cleanHours.toFixed(3)),
     technicalPerCleanHour: f.cleanHours > 0 ? Number((f.technicalOnClean / f.cleanHours).toFixed(3)) : null,

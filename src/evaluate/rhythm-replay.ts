@@ -10,9 +10,11 @@
 import { streamBeats } from '../ecg/qrs-evaluation';
 import type { WindowSpan } from '../ecg/beat-shape';
 import type { MitdbRecord } from '../ecg/mitdb';
-import { RhythmMonitor, DEFAULT_RHYTHM_OPTIONS, type MonitoredBeat, type RhythmOptions } from '../detect/rhythm-monitor';
+import { RhythmMonitor, DEFAULT_RHYTHM_OPTIONS, afOptions, type MonitoredBeat, type RhythmOptions } from '../detect/rhythm-monitor';
+import { AfRule, afWindowStatistic, type AfWindowJudge } from '../detect/af-rule';
+import { ShapeTracker } from '../detect/shape-tracker';
 import { EVAL_EPOCH, type ProductRun } from './mitdb-product';
-import type { EpisodeMark } from './rhythm-metrics';
+import type { EpisodeMark, Span } from './rhythm-metrics';
 
 /**
  * The beats of a detector run as the rhythm monitor saw them (beats the detector did not report,
@@ -57,4 +59,49 @@ export function replayRhythm(beats: readonly MonitoredBeat[], options: Partial<R
       marks.push({ kind: e.kind, phase: e.phase, from: e.start, to: e.at, ...label });
     }
   return marks;
+}
+
+/** One full AF window the rule judged: its RR intervals, their beats' times, its P-wave consistency. */
+export interface AfWindowSample {
+  readonly rr: readonly number[];
+  readonly t: readonly number[];
+  readonly pWave: number | null;
+}
+
+/**
+ * The AF rule alone replayed over a detector run's beats with a given window judge (default: the
+ * shipped statistic): the AF episodes it opens and closes, and every window it judged.
+ *
+ * @example
+ * const { episodes, windows } = replayAf(beats, (rr, p, o) => model.isAf(rr) && (p === null || p < o.pWave));
+ */
+export function replayAf(
+  beats: readonly MonitoredBeat[],
+  judge: AfWindowJudge = afWindowStatistic,
+  options: RhythmOptions = DEFAULT_RHYTHM_OPTIONS,
+): { episodes: Span[]; windows: AfWindowSample[] } {
+  const windows: AfWindowSample[] = [];
+  const shapes = new ShapeTracker();
+  const o = afOptions(options);
+  const rule: AfRule = new AfRule(o, undefined, (rr, pWave, opts) => {
+    windows.push({ rr: [...rr], t: [...rule.window().t], pWave });
+    return judge(rr, pWave, opts);
+  });
+  const episodes: Span[] = [];
+  let open: number | null = null;
+  for (const b of beats) {
+    const { qrsSimilarity, pWave } = shapes.observe(b.shape, b.rrPrev, b.gated);
+    if (b.gated || (b.rrPrev !== null && b.rrPrev < 0.2)) {
+      rule.skip();
+      continue;
+    }
+    const d = rule.beat({ t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity, pWave }, open !== null, true);
+    if (d !== null && 'onset' in d) open = d.onset;
+    else if (d !== null && open !== null) {
+      episodes.push({ from: open, to: Math.max(open, d.offset) });
+      open = null;
+    }
+  }
+  if (open !== null && beats.length > 0) episodes.push({ from: open, to: beats[beats.length - 1].t });
+  return { episodes, windows };
 }

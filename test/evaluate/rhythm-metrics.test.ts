@@ -175,4 +175,20 @@ describe('rhythmFigures', () => {
     expect(f.af.detSeconds).toBeCloseTo(15 + 60 + 20, 6);
     expect(f.vt).toMatchObject({ refEpisodes: 1, refDetected: 1, detEpisodes: 1, detTrue: 1 });
   });
+
+  it('an annotated (VT slower than 100 bpm is a reference run of vt but not of vtByRate, where a detection of it is still true', () => {
+    const beats: [number, string][] = [];
+    for (let s = 0; s < 600 * FS; s += 80) beats.push([s, 'N']);
+    const at = beats.findIndex(([s]) => s >= 400 * FS);
+    for (let k = 0; k < 4; k++) beats[at + k] = [400 * FS + k * 70, 'V']; // 86 bpm
+    beats.sort((a, b) => a[0] - b[0]);
+    const r = record(600, beats, [
+      [0, 'N'],
+      [399.9, 'VT'],
+      [402.2, 'N'],
+    ]);
+    const f = rhythmFigures(r, episode('VT', 400, 402), 0, ms);
+    expect(f.vt).toMatchObject({ refEpisodes: 1, refDetected: 1, detTrue: 1 });
+    expect(f.vtByRate).toMatchObject({ refEpisodes: 0, detEpisodes: 1, detTrue: 1 });
+  });
 });
