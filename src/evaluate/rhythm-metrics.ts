@@ -93,8 +93,8 @@ function matches(a: Span, b: Span, slack: number): boolean {
 }
 
 /**
- * Spans clipped to the compared period: those ending before `from` (or starting after `to`)
- * are dropped, those straddling a bound are cut at it.
+ * Spans clipped to the compared period: those ending by `from` (or starting at `to` or later)
+ * are dropped, since nothing of them lies in the period; those straddling a bound are cut at it.
  *
  * @example
  * clipSpans([{ from: 0, to: 10 }, { from: 20, to: 30 }], { from: 5, to: 25 }) // [{5,10}, {20,25}]
@@ -102,7 +102,7 @@ function matches(a: Span, b: Span, slack: number): boolean {
 export function clipSpans(spans: readonly Span[], period: Span): Span[] {
   const out: Span[] = [];
   for (const s of spans) {
-    if (s.to < period.from || s.from > period.to) continue;
+    if (s.to <= period.from || s.from >= period.to) continue;
     out.push({ from: Math.max(s.from, period.from), to: Math.min(s.to, period.to) });
   }
   return out;
