@@ -132,12 +132,13 @@ export interface RhythmOptions {
  * bradycardia below 40 bpm for 5 consecutive beats; extreme tachycardia above 140 bpm for 17; a VT
  * run is 3 ventricular beats above 100 bpm, critical at 5; VFL 4 s. AF: a 32-interval window of
  * the dominant rhythm, Dash et al.'s normalized RMSSD above 0.1 with a turning-point ratio below
- * 0.9, no repeating P wave (median correlation below 0.7), onset after 16 AF windows and 30 s,
- * offset after 16 non-AF windows. The shape constants (a beat is the dominant shape at QRS
- * correlation 0.9 for AF and 0.95 for VT, ventricular-looking below 0.7, or below 0 during AF,
- * or from a relative score of 0.5; P wave absent below 0.7) were chosen leave-one-record-out on
- * MIT-BIH DS1 (`scripts/choose-rhythm-constants.ts`). Technical: 6 poor seconds of the last 10
- * (9 when the poor seconds are noise), cleared after 5 acceptable ones.
+ * 0.9, no repeating P wave, onset after 16 AF windows and 30 s, offset after 16 non-AF windows.
+ * The shape constants were chosen leave-one-record-out on MIT-BIH DS1
+ * (`scripts/choose-rhythm-constants.ts`): a beat belongs to the dominant rhythm for AF at QRS
+ * correlation 0.85 and no P wave repeats below a median P-wave correlation of 0.6 (20 of 22
+ * folds); for VT a beat is the dominant shape at 0.95, ventricular-looking below 0.5 (below 0
+ * during AF) or from a relative score of 0.5 (15 of 22 folds). Technical: 6 poor seconds of the
+ * last 10 (9 when the poor seconds are noise), cleared after 5 acceptable ones.
  */
 export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   sqi: {},
