@@ -62,6 +62,8 @@ export interface AfRuleState {
   /** Per interval of `nn`: its beat's P-wave stretch (null: unknown). */
   readonly p: (number[] | null)[];
   readonly prevDominant: boolean;
+  /** Beats with a known QRS similarity have been seen: from then on a beat without one does not count. */
+  readonly shaped?: boolean;
   readonly pos: number;
   readonly neg: number;
   readonly candidate: number | null;
@@ -124,7 +126,12 @@ export class AfRule {
    */
   beat(b: AfBeat, open: boolean, mayOpen: boolean): AfDecision {
     const s = this.s;
-    const dominant = !b.ventricular && (b.qrsSimilarity === null || b.qrsSimilarity >= this.o.dominant);
+    // Once the device's beats have shapes, a beat without one (found on another lead where the
+    // model's lead lost it, or before a dominant shape exists) cannot be told apart from an ectopic
+    // or a noise detection: it breaks the chain of intervals. A stream without shapes at all is
+    // judged on its RR intervals alone.
+    if (b.qrsSimilarity !== null) s.shaped = true;
+    const dominant = !b.ventricular && (b.qrsSimilarity === null ? !s.shaped : b.qrsSimilarity >= this.o.dominant);
     const counts = dominant && s.prevDominant && b.rrPrev !== null;
     s.prevDominant = dominant;
     if (!counts) return null;

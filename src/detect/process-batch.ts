@@ -1,6 +1,13 @@
 import { DEFAULT_ALERT_POLICY, stepAlertPolicy, validateAlertPolicy, type AlertDecision, type AlertPolicyOptions } from './alert-policy';
 import { isEpisodeAlert, toAlertMessage, toAlertSnippet, toEpisodeMessage } from './alert-message';
-import { DEFAULT_RHYTHM_OPTIONS, poorStretchRule, RhythmMonitor, type EpisodeEvent, type RhythmOptions } from './rhythm-monitor';
+import {
+  DEFAULT_RHYTHM_OPTIONS,
+  poorStretchRule,
+  RhythmMonitor,
+  type BeatShape,
+  type EpisodeEvent,
+  type RhythmOptions,
+} from './rhythm-monitor';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
 import { DEFAULT_LEAD_PLAN, type DeviceState, type DeviceStateJson, type KeptBeat, type LeadPlan, type TimedBeat } from './device-state';
 import { secondLeadBeat, SecondLead } from './second-lead';
@@ -526,9 +533,15 @@ export class Detector {
           // Poor signal: not a clinical anomaly, not learned from, not seen by the alert policy.
           counts.gatedBeats++;
           scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });
-          const shape = { window: beat.window, before: span.before, after: span.after };
           work.events.push(
-            ...monitor.beat({ t: beat.t, rIndex: beat.rIndex, rrPrev: beat.rrPrev, ventricular: false, gated: true, shape }),
+            ...monitor.beat({
+              t: beat.t,
+              rIndex: beat.rIndex,
+              rrPrev: beat.rrPrev,
+              ventricular: false,
+              gated: true,
+              ...shapeOf(beat, span),
+            }),
           );
           // Still marked on the recent strip, so the console shows where the signal was too poor.
           state.marks.push({ t: beat.t, anomalous: false, kind: 'gated', rrPrev: beat.rrPrev });
@@ -583,7 +596,7 @@ export class Detector {
               // A beat near clipped samples, or in poor seconds, is an artefact for the rhythm rules too.
               gated: artefact || poorSignal,
               score,
-              shape: { window: beat.window, before: span.before, after: span.after },
+              ...shapeOf(beat, span),
             }),
           );
         const lastAlert = state.policy.lastAlert;
@@ -1071,4 +1084,14 @@ function arrivalsOf(byDevice: ReadonlyMap<string, DeviceWork>, beats: readonly S
 
 function noModel(): never {
   throw new Error('no model in hand: processBatch must be given one');
+}
+
+/**
+ * A beat's shape for the rhythm rules: its window on the model's lead, unless another lead's QRS
+ * detector found the beat (the model's lead lost it: its window there is noise). A window the
+ * quality index calls noisy is still given: fast wide beats read as noise, and the rules know
+ * the beat is gated.
+ */
+function shapeOf(beat: TimedBeat, span: { before: number; after: number }): { shape?: BeatShape } {
+  return (beat.lead ?? 0) === 0 ? { shape: { window: beat.window, before: span.before, after: span.after } } : {};
 }
