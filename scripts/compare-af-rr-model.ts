@@ -88,7 +88,10 @@ function scoresOf(model: SequenceAutoencoder, windows: AfWindowSample[]): Float3
 
 /** The threshold with the largest sensitivity + specificity over scored windows (1 = AF). */
 function youdenThreshold(scores: ArrayLike<number>, labels: number[]): number {
-  const pairs = labels.map((l, i) => [scores[i], l] as const).filter(([, l]) => l >= 0).sort((a, b) => a[0] - b[0]);
+  const pairs = labels
+    .map((l, i) => [scores[i], l] as const)
+    .filter(([, l]) => l >= 0)
+    .sort((a, b) => a[0] - b[0]);
   const pos = pairs.filter(([, l]) => l === 1).length;
   const neg = pairs.length - pos;
   let best = Infinity;
@@ -124,8 +127,10 @@ function count(t: Tally, says: boolean[], values: number[], labels: number[]): v
     if (l < 0) return;
     t.scores.push(values[i]);
     t.labels.push(l);
-    if (l === 1) says[i] ? t.tp++ : t.fn++;
-    else says[i] ? t.fp++ : t.tn++;
+    if (l === 1 && says[i]) t.tp++;
+    else if (l === 1) t.fn++;
+    else if (says[i]) t.fp++;
+    else t.tn++;
   });
 }
 
@@ -135,14 +140,39 @@ function episodesOf(r: RecordData, judge: AfWindowJudge): EpisodeCounts {
 }
 
 function summary(t: Tally) {
-  const sum = (cs: EpisodeCounts[]) => cs.reduce((a, c) => ({ re: a.re + c.refEpisodes, rd: a.rd + c.refDetected, de: a.de + c.detEpisodes, dt: a.dt + c.detTrue, rs: a.rs + c.refSeconds, rc: a.rc + c.refCovered, ds: a.ds + c.detSeconds, dc: a.dc + c.detCovered }), { re: 0, rd: 0, de: 0, dt: 0, rs: 0, rc: 0, ds: 0, dc: 0 });
+  const sum = (cs: EpisodeCounts[]) =>
+    cs.reduce(
+      (a, c) => ({
+        re: a.re + c.refEpisodes,
+        rd: a.rd + c.refDetected,
+        de: a.de + c.detEpisodes,
+        dt: a.dt + c.detTrue,
+        rs: a.rs + c.refSeconds,
+        rc: a.rc + c.refCovered,
+        ds: a.ds + c.detSeconds,
+        dc: a.dc + c.detCovered,
+      }),
+      { re: 0, rd: 0, de: 0, dt: 0, rs: 0, rc: 0, ds: 0, dc: 0 },
+    );
   const r = (a: number, b: number) => (b > 0 ? Number((a / b).toFixed(4)) : null);
   const ep = (cs: EpisodeCounts[]) => {
     const s = sum(cs);
-    return { episodeSe: r(s.rd, s.re), episodePpv: r(s.dt, s.de), durationSe: r(s.rc, s.rs), durationPpv: r(s.dc, s.ds), detEpisodes: s.de };
+    return {
+      episodeSe: r(s.rd, s.re),
+      episodePpv: r(s.dt, s.de),
+      durationSe: r(s.rc, s.rs),
+      durationPpv: r(s.dc, s.ds),
+      detEpisodes: s.de,
+    };
   };
   return {
-    windows: { se: r(t.tp, t.tp + t.fn), sp: r(t.tn, t.tn + t.fp), ppv: r(t.tp, t.tp + t.fp), auc: Number(rocAuc(t.scores, t.labels).toFixed(4)), n: t.labels.length },
+    windows: {
+      se: r(t.tp, t.tp + t.fn),
+      sp: r(t.tn, t.tn + t.fp),
+      ppv: r(t.tp, t.tp + t.fp),
+      auc: Number(rocAuc(t.scores, t.labels).toFixed(4)),
+      n: t.labels.length,
+    },
     rrOnly: ep(t.episodes),
     withPWave: ep(t.episodesWithP),
   };
@@ -165,7 +195,12 @@ for (let k = 0; k < records.length; k++) {
   const test = records[k];
   const train = records.filter((_, i) => i !== k);
   // Statistic: nothing fitted.
-  count(statistic, test.windows.map((w) => statisticRr(w.rr, null, AF_OPTIONS)), test.windows.map((w) => rrIrregularity(w.rr).normalizedRmssd), test.labels);
+  count(
+    statistic,
+    test.windows.map((w) => statisticRr(w.rr, null, AF_OPTIONS)),
+    test.windows.map((w) => rrIrregularity(w.rr).normalizedRmssd),
+    test.labels,
+  );
   statistic.episodes.push(episodesOf(test, statisticRr));
   statistic.episodesWithP.push(episodesOf(test, (rr, p, o) => statisticRr(rr, p, o) && (p === null || p < o.pWave)));
   // Model: trained on the other records' non-AF windows.
@@ -173,12 +208,27 @@ for (let k = 0; k < records.length; k++) {
   const data = new Float32Array(normal.length * STEPS);
   normal.forEach((w, i) => modelInput(w.rr, data, i * STEPS));
   const model = SequenceAutoencoder.create({ steps: STEPS, hidden: 16 }, { seed: 13 + k });
-  const report = await trainAutoencoder(model, data, normal.length, { epochs: EPOCHS, batchSize: 32, learningRate: 3e-3, patience: 5, seed: 13 + k, workers: 1 });
+  const report = await trainAutoencoder(model, data, normal.length, {
+    epochs: EPOCHS,
+    batchSize: 32,
+    learningRate: 3e-3,
+    patience: 5,
+    seed: 13 + k,
+    workers: 1,
+  });
   const trainWindows = train.flatMap((r) => r.windows);
-  const threshold = youdenThreshold(scoresOf(model, trainWindows), train.flatMap((r) => r.labels));
+  const threshold = youdenThreshold(
+    scoresOf(model, trainWindows),
+    train.flatMap((r) => r.labels),
+  );
   folds.push({ record: test.name, threshold: Number(threshold.toFixed(6)), epochs: report.epochsRun });
   const testScores = scoresOf(model, test.windows);
-  count(network, Array.from(testScores, (s) => s > threshold), Array.from(testScores), test.labels);
+  count(
+    network,
+    Array.from(testScores, (s) => s > threshold),
+    Array.from(testScores),
+    test.labels,
+  );
   const networkRr: AfWindowJudge = (rr) => scoresOf(model, [{ rr, t: [], pWave: null }])[0] > threshold;
   network.episodes.push(episodesOf(test, networkRr));
   network.episodesWithP.push(episodesOf(test, (rr, p, o) => networkRr(rr, p, o) && (p === null || p < o.pWave)));
@@ -187,8 +237,15 @@ for (let k = 0; k < records.length; k++) {
 
 const result = {
   protocol: 'MIT-BIH DS1, leave-one-record-out; the same dominant-rhythm RR windows for both judges',
-  statistic: { judge: "Dash et al. 2009: normalized RMSSD > 0.1, turning-point ratio < 0.9 (nothing fitted)", ...summary(statistic) },
-  rrSequenceModel: { judge: 'LSTM sequence autoencoder (16 units) on non-AF windows, reconstruction error over a threshold fitted per fold', ...summary(network), folds },
+  statistic: { judge: 'Dash et al. 2009: normalized RMSSD > 0.1, turning-point ratio < 0.9 (nothing fitted)', ...summary(statistic) },
+  rrSequenceModel: {
+    judge: 'LSTM sequence autoencoder (16 units) on non-AF windows, reconstruction error over a threshold fitted per fold',
+    ...summary(network),
+    folds,
+  },
 };
 if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-else process.stdout.write(`${JSON.stringify({ statistic: result.statistic, rrSequenceModel: { ...result.rrSequenceModel, folds: undefined } }, null, 2)}\n`);
+else
+  process.stdout.write(
+    `${JSON.stringify({ statistic: result.statistic, rrSequenceModel: { ...result.rrSequenceModel, folds: undefined } }, null, 2)}\n`,
+  );
