@@ -529,7 +529,9 @@ export class Detector {
         // signal is noisy and judges the beat more strictly. The rhythm rules see it gated either way.
         const poorSignal = monitor !== null && monitor.gated(beat.rIndex, beat.rrPrev);
         const judgesNoise = phase === 'learned' && this.adapter.gatesNoise === true;
-        if (monitor !== null && (judgesNoise ? monitor.gated(beat.rIndex, beat.rrPrev, false) : poorSignal)) {
+        // Flat or clipped seconds (or a technical episode): the beat's shape says nothing either.
+        const unreadable = monitor !== null && monitor.gated(beat.rIndex, beat.rrPrev, false);
+        if (monitor !== null && (judgesNoise ? unreadable : poorSignal)) {
           // Poor signal: not a clinical anomaly, not learned from, not seen by the alert policy.
           counts.gatedBeats++;
           scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });
@@ -540,6 +542,7 @@ export class Detector {
               rrPrev: beat.rrPrev,
               ventricular: false,
               gated: true,
+              noise: unreadable,
               ...shapeOf(beat, span),
             }),
           );
@@ -593,8 +596,10 @@ export class Detector {
               rIndex: beat.rIndex,
               rrPrev: beat.rrPrev,
               ventricular: anomalous && kind === 'ventricular',
-              // A beat near clipped samples, or in poor seconds, is an artefact for the rhythm rules too.
-              gated: artefact || poorSignal,
+              // A beat near clipped samples, in poor seconds, or judged noise by the scorer is an
+              // artefact for the rhythm rules too; one the scorer judged noise is no VT beat either.
+              gated: artefact || poorSignal || verdict.kind === 'gated',
+              noise: artefact || verdict.kind === 'gated',
               score,
               ...shapeOf(beat, span),
             }),

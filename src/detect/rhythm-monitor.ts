@@ -183,6 +183,12 @@ export interface MonitoredBeat {
   /** Flagged ventricular by the adapter (`ScoredBeat.kind === 'ventricular'`). */
   readonly ventricular: boolean;
   readonly gated: boolean;
+  /**
+   * The beat's shape is not to be trusted: the scorer judged it noise (a learned patient profile
+   * does so beat by beat), or its seconds are flat or clipped. Not a beat to count in a VT run,
+   * whatever its shape. Other gated beats (noisy seconds the scorer did not judge) count by shape.
+   */
+  readonly noise?: boolean;
   /** Relative score (1 = the device's threshold); absent for a gated beat. */
   readonly score?: number;
   /** The beat's window as the segmenter cut it, and the seconds it spans before and after the R peak. */
@@ -513,6 +519,7 @@ export class RhythmMonitor {
       rrPrev: b.rrPrev,
       ventricular: b.ventricular,
       gated: b.gated,
+      noise: b.noise === true,
       qrsSimilarity,
       ...(b.score === undefined ? {} : { score: b.score }),
     };

@@ -13,7 +13,9 @@
  * poor-quality seconds (gated: no score) count by shape alone, so a VT run whose fast wide beats
  * look like noise to the quality index is still seen. During atrial fibrillation wide beats are
  * often aberrantly conducted supraventricular beats (Ashman phenomenon), so there a beat counts
- * only when its QRS clearly differs (correlation below `shapeInAf`).
+ * only when its QRS clearly differs (correlation below `shapeInAf`). A beat the scorer itself
+ * judged noise never counts: in muscle artefact the QRS detector finds "beats" of random shapes
+ * at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
  */
 
 /** Thresholds of the VT rule. */
@@ -39,6 +41,8 @@ export interface VtBeat {
   /** Relative score; absent for a gated beat. */
   readonly score?: number;
   readonly gated: boolean;
+  /** The beat scorer judged the beat noise: never ventricular-looking (absent: false). */
+  readonly noise?: boolean;
   readonly qrsSimilarity: number | null;
 }
 
@@ -79,7 +83,7 @@ export class VtRule {
   /** Whether a beat is ventricular-looking (see the module comment). */
   ventricularLike(b: VtBeat, inAf: boolean): boolean {
     const r = b.qrsSimilarity;
-    if (r !== null && r >= this.o.dominant) return false;
+    if (b.noise === true || (r !== null && r >= this.o.dominant)) return false;
     if (inAf) return r !== null && r < this.o.shapeInAf;
     if (b.gated) return r !== null && r < this.o.shape;
     return b.ventricular || (b.score ?? 0) >= this.o.score || (r !== null && r < this.o.shape);

@@ -78,6 +78,17 @@ describe('VtRule', () => {
     );
   });
 
+  it('a beat whose shape is not to be trusted (judged noise, or in flat or clipped seconds) never counts, even flagged and wide', () => {
+    expect(run(sequence(6, (t, rr) => wide(t, rr, { gated: true, noise: true, ventricular: false, score: undefined })))).toEqual([]);
+    expect(run(sequence(6, (t, rr) => wide(t, rr, { noise: true })))).toEqual([]);
+    // A noise beat inside six wide beats splits them: two before it are no run, three after it are.
+    const beats = sequence(6, (t, rr) => wide(t, rr));
+    beats[7] = { ...beats[7], noise: true };
+    const events = run(beats);
+    expect(events.map((e) => e.kind)).toEqual(['onset', 'offset']);
+    expect(events[0]).toMatchObject({ start: beats[8].t });
+  });
+
   it('during AF only a clearly different QRS counts (aberrant conduction is not VT)', () => {
     expect(
       run(
