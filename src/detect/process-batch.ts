@@ -542,7 +542,7 @@ export class Detector {
               rrPrev: beat.rrPrev,
               ventricular: false,
               gated: true,
-              noise: unreadable,
+              unreadable,
               ...shapeOf(beat, span),
             }),
           );
@@ -599,7 +599,8 @@ export class Detector {
               // A beat near clipped samples, in poor seconds, or judged noise by the scorer is an
               // artefact for the rhythm rules too; one the scorer judged noise is no VT beat either.
               gated: artefact || poorSignal || verdict.kind === 'gated',
-              noise: artefact || verdict.kind === 'gated',
+              unreadable: artefact,
+              noise: verdict.kind === 'gated',
               score,
               ...shapeOf(beat, span),
             }),

@@ -102,6 +102,10 @@ export interface RhythmOptions {
   readonly vtDominant: number;
   /** During atrial fibrillation, the QRS correlation below which a beat is ventricular-looking. */
   readonly vtShapeInAf: number;
+  /** A beat the scorer judged noise continues a VT run only with a QRS correlating this much with the previous beat's... */
+  readonly vtNoiseQrsMatch: number;
+  /** ...and an RR interval within this fraction of the previous beat's. */
+  readonly vtNoiseRrChange: number;
   /** Ventricular flutter/fibrillation: detected deflections above `vflBpm` for this long. */
   readonly vflSeconds: number;
   readonly vflBpm: number;
@@ -158,6 +162,8 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtScore: 0.5,
   vtDominant: 0.95,
   vtShapeInAf: 0,
+  vtNoiseQrsMatch: 0.8,
+  vtNoiseRrChange: 0.25,
   vflSeconds: 4,
   vflBpm: 200,
   afWindow: 32,
@@ -183,10 +189,12 @@ export interface MonitoredBeat {
   /** Flagged ventricular by the adapter (`ScoredBeat.kind === 'ventricular'`). */
   readonly ventricular: boolean;
   readonly gated: boolean;
+  /** Flat or clipped signal under the beat (or near it): its shape says nothing, it never counts in a VT run. */
+  readonly unreadable?: boolean;
   /**
-   * The beat's shape is not to be trusted: the scorer judged it noise (a learned patient profile
-   * does so beat by beat), or its seconds are flat or clipped. Not a beat to count in a VT run,
-   * whatever its shape. Other gated beats (noisy seconds the scorer did not judge) count by shape.
+   * The beat scorer looked at the beat and judged it noise (a learned patient profile does so
+   * beat by beat): it counts in a VT run only as a beat like the run's previous one
+   * (`src/detect/vt-rule.ts`). Other gated beats (noisy seconds no scorer judged) count by shape.
    */
   readonly noise?: boolean;
   /** Relative score (1 = the device's threshold); absent for a gated beat. */
@@ -408,8 +416,8 @@ export class RhythmMonitor {
       this.af.skip();
       return out;
     }
-    const { qrsSimilarity, pWave } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
-    this.vtRule(b, qrsSimilarity, out);
+    const { qrsSimilarity, pWave, qrs } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
+    this.vtRule(b, qrsSimilarity, qrs, out);
     if (b.gated) {
       this.resetPattern();
       this.af.skip();
@@ -513,14 +521,16 @@ export class RhythmMonitor {
     s.fast = 0;
   }
 
-  private vtRule(b: MonitoredBeat, qrsSimilarity: number | null, out: EpisodeEvent[]): void {
+  private vtRule(b: MonitoredBeat, qrsSimilarity: number | null, qrs: Float64Array | null, out: EpisodeEvent[]): void {
     const beat = {
       t: b.t,
       rrPrev: b.rrPrev,
       ventricular: b.ventricular,
       gated: b.gated,
+      unreadable: b.unreadable === true,
       noise: b.noise === true,
       qrsSimilarity,
+      qrs,
       ...(b.score === undefined ? {} : { score: b.score }),
     };
     for (const e of this.vt.beat(beat, !!this.s.open.AFIB)) this.onVtEvent(e, b.t, out);
@@ -642,6 +652,8 @@ function vtOptions(o: RhythmOptions) {
     score: o.vtScore,
     dominant: o.vtDominant,
     shapeInAf: o.vtShapeInAf,
+    noiseQrsMatch: o.vtNoiseQrsMatch,
+    noiseRrChange: o.vtNoiseRrChange,
   };
 }
 

@@ -17,6 +17,8 @@ export interface ShapeView {
   readonly qrsSimilarity: number | null;
   /** The stretch where a P wave would be (null: no window, or one too short). */
   readonly pWave: Float64Array | null;
+  /** The beat's QRS stretch (null: no window). */
+  readonly qrs: Float64Array | null;
 }
 
 /** Plain-JSON state of a {@link ShapeTracker}. */
@@ -51,7 +53,7 @@ export class ShapeTracker {
    * teaches nothing) the beat is learned, an on-time beat voting for its shape as the dominant one.
    */
   observe(shape: BeatShape | undefined, rrPrev: number | null, gated: boolean): ShapeView {
-    if (!shape) return { qrsSimilarity: null, pWave: null };
+    if (!shape) return { qrsSimilarity: null, pWave: null, qrs: null };
     const qrs = windowPart(shape.window, shape, QRS_SPAN);
     let qrsSimilarity: number | null;
     if (gated) qrsSimilarity = this.templates.similarity(qrs);
@@ -65,7 +67,7 @@ export class ShapeTracker {
       }
     }
     const pWave = windowPart(shape.window, shape, P_WAVE_SPAN);
-    return { qrsSimilarity, pWave: pWave.length > 0 ? pWave : null };
+    return { qrsSimilarity, pWave: pWave.length > 0 ? pWave : null, qrs: qrs.length > 1 ? qrs : null };
   }
 
   /** Plain-JSON state. */

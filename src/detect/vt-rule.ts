@@ -18,6 +18,8 @@
  * at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
  */
 
+import { correlation } from '../ecg/beat-shape';
+
 /** Thresholds of the VT rule. */
 export interface VtOptions {
   readonly runBeats: number;
@@ -31,6 +33,10 @@ export interface VtOptions {
   readonly dominant: number;
   /** During atrial fibrillation: QRS correlation below which a beat is ventricular-looking (shape alone). */
   readonly shapeInAf: number;
+  /** A beat judged noise continues a run only when its QRS correlates with the previous beat's at least this much. */
+  readonly noiseQrsMatch: number;
+  /** ... and its RR interval differs from the previous beat's by at most this fraction. */
+  readonly noiseRrChange: number;
 }
 
 /** One beat as the VT rule sees it. */
@@ -41,9 +47,13 @@ export interface VtBeat {
   /** Relative score; absent for a gated beat. */
   readonly score?: number;
   readonly gated: boolean;
-  /** The beat scorer judged the beat noise: never ventricular-looking (absent: false). */
+  /** Flat or clipped signal under the beat: its shape says nothing, never ventricular-looking (absent: false). */
+  readonly unreadable?: boolean;
+  /** The beat scorer judged the beat noise: it counts by shape, and only as a beat like the run's previous one (absent: false). */
   readonly noise?: boolean;
   readonly qrsSimilarity: number | null;
+  /** The beat's QRS stretch, to compare with the run's previous beat (absent: not compared). */
+  readonly qrs?: ArrayLike<number> | null;
 }
 
 /** Plain-JSON state of a {@link VtRule}. */
@@ -55,6 +65,8 @@ export interface VtRuleState {
   readonly beats: number;
   /** Start of the open VT episode and beats in it (null: none open). */
   readonly episode: { start: number; beats: number; last: number } | null;
+  /** The run's last beat: its QRS and RR interval (absent in states saved before it was kept). */
+  readonly previous?: { qrs: number[] | null; rr: number | null } | null;
 }
 
 /** What a beat did: an onset (warning or critical), an escalation to critical, an offset. */
@@ -77,15 +89,15 @@ export class VtRule {
     private readonly o: VtOptions,
     state?: VtRuleState,
   ) {
-    this.s = state ? structuredClone(state) : { t: [], rr: [], beats: 0, episode: null };
+    this.s = state ? structuredClone(state) : { t: [], rr: [], beats: 0, episode: null, previous: null };
   }
 
   /** Whether a beat is ventricular-looking (see the module comment). */
   ventricularLike(b: VtBeat, inAf: boolean): boolean {
     const r = b.qrsSimilarity;
-    if (b.noise === true || (r !== null && r >= this.o.dominant)) return false;
+    if (b.unreadable === true || (r !== null && r >= this.o.dominant)) return false;
     if (inAf) return r !== null && r < this.o.shapeInAf;
-    if (b.gated) return r !== null && r < this.o.shape;
+    if (b.gated || b.noise === true) return r !== null && r < this.o.shape;
     return b.ventricular || (b.score ?? 0) >= this.o.score || (r !== null && r < this.o.shape);
   }
 
@@ -93,16 +105,18 @@ export class VtRule {
   beat(b: VtBeat, inAf: boolean): VtEvent[] {
     const out: VtEvent[] = [];
     const s = this.s;
-    if (!this.ventricularLike(b, inAf) || b.rrPrev === null) {
+    const like = this.ventricularLike(b, inAf);
+    if (!like || b.rrPrev === null || !this.continuesRun(b)) {
       this.end(out);
-      if (this.ventricularLike(b, inAf)) this.begin(b.t);
+      if (like) this.begin(b);
       return out;
     }
     if (s.beats === 0) {
-      this.begin(b.t);
+      this.begin(b);
       return out;
     }
     s.beats++;
+    s.previous = previousOf(b);
     s.t.push(b.t);
     s.rr.push(b.rrPrev);
     if (s.t.length > this.o.runBeats) s.t.shift();
@@ -119,7 +133,7 @@ export class VtRule {
     if (!fast) {
       // The run slowed below the rate: the episode ended at the previous beat; this beat may begin another.
       this.end(out);
-      this.begin(b.t);
+      this.begin(b);
       return out;
     }
     s.episode.beats++;
@@ -133,16 +147,33 @@ export class VtRule {
   end(out: VtEvent[] = []): VtEvent[] {
     const e = this.s.episode;
     if (e !== null) out.push({ kind: 'offset', start: e.start, end: e.last });
-    this.s = { t: [], rr: [], beats: 0, episode: null };
+    this.s = { t: [], rr: [], beats: 0, episode: null, previous: null };
     return out;
   }
 
-  private begin(t: number): void {
-    this.s = { t: [t], rr: [], beats: 1, episode: null };
+  private begin(b: VtBeat): void {
+    this.s = { t: [b.t], rr: [], beats: 1, episode: null, previous: previousOf(b) };
+  }
+
+  /**
+   * Whether a beat judged noise continues the current run: like the run's previous beat in QRS
+   * and in interval. A VT run's beats come from one focus (alike, at a steady rate); "beats" the
+   * QRS detector finds in muscle artefact have shapes and intervals that jump from one to the next.
+   */
+  private continuesRun(b: VtBeat): boolean {
+    const previous = this.s.previous;
+    if (b.noise !== true || this.s.beats === 0 || !previous) return true;
+    if (!b.qrs || !previous.qrs || correlation(b.qrs, previous.qrs) < this.o.noiseQrsMatch) return false;
+    return previous.rr === null || b.rrPrev === null || Math.abs(b.rrPrev / previous.rr - 1) <= this.o.noiseRrChange;
   }
 
   /** Plain-JSON state. */
   toJSON(): VtRuleState {
     return structuredClone(this.s);
   }
+}
+
+/** What the next beat of a run is compared with. */
+function previousOf(b: VtBeat): { qrs: number[] | null; rr: number | null } {
+  return { qrs: b.qrs ? Array.from(b.qrs) : null, rr: b.rrPrev };
 }
