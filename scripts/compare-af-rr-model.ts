@@ -33,7 +33,15 @@ import type { AfWindowJudge } from '../src/detect/af-rule';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import { EVAL_EPOCH, runRecordThroughDetector } from '../src/evaluate/mitdb-product';
 import { monitoredBeatsOf, replayAf, type AfWindowSample } from '../src/evaluate/rhythm-replay';
-import { clipSpans, compareEpisodes, referenceRhythm, type EpisodeCounts, type Span } from '../src/evaluate/rhythm-metrics';
+import {
+  clipSpans,
+  compareEpisodes,
+  episodeFigures,
+  referenceRhythm,
+  sumEpisodeCounts,
+  type EpisodeCounts,
+  type Span,
+} from '../src/evaluate/rhythm-metrics';
 import { DEFAULT_RHYTHM_OPTIONS, afOptions, type MonitoredBeat } from '../src/detect/rhythm-monitor';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, epochs: { type: 'string' } }, strict: true });
@@ -140,30 +148,10 @@ function episodesOf(r: RecordData, judge: AfWindowJudge): EpisodeCounts {
 }
 
 function summary(t: Tally) {
-  const sum = (cs: EpisodeCounts[]) =>
-    cs.reduce(
-      (a, c) => ({
-        re: a.re + c.refEpisodes,
-        rd: a.rd + c.refDetected,
-        de: a.de + c.detEpisodes,
-        dt: a.dt + c.detTrue,
-        rs: a.rs + c.refSeconds,
-        rc: a.rc + c.refCovered,
-        ds: a.ds + c.detSeconds,
-        dc: a.dc + c.detCovered,
-      }),
-      { re: 0, rd: 0, de: 0, dt: 0, rs: 0, rc: 0, ds: 0, dc: 0 },
-    );
   const r = (a: number, b: number) => (b > 0 ? Number((a / b).toFixed(4)) : null);
   const ep = (cs: EpisodeCounts[]) => {
-    const s = sum(cs);
-    return {
-      episodeSe: r(s.rd, s.re),
-      episodePpv: r(s.dt, s.de),
-      durationSe: r(s.rc, s.rs),
-      durationPpv: r(s.dc, s.ds),
-      detEpisodes: s.de,
-    };
+    const { episodeSe, episodePpv, durationSe, durationPpv, detEpisodes } = episodeFigures(sumEpisodeCounts(cs));
+    return { episodeSe, episodePpv, durationSe, durationPpv, detEpisodes };
   };
   return {
     windows: {

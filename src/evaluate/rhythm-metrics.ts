@@ -269,34 +269,47 @@ export function rhythmFigures(
   };
 }
 
+const NO_EPISODES: EpisodeCounts = Object.freeze({
+  refEpisodes: 0,
+  refDetected: 0,
+  detEpisodes: 0,
+  detTrue: 0,
+  refSeconds: 0,
+  refCovered: 0,
+  detSeconds: 0,
+  detCovered: 0,
+});
+
+/**
+ * Sums episode counts (of records, or of folds).
+ *
+ * @example
+ * const total = sumEpisodeCounts(records.map((r) => r.af));
+ */
+export function sumEpisodeCounts(all: readonly EpisodeCounts[]): EpisodeCounts {
+  return all.reduce(
+    (a, b) => ({
+      refEpisodes: a.refEpisodes + b.refEpisodes,
+      refDetected: a.refDetected + b.refDetected,
+      detEpisodes: a.detEpisodes + b.detEpisodes,
+      detTrue: a.detTrue + b.detTrue,
+      refSeconds: a.refSeconds + b.refSeconds,
+      refCovered: a.refCovered + b.refCovered,
+      detSeconds: a.detSeconds + b.detSeconds,
+      detCovered: a.detCovered + b.detCovered,
+    }),
+    NO_EPISODES,
+  );
+}
+
 /** Sums figures over records. */
 export function totalRhythmFigures(all: readonly RhythmFigures[]): RhythmFigures {
-  const add = (a: EpisodeCounts, b: EpisodeCounts): EpisodeCounts => ({
-    refEpisodes: a.refEpisodes + b.refEpisodes,
-    refDetected: a.refDetected + b.refDetected,
-    detEpisodes: a.detEpisodes + b.detEpisodes,
-    detTrue: a.detTrue + b.detTrue,
-    refSeconds: a.refSeconds + b.refSeconds,
-    refCovered: a.refCovered + b.refCovered,
-    detSeconds: a.detSeconds + b.detSeconds,
-    detCovered: a.detCovered + b.detCovered,
-  });
-  const zero: EpisodeCounts = {
-    refEpisodes: 0,
-    refDetected: 0,
-    detEpisodes: 0,
-    detTrue: 0,
-    refSeconds: 0,
-    refCovered: 0,
-    detSeconds: 0,
-    detCovered: 0,
-  };
   const onsets: Record<string, number> = {};
   for (const f of all) for (const [k, v] of Object.entries(f.onsets)) onsets[k] = (onsets[k] ?? 0) + v;
   return {
-    af: all.reduce((n, f) => add(n, f.af), zero),
-    vt: all.reduce((n, f) => add(n, f.vt), zero),
-    vtByRate: all.reduce((n, f) => add(n, f.vtByRate), zero),
+    af: sumEpisodeCounts(all.map((f) => f.af)),
+    vt: sumEpisodeCounts(all.map((f) => f.vt)),
+    vtByRate: sumEpisodeCounts(all.map((f) => f.vtByRate)),
     technicalOnClean: all.reduce((n, f) => n + f.technicalOnClean, 0),
     cleanHours: all.reduce((n, f) => n + f.cleanHours, 0),
     onsets,
@@ -306,9 +319,15 @@ export function totalRhythmFigures(all: readonly RhythmFigures[]): RhythmFigures
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? Number((a / b).toFixed(4)) : null);
 
-/** As printed in `eval mitdb --json` under `rhythm`. */
-export function rhythmJson(f: RhythmFigures) {
-  const ep = (c: EpisodeCounts) => ({
+/**
+ * EC57's episode and duration sensitivity and positive predictivity of episode counts (null
+ * where undefined), with the counts they come from.
+ *
+ * @example
+ * const { episodeSe, durationPpv } = episodeFigures(figures.af);
+ */
+export function episodeFigures(c: EpisodeCounts) {
+  return {
     episodeSe: ratio(c.refDetected, c.refEpisodes),
     episodePpv: ratio(c.detTrue, c.detEpisodes),
     durationSe: ratio(c.refCovered, c.refSeconds),
@@ -317,10 +336,14 @@ export function rhythmJson(f: RhythmFigures) {
     detEpisodes: c.detEpisodes,
     refSeconds: Number(c.refSeconds.toFixed(1)),
     detSeconds: Number(c.detSeconds.toFixed(1)),
-  });
-  const { durationSe: _s, durationPpv: _p, ...vt } = ep(f.vt);
+  };
+}
+
+/** As printed in `eval mitdb --json` under `rhythm`. */
+export function rhythmJson(f: RhythmFigures) {
+  const { durationSe: _s, durationPpv: _p, ...vt } = episodeFigures(f.vt);
   return {
-    af: ep(f.af),
+    af: episodeFigures(f.af),
     vtRuns: { se: vt.episodeSe, ppv: vt.episodePpv, refRuns: vt.refEpisodes, detRuns: vt.detEpisodes },
     vtRunsByRate: {
       se: ratio(f.vtByRate.refDetected, f.vtByRate.refEpisodes),
