@@ -4,6 +4,7 @@ import { ecgCleanDelay } from './ecg-clean';
 import { decodeFloat32, encodeFloat32 } from './float32-base64';
 import { QrsDetector, type QrsDetectorState } from './qrs-detector';
 import type { QrsOptions } from './qrs-options';
+import { rrContext } from './rr-context';
 
 /** One heartbeat cut from the stream. */
 export interface Beat {
@@ -225,18 +226,7 @@ export class BeatSegmenter {
 
   /** A newly detected beat: its RR context is fixed now, its window once the post-R span is in. */
   private onBeat(r: number): void {
-    let rrPrev: number | null = null;
-    let rrLocalMean: number | null = null;
-    if (this.lastBeat >= 0) {
-      rrPrev = (r - this.lastBeat) / this.fs;
-      if (this.rr.length > 0) {
-        let sum = 0;
-        for (const rr of this.rr) sum += rr;
-        rrLocalMean = sum / this.rr.length / this.fs;
-      }
-      this.rr.push(r - this.lastBeat);
-      if (this.rr.length > this.rrLocalBeats) this.rr.shift();
-    }
+    const { rrPrev, rrLocalMean } = rrContext(r, this.lastBeat, this.rr, this.rrLocalBeats, this.fs);
     this.lastBeat = r;
     this.held.push({ rIndex: r, rrPrev, rrLocalMean, window: null });
   }

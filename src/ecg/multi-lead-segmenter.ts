@@ -5,6 +5,7 @@ import { ecgCleanDelay } from './ecg-clean';
 import { LeadChannel, type LeadChannelState } from './lead-channel';
 import { EC57_MATCH_WINDOW_SECONDS } from './match-beats';
 import { resolveQrsOptions } from './qrs-options';
+import { rrContext } from './rr-context';
 import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from './signal-quality';
 
 /** Most leads one segmenter fuses (QRS detection runs once per lead: cost grows with it). */
@@ -414,18 +415,7 @@ export class MultiLeadSegmenter {
       // One heartbeat seen by two leads: their R peaks fall within the refractory period.
       if (lead !== this.lastLead && r - this.lastBeat < this.refractory) return;
     }
-    let rrPrev: number | null = null;
-    let rrLocalMean: number | null = null;
-    if (this.lastBeat >= 0) {
-      rrPrev = (r - this.lastBeat) / this.fs;
-      if (this.rr.length > 0) {
-        let sum = 0;
-        for (const rr of this.rr) sum += rr;
-        rrLocalMean = sum / this.rr.length / this.fs;
-      }
-      this.rr.push(r - this.lastBeat);
-      if (this.rr.length > this.rrLocalBeats) this.rr.shift();
-    }
+    const { rrPrev, rrLocalMean } = rrContext(r, this.lastBeat, this.rr, this.rrLocalBeats, this.fs);
     this.lastBeat = r;
     this.lastLead = lead;
     this.held.push({ rIndex: r, lead, rrPrev, rrLocalMean, windows: null });
