@@ -114,14 +114,12 @@ export class Monitoring extends Construct {
     super(scope, id);
     const iteratorAge = props.detectFunction.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) });
     this.alarms = {
-      detectErrors: new cloudwatch.Alarm(this, 'DetectErrors', {
-        alarmDescription: 'beatwatch: the detect function failed (batches are being retried)',
-        metric: props.detectFunction.metricErrors({ statistic: 'Sum', period: Duration.minutes(DETECT_ERRORS_PERIOD_MINUTES) }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      detectErrors: this.anyErrors(
+        'DetectErrors',
+        'beatwatch: the detect function failed (batches are being retried)',
+        props.detectFunction,
+        Duration.minutes(DETECT_ERRORS_PERIOD_MINUTES),
+      ),
       lag: new cloudwatch.Alarm(this, 'DetectLag', {
         alarmDescription: `beatwatch: detection is more than ${props.lagAlarmSeconds} s behind the stream`,
         metric: iteratorAge,
@@ -130,36 +128,22 @@ export class Monitoring extends Construct {
         evaluationPeriods: LAG_EVALUATION_MINUTES,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      detectFailures: new cloudwatch.Alarm(this, 'DetectFailureQueueDepth', {
-        alarmDescription: 'beatwatch: records were given up on (see the detect failure queue)',
-        metric: props.detectFailureQueue.metricApproximateNumberOfMessagesVisible({
-          statistic: 'Maximum',
-          period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES),
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      retrainFailures: new cloudwatch.Alarm(this, 'RetrainErrors', {
-        alarmDescription: 'beatwatch: a retraining run failed; the current model stays in service',
-        metric: props.retrainFunction.metricErrors({ statistic: 'Sum', period: Duration.hours(RETRAIN_ERRORS_PERIOD_HOURS) }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      retrainDeadLetters: new cloudwatch.Alarm(this, 'RetrainDeadLetterQueueDepth', {
-        alarmDescription: 'beatwatch: a scheduled retraining run could not complete (see the retrain dead-letter queue)',
-        metric: props.retrainDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          statistic: 'Maximum',
-          period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES),
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      detectFailures: this.queueNotEmpty(
+        'DetectFailureQueueDepth',
+        'beatwatch: records were given up on (see the detect failure queue)',
+        props.detectFailureQueue,
+      ),
+      retrainFailures: this.anyErrors(
+        'RetrainErrors',
+        'beatwatch: a retraining run failed; the current model stays in service',
+        props.retrainFunction,
+        Duration.hours(RETRAIN_ERRORS_PERIOD_HOURS),
+      ),
+      retrainDeadLetters: this.queueNotEmpty(
+        'RetrainDeadLetterQueueDepth',
+        'beatwatch: a scheduled retraining run could not complete (see the retrain dead-letter queue)',
+        props.retrainDeadLetterQueue,
+      ),
       archiveFreshness: new cloudwatch.Alarm(this, 'ArchiveFreshness', {
         alarmDescription: 'beatwatch: Firehose is behind archiving the stream to history/',
         metric: props.deliveryStream.metric('DeliveryToS3.DataFreshness', {
@@ -171,25 +155,17 @@ export class Monitoring extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      sweepErrors: new cloudwatch.Alarm(this, 'SignalLostSweepErrors', {
-        alarmDescription: 'beatwatch: the signal-lost sweep failed: devices that stop sending may not raise signal-lost',
-        metric: props.sweepFunction.metricErrors({ statistic: 'Sum', period: Duration.minutes(SWEEP_ERRORS_PERIOD_MINUTES) }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      sweepDeadLetters: new cloudwatch.Alarm(this, 'SignalLostSweepDeadLetterQueueDepth', {
-        alarmDescription: 'beatwatch: scheduled signal-lost sweeps failed or were not run (see the sweep dead-letter queue)',
-        metric: props.sweepDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          statistic: 'Maximum',
-          period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES),
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      sweepErrors: this.anyErrors(
+        'SignalLostSweepErrors',
+        'beatwatch: the signal-lost sweep failed: devices that stop sending may not raise signal-lost',
+        props.sweepFunction,
+        Duration.minutes(SWEEP_ERRORS_PERIOD_MINUTES),
+      ),
+      sweepDeadLetters: this.queueNotEmpty(
+        'SignalLostSweepDeadLetterQueueDepth',
+        'beatwatch: scheduled signal-lost sweeps failed or were not run (see the sweep dead-letter queue)',
+        props.sweepDeadLetterQueue,
+      ),
       ...this.streamHealthAlarms(),
     };
     if (props.alarmActions) {
@@ -203,6 +179,33 @@ export class Monitoring extends Construct {
   }
 
   /** One alarm per {@link STREAM_HEALTH_ALARMS} entry, on the detector's EMF metric. */
+  /** An alarm on any error of a function within `period`: a failed invocation needs a look. */
+  private anyErrors(id: string, description: string, fn: lambda.IFunction, period: Duration): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric: fn.metricErrors({ statistic: 'Sum', period }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** An alarm on a failure or dead-letter queue holding any message: something was given up on. */
+  private queueNotEmpty(id: string, description: string, queue: sqs.IQueue): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: Duration.minutes(QUEUE_DEPTH_PERIOD_MINUTES),
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
   private streamHealthAlarms(): { [K in keyof typeof STREAM_HEALTH_ALARMS]: cloudwatch.Alarm } {
     const out = {} as Record<string, cloudwatch.Alarm>;
     for (const [key, spec] of Object.entries(STREAM_HEALTH_ALARMS)) {
