@@ -76,12 +76,25 @@ const usage = [
   '                 (+ retrain:{decision, reason, fromVersion, toVersion, beatsUsed, seconds} with --retrain)',
 ].join('\n');
 
-/** One readable line per rhythm or technical episode alert (onset or offset). */
-function episodeLine(e: EpisodeAlertMessage, labels: Map<string, string>, startTime: number): string {
-  const offset = Math.max(0, Math.round((e.to - startTime) / 1000));
-  const into = `${Math.floor(offset / 60)}:${String(offset % 60).padStart(2, '0')}`;
+/**
+ * One readable line per rhythm or technical episode alert. An onset says when it was raised and
+ * when the episode began; an offset, the episode's span. (An offset's end can be earlier than its
+ * onset was raised: a short pattern is over by the time it is recognised.)
+ *
+ * @example
+ * episodeLine(offsetMessage, new Map([['dev-1', '201 (AF)']]), start);
+ * // 'RHYTHM warning  201 (AF) AFIB offset: the episode lasted 0:30-6:18 into the recording'
+ */
+export function episodeLine(e: EpisodeAlertMessage, labels: Map<string, string>, startTime: number): string {
+  const into = (t: number) => {
+    const s = Math.max(0, Math.round((t - startTime) / 1000));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  };
   const sev = e.severity === 'critical' ? 'CRITICAL' : 'warning ';
-  return `${e.kind.toUpperCase()} ${sev} ${labels.get(e.deviceId) ?? e.deviceId} ${e.rhythm ?? e.reason} ${e.phase} at ${into} into the recording`;
+  const what = `${e.kind.toUpperCase()} ${sev} ${labels.get(e.deviceId) ?? e.deviceId} ${e.rhythm ?? e.reason}`;
+  return e.phase === 'onset'
+    ? `${what} onset raised at ${into(e.to)} into the recording (began ${into(e.from)})`
+    : `${what} offset: the episode lasted ${into(e.from)}-${into(e.to)} into the recording`;
 }
 
 /** One readable line per alert: device, device-clock time (and offset into the recording), severity, beats, score vs threshold. */
