@@ -129,6 +129,8 @@ export interface RhythmOptions {
   readonly bigeminyCycles: number;
   /** (normal, normal, ventricular) cycles that make trigeminy. */
   readonly trigeminyCycles: number;
+  /** A bigeminy or trigeminy episode closes once its pattern has been broken for two cycles and this long. */
+  readonly patternHoldSeconds: number;
 }
 
 /**
@@ -141,8 +143,13 @@ export interface RhythmOptions {
  * (`scripts/choose-rhythm-constants.ts`): a beat belongs to the dominant rhythm for AF at QRS
  * correlation 0.85 and no P wave repeats below a median P-wave correlation of 0.6 (20 of 22
  * folds); for VT a beat is the dominant shape at 0.95, ventricular-looking below 0.5 (below 0
- * during AF) or from a relative score of 0.5 (15 of 22 folds). Technical: 6 poor seconds of the
- * last 10 (9 when the poor seconds are noise), cleared after 5 acceptable ones.
+ * during AF) or from a relative score of 0.5 (15 of 22 folds); a beat judged noise joins a run
+ * only at QRS correlation 0.8 with the previous beat and an RR interval within 25 % of its (what a
+ * monomorphic run is, not tuned). Bigeminy and trigeminy open after 4 and 3 cycles and close once
+ * broken for two cycles and 10 s (a time hysteresis, as monitors give advisory alarms: over the 26
+ * MIT-BIH records it took their onsets from 178 to 102 and raised their episode sensitivity).
+ * Technical: 6 poor seconds of the last 10 (9 when the poor seconds are noise), cleared after 5
+ * acceptable ones.
  */
 export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   sqi: {},
@@ -176,6 +183,7 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   afOffsetBeats: 16,
   bigeminyCycles: 4,
   trigeminyCycles: 3,
+  patternHoldSeconds: 10,
 });
 
 /** Critical rhythms (life-threatening): VT (at `vtCriticalBeats`), VFL, asystole, extreme brady and tachycardia. */
@@ -231,6 +239,11 @@ export interface RhythmMonitorState {
   readonly vt: VtRuleState;
   readonly pattern: string;
   readonly patternT: number[];
+  /**
+   * Per open bigeminy or trigeminy episode: beats in a row since its pattern last held, and when
+   * it last held (absent in states saved before it was kept: counted from now).
+   */
+  readonly patternBroken?: Partial<Record<'BIGEMINY' | 'TRIGEMINY', { beats: number; lastHeld: number }>>;
 }
 
 /**
@@ -582,9 +595,28 @@ export class RhythmMonitor {
     const startOf = (beats: number) => s.patternT[Math.max(0, s.patternT.length - beats)];
     if (bigeminy && !s.open.BIGEMINY && !s.open.VT) this.openEpisode('BIGEMINY', startOf(2 * o.bigeminyCycles), b.t, out);
     if (trigeminy && !s.open.TRIGEMINY && !s.open.VT) this.openEpisode('TRIGEMINY', startOf(3 * o.trigeminyCycles), b.t, out);
-    // Close once the pattern has been broken for two cycles.
-    if (s.open.BIGEMINY && !ends('NV', 2)) this.close('BIGEMINY', startOf(4), out);
-    if (s.open.TRIGEMINY && !ends('NNV', 2)) this.close('TRIGEMINY', startOf(6), out);
+    // Close once the pattern has been broken for two whole cycles (4 beats, 6 beats) and
+    // `patternHoldSeconds`, dated to the last beat where it held: a beat the scorer left
+    // unflagged (or a gated one) inside a long run of the pattern would otherwise end the episode
+    // and start another a few beats on, an onset and an offset alert each time (alarm fatigue:
+    // closing at the first broken cycle, 208's 19 trigeminy episodes raised 55).
+    this.patternHolds('BIGEMINY', ends('NV', 2), 4, b.t, out);
+    this.patternHolds('TRIGEMINY', ends('NNV', 2), 6, b.t, out);
+  }
+
+  private patternHolds(label: 'BIGEMINY' | 'TRIGEMINY', holds: boolean, closeAfter: number, t: number, out: EpisodeEvent[]): void {
+    const s = this.s;
+    const broken = (s.patternBroken ??= {});
+    if (!s.open[label]) {
+      delete broken[label];
+      return;
+    }
+    const was = broken[label] ?? { beats: 0, lastHeld: t };
+    broken[label] = holds ? { beats: 0, lastHeld: t } : { beats: was.beats + 1, lastHeld: was.lastHeld };
+    if ((broken[label]?.beats ?? 0) >= closeAfter && t - was.lastHeld >= this.o.patternHoldSeconds * 1000) {
+      this.close(label, was.lastHeld, out);
+      delete broken[label];
+    }
   }
 
   private openEpisode(label: RhythmLabel, start: number, at: number, out: EpisodeEvent[]): void {

@@ -58,6 +58,9 @@ export interface RhythmFigures {
    * slower than that is left out of the reference (a detection there still counts as true).
    */
   readonly vtByRate: EpisodeCounts;
+  /** Ventricular bigeminy and trigeminy episodes against the reference's `(B` and `(T` (no target; alarm load). */
+  readonly bigeminy: EpisodeCounts;
+  readonly trigeminy: EpisodeCounts;
   /** Technical alert onsets whose start lies in stretches the reference does not mark noisy. */
   readonly technicalOnClean: number;
   readonly cleanHours: number;
@@ -238,6 +241,9 @@ export function rhythmFigures(
     alsoTrue: compared([...flutter, ...referenceRhythm(record, 'VT', toMs)]),
   });
 
+  const bigeminy = compareEpisodes(compared(referenceRhythm(record, 'B', toMs)), compared(episodesOf(episodes, 'BIGEMINY', end)));
+  const trigeminy = compareEpisodes(compared(referenceRhythm(record, 'T', toMs)), compared(episodesOf(episodes, 'TRIGEMINY', end)));
+
   // Clean stretches: outside `~` marks of a noisy or unreadable first channel.
   const noisy: Span[] = [];
   let from: number | null = null;
@@ -262,6 +268,8 @@ export function rhythmFigures(
     af,
     vt,
     vtByRate,
+    bigeminy,
+    trigeminy,
     technicalOnClean,
     cleanHours: (end - toMs(0) - noisyMs) / 3_600_000,
     onsets,
@@ -310,6 +318,8 @@ export function totalRhythmFigures(all: readonly RhythmFigures[]): RhythmFigures
     af: sumEpisodeCounts(all.map((f) => f.af)),
     vt: sumEpisodeCounts(all.map((f) => f.vt)),
     vtByRate: sumEpisodeCounts(all.map((f) => f.vtByRate)),
+    bigeminy: sumEpisodeCounts(all.map((f) => f.bigeminy)),
+    trigeminy: sumEpisodeCounts(all.map((f) => f.trigeminy)),
     technicalOnClean: all.reduce((n, f) => n + f.technicalOnClean, 0),
     cleanHours: all.reduce((n, f) => n + f.cleanHours, 0),
     onsets,
@@ -351,6 +361,8 @@ export function rhythmJson(f: RhythmFigures) {
       refRuns: f.vtByRate.refEpisodes,
       detRuns: f.vtByRate.detEpisodes,
     },
+    bigeminy: episodeFigures(f.bigeminy),
+    trigeminy: episodeFigures(f.trigeminy),
     technicalOnClean: f.technicalOnClean,
     cleanHours: Number(f.cleanHours.toFixed(3)),
     technicalPerCleanHour: f.cleanHours > 0 ? Number((f.technicalOnClean / f.cleanHours).toFixed(3)) : null,

@@ -191,4 +191,23 @@ describe('rhythmFigures', () => {
     expect(f.vt).toMatchObject({ refEpisodes: 1, refDetected: 1, detTrue: 1 });
     expect(f.vtByRate).toMatchObject({ refEpisodes: 0, detEpisodes: 1, detTrue: 1 });
   });
+
+  it('bigeminy and trigeminy episodes against the reference (B and (T, from 5 minutes on', () => {
+    const beats: [number, string][] = [];
+    for (let s = 0; s < 600 * FS; s += 80) beats.push([s, 'N']);
+    const r = record(600, beats, [
+      [0, 'N'],
+      [320, 'B'],
+      [360, 'N'],
+      [400, 'T'],
+      [420, 'N'],
+      [500, 'B'],
+      [520, 'N'],
+    ]);
+    const episodes = [...episode('BIGEMINY', 325, 365), ...episode('TRIGEMINY', 430, 440), ...episode('BIGEMINY', 200, 250)];
+    const f = rhythmFigures(r, episodes, 0, ms);
+    expect(f.bigeminy).toMatchObject({ refEpisodes: 2, refDetected: 1, detEpisodes: 1, detTrue: 1 });
+    expect(f.bigeminy.refCovered).toBeCloseTo(35, 6);
+    expect(f.trigeminy).toMatchObject({ refEpisodes: 1, refDetected: 0, detEpisodes: 1, detTrue: 0 });
+  });
 });
