@@ -1095,8 +1095,10 @@ function noModel(): never {
  * A beat's shape for the rhythm rules: its window on the model's lead, unless another lead's QRS
  * detector found the beat (the model's lead lost it: its window there is noise). A window the
  * quality index calls noisy is still given: fast wide beats read as noise, and the rules know
- * the beat is gated.
+ * the beat is gated. The second lead's window comes along where that lead was usable.
  */
 function shapeOf(beat: TimedBeat, span: { before: number; after: number }): { shape?: BeatShape } {
-  return (beat.lead ?? 0) === 0 ? { shape: { window: beat.window, before: span.before, after: span.after } } : {};
+  if ((beat.lead ?? 0) !== 0) return {};
+  const second = secondLeadBeat(beat);
+  return { shape: { window: beat.window, before: span.before, after: span.after, ...(second === null ? {} : { second: second.window }) } };
 }

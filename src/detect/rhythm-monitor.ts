@@ -408,8 +408,8 @@ export class RhythmMonitor {
       this.af.skip();
       return out;
     }
-    const { qrsSimilarity, pWave } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
-    this.vtRule(b, qrsSimilarity, out);
+    const { qrsSimilarity, pWave, qrsSimilarity2, pWave2 } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
+    this.vtRule(b, qrsSimilarity, qrsSimilarity2, out);
     if (b.gated) {
       this.resetPattern();
       this.af.skip();
@@ -417,7 +417,7 @@ export class RhythmMonitor {
     }
     this.patternRule(b, out);
     const d = this.af.beat(
-      { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity, pWave },
+      { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity, pWave, pWave2 },
       !!s.open.AFIB,
       s.technical === null,
     );
@@ -513,7 +513,7 @@ export class RhythmMonitor {
     s.fast = 0;
   }
 
-  private vtRule(b: MonitoredBeat, qrsSimilarity: number | null, out: EpisodeEvent[]): void {
+  private vtRule(b: MonitoredBeat, qrsSimilarity: number | null, qrsSimilarity2: number | null, out: EpisodeEvent[]): void {
     const beat = {
       t: b.t,
       rrPrev: b.rrPrev,
@@ -521,6 +521,7 @@ export class RhythmMonitor {
       gated: b.gated,
       noise: b.noise === true,
       qrsSimilarity,
+      qrsSimilarity2,
       ...(b.score === undefined ? {} : { score: b.score }),
     };
     for (const e of this.vt.beat(beat, !!this.s.open.AFIB)) this.onVtEvent(e, b.t, out);

@@ -44,6 +44,8 @@ export interface VtBeat {
   /** The beat scorer judged the beat noise: never ventricular-looking (absent: false). */
   readonly noise?: boolean;
   readonly qrsSimilarity: number | null;
+  /** As `qrsSimilarity`, on the device's second lead (absent or null: no usable second lead). */
+  readonly qrsSimilarity2?: number | null;
 }
 
 /** Plain-JSON state of a {@link VtRule}. */
