@@ -102,6 +102,8 @@ export interface RhythmOptions {
   readonly vtDominant: number;
   /** During atrial fibrillation, the QRS correlation below which a beat is ventricular-looking. */
   readonly vtShapeInAf: number;
+  /** QRS correlation with a VT run's previous beat from which a beat the scorer judged noise counts in the run. */
+  readonly vtNoiseResemble: number;
   /** Ventricular flutter/fibrillation: detected deflections above `vflBpm` for this long. */
   readonly vflSeconds: number;
   readonly vflBpm: number;
@@ -134,10 +136,12 @@ export interface RhythmOptions {
  * the dominant rhythm, Dash et al.'s normalized RMSSD above 0.1 with a turning-point ratio below
  * 0.9, no repeating P wave, onset after 16 AF windows and 30 s, offset after 16 non-AF windows.
  * The shape constants were chosen leave-one-record-out on MIT-BIH DS1
- * (`scripts/choose-rhythm-constants.ts`): a beat belongs to the dominant rhythm for AF at QRS
- * correlation 0.85 and no P wave repeats below a median P-wave correlation of 0.6 (20 of 22
- * folds); for VT a beat is the dominant shape at 0.95, ventricular-looking below 0.5 (below 0
- * during AF) or from a relative score of 0.5 (15 of 22 folds). Technical: 6 poor seconds of the
+ * (`scripts/choose-rhythm-constants.ts`, replayed over the beats both leads gave the rules): a
+ * beat belongs to the dominant rhythm for AF at QRS correlation 0.85 and no P wave repeats below
+ * a median P-wave correlation of 0.6 (21 of 22 folds); for VT a beat is the dominant shape at
+ * 0.97, ventricular-looking below 0.7 (below 0 during AF) or from a relative score of 0.75, and
+ * a beat judged noise counts when its QRS correlates 0.8 or more with the run's previous beat
+ * (19 of 22 folds). Technical: 6 poor seconds of the
  * last 10 (9 when the poor seconds are noise), cleared after 5 acceptable ones.
  */
 export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
@@ -154,10 +158,11 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtRunBeats: 3,
   vtCriticalBeats: 5,
   vtBpm: 100,
-  vtShape: 0.5,
-  vtScore: 0.5,
-  vtDominant: 0.95,
+  vtShape: 0.7,
+  vtScore: 0.75,
+  vtDominant: 0.97,
   vtShapeInAf: 0,
+  vtNoiseResemble: 0.8,
   vflSeconds: 4,
   vflBpm: 200,
   afWindow: 32,
@@ -189,6 +194,11 @@ export interface MonitoredBeat {
    * whatever its shape. Other gated beats (noisy seconds the scorer did not judge) count by shape.
    */
   readonly noise?: boolean;
+  /**
+   * The beat lies in flat or clipped seconds or near clipped samples: its window is no shape at
+   * all. (`noise` alone: the scorer judged it noise, which a run of alike wide beats may overrule.)
+   */
+  readonly unreadable?: boolean;
   /** Relative score (1 = the device's threshold); absent for a gated beat. */
   readonly score?: number;
   /** The beat's window as the segmenter cut it, and the seconds it spans before and after the R peak. */
@@ -408,8 +418,8 @@ export class RhythmMonitor {
       this.af.skip();
       return out;
     }
-    const { qrsSimilarity, pWave, qrsSimilarity2, pWave2 } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
-    this.vtRule(b, qrsSimilarity, qrsSimilarity2, out);
+    const { qrsSimilarity, qrs, pWave, qrsSimilarity2, qrs2, pWave2 } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
+    this.vtRule(b, { qrsSimilarity, qrsSimilarity2, qrs, qrs2 }, out);
     if (b.gated) {
       this.resetPattern();
       this.af.skip();
@@ -513,15 +523,19 @@ export class RhythmMonitor {
     s.fast = 0;
   }
 
-  private vtRule(b: MonitoredBeat, qrsSimilarity: number | null, qrsSimilarity2: number | null, out: EpisodeEvent[]): void {
+  private vtRule(
+    b: MonitoredBeat,
+    view: { qrsSimilarity: number | null; qrsSimilarity2: number | null; qrs: Float64Array | null; qrs2: Float64Array | null },
+    out: EpisodeEvent[],
+  ): void {
     const beat = {
       t: b.t,
       rrPrev: b.rrPrev,
       ventricular: b.ventricular,
       gated: b.gated,
       noise: b.noise === true,
-      qrsSimilarity,
-      qrsSimilarity2,
+      unreadable: b.unreadable === true,
+      ...view,
       ...(b.score === undefined ? {} : { score: b.score }),
     };
     for (const e of this.vt.beat(beat, !!this.s.open.AFIB)) this.onVtEvent(e, b.t, out);
@@ -643,6 +657,7 @@ function vtOptions(o: RhythmOptions) {
     score: o.vtScore,
     dominant: o.vtDominant,
     shapeInAf: o.vtShapeInAf,
+    noiseResemble: o.vtNoiseResemble,
   };
 }
 

@@ -10,7 +10,8 @@ import { QrsTemplates, type QrsTemplatesState } from '../ecg/qrs-templates';
 
 /** A beat's window (per-beat normalized samples, evenly spaced) and where its R peak sits. */
 export interface BeatShape extends WindowSpan {
-  readonly window: ArrayLike<number>;
+  /** Its window on the model's lead (absent: that lead lost the beat, its window there is noise). */
+  readonly window?: ArrayLike<number>;
   /** The same beat's window on the device's second lead, where that lead was usable (same span). */
   readonly second?: ArrayLike<number>;
 }
@@ -19,10 +20,14 @@ export interface BeatShape extends WindowSpan {
 export interface ShapeView {
   /** Correlation of its QRS with the dominant QRS (null: no window, or no dominant shape yet). */
   readonly qrsSimilarity: number | null;
+  /** Its QRS (null: no window): what beats of a run are compared with each other on. */
+  readonly qrs: Float64Array | null;
   /** The stretch where a P wave would be (null: no window, or one too short). */
   readonly pWave: Float64Array | null;
   /** As `qrsSimilarity`, on the second lead (null: no usable second-lead window, or no dominant shape there yet). */
   readonly qrsSimilarity2: number | null;
+  /** As `qrs`, on the second lead. */
+  readonly qrs2: Float64Array | null;
   /** As `pWave`, on the second lead. */
   readonly pWave2: Float64Array | null;
 }
@@ -63,16 +68,23 @@ export class ShapeTracker {
    * teaches nothing) the beat is learned, an on-time beat voting for its shape as the dominant one.
    */
   observe(shape: BeatShape | undefined, rrPrev: number | null, gated: boolean): ShapeView {
-    if (!shape) return { qrsSimilarity: null, pWave: null, qrsSimilarity2: null, pWave2: null };
+    if (!shape) return { qrsSimilarity: null, qrs: null, pWave: null, qrsSimilarity2: null, qrs2: null, pWave2: null };
     const recent = [...this.rrRecent].sort((x, y) => x - y);
     const onTime = rrPrev !== null && recent.length >= 4 && rrPrev >= ON_TIME_FRACTION * recent[recent.length >> 1];
-    const first = viewOn(this.templates, shape.window, shape, onTime, gated);
+    const first = shape.window === undefined ? null : viewOn(this.templates, shape.window, shape, onTime, gated);
     const second = shape.second === undefined ? null : viewOn(this.templates2, shape.second, shape, onTime, gated);
     if (!gated && rrPrev !== null) {
       this.rrRecent.push(rrPrev);
       if (this.rrRecent.length > RR_RECENT_KEPT) this.rrRecent.shift();
     }
-    return { ...first, qrsSimilarity2: second?.qrsSimilarity ?? null, pWave2: second?.pWave ?? null };
+    return {
+      qrsSimilarity: first?.qrsSimilarity ?? null,
+      qrs: first?.qrs ?? null,
+      pWave: first?.pWave ?? null,
+      qrsSimilarity2: second?.qrsSimilarity ?? null,
+      qrs2: second?.qrs ?? null,
+      pWave2: second?.pWave ?? null,
+    };
   }
 
   /** Plain-JSON state. */
@@ -88,9 +100,9 @@ function viewOn(
   span: WindowSpan,
   onTime: boolean,
   gated: boolean,
-): { qrsSimilarity: number | null; pWave: Float64Array | null } {
+): { qrsSimilarity: number | null; qrs: Float64Array; pWave: Float64Array | null } {
   const qrs = windowPart(window, span, QRS_SPAN);
   const qrsSimilarity = gated ? templates.similarity(qrs) : templates.observe(qrs, onTime);
   const pWave = windowPart(window, span, P_WAVE_SPAN);
-  return { qrsSimilarity, pWave: pWave.length > 0 ? pWave : null };
+  return { qrsSimilarity, qrs, pWave: pWave.length > 0 ? pWave : null };
 }

@@ -13,10 +13,22 @@
  * poor-quality seconds (gated: no score) count by shape alone, so a VT run whose fast wide beats
  * look like noise to the quality index is still seen. During atrial fibrillation wide beats are
  * often aberrantly conducted supraventricular beats (Ashman phenomenon), so there a beat counts
- * only when its QRS clearly differs (correlation below `shapeInAf`). A beat the scorer itself
- * judged noise never counts: in muscle artefact the QRS detector finds "beats" of random shapes
- * at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
+ * only when its QRS clearly differs (correlation below `shapeInAf`).
+ *
+ * Two leads: a ventricular beat's QRS differs from the dominant one on every lead, so a beat
+ * whose second-lead QRS matches the dominant shape there (`dominant`) is no ventricular beat;
+ * and a beat the model's lead lost (no shape there) is judged on its second-lead shape.
+ *
+ * Beats the scorer judged noise: in muscle artefact the QRS detector finds "beats" of random
+ * shapes at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
+ * But fast wide ventricular beats look like noise to a scorer that learned narrow ones (MIT-BIH
+ * 203). What tells them apart is that the beats of a VT run look alike (one ectopic focus, the
+ * same path through the ventricles) and artefact "beats" do not: a beat judged noise counts only
+ * when its QRS resembles the run's previous beat (correlation `noiseResemble` or more, on either
+ * lead). A beat in flat or clipped seconds (`unreadable`) never counts: clipped beats look alike.
  */
+
+import { correlation } from '../ecg/beat-shape';
 
 /** Thresholds of the VT rule. */
 export interface VtOptions {
@@ -31,6 +43,8 @@ export interface VtOptions {
   readonly dominant: number;
   /** During atrial fibrillation: QRS correlation below which a beat is ventricular-looking (shape alone). */
   readonly shapeInAf: number;
+  /** QRS correlation with the run's previous beat from which a beat the scorer judged noise counts in the run. */
+  readonly noiseResemble: number;
 }
 
 /** One beat as the VT rule sees it. */
@@ -41,11 +55,17 @@ export interface VtBeat {
   /** Relative score; absent for a gated beat. */
   readonly score?: number;
   readonly gated: boolean;
-  /** The beat scorer judged the beat noise: never ventricular-looking (absent: false). */
+  /** The beat scorer judged the beat noise: it counts only when it resembles the run's previous beat (absent: false). */
   readonly noise?: boolean;
   readonly qrsSimilarity: number | null;
   /** As `qrsSimilarity`, on the device's second lead (absent or null: no usable second lead). */
   readonly qrsSimilarity2?: number | null;
+  /** Flat or clipped seconds, or near clipped samples: never ventricular-looking (absent: false). */
+  readonly unreadable?: boolean;
+  /** Its QRS (absent or null: no window). */
+  readonly qrs?: ArrayLike<number> | null;
+  /** Its QRS on the second lead (absent or null: none usable). */
+  readonly qrs2?: ArrayLike<number> | null;
 }
 
 /** Plain-JSON state of a {@link VtRule}. */
@@ -55,6 +75,11 @@ export interface VtRuleState {
   readonly rr: number[];
   /** Beats in the current run. */
   readonly beats: number;
+  /** QRS of the run's last beat on each lead (absent or null: unknown). */
+  readonly qrs?: number[] | null;
+  readonly qrs2?: number[] | null;
+  /** The run's first beat was judged noise by the scorer. */
+  readonly noiseFirst?: boolean;
   /** Start of the open VT episode and beats in it (null: none open). */
   readonly episode: { start: number; beats: number; last: number } | null;
 }
@@ -84,11 +109,27 @@ export class VtRule {
 
   /** Whether a beat is ventricular-looking (see the module comment). */
   ventricularLike(b: VtBeat, inAf: boolean): boolean {
-    const r = b.qrsSimilarity;
-    if (b.noise === true || (r !== null && r >= this.o.dominant)) return false;
+    // A run begun by a beat judged noise goes on only with a beat that resembles it.
+    const mustResemble = b.noise === true || (this.s.beats === 1 && this.s.noiseFirst === true);
+    return this.looksVentricular(b, inAf) && (!mustResemble || this.resemblesRun(b));
+  }
+
+  /** Ventricular-looking by the shape and score alone, whatever the scorer judged noise. */
+  private looksVentricular(b: VtBeat, inAf: boolean): boolean {
+    const r2 = b.qrsSimilarity2 ?? null;
+    const r = b.qrsSimilarity ?? r2;
+    if (b.unreadable === true || (r !== null && r >= this.o.dominant) || (r2 !== null && r2 >= this.o.dominant)) return false;
     if (inAf) return r !== null && r < this.o.shapeInAf;
-    if (b.gated) return r !== null && r < this.o.shape;
+    if (b.gated || b.noise === true) return r !== null && r < this.o.shape;
     return b.ventricular || (b.score ?? 0) >= this.o.score || (r !== null && r < this.o.shape);
+  }
+
+  /** Whether a beat's QRS resembles the run's previous beat on a lead both have. */
+  private resemblesRun(b: VtBeat): boolean {
+    if (this.s.beats === 0) return false;
+    const alike = (qrs: ArrayLike<number> | null | undefined, last: number[] | null | undefined) =>
+      !!qrs && !!last && qrs.length === last.length && correlation(qrs, last) >= this.o.noiseResemble;
+    return alike(b.qrs, this.s.qrs) || alike(b.qrs2, this.s.qrs2);
   }
 
   /** One beat; `inAf`: an atrial fibrillation episode is open. */
@@ -97,13 +138,16 @@ export class VtRule {
     const s = this.s;
     if (!this.ventricularLike(b, inAf) || b.rrPrev === null) {
       this.end(out);
-      if (this.ventricularLike(b, inAf)) this.begin(b.t);
+      // Any beat that looks ventricular may begin a run; one judged noise then needs the next to resemble it.
+      if (this.looksVentricular(b, inAf)) this.begin(b);
       return out;
     }
     if (s.beats === 0) {
-      this.begin(b.t);
+      this.begin(b);
       return out;
     }
+    s.qrs = b.qrs ? Array.from(b.qrs) : null;
+    s.qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
     s.beats++;
     s.t.push(b.t);
     s.rr.push(b.rrPrev);
@@ -121,7 +165,7 @@ export class VtRule {
     if (!fast) {
       // The run slowed below the rate: the episode ended at the previous beat; this beat may begin another.
       this.end(out);
-      this.begin(b.t);
+      this.begin(b);
       return out;
     }
     s.episode.beats++;
@@ -139,8 +183,10 @@ export class VtRule {
     return out;
   }
 
-  private begin(t: number): void {
-    this.s = { t: [t], rr: [], beats: 1, episode: null };
+  private begin(b: VtBeat): void {
+    const qrs = b.qrs ? Array.from(b.qrs) : null;
+    const qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
+    this.s = { t: [b.t], rr: [], beats: 1, qrs, qrs2, noiseFirst: b.noise === true, episode: null };
   }
 
   /** Plain-JSON state. */

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { VtRule, type VtBeat, type VtOptions } from '../../src/detect/vt-rule';
 
-const OPTIONS: VtOptions = { runBeats: 3, criticalBeats: 5, bpm: 100, shape: 0.5, score: 0.5, dominant: 0.95, shapeInAf: 0 };
+const OPTIONS: VtOptions = {
+  runBeats: 3,
+  criticalBeats: 5,
+  bpm: 100,
+  shape: 0.5,
+  score: 0.5,
+  dominant: 0.95,
+  shapeInAf: 0,
+  noiseResemble: 0.8,
+};
 
 const normal = (t: number, rr = 0.8): VtBeat => ({ t, rrPrev: rr, ventricular: false, score: 0.1, gated: false, qrsSimilarity: 0.99 });
 const wide = (t: number, rr = 0.45, extra: Partial<VtBeat> = {}): VtBeat => ({
@@ -109,5 +118,33 @@ describe('VtRule', () => {
       split.push(...rule.beat(b, false).map((e) => ({ ...e, at: b.t })));
     });
     expect(split).toEqual(whole);
+  });
+
+  it('beats the scorer judged noise count when their QRS complexes look alike (one focus), not when they differ (artefact)', () => {
+    const qrs = (k: number) => Array.from({ length: 19 }, (_, i) => Math.sin(i / 3) + 0.01 * k);
+    const alike = sequence(5, (t, rr) => wide(t, rr, { gated: true, noise: true, ventricular: false, score: undefined, qrs: qrs(t) }));
+    expect(run(alike).map((e) => e.kind)).toEqual(['onset', 'critical', 'offset']);
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const unlike = sequence(5, (t, rr) =>
+      wide(t, rr, { gated: true, noise: true, ventricular: false, score: undefined, qrs: Array.from({ length: 19 }, random) }),
+    );
+    expect(run(unlike)).toEqual([]);
+    // Alike but in flat or clipped seconds: clipped beats look alike, they never count.
+    expect(run(sequence(5, (t, rr) => wide(t, rr, { gated: true, noise: true, unreadable: true, score: undefined, qrs: qrs(t) })))).toEqual(
+      [],
+    );
+  });
+
+  it('a beat whose second-lead QRS matches the dominant shape there is no ventricular beat; one the model lead lost is judged on the second lead', () => {
+    expect(run(sequence(5, (t, rr) => wide(t, rr, { qrsSimilarity2: 0.98 })))).toEqual([]);
+    const lost = sequence(5, (t, rr) =>
+      wide(t, rr, { gated: true, ventricular: false, score: undefined, qrsSimilarity: null, qrsSimilarity2: -0.6 }),
+    );
+    expect(run(lost).map((e) => e.kind)).toEqual(['onset', 'critical', 'offset']);
+    const lostNormal = sequence(5, (t, rr) =>
+      wide(t, rr, { gated: true, ventricular: false, score: undefined, qrsSimilarity: null, qrsSimilarity2: 0.8 }),
+    );
+    expect(run(lostNormal)).toEqual([]);
   });
 });
