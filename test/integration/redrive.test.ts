@@ -123,7 +123,9 @@ describe('beatwatch redrive against the local emulators', () => {
       alertQueueName: 'redrive-history-pager',
       failureQueueName: 'redrive-history-failures',
     });
-    const rec = readWfdbRecord(`${MITDB}/119`);
+    // 201 opens in atrial fibrillation: its AFIB onset (a true one) is an alert the refused device
+    // must get back. 119's first 90 s, used before, raise no alert at all with these settings.
+    const rec = readWfdbRecord(`${MITDB}/201`);
     const signal = rec.signals[0].samples.subarray(0, SECONDS * rec.fs);
     // Two devices with the same signal: SNS refuses the alerts of `down` only, `up` goes through
     // live, so `up` is what `down` must end up with, and its alerts went out before the discard.
