@@ -2,9 +2,10 @@
  * How the shape constants of the rhythm rules (`DEFAULT_RHYTHM_OPTIONS` in
  * `src/detect/rhythm-monitor.ts`) were chosen: leave-one-record-out on MIT-BIH DS1 only.
  *
- * Each DS1 record runs through the detector once (its beats and scores do not depend on these
- * constants), then the per-beat rhythm rules are replayed over its beats for every candidate
- * (`src/evaluate/rhythm-replay.ts`). For each record, the candidate that does best on the other
+ * Each DS1 record runs through the detector once as `eval mitdb` runs it (both leads; its beats
+ * and scores do not depend on these constants), keeping every beat as the rhythm rules were given
+ * it (shapes on both leads, scores, gated and noise flags), then the per-beat rhythm rules are
+ * replayed over those beats for every candidate (`src/evaluate/rhythm-replay.ts`). For each record, the candidate that does best on the other
  * 21 is picked and scored on the record left out; the pooled left-out figures are the honest
  * estimate, and the candidate picked on all 22 is the one shipped. The thresholds from the
  * literature (Dash et al.'s normalized RMSSD 0.1, the 100 bpm VT rate, 3 and 5 beats) are not
@@ -13,7 +14,7 @@
  * - AF: `afDominant` (QRS correlation for a beat to count in the rhythm) x `afPWave` (median
  *   P-wave correlation below which no P wave repeats); best = the largest of the smallest of
  *   episode Se, episode +P, duration Se and duration +P (all four have a 90 % target).
- * - VT: `vtShape`, `vtScore`, `vtShapeInAf`, `vtDominant`; best = the largest min(Se / 0.9,
+ * - VT: `vtShape`, `vtScore`, `vtShapeInAf`, `vtDominant`, `vtNoiseResemble`; best = the largest min(Se / 0.9,
  *   +P / 0.8) (the targets), ties to the larger Se + +P.
  *
  * usage: npx tsx scripts/choose-rhythm-constants.ts [--json]
@@ -21,11 +22,10 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadMitdbRecord, type MitdbRecord } from '../src/ecg/mitdb';
-import { DEFAULT_BEAT_WINDOW } from '../src/ecg/beat-window-spec';
 import type { RhythmOptions } from '../src/detect/rhythm-monitor';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
-import { EVAL_EPOCH, runRecordThroughDetector } from '../src/evaluate/mitdb-product';
-import { monitoredBeatsOf, replayRhythm } from '../src/evaluate/rhythm-replay';
+import { EVAL_EPOCH, runRecordThroughDetector, withGains } from '../src/evaluate/mitdb-product';
+import { replayRhythm } from '../src/evaluate/rhythm-replay';
 import { rhythmFigures, totalRhythmFigures, rhythmJson, type EpisodeCounts, type RhythmFigures } from '../src/evaluate/rhythm-metrics';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' } }, strict: true });
@@ -41,7 +41,13 @@ function grid(axes: Record<string, number[]>): Candidate[] {
 }
 
 const AF_GRID = grid({ afDominant: [0.85, 0.9, 0.95], afPWave: [0.5, 0.6, 0.7, 0.8] });
-const VT_GRID = grid({ vtShape: [0.5, 0.7], vtScore: [0.5, 0.75, 1], vtShapeInAf: [-0.5, 0, 0.5], vtDominant: [0.95, 0.97] });
+const VT_GRID = grid({
+  vtShape: [0.5, 0.7],
+  vtScore: [0.5, 0.75, 1],
+  vtShapeInAf: [-0.5, 0, 0.5],
+  vtDominant: [0.95, 0.97],
+  vtNoiseResemble: [0.7, 0.8, 0.9],
+});
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
 const afScore = (c: EpisodeCounts): number[] => {
@@ -67,8 +73,12 @@ async function figures(): Promise<{ records: string[]; af: RhythmFigures[][]; vt
   for (const name of MITDB_DS1) {
     const record: MitdbRecord = loadMitdbRecord(DATA, name);
     const { model } = defaultModelFor(name);
-    const run = await runRecordThroughDetector({ deviceId: name, signal: record.signal, fs: record.fs }, model);
-    const beats = monitoredBeatsOf(record, run, model.window ?? DEFAULT_BEAT_WINDOW);
+    const leads = record.leads ? { leads: withGains(record.leads) } : {};
+    const run = await runRecordThroughDetector({ deviceId: name, signal: record.signal, fs: record.fs, ...leads }, model, {
+      leads: 2,
+      keepMonitoredBeats: true,
+    });
+    const beats = run.monitored ?? [];
     const toMs = (s: number) => EVAL_EPOCH + (s * 1000) / record.fs;
     const score = (c: Candidate) => rhythmFigures(record, replayRhythm(beats, c, record.fs), 0, toMs);
     af.push(AF_GRID.map(score));

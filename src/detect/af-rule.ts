@@ -14,7 +14,9 @@
  * - **No repeating P wave**: in sinus rhythm, with or without ectopy, the stretch before each
  *   QRS holds the same P wave; in AF it holds fibrillatory waves that do not repeat. Each
  *   beat's P-wave stretch in the window is correlated with the window's mean stretch; a median
- *   below `pWave` means no P wave repeats. RR irregularity combined with
+ *   below `pWave` means no P wave repeats. With a second lead, a P wave that repeats on either
+ *   lead counts: sinus P waves can be all but invisible in MLII and plain in V1 (MIT-BIH 200,
+ *   ventricular bigeminy whose irregular sinus intervals read as AF on MLII alone). RR irregularity combined with
  *   P-wave absence is the approach of e.g. Babaeizadeh et al. ("Improvements in atrial
  *   fibrillation detection for real-time monitoring", J Electrocardiol 42(6):522-526, 2009).
  * - **Hysteresis**: `onsetBeats` AF windows in a row lasting `minSeconds` (the clinical
@@ -53,6 +55,8 @@ export interface AfBeat {
   readonly qrsSimilarity: number | null;
   /** The stretch of its window where a P wave would be (null: no window). */
   readonly pWave: ArrayLike<number> | null;
+  /** The same stretch on the device's second lead (absent or null: none usable). */
+  readonly pWave2?: ArrayLike<number> | null;
 }
 
 /** Plain-JSON state of an {@link AfRule}. */
@@ -61,6 +65,8 @@ export interface AfRuleState {
   readonly nnT: number[];
   /** Per interval of `nn`: its beat's P-wave stretch (null: unknown). */
   readonly p: (number[] | null)[];
+  /** As `p`, on the second lead (absent in states saved before it was kept). */
+  readonly p2?: (number[] | null)[];
   readonly prevDominant: boolean;
   /** Beats with a known QRS similarity have been seen: from then on a beat without one does not count. */
   readonly shaped?: boolean;
@@ -138,10 +144,14 @@ export class AfRule {
     s.nn.push(b.rrPrev as number);
     s.nnT.push(b.t);
     s.p.push(b.pWave === null ? null : Array.from(b.pWave));
+    s.p2 ??= s.p.map(() => null);
+    s.p2.push(b.pWave2 === undefined || b.pWave2 === null ? null : Array.from(b.pWave2));
+    while (s.p2.length > s.p.length) s.p2.shift();
     if (s.nn.length > this.o.window) {
       s.nn.shift();
       s.nnT.shift();
       s.p.shift();
+      s.p2.shift();
     }
     if (s.nn.length < this.o.window) return null;
     const af = this.windowIsAf();
@@ -180,18 +190,30 @@ export class AfRule {
     return { rr: this.s.nn, t: this.s.nnT };
   }
 
-  /** Median correlation of the window's P-wave stretches with their mean (null: fewer than half known). */
+  /**
+   * Median correlation of the window's P-wave stretches with their mean (null: fewer than half
+   * known). With a second lead, the larger of the two leads' medians: a P wave that repeats on
+   * either lead is a P wave (sinus P waves are often flat in one lead and plain in another).
+   */
   pWaveConsistency(): number | null {
-    const known = this.s.p.filter((p): p is number[] => p !== null && p.length === this.s.p.find((q) => q !== null)?.length);
-    if (known.length < Math.max(4, this.s.p.length / 2)) return null;
-    const mean = new Float64Array(known[0].length);
-    for (const p of known) for (let i = 0; i < mean.length; i++) mean[i] += p[i] / known.length;
-    const r = known.map((p) => correlation(p, mean)).sort((a, b) => a - b);
-    return r.length % 2 === 1 ? r[r.length >> 1] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+    const first = medianConsistency(this.s.p);
+    const second = medianConsistency(this.s.p2 ?? []);
+    return first === null ? second : second === null ? first : Math.max(first, second);
   }
 
   /** Plain-JSON state. */
   toJSON(): AfRuleState {
     return structuredClone(this.s);
   }
+}
+
+/** Median correlation of P-wave stretches with their mean (null: fewer than half of them known). */
+function medianConsistency(stretches: readonly (number[] | null)[]): number | null {
+  const length = stretches.find((q) => q !== null)?.length;
+  const known = stretches.filter((p): p is number[] => p !== null && p.length === length);
+  if (known.length < Math.max(4, stretches.length / 2)) return null;
+  const mean = new Float64Array(known[0].length);
+  for (const p of known) for (let i = 0; i < mean.length; i++) mean[i] += p[i] / known.length;
+  const r = known.map((p) => correlation(p, mean)).sort((a, b) => a - b);
+  return r.length % 2 === 1 ? r[r.length >> 1] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
 }

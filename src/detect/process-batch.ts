@@ -6,6 +6,7 @@ import {
   RhythmMonitor,
   type BeatShape,
   type EpisodeEvent,
+  type MonitoredBeat,
   type RhythmOptions,
 } from './rhythm-monitor';
 import { DeviceRegistry, type DeviceRegistryOptions } from './device-registry';
@@ -120,6 +121,11 @@ export interface DetectorOptions extends DeviceRegistryOptions {
    * (README): a higher V AUC, but more false alerts, so off by default.
    */
   readonly secondLeadScoring?: boolean;
+  /**
+   * Sees every beat as the rhythm rules are given it (evaluation only: choosing the rules'
+   * constants replays them over exactly these beats, `src/evaluate/rhythm-replay.ts`).
+   */
+  readonly rhythmTap?: (deviceId: string, beat: MonitoredBeat) => void;
 }
 
 export { DEFAULT_SIGNAL_LOST_SECONDS } from '../contract/signal-lost';
@@ -536,12 +542,13 @@ export class Detector {
           counts.gatedBeats++;
           scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });
           work.events.push(
-            ...monitor.beat({
+            ...this.rhythmBeat(work.deviceId, monitor, {
               t: beat.t,
               rIndex: beat.rIndex,
               rrPrev: beat.rrPrev,
               ventricular: false,
               gated: true,
+              noise: unreadable,
               unreadable,
               ...shapeOf(beat, span),
             }),
@@ -591,7 +598,7 @@ export class Detector {
               : 'normal';
         if (monitor !== null)
           work.events.push(
-            ...monitor.beat({
+            ...this.rhythmBeat(work.deviceId, monitor, {
               t: beat.t,
               rIndex: beat.rIndex,
               rrPrev: beat.rrPrev,
@@ -599,8 +606,8 @@ export class Detector {
               // A beat near clipped samples, in poor seconds, or judged noise by the scorer is an
               // artefact for the rhythm rules too; one the scorer judged noise is no VT beat either.
               gated: artefact || poorSignal || verdict.kind === 'gated',
+              noise: artefact || verdict.kind === 'gated',
               unreadable: artefact,
-              noise: verdict.kind === 'gated',
               score,
               ...shapeOf(beat, span),
             }),
@@ -891,6 +898,12 @@ export class Detector {
   }
 
   /** Feeds a record to the device's signal-quality and rhythm monitor; returns its episode events. */
+  /** One beat to a device's rhythm rules (and to the evaluation's tap, when one listens). */
+  private rhythmBeat(deviceId: string, monitor: RhythmMonitor, beat: MonitoredBeat): EpisodeEvent[] {
+    this.options.rhythmTap?.(deviceId, beat);
+    return monitor.beat(beat);
+  }
+
   private monitorRecord(state: DeviceState, record: DecodedRecord, admitted: ReturnType<DeviceState['admit']>): EpisodeEvent[] {
     // The monitor needs the segmenter's R peaks as they are found (asystole, rate rules): a
     // segmenter that cannot report them (a toy one in tests) runs without it.
@@ -1096,8 +1109,12 @@ function noModel(): never {
  * A beat's shape for the rhythm rules: its window on the model's lead, unless another lead's QRS
  * detector found the beat (the model's lead lost it: its window there is noise). A window the
  * quality index calls noisy is still given: fast wide beats read as noise, and the rules know
- * the beat is gated.
+ * the beat is gated. The second lead's window comes along where that lead was usable, also for
+ * a beat the model's lead lost.
  */
 function shapeOf(beat: TimedBeat, span: { before: number; after: number }): { shape?: BeatShape } {
-  return (beat.lead ?? 0) === 0 ? { shape: { window: beat.window, before: span.before, after: span.after } } : {};
+  const first = (beat.lead ?? 0) === 0 ? { window: beat.window } : {};
+  const second = secondLeadBeat(beat);
+  if (second === null && (beat.lead ?? 0) !== 0) return {};
+  return { shape: { ...first, before: span.before, after: span.after, ...(second === null ? {} : { second: second.window }) } };
 }

@@ -102,10 +102,8 @@ export interface RhythmOptions {
   readonly vtDominant: number;
   /** During atrial fibrillation, the QRS correlation below which a beat is ventricular-looking. */
   readonly vtShapeInAf: number;
-  /** A beat the scorer judged noise continues a VT run only with a QRS correlating this much with the previous beat's... */
-  readonly vtNoiseQrsMatch: number;
-  /** ...and an RR interval within this fraction of the previous beat's. */
-  readonly vtNoiseRrChange: number;
+  /** QRS correlation with a VT run's previous beat from which a beat the scorer judged noise counts in the run. */
+  readonly vtNoiseResemble: number;
   /** Ventricular flutter/fibrillation: detected deflections above `vflBpm` for this long. */
   readonly vflSeconds: number;
   readonly vflBpm: number;
@@ -140,14 +138,14 @@ export interface RhythmOptions {
  * the dominant rhythm, Dash et al.'s normalized RMSSD above 0.1 with a turning-point ratio below
  * 0.9, no repeating P wave, onset after 16 AF windows and 30 s, offset after 16 non-AF windows.
  * The shape constants were chosen leave-one-record-out on MIT-BIH DS1
- * (`scripts/choose-rhythm-constants.ts`): a beat belongs to the dominant rhythm for AF at QRS
- * correlation 0.85 and no P wave repeats below a median P-wave correlation of 0.6 (20 of 22
- * folds); for VT a beat is the dominant shape at 0.95, ventricular-looking below 0.5 (below 0
- * during AF) or from a relative score of 0.5 (15 of 22 folds); a beat judged noise joins a run
- * only at QRS correlation 0.8 with the previous beat and an RR interval within 25 % of its (what a
- * monomorphic run is, not tuned). Bigeminy and trigeminy open after 4 and 3 cycles and close once
- * broken for two cycles and 10 s (a time hysteresis, as monitors give advisory alarms: over the 26
- * MIT-BIH records it took their onsets from 178 to 102 and raised their episode sensitivity).
+ * (`scripts/choose-rhythm-constants.ts`, replayed over the beats both leads gave the rules): a
+ * beat belongs to the dominant rhythm for AF at QRS correlation 0.85 and no P wave repeats below
+ * a median P-wave correlation of 0.6 (21 of 22 folds); for VT a beat is the dominant shape at
+ * 0.97, ventricular-looking below 0.7 (below 0 during AF) or from a relative score of 0.75, and
+ * a beat judged noise counts when its QRS correlates 0.8 or more with the run's previous beat
+ * (19 of 22 folds). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
+ * two cycles and 10 s (a time hysteresis, as monitors give advisory alarms: over the 26 MIT-BIH
+ * records it took their onsets from 178 to 102 and raised their episode sensitivity).
  * Technical: 6 poor seconds of the last 10 (9 when the poor seconds are noise), cleared after 5
  * acceptable ones.
  */
@@ -165,12 +163,11 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtRunBeats: 3,
   vtCriticalBeats: 5,
   vtBpm: 100,
-  vtShape: 0.5,
-  vtScore: 0.5,
-  vtDominant: 0.95,
+  vtShape: 0.7,
+  vtScore: 0.75,
+  vtDominant: 0.97,
   vtShapeInAf: 0,
-  vtNoiseQrsMatch: 0.8,
-  vtNoiseRrChange: 0.25,
+  vtNoiseResemble: 0.8,
   vflSeconds: 4,
   vflBpm: 200,
   afWindow: 32,
@@ -197,14 +194,17 @@ export interface MonitoredBeat {
   /** Flagged ventricular by the adapter (`ScoredBeat.kind === 'ventricular'`). */
   readonly ventricular: boolean;
   readonly gated: boolean;
-  /** Flat or clipped signal under the beat (or near it): its shape says nothing, it never counts in a VT run. */
-  readonly unreadable?: boolean;
   /**
-   * The beat scorer looked at the beat and judged it noise (a learned patient profile does so
-   * beat by beat): it counts in a VT run only as a beat like the run's previous one
-   * (`src/detect/vt-rule.ts`). Other gated beats (noisy seconds no scorer judged) count by shape.
+   * The beat's shape is not to be trusted: the scorer judged it noise (a learned patient profile
+   * does so beat by beat), or its seconds are flat or clipped. Not a beat to count in a VT run,
+   * whatever its shape. Other gated beats (noisy seconds the scorer did not judge) count by shape.
    */
   readonly noise?: boolean;
+  /**
+   * The beat lies in flat or clipped seconds or near clipped samples: its window is no shape at
+   * all. (`noise` alone: the scorer judged it noise, which a run of alike wide beats may overrule.)
+   */
+  readonly unreadable?: boolean;
   /** Relative score (1 = the device's threshold); absent for a gated beat. */
   readonly score?: number;
   /** The beat's window as the segmenter cut it, and the seconds it spans before and after the R peak. */
@@ -429,8 +429,8 @@ export class RhythmMonitor {
       this.af.skip();
       return out;
     }
-    const { qrsSimilarity, pWave, qrs } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
-    this.vtRule(b, qrsSimilarity, qrs, out);
+    const { qrsSimilarity, qrs, pWave, qrsSimilarity2, qrs2, pWave2 } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
+    this.vtRule(b, { qrsSimilarity, qrsSimilarity2, qrs, qrs2 }, out);
     if (b.gated) {
       this.resetPattern();
       this.af.skip();
@@ -438,7 +438,7 @@ export class RhythmMonitor {
     }
     this.patternRule(b, out);
     const d = this.af.beat(
-      { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity, pWave },
+      { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity, pWave, pWave2 },
       !!s.open.AFIB,
       s.technical === null,
     );
@@ -534,16 +534,19 @@ export class RhythmMonitor {
     s.fast = 0;
   }
 
-  private vtRule(b: MonitoredBeat, qrsSimilarity: number | null, qrs: Float64Array | null, out: EpisodeEvent[]): void {
+  private vtRule(
+    b: MonitoredBeat,
+    view: { qrsSimilarity: number | null; qrsSimilarity2: number | null; qrs: Float64Array | null; qrs2: Float64Array | null },
+    out: EpisodeEvent[],
+  ): void {
     const beat = {
       t: b.t,
       rrPrev: b.rrPrev,
       ventricular: b.ventricular,
       gated: b.gated,
-      unreadable: b.unreadable === true,
       noise: b.noise === true,
-      qrsSimilarity,
-      qrs,
+      unreadable: b.unreadable === true,
+      ...view,
       ...(b.score === undefined ? {} : { score: b.score }),
     };
     for (const e of this.vt.beat(beat, !!this.s.open.AFIB)) this.onVtEvent(e, b.t, out);
@@ -684,8 +687,7 @@ function vtOptions(o: RhythmOptions) {
     score: o.vtScore,
     dominant: o.vtDominant,
     shapeInAf: o.vtShapeInAf,
-    noiseQrsMatch: o.vtNoiseQrsMatch,
-    noiseRrChange: o.vtNoiseRrChange,
+    noiseResemble: o.vtNoiseResemble,
   };
 }
 

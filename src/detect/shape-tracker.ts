@@ -1,29 +1,42 @@
 /**
  * What the rhythm rules need to know about a beat's shape, per device: how well its QRS matches
  * the patient's dominant QRS (learned online from the beats of good signal, `src/ecg/qrs-templates.ts`)
- * and the stretch of its window where a P wave would be (`src/ecg/beat-shape.ts`).
+ * and the stretch of its window where a P wave would be (`src/ecg/beat-shape.ts`). A device with
+ * a second lead has the same on that lead, learned apart: a lead sees the heart from one angle,
+ * so a ventricular beat or a P wave that one lead hardly shows is often plain on the other.
  */
 import { P_WAVE_SPAN, QRS_SPAN, windowPart, type WindowSpan } from '../ecg/beat-shape';
 import { QrsTemplates, type QrsTemplatesState } from '../ecg/qrs-templates';
 
 /** A beat's window (per-beat normalized samples, evenly spaced) and where its R peak sits. */
 export interface BeatShape extends WindowSpan {
-  readonly window: ArrayLike<number>;
+  /** Its window on the model's lead (absent: that lead lost the beat, its window there is noise). */
+  readonly window?: ArrayLike<number>;
+  /** The same beat's window on the device's second lead, where that lead was usable (same span). */
+  readonly second?: ArrayLike<number>;
 }
 
 /** What {@link ShapeTracker.observe} tells about a beat. */
 export interface ShapeView {
   /** Correlation of its QRS with the dominant QRS (null: no window, or no dominant shape yet). */
   readonly qrsSimilarity: number | null;
+  /** Its QRS (null: no window): what beats of a run are compared with each other on. */
+  readonly qrs: Float64Array | null;
   /** The stretch where a P wave would be (null: no window, or one too short). */
   readonly pWave: Float64Array | null;
-  /** The beat's QRS stretch (null: no window). */
-  readonly qrs: Float64Array | null;
+  /** As `qrsSimilarity`, on the second lead (null: no usable second-lead window, or no dominant shape there yet). */
+  readonly qrsSimilarity2: number | null;
+  /** As `qrs`, on the second lead. */
+  readonly qrs2: Float64Array | null;
+  /** As `pWave`, on the second lead. */
+  readonly pWave2: Float64Array | null;
 }
 
 /** Plain-JSON state of a {@link ShapeTracker}. */
 export interface ShapeTrackerState {
   readonly templates: QrsTemplatesState;
+  /** The second lead's templates (absent in states saved before the second lead was tracked). */
+  readonly templates2?: QrsTemplatesState;
   readonly rrRecent: number[];
 }
 
@@ -41,10 +54,12 @@ const ON_TIME_FRACTION = 0.9;
  */
 export class ShapeTracker {
   private readonly templates: QrsTemplates;
+  private readonly templates2: QrsTemplates;
   private rrRecent: number[];
 
   constructor(state?: ShapeTrackerState) {
     this.templates = new QrsTemplates({}, state?.templates);
+    this.templates2 = new QrsTemplates({}, state?.templates2);
     this.rrRecent = state ? [...state.rrRecent] : [];
   }
 
@@ -53,25 +68,41 @@ export class ShapeTracker {
    * teaches nothing) the beat is learned, an on-time beat voting for its shape as the dominant one.
    */
   observe(shape: BeatShape | undefined, rrPrev: number | null, gated: boolean): ShapeView {
-    if (!shape) return { qrsSimilarity: null, pWave: null, qrs: null };
-    const qrs = windowPart(shape.window, shape, QRS_SPAN);
-    let qrsSimilarity: number | null;
-    if (gated) qrsSimilarity = this.templates.similarity(qrs);
-    else {
-      const recent = [...this.rrRecent].sort((x, y) => x - y);
-      const onTime = rrPrev !== null && recent.length >= 4 && rrPrev >= ON_TIME_FRACTION * recent[recent.length >> 1];
-      qrsSimilarity = this.templates.observe(qrs, onTime);
-      if (rrPrev !== null) {
-        this.rrRecent.push(rrPrev);
-        if (this.rrRecent.length > RR_RECENT_KEPT) this.rrRecent.shift();
-      }
+    if (!shape) return { qrsSimilarity: null, qrs: null, pWave: null, qrsSimilarity2: null, qrs2: null, pWave2: null };
+    const recent = [...this.rrRecent].sort((x, y) => x - y);
+    const onTime = rrPrev !== null && recent.length >= 4 && rrPrev >= ON_TIME_FRACTION * recent[recent.length >> 1];
+    const first = shape.window === undefined ? null : viewOn(this.templates, shape.window, shape, onTime, gated);
+    const second = shape.second === undefined ? null : viewOn(this.templates2, shape.second, shape, onTime, gated);
+    if (!gated && rrPrev !== null) {
+      this.rrRecent.push(rrPrev);
+      if (this.rrRecent.length > RR_RECENT_KEPT) this.rrRecent.shift();
     }
-    const pWave = windowPart(shape.window, shape, P_WAVE_SPAN);
-    return { qrsSimilarity, pWave: pWave.length > 0 ? pWave : null, qrs: qrs.length > 1 ? qrs : null };
+    return {
+      qrsSimilarity: first?.qrsSimilarity ?? null,
+      qrs: first?.qrs ?? null,
+      pWave: first?.pWave ?? null,
+      qrsSimilarity2: second?.qrsSimilarity ?? null,
+      qrs2: second?.qrs ?? null,
+      pWave2: second?.pWave ?? null,
+    };
   }
 
   /** Plain-JSON state. */
   toJSON(): ShapeTrackerState {
-    return { templates: this.templates.toJSON(), rrRecent: [...this.rrRecent] };
+    return { templates: this.templates.toJSON(), templates2: this.templates2.toJSON(), rrRecent: [...this.rrRecent] };
   }
+}
+
+/** One lead's view of a beat against that lead's templates, which learn the beat unless it is gated. */
+function viewOn(
+  templates: QrsTemplates,
+  window: ArrayLike<number>,
+  span: WindowSpan,
+  onTime: boolean,
+  gated: boolean,
+): { qrsSimilarity: number | null; qrs: Float64Array; pWave: Float64Array | null } {
+  const qrs = windowPart(window, span, QRS_SPAN);
+  const qrsSimilarity = gated ? templates.similarity(qrs) : templates.observe(qrs, onTime);
+  const pWave = windowPart(window, span, P_WAVE_SPAN);
+  return { qrsSimilarity, qrs, pWave: pWave.length > 0 ? pWave : null };
 }

@@ -13,9 +13,19 @@
  * poor-quality seconds (gated: no score) count by shape alone, so a VT run whose fast wide beats
  * look like noise to the quality index is still seen. During atrial fibrillation wide beats are
  * often aberrantly conducted supraventricular beats (Ashman phenomenon), so there a beat counts
- * only when its QRS clearly differs (correlation below `shapeInAf`). A beat the scorer itself
- * judged noise never counts: in muscle artefact the QRS detector finds "beats" of random shapes
- * at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
+ * only when its QRS clearly differs (correlation below `shapeInAf`).
+ *
+ * Two leads: a ventricular beat's QRS differs from the dominant one on every lead, so a beat
+ * whose second-lead QRS matches the dominant shape there (`dominant`) is no ventricular beat;
+ * and a beat the model's lead lost (no shape there) is judged on its second-lead shape.
+ *
+ * Beats the scorer judged noise: in muscle artefact the QRS detector finds "beats" of random
+ * shapes at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
+ * But fast wide ventricular beats look like noise to a scorer that learned narrow ones (MIT-BIH
+ * 203). What tells them apart is that the beats of a VT run look alike (one ectopic focus, the
+ * same path through the ventricles) and artefact "beats" do not: a beat judged noise counts only
+ * when its QRS resembles the run's previous beat (correlation `noiseResemble` or more, on either
+ * lead). A beat in flat or clipped seconds (`unreadable`) never counts: clipped beats look alike.
  */
 
 import { correlation } from '../ecg/beat-shape';
@@ -33,10 +43,8 @@ export interface VtOptions {
   readonly dominant: number;
   /** During atrial fibrillation: QRS correlation below which a beat is ventricular-looking (shape alone). */
   readonly shapeInAf: number;
-  /** A beat judged noise continues a run only when its QRS correlates with the previous beat's at least this much. */
-  readonly noiseQrsMatch: number;
-  /** ... and its RR interval differs from the previous beat's by at most this fraction. */
-  readonly noiseRrChange: number;
+  /** QRS correlation with the run's previous beat from which a beat the scorer judged noise counts in the run. */
+  readonly noiseResemble: number;
 }
 
 /** One beat as the VT rule sees it. */
@@ -47,13 +55,17 @@ export interface VtBeat {
   /** Relative score; absent for a gated beat. */
   readonly score?: number;
   readonly gated: boolean;
-  /** Flat or clipped signal under the beat: its shape says nothing, never ventricular-looking (absent: false). */
-  readonly unreadable?: boolean;
-  /** The beat scorer judged the beat noise: it counts by shape, and only as a beat like the run's previous one (absent: false). */
+  /** The beat scorer judged the beat noise: it counts only when it resembles the run's previous beat (absent: false). */
   readonly noise?: boolean;
   readonly qrsSimilarity: number | null;
-  /** The beat's QRS stretch, to compare with the run's previous beat (absent: not compared). */
+  /** As `qrsSimilarity`, on the device's second lead (absent or null: no usable second lead). */
+  readonly qrsSimilarity2?: number | null;
+  /** Flat or clipped seconds, or near clipped samples: never ventricular-looking (absent: false). */
+  readonly unreadable?: boolean;
+  /** Its QRS (absent or null: no window). */
   readonly qrs?: ArrayLike<number> | null;
+  /** Its QRS on the second lead (absent or null: none usable). */
+  readonly qrs2?: ArrayLike<number> | null;
 }
 
 /** Plain-JSON state of a {@link VtRule}. */
@@ -63,10 +75,13 @@ export interface VtRuleState {
   readonly rr: number[];
   /** Beats in the current run. */
   readonly beats: number;
+  /** QRS of the run's last beat on each lead (absent or null: unknown). */
+  readonly qrs?: number[] | null;
+  readonly qrs2?: number[] | null;
+  /** The run's first beat was judged noise by the scorer. */
+  readonly noiseFirst?: boolean;
   /** Start of the open VT episode and beats in it (null: none open). */
   readonly episode: { start: number; beats: number; last: number } | null;
-  /** The run's last beat: its QRS and RR interval (absent in states saved before it was kept). */
-  readonly previous?: { qrs: number[] | null; rr: number | null } | null;
 }
 
 /** What a beat did: an onset (warning or critical), an escalation to critical, an offset. */
@@ -89,34 +104,51 @@ export class VtRule {
     private readonly o: VtOptions,
     state?: VtRuleState,
   ) {
-    this.s = state ? structuredClone(state) : { t: [], rr: [], beats: 0, episode: null, previous: null };
+    this.s = state ? structuredClone(state) : { t: [], rr: [], beats: 0, episode: null };
   }
 
   /** Whether a beat is ventricular-looking (see the module comment). */
   ventricularLike(b: VtBeat, inAf: boolean): boolean {
-    const r = b.qrsSimilarity;
-    if (b.unreadable === true || (r !== null && r >= this.o.dominant)) return false;
+    // A run begun by a beat judged noise goes on only with a beat that resembles it.
+    const mustResemble = b.noise === true || (this.s.beats === 1 && this.s.noiseFirst === true);
+    return this.looksVentricular(b, inAf) && (!mustResemble || this.resemblesRun(b));
+  }
+
+  /** Ventricular-looking by the shape and score alone, whatever the scorer judged noise. */
+  private looksVentricular(b: VtBeat, inAf: boolean): boolean {
+    const r2 = b.qrsSimilarity2 ?? null;
+    const r = b.qrsSimilarity ?? r2;
+    if (b.unreadable === true || (r !== null && r >= this.o.dominant) || (r2 !== null && r2 >= this.o.dominant)) return false;
     if (inAf) return r !== null && r < this.o.shapeInAf;
     if (b.gated || b.noise === true) return r !== null && r < this.o.shape;
     return b.ventricular || (b.score ?? 0) >= this.o.score || (r !== null && r < this.o.shape);
+  }
+
+  /** Whether a beat's QRS resembles the run's previous beat on a lead both have. */
+  private resemblesRun(b: VtBeat): boolean {
+    if (this.s.beats === 0) return false;
+    const alike = (qrs: ArrayLike<number> | null | undefined, last: number[] | null | undefined) =>
+      !!qrs && !!last && qrs.length === last.length && correlation(qrs, last) >= this.o.noiseResemble;
+    return alike(b.qrs, this.s.qrs) || alike(b.qrs2, this.s.qrs2);
   }
 
   /** One beat; `inAf`: an atrial fibrillation episode is open. */
   beat(b: VtBeat, inAf: boolean): VtEvent[] {
     const out: VtEvent[] = [];
     const s = this.s;
-    const like = this.ventricularLike(b, inAf);
-    if (!like || b.rrPrev === null || !this.continuesRun(b)) {
+    if (!this.ventricularLike(b, inAf) || b.rrPrev === null) {
       this.end(out);
-      if (like) this.begin(b);
+      // Any beat that looks ventricular may begin a run; one judged noise then needs the next to resemble it.
+      if (this.looksVentricular(b, inAf)) this.begin(b);
       return out;
     }
     if (s.beats === 0) {
       this.begin(b);
       return out;
     }
+    s.qrs = b.qrs ? Array.from(b.qrs) : null;
+    s.qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
     s.beats++;
-    s.previous = previousOf(b);
     s.t.push(b.t);
     s.rr.push(b.rrPrev);
     if (s.t.length > this.o.runBeats) s.t.shift();
@@ -147,33 +179,18 @@ export class VtRule {
   end(out: VtEvent[] = []): VtEvent[] {
     const e = this.s.episode;
     if (e !== null) out.push({ kind: 'offset', start: e.start, end: e.last });
-    this.s = { t: [], rr: [], beats: 0, episode: null, previous: null };
+    this.s = { t: [], rr: [], beats: 0, episode: null };
     return out;
   }
 
   private begin(b: VtBeat): void {
-    this.s = { t: [b.t], rr: [], beats: 1, episode: null, previous: previousOf(b) };
-  }
-
-  /**
-   * Whether a beat judged noise continues the current run: like the run's previous beat in QRS
-   * and in interval. A VT run's beats come from one focus (alike, at a steady rate); "beats" the
-   * QRS detector finds in muscle artefact have shapes and intervals that jump from one to the next.
-   */
-  private continuesRun(b: VtBeat): boolean {
-    const previous = this.s.previous;
-    if (b.noise !== true || this.s.beats === 0 || !previous) return true;
-    if (!b.qrs || !previous.qrs || correlation(b.qrs, previous.qrs) < this.o.noiseQrsMatch) return false;
-    return previous.rr === null || b.rrPrev === null || Math.abs(b.rrPrev / previous.rr - 1) <= this.o.noiseRrChange;
+    const qrs = b.qrs ? Array.from(b.qrs) : null;
+    const qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
+    this.s = { t: [b.t], rr: [], beats: 1, qrs, qrs2, noiseFirst: b.noise === true, episode: null };
   }
 
   /** Plain-JSON state. */
   toJSON(): VtRuleState {
     return structuredClone(this.s);
   }
-}
-
-/** What the next beat of a run is compared with. */
-function previousOf(b: VtBeat): { qrs: number[] | null; rr: number | null } {
-  return { qrs: b.qrs ? Array.from(b.qrs) : null, rr: b.rrPrev };
 }

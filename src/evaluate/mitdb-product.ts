@@ -18,7 +18,7 @@ import { MemoryProfileStore, type DeviceProfile, type PatientAdapter } from '../
 import { isEpisodeAlert } from '../detect/alert-message';
 import type { AlertMessage, DetectSinks, EpisodeAlertMessage } from '../detect/ports';
 import { Detector, type InputRecord, type ScoredBeat } from '../detect/process-batch';
-import type { RhythmOptions } from '../detect/rhythm-monitor';
+import type { MonitoredBeat, RhythmOptions } from '../detect/rhythm-monitor';
 import { defaultModelFor, mitdbSplit } from './default-model';
 import { rhythmFigures, rhythmJson, totalRhythmFigures, type RhythmFigures } from './rhythm-metrics';
 
@@ -47,6 +47,8 @@ export interface ProductRunOptions {
   readonly leads: 1 | 2;
   /** With two leads, score beats on the second lead's own profile where MLII is unusable (default off, as the detector's). */
   readonly secondLeadScoring?: boolean;
+  /** Keep the beats as the rhythm rules were given them (`ProductRun.monitored`; default off). */
+  readonly keepMonitoredBeats?: boolean;
 }
 
 export const DEFAULT_PRODUCT_RUN: ProductRunOptions = Object.freeze({
@@ -67,6 +69,8 @@ export interface ProductRun {
   readonly gatedBeats: number;
   /** The profile the device learned (null: none, e.g. with the `off` adapter or a record shorter than the learning period). */
   readonly profile: DeviceProfile | null;
+  /** With `keepMonitoredBeats`: every beat as the rhythm rules were given it, in order. */
+  readonly monitored?: MonitoredBeat[];
 }
 
 /**
@@ -97,6 +101,7 @@ export async function runRecordThroughDetector(
     },
   };
   const profiles = new MemoryProfileStore();
+  const monitored: MonitoredBeat[] = [];
   const detector = new Detector(sinks, decodeRecord, {
     adaptation: o.adaptation,
     learningSeconds: o.learningSeconds,
@@ -105,6 +110,7 @@ export async function runRecordThroughDetector(
     leads: o.leads,
     ...(o.secondLeadScoring === undefined ? {} : { secondLeadScoring: o.secondLeadScoring }),
     ...(o.rhythm ? { rhythm: o.rhythm } : {}),
+    ...(o.keepMonitoredBeats === true ? { rhythmTap: (_: string, b: MonitoredBeat) => monitored.push(b) } : {}),
   });
   const beats: ScoredBeat[] = [];
   const scratch = new Float32Array(Math.ceil(device.fs) + 1);
@@ -120,7 +126,15 @@ export async function runRecordThroughDetector(
     if (result.failedRecordIds.length > 0) throw new Error(`eval: ${result.failedRecordIds.length} records failed in memory`);
     beats.push(...result.beats);
   }
-  return { beats, alerts, episodes, gatedBeats: beats.filter((b) => b.kind === 'gated').length, profile: profiles.get(device.deviceId) };
+  const gatedBeats = beats.filter((b) => b.kind === 'gated').length;
+  return {
+    beats,
+    alerts,
+    episodes,
+    gatedBeats,
+    profile: profiles.get(device.deviceId),
+    ...(o.keepMonitoredBeats === true ? { monitored } : {}),
+  };
 }
 
 /** Sensitivity / positive predictivity counts of one beat class (NaN when undefined). */
@@ -462,8 +476,13 @@ export function createMitdbProductEvaluation(
   };
 }
 
-/** Leads as v2 records carry them: a lead without a gain (made by hand) is sent at 1 µV per unit. */
-function withGains(leads: NonNullable<MitdbRecord['leads']>): WireLeadsSignal['leads'] {
+/**
+ * Leads as v2 records carry them: a lead without a gain (made by hand) is sent at 1 µV per unit.
+ *
+ * @example
+ * runRecordThroughDetector({ deviceId, signal, fs, leads: withGains(record.leads) }, model, { leads: 2 });
+ */
+export function withGains(leads: NonNullable<MitdbRecord['leads']>): WireLeadsSignal['leads'] {
   return leads.map((l) => ({ name: l.name, samples: l.samples, gain: l.gain ?? DEFAULT_PRODUCER_GAIN }));
 }
 

@@ -1,8 +1,9 @@
 /**
  * The rhythm rules replayed over a record the detector has already scored, for choosing their
  * constants and comparing AF judges without running the whole detector once per candidate: the
- * beats the detector reported (kind, score) are joined with the beat windows of the same
- * segmenter (`streamBeats` cuts the same beats from the same 1 s chunks) and fed to a fresh
+ * beats exactly as the detector gave them to its rhythm rules (`ProductRun.monitored`, with
+ * `keepMonitoredBeats`), or, for one lead, the beats the detector reported (kind, score) joined
+ * with the beat windows of the same segmenter ({@link monitoredBeatsOf}), are fed to a fresh
  * {@link RhythmMonitor}. Only the per-beat rules run: no samples reach the monitor, so there are no
  * technical episodes (rare on the MIT-BIH records, 5 in 12.8 clean hours) and no pause or rate
  * rules; `eval mitdb` remains the measure of the product.

@@ -105,4 +105,13 @@ describe('AfRule', () => {
     const withP = af.map((b, i) => ({ ...b, pWave: windowPart(beatWindow('narrow', 'p', i), SPAN, P_WAVE_SPAN) }));
     expect(run(withP)).toEqual([]);
   });
+
+  it('a P wave that repeats on the second lead only (flat in the first) is a P wave: not AF', () => {
+    const { beats: af } = beats([{ beats: 300, rhythm: 'af' }]);
+    const secondWithP = af.map((b, i) => ({ ...b, pWave2: windowPart(beatWindow('narrow', 'p', i), SPAN, P_WAVE_SPAN) }));
+    expect(run(secondWithP)).toEqual([]);
+    // Fibrillation on both leads is AF.
+    const secondWithF = af.map((b, i) => ({ ...b, pWave2: windowPart(beatWindow('narrow', 'f', 1000 + i), SPAN, P_WAVE_SPAN) }));
+    expect(run(secondWithF).map((e) => 'onset' in e)).toEqual([true]);
+  });
 });

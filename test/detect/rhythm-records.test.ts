@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import type { EpisodeAlertMessage } from '../../src/detect/ports';
 import { defaultModelFor } from '../../src/evaluate/default-model';
-import { EVAL_EPOCH, runRecordThroughDetector } from '../../src/evaluate/mitdb-product';
+import { EVAL_EPOCH, runRecordThroughDetector, withGains } from '../../src/evaluate/mitdb-product';
 
-/** The first `seconds` of a MIT-BIH record through the product (default adaptation and learning period). */
-async function episodesOf(name: string, seconds: number): Promise<EpisodeAlertMessage[]> {
+/** The first `seconds` of a MIT-BIH record through the product (default adaptation and learning period), on MLII or on both leads. */
+async function episodesOf(name: string, seconds: number, leads: 1 | 2 = 1): Promise<EpisodeAlertMessage[]> {
   const record = loadMitdbRecord('data/mitdb', name);
-  const signal = record.signal.subarray(0, seconds * record.fs);
-  const run = await runRecordThroughDetector({ deviceId: name, signal, fs: record.fs }, defaultModelFor(name).model);
+  const n = seconds * record.fs;
+  const signal = record.signal.subarray(0, n);
+  const both =
+    leads === 2 && record.leads ? { leads: withGains(record.leads.map((l) => ({ ...l, samples: l.samples.subarray(0, n) }))) } : {};
+  const run = await runRecordThroughDetector({ deviceId: name, signal, fs: record.fs, ...both }, defaultModelFor(name).model, { leads });
   return run.episodes;
 }
 
@@ -42,5 +45,15 @@ describe('rhythm episodes on MIT-BIH records, through the detector', () => {
   it('203: the 4-beat VT run at 641 s, whose fast wide beats the quality index calls noisy (gated), still raises VT', async () => {
     const episodes = await episodesOf('203', 660);
     expect(of(episodes, 'VT', 'onset').filter((e) => s(e.from) > 640.5 && s(e.from) < 642.5)).toHaveLength(1);
+  });
+
+  it('200: ventricular bigeminy with sinus P waves flat in MLII reads as AF on MLII alone; with V1, whose P waves repeat, no AFIB', async () => {
+    expect(of(await episodesOf('200', 1780, 1), 'AFIB', 'onset').length).toBeGreaterThan(0);
+    expect(of(await episodesOf('200', 1780, 2), 'AFIB', 'onset')).toEqual([]);
+  });
+
+  it('203: the 3-beat VT run at 710 s, whose beats the learned profile judges noise, raises VT: its wide beats look alike', async () => {
+    const episodes = await episodesOf('203', 730, 2);
+    expect(of(episodes, 'VT', 'onset').filter((e) => s(e.from) > 709.5 && s(e.from) < 711)).toHaveLength(1);
   });
 });

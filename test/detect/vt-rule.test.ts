@@ -9,8 +9,7 @@ const OPTIONS: VtOptions = {
   score: 0.5,
   dominant: 0.95,
   shapeInAf: 0,
-  noiseQrsMatch: 0.8,
-  noiseRrChange: 0.25,
+  noiseResemble: 0.8,
 };
 
 const normal = (t: number, rr = 0.8): VtBeat => ({ t, rrPrev: rr, ventricular: false, score: 0.1, gated: false, qrsSimilarity: 0.99 });
@@ -88,35 +87,15 @@ describe('VtRule', () => {
     );
   });
 
-  it('a beat on flat or clipped signal never counts, even flagged and wide; one inside a run splits it', () => {
-    expect(run(sequence(6, (t, rr) => wide(t, rr, { gated: true, unreadable: true, ventricular: false, score: undefined })))).toEqual([]);
-    expect(run(sequence(6, (t, rr) => wide(t, rr, { unreadable: true })))).toEqual([]);
-    // Two wide beats before it are no run, three after it are.
+  it('a beat whose shape is not to be trusted (judged noise, or in flat or clipped seconds) never counts, even flagged and wide', () => {
+    expect(run(sequence(6, (t, rr) => wide(t, rr, { gated: true, noise: true, ventricular: false, score: undefined })))).toEqual([]);
+    expect(run(sequence(6, (t, rr) => wide(t, rr, { noise: true })))).toEqual([]);
+    // A noise beat inside six wide beats splits them: two before it are no run, three after it are.
     const beats = sequence(6, (t, rr) => wide(t, rr));
-    beats[7] = { ...beats[7], unreadable: true };
+    beats[7] = { ...beats[7], noise: true };
     const events = run(beats);
     expect(events.map((e) => e.kind)).toEqual(['onset', 'offset']);
     expect(events[0]).toMatchObject({ start: beats[8].t });
-  });
-
-  it('beats the scorer judged noise make a run only when each is like the one before it, in QRS and in interval', () => {
-    const qrs = [0, 0.2, 1, 3, 1, -0.5, -0.2, 0];
-    const other = [0, -1, 0.5, -0.3, 2, 0.1, -2, 0.4];
-    const noise = (extra: Partial<VtBeat>) => (t: number, rr: number) =>
-      wide(t, rr, { ventricular: false, score: 0, noise: true, qrs, ...extra });
-    // A steady fast run of one shape (a VT whose beats the profile called noise): raised.
-    expect(run(sequence(4, noise({}))).map((e) => e.kind)).toEqual(['onset', 'offset']);
-    // Shapes that jump from beat to beat: no run.
-    const jumping = sequence(6, noise({}));
-    for (let k = 5; k < 11; k += 2) jumping[k] = { ...jumping[k], qrs: other };
-    expect(run(jumping)).toEqual([]);
-    // Intervals that jump (0.45 s, then 0.3 s, then 0.45 s...): no run either.
-    const uneven = sequence(6, noise({}));
-    let t = uneven[4].t;
-    for (let k = 5; k < 11; k++) uneven[k] = { ...uneven[k], t: (t += k % 2 ? 450 : 300), rrPrev: k % 2 ? 0.45 : 0.3 };
-    expect(run(uneven)).toEqual([]);
-    // The same beats not judged noise are a run by shape and score, whatever the shapes.
-    expect(run(jumping.map((b) => ({ ...b, noise: false, score: 3 }))).map((e) => e.kind)).toEqual(['onset', 'critical', 'offset']);
   });
 
   it('during AF only a clearly different QRS counts (aberrant conduction is not VT)', () => {
@@ -139,5 +118,33 @@ describe('VtRule', () => {
       split.push(...rule.beat(b, false).map((e) => ({ ...e, at: b.t })));
     });
     expect(split).toEqual(whole);
+  });
+
+  it('beats the scorer judged noise count when their QRS complexes look alike (one focus), not when they differ (artefact)', () => {
+    const qrs = (k: number) => Array.from({ length: 19 }, (_, i) => Math.sin(i / 3) + 0.01 * k);
+    const alike = sequence(5, (t, rr) => wide(t, rr, { gated: true, noise: true, ventricular: false, score: undefined, qrs: qrs(t) }));
+    expect(run(alike).map((e) => e.kind)).toEqual(['onset', 'critical', 'offset']);
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const unlike = sequence(5, (t, rr) =>
+      wide(t, rr, { gated: true, noise: true, ventricular: false, score: undefined, qrs: Array.from({ length: 19 }, random) }),
+    );
+    expect(run(unlike)).toEqual([]);
+    // Alike but in flat or clipped seconds: clipped beats look alike, they never count.
+    expect(run(sequence(5, (t, rr) => wide(t, rr, { gated: true, noise: true, unreadable: true, score: undefined, qrs: qrs(t) })))).toEqual(
+      [],
+    );
+  });
+
+  it('a beat whose second-lead QRS matches the dominant shape there is no ventricular beat; one the model lead lost is judged on the second lead', () => {
+    expect(run(sequence(5, (t, rr) => wide(t, rr, { qrsSimilarity2: 0.98 })))).toEqual([]);
+    const lost = sequence(5, (t, rr) =>
+      wide(t, rr, { gated: true, ventricular: false, score: undefined, qrsSimilarity: null, qrsSimilarity2: -0.6 }),
+    );
+    expect(run(lost).map((e) => e.kind)).toEqual(['onset', 'critical', 'offset']);
+    const lostNormal = sequence(5, (t, rr) =>
+      wide(t, rr, { gated: true, ventricular: false, score: undefined, qrsSimilarity: null, qrsSimilarity2: 0.8 }),
+    );
+    expect(run(lostNormal)).toEqual([]);
   });
 });

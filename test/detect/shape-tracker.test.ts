@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ShapeTracker } from '../../src/detect/shape-tracker';
+import { beatWindow, SPAN } from './rhythm-fixtures';
+
+describe('ShapeTracker', () => {
+  it('learns the second lead apart: a beat wide on the second lead only is unlike the dominant shape there alone', () => {
+    const tracker = new ShapeTracker();
+    const narrow = beatWindow('narrow', 'p');
+    const wide = beatWindow('wide', 'none');
+    for (let k = 0; k < 20; k++) tracker.observe({ window: narrow, second: wide, ...SPAN }, 0.8, false);
+    const same = tracker.observe({ window: narrow, second: wide, ...SPAN }, 0.8, false);
+    expect(same.qrsSimilarity).toBeGreaterThan(0.99);
+    expect(same.qrsSimilarity2).toBeGreaterThan(0.99);
+    const other = tracker.observe({ window: narrow, second: narrow, ...SPAN }, 0.8, false);
+    expect(other.qrsSimilarity).toBeGreaterThan(0.99);
+    expect(other.qrsSimilarity2).toBeLessThan(0.9);
+    expect(other.pWave2).not.toBeNull();
+  });
+
+  it('a beat without a usable second-lead window has no second-lead view, and its state survives a round trip', () => {
+    const tracker = new ShapeTracker();
+    for (let k = 0; k < 10; k++)
+      tracker.observe({ window: beatWindow('narrow', 'p'), second: beatWindow('wide', 'none'), ...SPAN }, 0.8, false);
+    const view = tracker.observe({ window: beatWindow('narrow', 'p'), ...SPAN }, 0.8, false);
+    expect(view.qrsSimilarity2).toBeNull();
+    expect(view.pWave2).toBeNull();
+    const copy = new ShapeTracker(JSON.parse(JSON.stringify(tracker.toJSON())));
+    expect(
+      copy.observe({ window: beatWindow('narrow', 'p'), second: beatWindow('wide', 'none'), ...SPAN }, 0.8, false).qrsSimilarity2,
+    ).toBeGreaterThan(0.99);
+  });
+});
