@@ -45,7 +45,7 @@ export interface ProductRunOptions {
    * every lead of the device as v2 records and lets the detector use a second lead.
    */
   readonly leads: 1 | 2;
-  /** With two leads, score beats on the second lead's own profile where MLII is unusable (default off, as the detector's). */
+  /** With two leads, score beats on the second lead's own profile where MLII is unusable or noise (default on, as the detector's). */
   readonly secondLeadScoring?: boolean;
   /** Keep the beats as the rhythm rules were given them (`ProductRun.monitored`; default off). */
   readonly keepMonitoredBeats?: boolean;
@@ -437,7 +437,7 @@ export function createMitdbProductEvaluation(
           split: splits[splits.length - 1],
           adaptation: adaptation.name,
           leads: options.leads ?? DEFAULT_PRODUCT_RUN.leads,
-          secondLeadScoring: options.secondLeadScoring === true,
+          secondLeadScoring: (options.leads ?? DEFAULT_PRODUCT_RUN.leads) === 2 && options.secondLeadScoring !== false,
           threshold: run.profile === null ? null : round(run.profile.threshold),
           ...metricsJson(result.metrics),
         },
@@ -457,7 +457,7 @@ export function createMitdbProductEvaluation(
         anomaly: {
           adaptation: adaptation.name,
           leads: options.leads ?? DEFAULT_PRODUCT_RUN.leads,
-          secondLeadScoring: options.secondLeadScoring === true,
+          secondLeadScoring: (options.leads ?? DEFAULT_PRODUCT_RUN.leads) === 2 && options.secondLeadScoring !== false,
           ...totalOf(results),
           splits: bySplit,
         },

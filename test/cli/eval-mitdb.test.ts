@@ -83,8 +83,12 @@ describe('beatwatch eval mitdb', () => {
     vi.restoreAllMocks();
 
     io = capture();
-    expect(await main(['eval', 'mitdb', '--leads', '1', '--second-lead-scoring'])).toBe(2);
-    expect(io.stderr()).toMatch(/--second-lead-scoring needs --leads 2/);
+    expect(await main(['eval', 'mitdb', '--leads', '1', '--second-lead-scoring', 'on'])).toBe(2);
+    expect(io.stderr()).toMatch(/--second-lead-scoring on needs --leads 2/);
+    vi.restoreAllMocks();
+    io = capture();
+    expect(await main(['eval', 'mitdb', '--second-lead-scoring', 'yes'])).toBe(2);
+    expect(io.stderr()).toMatch(/--second-lead-scoring must be one of on, off/);
     vi.restoreAllMocks();
     io = capture();
     expect(await main(['eval', 'mitdb', '--leads', '3'])).toBe(2);

@@ -19,7 +19,7 @@ import { scoreQrs, streamBeats, streamLeadBeats, totalQrs, type QrsScore } from 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 
 const usage = [
-  'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS] [--leads 1|2] [--second-lead-scoring]',
+  'usage: beatwatch eval mitdb [--records DIR] [--record 100,106] [--chunk SECONDS] [--leads 1|2] [--second-lead-scoring on|off]',
   '                            [--lead NAME]',
   '                            [--adaptation patient-profile|threshold-calibration|off] [--learning-seconds S]',
   '                            [--score-terms both|autoencoder|patient]',
@@ -36,8 +36,8 @@ const usage = [
   '  --leads 1|2     2 (default): both leads, sent as v2 records; beats are detected on MLII and, where',
   '                  MLII is unusable (flat, saturated, noisy), on the other lead when it agrees with MLII;',
   '                  beats are scored on MLII (gated where it is unusable); 1: MLII alone, as v1 records',
-  '  --second-lead-scoring  with --leads 2: each record also learns its second lead, and beats where MLII is',
-  "                  unusable are scored on it (the detector's option; off by default)",
+  '  --second-lead-scoring on|off  with --leads 2: each record also learns its second lead, and beats where',
+  "                  MLII is unusable or noise are scored on it (the detector's option; on by default)",
   "  --lead NAME     the lead to detect and score first (default MLII, the models' lead; a warning when",
   '                  it is another)',
   '  --adaptation A  patient adaptation of the detector (default patient-profile: each record learns',
@@ -141,15 +141,17 @@ const command: CommandModule = {
       adaptation: { type: 'string' },
       'learning-seconds': { type: 'string' },
       leads: { type: 'string' },
-      'second-lead-scoring': { type: 'boolean' },
+      'second-lead-scoring': { type: 'string' },
       lead: { type: 'string' },
       'score-terms': { type: 'string' },
       'qrs-only': { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const leads = Number(choiceFlag(values.leads, 'leads', ['1', '2'] as const, '2')) as 1 | 2;
-    const secondLeadScoring = values['second-lead-scoring'] === true;
-    if (secondLeadScoring && leads !== 2) throw new UsageError('--second-lead-scoring needs --leads 2');
+    const secondLeadFlag = choiceFlag(values['second-lead-scoring'], 'second-lead-scoring', ['on', 'off'] as const, 'on');
+    if (values['second-lead-scoring'] === 'on' && leads !== 2) throw new UsageError('--second-lead-scoring on needs --leads 2');
+    // With one lead there is no second lead to score on.
+    const secondLeadScoring = secondLeadFlag === 'on' && leads === 2;
     if (values.lead !== undefined && values.lead.trim() === '') throw new UsageError('--lead: a lead name is needed');
     const lead = values.lead ?? MODEL_LEAD;
     // Every shipped model (default and folds) was trained on MLII.

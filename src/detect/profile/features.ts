@@ -117,9 +117,11 @@ export function qrsAmplitude(x: ArrayLike<number>, g: WindowGeometry): number {
  * @example
  * const widening = qrsWidth(beat, g) / qrsWidth(template, g); // about 1 for normal beats, 1.3-2 for ventricular ones
  */
-export function qrsWidth(x: ArrayLike<number>, g: WindowGeometry): number {
+export function qrsWidth(x: ArrayLike<number>, g: WindowGeometry, floor = 0): number {
   // The mean slope over the region is a straight baseline under the QRS (wander, a tilt): taken
-  // out, so baseline wander does not read as a broad complex.
+  // out, so baseline wander does not read as a broad complex. Noise adds about `floor` of slope
+  // energy at every step, spread evenly over the region, which would widen the moment: it is
+  // taken off each step's energy (what is left of a step cannot go below 0).
   const n = g.qrsTo - 1 - g.qrsFrom;
   if (n < 2) return 0;
   const tilt = (x[g.qrsTo - 1] - x[g.qrsFrom]) / n;
@@ -127,17 +129,46 @@ export function qrsWidth(x: ArrayLike<number>, g: WindowGeometry): number {
   let first = 0;
   for (let k = g.qrsFrom; k + 1 < g.qrsTo; k++) {
     const d = x[k + 1] - x[k] - tilt;
-    sum += d * d;
-    first += d * d * k;
+    const e = Math.max(0, d * d - floor);
+    sum += e;
+    first += e * k;
   }
   if (!(sum > 0)) return 0;
   const centre = first / sum;
   let second = 0;
   for (let k = g.qrsFrom; k + 1 < g.qrsTo; k++) {
     const d = x[k + 1] - x[k] - tilt;
-    second += d * d * (k - centre) * (k - centre);
+    second += Math.max(0, d * d - floor) * (k - centre) * (k - centre);
   }
   return 2 * Math.sqrt(second / sum) * g.dt;
+}
+
+/**
+ * Slope energy of the window outside the QRS: the mean squared first difference, less its mean
+ * (a straight baseline), over the parts of the window that hold neither this beat's QRS nor a
+ * neighbour's (as {@link noiseLevel} cuts them). On a clean beat it is the P and T waves' small
+ * slopes; noise (wander with fast components, muscle) adds its own energy there and, evenly, in
+ * the QRS region, where {@link qrsWidth} takes it off. 0 when no span is left.
+ *
+ * @example
+ * const width = qrsWidth(beat, g, slopeFloor(beat, g, rrPrev, rrNext));
+ */
+export function slopeFloor(x: ArrayLike<number>, g: WindowGeometry, rrPrev: number | null, rrNext: number | null): number {
+  const from = rrPrev === null ? 0 : Math.max(0, Math.ceil(g.r - (rrPrev - QRS_BEFORE) / g.dt));
+  const to = rrNext === null ? g.steps - 1 : Math.min(g.steps - 1, Math.floor(g.r + (rrNext - QRS_BEFORE) / g.dt));
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    if (k + 1 >= g.qrsFrom && k < g.qrsTo) continue;
+    const d = x[k + 1] - x[k];
+    sum += d;
+    sq += d * d;
+    n++;
+  }
+  if (n < 2) return 0;
+  const mean = sum / n;
+  return Math.max(0, sq / n - mean * mean);
 }
 
 /**

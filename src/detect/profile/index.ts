@@ -27,6 +27,7 @@ export {
   qrsAmplitude,
   qrsWidth,
   rawWindow,
+  slopeFloor,
   windowGeometry,
   type WindowGeometry,
 } from './features';

@@ -22,6 +22,7 @@ import {
   qrsAmplitude,
   qrsWidth,
   rawWindow,
+  slopeFloor,
   windowGeometry,
   type WindowGeometry,
 } from './features';
@@ -649,7 +650,8 @@ export class PatientProfile {
 
   /** QRS width (s) of normal template `j` (see {@link qrsWidth}), cached until the template moves. */
   templateWidth(j: number): number {
-    if (!(this.widths[j] >= 0)) this.widths[j] = qrsWidth(this.views[j], this.geometry);
+    if (!(this.widths[j] >= 0))
+      this.widths[j] = qrsWidth(this.views[j], this.geometry, slopeFloor(this.views[j], this.geometry, null, null));
     return this.widths[j];
   }
 
@@ -784,7 +786,7 @@ export function scoreBeat(profile: PatientProfile, beat: ProfileBeat, aeError: n
     if (p > 0) premature = p / (o.prematureFraction + profile.irregularity());
   }
   const reference = profile.templateWidth(nearest);
-  const widening = reference > 0 ? qrsWidth(x, g) / reference : 1;
+  const widening = reference > 0 ? qrsWidth(x, g, slopeFloor(x, g, beat.rrPrev, beat.rrNext)) / reference : 1;
   const useWidth = o.useMorphology && o.widthFraction > 0;
   const wide = useWidth ? Math.max(0, widening - 1) / o.widthFraction : 0;
   const shape = o.useMorphology ? (o.useAe ? morphology + o.aeWeight * ae : morphology) : o.useAe ? ae : -Infinity;
