@@ -14,7 +14,7 @@
  * - AF: `afDominant` (QRS correlation for a beat to count in the rhythm) x `afPWave` (median
  *   P-wave correlation below which no P wave repeats); best = the largest of the smallest of
  *   episode Se, episode +P, duration Se and duration +P (all four have a 90 % target).
- * - VT: `vtShape`, `vtScore`, `vtShapeInAf`, `vtDominant`, `vtNoiseResemble`; best = the largest min(Se / 0.9,
+ * - VT: `vtShape`, `vtScore`, `vtShapeInAf`, `vtDominant`, `vtNoiseResemble`, `vtOnsetIntervals`; best = the largest min(Se / 0.9,
  *   +P / 0.8) (the targets), ties to the larger Se + +P.
  *
  * usage: npx tsx scripts/choose-rhythm-constants.ts [--json]
@@ -47,6 +47,7 @@ const VT_GRID = grid({
   vtShapeInAf: [-0.5, 0, 0.5],
   vtDominant: [0.95, 0.97],
   vtNoiseResemble: [0.7, 0.8, 0.9],
+  vtOnsetIntervals: [0, 1, 2, 4],
 });
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);

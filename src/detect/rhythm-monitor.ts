@@ -104,6 +104,8 @@ export interface RhythmOptions {
   readonly vtShapeInAf: number;
   /** QRS correlation with a VT run's previous beat from which a beat the scorer judged noise counts in the run. */
   readonly vtNoiseResemble: number;
+  /** RR intervals before a VT run's first beat whose median it must come early against (`src/detect/vt-rule.ts`; 0: off). */
+  readonly vtOnsetIntervals: number;
   /** Ventricular flutter/fibrillation: detected deflections above `vflBpm` for this long. */
   readonly vflSeconds: number;
   readonly vflBpm: number;
@@ -143,7 +145,8 @@ export interface RhythmOptions {
  * a median P-wave correlation of 0.6 (21 of 22 folds); for VT a beat is the dominant shape at
  * 0.97, ventricular-looking below 0.7 (below 0 during AF) or from a relative score of 0.75, and
  * a beat judged noise counts when its QRS correlates 0.8 or more with the run's previous beat
- * (19 of 22 folds). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
+ * (19 of 22 folds); a run is raised once a beat came early against the 1 interval before it
+ * (chosen later with the others fixed: all 22 folds choose the rule). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
  * two cycles and 10 s (a time hysteresis, as monitors give advisory alarms: over the 26 MIT-BIH
  * records it took their onsets from 178 to 102 and raised their episode sensitivity).
  * Technical: 6 poor seconds of the last 10 (9 when the poor seconds are noise), cleared after 5
@@ -168,6 +171,7 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtDominant: 0.97,
   vtShapeInAf: 0,
   vtNoiseResemble: 0.8,
+  vtOnsetIntervals: 1,
   vflSeconds: 4,
   vflBpm: 200,
   afWindow: 32,
@@ -688,6 +692,7 @@ function vtOptions(o: RhythmOptions) {
     dominant: o.vtDominant,
     shapeInAf: o.vtShapeInAf,
     noiseResemble: o.vtNoiseResemble,
+    onsetIntervals: o.vtOnsetIntervals,
   };
 }
 

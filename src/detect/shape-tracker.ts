@@ -42,8 +42,13 @@ export interface ShapeTrackerState {
 
 /** RR intervals whose median says whether a beat is on time. */
 const RR_RECENT_KEPT = 16;
-/** A beat at this share of the recent median RR or later is on time (EC57-style prematurity is 10-20 % early). */
-const ON_TIME_FRACTION = 0.9;
+/**
+ * A beat at this share of the recent median RR or later is on time (EC57-style prematurity is 10-20 % early).
+ *
+ * @example
+ * const onTime = rr >= ON_TIME_FRACTION * medianRr;
+ */
+export const ON_TIME_FRACTION = 0.9;
 
 /**
  * The shape state of one device.

@@ -17,7 +17,16 @@
  *
  * Two leads: a ventricular beat's QRS differs from the dominant one on every lead, so a beat
  * whose second-lead QRS matches the dominant shape there (`dominant`) is no ventricular beat;
- * and a beat the model's lead lost (no shape there) is judged on its second-lead shape.
+ * and a beat whose QRS differs from the dominant one on either lead (below `shape`) looks
+ * ventricular, as one whose model lead lost it is judged on its second-lead shape (MIT-BIH 223:
+ * a VT beat whose MLII QRS resembles the sinus one at 0.91 is plainly different on V1).
+ *
+ * Onset: a run is raised only once one of its beats came early, its RR interval shorter than
+ * {@link ON_TIME_FRACTION} of the median of the `onsetIntervals` intervals before it (the sudden
+ * onset criterion ICDs use to tell VT from sinus tachycardia, which speeds up gradually). Wide
+ * beats none of which comes early (sinus beats whose QRS changes shape for a while, fusion beats
+ * at the sinus rate) raise no run. A run that slows below the rate and begins another at once
+ * carries its onset over.
  *
  * Beats the scorer judged noise: in muscle artefact the QRS detector finds "beats" of random
  * shapes at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
@@ -29,6 +38,7 @@
  */
 
 import { correlation } from '../ecg/beat-shape';
+import { ON_TIME_FRACTION } from './shape-tracker';
 
 /** Thresholds of the VT rule. */
 export interface VtOptions {
@@ -45,6 +55,8 @@ export interface VtOptions {
   readonly shapeInAf: number;
   /** QRS correlation with the run's previous beat from which a beat the scorer judged noise counts in the run. */
   readonly noiseResemble: number;
+  /** RR intervals before a run's first beat whose median it must come early against (0: any beat may begin a run). */
+  readonly onsetIntervals: number;
 }
 
 /** One beat as the VT rule sees it. */
@@ -80,8 +92,12 @@ export interface VtRuleState {
   readonly qrs2?: number[] | null;
   /** The run's first beat was judged noise by the scorer. */
   readonly noiseFirst?: boolean;
+  /** A beat of the run came early (or the run continues one): it may be raised (absent: true, as before the onset rule). */
+  readonly sudden?: boolean;
   /** Start of the open VT episode and beats in it (null: none open). */
   readonly episode: { start: number; beats: number; last: number } | null;
+  /** The last `onsetIntervals` RR intervals, whatever their beats (absent in states saved before the onset rule: none yet). */
+  readonly recentRr?: number[];
 }
 
 /** What a beat did: an onset (warning or critical), an escalation to critical, an offset. */
@@ -99,12 +115,15 @@ export type VtEvent =
  */
 export class VtRule {
   private s: { -readonly [K in keyof VtRuleState]: VtRuleState[K] };
+  /** Kept apart from the run's state, which a run's end resets. */
+  private recentRr: number[];
 
   constructor(
     private readonly o: VtOptions,
     state?: VtRuleState,
   ) {
     this.s = state ? structuredClone(state) : { t: [], rr: [], beats: 0, episode: null };
+    this.recentRr = state?.recentRr ? [...state.recentRr] : [];
   }
 
   /** Whether a beat is ventricular-looking (see the module comment). */
@@ -120,8 +139,29 @@ export class VtRule {
     const r = b.qrsSimilarity ?? r2;
     if (b.unreadable === true || (r !== null && r >= this.o.dominant) || (r2 !== null && r2 >= this.o.dominant)) return false;
     if (inAf) return r !== null && r < this.o.shapeInAf;
-    if (b.gated || b.noise === true) return r !== null && r < this.o.shape;
-    return b.ventricular || (b.score ?? 0) >= this.o.score || (r !== null && r < this.o.shape);
+    const differs = (x: number | null) => x !== null && x < this.o.shape;
+    if (b.gated || b.noise === true) return differs(r) || differs(r2);
+    return b.ventricular || (b.score ?? 0) >= this.o.score || differs(r) || differs(r2);
+  }
+
+  /**
+   * Whether a beat gives a run its sudden onset: it follows a run that had one (`inRun`), or it is premature
+   * against the intervals before it (unknown, as after a gap: it does).
+   */
+  private sudden(b: VtBeat, before: readonly number[], inRun: boolean): boolean {
+    if (inRun || this.o.onsetIntervals === 0 || b.rrPrev === null || before.length === 0) return true;
+    const sorted = [...before].sort((x, y) => x - y);
+    return b.rrPrev < ON_TIME_FRACTION * sorted[sorted.length >> 1];
+  }
+
+  /** Keeps the last `onsetIntervals` RR intervals (a beat without one starts afresh). */
+  private remember(rrPrev: number | null): void {
+    if (rrPrev === null) {
+      this.recentRr = [];
+      return;
+    }
+    this.recentRr.push(rrPrev);
+    if (this.recentRr.length > this.o.onsetIntervals) this.recentRr.shift();
   }
 
   /** Whether a beat's QRS resembles the run's previous beat on a lead both have. */
@@ -136,16 +176,21 @@ export class VtRule {
   beat(b: VtBeat, inAf: boolean): VtEvent[] {
     const out: VtEvent[] = [];
     const s = this.s;
+    const before = [...this.recentRr];
+    this.remember(b.rrPrev);
+    // A run carries its onset over to the run that a beat breaking it begins.
+    const inRun = s.beats > 0 && s.sudden !== false;
     if (!this.ventricularLike(b, inAf) || b.rrPrev === null) {
       this.end(out);
       // Any beat that looks ventricular may begin a run; one judged noise then needs the next to resemble it.
-      if (this.looksVentricular(b, inAf)) this.begin(b);
+      if (this.looksVentricular(b, inAf)) this.begin(b, this.sudden(b, before, inRun));
       return out;
     }
     if (s.beats === 0) {
-      this.begin(b);
+      this.begin(b, this.sudden(b, before, false));
       return out;
     }
+    if (s.sudden === false && this.sudden(b, before, false)) s.sudden = true;
     s.qrs = b.qrs ? Array.from(b.qrs) : null;
     s.qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
     s.beats++;
@@ -155,7 +200,7 @@ export class VtRule {
     if (s.rr.length > this.o.runBeats - 1) s.rr.shift();
     const fast = s.rr.length >= this.o.runBeats - 1 && s.rr.reduce((a, x) => a + x, 0) / s.rr.length < 60 / this.o.bpm;
     if (s.episode === null) {
-      if (s.beats >= this.o.runBeats && fast) {
+      if (s.beats >= this.o.runBeats && fast && s.sudden !== false) {
         const beats = Math.min(s.beats, this.o.runBeats);
         s.episode = { start: s.t[s.t.length - beats], beats, last: b.t };
         out.push({ kind: 'onset', start: s.episode.start, critical: beats >= this.o.criticalBeats });
@@ -165,7 +210,7 @@ export class VtRule {
     if (!fast) {
       // The run slowed below the rate: the episode ended at the previous beat; this beat may begin another.
       this.end(out);
-      this.begin(b);
+      this.begin(b, true);
       return out;
     }
     s.episode.beats++;
@@ -183,14 +228,14 @@ export class VtRule {
     return out;
   }
 
-  private begin(b: VtBeat): void {
+  private begin(b: VtBeat, sudden: boolean): void {
     const qrs = b.qrs ? Array.from(b.qrs) : null;
     const qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
-    this.s = { t: [b.t], rr: [], beats: 1, qrs, qrs2, noiseFirst: b.noise === true, episode: null };
+    this.s = { t: [b.t], rr: [], beats: 1, qrs, qrs2, noiseFirst: b.noise === true, sudden, episode: null };
   }
 
   /** Plain-JSON state. */
   toJSON(): VtRuleState {
-    return structuredClone(this.s);
+    return structuredClone({ ...this.s, recentRr: this.recentRr });
   }
 }

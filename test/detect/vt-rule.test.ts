@@ -10,6 +10,7 @@ const OPTIONS: VtOptions = {
   dominant: 0.95,
   shapeInAf: 0,
   noiseResemble: 0.8,
+  onsetIntervals: 1,
 };
 
 const normal = (t: number, rr = 0.8): VtBeat => ({ t, rrPrev: rr, ventricular: false, score: 0.1, gated: false, qrsSimilarity: 0.99 });
@@ -146,5 +147,31 @@ describe('VtRule', () => {
       wide(t, rr, { gated: true, ventricular: false, score: undefined, qrsSimilarity: null, qrsSimilarity2: 0.8 }),
     );
     expect(run(lostNormal)).toEqual([]);
+  });
+
+  it('a beat whose QRS differs from the dominant one on the second lead only looks ventricular', () => {
+    const mlIiAlike = (t: number, rr: number) => wide(t, rr, { ventricular: false, score: 0.1, qrsSimilarity: 0.9 });
+    expect(run(sequence(4, mlIiAlike))).toEqual([]);
+    expect(run(sequence(4, (t, rr) => ({ ...mlIiAlike(t, rr), qrsSimilarity2: -0.4 }))).map((e) => e.kind)).toEqual(['onset', 'offset']);
+  });
+
+  it('a run is raised once one of its beats came early: wide beats at the rate of the beats before them raise none', () => {
+    // Sinus tachycardia at 0.5 s whose QRS changes shape for a while (a lead moving): on time, no VT.
+    const onTime: VtBeat[] = [];
+    let t = 10_000;
+    for (let k = 0; k < 5; k++) onTime.push(normal((t += 500), 0.5));
+    for (let k = 0; k < 5; k++) onTime.push(wide((t += 500), 0.5));
+    expect(run(onTime)).toEqual([]);
+    // The same beats from 0.4 s after the first, which comes early: a VT run from it.
+    const early = onTime.map((b, i) => (i >= 5 ? { ...b, rrPrev: 0.4 } : b));
+    expect(run(early).map((e) => e.kind)).toEqual(['onset', 'critical']);
+    // A run whose third beat comes early (a slow start, then faster) is raised from its first beat.
+    const later = onTime.map((b, i) => (i === 7 ? { ...b, rrPrev: 0.4 } : b));
+    const events = run(later);
+    expect(events.map((e) => e.kind)).toEqual(['onset', 'critical']);
+    expect(events[0]).toMatchObject({ start: onTime[5].t });
+    // Without the onset rule (0 intervals), any run is raised.
+    const rule = new VtRule({ ...OPTIONS, onsetIntervals: 0 });
+    expect(onTime.flatMap((b) => rule.beat(b, false)).map((e) => e.kind)).toEqual(['onset', 'critical']);
   });
 });
