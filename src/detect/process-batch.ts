@@ -620,7 +620,15 @@ export class Detector {
             }),
           );
         const lastAlert = state.policy.lastAlert;
-        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold }, this.policy);
+        // Baseline wander around the beat: scored and reported, but no evidence for an alert
+        // (docs/ARCHITECTURE.md §3.3). The rhythm rules judge it as before.
+        const doubtfulSignal = monitor !== null && monitor.wanderNear(beat.rIndex);
+        const step = stepAlertPolicy(
+          state.policy,
+          work.deviceId,
+          { t: beat.t, score: artefact ? 0 : score, threshold, doubtfulSignal },
+          this.policy,
+        );
         state.policy = step.state;
         // What the beat was scored on: its second lead's window and model score, or the model lead's.
         const onSecond = lead === 1 && second !== null ? second : null;
