@@ -1,7 +1,8 @@
 /**
  * The per-device alert policy of docs/ARCHITECTURE.md §3.3: an alert opens when at least `k` of the last
  * `n` beats are anomalous, or when one beat exceeds `criticalMultiple` times the threshold; after
- * an alert the device stays quiet for `cooldownMs` of signal time unless the severity rises.
+ * an alert the device stays quiet for `cooldownMs` of signal time unless the severity rises. A beat
+ * in seconds of doubtful signal (baseline wander) is not counted as anomalous.
  *
  * Pure: {@link stepAlertPolicy} takes a state and returns the next one, and the state is plain
  * JSON, so a device's policy can be snapshotted, rolled back and moved between environments.
@@ -42,6 +43,12 @@ export interface PolicyBeat {
   readonly score: number;
   /** Threshold in force for this device when the beat was scored. */
   readonly threshold: number;
+  /**
+   * The signal-quality index calls the beat's second or a neighbour wander (electrode motion): the
+   * beat's shape may be the artefact's, so the policy does not count it as anomalous, whatever its
+   * score (it is still scored and reported). Absent: false.
+   */
+  readonly doubtfulSignal?: boolean;
 }
 
 /** A beat in the sliding window, with its verdict. */
@@ -117,7 +124,10 @@ export function stepAlertPolicy(
   beat: PolicyBeat,
   options: AlertPolicyOptions = DEFAULT_ALERT_POLICY,
 ): { state: AlertPolicyState; alert: AlertDecision | null } {
-  const anomalous = beat.score > beat.threshold;
+  // An alert rests on beats read on a signal the quality index does not doubt: at the bedside,
+  // artefact is a main cause of false arrhythmia alarms (Drew et al. 2014), and complexes
+  // distorted by electrode motion look as foreign as ectopic ones.
+  const anomalous = beat.score > beat.threshold && beat.doubtfulSignal !== true;
   const recent = state.recent.length >= options.n ? state.recent.slice(state.recent.length - options.n + 1) : state.recent.slice();
   recent.push({ t: beat.t, score: beat.score, threshold: beat.threshold, anomalous });
   const next: AlertPolicyState = { recent, lastAlert: state.lastAlert };

@@ -46,6 +46,7 @@ import { DEFAULT_SIGNAL_LOST_CHECK_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS, signalL
 import { labelThresholdOf } from '../contract/device-labels';
 import { explainAlert } from './explain';
 import { MemoryPresenceStore, SignalLostMonitor, type DeviceArrival, type PresenceStore } from './signal-lost';
+import { SentEpisodes } from './sent-episodes';
 
 /**
  * Beats this close (ms) to a record with clipped samples are artefacts: the R peak's window (up
@@ -282,11 +283,8 @@ export class Detector {
   /** `signal-lost`: arrivals persisted, episodes ended by a return, silent devices found (src/detect/signal-lost.ts). */
   private readonly signalLost: SignalLostMonitor;
   private readonly leads: 1 | 2;
-  /**
-   * Ids of the episode alerts each device last published: a rollback replays the device's
-   * records and raises the same ids, which are then not sent again (as beat alerts are not).
-   */
-  private readonly sentEpisodes = new Map<string, string[]>();
+  /** Episode alert ids each device published: not sent again when a rollback replays them. */
+  private readonly sentEpisodes = new SentEpisodes();
 
   constructor(
     private readonly sinks: DetectSinks,
@@ -622,7 +620,15 @@ export class Detector {
             }),
           );
         const lastAlert = state.policy.lastAlert;
-        const step = stepAlertPolicy(state.policy, work.deviceId, { t: beat.t, score: artefact ? 0 : score, threshold }, this.policy);
+        // Baseline wander around the beat: scored and reported, but no evidence for an alert
+        // (docs/ARCHITECTURE.md §3.3). The rhythm rules judge it as before.
+        const doubtfulSignal = monitor !== null && monitor.wanderNear(beat.rIndex);
+        const step = stepAlertPolicy(
+          state.policy,
+          work.deviceId,
+          { t: beat.t, score: artefact ? 0 : score, threshold, doubtfulSignal },
+          this.policy,
+        );
         state.policy = step.state;
         // What the beat was scored on: its second lead's window and model score, or the model lead's.
         const onSecond = lead === 1 && second !== null ? second : null;
@@ -764,7 +770,7 @@ export class Detector {
             continue;
           }
           const message = toEpisodeMessage(work.deviceId, event, model.version);
-          if (this.episodeSent(work.deviceId, message.id)) {
+          if (this.sentEpisodes.has(work.deviceId, message.id)) {
             // Went out before a rollback of this device: counted, not sent twice.
             counts.alreadyPublished++;
             continue;
@@ -776,7 +782,7 @@ export class Detector {
             rollBack();
             return;
           }
-          this.markEpisodeSent(work.deviceId, message.id);
+          this.sentEpisodes.add(work.deviceId, message.id);
           publishedEpisodes.push(message);
         }
       }),
@@ -891,27 +897,13 @@ export class Detector {
     await this.sinks.publishAlert(message);
   }
 
-  /** Whether this environment already published the episode alert `id` of a device. */
-  private episodeSent(deviceId: string, id: string): boolean {
-    return this.sentEpisodes.get(deviceId)?.includes(id) ?? false;
-  }
-
-  /** Remembers a published episode alert (the last few per device, devices bounded). */
-  private markEpisodeSent(deviceId: string, id: string): void {
-    const ids = this.sentEpisodes.get(deviceId) ?? [];
-    ids.push(id);
-    if (ids.length > EPISODES_REMEMBERED) ids.splice(0, ids.length - EPISODES_REMEMBERED);
-    this.sentEpisodes.delete(deviceId);
-    this.sentEpisodes.set(deviceId, ids);
-    while (this.sentEpisodes.size > MAX_EPISODE_DEVICES) this.sentEpisodes.delete(this.sentEpisodes.keys().next().value as string);
-  }
-
-  /** Feeds a record to the device's signal-quality and rhythm monitor; returns its episode events. */
   /** One beat to a device's rhythm rules (and to the evaluation's tap, when one listens). */
   private rhythmBeat(deviceId: string, monitor: RhythmMonitor, beat: MonitoredBeat): EpisodeEvent[] {
     this.options.rhythmTap?.(deviceId, beat);
     return monitor.beat(beat);
   }
+
+  /** Feeds a record to the device's signal-quality and rhythm monitor; returns its episode events. */
 
   private monitorRecord(state: DeviceState, record: DecodedRecord, admitted: ReturnType<DeviceState['admit']>): EpisodeEvent[] {
     // The monitor needs the segmenter's R peaks as they are found (asystole, rate rules): a
@@ -1088,12 +1080,6 @@ function learnedRr(features: Readonly<Record<string, unknown>>): number | null {
   const p = features.profile as { rrMedian?: unknown } | null | undefined;
   return p && typeof p.rrMedian === 'number' && p.rrMedian > 0 ? p.rrMedian : null;
 }
-/** Devices whose published episode alert ids the detector remembers (the least recently active forgotten first). */
-const MAX_EPISODE_DEVICES = 100_000;
-
-/** Episode alert ids remembered per device against re-sending after a rollback. */
-const EPISODES_REMEMBERED = 16;
-
 /** Each device's latest arrival in the batch, and its latest scored beat (for the console's last seen and phase). */
 function arrivalsOf(byDevice: ReadonlyMap<string, DeviceWork>, beats: readonly ScoredBeat[]): DeviceArrival[] {
   const last = new Map<string, ScoredBeat>();

@@ -388,6 +388,17 @@ export class RhythmMonitor {
   }
 
   /**
+   * Whether the signal around a beat at sample `rIndex` is in doubt without being unreadable: its
+   * second or a neighbour (the seconds {@link RhythmMonitor.gated} looks at) is called wander.
+   * Such a beat is still scored; the alert policy does not let it alone make an alert critical.
+   */
+  wanderNear(rIndex: number): boolean {
+    const second = Math.floor(rIndex / this.sqi.block);
+    for (let k = second - 1; k <= second + 1; k++) if (this.qualityOf(k) === 'wander') return true;
+    return false;
+  }
+
+  /**
    * A record's samples, starting at sample `startIndex` of the stream, and the R peaks detected
    * so far (emitted or still held by the segmenter). Returns technical and rate-rule events.
    */

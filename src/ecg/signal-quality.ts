@@ -24,7 +24,8 @@
  *   stays out of the noise class and still reaches the rhythm rules.
  * - **wander**: the mean moved by more than `wanderMvPerSecond` since the previous second
  *   (electrode motion, breathing). Flagged, but the QRS detector high-passes it away, so it
- *   only marks quality, never gates beats on its own unless extreme (see `badWander`).
+ *   never gates beats: they are scored, but the detector's alert policy does not take a beat
+ *   next to a wander second as evidence for an alert (motion distorts complexes).
  *
  * Chunk-invariant (the verdicts depend only on sample positions, not on how the stream was
  * split), JSON state, typed arrays, no allocation per sample.
