@@ -148,7 +148,7 @@ export interface RhythmOptions {
  * (19 of 22 folds); a run is raised once a beat came early against the 1 interval before it
  * (chosen later with the others fixed: all 22 folds choose the rule). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
  * two cycles and 10 s (a time hysteresis, as monitors give advisory alarms: over the 26 MIT-BIH
- * records it took their onsets from 178 to 102 and raised their episode sensitivity).
+ * records it took their onsets from 178 to 104 and raised their episode sensitivity).
  * Technical: 6 poor seconds of the last 10 (9 when the poor seconds are noise), cleared after 5
  * acceptable ones.
  */
