@@ -16,8 +16,10 @@
  *   episode Se, episode +P, duration Se and duration +P (all four have a 90 % target).
  * - VT: `vtShape`, `vtScore`, `vtShapeInAf`, `vtDominant`, `vtNoiseResemble`, `vtOnsetIntervals`; best = the largest min(Se / 0.9,
  *   +P / 0.8) (the targets), ties to the larger Se + +P.
+ * - VT in AF (`--rule vt-conducted`): `vtConductedInAf` alone (above 1: off), the others at their
+ *   shipped values, scored as VT.
  *
- * usage: npx tsx scripts/choose-rhythm-constants.ts [--json]
+ * usage: npx tsx scripts/choose-rhythm-constants.ts [--json] [--rule af|vt|vt-conducted]... (default: all)
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,8 @@ import { EVAL_EPOCH, runRecordThroughDetector, withGains } from '../src/evaluate
 import { replayRhythm } from '../src/evaluate/rhythm-replay';
 import { rhythmFigures, totalRhythmFigures, rhythmJson, type EpisodeCounts, type RhythmFigures } from '../src/evaluate/rhythm-metrics';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, rule: { type: 'string', multiple: true } }, strict: true });
+const rules = new Set(values.rule ?? ['af', 'vt', 'vt-conducted']);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const DATA = fileURLToPath(new URL('../data/mitdb', import.meta.url));
 
@@ -49,6 +52,11 @@ const VT_GRID = grid({
   vtNoiseResemble: [0.7, 0.8, 0.9],
   vtOnsetIntervals: [0, 1, 2, 4],
 });
+/**
+ * Off (2: no correlation reaches it), then the correlation at which the QRS templates call two
+ * beats one shape (0.9), then stricter and looser: ties go to the earlier.
+ */
+const VT_CONDUCTED_GRID = grid({ vtConductedInAf: [2, 0.9, 0.95, 0.8, 0.7] });
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
 const afScore = (c: EpisodeCounts): number[] => {
@@ -68,9 +76,11 @@ const vtScore = (c: EpisodeCounts): number[] => {
 const better = (a: number[], b: number[]) => a[0] > b[0] + 1e-12 || (Math.abs(a[0] - b[0]) <= 1e-12 && a[1] > b[1] + 1e-12);
 
 /** Per record, per candidate: the rhythm figures of the replay. */
-async function figures(): Promise<{ records: string[]; af: RhythmFigures[][]; vt: RhythmFigures[][] }> {
+async function figures(): Promise<{ records: string[]; af: RhythmFigures[][]; vt: RhythmFigures[][]; conducted: RhythmFigures[][] }> {
   const af: RhythmFigures[][] = [];
   const vt: RhythmFigures[][] = [];
+  const conducted: RhythmFigures[][] = [];
+  const of = (rule: string, candidates: Candidate[]) => (rules.has(rule) ? candidates : []);
   for (const name of MITDB_DS1) {
     const record: MitdbRecord = loadMitdbRecord(DATA, name);
     const { model } = defaultModelFor(name);
@@ -82,11 +92,14 @@ async function figures(): Promise<{ records: string[]; af: RhythmFigures[][]; vt
     const beats = run.monitored ?? [];
     const toMs = (s: number) => EVAL_EPOCH + (s * 1000) / record.fs;
     const score = (c: Candidate) => rhythmFigures(record, replayRhythm(beats, c, record.fs), 0, toMs);
-    af.push(AF_GRID.map(score));
-    vt.push(VT_GRID.map(score));
-    log(`${name}: ${beats.length} beats replayed with ${AF_GRID.length + VT_GRID.length} candidates`);
+    af.push(of('af', AF_GRID).map(score));
+    vt.push(of('vt', VT_GRID).map(score));
+    conducted.push(of('vt-conducted', VT_CONDUCTED_GRID).map(score));
+    log(
+      `${name}: ${beats.length} beats replayed with ${af[af.length - 1].length + vt[vt.length - 1].length + conducted[conducted.length - 1].length} candidates`,
+    );
   }
-  return { records: [...MITDB_DS1], af, vt };
+  return { records: [...MITDB_DS1], af, vt, conducted };
 }
 
 function choose(
@@ -130,15 +143,16 @@ function loro(
   };
 }
 
-const { records, af, vt } = await figures();
+const { records, af, vt, conducted } = await figures();
 const result = {
   protocol: 'MIT-BIH DS1, leave-one-record-out; per-beat rules replayed over one detector run per record',
-  af: loro('AF', AF_GRID, af, records, (f) => f.af, afScore),
-  vt: loro('VT', VT_GRID, vt, records, (f) => f.vt, vtScore),
+  ...(rules.has('af') ? { af: loro('AF', AF_GRID, af, records, (f) => f.af, afScore) } : {}),
+  ...(rules.has('vt') ? { vt: loro('VT', VT_GRID, vt, records, (f) => f.vt, vtScore) } : {}),
+  ...(rules.has('vt-conducted') ? { vtConducted: loro('VT in AF', VT_CONDUCTED_GRID, conducted, records, (f) => f.vt, vtScore) } : {}),
 };
 if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else
-  for (const r of [result.af, result.vt])
+  for (const r of [result.af, result.vt, result.vtConducted].filter((x) => x !== undefined))
     process.stdout.write(
       `${r.rule}: chosen on all DS1 ${JSON.stringify(r.chosenOnAllDs1)} (${r.foldsAgreeing} folds agree); left-out ${JSON.stringify(
         r.rule === 'AF' ? r.leftOutFigures.af : r.leftOutFigures.vtRuns,

@@ -102,6 +102,8 @@ export interface RhythmOptions {
   readonly vtDominant: number;
   /** During atrial fibrillation, the QRS correlation below which a beat is ventricular-looking. */
   readonly vtShapeInAf: number;
+  /** During AF: QRS correlation with the last on-time beats from which a beat is conducted like them, never ventricular-looking (above 1: off). */
+  readonly vtConductedInAf: number;
   /** QRS correlation with a VT run's previous beat from which a beat the scorer judged noise counts in the run. */
   readonly vtNoiseResemble: number;
   /** RR intervals before a VT run's first beat whose median it must come early against (`src/detect/vt-rule.ts`; 0: off). */
@@ -146,7 +148,10 @@ export interface RhythmOptions {
  * 0.97, ventricular-looking below 0.7 (below 0 during AF) or from a relative score of 0.75, and
  * a beat judged noise counts when its QRS correlates 0.8 or more with the run's previous beat
  * (19 of 22 folds); a run is raised once a beat came early against the 1 interval before it
- * (chosen later with the others fixed: all 22 folds choose the rule). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
+ * (chosen later with the others fixed: all 22 folds choose the rule); during AF a beat whose QRS
+ * correlates 0.9 or more with two of the last on-time beats' is conducted, not ventricular (0.9:
+ * the correlation at which the QRS templates call two beats one shape; chosen later with the
+ * others fixed, `--rule vt-conducted`: 21 of 22 folds turn it on, 0.7 to 0.9 tie). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
  * two cycles and 10 s (a time hysteresis, as monitors give advisory alarms: over the 26 MIT-BIH
  * records it took their onsets from 178 to 104 and raised their episode sensitivity).
  * Technical: 6 poor seconds of the last 10 (9 when the poor seconds are noise), cleared after 5
@@ -170,6 +175,7 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtScore: 0.75,
   vtDominant: 0.97,
   vtShapeInAf: 0,
+  vtConductedInAf: 0.9,
   vtNoiseResemble: 0.8,
   vtOnsetIntervals: 1,
   vflSeconds: 4,
@@ -444,8 +450,12 @@ export class RhythmMonitor {
       this.af.skip();
       return out;
     }
-    const { qrsSimilarity, qrs, pWave, qrsSimilarity2, qrs2, pWave2 } = this.shapes.observe(b.shape, b.rrPrev, b.gated);
-    this.vtRule(b, { qrsSimilarity, qrsSimilarity2, qrs, qrs2 }, out);
+    const { qrsSimilarity, qrs, pWave, qrsSimilarity2, qrs2, pWave2, qrsOnTime, qrsOnTime2 } = this.shapes.observe(
+      b.shape,
+      b.rrPrev,
+      b.gated,
+    );
+    this.vtRule(b, { qrsSimilarity, qrsSimilarity2, qrs, qrs2, qrsOnTime, qrsOnTime2 }, out);
     if (b.gated) {
       this.resetPattern();
       this.af.skip();
@@ -551,7 +561,14 @@ export class RhythmMonitor {
 
   private vtRule(
     b: MonitoredBeat,
-    view: { qrsSimilarity: number | null; qrsSimilarity2: number | null; qrs: Float64Array | null; qrs2: Float64Array | null },
+    view: {
+      qrsSimilarity: number | null;
+      qrsSimilarity2: number | null;
+      qrs: Float64Array | null;
+      qrs2: Float64Array | null;
+      qrsOnTime: number | null;
+      qrsOnTime2: number | null;
+    },
     out: EpisodeEvent[],
   ): void {
     const beat = {
@@ -702,6 +719,7 @@ function vtOptions(o: RhythmOptions) {
     score: o.vtScore,
     dominant: o.vtDominant,
     shapeInAf: o.vtShapeInAf,
+    conductedInAf: o.vtConductedInAf,
     noiseResemble: o.vtNoiseResemble,
     onsetIntervals: o.vtOnsetIntervals,
   };

@@ -5,7 +5,7 @@
  * a second lead has the same on that lead, learned apart: a lead sees the heart from one angle,
  * so a ventricular beat or a P wave that one lead hardly shows is often plain on the other.
  */
-import { P_WAVE_SPAN, QRS_SPAN, windowPart, type WindowSpan } from '../ecg/beat-shape';
+import { P_WAVE_SPAN, QRS_SPAN, correlation, windowPart, type WindowSpan } from '../ecg/beat-shape';
 import { QrsTemplates, type QrsTemplatesState } from '../ecg/qrs-templates';
 
 /** A beat's window (per-beat normalized samples, evenly spaced) and where its R peak sits. */
@@ -20,6 +20,14 @@ export interface BeatShape extends WindowSpan {
 export interface ShapeView {
   /** Correlation of its QRS with the dominant QRS (null: no window, or no dominant shape yet). */
   readonly qrsSimilarity: number | null;
+  /**
+   * How its QRS resembles the last on-time beats' QRS: the second-best correlation with the last
+   * {@link ON_TIME_KEPT} (null: no window, or fewer than two kept). A beat like at least two of
+   * the beats that came on time lately is conducted like them, whatever the dominant shape is.
+   */
+  readonly qrsOnTime: number | null;
+  /** As `qrsOnTime`, on the second lead. */
+  readonly qrsOnTime2: number | null;
   /** Its QRS (null: no window): what beats of a run are compared with each other on. */
   readonly qrs: Float64Array | null;
   /** The stretch where a P wave would be (null: no window, or one too short). */
@@ -38,7 +46,13 @@ export interface ShapeTrackerState {
   /** The second lead's templates (absent in states saved before the second lead was tracked). */
   readonly templates2?: QrsTemplatesState;
   readonly rrRecent: number[];
+  /** QRS of the last on-time beats on each lead (absent in states saved before they were kept). */
+  readonly onTime?: number[][];
+  readonly onTime2?: number[][];
 }
+
+/** On-time beats whose QRS a beat is compared with (`ShapeView.qrsOnTime`). */
+const ON_TIME_KEPT = 4;
 
 /** RR intervals whose median says whether a beat is on time. */
 const RR_RECENT_KEPT = 16;
@@ -61,11 +75,15 @@ export class ShapeTracker {
   private readonly templates: QrsTemplates;
   private readonly templates2: QrsTemplates;
   private rrRecent: number[];
+  private readonly onTime: number[][];
+  private readonly onTime2: number[][];
 
   constructor(state?: ShapeTrackerState) {
     this.templates = new QrsTemplates({}, state?.templates);
     this.templates2 = new QrsTemplates({}, state?.templates2);
     this.rrRecent = state ? [...state.rrRecent] : [];
+    this.onTime = structuredClone(state?.onTime ?? []);
+    this.onTime2 = structuredClone(state?.onTime2 ?? []);
   }
 
   /**
@@ -73,17 +91,29 @@ export class ShapeTracker {
    * teaches nothing) the beat is learned, an on-time beat voting for its shape as the dominant one.
    */
   observe(shape: BeatShape | undefined, rrPrev: number | null, gated: boolean): ShapeView {
-    if (!shape) return { qrsSimilarity: null, qrs: null, pWave: null, qrsSimilarity2: null, qrs2: null, pWave2: null };
+    if (!shape)
+      return {
+        qrsSimilarity: null,
+        qrsOnTime: null,
+        qrsOnTime2: null,
+        qrs: null,
+        pWave: null,
+        qrsSimilarity2: null,
+        qrs2: null,
+        pWave2: null,
+      };
     const recent = [...this.rrRecent].sort((x, y) => x - y);
     const onTime = rrPrev !== null && recent.length >= 4 && rrPrev >= ON_TIME_FRACTION * recent[recent.length >> 1];
-    const first = shape.window === undefined ? null : viewOn(this.templates, shape.window, shape, onTime, gated);
-    const second = shape.second === undefined ? null : viewOn(this.templates2, shape.second, shape, onTime, gated);
+    const first = shape.window === undefined ? null : viewOn(this.templates, this.onTime, shape.window, shape, onTime, gated);
+    const second = shape.second === undefined ? null : viewOn(this.templates2, this.onTime2, shape.second, shape, onTime, gated);
     if (!gated && rrPrev !== null) {
       this.rrRecent.push(rrPrev);
       if (this.rrRecent.length > RR_RECENT_KEPT) this.rrRecent.shift();
     }
     return {
       qrsSimilarity: first?.qrsSimilarity ?? null,
+      qrsOnTime: first?.qrsOnTime ?? null,
+      qrsOnTime2: second?.qrsOnTime ?? null,
       qrs: first?.qrs ?? null,
       pWave: first?.pWave ?? null,
       qrsSimilarity2: second?.qrsSimilarity ?? null,
@@ -94,20 +124,33 @@ export class ShapeTracker {
 
   /** Plain-JSON state. */
   toJSON(): ShapeTrackerState {
-    return { templates: this.templates.toJSON(), templates2: this.templates2.toJSON(), rrRecent: [...this.rrRecent] };
+    return {
+      templates: this.templates.toJSON(),
+      templates2: this.templates2.toJSON(),
+      rrRecent: [...this.rrRecent],
+      onTime: structuredClone(this.onTime),
+      onTime2: structuredClone(this.onTime2),
+    };
   }
 }
 
-/** One lead's view of a beat against that lead's templates, which learn the beat unless it is gated. */
+/** One lead's view of a beat against that lead's templates and last on-time beats, which learn the beat unless it is gated. */
 function viewOn(
   templates: QrsTemplates,
+  kept: number[][],
   window: ArrayLike<number>,
   span: WindowSpan,
   onTime: boolean,
   gated: boolean,
-): { qrsSimilarity: number | null; qrs: Float64Array; pWave: Float64Array | null } {
+): { qrsSimilarity: number | null; qrsOnTime: number | null; qrs: Float64Array; pWave: Float64Array | null } {
   const qrs = windowPart(window, span, QRS_SPAN);
+  const r = kept.filter((k) => k.length === qrs.length).map((k) => correlation(qrs, k));
+  const qrsOnTime = r.length >= 2 ? r.sort((x, y) => y - x)[1] : null;
+  if (onTime && !gated) {
+    kept.push(Array.from(qrs));
+    if (kept.length > ON_TIME_KEPT) kept.shift();
+  }
   const qrsSimilarity = gated ? templates.similarity(qrs) : templates.observe(qrs, onTime);
   const pWave = windowPart(window, span, P_WAVE_SPAN);
-  return { qrsSimilarity, qrs, pWave: pWave.length > 0 ? pWave : null };
+  return { qrsSimilarity, qrsOnTime, qrs, pWave: pWave.length > 0 ? pWave : null };
 }

@@ -13,7 +13,15 @@
  * poor-quality seconds (gated: no score) count by shape alone, so a VT run whose fast wide beats
  * look like noise to the quality index is still seen. During atrial fibrillation wide beats are
  * often aberrantly conducted supraventricular beats (Ashman phenomenon), so there a beat counts
- * only when its QRS clearly differs (correlation below `shapeInAf`).
+ * only when its QRS clearly differs (correlation below `shapeInAf`). And during AF the conducted
+ * QRS itself may shift for a while (MIT-BIH 203: runs of normal beats whose QRS correlates about
+ * -0.8 with the dominant template), which the dominant template, learned over many beats, lags
+ * behind: a beat whose QRS is like that of at least two of the last on-time beats
+ * (`ShapeView.qrsOnTime` of `conductedInAf` or more, on the model's lead) is conducted like them, not
+ * ventricular. Ventricular beats of a run come early, so they are not among the on-time beats
+ * they would be compared with; outside AF a sustained VT run's beats become on-time and would
+ * excuse the next run, so the check is kept to AF, where the run would otherwise be judged on
+ * shape alone.
  *
  * Two leads: a ventricular beat's QRS differs from the dominant one on every lead, so a beat
  * whose second-lead QRS matches the dominant shape there (`dominant`) is no ventricular beat;
@@ -53,6 +61,8 @@ export interface VtOptions {
   readonly dominant: number;
   /** During atrial fibrillation: QRS correlation below which a beat is ventricular-looking (shape alone). */
   readonly shapeInAf: number;
+  /** During atrial fibrillation: QRS correlation with the last on-time beats from which a beat is conducted like them (above 1: never). */
+  readonly conductedInAf: number;
   /** QRS correlation with the run's previous beat from which a beat the scorer judged noise counts in the run. */
   readonly noiseResemble: number;
   /** RR intervals before a run's first beat whose median it must come early against (0: any beat may begin a run). */
@@ -72,6 +82,10 @@ export interface VtBeat {
   readonly qrsSimilarity: number | null;
   /** As `qrsSimilarity`, on the device's second lead (absent or null: no usable second lead). */
   readonly qrsSimilarity2?: number | null;
+  /** How its QRS resembles the last on-time beats' (`ShapeView.qrsOnTime`; absent or null: unknown). */
+  readonly qrsOnTime?: number | null;
+  /** As `qrsOnTime`, on the second lead. */
+  readonly qrsOnTime2?: number | null;
   /** Flat or clipped seconds, or near clipped samples: never ventricular-looking (absent: false). */
   readonly unreadable?: boolean;
   /** Its QRS (absent or null: no window). */
@@ -138,10 +152,16 @@ export class VtRule {
     const r2 = b.qrsSimilarity2 ?? null;
     const r = b.qrsSimilarity ?? r2;
     if (b.unreadable === true || (r !== null && r >= this.o.dominant) || (r2 !== null && r2 >= this.o.dominant)) return false;
-    if (inAf) return r !== null && r < this.o.shapeInAf;
+    if (inAf) return r !== null && r < this.o.shapeInAf && !this.conducted(b);
     const differs = (x: number | null) => x !== null && x < this.o.shape;
     if (b.gated || b.noise === true) return differs(r) || differs(r2);
     return b.ventricular || (b.score ?? 0) >= this.o.score || differs(r) || differs(r2);
+  }
+
+  /** Its QRS is like the last on-time beats' on the model's lead (the second lead when the first has no view). */
+  private conducted(b: VtBeat): boolean {
+    const r = b.qrsOnTime ?? b.qrsOnTime2 ?? null;
+    return r !== null && r >= this.o.conductedInAf;
   }
 
   /**

@@ -29,4 +29,21 @@ describe('ShapeTracker', () => {
       copy.observe({ window: beatWindow('narrow', 'p'), second: beatWindow('wide', 'none'), ...SPAN }, 0.8, false).qrsSimilarity2,
     ).toBeGreaterThan(0.99);
   });
+
+  it('compares a beat with the last on-time beats: like two of them after the QRS shifted, though unlike the dominant shape; early beats are not kept', () => {
+    const tracker = new ShapeTracker();
+    const narrow = beatWindow('narrow', 'p');
+    const wide = beatWindow('wide', 'none');
+    for (let k = 0; k < 20; k++) tracker.observe({ window: narrow, ...SPAN }, 0.8, false);
+    // Early wide beats: compared, never kept.
+    for (let k = 0; k < 3; k++) expect(tracker.observe({ window: wide, ...SPAN }, 0.4, false).qrsOnTime).toBeLessThan(0.9);
+    tracker.observe({ window: wide, ...SPAN }, 0.8, false);
+    expect(tracker.observe({ window: wide, ...SPAN }, 0.4, false).qrsOnTime).toBeLessThan(0.9);
+    tracker.observe({ window: wide, ...SPAN }, 0.8, false);
+    const view = tracker.observe({ window: wide, ...SPAN }, 0.8, false);
+    expect(view.qrsSimilarity).toBeLessThan(0.9);
+    expect(view.qrsOnTime).toBeGreaterThan(0.99);
+    const copy = new ShapeTracker(JSON.parse(JSON.stringify(tracker.toJSON())));
+    expect(copy.observe({ window: wide, ...SPAN }, 0.8, false).qrsOnTime).toBeGreaterThan(0.99);
+  });
 });

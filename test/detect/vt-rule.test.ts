@@ -9,6 +9,7 @@ const OPTIONS: VtOptions = {
   score: 0.5,
   dominant: 0.95,
   shapeInAf: 0,
+  conductedInAf: 0.8,
   noiseResemble: 0.8,
   onsetIntervals: 1,
 };
@@ -107,6 +108,31 @@ describe('VtRule', () => {
       ),
     ).toEqual([]);
     expect(run(sequence(4, wide), true).map((e) => e.kind)).toEqual(['onset', 'offset']);
+  });
+
+  it('during AF a beat like the last on-time beats is conducted like them, however unlike the dominant shape; outside AF that does not excuse it', () => {
+    const shifted = (t: number, rr: number) => wide(t, rr, { qrsOnTime: 0.9 });
+    expect(run(sequence(4, shifted), true)).toEqual([]);
+    expect(
+      run(
+        sequence(4, (t, rr) => wide(t, rr, { qrsOnTime: 0.5 })),
+        true,
+      ).map((e) => e.kind),
+    ).toEqual(['onset', 'offset']);
+    expect(run(sequence(4, shifted)).map((e) => e.kind)).toEqual(['onset', 'offset']);
+    // The model's lead decides; the second lead stands in only when the first has no view.
+    expect(
+      run(
+        sequence(4, (t, rr) => wide(t, rr, { qrsOnTime: 0.5, qrsOnTime2: 0.95 })),
+        true,
+      ).map((e) => e.kind),
+    ).toEqual(['onset', 'offset']);
+    expect(
+      run(
+        sequence(4, (t, rr) => wide(t, rr, { qrsOnTime: null, qrsOnTime2: 0.95 })),
+        true,
+      ),
+    ).toEqual([]);
   });
 
   it('its state round-trips through JSON mid-run', () => {
