@@ -318,22 +318,21 @@ export class AlertStateStore implements SnoozeSource {
         : {}),
       audit: [{ action: 'raised', by: 'detector', at }],
     };
+    await this.putAlertOnce(message.deviceId, `A#${pad(message.from)}`, item);
+  }
+
+  /** Writes an alert's item unless it is already there (a retried batch records nothing twice). */
+  private async putAlertOnce(deviceId: string, sk: string, item: AlertItem): Promise<void> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toItem({
-            pk: devicePk(message.deviceId),
-            sk: `A#${pad(message.from)}`,
-            gsi1pk: 'ALERTS',
-            gsi1sk: `${pad(message.from)}#${message.id}`,
-            ...item,
-          }),
+          Item: toItem({ pk: devicePk(deviceId), sk, gsi1pk: 'ALERTS', gsi1sk: `${pad(item.from)}#${item.id}`, ...item }),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     } catch (err) {
-      if (!isConditionFailure(err)) throw err; // already recorded: a retried batch
+      if (!isConditionFailure(err)) throw err;
     }
   }
 
@@ -362,23 +361,7 @@ export class AlertStateStore implements SnoozeSource {
         summary: `${EPISODE_WORDS[label] ?? label}${escalation ? ' (critical)' : ''}`,
         audit: [{ action: 'raised', by: 'detector', at }],
       };
-      try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: toItem({
-              pk: devicePk(message.deviceId),
-              sk: `A#${pad(message.from)}#${label}${escalation ? '#critical' : ''}`,
-              gsi1pk: 'ALERTS',
-              gsi1sk: `${pad(message.from)}#${message.id}`,
-              ...item,
-            }),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
+      await this.putAlertOnce(message.deviceId, `A#${pad(message.from)}#${label}${escalation ? '#critical' : ''}`, item);
       return;
     }
     for (const suffix of ['', '#critical']) {
