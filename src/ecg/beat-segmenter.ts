@@ -5,6 +5,7 @@ import { decodeFloat32, encodeFloat32 } from './float32-base64';
 import { QrsDetector, type QrsDetectorState } from './qrs-detector';
 import type { QrsOptions } from './qrs-options';
 import { rrContext } from './rr-context';
+import { readRing } from './sample-ring';
 
 /** One heartbeat cut from the stream. */
 export interface Beat {
@@ -245,13 +246,7 @@ export class BeatSegmenter {
   private cut(beat: HeldBeat, center: number): void {
     const from = center - this.beforeSamples;
     const scratch = this.scratch;
-    const ring = this.ring;
-    const length = ring.length;
-    const oldest = this.n - length;
-    for (let k = 0; k < scratch.length; k++) {
-      const i = from + k;
-      scratch[k] = i < 0 || i < oldest || i >= this.n ? 0 : ring[i % length];
-    }
+    readRing(this.ring, this.n, from, scratch);
     const window = ecgBeatWindow(scratch, this.fs, center, this.rawWindow, undefined, from);
     const { offset, scale } = normalizeBeat(window, this.window.normalization);
     beat.window = window;

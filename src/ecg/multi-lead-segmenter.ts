@@ -6,6 +6,7 @@ import { LeadChannel, type LeadChannelState } from './lead-channel';
 import { EC57_MATCH_WINDOW_SECONDS } from './match-beats';
 import { resolveQrsOptions } from './qrs-options';
 import { rrContext } from './rr-context';
+import { readRing } from './sample-ring';
 import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from './signal-quality';
 
 /** Most leads one segmenter fuses (QRS detection runs once per lead: cost grows with it). */
@@ -435,12 +436,7 @@ export class MultiLeadSegmenter {
   private cut(ring: Float32Array, center: number): { window: Float32Array; scale: number; offset: number } {
     const from = center - this.beforeSamples;
     const scratch = this.scratch;
-    const length = ring.length;
-    const oldest = this.n - length;
-    for (let k = 0; k < scratch.length; k++) {
-      const i = from + k;
-      scratch[k] = i < 0 || i < oldest || i >= this.n ? 0 : ring[i % length];
-    }
+    readRing(ring, this.n, from, scratch);
     const window = ecgBeatWindow(scratch, this.fs, center, this.rawWindow, undefined, from);
     const { offset, scale } = normalizeBeat(window, this.window.normalization);
     return { window, scale, offset };
