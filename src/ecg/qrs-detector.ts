@@ -41,6 +41,8 @@ export interface QrsDetectorState {
   readonly signalLevel: number;
   readonly noiseLevel: number;
   readonly slopeLevel: number;
+  /** Steepest slope of the last accepted beat (absent in states saved before it was kept: the slope level). */
+  readonly lastSlope?: number;
   readonly lastBeat: number;
   readonly quietSince: number;
   readonly beatsSinceRestart: number;
@@ -84,6 +86,8 @@ export class QrsDetector {
   private noiseLevel: number;
   /** Running average of the steepest slope of accepted beats (mV/s). */
   private slopeLevel: number;
+  /** Steepest slope of the last accepted beat (mV/s; 0 before one). */
+  private lastSlope: number;
   /** Integrated-signal index of the last beat, -1 before the first. */
   private lastBeat: number;
   /** Integrated-signal index since which no beat was accepted and no re-learning happened. */
@@ -117,6 +121,7 @@ export class QrsDetector {
       this.signalLevel = state.signalLevel;
       this.noiseLevel = state.noiseLevel;
       this.slopeLevel = state.slopeLevel;
+      this.lastSlope = state.lastSlope ?? state.slopeLevel;
       this.lastBeat = state.lastBeat;
       this.quietSince = state.quietSince;
       this.beatsSinceRestart = state.beatsSinceRestart;
@@ -137,6 +142,7 @@ export class QrsDetector {
       this.signalLevel = 0;
       this.noiseLevel = 0;
       this.slopeLevel = 0;
+      this.lastSlope = 0;
       this.lastBeat = -1;
       this.quietSince = 0;
       this.beatsSinceRestart = 0;
@@ -251,9 +257,17 @@ export class QrsDetector {
     return this.noiseLevel + this.options.thresholdFraction * (this.signalLevel - this.noiseLevel);
   }
 
-  /** A peak soon after a beat, much flatter than the beats so far, is that beat's T wave. */
+  /**
+   * A peak soon after a beat, much flatter than that beat and than the beats so far, is that
+   * beat's T wave. Pan-Tompkins compare with the previous QRS alone; the running slope level keeps
+   * a steep artefact from making the next real beat a T wave. Comparing with the slope level alone
+   * called the second beat of a ventricular run a T wave: wide ventricular beats are flat, so
+   * the next one is as flat as the beat before it, though much flatter than the sinus beats
+   * the level learned (MIT-BIH 205 at 927.7 s: a VT run lost a beat).
+   */
   private isTWave(p: number, slope: number): boolean {
-    return this.lastBeat >= 0 && p - this.lastBeat < this.tWaveSamples && slope < this.options.tWaveSlopeRatio * this.slopeLevel;
+    const reference = Math.min(this.lastSlope, this.slopeLevel);
+    return this.lastBeat >= 0 && p - this.lastBeat < this.tWaveSamples && slope < this.options.tWaveSlopeRatio * reference;
   }
 
   private acceptBeat(p: number, height: number, slope: number, r: number, weight: number): void {
@@ -264,6 +278,7 @@ export class QrsDetector {
       this.signalLevel += weight * (this.capped(height) - this.signalLevel);
       this.slopeLevel = this.slopeLevel === 0 ? slope : this.slopeLevel + LEVEL_WEIGHT * (slope - this.slopeLevel);
     }
+    this.lastSlope = slope;
     this.beatsSinceRestart++;
     if (this.lastBeat >= 0) {
       this.rr[this.rrCount % this.rr.length] = p - this.lastBeat;
@@ -378,6 +393,7 @@ export class QrsDetector {
       signalLevel: this.signalLevel,
       noiseLevel: this.noiseLevel,
       slopeLevel: this.slopeLevel,
+      lastSlope: this.lastSlope,
       lastBeat: this.lastBeat,
       quietSince: this.quietSince,
       beatsSinceRestart: this.beatsSinceRestart,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ecgPeaks, QrsDetector } from '../../src/ecg/qrs-detector';
+import { DEFAULT_QRS_OPTIONS } from '../../src/ecg/qrs-options';
 import { ecgSimulate } from '../../src/ecg/ecg-simulate';
 import { ecgResample } from '../../src/ecg/resample';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
@@ -172,6 +173,30 @@ describe('QrsDetector accuracy', () => {
       expect(gaps.filter((g) => g > 4.5)).toHaveLength(2);
       expect(scoreQrs(sim.rPeaks, ecgPeaks(sim.signal, fs), fs), `${fs} Hz`).toMatchObject({ fn: 0, fp: 0 });
     }
+  });
+});
+
+describe('QrsDetector T-wave discrimination', () => {
+  it('takes the second beat of a ventricular run as a beat, though as flat as the first (MIT-BIH 205, 926-929 s)', () => {
+    const record = loadMitdbRecord(MITDB, '205');
+    const from = 926.5 * record.fs;
+    const to = 929 * record.fs;
+    const reference = Array.from(record.beatSamples).filter((s) => s >= from && s < to);
+    // Sinus, then three ventricular beats 0.34-0.50 s apart (the second within the T-wave window of the first), then sinus.
+    const intervals = reference.slice(1).map((s, k) => (s - reference[k]) / record.fs);
+    expect(Math.min(...intervals)).toBeLessThan(DEFAULT_QRS_OPTIONS.tWaveWindow);
+    const found = Array.from(ecgPeaks(record.signal.subarray(0, 940 * record.fs), record.fs)).filter((r) => r >= from && r < to);
+    expect(scoreQrs(Int32Array.from(reference), Int32Array.from(found), record.fs)).toMatchObject({ fn: 0, fp: 0 });
+  });
+
+  it('restores a state saved before the slope of the last beat was kept', () => {
+    const signal = realSignal(360);
+    const detector = new QrsDetector({ fs: 360 });
+    const first = detector.push(signal.subarray(0, 360 * 30));
+    const { lastSlope: _dropped, ...older } = detector.toJSON();
+    const restored = QrsDetector.fromJSON(older);
+    const whole = Array.from(ecgPeaks(signal, 360));
+    expect([...first, ...restored.push(signal.subarray(360 * 30)), ...restored.flush()]).toEqual(whole);
   });
 });
 
