@@ -18,8 +18,9 @@
  *   +P / 0.8) (the targets), ties to the larger Se + +P.
  * - VT in AF (`--rule vt-conducted`): `vtConductedInAf` alone (above 1: off), the others at their
  *   shipped values, scored as VT.
+ * - VT start (`--rule vt-start`): `vtStartFlagged` alone, the others at their shipped values, scored as VT.
  *
- * usage: npx tsx scripts/choose-rhythm-constants.ts [--json] [--rule af|vt|vt-conducted]... (default: all)
+ * usage: npx tsx scripts/choose-rhythm-constants.ts [--json] [--rule af|vt|vt-conducted|vt-start]... (default: all)
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -31,13 +32,13 @@ import { replayRhythm } from '../src/evaluate/rhythm-replay';
 import { rhythmFigures, totalRhythmFigures, rhythmJson, type EpisodeCounts, type RhythmFigures } from '../src/evaluate/rhythm-metrics';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, rule: { type: 'string', multiple: true } }, strict: true });
-const rules = new Set(values.rule ?? ['af', 'vt', 'vt-conducted']);
+const rules = new Set(values.rule ?? ['af', 'vt', 'vt-conducted', 'vt-start']);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const DATA = fileURLToPath(new URL('../data/mitdb', import.meta.url));
 
 type Candidate = Partial<RhythmOptions>;
 
-function grid(axes: Record<string, number[]>): Candidate[] {
+function grid(axes: Record<string, (number | boolean)[]>): Candidate[] {
   let out: Candidate[] = [{}];
   for (const [key, levels] of Object.entries(axes)) out = out.flatMap((c) => levels.map((v) => ({ ...c, [key]: v })));
   return out;
@@ -57,6 +58,8 @@ const VT_GRID = grid({
  * beats one shape (0.9), then stricter and looser: ties go to the earlier.
  */
 const VT_CONDUCTED_GRID = grid({ vtConductedInAf: [2, 0.9, 0.95, 0.8, 0.7] });
+/** Off (any ventricular-looking beat may begin a run), then on: ties go to off. */
+const VT_START_GRID = grid({ vtStartFlagged: [false, true] });
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
 const afScore = (c: EpisodeCounts): number[] => {
@@ -76,10 +79,17 @@ const vtScore = (c: EpisodeCounts): number[] => {
 const better = (a: number[], b: number[]) => a[0] > b[0] + 1e-12 || (Math.abs(a[0] - b[0]) <= 1e-12 && a[1] > b[1] + 1e-12);
 
 /** Per record, per candidate: the rhythm figures of the replay. */
-async function figures(): Promise<{ records: string[]; af: RhythmFigures[][]; vt: RhythmFigures[][]; conducted: RhythmFigures[][] }> {
+async function figures(): Promise<{
+  records: string[];
+  af: RhythmFigures[][];
+  vt: RhythmFigures[][];
+  conducted: RhythmFigures[][];
+  start: RhythmFigures[][];
+}> {
   const af: RhythmFigures[][] = [];
   const vt: RhythmFigures[][] = [];
   const conducted: RhythmFigures[][] = [];
+  const start: RhythmFigures[][] = [];
   const of = (rule: string, candidates: Candidate[]) => (rules.has(rule) ? candidates : []);
   for (const name of MITDB_DS1) {
     const record: MitdbRecord = loadMitdbRecord(DATA, name);
@@ -95,11 +105,11 @@ async function figures(): Promise<{ records: string[]; af: RhythmFigures[][]; vt
     af.push(of('af', AF_GRID).map(score));
     vt.push(of('vt', VT_GRID).map(score));
     conducted.push(of('vt-conducted', VT_CONDUCTED_GRID).map(score));
-    log(
-      `${name}: ${beats.length} beats replayed with ${af[af.length - 1].length + vt[vt.length - 1].length + conducted[conducted.length - 1].length} candidates`,
-    );
+    start.push(of('vt-start', VT_START_GRID).map(score));
+    const candidates = [af, vt, conducted, start].reduce((n, c) => n + c[c.length - 1].length, 0);
+    log(`${name}: ${beats.length} beats replayed with ${candidates} candidates`);
   }
-  return { records: [...MITDB_DS1], af, vt, conducted };
+  return { records: [...MITDB_DS1], af, vt, conducted, start };
 }
 
 function choose(
@@ -143,16 +153,17 @@ function loro(
   };
 }
 
-const { records, af, vt, conducted } = await figures();
+const { records, af, vt, conducted, start } = await figures();
 const result = {
   protocol: 'MIT-BIH DS1, leave-one-record-out; per-beat rules replayed over one detector run per record',
   ...(rules.has('af') ? { af: loro('AF', AF_GRID, af, records, (f) => f.af, afScore) } : {}),
   ...(rules.has('vt') ? { vt: loro('VT', VT_GRID, vt, records, (f) => f.vt, vtScore) } : {}),
   ...(rules.has('vt-conducted') ? { vtConducted: loro('VT in AF', VT_CONDUCTED_GRID, conducted, records, (f) => f.vt, vtScore) } : {}),
+  ...(rules.has('vt-start') ? { vtStart: loro('VT start', VT_START_GRID, start, records, (f) => f.vt, vtScore) } : {}),
 };
 if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else
-  for (const r of [result.af, result.vt, result.vtConducted].filter((x) => x !== undefined))
+  for (const r of [result.af, result.vt, result.vtConducted, result.vtStart].filter((x) => x !== undefined))
     process.stdout.write(
       `${r.rule}: chosen on all DS1 ${JSON.stringify(r.chosenOnAllDs1)} (${r.foldsAgreeing} folds agree); left-out ${JSON.stringify(
         r.rule === 'AF' ? r.leftOutFigures.af : r.leftOutFigures.vtRuns,

@@ -108,6 +108,8 @@ export interface RhythmOptions {
   readonly vtNoiseResemble: number;
   /** RR intervals before a VT run's first beat whose median it must come early against (`src/detect/vt-rule.ts`; 0: off). */
   readonly vtOnsetIntervals: number;
+  /** A VT run begins only with a beat the scorer flagged ventricular or could not judge (`src/detect/vt-rule.ts`). */
+  readonly vtStartFlagged: boolean;
   /** Ventricular flutter/fibrillation: detected deflections above `vflBpm` for this long. */
   readonly vflSeconds: number;
   readonly vflBpm: number;
@@ -151,7 +153,9 @@ export interface RhythmOptions {
  * (chosen later with the others fixed: all 22 folds choose the rule); during AF a beat whose QRS
  * correlates 0.9 or more with two of the last on-time beats' is conducted, not ventricular (0.9:
  * the correlation at which the QRS templates call two beats one shape; chosen later with the
- * others fixed, `--rule vt-conducted`: 21 of 22 folds turn it on, 0.7 to 0.9 tie). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
+ * others fixed, `--rule vt-conducted`: 21 of 22 folds turn it on, 0.7 to 0.9 tie); a run's beats
+ * count from the first one the scorer flagged ventricular or could not judge (chosen later with
+ * the others fixed, `--rule vt-start`: all 22 folds turn it on). Bigeminy and trigeminy open after 4 and 3 cycles and close once broken for
  * two cycles and 10 s (a time hysteresis, as monitors give advisory alarms: over the 26 MIT-BIH
  * records it took their onsets from 178 to 104 and raised their episode sensitivity).
  * Technical: 6 poor seconds of the last 10 (9 when the poor seconds are noise), cleared after 5
@@ -178,6 +182,7 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtConductedInAf: 0.9,
   vtNoiseResemble: 0.8,
   vtOnsetIntervals: 1,
+  vtStartFlagged: true,
   vflSeconds: 4,
   vflBpm: 200,
   afWindow: 32,
@@ -722,6 +727,7 @@ function vtOptions(o: RhythmOptions) {
     conductedInAf: o.vtConductedInAf,
     noiseResemble: o.vtNoiseResemble,
     onsetIntervals: o.vtOnsetIntervals,
+    startFlagged: o.vtStartFlagged,
   };
 }
 

@@ -36,6 +36,13 @@
  * at the sinus rate) raise no run. A run that slows below the rate and begins another at once
  * carries its onset over.
  *
+ * Where a run starts: a beat the beat scorer did not flag, and that only looks unlike the
+ * dominant shape, may continue a run but does not begin one (`startFlagged`): the run's beats
+ * count from the first the scorer flagged ventricular, or could not judge (gated). A sinus beat
+ * whose QRS changed for a moment, or a fusion beat, before a ventricular couplet (MIT-BIH 106,
+ * 208, 215) otherwise made it a "run" of three. The beats before it still give the run its onset
+ * and rate: a VT whose first beat the scorer missed (205 at 299 s) is raised from the next.
+ *
  * Beats the scorer judged noise: in muscle artefact the QRS detector finds "beats" of random
  * shapes at random, often fast, intervals, which shape alone would call a VT run (`eval noise`).
  * But fast wide ventricular beats look like noise to a scorer that learned narrow ones (MIT-BIH
@@ -67,6 +74,8 @@ export interface VtOptions {
   readonly noiseResemble: number;
   /** RR intervals before a run's first beat whose median it must come early against (0: any beat may begin a run). */
   readonly onsetIntervals: number;
+  /** A run begins only with a beat the scorer flagged ventricular or could not judge (gated); others may only continue one (absent: false). */
+  readonly startFlagged?: boolean;
 }
 
 /** One beat as the VT rule sees it. */
@@ -108,6 +117,8 @@ export interface VtRuleState {
   readonly noiseFirst?: boolean;
   /** A beat of the run came early (or the run continues one): it may be raised (absent: true, as before the onset rule). */
   readonly sudden?: boolean;
+  /** Beats at the run's start that do not count toward it (`startFlagged`; absent: none). */
+  readonly lead?: number;
   /** Start of the open VT episode and beats in it (null: none open). */
   readonly episode: { start: number; beats: number; last: number } | null;
   /** The last `onsetIntervals` RR intervals, whatever their beats (absent in states saved before the onset rule: none yet). */
@@ -158,6 +169,15 @@ export class VtRule {
     return b.ventricular || (b.score ?? 0) >= this.o.score || differs(r) || differs(r2);
   }
 
+  /**
+   * Whether a beat counts toward a run from its start: with `startFlagged`, a run's beats count
+   * from the first the scorer itself flagged ventricular, or could not judge (gated: shape is all
+   * there is). The ones before it still set the run's onset and rate.
+   */
+  private flagged(b: VtBeat): boolean {
+    return this.o.startFlagged !== true || b.ventricular || b.gated;
+  }
+
   /** Its QRS is like the last on-time beats' on the model's lead (the second lead when the first has no view). */
   private conducted(b: VtBeat): boolean {
     const r = b.qrsOnTime ?? b.qrsOnTime2 ?? null;
@@ -202,7 +222,7 @@ export class VtRule {
     const inRun = s.beats > 0 && s.sudden !== false;
     if (!this.ventricularLike(b, inAf) || b.rrPrev === null) {
       this.end(out);
-      // Any beat that looks ventricular may begin a run; one judged noise then needs the next to resemble it.
+      // A beat that looks ventricular may begin a run; one judged noise then needs the next to resemble it.
       if (this.looksVentricular(b, inAf)) this.begin(b, this.sudden(b, before, inRun));
       return out;
     }
@@ -214,14 +234,16 @@ export class VtRule {
     s.qrs = b.qrs ? Array.from(b.qrs) : null;
     s.qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
     s.beats++;
+    if (s.lead === s.beats - 1 && !this.flagged(b)) s.lead = s.beats;
     s.t.push(b.t);
     s.rr.push(b.rrPrev);
     if (s.t.length > this.o.runBeats) s.t.shift();
     if (s.rr.length > this.o.runBeats - 1) s.rr.shift();
     const fast = s.rr.length >= this.o.runBeats - 1 && s.rr.reduce((a, x) => a + x, 0) / s.rr.length < 60 / this.o.bpm;
     if (s.episode === null) {
-      if (s.beats >= this.o.runBeats && fast && s.sudden !== false) {
-        const beats = Math.min(s.beats, this.o.runBeats);
+      const counted = s.beats - (s.lead ?? 0);
+      if (counted >= this.o.runBeats && fast && s.sudden !== false) {
+        const beats = Math.min(counted, this.o.runBeats);
         s.episode = { start: s.t[s.t.length - beats], beats, last: b.t };
         out.push({ kind: 'onset', start: s.episode.start, critical: beats >= this.o.criticalBeats });
       }
@@ -251,7 +273,8 @@ export class VtRule {
   private begin(b: VtBeat, sudden: boolean): void {
     const qrs = b.qrs ? Array.from(b.qrs) : null;
     const qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
-    this.s = { t: [b.t], rr: [], beats: 1, qrs, qrs2, noiseFirst: b.noise === true, sudden, episode: null };
+    const lead = this.flagged(b) ? 0 : 1;
+    this.s = { t: [b.t], rr: [], beats: 1, lead, qrs, qrs2, noiseFirst: b.noise === true, sudden, episode: null };
   }
 
   /** Plain-JSON state. */

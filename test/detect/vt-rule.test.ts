@@ -200,4 +200,25 @@ describe('VtRule', () => {
     const rule = new VtRule({ ...OPTIONS, onsetIntervals: 0 });
     expect(onTime.flatMap((b) => rule.beat(b, false)).map((e) => e.kind)).toEqual(['onset', 'critical']);
   });
+
+  it('with startFlagged, a run counts from its first beat the scorer flagged (or could not judge): a lone shape-only start is no third beat', () => {
+    const flaggedOnly = new VtRule({ ...OPTIONS, startFlagged: true });
+    // A sinus beat whose QRS changed (unflagged, unlike the dominant shape), then a ventricular pair: no run with the option, one without.
+    const pair = sequence(3, (t, rr) => wide(t, rr));
+    pair[5] = { ...pair[5], ventricular: false, score: 0.1 };
+    expect(pair.flatMap((b) => flaggedOnly.beat(b, false))).toEqual([]);
+    expect(run(pair).map((e) => e.kind)).toEqual(['onset', 'offset']);
+    // A run whose early first beat is unflagged and the beats after it come at its rate (no new early beat):
+    // the run keeps that onset, and is raised once three flagged beats follow it, from the first of them.
+    const input = sequence(4, (t, rr) => wide(t, rr));
+    input[5] = { ...input[5], ventricular: false, score: 0.1 };
+    const rule = new VtRule({ ...OPTIONS, startFlagged: true });
+    const events = input.flatMap((b) => rule.beat(b, false).map((e) => ({ ...e, at: b.t })));
+    expect(events.map((e) => e.kind)).toEqual(['onset', 'offset']);
+    expect(events[0]).toMatchObject({ start: input[6].t, at: input[8].t });
+    // Gated beats (no score) may begin a run.
+    const gated = new VtRule({ ...OPTIONS, startFlagged: true });
+    const gatedRun = sequence(3, (t, rr) => wide(t, rr, { gated: true, ventricular: false, score: undefined }));
+    expect(gatedRun.flatMap((b) => gated.beat(b, false)).map((e) => e.kind)).toEqual(['onset', 'offset']);
+  });
 });
