@@ -3,7 +3,7 @@ import { MODEL_POINTER_KEY } from '../contract/s3-layout';
 import { DEFAULT_ALERT_POLICY } from './alert-policy';
 import { DEFAULT_MAX_DEVICES } from './device-registry';
 import { DEFAULT_REVALIDATE_MS } from './model-cache';
-import type { DetectorOptions } from './process-batch';
+import type { DetectorOptions } from './detector-options';
 import { adapterByName, ADAPTER_NAMES, DEFAULT_LEARNING_SECONDS } from './adapters';
 import { envReader } from '../contract/env-reader';
 import {
