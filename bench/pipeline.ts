@@ -3,13 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDetectHandler } from '../functions/detect';
 import { seedModel } from '../src/aws/model-store';
-import { decodeRecord } from '../src/contract/decode-record';
 import { loadBeatModel } from '../src/model/beat-model';
 import { DEFAULT_MODEL_FILE } from '../src/evaluate/default-model';
-import type { DetectSinks } from '../src/detect/ports';
-import { Detector, type InputRecord } from '../src/detect/process-batch';
 import { readWfdbRecord } from '../src/ecg/wfdb-record';
-import { cutWireRecord, recordCount, type SimulatedDevice } from '../src/local/device-records';
+import type { SimulatedDevice } from '../src/local/device-records';
 import { OFF_ADAPTER, patientProfileAdapter } from '../src/detect/adapters';
 import type { PatientAdapter } from '../src/detect/patient-adaptation';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
@@ -17,12 +14,19 @@ import { startLocalPipeline } from '../src/local/local-pipeline';
 import { DEMO_LEARNING_SECONDS } from '../src/cli/commands/demo';
 import { DEMO_RECORDS } from '../src/local/record-folder';
 import type { BenchSuite } from './suite';
+import { runHandlerCore } from './handler-core';
+import { measureSecondLeadScoring } from './pipeline-two-leads';
+import { oneLeadDevice, streamBatches } from './wire-stream';
 
 const BUNDLED = fileURLToPath(new URL('../data/mitdb', import.meta.url));
 /** Records per invocation, as the deployed event source mapping. */
 const BATCH_SIZE = 100;
 /** Records per device per PutRecords: kinesis-local's cost is mostly per request. */
 const TICKS_PER_REQUEST = 10;
+/** Device clock of every device's first sample: a fixed epoch, so runs are reproducible. */
+const START_TIME = Date.UTC(2026, 0, 1);
+/** Rounds of the two-lead case's (off, on) passes: the ratio is their median. */
+const TWO_LEAD_ROUNDS = 5;
 
 /**
  * The demo's five records as devices: the bench measures what `npm start` runs, and streaming
@@ -39,36 +43,19 @@ function loadDevices(seconds: number): SimulatedDevice[] {
   });
 }
 
-/** The stream as the handler would see it: tick by tick across devices, in batches of BATCH_SIZE. */
-function streamBatches(devices: SimulatedDevice[], startTime: number): InputRecord[][] {
-  const scratch = new Float32Array(4096);
-  const counts = devices.map((d) => recordCount(d.signal.length, d.fs, 1));
-  const all: InputRecord[] = [];
-  for (let seq = 0; seq < Math.max(...counts); seq++) {
-    devices.forEach((d, i) => {
-      if (seq < counts[i])
-        all.push({
-          id: String(all.length),
-          data: Buffer.from(cutWireRecord(d, seq, startTime, 1, scratch).text),
-          arrivedAt: startTime + seq * 1000,
-        });
-    });
-  }
-  const batches: InputRecord[][] = [];
-  for (let i = 0; i < all.length; i += BATCH_SIZE) batches.push(all.slice(i, i + BATCH_SIZE));
-  return batches;
-}
-
 /**
  * `pipeline`: the detector end to end. First the handler's work alone (decode, per-device
- * segmentation, one batched scoring call per batch, alert policy; sinks are no-ops), then the
+ * segmentation, one batched scoring call per batch, alert policy; sinks are no-ops) on one-lead
+ * records with adaptation on and off, and on two-lead records with second-lead scoring on and
+ * off (`twoLeads`, see `pipeline-two-leads.ts`), then the
  * whole local pipeline with emulators: the demo's five MIT-BIH records replayed as devices at max speed
  * → kinesis-local → event source poller → the real `functions/detect` handler (model from S3,
  * alerts to SNS) and the archiver. Figures in device-seconds of ECG per wall second.
  */
 const suite: BenchSuite = {
   name: 'pipeline',
-  description: 'detector end to end: handler alone (beats/s) and through the local stack with emulators (device-seconds/s)',
+  description:
+    'detector end to end: handler alone (beats/s; one lead, adaptation on/off; two leads, second-lead scoring on/off) and through the local stack with emulators (device-seconds/s)',
   async run({ quick }) {
     const say = (m: string) => process.stderr.write(`${m}\n`);
     // The handler writes EMF to stdout in Lambda; here stdout belongs to `--json`.
@@ -83,27 +70,9 @@ const suite: BenchSuite = {
     );
 
     // 1. The handler's core alone, no I/O.
-    const noSinks: DetectSinks = {
-      quarantine: async () => undefined,
-      putSnippet: async () => undefined,
-      publishAlert: async () => undefined,
-    };
-    const batches = streamBatches(devices, Date.UTC(2026, 0, 1));
+    const batches = streamBatches(devices.map(oneLeadDevice), START_TIME, BATCH_SIZE);
     // With patient adaptation (the default, learning period included) and without, same run.
-    const runCore = async (adaptation: PatientAdapter) => {
-      const detector = new Detector(noSinks, decodeRecord, { adaptation });
-      let n = 0;
-      let raised = 0;
-      let explainMs = 0;
-      const started = performance.now();
-      for (const batch of batches) {
-        const r = await detector.processBatch(batch, model);
-        n += r.counts.beatsScored;
-        raised += r.counts.alerts;
-        explainMs += r.explainMs;
-      }
-      return { beats: n, alerts: raised, explainMs, seconds: (performance.now() - started) / 1000 };
-    };
+    const runCore = (adaptation: PatientAdapter) => runHandlerCore(batches, model, { adaptation });
     // Untimed warm-up (JIT, the scorer's buffers): otherwise whichever arm runs first pays for it.
     await runCore(OFF_ADAPTER);
     const off = await runCore(OFF_ADAPTER);
@@ -127,6 +96,29 @@ const suite: BenchSuite = {
     say(
       `explanation: ${explainMsPerAlert.toFixed(2)} ms added per alert (${explained.alerts} alerts, ${explained.ms.toFixed(1)} ms in all)`,
     );
+
+    // 1b. The same records with both leads as v2 records, second-lead scoring on and off: the
+    // cost of scoring every usable second-lead window with the autoencoder too.
+    const twoLeads = await measureSecondLeadScoring({
+      folder: BUNDLED,
+      records: DEMO_RECORDS,
+      seconds,
+      batchSize: BATCH_SIZE,
+      startTime: START_TIME,
+      rounds: quick ? 1 : TWO_LEAD_ROUNDS,
+      model,
+    });
+    say(
+      `two leads (v2 records, learning ${twoLeads.learningSeconds} s, ${twoLeads.learningBeats} learning beats), median of ${twoLeads.rounds} round(s):`,
+    );
+    for (const [label, arm] of [
+      ['handler core, second lead off', twoLeads.secondLeadScoringOff],
+      ['handler core, second lead on', twoLeads.secondLeadScoringOn],
+    ] as const)
+      say(
+        `${label.padEnd(34)}${arm.beatsPerSecond.toFixed(0).padStart(8)} beats/s${(deviceSeconds / (arm.beats / arm.beatsPerSecond)).toFixed(0).padStart(8)} device-s/s (${arm.beats} beats, ${arm.windowsPerBeat.toFixed(2)} windows scored per beat, ${(100 * arm.scoringShare).toFixed(0)} % of the time in scoring, ${arm.secondLeadBeats} beats on the second lead, ${arm.alerts} alerts)`,
+      );
+    say(`second-lead scoring on / off: ${twoLeads.onOffRatio.toFixed(3)} x the beats/s (CPU time: ${twoLeads.onOffRatioCpu.toFixed(3)} x)`);
 
     // 2. End to end through the emulators. The side effects of each alert are timed too: its
     // snippet (S3), its row in the alert state table (DynamoDB) and its message (SNS), in the
@@ -207,6 +199,7 @@ const suite: BenchSuite = {
         handlerBeatsPerSecond: beats / coreSeconds,
         handlerBeatsPerSecondAdaptationOff: off.beats / off.seconds,
         adaptationOnOffRatio: adaptationRatio,
+        twoLeads,
         explainMsPerAlert,
         handlerDeviceSecondsPerSecond: deviceSeconds / coreSeconds,
         endToEndDeviceSecondsPerSecond: sent.deviceSeconds / e2eSeconds,
