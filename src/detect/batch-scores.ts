@@ -5,29 +5,54 @@
  */
 import { reconstructionErrorOf } from '../model/beat-scoring';
 import type { LeadScore } from './beat-verdict';
-import type { TimedBeat } from './device-state';
+import type { DeviceState, TimedBeat } from './device-state';
 import type { DeviceWork } from './device-work';
 import type { BeatModel, SegmentedBeat } from './ports';
 import { secondLeadBeat } from './second-lead';
 
 /**
+ * Whether a device's second-lead scores can be read in this batch. Not for a device that has
+ * learned its profile for this model and adapter without a second lead (too few usable beats on
+ * it): a learned device's verdicts read the second lead only through its second-lead profile,
+ * and nothing in a batch gives it one (the model is the batch's, so it does not relearn). Any
+ * other device (learning, no state yet, a profile of another model) has them scored.
+ *
+ * @example
+ * const needed = (w: DeviceWork) => secondLeadScoresRead(w.state, model.version, adapter.name);
+ */
+export function secondLeadScoresRead(state: DeviceState | null, modelVersion: string, adapterName: string): boolean {
+  if (state === null || state.phase !== 'learned' || state.modelVersion !== modelVersion) return true;
+  const profile = state.profile;
+  const current = profile !== null && profile.modelVersion === modelVersion && profile.adapter === adapterName;
+  return !current || state.second !== null;
+}
+
+/**
  * The second-lead windows to score after the batch's `firstCount` beats: each device's usable
  * second-lead windows, in order; sets each work's `second` (per beat, the window's index in the
  * batched scores, or -1). `enabled` false (second-lead scoring off, or an adapter that does not
- * learn): none.
+ * learn): none; nor for a device whose scores would not be read (`needed`, e.g.
+ * {@link secondLeadScoresRead}).
  *
  * @example
  * const secondBeats = secondLeadWindows(byDevice.values(), allBeats.length, true);
  */
-export function secondLeadWindows(works: Iterable<DeviceWork>, firstCount: number, enabled: boolean): SegmentedBeat[] {
+export function secondLeadWindows(
+  works: Iterable<DeviceWork>,
+  firstCount: number,
+  enabled: boolean,
+  needed: (work: DeviceWork) => boolean = () => true,
+): SegmentedBeat[] {
   const secondBeats: SegmentedBeat[] = [];
-  for (const work of works)
+  for (const work of works) {
+    const scored = enabled && needed(work);
     work.second = work.beats.map((beat) => {
-      const second = enabled ? secondLeadBeat(beat) : null;
+      const second = scored ? secondLeadBeat(beat) : null;
       if (second === null) return -1;
       secondBeats.push(second);
       return firstCount + secondBeats.length - 1;
     });
+  }
   return secondBeats;
 }
 

@@ -14,7 +14,7 @@ import type { DetectorOptions } from './detector-options';
 import { decodeBatch } from './decode-batch';
 import { loadProfiles, loadSettings } from './batch-reads';
 import { leadPlanOf, segmentDevices } from './segment-batch';
-import { BatchScores, scoreAll, secondLeadWindows } from './batch-scores';
+import { BatchScores, scoreAll, secondLeadScoresRead, secondLeadWindows } from './batch-scores';
 import { decideBeat, deviceScope, type BatchScope } from './beat-decision';
 import { trackProfileDrift } from './profile-drift';
 import { explainAlerts } from './explain-batch';
@@ -123,7 +123,9 @@ export class Detector {
     const allBeats = segmentDevices(byDevice, { devices: this.devices, plan, loaded, clipped, rejections, counts, rhythm: this.rhythm });
     // Second-lead windows of multi-lead beats (second-lead scoring), scored in the same call after the others.
     const secondScoring = this.adapter.learns && this.options.secondLeadScoring !== false;
-    const secondBeats = secondLeadWindows(byDevice.values(), allBeats.length, secondScoring);
+    const secondBeats = secondLeadWindows(byDevice.values(), allBeats.length, secondScoring, (work) =>
+      secondLeadScoresRead(work.state, model.version, this.adapter.name),
+    );
     counts.rejected = rejections.length;
     const quarantined = Promise.all(rejections.map((r) => this.sinks.quarantine(r).catch(() => void failed.add(r.recordId))));
 

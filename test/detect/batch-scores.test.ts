@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchScores, scoreAll, secondLeadWindows } from '../../src/detect/batch-scores';
-import type { TimedBeat } from '../../src/detect/device-state';
+import { BatchScores, scoreAll, secondLeadScoresRead, secondLeadWindows } from '../../src/detect/batch-scores';
+import type { DeviceState, TimedBeat } from '../../src/detect/device-state';
 import { newDeviceWork } from '../../src/detect/device-work';
 import type { BeatModel } from '../../src/detect/ports';
 
@@ -49,6 +49,26 @@ describe('the batch scores', () => {
     a.beats = [beat(1, { score: 10, usable: true })];
     expect(secondLeadWindows([a], 1, false)).toEqual([]);
     expect(a.second).toEqual([-1]);
+  });
+
+  it('scores no second-lead window of a device learned for this model without a second-lead profile, and every other device’s', () => {
+    const profile = { modelVersion: 'm1', adapter: 'patient-profile' };
+    const state = (phase: string, second: unknown, modelVersion = 'm1', p: unknown = profile) =>
+      ({ phase, modelVersion, profile: p, second }) as unknown as DeviceState;
+    const read = (s: DeviceState | null) => secondLeadScoresRead(s, 'm1', 'patient-profile');
+    expect(read(state('learned', null))).toBe(false);
+    expect(read(state('learned', { lead: 'V1' }))).toBe(true);
+    expect(read(state('learning', null, 'm1', null))).toBe(true);
+    expect(read(state('learned', null, 'm0'))).toBe(true);
+    expect(read(state('learned', null, 'm1', { modelVersion: 'm0', adapter: 'patient-profile' }))).toBe(true);
+    expect(read(null)).toBe(true);
+    const a = newDeviceWork('a');
+    a.beats = [beat(1, { score: 10, usable: true })];
+    const b = newDeviceWork('b');
+    b.beats = [beat(2, { score: 20, usable: true })];
+    const windows = secondLeadWindows([a, b], 2, true, (w) => w.deviceId === 'b');
+    expect(windows).toHaveLength(1);
+    expect([a.second, b.second]).toEqual([[-1], [2]]);
   });
 
   it('throws when the model returns a score per beat too few', () => {
