@@ -2,19 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { loadProfiles, loadSettings } from '../../src/detect/batch-reads';
 import { emptyCounts } from '../../src/detect/batch-result';
 import { newDeviceWork, type DeviceWork } from '../../src/detect/device-work';
-import { PROFILE_FORMAT_VERSION, type DeviceProfile, type ProfileStore } from '../../src/detect/patient-adaptation';
+import type { ProfileStore } from '../../src/detect/patient-adaptation';
 import type { SnoozeSource } from '../../src/detect/ports';
+import { stubProfile } from './fakes';
 
-const profile: DeviceProfile = {
-  formatVersion: PROFILE_FORMAT_VERSION,
-  adapter: 'stub',
-  modelVersion: 'm',
-  learnedAt: 0,
-  learningSeconds: 300,
-  beatsLearned: 300,
-  threshold: 1,
-  features: {},
-};
+const profile = stubProfile();
 
 function devices(...ids: string[]): Map<string, DeviceWork> {
   return new Map(

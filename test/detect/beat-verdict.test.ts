@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { beatVerdict, type VerdictInput } from '../../src/detect/beat-verdict';
 import type { DeviceState } from '../../src/detect/device-state';
-import { PROFILE_FORMAT_VERSION, type BeatContext, type DeviceProfile, type PatientAdapter } from '../../src/detect/patient-adaptation';
+import type { BeatContext, PatientAdapter } from '../../src/detect/patient-adaptation';
 import type { SegmentedBeat } from '../../src/detect/ports';
+import { stubProfile } from './fakes';
 
-const profile: DeviceProfile = {
-  formatVersion: PROFILE_FORMAT_VERSION,
-  adapter: 'stub',
-  modelVersion: 'm',
-  learnedAt: 0,
-  learningSeconds: 300,
-  beatsLearned: 300,
-  threshold: 1,
-  features: {},
-};
+const profile = stubProfile();
 
 /** A beat whose model lead the quality index called unusable (noisy seconds). */
 const beat = {

@@ -1,3 +1,4 @@
+import { PROFILE_FORMAT_VERSION, type DeviceProfile } from '../../src/detect/patient-adaptation';
 import type { InputRecord } from '../../src/detect/process-batch';
 import type {
   AlertMessage,
@@ -109,4 +110,25 @@ export function rec(deviceId: string, seq: number, spikes: Record<number, number
 export function poison(text: string): InputRecord {
   const id = String(nextId++).padStart(8, '0');
   return { id, data: Buffer.from(text), arrivedAt: 1_764_150_000_000 };
+}
+
+/**
+ * A learned profile of a stub adapter (`adapter: 'stub'`, model `m`, 300 beats in 300 s), with
+ * `overrides` on top.
+ *
+ * @example
+ * const profile = stubProfile({ threshold: 1.2 });
+ */
+export function stubProfile(overrides: Partial<DeviceProfile> = {}): DeviceProfile {
+  return {
+    formatVersion: PROFILE_FORMAT_VERSION,
+    adapter: 'stub',
+    modelVersion: 'm',
+    learnedAt: 0,
+    learningSeconds: 300,
+    beatsLearned: 300,
+    threshold: 1,
+    features: {},
+    ...overrides,
+  };
 }

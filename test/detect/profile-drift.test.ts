@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceState, type TimedBeat } from '../../src/detect/device-state';
 import { newDeviceWork } from '../../src/detect/device-work';
-import { PROFILE_FORMAT_VERSION, type DeviceProfile, type ProfileTracker } from '../../src/detect/patient-adaptation';
+import type { ProfileTracker } from '../../src/detect/patient-adaptation';
 import { trackProfileDrift } from '../../src/detect/profile-drift';
 import type { SecondLead } from '../../src/detect/second-lead';
-import { spikeSegmenters } from './fakes';
+import { spikeSegmenters, stubProfile } from './fakes';
 
-const profile: DeviceProfile = {
-  formatVersion: PROFILE_FORMAT_VERSION,
-  adapter: 'stub',
-  modelVersion: 'm',
-  learnedAt: 0,
-  learningSeconds: 300,
-  beatsLearned: 300,
-  threshold: 1,
-  features: { v: 1 },
-  secondLead: { lead: 'V1', beatsLearned: 40, threshold: 1, features: { w: 1 } },
-};
+const profile = stubProfile({ features: { v: 1 }, secondLead: { lead: 'V1', beatsLearned: 40, threshold: 1, features: { w: 1 } } });
 
 /** A tracker (or second lead) that reports moved features `moved` when asked at any t, recording the t asked. */
 const mover = (moved: Record<string, unknown> | null, asked: number[]) => ({ update: (t: number) => (asked.push(t), moved) });

@@ -4,23 +4,13 @@ import { toAlertMessage, toAlertSnippet } from '../../src/detect/alert-message';
 import { emptyCounts } from '../../src/detect/batch-result';
 import { DeviceRegistry } from '../../src/detect/device-registry';
 import { newDeviceWork, type DeviceWork } from '../../src/detect/device-work';
-import { PROFILE_FORMAT_VERSION, type DeviceProfile } from '../../src/detect/patient-adaptation';
 import type { EpisodeAlertMessage } from '../../src/detect/ports';
 import { publishBatch, type PublishContext } from '../../src/detect/publish-batch';
 import type { EpisodeEvent } from '../../src/detect/rhythm-monitor';
 import { SentEpisodes } from '../../src/detect/sent-episodes';
-import { MemorySinks, spikeSegmenters } from './fakes';
+import { MemorySinks, spikeSegmenters, stubProfile } from './fakes';
 
-const profile: DeviceProfile = {
-  formatVersion: PROFILE_FORMAT_VERSION,
-  adapter: 'stub',
-  modelVersion: 'm',
-  learnedAt: 0,
-  learningSeconds: 300,
-  beatsLearned: 300,
-  threshold: 1,
-  features: {},
-};
+const profile = stubProfile();
 
 /** A device's work with one record, a beat alert from `t` and the given episode events; its state acquired from `devices`. */
 function work(devices: DeviceRegistry, deviceId: string, alertsAt: number[], events: EpisodeEvent[] = []): DeviceWork {

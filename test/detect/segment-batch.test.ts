@@ -3,24 +3,15 @@ import { emptyCounts } from '../../src/detect/batch-result';
 import { decodeBatch } from '../../src/detect/decode-batch';
 import { DeviceRegistry } from '../../src/detect/device-registry';
 import { DEFAULT_LEAD_PLAN } from '../../src/detect/device-state';
-import { PROFILE_FORMAT_VERSION, type DeviceProfile } from '../../src/detect/patient-adaptation';
+import type { DeviceProfile } from '../../src/detect/patient-adaptation';
 import type { Rejection } from '../../src/detect/ports';
 import { DEFAULT_RHYTHM_OPTIONS } from '../../src/detect/rhythm-monitor';
 import { ARTIFACT_MARGIN_MS, leadPlanOf, segmentDevices, type SegmentContext } from '../../src/detect/segment-batch';
 import { MAX_ABS_MV } from '../../src/contract/signal-bounds';
 import type { InputRecord } from '../../src/detect/batch-result';
-import { rec, spikeSegmenters, testDecoder } from './fakes';
+import { rec, spikeSegmenters, stubProfile, testDecoder } from './fakes';
 
-const profile: DeviceProfile = {
-  formatVersion: PROFILE_FORMAT_VERSION,
-  adapter: 'stub',
-  modelVersion: 'm',
-  learnedAt: 0,
-  learningSeconds: 300,
-  beatsLearned: 300,
-  threshold: 1.2,
-  features: {},
-};
+const profile = stubProfile({ threshold: 1.2 });
 
 function segment(input: InputRecord[], registry = new DeviceRegistry(spikeSegmenters), loaded = new Map<string, DeviceProfile>()) {
   const counts = emptyCounts(input.length);
