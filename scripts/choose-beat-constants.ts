@@ -172,6 +172,11 @@ const result = {
   leftOut: summary(totalProductMetrics(folds.map((f, i) => perRecord[i][f.chosen]))),
   shippedOnDs1: summary(totalProductMetrics(perRecord.map((r) => r[0]))),
   perCandidateOnDs1: CANDIDATES.map((c, k) => ({ candidate: c, ...summary(totalProductMetrics(perRecord.map((r) => r[k]))) })),
+  // Which records a choice turns on: VEB counts and false alerts of every record under every candidate, in candidate order.
+  perRecord: records.map((record, i) => ({
+    record,
+    byCandidate: perRecord[i].map(({ metrics: m }) => ({ tp: m.veb.tp, fn: m.veb.fn, fp: m.veb.fp, falseAlerts: m.falseAlerts })),
+  })),
 };
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)} %`);
