@@ -9,7 +9,7 @@
  * `patientProfileAdapter({ profile: candidate })`; its figures are `eval mitdb`'s own
  * (`productMetrics`, pooled by `totalProductMetrics`). For each record, the candidate that does
  * best on the other 21 is picked by the acceptance criteria: among the candidates with at most 1
- * false alert an hour pooled over those 21, the largest min(VEB Se, VEB +P) (ties to the larger
+ * false alert an hour pooled over those 21 and at most 3 on each of them, the largest min(VEB Se, VEB +P) (ties to the larger
  * Se + +P, then to the earlier candidate, the shipped one first; when none has at most 1 false
  * alert an hour, the fewest false alerts an hour). That pick scores the record left out; the
  * pooled left-out figures are the honest estimate, set beside the shipped setting's DS1 figures
@@ -19,8 +19,8 @@
  * - `neighbours` (default): its neighbours one axis at a time on the axes README's "How the
  *   constants were chosen" names ({@link NEIGHBOURS});
  * - `on-time`: the on-time weight moved further, and each other shape axis moved with it
- *   ({@link ON_TIME}). A second look: under `neighbours` no fold kept the shipped setting and 18
- *   of 22 chose on-time weight 0.5. This grid was drawn after seeing all of DS1 under the first,
+ *   ({@link ON_TIME}). A second look: under `neighbours`, before the per-record bound, no fold
+ *   kept the shipped setting and 18 of 22 chose on-time weight 0.5. This grid was drawn after seeing all of DS1 under the first,
  *   so its left-out figures flatter it a little.
  *
  * Each candidate costs one detector run over DS1 (one to two minutes on two shared cores), so
@@ -92,15 +92,22 @@ const GRIDS: Readonly<Record<string, readonly Candidate[]>> = { neighbours: NEIG
 const CANDIDATES = GRIDS[values.grid];
 if (CANDIDATES === undefined) throw new Error(`--grid: expected one of ${Object.keys(GRIDS).join(', ')}`);
 
-/** The acceptance criteria's false-alert bound (per hour). */
+/** The acceptance criteria's false-alert bounds (per hour): pooled, and on any one record. */
 const MAX_FALSE_ALERTS_PER_HOUR = 1;
+const MAX_RECORD_FALSE_ALERTS_PER_HOUR = 3;
 
-/** [qualifies, min(Se, +P), Se + +P, -false alerts/h]: compared in order, larger is better. */
-function criterion(m: ProductMetrics): number[] {
+/**
+ * [qualifies, min(Se, +P), Se + +P, -false alerts/h] of a candidate over some records: compared
+ * in order, larger is better. It qualifies with at most 1 false alert an hour pooled and at most
+ * 3 on each of the records.
+ */
+function criterion(rows: readonly ProductRecordResult[]): number[] {
+  const m = totalProductMetrics(rows);
   const se = Number.isNaN(m.veb.se) ? 0 : m.veb.se;
   const ppv = Number.isNaN(m.veb.ppv) ? 0 : m.veb.ppv;
-  const qualifies = m.falseAlertsPerHour <= MAX_FALSE_ALERTS_PER_HOUR ? 1 : 0;
-  // A setting that meets the alert bound is judged on VEB; one that does not, on its alerts only.
+  const worst = Math.max(...rows.map((r) => r.metrics.falseAlertsPerHour));
+  const qualifies = m.falseAlertsPerHour <= MAX_FALSE_ALERTS_PER_HOUR && worst <= MAX_RECORD_FALSE_ALERTS_PER_HOUR ? 1 : 0;
+  // A setting that meets the alert bounds is judged on VEB; one that does not, on its alerts only.
   return qualifies ? [1, Math.min(se, ppv), se + ppv, 0] : [0, 0, 0, -m.falseAlertsPerHour];
 }
 
@@ -140,7 +147,7 @@ function choose(perRecord: ProductRecordResult[][], without: number): number {
   let best = 0;
   let bestScore = [-Infinity];
   for (let k = 0; k < CANDIDATES.length; k++) {
-    const s = criterion(totalProductMetrics(perRecord.filter((_, i) => i !== without).map((r) => r[k])));
+    const s = criterion(perRecord.filter((_, i) => i !== without).map((r) => r[k]));
     if (better(s, bestScore)) {
       best = k;
       bestScore = s;
@@ -162,7 +169,7 @@ const all = choose(perRecord, -1);
 const result = {
   protocol:
     'MIT-BIH DS1, leave-one-record-out; each record through the product as eval mitdb runs it (two leads, fold model), once per candidate; ' +
-    `pick: largest min(VEB Se, VEB +P) over the other 21 among candidates with <= ${MAX_FALSE_ALERTS_PER_HOUR} false alert/h there`,
+    `pick: largest min(VEB Se, VEB +P) over the other 21 among candidates with <= ${MAX_FALSE_ALERTS_PER_HOUR} false alert/h there and <= ${MAX_RECORD_FALSE_ALERTS_PER_HOUR} on each`,
   grid: values.grid,
   candidates: CANDIDATES,
   chosenOnAllDs1: CANDIDATES[all],

@@ -122,8 +122,9 @@ export interface ProfileOptions {
  *   the other 21 records among the settings with at most 1 false alert an hour there). Run again
  *   on the 11 leading candidates once the noise gating (`noisyGate`, `noiseOwnShare`) was in
  *   place: 19 of 22 folds chose these, as did all 22 together (one lead). Re-run on today's
- *   two-lead evaluation (`scripts/choose-beat-constants.ts`), no fold keeps them: 18 of 22 choose
- *   `onTimeWeight` 0.5, not shipped before `eval noise` is run with it (README, "Detection figures").
+ *   two-lead evaluation (`scripts/choose-beat-constants.ts`, with the per-record bound), no fold
+ *   keeps them: 21 of 22 choose `widthFraction` 0.3, not shipped because the VT rule's runs start
+ *   at flagged beats and it costs VT-run +P (README, "Detection figures").
  * - `prematureWeight` 0: premature (supraventricular) beats are reported as such but do not open
  *   alerts: on MIT-BIH DS1 their beat-level +P was about 55 % (sinus arrhythmia, atrial
  *   fibrillation), and alerting on them added false alerts; in a first leave-one-record-out grid every DS1 fold chose alerting on the ventricular score only.
