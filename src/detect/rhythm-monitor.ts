@@ -108,7 +108,7 @@ export interface RhythmOptions {
   readonly vtNoiseResemble: number;
   /** RR intervals before a VT run's first beat whose median it must come early against (`src/detect/vt-rule.ts`; 0: off). */
   readonly vtOnsetIntervals: number;
-  /** A VT run begins only with a beat the scorer flagged ventricular or could not judge (`src/detect/vt-rule.ts`). */
+  /** A VT run counts its beats from the first the scorer flagged ventricular or could not judge (`src/detect/vt-rule.ts`). */
   readonly vtStartFlagged: boolean;
   /** Ventricular flutter/fibrillation: detected deflections above `vflBpm` for this long. */
   readonly vflSeconds: number;

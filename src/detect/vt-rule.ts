@@ -74,7 +74,7 @@ export interface VtOptions {
   readonly noiseResemble: number;
   /** RR intervals before a run's first beat whose median it must come early against (0: any beat may begin a run). */
   readonly onsetIntervals: number;
-  /** A run begins only with a beat the scorer flagged ventricular or could not judge (gated); others may only continue one (absent: false). */
+  /** A run counts its beats from the first the scorer flagged ventricular or could not judge (gated); earlier ones only give it its onset (absent: false). */
   readonly startFlagged?: boolean;
 }
 
