@@ -32,8 +32,9 @@ export function monitorRecord(rhythm: RhythmOptions | null, state: DeviceState, 
 }
 
 /**
- * A beat's shape for the rhythm rules: its window on the model's lead, unless another lead's QRS
- * detector found the beat (the model's lead lost it: its window there is noise). A window the
+ * A beat's shape for the rhythm rules: its window on the model's lead; where another lead's QRS
+ * detector found the beat (the model's lead lost it), that window is given as `lost`: poor, but
+ * a ventricular beat's QRS may still plainly differ from the dominant one there. A window the
  * quality index calls noisy is still given: fast wide beats read as noise, and the rules know
  * the beat is gated. The second lead's window comes along where that lead was usable, also for
  * a beat the model's lead lost.
@@ -42,8 +43,10 @@ export function monitorRecord(rhythm: RhythmOptions | null, state: DeviceState, 
  * monitor.beat({ t, rIndex, rrPrev, ventricular: false, gated: false, ...shapeOf(beat, { before: 0.25, after: 0.45 }) });
  */
 export function shapeOf(beat: TimedBeat, span: { before: number; after: number }): { shape?: BeatShape } {
-  const first = (beat.lead ?? 0) === 0 ? { window: beat.window } : {};
   const second = secondLeadBeat(beat);
-  if (second === null && (beat.lead ?? 0) !== 0) return {};
+  const found = (beat.lead ?? 0) === 0;
+  // A beat no lead can show usably has no shape to judge.
+  if (!found && second === null) return {};
+  const first = found ? { window: beat.window } : { lost: beat.window };
   return { shape: { ...first, before: span.before, after: span.after, ...(second === null ? {} : { second: second.window }) } };
 }

@@ -467,8 +467,10 @@ export class RhythmMonitor {
       return out;
     }
     this.patternRule(b, out);
+    // The AF rule counts a beat in the rhythm by its shape on the model's lead: not on a window that lead lost.
+    const modelLeadSimilarity = b.shape?.window === undefined ? null : qrsSimilarity;
     const d = this.af.beat(
-      { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity, pWave, pWave2 },
+      { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity: modelLeadSimilarity, pWave, pWave2 },
       !!s.open.AFIB,
       s.technical === null,
     );
@@ -582,6 +584,7 @@ export class RhythmMonitor {
       ventricular: b.ventricular,
       gated: b.gated,
       noise: b.noise === true,
+      lost: b.shape !== undefined && b.shape.window === undefined && b.shape.lost !== undefined,
       unreadable: b.unreadable === true,
       ...view,
       ...(b.score === undefined ? {} : { score: b.score }),

@@ -12,6 +12,13 @@ import { QrsTemplates, type QrsTemplatesState } from '../ecg/qrs-templates';
 export interface BeatShape extends WindowSpan {
   /** Its window on the model's lead (absent: that lead lost the beat, its window there is noise). */
   readonly window?: ArrayLike<number>;
+  /**
+   * Where the model's lead lost the beat (another lead found it): its window there all the same.
+   * Poor as it is, a ventricular beat's QRS may still plainly differ from the dominant one on it
+   * (MIT-BIH 203: fast wide beats the quality index calls noise on MLII, whose V1 QRS resembles
+   * the dominant V1 shape). It is compared with the templates, never learned, and gives no P wave.
+   */
+  readonly lost?: ArrayLike<number>;
   /** The same beat's window on the device's second lead, where that lead was usable (same span). */
   readonly second?: ArrayLike<number>;
 }
@@ -104,7 +111,12 @@ export class ShapeTracker {
       };
     const recent = [...this.rrRecent].sort((x, y) => x - y);
     const onTime = rrPrev !== null && recent.length >= 4 && rrPrev >= ON_TIME_FRACTION * recent[recent.length >> 1];
-    const first = shape.window === undefined ? null : viewOn(this.templates, this.onTime, shape.window, shape, onTime, gated);
+    const first =
+      shape.window !== undefined
+        ? viewOn(this.templates, this.onTime, shape.window, shape, onTime, gated)
+        : shape.lost !== undefined
+          ? { ...viewOn(this.templates, this.onTime, shape.lost, shape, onTime, true), pWave: null }
+          : null;
     const second = shape.second === undefined ? null : viewOn(this.templates2, this.onTime2, shape.second, shape, onTime, gated);
     if (!gated && rrPrev !== null) {
       this.rrRecent.push(rrPrev);

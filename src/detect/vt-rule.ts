@@ -26,8 +26,13 @@
  * Two leads: a ventricular beat's QRS differs from the dominant one on every lead, so a beat
  * whose second-lead QRS matches the dominant shape there (`dominant`) is no ventricular beat;
  * and a beat whose QRS differs from the dominant one on either lead (below `shape`) looks
- * ventricular, as one whose model lead lost it is judged on its second-lead shape (MIT-BIH 223:
- * a VT beat whose MLII QRS resembles the sinus one at 0.91 is plainly different on V1).
+ * ventricular (MIT-BIH 223: a VT beat whose MLII QRS resembles the sinus one at 0.91 is plainly
+ * different on V1). A beat the model's lead lost (another lead's QRS detector found it, the model
+ * lead's quality being poor there) is still compared on the model's lead, its window there never
+ * learned (`BeatShape.lost`): MIT-BIH 203's fast wide runs during AF read as noise on MLII, yet
+ * their MLII QRS plainly differs from the dominant one (below 0) while their V1 QRS resembles the
+ * dominant V1 shape (0.8-0.9). Its window there being poor, such a beat counts only as a beat
+ * the scorer judged noise does: where it resembles the run (below).
  *
  * Onset: a run is raised only once one of its beats came early, its RR interval shorter than
  * {@link ON_TIME_FRACTION} of the median of the `onsetIntervals` intervals before it (the sudden
@@ -88,6 +93,8 @@ export interface VtBeat {
   readonly gated: boolean;
   /** The beat scorer judged the beat noise: it counts only when it resembles the run's previous beat (absent: false). */
   readonly noise?: boolean;
+  /** The model's lead lost the beat (`BeatShape.lost`): its shape there is poor, so it counts only as a beat judged noise does (absent: false). */
+  readonly lost?: boolean;
   readonly qrsSimilarity: number | null;
   /** As `qrsSimilarity`, on the device's second lead (absent or null: no usable second lead). */
   readonly qrsSimilarity2?: number | null;
@@ -131,6 +138,11 @@ export type VtEvent =
   | { readonly kind: 'critical'; readonly start: number }
   | { readonly kind: 'offset'; readonly start: number; readonly end: number };
 
+/** A beat the scorer judged noise, or whose model lead lost it: it counts in a run only when it resembles the run. */
+function doubtful(b: VtBeat): boolean {
+  return b.noise === true || b.lost === true;
+}
+
 /**
  * The VT rule of one device.
  *
@@ -154,7 +166,7 @@ export class VtRule {
   /** Whether a beat is ventricular-looking (see the module comment). */
   ventricularLike(b: VtBeat, inAf: boolean): boolean {
     // A run begun by a beat judged noise goes on only with a beat that resembles it.
-    const mustResemble = b.noise === true || (this.s.beats === 1 && this.s.noiseFirst === true);
+    const mustResemble = doubtful(b) || (this.s.beats === 1 && this.s.noiseFirst === true);
     return this.looksVentricular(b, inAf) && (!mustResemble || this.resemblesRun(b));
   }
 
@@ -165,7 +177,7 @@ export class VtRule {
     if (b.unreadable === true || (r !== null && r >= this.o.dominant) || (r2 !== null && r2 >= this.o.dominant)) return false;
     if (inAf) return r !== null && r < this.o.shapeInAf && !this.conducted(b);
     const differs = (x: number | null) => x !== null && x < this.o.shape;
-    if (b.gated || b.noise === true) return differs(r) || differs(r2);
+    if (b.gated || doubtful(b)) return differs(r) || differs(r2);
     return b.ventricular || (b.score ?? 0) >= this.o.score || differs(r) || differs(r2);
   }
 
@@ -274,7 +286,7 @@ export class VtRule {
     const qrs = b.qrs ? Array.from(b.qrs) : null;
     const qrs2 = b.qrs2 ? Array.from(b.qrs2) : null;
     const lead = this.flagged(b) ? 0 : 1;
-    this.s = { t: [b.t], rr: [], beats: 1, lead, qrs, qrs2, noiseFirst: b.noise === true, sudden, episode: null };
+    this.s = { t: [b.t], rr: [], beats: 1, lead, qrs, qrs2, noiseFirst: doubtful(b), sudden, episode: null };
   }
 
   /** Plain-JSON state. */

@@ -33,8 +33,8 @@ describe('shapeOf', () => {
     expect(shapeOf(beat(0, false), span)).toEqual({ shape: { window: first, ...span } });
   });
 
-  it('leaves out the model lead’s window of a beat another lead found (noise there)', () => {
-    expect(shapeOf(beat(1, true), span)).toEqual({ shape: { ...span, second } });
+  it('gives the model lead’s window of a beat another lead found as lost (poor there) beside the second lead’s; none where no lead is usable', () => {
+    expect(shapeOf(beat(1, true), span)).toEqual({ shape: { lost: first, ...span, second } });
     expect(shapeOf(beat(1, false), span)).toEqual({});
   });
 });

@@ -46,4 +46,21 @@ describe('ShapeTracker', () => {
     const copy = new ShapeTracker(JSON.parse(JSON.stringify(tracker.toJSON())));
     expect(copy.observe({ window: wide, ...SPAN }, 0.8, false).qrsOnTime).toBeGreaterThan(0.99);
   });
+
+  it('compares the model lead’s window of a beat that lead lost with the dominant shape, never learns it, and takes no P wave from it', () => {
+    const tracker = new ShapeTracker();
+    const narrow = beatWindow('narrow', 'p');
+    const wide = beatWindow('wide', 'none');
+    for (let k = 0; k < 20; k++) tracker.observe({ window: narrow, second: narrow, ...SPAN }, 0.8, false);
+    // On time and not gated: a window the tracker learned from would start to become the dominant shape.
+    for (let k = 0; k < 30; k++) {
+      const view = tracker.observe({ lost: wide, second: narrow, ...SPAN }, 0.8, false);
+      expect(view.qrsSimilarity).toBeLessThan(0.9);
+      expect(view.qrsSimilarity2).toBeGreaterThan(0.99);
+      expect(view.pWave).toBeNull();
+      expect(view.pWave2).not.toBeNull();
+    }
+    expect(tracker.observe({ window: narrow, ...SPAN }, 0.8, false).qrsSimilarity).toBeGreaterThan(0.99);
+    expect(tracker.observe({ window: wide, ...SPAN }, 0.8, false).qrsSimilarity).toBeLessThan(0.9);
+  });
 });

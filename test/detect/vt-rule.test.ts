@@ -163,6 +163,16 @@ describe('VtRule', () => {
     );
   });
 
+  it('beats the model lead lost count, like beats judged noise, only when their QRS complexes look alike', () => {
+    const qrs = (k: number) => Array.from({ length: 19 }, (_, i) => Math.sin(i / 3) + 0.01 * k);
+    const lostBeat = (t: number, rr: number, shape: number[]) =>
+      wide(t, rr, { gated: true, ventricular: false, score: undefined, lost: true, qrsSimilarity: -0.6, qrsSimilarity2: 0.85, qrs: shape });
+    expect(run(sequence(5, (t, rr) => lostBeat(t, rr, qrs(t)))).map((e) => e.kind)).toEqual(['onset', 'critical', 'offset']);
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    expect(run(sequence(5, (t, rr) => lostBeat(t, rr, Array.from({ length: 19 }, random))))).toEqual([]);
+  });
+
   it('a beat whose second-lead QRS matches the dominant shape there is no ventricular beat; one the model lead lost is judged on the second lead', () => {
     expect(run(sequence(5, (t, rr) => wide(t, rr, { qrsSimilarity2: 0.98 })))).toEqual([]);
     const lost = sequence(5, (t, rr) =>
