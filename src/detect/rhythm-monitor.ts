@@ -147,9 +147,10 @@ export interface RhythmOptions {
  * (`scripts/choose-rhythm-constants.ts`, replayed over the beats both leads gave the rules): a
  * beat belongs to the dominant rhythm for AF at QRS correlation 0.85 and no P wave repeats below
  * a median P-wave correlation of 0.6 (21 of 22 folds); for VT a beat is the dominant shape at
- * 0.97, ventricular-looking below 0.7 (below 0 during AF) or from a relative score of 0.75, and
- * a beat judged noise counts when its QRS correlates 0.8 or more with the run's previous beat
- * (19 of 22 folds); a run is raised once a beat came early against the 1 interval before it
+ * 0.97, ventricular-looking below 0.5 (below 0 during AF) or from a relative score of 0.75, and
+ * a beat judged noise, or one the model's lead lost, counts when its QRS correlates 0.7 or more
+ * with the run's previous beat (19 of 22 folds, re-chosen once the rules could see the model
+ * lead's window of a beat that lead lost); a run is raised once a beat came early against the 1 interval before it
  * (chosen later with the others fixed: all 22 folds choose the rule); during AF a beat whose QRS
  * correlates 0.9 or more with two of the last on-time beats' is conducted, not ventricular (0.9:
  * the correlation at which the QRS templates call two beats one shape; chosen later with the
@@ -175,12 +176,12 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtRunBeats: 3,
   vtCriticalBeats: 5,
   vtBpm: 100,
-  vtShape: 0.7,
+  vtShape: 0.5,
   vtScore: 0.75,
   vtDominant: 0.97,
   vtShapeInAf: 0,
   vtConductedInAf: 0.9,
-  vtNoiseResemble: 0.8,
+  vtNoiseResemble: 0.7,
   vtOnsetIntervals: 1,
   vtStartFlagged: true,
   vflSeconds: 4,

@@ -56,4 +56,11 @@ describe('rhythm episodes on MIT-BIH records, through the detector', () => {
     const episodes = await episodesOf('203', 730, 2);
     expect(of(episodes, 'VT', 'onset').filter((e) => s(e.from) > 709.5 && s(e.from) < 711)).toHaveLength(1);
   });
+
+  it('203: the VT runs at 1126 s and 1153 s, whose beats only V1 found and whose V1 QRS resembles the dominant one there, raise VT on their MLII shape', async () => {
+    const episodes = await episodesOf('203', 1160, 2);
+    const vt = of(episodes, 'VT', 'onset').map((e) => s(e.from));
+    expect(vt.filter((t) => t > 1125.5 && t < 1127)).toHaveLength(1);
+    expect(vt.filter((t) => t > 1152.5 && t < 1154.5)).toHaveLength(1);
+  });
 });
