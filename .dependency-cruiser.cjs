@@ -3,6 +3,8 @@
 //   0 src/random   1 src/nn, src/ecg   2 src/contract   3 src/model   4 src/detect, src/retrain   5 src/aws, src/producer, src/view
 //   6 functions/   7 src/local, src/evaluate   8 src/cli
 // infra/ sees src/contract only (and names functions/ by path); bench/, scripts/, test/ see all.
+// A folder with an index.ts (PUBLIC_API) is reached from any other folder only through that index;
+// test/ is exempt (a test imports the module it tests).
 // Each rule below names one layer and what it must not reach; `npm run lint:layers` runs them.
 
 /** Every project folder a file can reach (node_modules and package.json are not layers). */
@@ -31,6 +33,12 @@ const RANK_4 = [...RANK_3, 'src/detect', 'src/retrain'];
 const RANK_5 = [...RANK_4, 'src/aws', 'src/producer', 'src/view'];
 const RANK_6 = [...RANK_5, 'functions'];
 
+/**
+ * Folders whose public API is their `index.ts`. Any other folder reaches them only through it;
+ * inside a folder, modules import each other directly (never their own index: that would be a circle).
+ */
+const PUBLIC_API = ['src/detect'];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -40,6 +48,14 @@ module.exports = {
       severity: 'error',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'public-api-only',
+      comment:
+        'A folder with an index.ts (PUBLIC_API) is reached from any other folder only through that index. test/ is exempt: a test imports the module it tests.',
+      severity: 'error',
+      from: { path: '^(src/[^/]+|functions|infra|bench|scripts)/' },
+      to: { path: `^(${PUBLIC_API.join('|')})/`, pathNot: ['^$1/', `^(${PUBLIC_API.join('|')})/index\\.ts$`] },
     },
     onlyOn('random-is-a-leaf', 'src/random (the seeded generator) imports no other project folder.', '^src/random/', ['src/random']),
     onlyOn('nn-is-a-leaf', 'src/nn (the neural engine) imports only src/random.', '^src/nn/', ['src/nn', ...RANK_0]),

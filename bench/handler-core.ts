@@ -1,6 +1,5 @@
 import { decodeRecord } from '../src/contract/decode-record';
-import type { DetectSinks } from '../src/detect/ports';
-import { Detector, type DetectorOptions, type InputRecord } from '../src/detect/process-batch';
+import { type DetectSinks, Detector, type DetectorOptions, type InputRecord } from '../src/detect';
 import type { LoadedBeatModel } from '../src/model/beat-model';
 
 /** What one pass of a fresh detector over a stream did, and how long it took. */

@@ -1,6 +1,6 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { decodeRecord } from '../src/contract/decode-record';
-import type { SegmenterFactory } from '../src/detect/ports';
+import type { SegmenterFactory } from '../src/detect';
 import type { SimulatedDevice } from '../src/local/device-simulator';
 import { EcgProducer, leadBits, type PutRecordsClient } from '../src/producer';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDetectHandler } from '../functions/detect';
 import { seedModel } from '../src/aws/model-store';
-import type { BatchResult } from '../src/detect/process-batch';
+import type { BatchResult } from '../src/detect';
 import { DEFAULT_MODEL_FILE } from '../src/evaluate/default-model';
 import type { SimulatedDevice } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';

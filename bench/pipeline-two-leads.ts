@@ -1,4 +1,4 @@
-import { patientProfileAdapter } from '../src/detect/adapters';
+import { patientProfileAdapter } from '../src/detect';
 import { loadMitdbRecord } from '../src/ecg/mitdb';
 import { withGains } from '../src/evaluate/mitdb-product';
 import { pseudonymousDeviceId } from '../src/local/device-simulator';

@@ -23,7 +23,7 @@ import {
 import { createAwsClients } from '../src/aws/clients';
 import { describeModel, type ModelInfo } from '../src/aws/model-info';
 import { CONSOLE_ENV } from '../src/contract/lambda-env';
-import type { AlertSnippet } from '../src/detect/ports';
+import type { AlertSnippet } from '../src/detect';
 
 /** The request shape the handler reads: API Gateway's HTTP API event (payload 2.0). */
 export type ConsoleApiEvent = Pick<

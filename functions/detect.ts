@@ -19,17 +19,25 @@ import { createS3ModelSource } from '../src/aws/model-store';
 import { createS3ProfileStore } from '../src/aws/profile-store';
 import { decodeRecord } from '../src/contract/decode-record';
 import { loadBeatModel } from '../src/model/beat-model';
-import { detectConfigFromEnv, type DetectConfig } from '../src/detect/detect-config';
-import { ModelCache, NoModelError } from '../src/detect/model-cache';
-import type { DetectSinks } from '../src/detect/ports';
-import { Detector, type BatchResult, type InputRecord } from '../src/detect/process-batch';
-import type { DeviceProfile } from '../src/detect/patient-adaptation';
-import type { PresenceStore } from '../src/detect/signal-lost';
+import {
+  detectConfigFromEnv,
+  type DetectConfig,
+  ModelCache,
+  NoModelError,
+  type DetectSinks,
+  Detector,
+  type BatchResult,
+  type InputRecord,
+  type DeviceProfile,
+  type PresenceStore,
+  type AnyAlertMessage,
+  type DeviceSettings,
+  type SnoozeSource,
+} from '../src/detect';
 import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
 import { DynamoPresenceStore } from '../src/aws/presence-store';
 import { DETECT_ENV } from '../src/contract/lambda-env';
 import { deviceLogRef } from '../src/contract/ids';
-import type { AnyAlertMessage, DeviceSettings, SnoozeSource } from '../src/detect/ports';
 
 /** Options of {@link createDetectHandler}; everything defaults to what the Lambda uses. */
 export interface DetectHandlerOptions {

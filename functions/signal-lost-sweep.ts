@@ -18,9 +18,7 @@ import { envReader } from '../src/contract/env-reader';
 import { deviceLogRef } from '../src/contract/ids';
 import { SWEEP_ENV } from '../src/contract/lambda-env';
 import { SWEEP_SCHEDULE_SECONDS, type SignalLostTiming } from '../src/contract/signal-lost';
-import { isEpisodeAlert } from '../src/detect/alert-message';
-import { signalLostTimingFromEnv } from '../src/detect/detect-config';
-import { sweepSilentDevices, type SignalLostDeps, type SweepResult } from '../src/detect/signal-lost';
+import { isEpisodeAlert, signalLostTimingFromEnv, sweepSilentDevices, type SignalLostDeps, type SweepResult } from '../src/detect';
 
 /** Options of {@link createSignalLostSweepHandler}; everything defaults to what the Lambda uses. */
 export interface SweepHandlerOptions {

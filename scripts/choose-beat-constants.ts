@@ -32,8 +32,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadMitdbRecord } from '../src/ecg/mitdb';
 import { MODEL_LEAD } from '../src/ecg/read-ecg-file';
-import { patientProfileAdapter } from '../src/detect/adapters';
-import type { ProfileOptions } from '../src/detect/profile/profile';
+import { patientProfileAdapter, type ProfileOptions } from '../src/detect';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import {
   metricsJson,

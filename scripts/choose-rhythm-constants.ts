@@ -25,7 +25,7 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadMitdbRecord, type MitdbRecord } from '../src/ecg/mitdb';
-import type { RhythmOptions } from '../src/detect/rhythm-monitor';
+import type { RhythmOptions } from '../src/detect';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import { EVAL_EPOCH, runRecordThroughDetector, withGains } from '../src/evaluate/mitdb-product';
 import { replayRhythm } from '../src/evaluate/rhythm-replay';

@@ -29,7 +29,7 @@ import { EC57_LEARNING_SECONDS } from '../src/ecg/match-beats';
 import { rrIrregularity } from '../src/ecg/rr-irregularity';
 import { SequenceAutoencoder, trainAutoencoder } from '../src/nn';
 import { rocAuc } from '../src/model/metrics';
-import type { AfWindowJudge } from '../src/detect/af-rule';
+import { type AfWindowJudge, DEFAULT_RHYTHM_OPTIONS, afOptions, type MonitoredBeat } from '../src/detect';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import { EVAL_EPOCH, runRecordThroughDetector } from '../src/evaluate/mitdb-product';
 import { monitoredBeatsOf, replayAf, type AfWindowSample } from '../src/evaluate/rhythm-replay';
@@ -42,7 +42,6 @@ import {
   type EpisodeCounts,
   type Span,
 } from '../src/evaluate/rhythm-metrics';
-import { DEFAULT_RHYTHM_OPTIONS, afOptions, type MonitoredBeat } from '../src/detect/rhythm-monitor';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, epochs: { type: 'string' } }, strict: true });
 const log = (m: string) => process.stderr.write(`${m}\n`);

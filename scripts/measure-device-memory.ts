@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cutWireRecord, cutWireRecordV2 } from '../src/contract/wire-records';
 import { decodeRecord } from '../src/contract/decode-record';
-import { Detector, type InputRecord } from '../src/detect/process-batch';
+import { Detector, type InputRecord } from '../src/detect';
 import { readWfdbRecord } from '../src/ecg/wfdb-record';
 import { loadBeatModel } from '../src/model/beat-model';
 

@@ -1,7 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { alertSentKey } from '../contract/s3-layout';
-import type { AlertSnippet, AnyAlertMessage, DetectSinks } from '../detect/ports';
+import type { AlertSnippet, AnyAlertMessage, DetectSinks } from '../detect';
 import { quarantineRecord } from './quarantine';
 import { isNotFound } from './s3-errors';
 

@@ -23,16 +23,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { labelThresholdOf, type DeviceLabels } from '../contract/device-labels';
-import type {
-  AlertMessage,
-  AlertSnippet,
-  DeviceSettings,
-  EpisodeAlertMessage,
-  RhythmLabel,
-  SnoozeSource,
-  TechnicalReason,
-} from '../detect/ports';
-import { RHYTHM_LABELS, TECHNICAL_REASONS } from '../detect/rhythm-monitor';
+import {
+  type AlertMessage,
+  type AlertSnippet,
+  type DeviceSettings,
+  type EpisodeAlertMessage,
+  type RhythmLabel,
+  type SnoozeSource,
+  type TechnicalReason,
+  RHYTHM_LABELS,
+  TECHNICAL_REASONS,
+} from '../detect';
 import { DEVICE_SK, devicePk, fromItem, isConditionFailure, pad, toItem } from './dynamo-items';
 
 /** Name of the table's one global secondary index. */

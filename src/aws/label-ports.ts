@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DeviceLabels } from '../contract/device-labels';
-import type { AlertSnippet } from '../detect/ports';
+import type { AlertSnippet } from '../detect';
 import type { DeviceLabelStore, LabelledAlert, LabelPorts, LabelSource } from '../retrain/ports';
 import { NotFoundError, type AlertStateStore } from './alert-state-store';
 import { createS3ProfileStore } from './profile-store';

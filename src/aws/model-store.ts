@@ -3,7 +3,7 @@ import { ARTIFACT_FORMAT } from '../contract/artifact-types';
 import { MODEL_VERSION_PATTERN } from '../contract/ids';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ModelPointer } from '../contract/model-pointer';
-import type { ModelSource } from '../detect/model-cache';
+import type { ModelSource } from '../detect';
 import { isNotFound, isNotModified, isPreconditionFailed } from './s3-errors';
 import { MODEL_POINTER_KEY, modelVersionKeys } from '../contract/s3-layout';
 

@@ -11,7 +11,7 @@
  * costs two more writes (open and close).
  */
 import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LastArrivals, LostEpisode, PresenceStore, Sighting } from '../detect/signal-lost';
+import type { LastArrivals, LostEpisode, PresenceStore, Sighting } from '../detect';
 import { DEVICE_SK, devicePk, fromItem, isConditionFailure, toItem } from './dynamo-items';
 import { ALERT_STATE_INDEX } from './alert-state-store';
 

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { deviceProfileKey } from '../contract/s3-layout';
-import { parseDeviceProfile, type DeviceProfile, type ProfileStore } from '../detect/patient-adaptation';
+import { parseDeviceProfile, type DeviceProfile, type ProfileStore } from '../detect';
 import { isNotFound } from './s3-errors';
 
 /** A {@link ProfileStore} over S3 with its request counts. */

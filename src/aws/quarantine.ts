@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Rejection } from '../detect/ports';
+import type { Rejection } from '../detect';
 import { rejectedKey } from '../contract/s3-layout';
 
 /** The JSON object stored under `rejected/`: the reason and the raw payload, for forensics. */

@@ -12,13 +12,24 @@ import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal } fro
 import { rocAuc } from '../model/metrics';
 import { DEFAULT_PRODUCER_GAIN } from '../producer/leads';
 import type { LoadedBeatModel } from '../model/beat-model';
-import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from '../detect/adapters';
-import { DEFAULT_ALERT_POLICY, type AlertPolicyOptions } from '../detect/alert-policy';
-import { MemoryProfileStore, type DeviceProfile, type PatientAdapter } from '../detect/patient-adaptation';
-import { isEpisodeAlert } from '../detect/alert-message';
-import type { AlertMessage, DetectSinks, EpisodeAlertMessage } from '../detect/ports';
-import { Detector, type InputRecord, type ScoredBeat } from '../detect/process-batch';
-import type { MonitoredBeat, RhythmOptions } from '../detect/rhythm-monitor';
+import {
+  DEFAULT_LEARNING_SECONDS,
+  patientProfileAdapter,
+  DEFAULT_ALERT_POLICY,
+  type AlertPolicyOptions,
+  MemoryProfileStore,
+  type DeviceProfile,
+  type PatientAdapter,
+  isEpisodeAlert,
+  type AlertMessage,
+  type DetectSinks,
+  type EpisodeAlertMessage,
+  Detector,
+  type InputRecord,
+  type ScoredBeat,
+  type MonitoredBeat,
+  type RhythmOptions,
+} from '../detect';
 import { defaultModelFor, mitdbSplit } from './default-model';
 import { rhythmFigures, rhythmJson, totalRhythmFigures, type RhythmFigures } from './rhythm-metrics';
 

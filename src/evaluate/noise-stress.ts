@@ -9,12 +9,19 @@ import { decodeRecord } from '../contract/decode-record';
 import { signalLostTiming, type SignalLostTiming } from '../contract/signal-lost';
 import { cutWireRecord, recordCount } from '../contract/wire-records';
 import type { MitdbRecord } from '../ecg/mitdb';
-import { DEFAULT_LEARNING_SECONDS } from '../detect/adapters';
-import { isEpisodeAlert } from '../detect/alert-message';
-import { MemoryProfileStore, type PatientAdapter } from '../detect/patient-adaptation';
-import type { AlertMessage, DetectSinks, EpisodeAlertMessage } from '../detect/ports';
-import { Detector, type InputRecord } from '../detect/process-batch';
-import { MemoryPresenceStore, sweepSilentDevices } from '../detect/signal-lost';
+import {
+  DEFAULT_LEARNING_SECONDS,
+  isEpisodeAlert,
+  MemoryProfileStore,
+  type PatientAdapter,
+  type AlertMessage,
+  type DetectSinks,
+  type EpisodeAlertMessage,
+  Detector,
+  type InputRecord,
+  MemoryPresenceStore,
+  sweepSilentDevices,
+} from '../detect';
 import type { LoadedBeatModel } from '../model/beat-model';
 import {
   cleanSeconds,

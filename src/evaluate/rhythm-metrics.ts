@@ -29,7 +29,7 @@
 import { EC57_LEARNING_SECONDS, EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
 import { aamiClass } from '../ecg/beat-symbols';
 import type { MitdbRecord } from '../ecg/mitdb';
-import type { EpisodeAlertMessage } from '../detect/ports';
+import type { EpisodeAlertMessage } from '../detect';
 
 /** An interval of device time, epoch ms. */
 export interface Span {

@@ -11,9 +11,17 @@
 import { streamBeats } from '../ecg/qrs-evaluation';
 import type { WindowSpan } from '../ecg/beat-shape';
 import type { MitdbRecord } from '../ecg/mitdb';
-import { RhythmMonitor, DEFAULT_RHYTHM_OPTIONS, afOptions, type MonitoredBeat, type RhythmOptions } from '../detect/rhythm-monitor';
-import { AfRule, afWindowStatistic, type AfWindowJudge } from '../detect/af-rule';
-import { ShapeTracker } from '../detect/shape-tracker';
+import {
+  RhythmMonitor,
+  DEFAULT_RHYTHM_OPTIONS,
+  afOptions,
+  type MonitoredBeat,
+  type RhythmOptions,
+  AfRule,
+  afWindowStatistic,
+  type AfWindowJudge,
+  ShapeTracker,
+} from '../detect';
 import { EVAL_EPOCH, type ProductRun } from './mitdb-product';
 import type { EpisodeMark, Span } from './rhythm-metrics';
 

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { jwtVerify, SignJWT } from 'jose';
 import { createConsoleApiHandler, DEFAULT_CONSOLE_GROUP, type ConsoleApiEvent } from '../../functions/console-api';
 import type { AlertStateStore } from '../aws/alert-state-store';
-import type { AlertSnippet } from '../detect/ports';
+import type { AlertSnippet } from '../detect';
 import type { ModelInfo } from '../aws/model-info';
 import type { LocalConsoleConfig } from '../contract/console-config';
 

@@ -32,18 +32,24 @@ describe('layers', () => {
     fixture = await mkdtemp(join(tmpdir(), 'beatwatch-layers-'));
     const files: Record<string, string> = {
       'src/detect/x.ts': 'export const x = 1;\n',
-      'src/producer/p.ts': "import { x } from '../detect/x';\nexport const p = x;\n",
-      'src/aws/a.ts': "import { p } from '../producer/p';\nexport const a = p;\n",
-      'src/nn/wrong.ts': "import { x } from '../detect/x';\nexport const y = x;\n",
-      'src/contract/ok.ts': "import { y } from '../nn/wrong';\nexport const z = y;\n",
-      'src/retrain/peer.ts': "import { x } from '../detect/x';\nexport const w = x;\n",
+      'src/detect/index.ts': "export { x } from './x';\n",
+      'src/detect/inside.ts': "import { x } from './x';\nexport const d = x;\n",
+      'src/producer/p.ts': "import { x } from '../detect';\nexport const p = x;\n",
+      'src/producer/index.ts': "export { p } from './p';\n",
+      'src/aws/a.ts': "import { p } from '../producer';\nexport const a = p;\n",
+      'src/nn/wrong.ts': "import { x } from '../detect';\nexport const y = x;\n",
+      'src/nn/index.ts': "export { y } from './wrong';\n",
+      'src/contract/ok.ts': "import { y } from '../nn';\nexport const z = y;\n",
+      'src/retrain/peer.ts': "import { x } from '../detect';\nexport const w = x;\n",
       'src/cli/lazy.ts': "export async function run() {\n  return import('../../bench/suite');\n}\n",
       'src/cli/eager.ts': "import { s } from '../../bench/suite';\nexport const e = s;\n",
+      'src/cli/deep.ts': "import { x } from '../detect/x';\nexport const c = x;\n",
       'bench/suite.ts': 'export const s = 1;\n',
       'src/random/index.ts': 'export const r = 1;\n',
-      'src/random/wrong.ts': "import { y } from '../nn/wrong';\nexport const q = y;\n",
+      'src/random/wrong.ts': "import { y } from '../nn';\nexport const q = y;\n",
       'src/ecg/seeded.ts': "import { r } from '../random';\nexport const e = r;\n",
-      'infra/stack.ts': "import { x } from '../src/detect/x';\nexport const i = x;\n",
+      'infra/stack.ts': "import { x } from '../src/detect';\nexport const i = x;\n",
+      'test/detect/x.test.ts': "import { x } from '../../src/detect/x';\nexport const t = x;\n",
     };
     for (const [path, text] of Object.entries(files)) {
       await mkdir(join(fixture, path, '..'), { recursive: true });
@@ -56,17 +62,20 @@ describe('layers', () => {
   });
 
   it('names the rule a wrong-way import breaks, and lets the right ways through', async () => {
-    const found = await violations(fixture, ['src', 'bench', 'infra'], false);
-    expect(found).toContain('nn-is-a-leaf: src/nn/wrong.ts -> src/detect/x.ts');
-    expect(found).toContain('random-is-a-leaf: src/random/wrong.ts -> src/nn/wrong.ts');
-    expect(found).toContain('detect-retrain-are-peers: src/retrain/peer.ts -> src/detect/x.ts');
+    const found = await violations(fixture, ['src', 'bench', 'infra', 'test'], false);
+    expect(found).toContain('nn-is-a-leaf: src/nn/wrong.ts -> src/detect/index.ts');
+    expect(found).toContain('random-is-a-leaf: src/random/wrong.ts -> src/nn/index.ts');
+    expect(found).toContain('detect-retrain-are-peers: src/retrain/peer.ts -> src/detect/index.ts');
     expect(found).toContain('cli-no-bench-infra-at-load: src/cli/eager.ts -> bench/suite.ts');
-    expect(found).toContain('infra-only-contract: infra/stack.ts -> src/detect/x.ts');
-    // contract -> nn and ecg -> random are allowed, and a dynamic import of bench/ inside a command is too.
-    expect(found.filter((v) => /src\/(contract\/ok|cli\/lazy|ecg\/seeded)\.ts/.test(v))).toEqual([]);
-    expect(found).toHaveLength(7);
-    expect(found).toContain('producer-only-on-contract-ecg: src/producer/p.ts -> src/detect/x.ts');
-    expect(found).toContain('aws-only-on-core: src/aws/a.ts -> src/producer/p.ts');
+    expect(found).toContain('infra-only-contract: infra/stack.ts -> src/detect/index.ts');
+    expect(found).toContain('producer-only-on-contract-ecg: src/producer/p.ts -> src/detect/index.ts');
+    expect(found).toContain('aws-only-on-core: src/aws/a.ts -> src/producer/index.ts');
+    // A folder with an index.ts is reached from another folder only through it.
+    expect(found).toContain('public-api-only: src/cli/deep.ts -> src/detect/x.ts');
+    // contract -> nn and ecg -> random are allowed, and a dynamic import of bench/ inside a command is too;
+    // inside a folder modules import each other directly, and a test imports the module it tests.
+    expect(found.filter((v) => /src\/(contract\/ok|cli\/lazy|ecg\/seeded|detect\/inside)\.ts|test\//.test(v))).toEqual([]);
+    expect(found).toHaveLength(8);
   });
 
   it('finds no violation in the project', async () => {

@@ -6,9 +6,14 @@ import { UsageError } from '../command';
 import { intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
 import { renderDemoReport, type ReportDevice } from '../report/demo-report';
 import { expectedBeats, percentile } from '../report/demo-audit';
-import type { AlertMessage, AnyAlertMessage, EpisodeAlertMessage } from '../../detect/ports';
-import { isEpisodeAlert } from '../../detect/alert-message';
-import type { ScoredBeat } from '../../detect/process-batch';
+import {
+  type AlertMessage,
+  type AnyAlertMessage,
+  type EpisodeAlertMessage,
+  isEpisodeAlert,
+  type ScoredBeat,
+  type AlertSnippet,
+} from '../../detect';
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { loadBeatModel } from '../../model/beat-model';
@@ -21,7 +26,6 @@ import { isBeatSymbol } from '../../ecg/beat-symbols';
 import { startConsoleServer } from '../../local/console-server';
 import { describeModel } from '../../aws/model-info';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { AlertSnippet } from '../../detect/ports';
 
 /** An alert's snippet from the local bucket, or null when it is not there. */
 async function readSnippetFromS3(s3: S3Client, bucket: string, key: string): Promise<AlertSnippet | null> {

@@ -9,7 +9,7 @@ import {
   patientProfileAdapter,
   SCORE_TERMS,
   scoreTermsOptions,
-} from '../../detect/adapters';
+} from '../../detect';
 import { createMitdbProductEvaluation } from '../../evaluate/mitdb-product';
 import type { MitdbEvalStep } from '../../evaluate/mitdb-eval';
 import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { numberFlag, parseFlags, printJson, progress } from '../args';
-import { DEFAULT_LEARNING_SECONDS } from '../../detect/adapters';
+import { DEFAULT_LEARNING_SECONDS } from '../../detect';
 import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';
 import { readWfdbRecord } from '../../ecg/wfdb-record';
 import { defaultModelFor } from '../../evaluate/default-model';

@@ -1,5 +1,5 @@
 import { decodeWireRecord } from '../../contract/wire';
-import type { SegmenterFactory } from '../../detect/ports';
+import type { SegmenterFactory } from '../../detect';
 import { cutWireRecord, recordCount, type SimulatedDevice } from '../../local/device-records';
 
 /**

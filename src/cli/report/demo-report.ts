@@ -1,5 +1,4 @@
-import type { AlertMessage, EpisodeAlertMessage } from '../../detect/ports';
-import type { ScoredBeat } from '../../detect/process-batch';
+import type { AlertMessage, EpisodeAlertMessage, ScoredBeat } from '../../detect';
 import { ecgStripSvg, esc, mvRangeOf, scoreChartSvg, type StripMark } from '../../view/ecg-paper';
 
 /** One device of the demo as the report shows it. */

@@ -9,7 +9,7 @@
 import { beatOverlaySvg, ecgStripSvg, esc, OVERLAY_LEGEND, tachogramSvg } from '../ecg-paper';
 import type { AlertItem, DeviceItem } from '../../aws/alert-state-store';
 import type { ModelInfo } from '../../aws/model-info';
-import type { AlertSnippet } from '../../detect/ports';
+import type { AlertSnippet } from '../../detect';
 import type { CognitoConsoleConfig, ConsoleConfig } from '../../contract/console-config';
 import { authorizeUrl, codeChallenge, logoutUrl, randomToken, tokenRequest } from './cognito';
 
