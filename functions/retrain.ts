@@ -10,12 +10,11 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
-import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../src/retrain';
-import { retrainConfigFromEnv, type RetrainConfig } from '../src/retrain/config';
+import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult, retrainConfigFromEnv, type RetrainConfig } from '../src/retrain';
 import { METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME } from '../src/contract/cloudwatch';
 import { RETRAIN_ENV } from '../src/contract/lambda-env';
 
-export { DEFAULT_SAFETY_MARGIN_MS, retrainConfigFromEnv, type RetrainConfig } from '../src/retrain/config';
+export { DEFAULT_SAFETY_MARGIN_MS, retrainConfigFromEnv, type RetrainConfig } from '../src/retrain';
 
 /** Options of {@link createRetrainHandler}; everything defaults to what the Lambda uses. */
 export interface RetrainHandlerOptions {

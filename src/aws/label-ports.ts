@@ -1,7 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DeviceLabels } from '../contract/device-labels';
 import type { AlertSnippet } from '../detect';
-import type { DeviceLabelStore, LabelledAlert, LabelPorts, LabelSource } from '../retrain/ports';
+import type { DeviceLabelStore, LabelledAlert, LabelPorts, LabelSource } from '../retrain';
 import { NotFoundError, type AlertStateStore } from './alert-state-store';
 import { createS3ProfileStore } from './profile-store';
 import { isNotFound } from './s3-errors';

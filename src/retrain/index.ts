@@ -14,7 +14,14 @@ export type {
   ChampionRecord,
   ModelPointer,
   PromoteOutcome,
+  LabelPorts,
+  LabelSource,
+  LabelledAlert,
+  DeviceLabelStore,
 } from './ports';
+// The job's configuration from the Lambda environment.
+export { retrainConfigFromEnv, DEFAULT_SAFETY_MARGIN_MS } from './config';
+export type { RetrainConfig } from './config';
 export { DEFAULT_RETRAIN_OPTIONS, resolveRetrainOptions } from './options';
 export type { RetrainOptions, ChallengerTrainOptions, RetrainProgress } from './options';
 export type { RetrainResult, RetrainSummary, HistorySummary, TrainingOutcome } from './result';
