@@ -10,7 +10,7 @@ import type { MitdbRecord } from '../ecg/mitdb';
 import { decodeRecord } from '../contract/decode-record';
 import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal } from '../contract/wire-records';
 import { rocAuc } from '../model/metrics';
-import { DEFAULT_PRODUCER_GAIN } from '../producer/leads';
+import { DEFAULT_PRODUCER_GAIN } from '../producer';
 import type { LoadedBeatModel } from '../model/beat-model';
 import {
   DEFAULT_LEARNING_SECONDS,

@@ -13,4 +13,4 @@ export {
   type ProducerStats,
   type PutRecordsClient,
 } from './producer';
-export { leadGain, leadBits } from './leads';
+export { leadGain, leadBits, DEFAULT_PRODUCER_GAIN } from './leads';
