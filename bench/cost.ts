@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DETECT_BATCH_SIZE, DEFAULT_DETECT_MEMORY_MB } from '../infra/config';
 import { decodeRecord } from '../src/contract/decode-record';
 import { type DetectSinks, Detector } from '../src/detect';
-import { loadBeatModel } from '../src/model/beat-model';
+import { loadBeatModel } from '../src/model';
 import { PATIENT_MONTH_SECONDS, PRICE_SOURCES, PRICES, PRICES_DATE } from './aws-prices';
 import type { BenchSuite } from './suite';
 import { bundledSignals, wireBytes } from './wire-measure';

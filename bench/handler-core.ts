@@ -1,6 +1,6 @@
 import { decodeRecord } from '../src/contract/decode-record';
 import { type DetectSinks, Detector, type DetectorOptions, type InputRecord } from '../src/detect';
-import type { LoadedBeatModel } from '../src/model/beat-model';
+import type { LoadedBeatModel } from '../src/model';
 
 /** What one pass of a fresh detector over a stream did, and how long it took. */
 export interface CoreRun {

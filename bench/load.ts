@@ -6,7 +6,7 @@ import type { BatchResult } from '../src/detect';
 import { DEFAULT_MODEL_FILE } from '../src/evaluate/default-model';
 import type { SimulatedDevice } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';
-import { loadBeatModel, type LoadedBeatModel } from '../src/model/beat-model';
+import { loadBeatModel, type LoadedBeatModel } from '../src/model';
 import { loadFleet } from './load-devices';
 import { beatsIn, sendFleet } from './load-send';
 import { liveHeapBytes, sampleMemory, type MemoryPeak } from './memory-peak';

@@ -2,7 +2,7 @@ import { patientProfileAdapter } from '../src/detect';
 import { loadMitdbRecord } from '../src/ecg/mitdb';
 import { withGains } from '../src/evaluate/mitdb-product';
 import { pseudonymousDeviceId } from '../src/local/device-simulator';
-import type { LoadedBeatModel } from '../src/model/beat-model';
+import type { LoadedBeatModel } from '../src/model';
 import { DEMO_LEARNING_SECONDS } from '../src/cli/commands/demo';
 import { runHandlerCore, type CoreRun } from './handler-core';
 import { median } from './nn-measure';

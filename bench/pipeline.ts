@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDetectHandler } from '../functions/detect';
 import { seedModel } from '../src/aws/model-store';
-import { loadBeatModel } from '../src/model/beat-model';
+import { loadBeatModel } from '../src/model';
 import { DEFAULT_MODEL_FILE } from '../src/evaluate/default-model';
 import { readWfdbRecord } from '../src/ecg/wfdb-record';
 import type { SimulatedDevice } from '../src/local/device-records';

@@ -18,7 +18,7 @@ import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { createS3ModelSource } from '../src/aws/model-store';
 import { createS3ProfileStore } from '../src/aws/profile-store';
 import { decodeRecord } from '../src/contract/decode-record';
-import { loadBeatModel } from '../src/model/beat-model';
+import { loadBeatModel } from '../src/model';
 import {
   detectConfigFromEnv,
   type DetectConfig,

@@ -28,7 +28,7 @@ import { DEFAULT_BEAT_WINDOW } from '../src/ecg/beat-window-spec';
 import { EC57_LEARNING_SECONDS } from '../src/ecg/match-beats';
 import { rrIrregularity } from '../src/ecg/rr-irregularity';
 import { SequenceAutoencoder, trainAutoencoder } from '../src/nn';
-import { rocAuc } from '../src/model/metrics';
+import { rocAuc } from '../src/model';
 import { type AfWindowJudge, DEFAULT_RHYTHM_OPTIONS, afOptions, type MonitoredBeat } from '../src/detect';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import { EVAL_EPOCH, runRecordThroughDetector } from '../src/evaluate/mitdb-product';

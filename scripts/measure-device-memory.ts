@@ -13,7 +13,7 @@ import { cutWireRecord, cutWireRecordV2 } from '../src/contract/wire-records';
 import { decodeRecord } from '../src/contract/decode-record';
 import { Detector, type InputRecord } from '../src/detect';
 import { readWfdbRecord } from '../src/ecg/wfdb-record';
-import { loadBeatModel } from '../src/model/beat-model';
+import { loadBeatModel } from '../src/model';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');

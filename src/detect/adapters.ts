@@ -4,7 +4,7 @@
  * (a per-device threshold from the learning period's model scores) and `off` (no adaptation: the
  * model's own threshold). The last two stay for ablation and benchmarks.
  */
-import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from '../model/calibration';
+import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from '../model';
 import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
 import {
   populationVerdict,

@@ -3,7 +3,7 @@
  * amortizes the model's cost over the batch), the second-lead windows of multi-lead beats after
  * them; then each beat's scores looked up by device and position.
  */
-import { reconstructionErrorOf } from '../model/beat-scoring';
+import { reconstructionErrorOf } from '../model';
 import type { LeadScore } from './beat-verdict';
 import type { DeviceState, TimedBeat } from './device-state';
 import type { DeviceWork } from './device-work';

@@ -14,7 +14,7 @@ export type {
   SegmenterFactory,
   SegmenterLeads,
   StreamSegmenter,
-} from '../model/scorer';
+} from '../model';
 
 /** A decoded record (samples in mV), as `decodeRecord` of `src/contract` hands it out (wire format v1 or v2). */
 export type { DecodedRecord } from '../contract/wire';

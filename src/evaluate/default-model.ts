@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadBeatModel, type LoadedBeatModel } from '../model/beat-model';
+import { loadBeatModel, type LoadedBeatModel } from '../model';
 
 /**
  * MIT-BIH DS1, de Chazal et al. (2004)'s inter-patient training set (the paced records left

@@ -1,6 +1,6 @@
 import type { SequenceAutoencoder } from '../nn';
 import type { UcrDataset } from '../ecg/read-ucr';
-import { averagePrecision, metricsAt, rocAuc, type ThresholdMetrics } from '../model/metrics';
+import { averagePrecision, metricsAt, rocAuc, type ThresholdMetrics } from '../model';
 
 /** The normal class of ECG5000; every other label (2-5) is an anomaly. */
 export const ECG5000_NORMAL_LABEL = 1;

@@ -3,10 +3,16 @@ import { createRandom, SequenceAutoencoder, shuffleInPlace } from '../nn';
 import type { UcrDataset } from '../ecg/read-ucr';
 import { createArtifact, softwareVersions } from '../contract/artifact';
 import type { ModelArtifact } from '../contract/artifact-types';
-import { rocAuc } from '../model/metrics';
+import {
+  rocAuc,
+  fitThreshold,
+  type FittedThreshold,
+  type ThresholdRule,
+  DEFAULT_TRAIN_PHASES,
+  trainInPhases,
+  type TrainPhase,
+} from '../model';
 import { ECG5000_NORMAL_LABEL, ecg5000TestMetrics } from './ecg5000-test-metrics';
-import { fitThreshold, type FittedThreshold, type ThresholdRule } from '../model/threshold';
-import { DEFAULT_TRAIN_PHASES, trainInPhases, type TrainPhase } from '../model/train-phases';
 
 export { ECG5000_NORMAL_LABEL } from './ecg5000-test-metrics';
 

@@ -9,9 +9,8 @@ import { EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
 import type { MitdbRecord } from '../ecg/mitdb';
 import { decodeRecord } from '../contract/decode-record';
 import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal } from '../contract/wire-records';
-import { rocAuc } from '../model/metrics';
+import { rocAuc, type LoadedBeatModel } from '../model';
 import { DEFAULT_PRODUCER_GAIN } from '../producer';
-import type { LoadedBeatModel } from '../model/beat-model';
 import {
   DEFAULT_LEARNING_SECONDS,
   patientProfileAdapter,

@@ -22,7 +22,7 @@ import {
   MemoryPresenceStore,
   sweepSilentDevices,
 } from '../detect';
-import type { LoadedBeatModel } from '../model/beat-model';
+import type { LoadedBeatModel } from '../model';
 import {
   cleanSeconds,
   firstCleanRun,

@@ -3,10 +3,9 @@ import type { BeatWindowSpec } from '../ecg/beat-window-spec';
 import { loadMitdbRecord } from '../ecg/mitdb';
 import { MODEL_LEAD } from '../ecg/read-ecg-file';
 import { createArtifact, serializeArtifact, type ModelArtifact } from '../contract/artifact';
-import { fitThreshold, type ThresholdRule } from '../model/threshold';
+import { fitThreshold, type ThresholdRule, beatModelOf } from '../model';
 import { createRandom, SequenceAutoencoder, shuffleInPlace, trainAutoencoder, type TrainReport } from '../nn';
 import type { BeatScoring } from '../contract/beat-scoring';
-import { beatModelOf } from '../model/beat-model';
 import { labelledBeats, type LabelledBeats } from './labelled-beats';
 
 /** What to train a beat model on and how. Every field has a documented default in {@link DEFAULT_BEAT_TRAINING}. */

@@ -1,6 +1,5 @@
 import type { SequenceAutoencoder } from '../nn';
-import { rocAuc } from '../model/metrics';
-import { sortedQuantile } from '../model/threshold';
+import { rocAuc, sortedQuantile } from '../model';
 import type { WindowSet } from './split';
 
 /** How one model did on the held-out beats. */

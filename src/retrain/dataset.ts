@@ -1,4 +1,4 @@
-import { applyBeatScoringRr } from '../model/beat-scoring';
+import { applyBeatScoringRr } from '../model';
 import { createRandom, type Random } from '../nn';
 import { applyInputNormalization, artifactLead } from '../contract/artifact';
 import { BeatReservoir } from './beat-reservoir';

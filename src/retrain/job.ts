@@ -1,5 +1,5 @@
 import { serializeArtifact } from '../contract/artifact';
-import type { ThresholdRule } from '../model/threshold';
+import type { ThresholdRule } from '../model';
 import { TimeBudget } from './budget';
 import { loadChampion, ChampionError, type Champion } from './champion';
 import { compareModels } from './compare';

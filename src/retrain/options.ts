@@ -1,4 +1,4 @@
-import type { ThresholdRule } from '../model/threshold';
+import type { ThresholdRule } from '../model';
 
 /** Training settings of the challenger (see `trainAutoencoder`). */
 export interface ChallengerTrainOptions {

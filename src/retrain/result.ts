@@ -1,4 +1,4 @@
-import type { FittedThreshold } from '../model/threshold';
+import type { FittedThreshold } from '../model';
 import type { ModelComparison } from './compare';
 
 /** What reading history found (counters only: no device ids, no samples). */

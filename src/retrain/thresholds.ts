@@ -1,8 +1,7 @@
 import type { SequenceAutoencoder } from '../nn';
-import { DEFAULT_THRESHOLD_RULE, fitThreshold, type FittedThreshold, type ThresholdRule } from '../model/threshold';
+import { DEFAULT_THRESHOLD_RULE, fitThreshold, type FittedThreshold, type ThresholdRule, applyBeatScoringRr } from '../model';
 import type { DeviceBeats } from './dataset';
 import type { BeatScoring } from '../contract/beat-scoring';
-import { applyBeatScoringRr } from '../model/beat-scoring';
 import { subsampleWindows, type WindowSet } from './split';
 import { createRandom } from '../nn';
 import { LABEL_MARGIN } from '../contract/device-labels';

@@ -16,7 +16,7 @@ import {
 } from '../../detect';
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
-import { loadBeatModel } from '../../model/beat-model';
+import { loadBeatModel } from '../../model';
 import { artifactLead } from '../../contract/artifact';
 import { listEcgFiles } from '../../ecg/read-ecg-file';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';

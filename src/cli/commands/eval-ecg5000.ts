@@ -10,7 +10,7 @@ import { DEFAULT_ECG5000_OPTIONS, ECG5000_POT_PARAMS, evaluateEcg5000 } from '..
 import { serializeArtifact } from '../../contract/artifact';
 import { parseArtifact } from '../../contract/artifact-parse';
 import { ecg5000TestMetrics } from '../../evaluate/ecg5000-test-metrics';
-import type { ThresholdRule } from '../../model/threshold';
+import type { ThresholdRule } from '../../model';
 
 const D = DEFAULT_ECG5000_OPTIONS;
 

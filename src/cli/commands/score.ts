@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { numberFlag, parseFlags, printJson, progress } from '../args';
-import { loadBeatModel } from '../../model/beat-model';
+import { loadBeatModel } from '../../model';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { labelledBeats } from '../../evaluate/labelled-beats';
 import { loadMitdbRecord } from '../../ecg/mitdb';
