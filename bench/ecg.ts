@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { BeatSegmenter } from '../src/ecg/beat-segmenter';
-import { QrsDetector } from '../src/ecg/qrs-detector';
-import { loadMitdbRecord } from '../src/ecg/mitdb';
+import { BeatSegmenter, QrsDetector, loadMitdbRecord } from '../src/ecg';
 import type { BenchSuite } from './suite';
 
 const BUNDLED = fileURLToPath(new URL('../data/mitdb', import.meta.url));

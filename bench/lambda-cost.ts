@@ -7,7 +7,7 @@ import { DEFAULT_DETECT_BATCH_SIZE, DEFAULT_DETECT_MEMORY_MB } from '../infra/co
 import { createAwsClients } from '../src/aws/clients';
 import { seedModel } from '../src/aws/model-store';
 import { encodeWireRecord } from '../src/contract/wire';
-import { loadMitdbRecord } from '../src/ecg/mitdb';
+import { loadMitdbRecord } from '../src/ecg';
 import { startLocalStack } from '../src/local/emulators';
 import { provisionLocalResources } from '../src/local/provision';
 import type { BenchSuite } from './suite';

@@ -1,4 +1,4 @@
-import { ecgSimulate } from '../src/ecg/ecg-simulate';
+import { ecgSimulate } from '../src/ecg';
 import { pseudonymousDeviceId, type SimulatedDevice } from '../src/local/device-simulator';
 
 /** Sampling rate of the simulated fleet (MIT-BIH's). */

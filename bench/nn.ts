@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { readUcr } from '../src/ecg/read-ucr';
+import { readUcr } from '../src/ecg';
 import type { BenchSuite } from './suite';
 import {
   FULL_MEASURE,

@@ -1,5 +1,5 @@
 import { patientProfileAdapter } from '../src/detect';
-import { loadMitdbRecord } from '../src/ecg/mitdb';
+import { loadMitdbRecord } from '../src/ecg';
 import { withGains } from '../src/evaluate/mitdb-product';
 import { pseudonymousDeviceId } from '../src/local/device-simulator';
 import type { LoadedBeatModel } from '../src/model';

@@ -5,7 +5,7 @@ import { createDetectHandler } from '../functions/detect';
 import { seedModel } from '../src/aws/model-store';
 import { loadBeatModel } from '../src/model';
 import { DEFAULT_MODEL_FILE } from '../src/evaluate/default-model';
-import { readWfdbRecord } from '../src/ecg/wfdb-record';
+import { readWfdbRecord } from '../src/ecg';
 import type { SimulatedDevice } from '../src/local/device-records';
 import { OFF_ADAPTER, patientProfileAdapter, type PatientAdapter } from '../src/detect';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';

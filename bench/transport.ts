@@ -1,5 +1,5 @@
 import { decodeRecord } from '../src/contract/decode-record';
-import { ecgSimulate } from '../src/ecg/ecg-simulate';
+import { ecgSimulate } from '../src/ecg';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';
 import type { BenchSuite } from './suite';

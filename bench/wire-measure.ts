@@ -2,8 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { decodeRecord } from '../src/contract/decode-record';
 import { encodeWireRecord } from '../src/contract/wire';
 import { encodeWireRecordV2, type WireV2Coding } from '../src/contract/wire-v2';
-import { readWfdbRecord } from '../src/ecg/wfdb-record';
-import { listMitdbRecords } from '../src/ecg/mitdb';
+import { readWfdbRecord, listMitdbRecords } from '../src/ecg';
 
 /** Bytes of one format on a set of records. */
 export interface WireBytes {

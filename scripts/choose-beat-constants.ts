@@ -30,8 +30,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadMitdbRecord } from '../src/ecg/mitdb';
-import { MODEL_LEAD } from '../src/ecg/read-ecg-file';
+import { loadMitdbRecord, MODEL_LEAD } from '../src/ecg';
 import { patientProfileAdapter, type ProfileOptions } from '../src/detect';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import {

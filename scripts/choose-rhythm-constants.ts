@@ -24,7 +24,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadMitdbRecord, type MitdbRecord } from '../src/ecg/mitdb';
+import { loadMitdbRecord, type MitdbRecord } from '../src/ecg';
 import type { RhythmOptions } from '../src/detect';
 import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import { EVAL_EPOCH, runRecordThroughDetector, withGains } from '../src/evaluate/mitdb-product';

@@ -23,10 +23,7 @@
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadMitdbRecord } from '../src/ecg/mitdb';
-import { DEFAULT_BEAT_WINDOW } from '../src/ecg/beat-window-spec';
-import { EC57_LEARNING_SECONDS } from '../src/ecg/match-beats';
-import { rrIrregularity } from '../src/ecg/rr-irregularity';
+import { loadMitdbRecord, DEFAULT_BEAT_WINDOW, EC57_LEARNING_SECONDS, rrIrregularity } from '../src/ecg';
 import { SequenceAutoencoder, trainAutoencoder } from '../src/nn';
 import { rocAuc } from '../src/model';
 import { type AfWindowJudge, DEFAULT_RHYTHM_OPTIONS, afOptions, type MonitoredBeat } from '../src/detect';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { cutWireRecord, cutWireRecordV2 } from '../src/contract/wire-records';
 import { decodeRecord } from '../src/contract/decode-record';
 import { Detector, type InputRecord } from '../src/detect';
-import { readWfdbRecord } from '../src/ecg/wfdb-record';
+import { readWfdbRecord } from '../src/ecg';
 import { loadBeatModel } from '../src/model';
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -17,7 +17,7 @@ import { putHistoryObject } from '../src/aws/history-writer';
 import { seedModel } from '../src/aws/model-store';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
 import { encodeWireRecord } from '../src/contract/wire';
-import { ecgSimulate, type SimulatedAnomaly } from '../src/ecg/ecg-simulate';
+import { ecgSimulate, type SimulatedAnomaly } from '../src/ecg';
 import { parseArtifact } from '../src/contract/artifact-parse';
 import { startFauxqsEmulator } from '../src/local/fauxqs-emulator';
 

@@ -3,9 +3,7 @@
  * detector takes (resampled when not), one lead picked by `--lead NAME|INDEX` (default: the
  * model's lead, by name), and a one-line warning when the lead is not the model's.
  */
-import { chooseLead, isLeadNamed, MODEL_LEAD, readEcgFile, type EcgLead, type EcgRecording } from '../ecg/read-ecg-file';
-import { toDetectableRate } from '../ecg/resample-recording';
-import type { CsvUnit } from '../ecg/read-csv';
+import { chooseLead, isLeadNamed, MODEL_LEAD, readEcgFile, type EcgLead, type EcgRecording, toDetectableRate, type CsvUnit } from '../ecg';
 import { choiceFlag, numberFlag } from './args';
 import { UsageError } from './command';
 

@@ -1,6 +1,6 @@
 import { AUTOENCODER_FORMAT, AUTOENCODER_FORMAT_VERSION, CELL_KINDS, SequenceAutoencoder } from '../nn';
 import type { AutoencoderConfig } from '../nn';
-import type { BeatNormalization } from '../ecg/beat-window-spec';
+import type { BeatNormalization } from '../ecg';
 import { ArtifactError } from './artifact-error';
 import { checkArtifactLead, sha256Hex } from './artifact';
 import { readBeatScoring } from './beat-scoring';

@@ -1,5 +1,5 @@
 import type { AutoencoderConfig, SerializedTensor } from '../nn';
-import type { BeatNormalization } from '../ecg/beat-window-spec';
+import type { BeatNormalization } from '../ecg';
 import type { BeatScoring } from './beat-scoring';
 import type { FittedThreshold } from './threshold-types';
 

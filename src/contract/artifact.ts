@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SequenceAutoencoder } from '../nn';
-import type { BeatWindowSpec } from '../ecg/beat-window-spec';
-import { MODEL_LEAD } from '../ecg/read-ecg-file';
+import { type BeatWindowSpec, MODEL_LEAD } from '../ecg';
 import pkg from '../../package.json' with { type: 'json' };
 import { canonicalJson } from './canonical-json';
 import { ArtifactError } from './artifact-error';

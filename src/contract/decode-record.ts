@@ -2,7 +2,7 @@
  * The one decode entry of the stream (docs/ARCHITECTURE.md §3.1): v1 (JSON text) and v2
  * (binary) side by side, told apart by the first byte, so devices can move to v2 one at a time.
  */
-import { chooseLead, MODEL_LEAD } from '../ecg/read-ecg-file';
+import { chooseLead, MODEL_LEAD } from '../ecg';
 import { decodeWireRecord, type DecodedRecord } from './wire';
 import { WIRE_V2_MAGIC, decodeWireRecordV2 } from './wire-v2';
 import type { WireRejection } from './wire-validate';

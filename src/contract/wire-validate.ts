@@ -7,7 +7,7 @@
 
 /** Largest Kinesis record payload (1 MiB): anything bigger cannot have come from Kinesis. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
-import { QRS_FS_RANGE } from '../ecg/qrs-options';
+import { QRS_FS_RANGE } from '../ecg';
 /**
  * Sampling-rate bounds in Hz: exactly the rates the detector processes (the QRS detector's
  * range, defined once in `src/ecg/qrs-options.ts`, below this layer), so every record the

@@ -5,7 +5,7 @@
  * model's own threshold). The last two stay for ablation and benchmarks.
  */
 import { calibrateThreshold, DEFAULT_CALIBRATION, type CalibrationOptions } from '../model';
-import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
+import { DEFAULT_BEAT_WINDOW } from '../ecg';
 import {
   populationVerdict,
   type BeatContext,

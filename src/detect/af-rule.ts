@@ -22,8 +22,7 @@
  * - **Hysteresis**: `onsetBeats` AF windows in a row lasting `minSeconds` (the clinical
  *   definition's 30 s) open an episode; `offsetBeats` non-AF windows in a row close it.
  */
-import { rrIrregularity } from '../ecg/rr-irregularity';
-import { correlation } from '../ecg/beat-shape';
+import { rrIrregularity, correlation } from '../ecg';
 
 /** Thresholds of the AF rule. */
 export interface AfOptions {

@@ -2,9 +2,8 @@ import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
 import type { BeatMark, DecodedRecord, SegmentedBeat, SegmentedSecond, SegmenterFactory, SegmenterLeads, StreamSegmenter } from './ports';
 import { recordLead } from '../contract/decode-record';
-import { MODEL_LEAD } from '../ecg/read-ecg-file';
+import { MODEL_LEAD, type SecondQuality } from '../ecg';
 import { SecondLead, type SecondLeadJson } from './second-lead';
-import type { SecondQuality } from '../ecg/signal-quality';
 import { RhythmMonitor, type RhythmMonitorState } from './rhythm-monitor';
 export type { BeatMark } from './ports';
 

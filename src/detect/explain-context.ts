@@ -5,7 +5,7 @@
  */
 import type { AlertDecision } from './alert-policy';
 import type { DeviceState, KeptBeat } from './device-state';
-import type { SecondQuality } from '../ecg/signal-quality';
+import type { SecondQuality } from '../ecg';
 import type { AlertSnippet, BeatModel } from './ports';
 
 /** What an alert's explanation needs from its device at the moment it was raised. */

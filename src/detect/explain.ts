@@ -6,7 +6,7 @@
  * signal around it. Pure: the detector computes it when the alert is raised and stores it in the
  * snippet beside the beats.
  */
-import { isPoorQuality, type SecondQuality } from '../ecg/signal-quality';
+import { isPoorQuality, type SecondQuality } from '../ecg';
 
 /** Version of the {@link AlertExplanation} JSON. */
 export const EXPLANATION_FORMAT_VERSION = 1;

@@ -4,7 +4,7 @@
  * its signal have passed and its learner is ready; plus what its learners are told and the
  * profile a non-learning adapter scores against.
  */
-import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
+import { DEFAULT_BEAT_WINDOW } from '../ecg';
 import type { DeviceState } from './device-state';
 import {
   MAX_LEARNING_EXTENSION,

@@ -3,7 +3,7 @@ import { isEpisodeAlert } from './alert-message';
 import { DEFAULT_RHYTHM_OPTIONS, type EpisodeEvent, type MonitoredBeat, type RhythmMonitor, type RhythmOptions } from './rhythm-monitor';
 import { DeviceRegistry } from './device-registry';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
-import { DEFAULT_BEAT_WINDOW } from '../ecg/beat-window-spec';
+import { DEFAULT_BEAT_WINDOW } from '../ecg';
 import type { PatientAdapter } from './patient-adaptation';
 import type { BeatModel, EpisodeAlertMessage, RecordDecoder, DetectSinks } from './ports';
 import { DEFAULT_SIGNAL_LOST_CHECK_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS, signalLostTiming } from '../contract/signal-lost';

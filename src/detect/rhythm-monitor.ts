@@ -22,7 +22,7 @@ import {
   type SecondQuality,
   type SignalQualityOptions,
   type SignalQualityState,
-} from '../ecg/signal-quality';
+} from '../ecg';
 import type { AlertSeverity } from './alert-policy';
 import { AfRule, type AfOptions, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';

@@ -5,8 +5,7 @@
  * a second lead has the same on that lead, learned apart: a lead sees the heart from one angle,
  * so a ventricular beat or a P wave that one lead hardly shows is often plain on the other.
  */
-import { P_WAVE_SPAN, QRS_SPAN, correlation, windowPart, type WindowSpan } from '../ecg/beat-shape';
-import { QrsTemplates, type QrsTemplatesState } from '../ecg/qrs-templates';
+import { P_WAVE_SPAN, QRS_SPAN, correlation, windowPart, type WindowSpan, QrsTemplates, type QrsTemplatesState } from '../ecg';
 
 /** A beat's window (per-beat normalized samples, evenly spaced) and where its R peak sits. */
 export interface BeatShape extends WindowSpan {

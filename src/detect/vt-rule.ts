@@ -57,7 +57,7 @@
  * lead). A beat in flat or clipped seconds (`unreadable`) never counts: clipped beats look alike.
  */
 
-import { correlation } from '../ecg/beat-shape';
+import { correlation } from '../ecg';
 import { ON_TIME_FRACTION } from './shape-tracker';
 
 /** Thresholds of the VT rule. */

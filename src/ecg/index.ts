@@ -14,6 +14,7 @@ export { listMitdbRecords, loadMitdbRecord, type MitdbRecord } from './mitdb';
 export { millivoltsPerUnit } from './ecg-units';
 export { EdfFormatError, parseEdf, readEdf, type EdfAnnotation, type EdfRecord, type EdfSignal } from './read-edf';
 export { CsvFormatError, parseEcgCsv, readEcgCsv, type CsvLead, type CsvUnit, type EcgCsv, type ReadEcgCsvOptions } from './read-csv';
+export { readUcr, type UcrDataset } from './read-ucr';
 export {
   chooseLead,
   isLeadNamed,
@@ -30,7 +31,7 @@ export { BiquadCascade, butterworthBandpass, type BiquadCascadeState } from './b
 export { createEcgCleaner, DEFAULT_CLEAN_BAND, ecgClean, ecgCleanDelay, type EcgCleanOptions } from './ecg-clean';
 export { ecgResample } from './resample';
 export { detectableRate, toDetectableRate } from './resample-recording';
-export { DEFAULT_QRS_OPTIONS, resolveQrsOptions, type QrsOptions } from './qrs-options';
+export { DEFAULT_QRS_OPTIONS, QRS_FS_RANGE, resolveQrsOptions, type QrsOptions } from './qrs-options';
 export { ecgPeaks, QrsDetector, type QrsDetectorState } from './qrs-detector';
 export { DEFAULT_BEAT_WINDOW, type BeatNormalization, type BeatWindowSpec } from './beat-window-spec';
 export { ecgBeatWindow, normalizeBeat, validateBeatWindowSpec } from './beat-window';
@@ -51,6 +52,29 @@ export {
   type MultiLeadSegmenterOptions,
   type MultiLeadSegmenterState,
 } from './multi-lead-segmenter';
-export { EC57_MATCH_WINDOW_SECONDS, matchBeats, positivePredictivity, sensitivity, type BeatMatch } from './match-beats';
+export {
+  EC57_LEARNING_SECONDS,
+  EC57_MATCH_WINDOW_SECONDS,
+  matchBeats,
+  positivePredictivity,
+  sensitivity,
+  type BeatMatch,
+} from './match-beats';
 export { scoreQrs, streamBeats, streamLeadBeats, totalQrs, type QrsScore } from './qrs-evaluation';
+// Signal quality per second, and the beat shape and RR measures the rhythm rules of src/detect build on.
+export {
+  DEFAULT_POOR_STRETCH,
+  isPoorQuality,
+  poorStretchOnset,
+  SECOND_QUALITY_CODE,
+  secondQualityOf,
+  SignalQualityIndex,
+  type PoorStretchRule,
+  type SecondQuality,
+  type SignalQualityOptions,
+  type SignalQualityState,
+} from './signal-quality';
+export { correlation, P_WAVE_SPAN, QRS_SPAN, windowPart, type WindowSpan } from './beat-shape';
+export { QrsTemplates, type QrsTemplatesState } from './qrs-templates';
+export { rrIrregularity } from './rr-irregularity';
 export { ecgSimulate, type EcgSimulateOptions, type SimulatedAnomaly, type SimulatedBeatLabel, type SimulatedEcg } from './ecg-simulate';

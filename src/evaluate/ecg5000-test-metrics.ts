@@ -1,5 +1,5 @@
 import type { SequenceAutoencoder } from '../nn';
-import type { UcrDataset } from '../ecg/read-ucr';
+import type { UcrDataset } from '../ecg';
 import { averagePrecision, metricsAt, rocAuc, type ThresholdMetrics } from '../model';
 
 /** The normal class of ECG5000; every other label (2-5) is an anomaly. */

@@ -1,6 +1,6 @@
 import type { CellKind, TrainReport } from '../nn';
 import { createRandom, SequenceAutoencoder, shuffleInPlace } from '../nn';
-import type { UcrDataset } from '../ecg/read-ucr';
+import type { UcrDataset } from '../ecg';
 import { createArtifact, softwareVersions } from '../contract/artifact';
 import type { ModelArtifact } from '../contract/artifact-types';
 import {

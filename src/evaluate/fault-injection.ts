@@ -4,8 +4,7 @@
  * Database scaled to a signal-to-noise ratio the way its `nst` tool does, and dropped records.
  * Pure functions over Float32 signals; where to put them is `findCleanStretches`'s job.
  */
-import type { MitdbRecord } from '../ecg/mitdb';
-import { aamiClass } from '../ecg/beat-symbols';
+import { type MitdbRecord, aamiClass } from '../ecg';
 
 /** A fault type, as reported. */
 export type FaultType = 'lead-off' | 'saturation' | 'noise-bw' | 'noise-ma' | 'signal-lost';

@@ -1,9 +1,13 @@
-import { BeatSegmenter, type Beat } from '../ecg/beat-segmenter';
-import type { BeatWindowSpec } from '../ecg/beat-window-spec';
-import { aamiClass, type AamiClass } from '../ecg/beat-symbols';
-import { EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
-import type { MitdbRecord } from '../ecg/mitdb';
-import { streamBeats } from '../ecg/qrs-evaluation';
+import {
+  BeatSegmenter,
+  type Beat,
+  type BeatWindowSpec,
+  aamiClass,
+  type AamiClass,
+  EC57_MATCH_WINDOW_SECONDS,
+  type MitdbRecord,
+  streamBeats,
+} from '../ecg';
 
 /** Beats of a record as the detector cuts them, each with the reference class it matches. */
 export interface LabelledBeats {

@@ -1,5 +1,4 @@
-import type { Beat } from '../ecg/beat-segmenter';
-import type { MitdbRecord } from '../ecg/mitdb';
+import type { Beat, MitdbRecord } from '../ecg';
 
 /**
  * The shape of a `beatwatch eval mitdb` step: the command streams each record once and hands

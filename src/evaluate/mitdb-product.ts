@@ -4,9 +4,7 @@
  * period, adaptation, alert policy; in-memory sinks and profile store), and every figure is
  * computed from the beats and alerts the detector reports. There is no evaluation-only scoring.
  */
-import { aamiClass, type AamiClass } from '../ecg/beat-symbols';
-import { EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
-import type { MitdbRecord } from '../ecg/mitdb';
+import { aamiClass, type AamiClass, EC57_MATCH_WINDOW_SECONDS, type MitdbRecord } from '../ecg';
 import { decodeRecord } from '../contract/decode-record';
 import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal } from '../contract/wire-records';
 import { rocAuc, type LoadedBeatModel } from '../model';

@@ -8,7 +8,7 @@
 import { decodeRecord } from '../contract/decode-record';
 import { signalLostTiming, type SignalLostTiming } from '../contract/signal-lost';
 import { cutWireRecord, recordCount } from '../contract/wire-records';
-import type { MitdbRecord } from '../ecg/mitdb';
+import type { MitdbRecord } from '../ecg';
 import {
   DEFAULT_LEARNING_SECONDS,
   isEpisodeAlert,

@@ -26,9 +26,7 @@
  *   detection inside ventricular flutter or fibrillation (`(VFL`, `[ ]`) is a true one (`rxr`
  *   treats flutter as a run of maximal length) and such episodes are not reference runs.
  */
-import { EC57_LEARNING_SECONDS, EC57_MATCH_WINDOW_SECONDS } from '../ecg/match-beats';
-import { aamiClass } from '../ecg/beat-symbols';
-import type { MitdbRecord } from '../ecg/mitdb';
+import { EC57_LEARNING_SECONDS, EC57_MATCH_WINDOW_SECONDS, aamiClass, type MitdbRecord } from '../ecg';
 import type { EpisodeAlertMessage } from '../detect';
 
 /** An interval of device time, epoch ms. */

@@ -8,9 +8,7 @@
  * technical episodes (rare on the MIT-BIH records, 5 in 12.8 clean hours) and no pause or rate
  * rules; `eval mitdb` remains the measure of the product.
  */
-import { streamBeats } from '../ecg/qrs-evaluation';
-import type { WindowSpan } from '../ecg/beat-shape';
-import type { MitdbRecord } from '../ecg/mitdb';
+import { streamBeats, type WindowSpan, type MitdbRecord } from '../ecg';
 import {
   RhythmMonitor,
   DEFAULT_RHYTHM_OPTIONS,

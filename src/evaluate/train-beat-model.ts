@@ -1,7 +1,4 @@
-import type { Beat } from '../ecg/beat-segmenter';
-import type { BeatWindowSpec } from '../ecg/beat-window-spec';
-import { loadMitdbRecord } from '../ecg/mitdb';
-import { MODEL_LEAD } from '../ecg/read-ecg-file';
+import { type Beat, type BeatWindowSpec, loadMitdbRecord, MODEL_LEAD } from '../ecg';
 import { createArtifact, serializeArtifact, type ModelArtifact } from '../contract/artifact';
 import { fitThreshold, type ThresholdRule, beatModelOf } from '../model';
 import { createRandom, SequenceAutoencoder, shuffleInPlace, trainAutoencoder, type TrainReport } from '../nn';

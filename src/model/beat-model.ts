@@ -1,6 +1,4 @@
-import { BeatSegmenter, type BeatSegmenterState } from '../ecg/beat-segmenter';
-import { MultiLeadSegmenter, type MultiLeadSegmenterState } from '../ecg/multi-lead-segmenter';
-import type { BeatWindowSpec } from '../ecg/beat-window-spec';
+import { BeatSegmenter, type BeatSegmenterState, MultiLeadSegmenter, type MultiLeadSegmenterState, type BeatWindowSpec } from '../ecg';
 import { applyInputNormalization, artifactLead, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../contract/artifact';
 import { parseArtifact } from '../contract/artifact-parse';
 import type { SequenceAutoencoder } from '../nn';

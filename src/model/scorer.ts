@@ -4,7 +4,7 @@
  * (`beat-model.ts`); `src/detect` consumes it through its ports.
  */
 import type { BeatScoring } from '../contract/beat-scoring';
-import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from '../ecg/signal-quality';
+import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from '../ecg';
 
 /** One beat cut by a device's segmenter. */
 export interface SegmentedBeat {

@@ -11,7 +11,7 @@
  */
 import { PutRecordsCommand, type PutRecordsCommandOutput, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { createRandom } from '../random';
-import { chooseLead } from '../ecg/read-ecg-file';
+import { chooseLead } from '../ecg';
 import { encodeWireRecord } from '../contract/wire';
 import { encodeWireRecordV2, type WireV2Coding } from '../contract/wire-v2';
 import { MAX_RECORD_SECONDS, checkDeviceId } from '../contract/wire-validate';

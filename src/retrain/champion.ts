@@ -1,5 +1,5 @@
 import type { SequenceAutoencoder } from '../nn';
-import type { BeatWindowSpec } from '../ecg/beat-window-spec';
+import type { BeatWindowSpec } from '../ecg';
 import { streamingWindowSpec, thresholdFor } from '../contract/artifact';
 import { parseArtifact } from '../contract/artifact-parse';
 import type { ModelArtifact } from '../contract/artifact-types';

@@ -5,7 +5,7 @@ import { BeatReservoir } from './beat-reservoir';
 import type { Champion } from './champion';
 import { DeviceSample } from './device-sample';
 import { DeviceSignal, emptySignalCounters, type SignalCounters } from './device-signal';
-import type { Beat } from '../ecg/beat-segmenter';
+import type { Beat } from '../ecg';
 import type { DecodedRecord } from './ports';
 import { isLabelledBeat } from './labelled-times';
 

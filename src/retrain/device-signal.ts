@@ -1,6 +1,4 @@
-import { BeatSegmenter, type Beat } from '../ecg/beat-segmenter';
-import type { BeatWindowSpec } from '../ecg/beat-window-spec';
-import { MODEL_LEAD } from '../ecg/read-ecg-file';
+import { BeatSegmenter, type Beat, type BeatWindowSpec, MODEL_LEAD } from '../ecg';
 import { recordLead } from '../contract/decode-record';
 import type { DecodedRecord } from './ports';
 

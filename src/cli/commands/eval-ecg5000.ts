@@ -5,7 +5,7 @@ import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { choiceFlag, intFlag, numberFlag, parseFlags, printJson, progress } from '../args';
 import { CELL_KINDS } from '../../nn';
-import { readUcr } from '../../ecg/read-ucr';
+import { readUcr } from '../../ecg';
 import { DEFAULT_ECG5000_OPTIONS, ECG5000_POT_PARAMS, evaluateEcg5000 } from '../../evaluate/evaluate-ecg5000';
 import { serializeArtifact } from '../../contract/artifact';
 import { parseArtifact } from '../../contract/artifact-parse';

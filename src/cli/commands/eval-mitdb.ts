@@ -12,9 +12,7 @@ import {
 } from '../../detect';
 import { createMitdbProductEvaluation } from '../../evaluate/mitdb-product';
 import type { MitdbEvalStep } from '../../evaluate/mitdb-eval';
-import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';
-import { MODEL_LEAD } from '../../ecg/read-ecg-file';
-import { scoreQrs, streamBeats, streamLeadBeats, totalQrs, type QrsScore } from '../../ecg/qrs-evaluation';
+import { listMitdbRecords, loadMitdbRecord, MODEL_LEAD, scoreQrs, streamBeats, streamLeadBeats, totalQrs, type QrsScore } from '../../ecg';
 
 const BUNDLED = fileURLToPath(new URL('../../../data/mitdb', import.meta.url));
 

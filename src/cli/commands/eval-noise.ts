@@ -3,8 +3,7 @@ import type { CommandModule } from '../command';
 import { UsageError } from '../command';
 import { numberFlag, parseFlags, printJson, progress } from '../args';
 import { DEFAULT_LEARNING_SECONDS } from '../../detect';
-import { listMitdbRecords, loadMitdbRecord } from '../../ecg/mitdb';
-import { readWfdbRecord } from '../../ecg/wfdb-record';
+import { listMitdbRecords, loadMitdbRecord, readWfdbRecord } from '../../ecg';
 import { defaultModelFor } from '../../evaluate/default-model';
 import {
   DEFAULT_NOISE_STRESS,

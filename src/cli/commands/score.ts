@@ -6,9 +6,7 @@ import { numberFlag, parseFlags, printJson, progress } from '../args';
 import { loadBeatModel } from '../../model';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { labelledBeats } from '../../evaluate/labelled-beats';
-import { loadMitdbRecord } from '../../ecg/mitdb';
-import { streamBeats } from '../../ecg/qrs-evaluation';
-import { BeatSegmenter } from '../../ecg/beat-segmenter';
+import { loadMitdbRecord, streamBeats, BeatSegmenter } from '../../ecg';
 import { artifactLead, streamingWindowSpec } from '../../contract/artifact';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 

@@ -14,7 +14,7 @@
  * 1.0 is the threshold of every term and of the combined score. Pure and JSON-serializable: the
  * learner and the profile are plain data plus typed arrays, saved with a format version.
  */
-import type { Beat } from '../../ecg/beat-segmenter';
+import type { Beat } from '../../ecg';
 import {
   medianOf,
   morphologyDistance,
