@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DETECT_BATCH_SIZE, DEFAULT_DETECT_MEMORY_MB } from '../infra/config';
-import { decodeRecord } from '../src/contract/decode-record';
+import { decodeRecord } from '../src/contract';
 import { type DetectSinks, Detector } from '../src/detect';
 import { loadBeatModel } from '../src/model';
 import { PATIENT_MONTH_SECONDS, PRICE_SOURCES, PRICES, PRICES_DATE } from './aws-prices';

@@ -1,4 +1,4 @@
-import { decodeRecord } from '../src/contract/decode-record';
+import { decodeRecord } from '../src/contract';
 import { type DetectSinks, Detector, type DetectorOptions, type InputRecord } from '../src/detect';
 import type { LoadedBeatModel } from '../src/model';
 

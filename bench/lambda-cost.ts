@@ -6,7 +6,7 @@ import { synthWithBundles } from '../infra/bundled-assembly';
 import { DEFAULT_DETECT_BATCH_SIZE, DEFAULT_DETECT_MEMORY_MB } from '../infra/config';
 import { createAwsClients } from '../src/aws/clients';
 import { seedModel } from '../src/aws/model-store';
-import { encodeWireRecord } from '../src/contract/wire';
+import { encodeWireRecord } from '../src/contract';
 import { loadMitdbRecord } from '../src/ecg';
 import { startLocalStack } from '../src/local/emulators';
 import { provisionLocalResources } from '../src/local/provision';

@@ -1,5 +1,5 @@
 import { PutRecordsCommand, type KinesisClient, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
-import { decodeRecord } from '../src/contract/decode-record';
+import { decodeRecord } from '../src/contract';
 import type { SegmenterFactory } from '../src/detect';
 import type { SimulatedDevice } from '../src/local/device-simulator';
 import { EcgProducer, leadBits, type PutRecordsClient } from '../src/producer';

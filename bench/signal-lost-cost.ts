@@ -4,7 +4,7 @@
  * priced from the timing in `src/contract/signal-lost.ts` and the list prices of `aws-prices.ts`.
  */
 import { SWEEP_MEMORY_MB } from '../infra/constructs/signal-lost-sweep';
-import { PRESENCE_WRITE_SECONDS, SWEEP_SCHEDULE_SECONDS, signalLostTiming } from '../src/contract/signal-lost';
+import { PRESENCE_WRITE_SECONDS, SWEEP_SCHEDULE_SECONDS, signalLostTiming } from '../src/contract';
 import { PATIENT_MONTH_SECONDS, PRICES } from './aws-prices';
 
 /**

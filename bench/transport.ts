@@ -1,4 +1,4 @@
-import { decodeRecord } from '../src/contract/decode-record';
+import { decodeRecord } from '../src/contract';
 import { ecgSimulate } from '../src/ecg';
 import { pseudonymousDeviceId, simulateDevices } from '../src/local/device-simulator';
 import { startLocalPipeline } from '../src/local/local-pipeline';

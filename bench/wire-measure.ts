@@ -1,7 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { decodeRecord } from '../src/contract/decode-record';
-import { encodeWireRecord } from '../src/contract/wire';
-import { encodeWireRecordV2, type WireV2Coding } from '../src/contract/wire-v2';
+import { decodeRecord, encodeWireRecord, encodeWireRecordV2, type WireV2Coding } from '../src/contract';
 import { readWfdbRecord, listMitdbRecords } from '../src/ecg';
 
 /** Bytes of one format on a set of records. */

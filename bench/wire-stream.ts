@@ -1,5 +1,5 @@
 import type { InputRecord } from '../src/detect';
-import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal, type WireSignal } from '../src/contract/wire-records';
+import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal, type WireSignal } from '../src/contract';
 
 /** A device as the pipeline bench streams it: how many 1 s wire records it makes, and the bytes of each. */
 export interface StreamedDevice {

@@ -22,7 +22,7 @@ import {
 } from '../src/aws/alert-state-store';
 import { createAwsClients } from '../src/aws/clients';
 import { describeModel, type ModelInfo } from '../src/aws/model-info';
-import { CONSOLE_ENV } from '../src/contract/lambda-env';
+import { CONSOLE_ENV } from '../src/contract';
 import type { AlertSnippet } from '../src/detect';
 
 /** The request shape the handler reads: API Gateway's HTTP API event (payload 2.0). */

@@ -13,11 +13,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createDetectSinks } from '../src/aws/alert-publisher';
-import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../src/contract/cloudwatch';
+import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE, decodeRecord, DETECT_ENV, deviceLogRef } from '../src/contract';
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { createS3ModelSource } from '../src/aws/model-store';
 import { createS3ProfileStore } from '../src/aws/profile-store';
-import { decodeRecord } from '../src/contract/decode-record';
 import { loadBeatModel } from '../src/model';
 import {
   detectConfigFromEnv,
@@ -36,8 +35,6 @@ import {
 } from '../src/detect';
 import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
 import { DynamoPresenceStore } from '../src/aws/presence-store';
-import { DETECT_ENV } from '../src/contract/lambda-env';
-import { deviceLogRef } from '../src/contract/ids';
 
 /** Options of {@link createDetectHandler}; everything defaults to what the Lambda uses. */
 export interface DetectHandlerOptions {

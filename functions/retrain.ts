@@ -11,8 +11,7 @@ import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-stor
 import { createAwsClients, type AwsClients } from '../src/aws/clients';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
 import { DEFAULT_RETRAIN_OPTIONS, type RetrainResult, retrainConfigFromEnv, type RetrainConfig } from '../src/retrain';
-import { METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME } from '../src/contract/cloudwatch';
-import { RETRAIN_ENV } from '../src/contract/lambda-env';
+import { METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME, RETRAIN_ENV } from '../src/contract';
 
 export { DEFAULT_SAFETY_MARGIN_MS, retrainConfigFromEnv, type RetrainConfig } from '../src/retrain';
 

@@ -17,11 +17,16 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { publishConsoleSite } from '../src/aws/console-site';
 import { artifactVersionOf, seedModel } from '../src/aws/model-store';
-import { CONSOLE_SITE_RESOURCE_TYPE, type ConsoleSiteProperties } from '../src/contract/console-config';
-import { MODEL_POINTER_KEY, MODELS_PREFIX } from '../src/contract/s3-layout';
-import type { ObjectSource, SeedProperties } from '../src/contract/seed-resource';
+import {
+  CONSOLE_SITE_RESOURCE_TYPE,
+  type ConsoleSiteProperties,
+  MODEL_POINTER_KEY,
+  MODELS_PREFIX,
+  type ObjectSource,
+  type SeedProperties,
+} from '../src/contract';
 
-export type { ObjectSource, SeedProperties } from '../src/contract/seed-resource';
+export type { ObjectSource, SeedProperties } from '../src/contract';
 
 /** The subset of a CloudFormation custom resource request the handler uses. */
 export interface SeedEvent {

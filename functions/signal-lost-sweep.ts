@@ -14,10 +14,7 @@ import { publishAlert } from '../src/aws/alert-publisher';
 import { AlertStateStore, createDynamoClient } from '../src/aws/alert-state-store';
 import { createAwsClients } from '../src/aws/clients';
 import { DynamoPresenceStore } from '../src/aws/presence-store';
-import { envReader } from '../src/contract/env-reader';
-import { deviceLogRef } from '../src/contract/ids';
-import { SWEEP_ENV } from '../src/contract/lambda-env';
-import { SWEEP_SCHEDULE_SECONDS, type SignalLostTiming } from '../src/contract/signal-lost';
+import { envReader, deviceLogRef, SWEEP_ENV, SWEEP_SCHEDULE_SECONDS, type SignalLostTiming } from '../src/contract';
 import { isEpisodeAlert, signalLostTimingFromEnv, sweepSilentDevices, type SignalLostDeps, type SweepResult } from '../src/detect';
 
 /** Options of {@link createSignalLostSweepHandler}; everything defaults to what the Lambda uses. */

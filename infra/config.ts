@@ -1,5 +1,4 @@
-import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract/lambda-env';
-import { DEFAULT_SIGNAL_LOST_SECONDS } from '../src/contract/signal-lost';
+import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS } from '../src/contract';
 /**
  * Deployment configuration of the beatwatch stack, read from CDK context
  * (`npx cdk deploy -c name=value`, or the `context` block of `cdk.json`).
@@ -62,7 +61,7 @@ export const DEFAULT_RETRAIN_MEMORY_MB = 3008;
 /** Retrain timeout: Lambda's maximum; the job's time budget is the remaining time minus a margin. */
 export const DEFAULT_RETRAIN_TIMEOUT_SECONDS = 900;
 /** Seconds the retrain job keeps free at the end of its budget to evaluate, write and promote (src/contract). */
-export { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract/lambda-env';
+export { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS } from '../src/contract';
 /**
  * Reserved concurrency of the retrain function: one run at a time (a second concurrent run would
  * only waste compute, the pointer switch being conditional anyway). 0 reserves none, for accounts
@@ -74,7 +73,7 @@ export const DEFAULT_RETRAIN_HISTORY_DAYS = 7;
 /** Iterator age (detection lag) that raises the lag alarm, in seconds. */
 export const DEFAULT_LAG_ALARM_SECONDS = 60;
 /** Deadline from a device's last record to its `signal-lost` alert, seconds (src/contract). */
-export { DEFAULT_SIGNAL_LOST_SECONDS } from '../src/contract/signal-lost';
+export { DEFAULT_SIGNAL_LOST_SECONDS } from '../src/contract';
 /**
  * Shortest `signalLostSeconds`: twice the sweep period (10 s), so that a device is declared lost
  * only after a silence longer than the sweep period and the persisted arrival's lag.

@@ -9,8 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cutWireRecord, cutWireRecordV2 } from '../src/contract/wire-records';
-import { decodeRecord } from '../src/contract/decode-record';
+import { cutWireRecord, cutWireRecordV2, decodeRecord } from '../src/contract';
 import { Detector, type InputRecord } from '../src/detect';
 import { readWfdbRecord } from '../src/ecg';
 import { loadBeatModel } from '../src/model';

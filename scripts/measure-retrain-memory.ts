@@ -16,9 +16,8 @@ import { createAwsClients } from '../src/aws/clients';
 import { putHistoryObject } from '../src/aws/history-writer';
 import { seedModel } from '../src/aws/model-store';
 import { runRetrainCycle } from '../src/aws/retrain-ports';
-import { encodeWireRecord } from '../src/contract/wire';
+import { encodeWireRecord, parseArtifact } from '../src/contract';
 import { ecgSimulate, type SimulatedAnomaly } from '../src/ecg';
-import { parseArtifact } from '../src/contract/artifact-parse';
 import { startFauxqsEmulator } from '../src/local/fauxqs-emulator';
 
 const { values } = parseArgs({

@@ -8,12 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import {
-  CONSOLE_CONFIG_KEY,
-  CONSOLE_SITE_RESOURCE_TYPE,
-  type CognitoConsoleConfig,
-  type ConsoleSiteProperties,
-} from '../../src/contract/console-config';
+import { CONSOLE_CONFIG_KEY, CONSOLE_SITE_RESOURCE_TYPE, type CognitoConsoleConfig, type ConsoleSiteProperties } from '../../src/contract';
 import { consoleSiteFiles } from '../console-site-files';
 
 /** How long CloudFormation waits for the publishing function (a few small copies). */

@@ -10,7 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CONSOLE_ENV, DETECT_ENV, RETRAIN_ENV } from '../../src/contract/lambda-env';
+import { CONSOLE_ENV, DETECT_ENV, RETRAIN_ENV } from '../../src/contract';
 import type { BeatwatchConfig } from '../config';
 import { grantReadPrefix, grantTableActions as grantTable, grantWritePrefix } from '../grants';
 import { BundledFunction } from './bundled-function';

@@ -6,10 +6,9 @@ import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { SeedProperties } from '../../src/contract/seed-resource';
+import { type SeedProperties, MODEL_POINTER_KEY } from '../../src/contract';
 import { grantReadPrefix, grantWritePrefix } from '../grants';
 import { BundledFunction } from './bundled-function';
-import { MODEL_POINTER_KEY } from '../../src/contract/s3-layout';
 import { PREFIX } from './storage';
 
 /** Memory of the seeding function: it holds one artifact (a few hundred KB) in memory. */

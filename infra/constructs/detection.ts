@@ -6,8 +6,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { DETECT_ENV } from '../../src/contract/lambda-env';
-import { MODEL_POINTER_KEY } from '../../src/contract/s3-layout';
+import { DETECT_ENV, MODEL_POINTER_KEY } from '../../src/contract';
 import { Construct, type IDependable } from 'constructs';
 import type { BeatwatchConfig } from '../config';
 import { grantPublishEncrypted, grantReadPrefix, grantWritePrefix } from '../grants';
@@ -18,8 +17,7 @@ import { PREFIX } from './storage';
 
 // The pointer key, the metric namespace and the `service` dimension of the detector's EMF
 // metrics are contracts with functions/detect.ts (src/contract); re-exported for the stack's users.
-export { MODEL_POINTER_KEY } from '../../src/contract/s3-layout';
-export { DETECT_SERVICE_NAME, METRICS_NAMESPACE } from '../../src/contract/cloudwatch';
+export { DETECT_SERVICE_NAME, METRICS_NAMESPACE, MODEL_POINTER_KEY } from '../../src/contract';
 
 /** Options of {@link Detection}. */
 export interface DetectionProps {

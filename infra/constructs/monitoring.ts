@@ -6,7 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME } from '../../src/contract/cloudwatch';
+import { DETECT_METRIC, DETECT_SERVICE_NAME, METRICS_NAMESPACE, RETRAIN_METRIC, RETRAIN_SERVICE_NAME } from '../../src/contract';
 import { Construct } from 'constructs';
 
 /** Period over which detector errors are counted; one error in it raises the alarm. */
@@ -28,7 +28,7 @@ export const DASHBOARD_DEFAULT_HOURS = 3;
 /** Period of the dashboard's rate widgets. */
 export const DASHBOARD_PERIOD_MINUTES = 1;
 
-export { RETRAIN_SERVICE_NAME } from '../../src/contract/cloudwatch';
+export { RETRAIN_SERVICE_NAME } from '../../src/contract';
 
 /** The detector's EMF metrics (emitted by functions/detect.ts): every one is on the dashboard. */
 export const DETECT_METRICS = Object.values(DETECT_METRIC);

@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { RETRAIN_ENV } from '../../src/contract/lambda-env';
+import { RETRAIN_ENV } from '../../src/contract';
 import { Construct } from 'constructs';
 import type { BeatwatchConfig } from '../config';
 import { grantReadPrefix, grantWritePrefix } from '../grants';

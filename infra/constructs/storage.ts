@@ -1,14 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import {
-  ALERTS_PREFIX,
-  DEVICES_PREFIX,
-  HISTORY_ERRORS_PREFIX,
-  HISTORY_PREFIX,
-  MODELS_PREFIX,
-  REJECTED_PREFIX,
-} from '../../src/contract/s3-layout';
+import { ALERTS_PREFIX, DEVICES_PREFIX, HISTORY_ERRORS_PREFIX, HISTORY_PREFIX, MODELS_PREFIX, REJECTED_PREFIX } from '../../src/contract';
 import { Construct } from 'constructs';
 
 /** Key prefixes of the data bucket (docs/ARCHITECTURE.md §3.4), as src/contract defines them. */

@@ -1,6 +1,6 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { alertSentKey } from '../contract/s3-layout';
+import { alertSentKey } from '../contract';
 import type { AlertSnippet, AnyAlertMessage, DetectSinks } from '../detect';
 import { quarantineRecord } from './quarantine';
 import { isNotFound } from './s3-errors';

@@ -22,7 +22,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { labelThresholdOf, type DeviceLabels } from '../contract/device-labels';
+import { labelThresholdOf, type DeviceLabels } from '../contract';
 import {
   type AlertMessage,
   type AlertSnippet,

@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CONSOLE_CONFIG_KEY, type ConsoleSiteProperties } from '../contract/console-config';
+import { CONSOLE_CONFIG_KEY, type ConsoleSiteProperties } from '../contract';
 
 /** The page and its config are small and change with every deployment: browsers revalidate them. */
 const CACHE_CONTROL = 'no-cache';

@@ -2,9 +2,15 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { ArchiveFramer, type ArchiveItem } from '../contract/archive-framing';
-import type { AnyDecodedRecord } from '../contract/decode-record';
-import { historyDayPrefixes, historyHourPrefix, historyKeyHour, historyKeyTime } from '../contract/s3-layout';
+import {
+  ArchiveFramer,
+  type ArchiveItem,
+  type AnyDecodedRecord,
+  historyDayPrefixes,
+  historyHourPrefix,
+  historyKeyHour,
+  historyKeyTime,
+} from '../contract';
 
 /** Counters of a history read: what was read and what was skipped. */
 export interface HistoryReadStats {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { archiveEntry } from '../contract/archive-framing';
-import { historyObjectKey } from '../contract/s3-layout';
+import { archiveEntry, historyObjectKey } from '../contract';
 
 const gzipAsync = promisify(gzip);
 

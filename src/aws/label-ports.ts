@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DeviceLabels } from '../contract/device-labels';
+import type { DeviceLabels } from '../contract';
 import type { AlertSnippet } from '../detect';
 import type { DeviceLabelStore, LabelledAlert, LabelPorts, LabelSource } from '../retrain';
 import { NotFoundError, type AlertStateStore } from './alert-state-store';

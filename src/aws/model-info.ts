@@ -4,10 +4,7 @@
  * recorded in the `report.json` of the recent versions under `models/`.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { MODELS_PREFIX, modelVersionKeys } from '../contract/s3-layout';
-// A model version folder; anything else under models/ (the pointer) is not a version.
-import { MODEL_VERSION_PATTERN } from '../contract/ids';
-import { parsePointer } from '../contract/model-pointer';
+import { MODELS_PREFIX, modelVersionKeys, MODEL_VERSION_PATTERN, parsePointer } from '../contract';
 import { readModelPointer } from './model-store';
 
 /** One version's retraining decision, from its `report.json`. */

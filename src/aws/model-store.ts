@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ARTIFACT_FORMAT } from '../contract/artifact-types';
-import { MODEL_VERSION_PATTERN } from '../contract/ids';
+import { ARTIFACT_FORMAT, MODEL_VERSION_PATTERN, type ModelPointer, MODEL_POINTER_KEY, modelVersionKeys } from '../contract';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ModelPointer } from '../contract/model-pointer';
 import type { ModelSource } from '../detect';
 import { isNotFound, isNotModified, isPreconditionFailed } from './s3-errors';
-import { MODEL_POINTER_KEY, modelVersionKeys } from '../contract/s3-layout';
 
 /** The pointer was changed by someone else since it was read: re-read and decide again. */
 export class PointerConflictError extends Error {

@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { deviceProfileKey } from '../contract/s3-layout';
+import { deviceProfileKey } from '../contract';
 import { parseDeviceProfile, type DeviceProfile, type ProfileStore } from '../detect';
 import { isNotFound } from './s3-errors';
 

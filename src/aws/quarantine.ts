@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Rejection } from '../detect';
-import { rejectedKey } from '../contract/s3-layout';
+import { rejectedKey } from '../contract';
 
 /** The JSON object stored under `rejected/`: the reason and the raw payload, for forensics. */
 export interface QuarantinedRecord {

@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parsePointer } from '../contract/model-pointer';
+import { parsePointer } from '../contract';
 import {
   runRetrainJob,
   type ChallengerTrainOptions,

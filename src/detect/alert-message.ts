@@ -1,4 +1,4 @@
-import { alertSnippetKey } from '../contract/s3-layout';
+import { alertSnippetKey } from '../contract';
 import type { AlertDecision } from './alert-policy';
 import type { KeptBeat } from './device-state';
 import type { AlertMessage, AlertSnippet, AnyAlertMessage, EpisodeAlertMessage } from './ports';

@@ -21,7 +21,7 @@ import type { DevicePhase, DeviceProfile } from './patient-adaptation';
 import type { BeatModel, DeviceSettings } from './ports';
 import { shapeOf } from './rhythm-feed';
 import type { EpisodeEvent, MonitoredBeat, RhythmMonitor } from './rhythm-monitor';
-import { labelThresholdOf } from '../contract/device-labels';
+import { labelThresholdOf } from '../contract';
 
 /** What every beat of a batch is decided with. */
 export interface BatchScope {

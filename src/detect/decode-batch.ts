@@ -3,8 +3,7 @@
  * the records by device. A record that does not decode is a rejection (quarantined later), never
  * a failed batch: one bad record must not hold up the rest of the shard.
  */
-import { recordLead } from '../contract/decode-record';
-import { clipAmplitude } from '../contract/signal-bounds';
+import { recordLead, clipAmplitude } from '../contract';
 import type { BatchCounts, InputRecord } from './batch-result';
 import { newDeviceWork, type DeviceWork } from './device-work';
 import type { RecordDecoder, Rejection } from './ports';

@@ -1,17 +1,17 @@
-import { DETECT_ENV } from '../contract/lambda-env';
-import { MODEL_POINTER_KEY } from '../contract/s3-layout';
+import {
+  DETECT_ENV,
+  MODEL_POINTER_KEY,
+  envReader,
+  DEFAULT_SIGNAL_LOST_CHECK_SECONDS,
+  DEFAULT_SIGNAL_LOST_SECONDS,
+  signalLostTiming,
+  type SignalLostTiming,
+} from '../contract';
 import { DEFAULT_ALERT_POLICY } from './alert-policy';
 import { DEFAULT_MAX_DEVICES } from './device-registry';
 import { DEFAULT_REVALIDATE_MS } from './model-cache';
 import type { DetectorOptions } from './detector-options';
 import { adapterByName, ADAPTER_NAMES, DEFAULT_LEARNING_SECONDS } from './adapters';
-import { envReader } from '../contract/env-reader';
-import {
-  DEFAULT_SIGNAL_LOST_CHECK_SECONDS,
-  DEFAULT_SIGNAL_LOST_SECONDS,
-  signalLostTiming,
-  type SignalLostTiming,
-} from '../contract/signal-lost';
 
 /** The detect function's configuration, read from its environment. */
 export interface DetectConfig {

@@ -1,7 +1,7 @@
 import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
 import type { BeatMark, DecodedRecord, SegmentedBeat, SegmentedSecond, SegmenterFactory, SegmenterLeads, StreamSegmenter } from './ports';
-import { recordLead } from '../contract/decode-record';
+import { recordLead } from '../contract';
 import { MODEL_LEAD, type SecondQuality } from '../ecg';
 import { SecondLead, type SecondLeadJson } from './second-lead';
 import { RhythmMonitor, type RhythmMonitorState } from './rhythm-monitor';

@@ -1,7 +1,7 @@
-import { parsePointer } from '../contract/model-pointer';
+import { parsePointer } from '../contract';
 import type { BeatModel } from './ports';
 
-export type { ModelPointer } from '../contract/model-pointer';
+export type { ModelPointer } from '../contract';
 
 /** Where the cache reads the pointer and artifacts from (an S3 adapter in Lambda, a map in tests). */
 export interface ModelSource {
@@ -35,7 +35,7 @@ export class NoModelError extends Error {
   override readonly name = 'NoModelError';
 }
 
-export { parsePointer } from '../contract/model-pointer';
+export { parsePointer } from '../contract';
 
 /**
  * The model in hand, loaded through `models/current.json`: the pointer is revalidated by ETag

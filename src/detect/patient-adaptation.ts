@@ -5,7 +5,7 @@
  * baseline, ...) and how a beat is scored against it; the detector only runs the learning
  * period, keeps the learner in the device state and persists the {@link DeviceProfile}.
  */
-import type { DeviceLabels } from '../contract/device-labels';
+import type { DeviceLabels } from '../contract';
 import type { SegmentedBeat } from './ports';
 
 /** What a beat is taken for: `gated` = left out of detection (noise, artefact) by the adapter. */

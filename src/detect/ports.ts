@@ -17,8 +17,8 @@ export type {
 } from '../model';
 
 /** A decoded record (samples in mV), as `decodeRecord` of `src/contract` hands it out (wire format v1 or v2). */
-export type { DecodedRecord } from '../contract/wire';
-import type { DecodedRecord } from '../contract/wire';
+export type { DecodedRecord } from '../contract';
+import type { DecodedRecord } from '../contract';
 import type { AlertExplanation } from './explain';
 
 /** A beat's mark on a device's recent strip: where it is, and what it was taken for. */

@@ -6,7 +6,7 @@ import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
 import { DEFAULT_BEAT_WINDOW } from '../ecg';
 import type { PatientAdapter } from './patient-adaptation';
 import type { BeatModel, EpisodeAlertMessage, RecordDecoder, DetectSinks } from './ports';
-import { DEFAULT_SIGNAL_LOST_CHECK_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS, signalLostTiming } from '../contract/signal-lost';
+import { DEFAULT_SIGNAL_LOST_CHECK_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS, signalLostTiming } from '../contract';
 import { MemoryPresenceStore, SignalLostMonitor } from './signal-lost';
 import { SentEpisodes } from './sent-episodes';
 import { emptyCounts, type BatchResult, type InputRecord } from './batch-result';
@@ -25,7 +25,7 @@ import type { LearningSetup } from './learning-phase';
 // The batch's types and the detector's options stay importable beside the Detector that takes and makes them.
 export type { BatchCounts, BatchResult, InputRecord, ScoredBeat } from './batch-result';
 export type { DetectorOptions } from './detector-options';
-export { DEFAULT_SIGNAL_LOST_SECONDS } from '../contract/signal-lost';
+export { DEFAULT_SIGNAL_LOST_SECONDS } from '../contract';
 
 /**
  * The streaming detector: per-device state plus the batch pipeline of docs/ARCHITECTURE.md §1, read

@@ -15,7 +15,7 @@
  * onset; the offset is published by whoever sees the device's next record, with the id of the
  * episode the store holds.
  */
-import type { SignalLostTiming } from '../contract/signal-lost';
+import type { SignalLostTiming } from '../contract';
 import { toEpisodeMessage } from './alert-message';
 import type { DevicePhase } from './patient-adaptation';
 import type { AnyAlertMessage, EpisodeAlertMessage, SnoozeSource } from './ports';

@@ -1,8 +1,7 @@
 import type { CellKind, TrainReport } from '../nn';
 import { createRandom, SequenceAutoencoder, shuffleInPlace } from '../nn';
 import type { UcrDataset } from '../ecg';
-import { createArtifact, softwareVersions } from '../contract/artifact';
-import type { ModelArtifact } from '../contract/artifact-types';
+import { createArtifact, softwareVersions, type ModelArtifact } from '../contract';
 import {
   rocAuc,
   fitThreshold,

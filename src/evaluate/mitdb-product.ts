@@ -5,8 +5,7 @@
  * computed from the beats and alerts the detector reports. There is no evaluation-only scoring.
  */
 import { aamiClass, type AamiClass, EC57_MATCH_WINDOW_SECONDS, type MitdbRecord } from '../ecg';
-import { decodeRecord } from '../contract/decode-record';
-import { cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal } from '../contract/wire-records';
+import { decodeRecord, cutWireRecord, cutWireRecordV2, recordCount, type WireLeadsSignal } from '../contract';
 import { rocAuc, type LoadedBeatModel } from '../model';
 import { DEFAULT_PRODUCER_GAIN } from '../producer';
 import {

@@ -5,9 +5,7 @@
  * for each fault: whether and how soon a technical alert was raised, and how many clinical alerts
  * (beat or rhythm) fired inside the injected stretch (the target is none).
  */
-import { decodeRecord } from '../contract/decode-record';
-import { signalLostTiming, type SignalLostTiming } from '../contract/signal-lost';
-import { cutWireRecord, recordCount } from '../contract/wire-records';
+import { decodeRecord, signalLostTiming, type SignalLostTiming, cutWireRecord, recordCount } from '../contract';
 import type { MitdbRecord } from '../ecg';
 import {
   DEFAULT_LEARNING_SECONDS,

@@ -1,8 +1,7 @@
 import { type Beat, type BeatWindowSpec, loadMitdbRecord, MODEL_LEAD } from '../ecg';
-import { createArtifact, serializeArtifact, type ModelArtifact } from '../contract/artifact';
+import { createArtifact, serializeArtifact, type ModelArtifact, type BeatScoring } from '../contract';
 import { fitThreshold, type ThresholdRule, beatModelOf } from '../model';
 import { createRandom, SequenceAutoencoder, shuffleInPlace, trainAutoencoder, type TrainReport } from '../nn';
-import type { BeatScoring } from '../contract/beat-scoring';
 import { labelledBeats, type LabelledBeats } from './labelled-beats';
 
 /** What to train a beat model on and how. Every field has a documented default in {@link DEFAULT_BEAT_TRAINING}. */

@@ -19,7 +19,7 @@ import { createConsoleApiHandler, DEFAULT_CONSOLE_GROUP, type ConsoleApiEvent } 
 import type { AlertStateStore } from '../aws/alert-state-store';
 import type { AlertSnippet } from '../detect';
 import type { ModelInfo } from '../aws/model-info';
-import type { LocalConsoleConfig } from '../contract/console-config';
+import type { LocalConsoleConfig } from '../contract';
 
 const WEB = new URL('../view/web/', import.meta.url);
 /** Issuer and audience of the development tokens (the handler checks the audience as it would Cognito's app client). */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { WireSignal } from '../contract/wire-records';
-export { recordBounds, recordCount, cutWireRecord } from '../contract/wire-records';
+import type { WireSignal } from '../contract';
+export { recordBounds, recordCount, cutWireRecord } from '../contract';
 
 /** A device to simulate: a signal in mV at `fs` Hz, sent under a pseudonymous id (see {@link pseudonymousDeviceId}). */
 export type SimulatedDevice = WireSignal;

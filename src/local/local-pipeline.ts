@@ -1,7 +1,7 @@
 import { createSignalLostSweepHandler } from '../../functions/signal-lost-sweep';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { AlertStateStore, createAlertStateTable, createDynamoClient } from '../aws/alert-state-store';
-import { LOCAL_ALERT_TABLE } from '../contract/lambda-env';
+import { LOCAL_ALERT_TABLE } from '../contract';
 import { startArchiver, type Archiver, type ArchiverOptions } from './archiver';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './emulators';
 import type { EventSourceMappingOptions, InvocationReport } from './event-source-config';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ListShardsCommand, type KinesisClient, type _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { emptyHistoryStats, listHistoryKeysBetween, readHistoryPayloads, type HistoryReadStats } from '../aws/history-reader';
-import { historyKeyTime } from '../contract/s3-layout';
+import { historyKeyTime } from '../contract';
 
 /** Where `beatwatch redrive` looks when the stream no longer has a range. */
 export interface HistorySource {

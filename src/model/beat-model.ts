@@ -1,8 +1,15 @@
 import { BeatSegmenter, type BeatSegmenterState, MultiLeadSegmenter, type MultiLeadSegmenterState, type BeatWindowSpec } from '../ecg';
-import { applyInputNormalization, artifactLead, streamingWindowSpec, thresholdFor, type ModelArtifact } from '../contract/artifact';
-import { parseArtifact } from '../contract/artifact-parse';
+import {
+  applyInputNormalization,
+  artifactLead,
+  streamingWindowSpec,
+  thresholdFor,
+  type ModelArtifact,
+  parseArtifact,
+  RECONSTRUCTION_ONLY,
+  type BeatScoring,
+} from '../contract';
 import type { SequenceAutoencoder } from '../nn';
-import { RECONSTRUCTION_ONLY, type BeatScoring } from '../contract/beat-scoring';
 import { applyBeatScoring } from './beat-scoring';
 import type { BeatModel, SegmentedBeat, SegmenterFactory, StreamSegmenter } from './scorer';
 

@@ -1,4 +1,4 @@
-import type { BeatScoring } from '../contract/beat-scoring';
+import type { BeatScoring } from '../contract';
 import type { SegmentedBeat } from './scorer';
 
 /** The larger ratio counted: a 4x ratio is already unmistakable, more is usually a detection miss. */

@@ -3,7 +3,7 @@
  * evaluation): beats cut by a streaming segmenter and a batched scorer. `src/model` builds it
  * (`beat-model.ts`); `src/detect` consumes it through its ports.
  */
-import type { BeatScoring } from '../contract/beat-scoring';
+import type { BeatScoring } from '../contract';
 import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from '../ecg';
 
 /** One beat cut by a device's segmenter. */

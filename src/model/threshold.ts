@@ -1,7 +1,7 @@
 import { fitGpd, potQuantile } from './gpd';
 
 // The rule and fitted-threshold types are part of the artifact, so they live in src/contract.
-import type { FittedThreshold, PotParams, ThresholdRule } from '../contract/threshold-types';
+import type { FittedThreshold, PotParams, ThresholdRule } from '../contract';
 export type { FittedThreshold, PotParams, ThresholdRule };
 
 /** Fewest scores a threshold is fitted from: below this an empirical tail means little. */

@@ -16,4 +16,4 @@ export function leadGain(lead: { readonly gain?: number }, override?: number): n
  * The fewest signed bits that hold every finite sample of a lead at a gain: defined with wire
  * format v2 (`src/contract/wire-v2.ts`), where evaluation cuts records too.
  */
-export { leadBits } from '../contract/wire-v2';
+export { leadBits } from '../contract';

@@ -12,9 +12,7 @@
 import { PutRecordsCommand, type PutRecordsCommandOutput, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { createRandom } from '../random';
 import { chooseLead } from '../ecg';
-import { encodeWireRecord } from '../contract/wire';
-import { encodeWireRecordV2, type WireV2Coding } from '../contract/wire-v2';
-import { MAX_RECORD_SECONDS, checkDeviceId } from '../contract/wire-validate';
+import { encodeWireRecord, encodeWireRecordV2, type WireV2Coding, MAX_RECORD_SECONDS, checkDeviceId } from '../contract';
 
 /** PutRecords limits: 500 entries and 5 MiB (data plus partition keys) per request. */
 export const PUT_RECORDS_MAX_ENTRIES = 500;

@@ -1,9 +1,6 @@
 import type { SequenceAutoencoder } from '../nn';
 import type { BeatWindowSpec } from '../ecg';
-import { streamingWindowSpec, thresholdFor } from '../contract/artifact';
-import { parseArtifact } from '../contract/artifact-parse';
-import type { ModelArtifact } from '../contract/artifact-types';
-import { RECONSTRUCTION_ONLY, type BeatScoring } from '../contract/beat-scoring';
+import { streamingWindowSpec, thresholdFor, parseArtifact, type ModelArtifact, RECONSTRUCTION_ONLY, type BeatScoring } from '../contract';
 import type { ChampionRecord, ModelPointer } from './ports';
 
 /** The model in service, parsed and verified, as the job uses it. */

@@ -2,8 +2,7 @@
  * The retrain function's configuration from its environment (variable names in
  * `src/contract/lambda-env.ts`), kept beside the job it configures.
  */
-import { envReader } from '../contract/env-reader';
-import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS, RETRAIN_ENV } from '../contract/lambda-env';
+import { envReader, DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS, RETRAIN_ENV } from '../contract';
 import { DEFAULT_RETRAIN_OPTIONS } from './options';
 
 /** Kept back from the Lambda's remaining time for everything after the job (logs, metrics, return). */

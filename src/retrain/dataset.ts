@@ -1,6 +1,6 @@
 import { applyBeatScoringRr } from '../model';
 import { createRandom, type Random } from '../nn';
-import { applyInputNormalization, artifactLead } from '../contract/artifact';
+import { applyInputNormalization, artifactLead } from '../contract';
 import { BeatReservoir } from './beat-reservoir';
 import type { Champion } from './champion';
 import { DeviceSample } from './device-sample';

@@ -1,5 +1,5 @@
 import { BeatSegmenter, type Beat, type BeatWindowSpec, MODEL_LEAD } from '../ecg';
-import { recordLead } from '../contract/decode-record';
+import { recordLead } from '../contract';
 import type { DecodedRecord } from './ports';
 
 /** Counters of signal reassembly, summed over devices. */

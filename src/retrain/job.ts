@@ -1,4 +1,4 @@
-import { serializeArtifact } from '../contract/artifact';
+import { serializeArtifact, type DeviceLabels } from '../contract';
 import type { ThresholdRule } from '../model';
 import { TimeBudget } from './budget';
 import { loadChampion, ChampionError, type Champion } from './champion';
@@ -11,7 +11,6 @@ import { consumeHistory } from './read-history';
 import type { DeviceLabelOutcome, HistorySummary, LabelsOutcome, RetrainResult } from './result';
 import { splitByDevice, type WindowSet } from './split';
 import { labelledBeats, planDeviceLabels, withLabelledNormal, type DeviceLabelPlan } from './labels';
-import type { DeviceLabels } from '../contract/device-labels';
 import { fitRetrainThresholds } from './thresholds';
 import { trainChallenger } from './train-challenger';
 

@@ -8,9 +8,7 @@
  * the device's threshold never rises to them. Pure: the labels come through the job's
  * `LabelSource` port, what they change goes out through its `DeviceLabelStore` (`ports.ts`).
  */
-import { applyInputNormalization } from '../contract/artifact';
-import type { ModelNormalization } from '../contract/artifact-types';
-import { LABEL_MARGIN, MAX_LABEL_THRESHOLD } from '../contract/device-labels';
+import { applyInputNormalization, type ModelNormalization, LABEL_MARGIN, MAX_LABEL_THRESHOLD } from '../contract';
 import type { LabelledAlert } from './ports';
 import type { DeviceBeats, HistoryDataset } from './dataset';
 import type { WindowSet } from './split';

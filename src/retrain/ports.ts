@@ -5,8 +5,7 @@
  * anything else.
  */
 
-import type { DecodedRecord } from '../contract/wire';
-import type { DeviceLabels } from '../contract/device-labels';
+import type { DecodedRecord, DeviceLabels, ModelPointer } from '../contract';
 /** One history record as the job needs it: a decoded wire record, samples in mV. */
 export type { DecodedRecord };
 
@@ -39,8 +38,7 @@ export interface HistorySource {
 }
 
 /** The pointer `models/current.json` (docs/ARCHITECTURE.md §3.4). */
-export type { ModelPointer } from '../contract/model-pointer';
-import type { ModelPointer } from '../contract/model-pointer';
+export type { ModelPointer } from '../contract';
 
 /** The model in service: its pointer, the pointer's ETag (for the conditional switch) and its artifact text. */
 export interface ChampionRecord {

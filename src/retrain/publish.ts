@@ -1,6 +1,5 @@
 import type { SequenceAutoencoder } from '../nn';
-import { artifactLead, createArtifact, serializeArtifact } from '../contract/artifact';
-import type { ModelArtifact } from '../contract/artifact-types';
+import { artifactLead, createArtifact, serializeArtifact, type ModelArtifact } from '../contract';
 import type { Champion } from './champion';
 import type { ModelComparison } from './compare';
 import type { ModelRegistry, PromoteOutcome } from './ports';

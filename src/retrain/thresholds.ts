@@ -1,10 +1,9 @@
 import type { SequenceAutoencoder } from '../nn';
 import { DEFAULT_THRESHOLD_RULE, fitThreshold, type FittedThreshold, type ThresholdRule, applyBeatScoringRr } from '../model';
 import type { DeviceBeats } from './dataset';
-import type { BeatScoring } from '../contract/beat-scoring';
+import { type BeatScoring, LABEL_MARGIN } from '../contract';
 import { subsampleWindows, type WindowSet } from './split';
 import { createRandom } from '../nn';
-import { LABEL_MARGIN } from '../contract/device-labels';
 
 /** Options of {@link fitRetrainThresholds}. */
 export interface RetrainThresholdOptions {

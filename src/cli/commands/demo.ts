@@ -17,7 +17,7 @@ import {
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { loadBeatModel } from '../../model';
-import { artifactLead } from '../../contract/artifact';
+import { artifactLead } from '../../contract';
 import { listEcgFiles, readWfdbAnnotations, isBeatSymbol } from '../../ecg';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 import { DEMO_RECORDS, listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';

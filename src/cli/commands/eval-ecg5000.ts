@@ -7,8 +7,7 @@ import { choiceFlag, intFlag, numberFlag, parseFlags, printJson, progress } from
 import { CELL_KINDS } from '../../nn';
 import { readUcr } from '../../ecg';
 import { DEFAULT_ECG5000_OPTIONS, ECG5000_POT_PARAMS, evaluateEcg5000 } from '../../evaluate/evaluate-ecg5000';
-import { serializeArtifact } from '../../contract/artifact';
-import { parseArtifact } from '../../contract/artifact-parse';
+import { serializeArtifact, parseArtifact } from '../../contract';
 import { ecg5000TestMetrics } from '../../evaluate/ecg5000-test-metrics';
 import type { ThresholdRule } from '../../model';
 

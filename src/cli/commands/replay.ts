@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createAwsClients } from '../../aws/clients';
-import { DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH } from '../../contract/wire-validate';
+import { DEVICE_ID_PATTERN, MAX_DEVICE_ID_LENGTH } from '../../contract';
 import { pseudonymousDeviceId } from '../../local/device-simulator';
 import { EcgProducer, EndpointUnreachableError, leadBits, leadGain } from '../../producer';
 import { choiceFlag, numberFlag, parseFlags, printJson, progress } from '../args';

@@ -1,6 +1,6 @@
 import { AlertStateStore, createDynamoClient } from '../../aws/alert-state-store';
 import { createAwsClients } from '../../aws/clients';
-import { RETRAIN_ENV } from '../../contract/lambda-env';
+import { RETRAIN_ENV } from '../../contract';
 import { runRetrainCycle } from '../../aws/retrain-ports';
 import { ChampionError, DEFAULT_RETRAIN_OPTIONS, type RetrainResult } from '../../retrain';
 import type { CommandModule } from '../command';

@@ -7,7 +7,7 @@ import { loadBeatModel } from '../../model';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { labelledBeats } from '../../evaluate/labelled-beats';
 import { loadMitdbRecord, streamBeats, BeatSegmenter } from '../../ecg';
-import { artifactLead, streamingWindowSpec } from '../../contract/artifact';
+import { artifactLead, streamingWindowSpec } from '../../contract';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 
 const usage = [

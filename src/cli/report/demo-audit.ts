@@ -1,4 +1,4 @@
-import { decodeWireRecord } from '../../contract/wire';
+import { decodeWireRecord } from '../../contract';
 import type { SegmenterFactory } from '../../detect';
 import { cutWireRecord, recordCount, type SimulatedDevice } from '../../local/device-records';
 

@@ -10,7 +10,7 @@ import { beatOverlaySvg, ecgStripSvg, esc, OVERLAY_LEGEND, tachogramSvg } from '
 import type { AlertItem, DeviceItem } from '../../aws/alert-state-store';
 import type { ModelInfo } from '../../aws/model-info';
 import type { AlertSnippet } from '../../detect';
-import type { CognitoConsoleConfig, ConsoleConfig } from '../../contract/console-config';
+import type { CognitoConsoleConfig, ConsoleConfig } from '../../contract';
 import { authorizeUrl, codeChallenge, logoutUrl, randomToken, tokenRequest } from './cognito';
 
 /** How often lists are refreshed (ms). */

@@ -7,7 +7,7 @@
  * the clinician and carries their groups). No token ever appears in a URL. Pure functions over
  * WebCrypto, so they run in the browser and in the tests alike.
  */
-import type { CognitoConsoleConfig } from '../../contract/console-config';
+import type { CognitoConsoleConfig } from '../../contract';
 
 function base64Url(bytes: Uint8Array): string {
   let text = '';
