@@ -30,6 +30,18 @@ export const AGREEMENT_SECONDS = 10;
 /** See {@link AGREEMENT_SECONDS}. */
 export const AGREEMENT_MIN = 0.9;
 
+/**
+ * R peaks of one heartbeat fall at different times on different leads (the QRS's axis projects
+ * differently: on MIT-BIH V1 tens of milliseconds from MLII, either way, by record). A beat
+ * found on another lead is placed where lead 0 would have had its R peak: that lead's peak less
+ * the median offset between the two leads' matched R peaks over the last
+ * {@link LEAD_OFFSET_BEATS} beats both found while both were usable. So its windows are cut as
+ * those of the beats lead 0 found, and compare with the shapes learned from them (a window a few
+ * samples off correlates poorly with its own template), and RR intervals across a change of lead
+ * do not jump by the offset.
+ */
+export const LEAD_OFFSET_BEATS = 31;
+
 /** Options of {@link MultiLeadSegmenter}: a {@link BeatSegmenter}'s, the number of leads and the quality index's. */
 export interface MultiLeadSegmenterOptions extends BeatSegmenterOptions {
   /** Leads fed together, in order of preference (lead 0 is the model's). 1 to {@link MAX_SEGMENTER_LEADS}. */
@@ -108,6 +120,8 @@ export interface MultiLeadSegmenterState {
   /** Per lead, `1` for each merged second from `trustFrom` in which it was trusted, else `0`. */
   readonly trusted: string[];
   readonly trustFrom: number;
+  /** Per lead, the last offsets (samples) of its matched R peaks from lead 0's ({@link LEAD_OFFSET_BEATS}; absent in older states: none yet). */
+  readonly leadOffsets?: number[][];
 }
 
 /** Samples handed to the detectors at once. */
@@ -168,6 +182,7 @@ export class MultiLeadSegmenter {
   private agreement: [number, number][][];
   private trusted: string[];
   private trustFrom: number;
+  private leadOffsets: number[][];
   /** Seconds the agreement of a second waits, so every lead's R peaks in it are known. */
   private readonly agreementLag: number;
   private readonly tolerance: number;
@@ -223,6 +238,7 @@ export class MultiLeadSegmenter {
       this.agreement = state.agreement.map((a) => a.map(([m, n]) => [m, n] as [number, number]));
       this.trusted = [...state.trusted];
       this.trustFrom = state.trustFrom;
+      this.leadOffsets = state.leadOffsets?.map((o) => [...o]) ?? this.channels.map(() => []);
     } else {
       this.channels = Array.from({ length: this.leadCount }, () => new LeadChannel(channelOptions));
       this.n = 0;
@@ -236,6 +252,7 @@ export class MultiLeadSegmenter {
       this.agreement = this.channels.map(() => []);
       this.trusted = this.channels.map(() => '');
       this.trustFrom = 0;
+      this.leadOffsets = this.channels.map(() => []);
     }
   }
 
@@ -356,7 +373,28 @@ export class MultiLeadSegmenter {
       const ring = this.agreement[k];
       ring.push([matched, total]);
       if (ring.length > AGREEMENT_SECONDS) ring.shift();
+      this.learnOffsets(k, own, this.channels[k].peaks);
     }
+  }
+
+  /** Keeps the offsets of lead `k`'s R peaks from lead 0's `own` ones they match (the nearest within 150 ms). */
+  private learnOffsets(k: number, own: readonly number[], peaks: readonly number[]): void {
+    const kept = this.leadOffsets[k];
+    for (const r of own) {
+      let best: number | null = null;
+      for (const p of peaks) if (Math.abs(p - r) <= this.tolerance && (best === null || Math.abs(p - r) < Math.abs(best))) best = p - r;
+      if (best === null) continue;
+      kept.push(best);
+      if (kept.length > LEAD_OFFSET_BEATS) kept.shift();
+    }
+  }
+
+  /** Where lead 0 would have had the R peak lead `k` found at `r` ({@link LEAD_OFFSET_BEATS}). */
+  private onLead0(r: number, k: number): number {
+    const kept = this.leadOffsets[k];
+    if (k === 0 || kept.length === 0) return r;
+    const sorted = [...kept].sort((a, b) => a - b);
+    return r - sorted[sorted.length >> 1];
   }
 
   /** Records, for the next merged second, which leads are trusted (their recent agreement with lead 0). */
@@ -409,8 +447,9 @@ export class MultiLeadSegmenter {
     }
   }
 
-  /** Takes an R peak as the next beat: RR context as a {@link BeatSegmenter} computes it. */
-  private accept(r: number, lead: number): void {
+  /** Takes an R peak of `lead` as the next beat, placed on lead 0's time: RR context as a {@link BeatSegmenter} computes it. */
+  private accept(peak: number, lead: number): void {
+    const r = this.onLead0(peak, lead);
     if (this.lastBeat >= 0) {
       if (r <= this.lastBeat) return;
       // One heartbeat seen by two leads: their R peaks fall within the refractory period.
@@ -522,6 +561,7 @@ export class MultiLeadSegmenter {
       agreement: this.agreement.map((a) => a.map(([m, n]) => [m, n] as [number, number])),
       trusted: [...this.trusted],
       trustFrom: this.trustFrom,
+      leadOffsets: this.leadOffsets.map((o) => [...o]),
     };
   }
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BeatSegmenter, type Beat } from '../../src/ecg/beat-segmenter';
+import { correlation } from '../../src/ecg/beat-shape';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import { MultiLeadSegmenter, type FusedSecond, type MultiLeadBeat } from '../../src/ecg/multi-lead-segmenter';
 import { streamBeats } from '../../src/ecg/qrs-evaluation';
@@ -151,6 +152,29 @@ describe('MultiLeadSegmenter', () => {
     const all = lost(fused.beats, 0, seconds);
     expect(all.se).toBeGreaterThan(0.99);
     expect(all.ppv).toBeGreaterThan(0.99);
+  });
+
+  it('places a beat only lead 1 found where lead 0 would have had its R peak (their learned offset), so its windows line up with the others', () => {
+    const seconds = 120;
+    const [mlii, v5] = leadsOf('100', seconds);
+    // Lead 1's R peaks 12 samples (33 ms) after lead 0's, as far as on MIT-BIH 112's V1.
+    const delay = 12;
+    const late = new Float32Array(v5.length);
+    late.set(v5.subarray(0, v5.length - delay), delay);
+    late.fill(v5[0], 0, delay);
+    const damaged = mlii.slice();
+    damaged.fill(damaged[60 * FS], 60 * FS, 90 * FS); // lead off
+    const clean = streamBeats(mlii, FS, 1, new BeatSegmenter({ fs: FS })).map((b) => b.rIndex);
+    const fused = stream([damaged, late], FS, [FS]).beats;
+    const lost = fused.filter((b) => b.lead === 1 && b.rIndex > 62 * FS && b.rIndex < 88 * FS);
+    const found = fused.filter((b) => b.lead === 0 && b.rIndex > 20 * FS && b.rIndex < 58 * FS);
+    expect(lost.length).toBeGreaterThan(25);
+    const off = lost.map((b) => Math.min(...clean.map((r) => Math.abs(r - b.rIndex))));
+    expect(off.every((d) => d <= 2)).toBe(true);
+    // Lead 1's window of a lost beat is cut as those of the beats lead 0 found: the same shape, in place.
+    const mean = (beats: readonly MultiLeadBeat[]) =>
+      Array.from(beats[0].leads[1].window, (_, i) => beats.reduce((sum, b) => sum + b.leads[1].window[i], 0) / beats.length);
+    expect(correlation(mean(lost), mean(found))).toBeGreaterThan(0.98);
   });
 
   it("does not trust a second lead whose beats disagree with lead 0's, even where lead 0 is lost", () => {
