@@ -468,7 +468,8 @@ export class RhythmMonitor {
       return out;
     }
     this.patternRule(b, out);
-    // The AF rule counts a beat in the rhythm by its shape on the model's lead: not on a window that lead lost.
+    // The AF rule counts a beat in the rhythm by its shape on the model's lead, not on a window that
+    // lead lost. (Such beats are gated today, and gated beats skip AF above; this keeps it so if not.)
     const modelLeadSimilarity = b.shape?.window === undefined ? null : qrsSimilarity;
     const d = this.af.beat(
       { t: b.t, rrPrev: b.rrPrev, ventricular: b.ventricular, qrsSimilarity: modelLeadSimilarity, pWave, pWave2 },

@@ -190,9 +190,12 @@ export class VtRule {
     return this.o.startFlagged !== true || b.ventricular || b.gated;
   }
 
-  /** Its QRS is like the last on-time beats' on the model's lead (the second lead when the first has no view). */
+  /**
+   * Its QRS is like the last on-time beats' on the model's lead (the second lead when the first
+   * has no view, or lost the beat: a poor window there is unlike any beat).
+   */
   private conducted(b: VtBeat): boolean {
-    const r = b.qrsOnTime ?? b.qrsOnTime2 ?? null;
+    const r = (b.lost === true ? null : b.qrsOnTime) ?? b.qrsOnTime2 ?? null;
     return r !== null && r >= this.o.conductedInAf;
   }
 

@@ -173,6 +173,25 @@ describe('VtRule', () => {
     expect(run(sequence(5, (t, rr) => lostBeat(t, rr, Array.from({ length: 19 }, random))))).toEqual([]);
   });
 
+  it('during AF, a beat the model lead lost is conducted by its second-lead likeness to the last on-time beats, not by its poor model-lead window', () => {
+    const qrs = (k: number) => Array.from({ length: 19 }, (_, i) => Math.sin(i / 3) + 0.01 * k);
+    const lostInAf = (onTime2: number) =>
+      sequence(5, (t, rr) =>
+        wide(t, rr, {
+          gated: true,
+          ventricular: false,
+          score: undefined,
+          lost: true,
+          qrsSimilarity: -0.6,
+          qrsOnTime: -0.5,
+          qrsOnTime2: onTime2,
+          qrs: qrs(t),
+        }),
+      );
+    expect(run(lostInAf(0.95), true)).toEqual([]);
+    expect(run(lostInAf(0.5), true).map((e) => e.kind)).toEqual(['onset', 'critical', 'offset']);
+  });
+
   it('a beat whose second-lead QRS matches the dominant shape there is no ventricular beat; one the model lead lost is judged on the second lead', () => {
     expect(run(sequence(5, (t, rr) => wide(t, rr, { qrsSimilarity2: 0.98 })))).toEqual([]);
     const lost = sequence(5, (t, rr) =>
