@@ -34,7 +34,8 @@ export function monitorRecord(rhythm: RhythmOptions | null, state: DeviceState, 
 /**
  * A beat's shape for the rhythm rules: its window on the model's lead; where another lead's QRS
  * detector found the beat (the model's lead lost it), that window is given as `lost`: poor, but
- * a ventricular beat's QRS may still plainly differ from the dominant one there. A window the
+ * a ventricular beat's QRS may still plainly differ from the dominant one there; not where that
+ * lead was flat or clipped over the window (lead-off, saturation), which shows nothing. A window the
  * quality index calls noisy is still given: fast wide beats read as noise, and the rules know
  * the beat is gated. The second lead's window comes along where that lead was usable, also for
  * a beat the model's lead lost.
@@ -47,6 +48,7 @@ export function shapeOf(beat: TimedBeat, span: { before: number; after: number }
   const found = (beat.lead ?? 0) === 0;
   // A beat no lead can show usably has no shape to judge.
   if (!found && second === null) return {};
-  const first = found ? { window: beat.window } : { lost: beat.window };
+  // A model-lead window lost to a flat or clipped signal shows nothing of the beat (a flat window is "unlike" every shape).
+  const first = found ? { window: beat.window } : beat.leads?.[0]?.readable === false ? {} : { lost: beat.window };
   return { shape: { ...first, before: span.before, after: span.after, ...(second === null ? {} : { second: second.window }) } };
 }

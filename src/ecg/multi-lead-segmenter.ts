@@ -63,6 +63,11 @@ export interface LeadWindow {
    * detections agreeing with the model lead's ({@link AGREEMENT_SECONDS}).
    */
   readonly usable: boolean;
+  /**
+   * No second the window spans was flat or saturated on this lead: unusable or not (noise, a poor
+   * stretch), the window still shows a signal. A flat or clipped window shows nothing of a beat.
+   */
+  readonly readable: boolean;
 }
 
 /** A beat of a multi-lead stream: `window`, `scale`, `offset` are lead 0's, `leads` every lead's. */
@@ -511,7 +516,7 @@ export class MultiLeadSegmenter {
         return;
       }
       this.held.shift();
-      const leads = beat.windows.map((w, k) => ({ ...w, usable: this.usable(k, first, last) }));
+      const leads = beat.windows.map((w, k) => ({ ...w, usable: this.usable(k, first, last), readable: this.readable(k, first, last) }));
       out.push({
         rIndex: beat.rIndex,
         window: leads[0].window,
@@ -529,6 +534,15 @@ export class MultiLeadSegmenter {
   /** Whether lead `k` was usable in every second from `first` to `last` (unknown seconds do not count against it). */
   private usable(k: number, first: number, last: number): boolean {
     for (let s = first; s <= last; s++) if (this.leadUsable(k, s) === false) return false;
+    return true;
+  }
+
+  /** Whether no second from `first` to `last` was flat or saturated on lead `k` (unknown seconds do not count against it). */
+  private readable(k: number, first: number, last: number): boolean {
+    for (let s = first; s <= last; s++) {
+      const q = this.channels[k].qualityOf(s);
+      if (q === 'flat' || q === 'saturated') return false;
+    }
     return true;
   }
 

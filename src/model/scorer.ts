@@ -37,6 +37,8 @@ export interface SegmentedLeadWindow {
   readonly offset: number;
   /** The lead's signal quality was acceptable over the window (not flat, saturated or noisy). */
   readonly usable: boolean;
+  /** No second of the window was flat or saturated on the lead: it shows a signal, usable or not (absent: unknown, taken as readable). */
+  readonly readable?: boolean;
 }
 
 /** A second of a multi-lead stream: the lead detection used there, and its quality. */

@@ -37,6 +37,13 @@ describe('shapeOf', () => {
     expect(shapeOf(beat(1, true), span)).toEqual({ shape: { lost: first, ...span, second } });
     expect(shapeOf(beat(1, false), span)).toEqual({});
   });
+
+  it('gives no lost window where the model lead was flat or clipped over it (lead-off, saturation): it shows nothing of the beat', () => {
+    const flat = beat(1, true);
+    const leads = (flat as unknown as { leads: object[] }).leads;
+    const unreadable = { ...flat, leads: [{ ...leads[0], readable: false }, leads[1]] } as unknown as TimedBeat;
+    expect(shapeOf(unreadable, span)).toEqual({ shape: { ...span, second } });
+  });
 });
 
 describe('monitorRecord', () => {

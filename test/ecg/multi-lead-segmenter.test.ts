@@ -145,6 +145,10 @@ describe('MultiLeadSegmenter', () => {
     }
     const byLead = (from: number, to: number) => fused.beats.filter((b) => b.rIndex >= from * FS && b.rIndex < to * FS);
     expect(byLead(62, 88).every((b) => b.lead === 1 && b.leads[1].usable && !b.leads[0].usable)).toBe(true);
+    // Lead 0 flat there shows nothing; in noise it is unusable but still shows a signal.
+    expect(byLead(62, 88).every((b) => !b.leads[0].readable)).toBe(true);
+    expect(byLead(122, 148).every((b) => b.leads[0].readable && !b.leads[0].usable)).toBe(true);
+    expect(byLead(95, 115).every((b) => b.leads[0].readable && b.leads[1].readable)).toBe(true);
     expect(byLead(95, 115).every((b) => b.lead === 0 && b.leads[0].usable)).toBe(true);
     expect(fused.seconds.filter((s) => s.lead === 1).length).toBeGreaterThanOrEqual(55);
     expect(fused.seconds.filter((s) => s.index >= 62 && s.index < 88).every((s) => s.lead === 1 && s.quality !== 'flat')).toBe(true);
