@@ -3,9 +3,19 @@
  * stretches of real records, run through the product (1 s wire records through a `Detector`, as
  * `eval mitdb` does, with the signal-lost sweep called every check period of stream time), and
  * for each fault: whether and how soon a technical alert was raised, and how many clinical alerts
- * (beat or rhythm) fired inside the injected stretch (the target is none).
+ * (beat or rhythm) fired inside the injected stretch (the target is none). With two leads the
+ * faults go into the model's lead only, the other lead streamed as recorded (one electrode
+ * failing), and each fault also says how many reference beats inside it the detector still reported.
  */
-import { decodeRecord, signalLostTiming, type SignalLostTiming, cutWireRecord, recordCount } from '../contract';
+import {
+  decodeRecord,
+  signalLostTiming,
+  type SignalLostTiming,
+  cutWireRecord,
+  cutWireRecordV2,
+  recordCount,
+  type WireLeadsSignal,
+} from '../contract';
 import type { MitdbRecord } from '../ecg';
 import {
   DEFAULT_LEARNING_SECONDS,
@@ -17,6 +27,7 @@ import {
   type EpisodeAlertMessage,
   Detector,
   type InputRecord,
+  type ScoredBeat,
   MemoryPresenceStore,
   sweepSilentDevices,
 } from '../detect';
@@ -32,7 +43,8 @@ import {
   qrsSignalPower,
   type FaultType,
 } from './fault-injection';
-import { EVAL_EPOCH } from './mitdb-product';
+import { beatCoverage, totalCoverage, type BeatCoverage } from './fault-coverage';
+import { EVAL_EPOCH, withGains } from './mitdb-product';
 
 /** One fault to inject: its type, length, and for noise the signal-to-noise ratio. */
 export interface FaultSpec {
@@ -73,6 +85,12 @@ export interface NoiseStressOptions {
   readonly timing: SignalLostTiming;
   /** The detector's patient adaptation (default: the detector's, `patient-profile`). */
   readonly adaptation?: PatientAdapter;
+  /**
+   * 1 (default): the model's lead alone, as v1 records. 2: every lead of the record as v2
+   * records, as `eval mitdb` streams them, each fault injected into the model's lead only (a
+   * dropout drops whole records, so every lead).
+   */
+  readonly leads: 1 | 2;
 }
 
 export const DEFAULT_NOISE_STRESS: NoiseStressOptions = Object.freeze({
@@ -81,6 +99,7 @@ export const DEFAULT_NOISE_STRESS: NoiseStressOptions = Object.freeze({
   gapSeconds: 30,
   batchRecords: 10,
   timing: signalLostTiming(),
+  leads: 1,
 });
 
 /** The noise recordings (`bw`, `ma`), first channel, mV, at the records' rate. */
@@ -105,6 +124,8 @@ export interface FaultOutcome {
   readonly clinicalAfter: number;
   /** What the clinical alerts inside were: `beat warning`, `beat critical`, or the rhythm (`AFIB`, `VT`...). */
   readonly insideKinds: string[];
+  /** Two leads only: the reference beats inside the stretch and how many the detector still reported. */
+  readonly beats?: BeatCoverage;
 }
 
 /** One record's run. */
@@ -122,32 +143,29 @@ export function faultLabel(f: { type: FaultType; snrDb?: number | null }): strin
   return f.snrDb === undefined || f.snrDb === null ? f.type : `${f.type} ${f.snrDb} dB`;
 }
 
-/** A fault placed in a record (samples). */
-interface Placed extends FaultSpec {
+/** A fault placed in a record: where it starts and how long it is, samples. */
+export interface PlacedFault extends FaultSpec {
   readonly from: number;
   readonly length: number;
 }
 
 /**
- * Injects `options.faults` into clean stretches of `record` (`cleanSeconds`: additive noise only
- * where the rhythm and every beat are normal; after its learning period, apart by `gapSeconds`), streams it through a fresh detector as device `record.name` and measures each
- * fault's technical alert and the clinical alerts inside it.
+ * Places `o.faults` in order into clean stretches of `record`'s first `total` seconds
+ * (`cleanSeconds`: additive noise only where the rhythm and every beat are normal; after the
+ * learning period, apart by `gapSeconds`); a fault with no room left is listed as not placed.
  *
  * @example
- * const result = await runNoiseStress(loadMitdbRecord('data/mitdb', '100'), model, noise);
+ * const { placed, notPlaced } = placeFaults(record, DEFAULT_NOISE_STRESS, 1800);
  */
-export async function runNoiseStress(
+export function placeFaults(
   record: MitdbRecord,
-  model: LoadedBeatModel,
-  noise: NoiseRecordings,
-  options: Partial<NoiseStressOptions> = {},
-): Promise<NoiseStressRecord> {
-  const o = { ...DEFAULT_NOISE_STRESS, ...options };
+  o: Pick<NoiseStressOptions, 'faults' | 'learningSeconds' | 'gapSeconds'>,
+  total: number,
+): { placed: PlacedFault[]; notPlaced: string[] } {
   const fs = record.fs;
-  const total = Math.min(Math.floor(record.signal.length / fs), o.limitSeconds ?? Infinity);
   const usable = cleanSeconds(record).slice(0, total);
   const normal = cleanSeconds(record, { normalOnly: true }).slice(0, total);
-  const placed: Placed[] = [];
+  const placed: PlacedFault[] = [];
   const notPlaced: string[] = [];
   let cursor = Math.ceil(o.learningSeconds) + o.gapSeconds;
   for (const spec of o.faults) {
@@ -160,7 +178,33 @@ export async function runNoiseStress(
     placed.push({ ...spec, from: at * fs, length: spec.seconds * fs });
     cursor = at + spec.seconds + o.gapSeconds;
   }
+  return { placed, notPlaced };
+}
 
+/** A record with its faults in: the model's lead, every lead sent with two leads, and the seconds never sent. */
+export interface InjectedRecord {
+  readonly signal: Float32Array;
+  /** With two leads: every lead in file order, the model's carrying the faults, the others the recorded samples. */
+  readonly leads: WireLeadsSignal['leads'] | null;
+  readonly dropped: ReadonlySet<number>;
+}
+
+/**
+ * Injects placed faults into the model's lead (`record.signal`) of the first `total` seconds.
+ * With `leads: 2` the record's every lead comes along, cut to the same length: the model's
+ * lead (`record.lead`) replaced by the faulty one, the others untouched.
+ *
+ * @example
+ * const { leads, dropped } = injectFaults(record, placed, noise, { total: 1800, leads: 2 });
+ */
+export function injectFaults(
+  record: MitdbRecord,
+  placed: readonly PlacedFault[],
+  noise: NoiseRecordings,
+  o: { readonly total: number; readonly leads: 1 | 2 },
+): InjectedRecord {
+  const fs = record.fs;
+  const total = o.total;
   let signal = record.signal.subarray(0, total * fs);
   const signalPower = qrsSignalPower(record, 0, total * fs);
   const dropped = new Set<number>();
@@ -177,8 +221,38 @@ export async function runNoiseStress(
       signal = injectNoise(signal, f.from, f.length, source, noiseFrom, gain);
     }
   });
+  if (o.leads === 1) return { signal, leads: null, dropped };
+  const recorded = record.leads ?? [];
+  if (recorded.length < 2 || !recorded.some((l) => l.name === record.lead))
+    throw new Error(
+      `eval noise: two leads need a record with the model's lead ${record.lead} and another; ${record.name} has ${recorded.length}`,
+    );
+  const faulty = signal;
+  const leads = withGains(recorded).map((l) => ({ ...l, samples: l.name === record.lead ? faulty : l.samples.subarray(0, total * fs) }));
+  return { signal, leads, dropped };
+}
 
-  const { alerts, episodes } = await streamWithSweep({ deviceId: record.name, signal, fs }, dropped, model, o);
+/**
+ * Injects `options.faults` into clean stretches of `record` (see {@link placeFaults}), streams it
+ * through a fresh detector as device `record.name` (with `leads: 2` every lead, the faults on the
+ * model's only) and measures each fault's technical alert and the clinical alerts inside it.
+ *
+ * @example
+ * const result = await runNoiseStress(loadMitdbRecord('data/mitdb', '100'), model, noise);
+ */
+export async function runNoiseStress(
+  record: MitdbRecord,
+  model: LoadedBeatModel,
+  noise: NoiseRecordings,
+  options: Partial<NoiseStressOptions> = {},
+): Promise<NoiseStressRecord> {
+  const o = { ...DEFAULT_NOISE_STRESS, ...options };
+  const fs = record.fs;
+  const total = Math.min(Math.floor(record.signal.length / fs), o.limitSeconds ?? Infinity);
+  const { placed, notPlaced } = placeFaults(record, o, total);
+  const { signal, leads, dropped } = injectFaults(record, placed, noise, { total, leads: o.leads });
+
+  const { alerts, episodes, beats } = await streamWithSweep({ deviceId: record.name, signal, fs, leads }, dropped, model, o);
   const ms = (sample: number) => EVAL_EPOCH + (sample * 1000) / fs;
   const technical = episodes.filter((e) => e.kind === 'technical' && e.phase === 'onset');
   const rhythmOnsets = episodes.filter((e) => e.kind === 'rhythm' && e.phase === 'onset');
@@ -209,6 +283,7 @@ export async function runNoiseStress(
       clinicalInside: clinicalIn(start, end).length,
       clinicalAfter: clinicalIn(end, end + TECHNICAL_DEADLINE_SECONDS * 1000).length,
       insideKinds: clinicalIn(start, end).map(kindOf),
+      ...(o.leads === 2 ? { beats: beatCoverage(record, f.from, f.from + f.length, beats, (t) => ((t - EVAL_EPOCH) * fs) / 1000) } : {}),
     };
   });
   return { record: record.name, faults, notPlaced, technicalElsewhere: technical.filter((e) => !matched.has(e)).length };
@@ -218,14 +293,16 @@ export async function runNoiseStress(
  * Streams a signal as 1 s wire records arriving live (each when it ends), `dropped` seconds never
  * sent, in batches of `batchRecords`; the signal-lost sweep runs every check period of stream
  * time over the same presence store the detector writes, as the sweep function does in AWS.
+ * With `leads` (two-lead mode) the records are v2 records of every lead, else v1 of `signal`.
  */
 async function streamWithSweep(
-  device: { deviceId: string; signal: Float32Array; fs: number },
+  device: { deviceId: string; signal: Float32Array; fs: number; leads: WireLeadsSignal['leads'] | null },
   dropped: ReadonlySet<number>,
   model: LoadedBeatModel,
   o: NoiseStressOptions,
-): Promise<{ alerts: AlertMessage[]; episodes: EpisodeAlertMessage[] }> {
+): Promise<{ alerts: AlertMessage[]; episodes: EpisodeAlertMessage[]; beats: ScoredBeat[] }> {
   const alerts: AlertMessage[] = [];
+  const beats: ScoredBeat[] = [];
   const episodes: EpisodeAlertMessage[] = [];
   const sinks: DetectSinks = {
     quarantine: async (r) => {
@@ -249,7 +326,9 @@ async function streamWithSweep(
     signalLostSeconds: o.timing.deadlineMs / 1000,
     signalLostCheckSeconds: o.timing.checkEveryMs / 1000,
     ...(o.adaptation ? { adaptation: o.adaptation } : {}),
+    ...(o.leads === 2 ? { leads: 2 as const } : {}),
   });
+  const multi = device.leads === null ? null : { deviceId: device.deviceId, fs: device.fs, leads: device.leads };
   const scratch = new Float32Array(Math.ceil(device.fs) + 1);
   const checkSeconds = o.timing.checkEveryMs / 1000;
   let batch: InputRecord[] = [];
@@ -257,18 +336,21 @@ async function streamWithSweep(
     if (batch.length === 0) return;
     const result = await detector.processBatch(batch, model);
     if (result.failedRecordIds.length > 0) throw new Error(`eval noise: ${result.failedRecordIds.length} records failed in memory`);
+    beats.push(...result.beats);
     batch = [];
   };
   const n = recordCount(device.signal.length, device.fs, 1);
   for (let s = 0; s < n; s++) {
     const arrivedAt = (clock = EVAL_EPOCH + (s + 1) * 1000);
-    if (!dropped.has(s)) batch.push({ id: String(s), data: Buffer.from(cutWireRecord(device, s, EVAL_EPOCH, 1, scratch).text), arrivedAt });
+    const cut = () =>
+      multi ? cutWireRecordV2(multi, s, EVAL_EPOCH, 1).data : Buffer.from(cutWireRecord(device, s, EVAL_EPOCH, 1, scratch).text);
+    if (!dropped.has(s)) batch.push({ id: String(s), data: cut(), arrivedAt });
     const tick = (s + 1) % checkSeconds === 0;
     if (batch.length >= o.batchRecords || tick) await flush();
     if (tick) await sweepSilentDevices({ presence, publish: sinks.publishAlert, now }, arrivedAt, o.timing);
   }
   await flush();
-  return { alerts, episodes };
+  return { alerts, episodes, beats };
 }
 
 /** Totals of one fault label. */
@@ -282,6 +364,8 @@ export interface FaultTotals {
   readonly maxDelay: number | null;
   readonly clinicalInside: number;
   readonly clinicalAfter: number;
+  /** Two leads only: reference beats inside the stretches, and how many the detector still reported. */
+  readonly beats?: BeatCoverage;
 }
 
 /** The deadline of a fault type, seconds: signal-lost's is the configured one, the others 10 s. */
@@ -290,13 +374,23 @@ export function faultDeadline(type: FaultType, timing: SignalLostTiming): number
 }
 
 /**
- * Totals per fault label, and the issue's acceptance: every lead-off, saturation and signal-lost
- * stretch of 10 s or more raised within its deadline, no clinical alert inside any stretch.
+ * The faults whose technical alert the acceptance requires: with one lead, lead-off, saturation
+ * and signal-lost; with two, signal-lost alone, since a fault on the model's lead while the
+ * other lead is clean is no technical condition of the device (the segmenter uses the other lead).
+ */
+function requiresTechnicalAlert(type: FaultType, leads: 1 | 2): boolean {
+  return type === 'signal-lost' || (leads === 1 && (type === 'lead-off' || type === 'saturation'));
+}
+
+/**
+ * Totals per fault label, and the issue's acceptance: every required stretch (see
+ * {@link requiresTechnicalAlert}) of 10 s or more raised within its deadline, no clinical alert
+ * inside any stretch. With two leads each label also totals its beat coverage.
  *
  * @example
  * const { byFault, acceptance } = noiseStressTotals(results, signalLostTiming());
  */
-export function noiseStressTotals(results: readonly NoiseStressRecord[], timing: SignalLostTiming) {
+export function noiseStressTotals(results: readonly NoiseStressRecord[], timing: SignalLostTiming, leads: 1 | 2 = 1) {
   const all = results.flatMap((r) => r.faults);
   const byFault: Record<string, FaultTotals> = {};
   for (const label of [...new Set(all.map(faultLabel))]) {
@@ -312,9 +406,10 @@ export function noiseStressTotals(results: readonly NoiseStressRecord[], timing:
       maxDelay: delays.length > 0 ? Math.max(...delays) : null,
       clinicalInside: faults.reduce((n, f) => n + f.clinicalInside, 0),
       clinicalAfter: faults.reduce((n, f) => n + f.clinicalAfter, 0),
+      ...(leads === 2 ? { beats: totalCoverage(faults.map((f) => f.beats)) } : {}),
     };
   }
-  const required = all.filter((f) => (f.type === 'lead-off' || f.type === 'saturation' || f.type === 'signal-lost') && f.seconds >= 10);
+  const required = all.filter((f) => requiresTechnicalAlert(f.type, leads) && f.seconds >= 10);
   const requiredInTime = required.filter((f) => f.raisedAfter !== null && f.raisedAfter <= faultDeadline(f.type, timing)).length;
   const clinicalInside = all.reduce((n, f) => n + f.clinicalInside, 0);
   return {
