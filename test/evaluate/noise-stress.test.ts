@@ -12,7 +12,14 @@ import {
   noisePower,
   qrsSignalPower,
 } from '../../src/evaluate/fault-injection';
-import { DEFAULT_NOISE_STRESS, noiseStressTotals, runNoiseStress } from '../../src/evaluate/noise-stress';
+import {
+  DEFAULT_NOISE_STRESS,
+  injectFaults,
+  noiseStressTotals,
+  placeFaults,
+  runNoiseStress,
+  type FaultOutcome,
+} from '../../src/evaluate/noise-stress';
 
 const record = loadMitdbRecord('data/mitdb', '100');
 const noise = { bw: readWfdbRecord('data/nstdb/bw').signals[0].samples, ma: readWfdbRecord('data/nstdb/ma').signals[0].samples };
@@ -88,5 +95,93 @@ describe('eval noise on a small instance (record 100, 8 minutes, 60 s learning)'
     const total = noiseStressTotals([result], DEFAULT_NOISE_STRESS.timing);
     expect(total.acceptance).toEqual({ required: 3, requiredInTime: 3, clinicalInside: 0, met: true });
     expect(total.byFault['noise-ma 0 dB'].stretches).toBe(1);
+  });
+});
+
+describe('eval noise with two leads', () => {
+  it('injects every fault into the model lead only: the other lead is sent byte for byte as recorded (114 stores MLII second)', () => {
+    const r114 = loadMitdbRecord('data/mitdb', '114');
+    const fs = r114.fs;
+    const total = 300;
+    const { placed } = placeFaults(
+      r114,
+      {
+        learningSeconds: 60,
+        gapSeconds: 20,
+        faults: [
+          { type: 'noise-ma', seconds: 20, snrDb: 0 },
+          { type: 'lead-off', seconds: 12 },
+          { type: 'saturation', seconds: 12 },
+          { type: 'signal-lost', seconds: 20 },
+        ],
+      },
+      total,
+    );
+    expect(placed.map((f) => f.type)).toEqual(['noise-ma', 'lead-off', 'saturation', 'signal-lost']);
+    const one = injectFaults(r114, placed, noise, { total, leads: 1 });
+    const two = injectFaults(r114, placed, noise, { total, leads: 2 });
+    expect(one.leads).toBeNull();
+    expect(two.leads?.map((l) => l.name)).toEqual(['V5', 'MLII']);
+    const [v5, mlii] = two.leads ?? [];
+    const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const recordedV5 = r114.leads?.[0].samples.subarray(0, total * fs) as Float32Array;
+    expect(bytes(v5.samples).equals(bytes(recordedV5))).toBe(true);
+    // MLII carries exactly the one-lead run's faults, and differs from the recording inside each replaced or noisy stretch only.
+    expect(bytes(mlii.samples).equals(bytes(one.signal))).toBe(true);
+    const recordedMlii = r114.signal.subarray(0, total * fs);
+    const inside = (i: number) => placed.some((f) => f.type !== 'signal-lost' && i >= f.from && i < f.from + f.length);
+    let changedInside = 0;
+    for (let i = 0; i < mlii.samples.length; i++) {
+      if (!inside(i)) expect(mlii.samples[i]).toBe(recordedMlii[i]);
+      else if (mlii.samples[i] !== recordedMlii[i]) changedInside++;
+    }
+    expect(changedInside).toBeGreaterThan(0.5 * (12 + 12 + 20) * fs);
+    // A dropout drops whole records: every lead.
+    expect([...two.dropped]).toEqual([...one.dropped]);
+    expect(two.dropped.size).toBe(20);
+  });
+
+  it('keeps reporting the beats inside a lead-off of MLII from the second lead (record 100, 150 s, 60 s learning)', async () => {
+    const options = { learningSeconds: 60, gapSeconds: 20, limitSeconds: 150, faults: [{ type: 'lead-off' as const, seconds: 12 }] };
+    const [two, one] = await Promise.all(
+      ([2, 1] as const).map((leads) => runNoiseStress(record, defaultModelFor('100').model, noise, { ...options, leads })),
+    );
+    const [f] = two.faults;
+    expect(f.startSecond).toBe(80);
+    expect(f.beats?.reference).toBeGreaterThan(10);
+    // Record 100's V5 is clean here: every beat is still found, on V5.
+    expect(f.beats?.reported).toBe(f.beats?.reference);
+    expect(f.beats?.secondLead).toBeGreaterThanOrEqual((f.beats?.reference ?? 0) - 1);
+    expect(f.clinicalInside).toBe(0);
+    expect(f.clinicalAfter).toBe(0);
+    // One lead: the stretch is flat, the device raises lead-off and reports no coverage.
+    expect(one.faults[0].reason).toBe('lead-off');
+    expect(one.faults[0].beats).toBeUndefined();
+  });
+
+  it('requires a technical alert for signal-lost only, and totals the beat coverage of each fault', () => {
+    const fault = (type: FaultOutcome['type'], raisedAfter: number | null, reported: number): FaultOutcome => ({
+      type,
+      snrDb: null,
+      startSecond: 400,
+      seconds: 15,
+      raisedAfter,
+      reason: raisedAfter === null ? null : type,
+      clinicalInside: 0,
+      clinicalAfter: 0,
+      insideKinds: [],
+      beats: { reference: 20, reported, secondLead: reported },
+    });
+    const records = [
+      { record: 'a', faults: [fault('lead-off', null, 20), fault('signal-lost', 40, 0)], notPlaced: [], technicalElsewhere: 0 },
+      { record: 'b', faults: [fault('lead-off', 6, 0), fault('signal-lost', 41, 0)], notPlaced: [], technicalElsewhere: 0 },
+    ];
+    const two = noiseStressTotals(records, DEFAULT_NOISE_STRESS.timing, 2);
+    expect(two.acceptance).toEqual({ required: 2, requiredInTime: 2, clinicalInside: 0, met: true });
+    expect(two.byFault['lead-off'].beats).toEqual({ reference: 40, reported: 20, secondLead: 20 });
+    expect(two.byFault['lead-off'].raised).toBe(1);
+    const one = noiseStressTotals(records, DEFAULT_NOISE_STRESS.timing);
+    expect(one.acceptance).toEqual({ required: 4, requiredInTime: 3, clinicalInside: 0, met: false });
+    expect(one.byFault['lead-off'].beats).toBeUndefined();
   });
 });
