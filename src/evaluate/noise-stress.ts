@@ -124,6 +124,8 @@ export interface FaultOutcome {
   readonly clinicalAfter: number;
   /** What the clinical alerts inside were: `beat warning`, `beat critical`, or the rhythm (`AFIB`, `VT`...). */
   readonly insideKinds: string[];
+  /** Two leads only: when each clinical alert inside began, seconds from the record's start (as `insideKinds`). */
+  readonly insideAt?: number[];
   /** Two leads only: the reference beats inside the stretch and how many the detector still reported. */
   readonly beats?: BeatCoverage;
 }
@@ -283,7 +285,12 @@ export async function runNoiseStress(
       clinicalInside: clinicalIn(start, end).length,
       clinicalAfter: clinicalIn(end, end + TECHNICAL_DEADLINE_SECONDS * 1000).length,
       insideKinds: clinicalIn(start, end).map(kindOf),
-      ...(o.leads === 2 ? { beats: beatCoverage(record, f.from, f.from + f.length, beats, (t) => ((t - EVAL_EPOCH) * fs) / 1000) } : {}),
+      ...(o.leads === 2
+        ? {
+            insideAt: clinicalIn(start, end).map((a) => (a.from - EVAL_EPOCH) / 1000),
+            beats: beatCoverage(record, f.from, f.from + f.length, beats, (t) => ((t - EVAL_EPOCH) * fs) / 1000),
+          }
+        : {}),
     };
   });
   return { record: record.name, faults, notPlaced, technicalElsewhere: technical.filter((e) => !matched.has(e)).length };

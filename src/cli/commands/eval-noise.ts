@@ -52,7 +52,8 @@ const usage = [
   '                  clinicalInside,clinicalAfter,insideKinds}],notPlaced,technicalElsewhere}],total:{byFault:{<label>:',
   '                  {stretches,raised,inTime,sensitivity,meanDelay,maxDelay,clinicalInside,clinicalAfter}},',
   '                  technicalElsewhere,acceptance:{required,requiredInTime,clinicalInside,met}}}; with --leads 2',
-  '                  also leads: 2 first, and beats:{reference,reported,secondLead} on each fault and each',
+  '                  also leads: 2 first, on each fault insideAt (start of each clinical alert inside, s) and',
+  '                  beats:{reference,reported,secondLead}, and the beats totalled on each',
   '                  byFault label (reference beats inside, reported by the detector, beats scored on the',
   '                  second lead); acceptance.required then counts signal-lost stretches only',
 ].join('\n');
@@ -143,7 +144,10 @@ const command: CommandModule = {
       for (const r of results)
         for (const f of r.faults)
           if (f.clinicalInside > 0)
-            lines.push(`  ${r.record} ${faultLabel(f)} at ${f.startSecond} s: ${f.clinicalInside} clinical alerts inside`);
+            lines.push(
+              `  ${r.record} ${faultLabel(f)} at ${f.startSecond} s: ${f.clinicalInside} clinical alerts inside` +
+                (f.insideAt ? ` (${f.insideKinds.map((k, i) => `${k} at ${f.insideAt?.[i]} s`).join(', ')})` : ''),
+            );
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     return 0;

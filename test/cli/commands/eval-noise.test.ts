@@ -16,7 +16,10 @@ describe('beatwatch eval noise --leads', () => {
     const result = JSON.parse(io.stdout());
     expect(Object.keys(result)).toEqual(['leads', 'records', 'total']);
     expect(result.leads).toBe(2);
-    for (const f of result.records[0].faults) expect(Object.keys(f.beats)).toEqual(['reference', 'reported', 'secondLead']);
+    for (const f of result.records[0].faults) {
+      expect(Object.keys(f.beats)).toEqual(['reference', 'reported', 'secondLead']);
+      expect(f.insideAt).toHaveLength(f.clinicalInside);
+    }
     expect(result.total.byFault['lead-off'].beats.reference).toBeGreaterThan(0);
     // Only the dropout needs a technical alert with a clean second lead.
     expect(result.total.acceptance.required).toBe(1);
