@@ -159,6 +159,15 @@ describe('eval noise with two leads', () => {
     expect(one.faults[0].beats).toBeUndefined();
   });
 
+  it('raises no VT from the beats V1 finds while MLII is off (209 at 330 s: its sinus beats, alike on V1, made a run once)', async () => {
+    const options = { limitSeconds: 380, faults: [{ type: 'lead-off' as const, seconds: 15 }], leads: 2 as const };
+    const result = await runNoiseStress(loadMitdbRecord('data/mitdb', '209'), defaultModelFor('209').model, noise, options);
+    const [f] = result.faults;
+    expect(f.startSecond).toBe(330);
+    expect(f.beats?.secondLead).toBeGreaterThan(10);
+    expect(f.insideKinds).toEqual([]);
+  });
+
   it('requires a technical alert for signal-lost only, and totals the beat coverage of each fault', () => {
     const fault = (type: FaultOutcome['type'], raisedAfter: number | null, reported: number): FaultOutcome => ({
       type,
