@@ -117,7 +117,6 @@ export function decideBeat(batch: BatchScope, device: DeviceScope, i: number): v
     context: learnerContext(state, model),
     noisySignal: signal.poorSignal,
   });
-  if (phase === 'learning') counts.learningBeats++;
   if (lead === 1 || (beat.lead ?? 0) !== 0) counts.leadFallbackBeats++;
   const scoredOn = lead === 1 && secondLead !== null ? { lead: secondLead } : {};
   // Beats near a clipped record are artefacts: reported, kept out of alerts.
@@ -199,7 +198,6 @@ function gateBeat(
   phase: DevicePhase,
   signal: SignalReading,
 ): void {
-  batch.counts.gatedBeats++;
   batch.scored.push({ deviceId: work.deviceId, t: beat.t, score: 0, modelScore, threshold: 1, anomalous: false, kind: 'gated', phase });
   work.events.push(
     ...batch.rhythmBeat(work.deviceId, monitor, {

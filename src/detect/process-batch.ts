@@ -191,6 +191,7 @@ export class Detector {
     );
     await quarantined;
     const { rolledBack } = published;
+    // Gated and learning beats are counted here, once, over the devices not rolled back.
     counts.gatedBeats = batch.scored.filter((b) => b.kind === 'gated' && !rolledBack.has(b.deviceId)).length;
 
     const beats = batch.scored.filter((b) => !rolledBack.has(b.deviceId));

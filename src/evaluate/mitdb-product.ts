@@ -120,6 +120,8 @@ export async function runRecordThroughDetector(
     ...(o.keepMonitoredBeats === true ? { rhythmTap: (_: string, b: MonitoredBeat) => monitored.push(b) } : {}),
   });
   const beats: ScoredBeat[] = [];
+  // The detector's own count (its metric), not a recount of the reported beats.
+  let gatedBeats = 0;
   const scratch = new Float32Array(Math.ceil(device.fs) + 1);
   const n = recordCount(device.signal.length, device.fs, 1);
   const multi = o.leads > 1 && device.leads !== undefined && device.leads.length > 1 ? { ...device, leads: device.leads } : null;
@@ -132,8 +134,8 @@ export async function runRecordThroughDetector(
     const result = await detector.processBatch(batch, model);
     if (result.failedRecordIds.length > 0) throw new Error(`eval: ${result.failedRecordIds.length} records failed in memory`);
     beats.push(...result.beats);
+    gatedBeats += result.counts.gatedBeats;
   }
-  const gatedBeats = beats.filter((b) => b.kind === 'gated').length;
   return {
     beats,
     alerts,

@@ -48,6 +48,8 @@ describe('Detector with patient adaptation', () => {
     // 20 s of learning with score 1 or 1.2, then beats at 3x the learned normal (warning-level run).
     const first = await detector.processBatch(records('a', 0, 20, learningScores), model);
     expect(first.beats.every((b) => b.phase === 'learning')).toBe(true);
+    expect(first.counts.learningBeats).toBe(first.beats.length);
+    expect(first.counts.learningBeats).toBeGreaterThan(10);
     expect(first.beats[0].score).toBe(0.5); // population: 1 / 2
     expect(profiles.get('a')).toBeNull();
     const second = await detector.processBatch(
