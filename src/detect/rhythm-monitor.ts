@@ -586,7 +586,7 @@ export class RhythmMonitor {
       ventricular: b.ventricular,
       gated: b.gated,
       noise: b.noise === true,
-      lost: b.shape !== undefined && b.shape.window === undefined && b.shape.lost !== undefined,
+      lost: b.shape?.window === undefined && b.shape?.lost !== undefined,
       unreadable: b.unreadable === true,
       ...view,
       ...(b.score === undefined ? {} : { score: b.score }),

@@ -374,24 +374,29 @@ export class MultiLeadSegmenter {
       const other = inSecond(this.channels[k].peaks);
       const total = own.length + other.length;
       if (total === 0) continue;
-      const matched = own.filter((r) => near(this.channels[k].peaks, r)).length + other.filter((r) => near(first, r)).length;
+      const matched = this.matchOwn(k, own, this.channels[k].peaks) + other.filter((r) => near(first, r)).length;
       const ring = this.agreement[k];
       ring.push([matched, total]);
       if (ring.length > AGREEMENT_SECONDS) ring.shift();
-      this.learnOffsets(k, own, this.channels[k].peaks);
     }
   }
 
-  /** Keeps the offsets of lead `k`'s R peaks from lead 0's `own` ones they match (the nearest within 150 ms). */
-  private learnOffsets(k: number, own: readonly number[], peaks: readonly number[]): void {
+  /**
+   * How many of lead 0's `own` R peaks lead `k`'s `peaks` match within 150 ms; the offset of each
+   * one's nearest match is kept ({@link LEAD_OFFSET_BEATS}).
+   */
+  private matchOwn(k: number, own: readonly number[], peaks: readonly number[]): number {
     const kept = this.leadOffsets[k];
+    let matched = 0;
     for (const r of own) {
       let best: number | null = null;
       for (const p of peaks) if (Math.abs(p - r) <= this.tolerance && (best === null || Math.abs(p - r) < Math.abs(best))) best = p - r;
       if (best === null) continue;
+      matched++;
       kept.push(best);
       if (kept.length > LEAD_OFFSET_BEATS) kept.shift();
     }
+    return matched;
   }
 
   /** Where lead 0 would have had the R peak lead `k` found at `r` ({@link LEAD_OFFSET_BEATS}). */

@@ -122,11 +122,8 @@ export async function runRecordThroughDetector(
   const beats: ScoredBeat[] = [];
   // The detector's own count (its metric), not a recount of the reported beats.
   let gatedBeats = 0;
-  const scratch = new Float32Array(Math.ceil(device.fs) + 1);
   const n = recordCount(device.signal.length, device.fs, 1);
-  const multi = o.leads > 1 && device.leads !== undefined && device.leads.length > 1 ? { ...device, leads: device.leads } : null;
-  const cut = (seq: number): Uint8Array =>
-    multi ? cutWireRecordV2(multi, seq, EVAL_EPOCH, 1).data : Buffer.from(cutWireRecord(device, seq, EVAL_EPOCH, 1, scratch).text);
+  const cut = wireRecordCutter(device, o.leads > 1 && device.leads !== undefined && device.leads.length > 1 ? device.leads : null);
   for (let from = 0; from < n; from += o.batchRecords) {
     const batch: InputRecord[] = [];
     for (let seq = from; seq < Math.min(n, from + o.batchRecords); seq++)
@@ -483,6 +480,26 @@ export function createMitdbProductEvaluation(
       };
     },
   };
+}
+
+/**
+ * The 1 s wire record `seq` of a device's stream, as the evaluations send it: v2 records of
+ * `leads` when given, else v1 records of `signal` (from `EVAL_EPOCH`).
+ *
+ * @example
+ * const cut = wireRecordCutter(device, null);
+ * batch.push({ id: '0', data: cut(0), arrivedAt: EVAL_EPOCH });
+ */
+export function wireRecordCutter(
+  device: { readonly deviceId: string; readonly signal: Float32Array; readonly fs: number },
+  leads: WireLeadsSignal['leads'] | null,
+): (seq: number) => Uint8Array {
+  if (leads !== null) {
+    const multi = { deviceId: device.deviceId, fs: device.fs, leads };
+    return (seq) => cutWireRecordV2(multi, seq, EVAL_EPOCH, 1).data;
+  }
+  const scratch = new Float32Array(Math.ceil(device.fs) + 1);
+  return (seq) => Buffer.from(cutWireRecord(device, seq, EVAL_EPOCH, 1, scratch).text);
 }
 
 /**

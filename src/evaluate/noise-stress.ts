@@ -7,15 +7,7 @@
  * faults go into the model's lead only, the other lead streamed as recorded (one electrode
  * failing), and each fault also says how many reference beats inside it the detector still reported.
  */
-import {
-  decodeRecord,
-  signalLostTiming,
-  type SignalLostTiming,
-  cutWireRecord,
-  cutWireRecordV2,
-  recordCount,
-  type WireLeadsSignal,
-} from '../contract';
+import { decodeRecord, signalLostTiming, type SignalLostTiming, recordCount, type WireLeadsSignal } from '../contract';
 import type { MitdbRecord } from '../ecg';
 import {
   DEFAULT_LEARNING_SECONDS,
@@ -44,7 +36,7 @@ import {
   type FaultType,
 } from './fault-injection';
 import { beatCoverage, totalCoverage, type BeatCoverage } from './fault-coverage';
-import { EVAL_EPOCH, withGains } from './mitdb-product';
+import { EVAL_EPOCH, withGains, wireRecordCutter } from './mitdb-product';
 
 /** One fault to inject: its type, length, and for noise the signal-to-noise ratio. */
 export interface FaultSpec {
@@ -335,8 +327,7 @@ async function streamWithSweep(
     ...(o.adaptation ? { adaptation: o.adaptation } : {}),
     ...(o.leads === 2 ? { leads: 2 as const } : {}),
   });
-  const multi = device.leads === null ? null : { deviceId: device.deviceId, fs: device.fs, leads: device.leads };
-  const scratch = new Float32Array(Math.ceil(device.fs) + 1);
+  const cut = wireRecordCutter(device, device.leads);
   const checkSeconds = o.timing.checkEveryMs / 1000;
   let batch: InputRecord[] = [];
   const flush = async () => {
@@ -349,9 +340,7 @@ async function streamWithSweep(
   const n = recordCount(device.signal.length, device.fs, 1);
   for (let s = 0; s < n; s++) {
     const arrivedAt = (clock = EVAL_EPOCH + (s + 1) * 1000);
-    const cut = () =>
-      multi ? cutWireRecordV2(multi, s, EVAL_EPOCH, 1).data : Buffer.from(cutWireRecord(device, s, EVAL_EPOCH, 1, scratch).text);
-    if (!dropped.has(s)) batch.push({ id: String(s), data: cut(), arrivedAt });
+    if (!dropped.has(s)) batch.push({ id: String(s), data: cut(s), arrivedAt });
     const tick = (s + 1) % checkSeconds === 0;
     if (batch.length >= o.batchRecords || tick) await flush();
     if (tick) await sweepSilentDevices({ presence, publish: sinks.publishAlert, now }, arrivedAt, o.timing);
