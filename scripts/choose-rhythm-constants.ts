@@ -14,8 +14,9 @@
  * - AF: `afDominant` (QRS correlation for a beat to count in the rhythm) x `afPWave` (median
  *   P-wave correlation below which no P wave repeats); best = the largest of the smallest of
  *   episode Se, episode +P, duration Se and duration +P (all four have a 90 % target).
- * - VT: `vtShape`, `vtScore`, `vtShapeInAf`, `vtDominant`, `vtNoiseResemble`, `vtOnsetIntervals`; best = the largest min(Se / 0.9,
- *   +P / 0.8) (the targets), ties to the larger Se + +P.
+ * - VT: `vtShape`, `vtScore`, `vtShapeInAf` (first the same as `vtShape`, then 0 and -0.5), `vtDominant`,
+ *   `vtNoiseResemble`, `vtOnsetIntervals`; best = the largest min(Se / 0.9, +P / 0.8) (the
+ *   targets), ties to the larger Se + +P, then to the earlier candidate.
  * - VT in AF (`--rule vt-conducted`): `vtConductedInAf` alone (above 1: off), the others at their
  *   shipped values, scored as VT.
  * - VT start (`--rule vt-start`): `vtStartFlagged` alone, the others at their shipped values, scored as VT.
@@ -45,14 +46,21 @@ function grid(axes: Record<string, (number | boolean)[]>): Candidate[] {
 }
 
 const AF_GRID = grid({ afDominant: [0.85, 0.9, 0.95], afPWave: [0.5, 0.6, 0.7, 0.8] });
+/**
+ * `vtShapeInAf`'s first level is `vtShape` itself (no threshold of its own during AF), as every
+ * on/off axis here lists off first: a fold whose records hold no VT during AF cannot tell the
+ * levels apart, and its tie then goes to the rule without an AF special case, not to whichever
+ * threshold happened to be listed first.
+ */
+const SAME_AS_OUTSIDE_AF = Number.NaN;
 const VT_GRID = grid({
   vtShape: [0.5, 0.7],
   vtScore: [0.5, 0.75, 1],
-  vtShapeInAf: [-0.5, 0, 0.5],
+  vtShapeInAf: [SAME_AS_OUTSIDE_AF, 0, -0.5],
   vtDominant: [0.95, 0.97],
   vtNoiseResemble: [0.7, 0.8, 0.9],
   vtOnsetIntervals: [0, 1, 2, 4],
-});
+}).map((c) => (Number.isNaN(c.vtShapeInAf) ? { ...c, vtShapeInAf: c.vtShape } : c));
 /**
  * Off (2: no correlation reaches it), then the correlation at which the QRS templates call two
  * beats one shape (0.9), then stricter and looser: ties go to the earlier.
