@@ -15,7 +15,7 @@ import {
   type PatientAdapter,
 } from './patient-adaptation';
 import type { SegmentedBeat } from './ports';
-import { firstLeadUsable, fuseVerdicts, SecondLead } from './second-lead';
+import { firstLeadUsable, fuseVerdicts, SecondLead, secondLeadConfirms } from './second-lead';
 
 /** A beat's window on one lead, scored by the model. */
 export interface LeadScore {
@@ -87,8 +87,10 @@ export function beatVerdict(input: VerdictInput): { verdict: BeatVerdict; lead: 
       beatContext,
     );
   }
+  // A second-lead window is judged only where that lead's own detector confirms the beat: one
+  // cut at a time only the (noisy) model lead vouches for misplaces its QRS.
   const onSecond =
-    second !== null && state.second !== null && state.profile !== null && state.second.lead === secondLead
+    second !== null && secondLeadConfirms(first.beat) && state.second !== null && state.profile !== null && state.second.lead === secondLead
       ? state.second.score(adapter, state.profile, second.beat, second.modelScore, second.reconstruction)
       : null;
   return fuseVerdicts(onFirst, onSecond);

@@ -52,6 +52,20 @@ export function firstLeadUsable(beat: SegmentedBeat): boolean {
 }
 
 /**
+ * Whether the second lead's own QRS detector found a beat where this one would be on it
+ * (`LEAD_CONFIRM_SECONDS`). A beat placed by the model's lead alone (its time from a noisy
+ * signal's detection) has a second-lead window cut at that time: the QRS there is misplaced
+ * and looks unlike the lead's normal beats, so that window is not judged. Beats without the
+ * flag (one lead, older segmenters) count as confirmed.
+ *
+ * @example
+ * secondLeadConfirms(beat); // false: V1 saw no QRS within 60 ms of where this beat's would be
+ */
+export function secondLeadConfirms(beat: SegmentedBeat): boolean {
+  return beat.leads?.[1]?.confirmed !== false;
+}
+
+/**
  * The verdict a beat gets from its leads: the model's lead's unless it was unusable or gated the
  * beat as noise, then the second lead's when it has one that is not gated, else gated.
  *

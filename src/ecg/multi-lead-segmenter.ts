@@ -42,6 +42,19 @@ export const AGREEMENT_MIN = 0.9;
  */
 export const LEAD_OFFSET_BEATS = 31;
 
+/**
+ * A lead confirms a beat when its own QRS detector found an R peak within this many seconds of
+ * where that beat's would fall on it: the beat's time plus the leads' median offset
+ * ({@link LEAD_OFFSET_BEATS}). One heartbeat's R peaks on two leads lie inside the same QRS
+ * complex; once the leads' usual offset is taken out, a difference of more than half the widest
+ * normal QRS (120 ms, the conventional limit of a normal QRS duration; wider is a conduction
+ * defect or a ventricular beat) means the other lead's QRS is not where the beat's time puts it:
+ * a window cut there has its QRS misplaced by more than half its width, or holds none (a
+ * detection in noise). A ventricular beat whose R peaks fall further apart than that is judged
+ * on the lead that found it alone.
+ */
+export const LEAD_CONFIRM_SECONDS = 0.06;
+
 /** Options of {@link MultiLeadSegmenter}: a {@link BeatSegmenter}'s, the number of leads and the quality index's. */
 export interface MultiLeadSegmenterOptions extends BeatSegmenterOptions {
   /** Leads fed together, in order of preference (lead 0 is the model's). 1 to {@link MAX_SEGMENTER_LEADS}. */
@@ -68,6 +81,12 @@ export interface LeadWindow {
    * stretch), the window still shows a signal. A flat or clipped window shows nothing of a beat.
    */
   readonly readable: boolean;
+  /**
+   * This lead's own QRS detector found an R peak where the beat's would be on it
+   * ({@link LEAD_CONFIRM_SECONDS}); always true on the lead that found the beat. A window of a
+   * lead that does not confirm the beat is cut at a time only another lead vouches for.
+   */
+  readonly confirmed: boolean;
 }
 
 /** A beat of a multi-lead stream: `window`, `scale`, `offset` are lead 0's, `leads` every lead's. */
@@ -93,6 +112,10 @@ interface HeldBeat {
   rrPrev: number | null;
   rrLocalMean: number | null;
   windows: { window: Float32Array; scale: number; offset: number }[] | null;
+  /** Per lead, where its R peak of this beat would be (the beat's R peak plus the lead's offset when accepted). */
+  expected: number[];
+  /** Per lead, whether its detector confirms the beat (null: not known yet). */
+  confirmed: (boolean | null)[];
 }
 
 /** Serialized {@link MultiLeadSegmenter}: plain JSON. */
@@ -113,6 +136,9 @@ export interface MultiLeadSegmenterState {
     rrPrev: number | null;
     rrLocalMean: number | null;
     windows: { window: number[]; scale: number; offset: number }[] | null;
+    /** Absent in older states: taken as the beat's R peak on every lead, confirmed. */
+    expected?: number[];
+    confirmed?: (boolean | null)[];
   }[];
   readonly lastBeat: number;
   readonly lastLead: number;
@@ -144,7 +170,8 @@ const TRUST_KEPT = 32;
  * electrode, noise), then returns. Around a change of lead a beat both leads found is taken
  * once (two R peaks closer than the refractory period are one beat). RR intervals are those
  * of the fused beats, and each beat carries a window of every lead cut at its R peak, with
- * whether that lead was usable over the window.
+ * whether that lead was usable over the window and whether its own detector confirms the beat
+ * ({@link LEAD_CONFIRM_SECONDS}).
  *
  * With lead 0 usable throughout, the beats are exactly a {@link BeatSegmenter}'s on lead 0.
  * Chunk-invariant like it: the beats are the same whatever the split into chunks (decisions
@@ -191,6 +218,8 @@ export class MultiLeadSegmenter {
   /** Seconds the agreement of a second waits, so every lead's R peaks in it are known. */
   private readonly agreementLag: number;
   private readonly tolerance: number;
+  /** {@link LEAD_CONFIRM_SECONDS} in samples. */
+  private readonly confirmTolerance: number;
 
   constructor(options: MultiLeadSegmenterOptions, state?: MultiLeadSegmenterState) {
     this.fs = options.fs;
@@ -218,6 +247,7 @@ export class MultiLeadSegmenter {
     // Beats are decided up to the detector's latency plus a second after their R peak.
     const ringLength = probe.detector.maxLatency + this.beforeSamples + this.afterSamples + this.cleanDelay + BLOCK + 2 + 2 * this.block;
     this.tolerance = Math.round(EC57_MATCH_WINDOW_SECONDS * this.fs);
+    this.confirmTolerance = Math.round(LEAD_CONFIRM_SECONDS * this.fs);
     this.agreementLag = Math.ceil((probe.detector.maxLatency + this.tolerance) / this.block);
     const channelOptions = {
       fs: this.fs,
@@ -233,6 +263,8 @@ export class MultiLeadSegmenter {
       this.held = state.held.map((b) => ({
         ...b,
         windows: b.windows ? b.windows.map((w) => ({ window: Float32Array.from(w.window), scale: w.scale, offset: w.offset })) : null,
+        expected: b.expected ? [...b.expected] : this.channels.map(() => b.rIndex),
+        confirmed: b.confirmed ? [...b.confirmed] : this.channels.map(() => true),
       }));
       this.lastBeat = state.lastBeat;
       this.lastLead = state.lastLead;
@@ -399,12 +431,12 @@ export class MultiLeadSegmenter {
     return matched;
   }
 
-  /** Where lead 0 would have had the R peak lead `k` found at `r` ({@link LEAD_OFFSET_BEATS}). */
-  private onLead0(r: number, k: number): number {
+  /** The median offset of lead `k`'s R peaks from lead 0's, samples (0 for lead 0 and before any is known; {@link LEAD_OFFSET_BEATS}). */
+  private offsetOf(k: number): number {
     const kept = this.leadOffsets[k];
-    if (k === 0 || kept.length === 0) return r;
+    if (k === 0 || kept.length === 0) return 0;
     const sorted = [...kept].sort((a, b) => a - b);
-    return r - sorted[sorted.length >> 1];
+    return sorted[sorted.length >> 1];
   }
 
   /** Records, for the next merged second, which leads are trusted (their recent agreement with lead 0). */
@@ -449,7 +481,9 @@ export class MultiLeadSegmenter {
       const from = this.lastChoice >= 0 && this.lastChoice !== k ? s * B - this.lookBack : s * B;
       for (const r of chosen.peaks) if (r >= from && r < end) this.accept(r, k);
       // Peaks are kept for the agreement, which looks `agreementLag` seconds back.
-      for (const c of this.channels) c.dropPeaks((s + 1 - this.agreementLag) * B - this.tolerance);
+      // Held beats not confirmed yet still need the peaks around them.
+      const kept = Math.min((s + 1 - this.agreementLag) * B - this.tolerance, this.firstUnconfirmed() - this.confirmTolerance);
+      for (const c of this.channels) c.dropPeaks(kept);
       const quality = chosen.qualityOf(s);
       if (quality !== null) this.seconds.push({ index: s, quality, lead: k });
       this.lastChoice = k;
@@ -459,7 +493,7 @@ export class MultiLeadSegmenter {
 
   /** Takes an R peak of `lead` as the next beat, placed on lead 0's time: RR context as a {@link BeatSegmenter} computes it. */
   private accept(peak: number, lead: number): void {
-    const r = this.onLead0(peak, lead);
+    const r = peak - this.offsetOf(lead);
     if (this.lastBeat >= 0) {
       if (r <= this.lastBeat) return;
       // One heartbeat seen by two leads: their R peaks fall within the refractory period.
@@ -468,7 +502,36 @@ export class MultiLeadSegmenter {
     const { rrPrev, rrLocalMean } = rrContext(r, this.lastBeat, this.rr, this.rrLocalBeats, this.fs);
     this.lastBeat = r;
     this.lastLead = lead;
-    this.held.push({ rIndex: r, lead, rrPrev, rrLocalMean, windows: null });
+    const expected = this.channels.map((_, k) => (k === lead ? peak : r + this.offsetOf(k)));
+    const confirmed = this.channels.map((_, k) => (k === lead ? true : null));
+    this.held.push({ rIndex: r, lead, rrPrev, rrLocalMean, windows: null, expected, confirmed });
+  }
+
+  /** The earliest expected R peak of a held beat some lead has not confirmed or refuted yet (Infinity: none). */
+  private firstUnconfirmed(): number {
+    let first = Infinity;
+    for (const b of this.held) for (let k = 0; k < this.leadCount; k++) if (b.confirmed[k] === null) first = Math.min(first, b.expected[k]);
+    return first;
+  }
+
+  /**
+   * Decides, for each lead not decided yet, whether its detector confirms the beat: once every
+   * R peak it will report up to the tolerance past the expected one is known (or at the end of
+   * the stream, `final`). Returns whether every lead is decided.
+   */
+  private confirm(beat: HeldBeat, final: boolean): boolean {
+    let done = true;
+    for (let k = 0; k < this.leadCount; k++) {
+      if (beat.confirmed[k] !== null) continue;
+      const at = beat.expected[k];
+      const channel = this.channels[k];
+      if (!final && channel.horizon(this.n) <= at + this.confirmTolerance) {
+        done = false;
+        continue;
+      }
+      beat.confirmed[k] = channel.peaks.some((p) => Math.abs(p - at) <= this.confirmTolerance);
+    }
+    return done;
   }
 
   /** Cuts every lead's window of the beats whose post-R span has arrived. */
@@ -513,6 +576,7 @@ export class MultiLeadSegmenter {
       }
       const [first, last] = this.spanOf(beat.rIndex);
       if (!all && last >= this.nextSecond) return;
+      if (!this.confirm(beat, all)) return;
       let rrNext: number | null = null;
       if (this.held.length > 1) {
         const gap = this.held[1].rIndex - beat.rIndex;
@@ -521,7 +585,12 @@ export class MultiLeadSegmenter {
         return;
       }
       this.held.shift();
-      const leads = beat.windows.map((w, k) => ({ ...w, usable: this.usable(k, first, last), readable: this.readable(k, first, last) }));
+      const leads = beat.windows.map((w, k) => ({
+        ...w,
+        usable: this.usable(k, first, last),
+        readable: this.readable(k, first, last),
+        confirmed: beat.confirmed[k] === true,
+      }));
       out.push({
         rIndex: beat.rIndex,
         window: leads[0].window,
@@ -570,6 +639,8 @@ export class MultiLeadSegmenter {
         rrPrev: b.rrPrev,
         rrLocalMean: b.rrLocalMean,
         windows: b.windows ? b.windows.map((w) => ({ window: Array.from(w.window), scale: w.scale, offset: w.offset })) : null,
+        expected: [...b.expected],
+        confirmed: [...b.confirmed],
       })),
       lastBeat: this.lastBeat,
       lastLead: this.lastLead,

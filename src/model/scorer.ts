@@ -39,6 +39,8 @@ export interface SegmentedLeadWindow {
   readonly usable: boolean;
   /** No second of the window was flat or saturated on the lead: it shows a signal, usable or not (absent: unknown, taken as readable). */
   readonly readable?: boolean;
+  /** The lead's own QRS detector found the beat there (absent: unknown, taken as confirmed). */
+  readonly confirmed?: boolean;
 }
 
 /** A second of a multi-lead stream: the lead detection used there, and its quality. */

@@ -3,6 +3,7 @@ import { beatVerdict, type VerdictInput } from '../../src/detect/beat-verdict';
 import type { DeviceState } from '../../src/detect/device-state';
 import type { BeatContext, PatientAdapter } from '../../src/detect/patient-adaptation';
 import type { SegmentedBeat } from '../../src/detect/ports';
+import { SecondLead } from '../../src/detect/second-lead';
 import { stubProfile } from './fakes';
 
 const profile = stubProfile();
@@ -56,5 +57,40 @@ describe('beatVerdict on a model lead unusable for noise', () => {
     // An adapter that does not judge noise never sees the beat.
     expect(beatVerdict(input(false, true, seen)).verdict.kind).toBe('gated');
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('beatVerdict on the second lead', () => {
+  /** A learned two-lead device whose model lead is unusable over the beat; V1's window usable, confirmed by V1's detector or not. */
+  function onV1(confirmed: boolean | undefined): ReturnType<typeof beatVerdict> {
+    const window = { window: new Float32Array(64), scale: 1, offset: 0 };
+    const twoLead = {
+      ...beat,
+      leads: [
+        { ...window, usable: false },
+        { ...window, usable: true, ...(confirmed === undefined ? {} : { confirmed }) },
+      ],
+    } as unknown as SegmentedBeat;
+    const state = {
+      profile: stubProfile({ secondLead: { lead: 'V1', beatsLearned: 300, threshold: 1, features: {} } }),
+      tracker: null,
+      leadNames: ['MLII', 'V1'],
+      second: SecondLead.learned('V1'),
+    } as unknown as DeviceState;
+    const base = input(false, false, []);
+    return beatVerdict({
+      ...base,
+      state,
+      first: { ...base.first, beat: twoLead },
+      second: { beat: twoLead, modelScore: 0.1, reconstruction: 0.1 },
+    });
+  }
+
+  it("judges V1's window where V1's own QRS detector confirms the beat, and gates a beat only the model lead placed", () => {
+    expect(onV1(true)).toEqual({ verdict: { score: 2, kind: 'ventricular' }, lead: 1 });
+    // Beats of segmenters that do not say (older states, one lead) count as confirmed.
+    expect(onV1(undefined)).toEqual({ verdict: { score: 2, kind: 'ventricular' }, lead: 1 });
+    // Unconfirmed: V1's window is cut at a time V1 does not vouch for (its QRS misplaced), so it is not judged.
+    expect(onV1(false)).toEqual({ verdict: { score: 0, kind: 'gated' }, lead: 0 });
   });
 });

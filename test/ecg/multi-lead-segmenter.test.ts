@@ -181,6 +181,36 @@ describe('MultiLeadSegmenter', () => {
     expect(correlation(mean(lost), mean(found))).toBeGreaterThan(0.98);
   });
 
+  it("says which leads' own detectors confirm each beat: a QRS added to lead 0 alone is not confirmed by lead 1, for any chunking", () => {
+    const [clean, v5] = leadsOf('100', 60);
+    const rec = loadMitdbRecord(MITDB, '100');
+    const ref = Array.from(rec.beatSamples).filter((r) => r < 60 * FS);
+    // Every eighth RR interval gets a copy of a real QRS (80 ms) halfway, on lead 0 only: a beat lead 1 never saw.
+    const mlii = clean.slice();
+    const half = Math.round(0.04 * FS);
+    const added: number[] = [];
+    for (let k = 20; k + 2 < ref.length; k += 8) {
+      const at = Math.round((ref[k + 1] + ref[k + 2]) / 2);
+      for (let i = -half; i <= half; i++) mlii[at + i] += clean[ref[k] + i] - clean[ref[k] - half];
+      added.push(at);
+    }
+    const whole = stream([mlii, v5], FS, [FS]).beats;
+    const isAdded = (b: MultiLeadBeat) => added.some((a) => Math.abs(a - b.rIndex) <= half);
+    expect(whole.filter(isAdded)).toHaveLength(added.length);
+    expect(whole.every((b) => b.lead === 0 && b.leads[0].confirmed)).toBe(true);
+    expect(whole.filter((b) => !b.leads[1].confirmed).map((b) => b.rIndex)).toEqual(whole.filter(isAdded).map((b) => b.rIndex));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 2 * FS }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+        (sizes, serializeAt) => {
+          expect(plain(stream([mlii, v5], FS, sizes, serializeAt).beats)).toEqual(plain(whole));
+        },
+      ),
+      { numRuns: 4, seed: 7 },
+    );
+  });
+
   it("does not trust a second lead whose beats disagree with lead 0's, even where lead 0 is lost", () => {
     const [mlii] = leadsOf('100', 120);
     const [, stranger] = leadsOf('119', 120); // another patient's V1: its own rhythm

@@ -168,6 +168,18 @@ describe('eval noise with two leads', () => {
     expect(f.insideKinds).toEqual([]);
   });
 
+  it('judges no beat on V1 that V1 did not find (205, muscle noise at 0 dB on MLII from 1233 s: a beat placed 100 ms late alerted once)', async () => {
+    // The default protocol's faults, so the noise stretch and its noise are those of the eval.
+    const options = { limitSeconds: 1300, leads: 2 as const };
+    const result = await runNoiseStress(loadMitdbRecord('data/mitdb', '205'), defaultModelFor('205').model, noise, options);
+    const f = result.faults.find((x) => x.type === 'noise-ma' && x.snrDb === 0);
+    expect(f?.startSecond).toBe(1233);
+    // Its beats are still reported, most judged on V1 where MLII's noise hides them.
+    expect(f?.beats?.reported).toBeGreaterThanOrEqual((f?.beats?.reference ?? 0) - 2);
+    expect(f?.beats?.secondLead).toBeGreaterThan(20);
+    expect(f?.insideKinds).toEqual([]);
+  });
+
   it('requires a technical alert for signal-lost only, and totals the beat coverage of each fault', () => {
     const fault = (type: FaultOutcome['type'], raisedAfter: number | null, reported: number): FaultOutcome => ({
       type,
