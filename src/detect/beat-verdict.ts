@@ -87,10 +87,17 @@ export function beatVerdict(input: VerdictInput): { verdict: BeatVerdict; lead: 
       beatContext,
     );
   }
-  // A second-lead window is judged only where that lead's own detector confirms the beat: one
-  // cut at a time only the (noisy) model lead vouches for misplaces its QRS.
+  // Where the model's lead was unusable over the beat, the beat's time may come from a detection
+  // in noise: the second-lead window is judged only if that lead's own detector confirms the beat
+  // (cut at a time only the noisy lead vouches for, its QRS is misplaced and looks ventricular).
+  // A usable model lead placed the beat reliably: a ventricular beat's R peaks may lie further
+  // apart on two leads than a normal one's.
   const onSecond =
-    second !== null && secondLeadConfirms(first.beat) && state.second !== null && state.profile !== null && state.second.lead === secondLead
+    second !== null &&
+    (firstLeadUsable(first.beat) || secondLeadConfirms(first.beat)) &&
+    state.second !== null &&
+    state.profile !== null &&
+    state.second.lead === secondLead
       ? state.second.score(adapter, state.profile, second.beat, second.modelScore, second.reconstruction)
       : null;
   return fuseVerdicts(onFirst, onSecond);

@@ -53,10 +53,10 @@ export function firstLeadUsable(beat: SegmentedBeat): boolean {
 
 /**
  * Whether the second lead's own QRS detector found a beat where this one would be on it
- * (`LEAD_CONFIRM_SECONDS`). A beat placed by the model's lead alone (its time from a noisy
- * signal's detection) has a second-lead window cut at that time: the QRS there is misplaced
- * and looks unlike the lead's normal beats, so that window is not judged. Beats without the
- * flag (one lead, older segmenters) count as confirmed.
+ * (`LEAD_CONFIRM_SECONDS`). A beat placed by a noisy model lead alone has a second-lead window
+ * cut at a time that lead does not vouch for: the QRS there is misplaced and looks unlike the
+ * lead's normal beats, so `beatVerdict` does not judge that window where the model's lead was
+ * unusable. Beats without the flag (one lead, older segmenters) count as confirmed.
  *
  * @example
  * secondLeadConfirms(beat); // false: V1 saw no QRS within 60 ms of where this beat's would be

@@ -50,8 +50,8 @@ export const LEAD_OFFSET_BEATS = 31;
  * normal QRS (120 ms, the conventional limit of a normal QRS duration; wider is a conduction
  * defect or a ventricular beat) means the other lead's QRS is not where the beat's time puts it:
  * a window cut there has its QRS misplaced by more than half its width, or holds none (a
- * detection in noise). A ventricular beat whose R peaks fall further apart than that is judged
- * on the lead that found it alone.
+ * detection in noise). A ventricular beat's R peaks may fall further apart (its axis differs),
+ * so the detector asks for confirmation only where the lead that placed the beat was unusable.
  */
 export const LEAD_CONFIRM_SECONDS = 0.06;
 

@@ -61,16 +61,18 @@ describe('beatVerdict on a model lead unusable for noise', () => {
 });
 
 describe('beatVerdict on the second lead', () => {
-  /** A learned two-lead device whose model lead is unusable over the beat; V1's window usable, confirmed by V1's detector or not. */
-  function onV1(confirmed: boolean | undefined): ReturnType<typeof beatVerdict> {
+  /**
+   * A learned two-lead device's beat: its model-lead window usable or not (usable, the adapter
+   * gates it as noise), V1's window usable and confirmed by V1's own detector or not.
+   */
+  function onV1(firstUsable: boolean, confirmed: boolean | undefined): ReturnType<typeof beatVerdict> {
     const window = { window: new Float32Array(64), scale: 1, offset: 0 };
-    const twoLead = {
-      ...beat,
-      leads: [
-        { ...window, usable: false },
-        { ...window, usable: true, ...(confirmed === undefined ? {} : { confirmed }) },
-      ],
-    } as unknown as SegmentedBeat;
+    const leads = [
+      { ...window, usable: firstUsable },
+      { ...window, usable: true, ...(confirmed === undefined ? {} : { confirmed }) },
+    ];
+    const first = { ...beat, leads } as unknown as SegmentedBeat;
+    const second = { ...beat } as unknown as SegmentedBeat;
     const state = {
       profile: stubProfile({ secondLead: { lead: 'V1', beatsLearned: 300, threshold: 1, features: {} } }),
       tracker: null,
@@ -78,19 +80,29 @@ describe('beatVerdict on the second lead', () => {
       second: SecondLead.learned('V1'),
     } as unknown as DeviceState;
     const base = input(false, false, []);
+    const adapter: PatientAdapter = {
+      ...base.adapter,
+      score: (_p, b) => (b === first ? { score: 0, kind: 'gated' } : { score: 2, kind: 'ventricular' }),
+    };
     return beatVerdict({
       ...base,
+      adapter,
       state,
-      first: { ...base.first, beat: twoLead },
-      second: { beat: twoLead, modelScore: 0.1, reconstruction: 0.1 },
+      first: { ...base.first, beat: first },
+      second: { beat: second, modelScore: 0.1, reconstruction: 0.1 },
     });
   }
 
-  it("judges V1's window where V1's own QRS detector confirms the beat, and gates a beat only the model lead placed", () => {
-    expect(onV1(true)).toEqual({ verdict: { score: 2, kind: 'ventricular' }, lead: 1 });
+  it("judges V1's window where V1's own QRS detector confirms the beat, and gates a beat only an unusable model lead placed", () => {
+    const onV1Verdict = { verdict: { score: 2, kind: 'ventricular' }, lead: 1 };
+    expect(onV1(false, true)).toEqual(onV1Verdict);
     // Beats of segmenters that do not say (older states, one lead) count as confirmed.
-    expect(onV1(undefined)).toEqual({ verdict: { score: 2, kind: 'ventricular' }, lead: 1 });
-    // Unconfirmed: V1's window is cut at a time V1 does not vouch for (its QRS misplaced), so it is not judged.
-    expect(onV1(false)).toEqual({ verdict: { score: 0, kind: 'gated' }, lead: 0 });
+    expect(onV1(false, undefined)).toEqual(onV1Verdict);
+    // Unconfirmed, where the model lead was unusable: the beat's time came from a noisy signal, and
+    // V1's window cut there has its QRS misplaced, so it is not judged.
+    expect(onV1(false, false)).toEqual({ verdict: { score: 0, kind: 'gated' }, lead: 0 });
+    // A usable model lead placed the beat reliably (a ventricular beat's R peaks may lie far apart on
+    // two leads): where its verdict gates the beat as noise, V1 judges it, confirmed or not.
+    expect(onV1(true, false)).toEqual(onV1Verdict);
   });
 });
