@@ -83,8 +83,9 @@ export interface LeadWindow {
   readonly readable: boolean;
   /**
    * This lead's own QRS detector found an R peak where the beat's would be on it
-   * ({@link LEAD_CONFIRM_SECONDS}); always true on the lead that found the beat. A window of a
-   * lead that does not confirm the beat is cut at a time only another lead vouches for.
+   * ({@link LEAD_CONFIRM_SECONDS}); always true on the lead that found the beat, false on a lead
+   * not usable over the window. A window of a lead that does not confirm the beat is cut at a
+   * time only another lead vouches for.
    */
   readonly confirmed: boolean;
 }
@@ -517,12 +518,18 @@ export class MultiLeadSegmenter {
   /**
    * Decides, for each lead not decided yet, whether its detector confirms the beat: once every
    * R peak it will report up to the tolerance past the expected one is known (or at the end of
-   * the stream, `final`). Returns whether every lead is decided.
+   * the stream, `final`); at once, not confirmed, for a lead unusable over the beat's window (its
+   * detections there are not trusted, and a flat lead's detector may report nothing for seconds).
+   * Returns whether every lead is decided.
    */
-  private confirm(beat: HeldBeat, final: boolean): boolean {
+  private confirm(beat: HeldBeat, usable: readonly boolean[], final: boolean): boolean {
     let done = true;
     for (let k = 0; k < this.leadCount; k++) {
       if (beat.confirmed[k] !== null) continue;
+      if (!usable[k]) {
+        beat.confirmed[k] = false;
+        continue;
+      }
       const at = beat.expected[k];
       const channel = this.channels[k];
       if (!final && channel.horizon(this.n) <= at + this.confirmTolerance) {
@@ -576,7 +583,8 @@ export class MultiLeadSegmenter {
       }
       const [first, last] = this.spanOf(beat.rIndex);
       if (!all && last >= this.nextSecond) return;
-      if (!this.confirm(beat, all)) return;
+      const usable = this.channels.map((_, k) => this.usable(k, first, last));
+      if (!this.confirm(beat, usable, all)) return;
       let rrNext: number | null = null;
       if (this.held.length > 1) {
         const gap = this.held[1].rIndex - beat.rIndex;
@@ -587,7 +595,7 @@ export class MultiLeadSegmenter {
       this.held.shift();
       const leads = beat.windows.map((w, k) => ({
         ...w,
-        usable: this.usable(k, first, last),
+        usable: usable[k],
         readable: this.readable(k, first, last),
         confirmed: beat.confirmed[k] === true,
       }));

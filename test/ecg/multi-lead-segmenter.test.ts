@@ -198,7 +198,12 @@ describe('MultiLeadSegmenter', () => {
     const isAdded = (b: MultiLeadBeat) => added.some((a) => Math.abs(a - b.rIndex) <= half);
     expect(whole.filter(isAdded)).toHaveLength(added.length);
     expect(whole.every((b) => b.lead === 0 && b.leads[0].confirmed)).toBe(true);
-    expect(whole.filter((b) => !b.leads[1].confirmed).map((b) => b.rIndex)).toEqual(whole.filter(isAdded).map((b) => b.rIndex));
+    // Lead 1 is usable once trusted (10 s of agreement); before, it confirms nothing.
+    expect(whole.filter(isAdded).every((b) => b.leads[1].usable)).toBe(true);
+    expect(whole.every((b) => b.leads[1].usable || !b.leads[1].confirmed)).toBe(true);
+    expect(whole.filter((b) => b.leads[1].usable && !b.leads[1].confirmed).map((b) => b.rIndex)).toEqual(
+      whole.filter(isAdded).map((b) => b.rIndex),
+    );
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 2 * FS }), { minLength: 1, maxLength: 8 }),
