@@ -28,7 +28,6 @@
  *
  * usage: npx tsx scripts/choose-beat-constants.ts [--json] [--grid neighbours|on-time]
  */
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadMitdbRecord, MODEL_LEAD } from '../src/ecg';
 import { patientProfileAdapter, type ProfileOptions } from '../src/detect';
@@ -42,8 +41,10 @@ import {
   type ProductMetrics,
   type ProductRecordResult,
 } from '../src/evaluate/mitdb-product';
+import { scriptArgs } from './script-args';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, grid: { type: 'string', default: 'neighbours' } }, strict: true });
+const USAGE = 'npx tsx scripts/choose-beat-constants.ts [--json] [--grid neighbours|on-time]';
+const values = scriptArgs({ json: { type: 'boolean' }, grid: { type: 'string', default: 'neighbours' } }, USAGE);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const DATA = fileURLToPath(new URL('../data/mitdb', import.meta.url));
 

@@ -23,7 +23,6 @@
  *
  * usage: npx tsx scripts/choose-rhythm-constants.ts [--json] [--rule af|vt|vt-conducted|vt-start]... (default: all)
  */
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadMitdbRecord, type MitdbRecord } from '../src/ecg';
 import type { RhythmOptions } from '../src/detect';
@@ -31,8 +30,10 @@ import { MITDB_DS1, defaultModelFor } from '../src/evaluate/default-model';
 import { EVAL_EPOCH, runRecordThroughDetector, withGains } from '../src/evaluate/mitdb-product';
 import { replayRhythm } from '../src/evaluate/rhythm-replay';
 import { rhythmFigures, totalRhythmFigures, rhythmJson, type EpisodeCounts, type RhythmFigures } from '../src/evaluate/rhythm-metrics';
+import { scriptArgs } from './script-args';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, rule: { type: 'string', multiple: true } }, strict: true });
+const USAGE = 'npx tsx scripts/choose-rhythm-constants.ts [--json] [--rule af|vt|vt-conducted|vt-start]... (default: all)';
+const values = scriptArgs({ json: { type: 'boolean' }, rule: { type: 'string', multiple: true } }, USAGE);
 const rules = new Set(values.rule ?? ['af', 'vt', 'vt-conducted', 'vt-start']);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const DATA = fileURLToPath(new URL('../data/mitdb', import.meta.url));

@@ -21,7 +21,6 @@
  *
  * usage: npx tsx scripts/compare-af-rr-model.ts [--json] [--epochs N]
  */
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadMitdbRecord, DEFAULT_BEAT_WINDOW, EC57_LEARNING_SECONDS, rrIrregularity } from '../src/ecg';
 import { SequenceAutoencoder, trainAutoencoder } from '../src/nn';
@@ -39,8 +38,10 @@ import {
   type EpisodeCounts,
   type Span,
 } from '../src/evaluate/rhythm-metrics';
+import { scriptArgs } from './script-args';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, epochs: { type: 'string' } }, strict: true });
+const USAGE = 'npx tsx scripts/compare-af-rr-model.ts [--json] [--epochs N]';
+const values = scriptArgs({ json: { type: 'boolean' }, epochs: { type: 'string' } }, USAGE);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const DATA = fileURLToPath(new URL('../data/mitdb', import.meta.url));
 const STEPS = 32;

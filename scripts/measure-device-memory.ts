@@ -5,7 +5,8 @@
  * (src/detect/device-registry.ts). With leads=2 the devices send v2 records of both leads
  * (multi-lead detection, docs/ARCHITECTURE.md §3.2).
  *
- * Run: `node --expose-gc --import tsx scripts/measure-device-memory.ts [devices=200] [seconds=330] [leads=1]`
+ * Run: `npx node --expose-gc --import tsx scripts/measure-device-memory.ts [devices=200] [seconds=330] [leads=1]`
+ * (`npx node`: the project's Node 24, the Lambdas' major; another Node measures another heap)
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,10 @@ import { Detector, type InputRecord } from '../src/detect';
 import { readWfdbRecord } from '../src/ecg';
 import { loadBeatModel } from '../src/model';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write('usage: npx node --expose-gc --import tsx scripts/measure-device-memory.ts [devices=200] [seconds=330] [leads=1]\n');
+  process.exit(0);
+}
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 const devices = Number(process.argv[2] ?? 200);

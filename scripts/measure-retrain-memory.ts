@@ -10,7 +10,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../src/aws/clients';
 import { putHistoryObject } from '../src/aws/history-writer';
@@ -19,9 +18,11 @@ import { runRetrainCycle } from '../src/aws/retrain-ports';
 import { encodeWireRecord, parseArtifact } from '../src/contract';
 import { ecgSimulate, type SimulatedAnomaly } from '../src/ecg';
 import { startFauxqsEmulator } from '../src/local/fauxqs-emulator';
+import { scriptArgs } from './script-args';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = 'npm run measure:retrain-memory -- [--devices N] [--minutes M] [--fs HZ] [--time-budget S] [--model FILE] [--json]';
+const values = scriptArgs(
+  {
     devices: { type: 'string' },
     minutes: { type: 'string' },
     fs: { type: 'string' },
@@ -32,8 +33,8 @@ const { values } = parseArgs({
     job: { type: 'string' },
     bucket: { type: 'string' },
   },
-  strict: true,
-});
+  USAGE,
+);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const positive = (v: string | undefined, name: string, fallback: number): number => {
   if (v === undefined) return fallback;

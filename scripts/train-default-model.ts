@@ -13,21 +13,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_PLAN } from '../src/evaluate/default-model';
 import type { LabelledBeats } from '../src/evaluate/labelled-beats';
 import { DEFAULT_BEAT_TRAINING, trainBeatModel, type TrainedBeatModel } from '../src/evaluate/train-beat-model';
+import { scriptArgs } from './script-args';
 
-const { values } = parseArgs({
-  options: {
+const USAGE = 'npm run train:default -- [--records DIR] [--out DIR] [--epochs N] [--folds] [--all]';
+const values = scriptArgs(
+  {
     records: { type: 'string' },
     out: { type: 'string' },
     epochs: { type: 'string' },
     folds: { type: 'boolean' },
     all: { type: 'boolean' },
   },
-  strict: true,
-});
+  USAGE,
+);
 
 const PLAN = DEFAULT_MODEL_PLAN;
 const trainDefault = !values.folds || values.all === true;
