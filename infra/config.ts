@@ -1,4 +1,12 @@
-import { DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS, DEFAULT_SIGNAL_LOST_SECONDS } from '../src/contract';
+import {
+  ALARM_LIMITS,
+  alarmLimitsConflict,
+  DEFAULT_ALARM_LIMITS,
+  DEFAULT_RETRAIN_SAFETY_MARGIN_SECONDS,
+  DEFAULT_SIGNAL_LOST_SECONDS,
+  DETECT_ENV,
+  type AlarmLimitName,
+} from '../src/contract';
 /**
  * Deployment configuration of the beatwatch stack, read from CDK context
  * (`npx cdk deploy -c name=value`, or the `context` block of `cdk.json`).
@@ -119,20 +127,25 @@ export interface BeatwatchConfig {
   /** Whether alarms notify the alerts topic (default true). */
   readonly alarmActions: boolean;
   /**
-   * Alert policy and threshold overrides for the detector, as its environment variables
-   * (ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS, THRESHOLD_MULTIPLIER); only
-   * the ones set in context. Unset, the detector's documented defaults apply.
+   * Alert policy, threshold and alarm-limit overrides for the detector, as its environment
+   * variables (ALERT_K, ALERT_N, ALERT_CRITICAL_MULTIPLE, ALERT_COOLDOWN_MS, THRESHOLD_MULTIPLIER,
+   * and the rhythm rules' alarm limits of `src/contract/alarm-limits.ts`: ASYSTOLE_SECONDS and
+   * the others); only the ones set in context. Unset, the detector's documented defaults apply.
    */
   readonly detectorOverrides: Readonly<Record<string, string>>;
 }
 
-/** Context keys that override the detector's alert policy, and the variable each one sets. */
+/**
+ * Context keys that override the detector's alert policy and alarm limits, and the variable each
+ * one sets (an alarm limit's key is its name: `-c asystoleSeconds=6`).
+ */
 export const DETECTOR_OVERRIDES = {
-  alertK: { env: 'ALERT_K', integer: true, min: 1 },
-  alertN: { env: 'ALERT_N', integer: true, min: 1 },
-  alertCriticalMultiple: { env: 'ALERT_CRITICAL_MULTIPLE', integer: false, min: 1 },
-  alertCooldownMs: { env: 'ALERT_COOLDOWN_MS', integer: true, min: 0 },
-  thresholdMultiplier: { env: 'THRESHOLD_MULTIPLIER', integer: false, min: 0 },
+  alertK: { env: DETECT_ENV.alertK, integer: true, min: 1 },
+  alertN: { env: DETECT_ENV.alertN, integer: true, min: 1 },
+  alertCriticalMultiple: { env: DETECT_ENV.alertCriticalMultiple, integer: false, min: 1 },
+  alertCooldownMs: { env: DETECT_ENV.alertCooldownMs, integer: true, min: 0 },
+  thresholdMultiplier: { env: DETECT_ENV.thresholdMultiplier, integer: false, min: 0 },
+  ...ALARM_LIMITS,
 } as const;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -181,6 +194,13 @@ function detectorOverrides(read: ContextReader): Record<string, string> {
     if (!ok) throw new ConfigError(key, raw, spec.integer ? `an integer >= ${spec.min}` : `a number > ${spec.min}`);
     out[spec.env] = String(n);
   }
+  const limits = { ...DEFAULT_ALARM_LIMITS };
+  for (const name of Object.keys(ALARM_LIMITS) as AlarmLimitName[]) {
+    const set = out[ALARM_LIMITS[name].env];
+    if (set !== undefined) limits[name] = Number(set);
+  }
+  const conflict = alarmLimitsConflict(limits);
+  if (conflict !== null) throw new ConfigError('alarm limits', limits, `consistent: ${conflict}`);
   return out;
 }
 

@@ -10,6 +10,7 @@ export * from './model-pointer';
 export * from './lambda-env';
 export * from './cloudwatch';
 export * from './signal-lost';
+export * from './alarm-limits';
 // Wire formats v1 and v2: encoding (producers), decoding, validation and physiological clipping (detect, history), cutting a recording into records.
 export { decodeWireRecord, encodeWireRecord, type DecodedRecord } from './wire';
 export { encodeWireRecordV2, leadBits, type WireV2Coding } from './wire-v2';

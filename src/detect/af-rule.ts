@@ -146,7 +146,8 @@ export class AfRule {
     s.p2 ??= s.p.map(() => null);
     s.p2.push(b.pWave2 === undefined || b.pWave2 === null ? null : Array.from(b.pWave2));
     while (s.p2.length > s.p.length) s.p2.shift();
-    if (s.nn.length > this.o.window) {
+    // `while`: a window made shorter (options changed on a restored device) takes effect at once.
+    while (s.nn.length > this.o.window) {
       s.nn.shift();
       s.nnT.shift();
       s.p.shift();

@@ -1,10 +1,16 @@
 import {
+  ALARM_LIMITS,
+  alarmLimitProblem,
+  alarmLimitsConflict,
+  DEFAULT_ALARM_LIMITS,
   DETECT_ENV,
   MODEL_POINTER_KEY,
   envReader,
   DEFAULT_SIGNAL_LOST_CHECK_SECONDS,
   DEFAULT_SIGNAL_LOST_SECONDS,
   signalLostTiming,
+  type AlarmLimitName,
+  type AlarmLimits,
   type SignalLostTiming,
 } from '../contract';
 import { DEFAULT_ALERT_POLICY } from './alert-policy';
@@ -36,7 +42,8 @@ export const DEFAULT_POINTER_KEY = MODEL_POINTER_KEY;
  * the artifact's global value), THRESHOLD_MULTIPLIER; MAX_DEVICES; patient adaptation ADAPTATION
  * (`patient-profile`, the default, `threshold-calibration` or `off`) and LEARNING_SECONDS (default 300);
  * SIGNAL_LOST_SECONDS and SIGNAL_LOST_CHECK_SECONDS ({@link signalLostTimingFromEnv}); LEADS, leads
- * detected on per device (1 or 2, default 2). Unset = the documented default.
+ * detected on per device (1 or 2, default 2); the rhythm rules' alarm limits ({@link alarmLimitsFromEnv}).
+ * Unset = the documented default.
  *
  * @example
  * const config = detectConfigFromEnv(process.env);
@@ -72,8 +79,33 @@ export function detectConfigFromEnv(env: Readonly<Record<string, string | undefi
       learningSeconds: num(DETECT_ENV.learningSeconds, DEFAULT_LEARNING_SECONDS, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0'),
       ...signalLostSettingsFromEnv(env),
       leads: num(DETECT_ENV.leads, 2, (n) => n === 1 || n === 2, '1 or 2') as 1 | 2,
+      rhythm: alarmLimitsFromEnv(env),
     },
   };
+}
+
+/**
+ * The alarm limits set in the environment (`src/contract/alarm-limits.ts`: ASYSTOLE_SECONDS,
+ * BRADY_BPM, BRADY_BEATS, TACHY_BPM, TACHY_BEATS, VT_BPM, VT_RUN_BEATS, VT_CRITICAL_BEATS,
+ * VFL_SECONDS), only those set; each checked, and all of them together with the defaults of the
+ * others (bradycardia below tachycardia, a VT run critical no sooner than it is a run).
+ *
+ * @example
+ * alarmLimitsFromEnv({ ASYSTOLE_SECONDS: '6' }) // { asystoleSeconds: 6 }
+ */
+export function alarmLimitsFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<AlarmLimits> {
+  const set: Partial<Record<AlarmLimitName, number>> = {};
+  for (const name of Object.keys(ALARM_LIMITS) as AlarmLimitName[]) {
+    const variable = ALARM_LIMITS[name].env;
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    const problem = alarmLimitProblem(name, raw);
+    if (problem !== null) throw new Error(`${variable} must be ${problem}, got ${JSON.stringify(raw)}`);
+    set[name] = Number(raw);
+  }
+  const conflict = alarmLimitsConflict({ ...DEFAULT_ALARM_LIMITS, ...set }, (name) => ALARM_LIMITS[name].env);
+  if (conflict !== null) throw new Error(`alarm limits contradict each other: ${conflict}`);
+  return set;
 }
 
 /** SIGNAL_LOST_SECONDS and SIGNAL_LOST_CHECK_SECONDS as detector options, checked together. */

@@ -1,6 +1,13 @@
 import { DEFAULT_ALERT_POLICY, validateAlertPolicy, type AlertPolicyOptions } from './alert-policy';
 import { isEpisodeAlert } from './alert-message';
-import { DEFAULT_RHYTHM_OPTIONS, type EpisodeEvent, type MonitoredBeat, type RhythmMonitor, type RhythmOptions } from './rhythm-monitor';
+import {
+  checkedAlarmLimits,
+  DEFAULT_RHYTHM_OPTIONS,
+  type EpisodeEvent,
+  type MonitoredBeat,
+  type RhythmMonitor,
+  type RhythmOptions,
+} from './rhythm-monitor';
 import { DeviceRegistry } from './device-registry';
 import { DEFAULT_LEARNING_SECONDS, patientProfileAdapter } from './adapters';
 import { DEFAULT_BEAT_WINDOW } from '../ecg';
@@ -70,7 +77,7 @@ export class Detector {
     if (!(learning >= 0) || !Number.isFinite(learning))
       throw new RangeError(`learningSeconds must be a finite number >= 0, got ${learning}`);
     this.learning = { adapter: this.adapter, learningMs: learning * 1000 };
-    this.rhythm = options.rhythm === false ? null : { ...DEFAULT_RHYTHM_OPTIONS, ...options.rhythm };
+    this.rhythm = options.rhythm === false ? null : checkedAlarmLimits({ ...DEFAULT_RHYTHM_OPTIONS, ...options.rhythm });
     this.signalLost = new SignalLostMonitor(
       {
         presence: options.presence ?? new MemoryPresenceStore(),

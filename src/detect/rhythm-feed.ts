@@ -21,7 +21,11 @@ export function monitorRecord(rhythm: RhythmOptions | null, state: DeviceState, 
   // segmenter that cannot report them (a toy one in tests) runs without it.
   if (rhythm === null || !state.reportsPeaks) return [];
   if (state.monitor === null) state.monitor = new RhythmMonitor(record.fs, rhythm);
-  else if (admitted.admission === 'restarted' || admitted.admission === 'reset') state.monitor.restart(record.fs);
+  else {
+    // A restored device follows the configured options, not the ones its state was saved with.
+    state.monitor = state.monitor.withOptions(rhythm);
+    if (admitted.admission === 'restarted' || admitted.admission === 'reset') state.monitor.restart(record.fs);
+  }
   const peaks = admitted.beats.map((b) => b.rIndex);
   for (const p of state.pendingPeaks()) peaks.push(p);
   const timeOf = (i: number) => state.timeOf(i);

@@ -23,6 +23,7 @@ import {
   type SignalQualityOptions,
   type SignalQualityState,
 } from '../ecg';
+import { ALARM_LIMITS, alarmLimitProblem, alarmLimitsConflict, DEFAULT_ALARM_LIMITS, type AlarmLimitName } from '../contract';
 import type { AlertSeverity } from './alert-policy';
 import { AfRule, type AfOptions, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';
@@ -140,7 +141,8 @@ export interface RhythmOptions {
 /**
  * Defaults as the issue states them (bedside-monitor practice): asystole 4 s without QRS; extreme
  * bradycardia below 40 bpm for 5 consecutive beats; extreme tachycardia above 140 bpm for 17; a VT
- * run is 3 ventricular beats above 100 bpm, critical at 5; VFL 4 s. AF: a 32-interval window of
+ * run is 3 ventricular beats above 100 bpm, critical at 5; VFL 4 s (these alarm limits are defined,
+ * with the variables that set them in a deployment, in `src/contract/alarm-limits.ts`). AF: a 32-interval window of
  * the dominant rhythm, Dash et al.'s normalized RMSSD above 0.1 with a turning-point ratio below
  * 0.9, no repeating P wave, onset after 16 AF windows and 30 s, offset after 16 non-AF windows.
  * The shape constants were chosen leave-one-record-out on MIT-BIH DS1
@@ -168,14 +170,8 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   technicalOnsetSeconds: DEFAULT_POOR_STRETCH.onsetSeconds,
   noiseOnsetSeconds: DEFAULT_POOR_STRETCH.noiseOnsetSeconds,
   technicalOffsetSeconds: DEFAULT_POOR_STRETCH.offsetSeconds,
-  asystoleSeconds: 4,
-  bradyBpm: 40,
-  bradyBeats: 5,
-  tachyBpm: 140,
-  tachyBeats: 17,
-  vtRunBeats: 3,
-  vtCriticalBeats: 5,
-  vtBpm: 100,
+  // Asystole, brady- and tachycardia, the VT run's length and rate, and VFL's duration.
+  ...DEFAULT_ALARM_LIMITS,
   vtShape: 0.5,
   vtScore: 0.75,
   vtDominant: 0.97,
@@ -184,7 +180,6 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   vtNoiseResemble: 0.7,
   vtOnsetIntervals: 1,
   vtStartFlagged: true,
-  vflSeconds: 4,
   vflBpm: 200,
   afWindow: 32,
   afRmssd: 0.1,
@@ -198,6 +193,23 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
   trigeminyCycles: 3,
   patternHoldSeconds: 10,
 });
+
+/**
+ * The options, once their alarm limits are checked (`src/contract/alarm-limits.ts`): a limit out
+ * of range or two that contradict each other throw a RangeError naming them.
+ *
+ * @example
+ * const options = checkedAlarmLimits({ ...DEFAULT_RHYTHM_OPTIONS, asystoleSeconds: 6 });
+ */
+export function checkedAlarmLimits(o: RhythmOptions): RhythmOptions {
+  for (const name of Object.keys(ALARM_LIMITS) as AlarmLimitName[]) {
+    const problem = alarmLimitProblem(name, o[name]);
+    if (problem !== null) throw new RangeError(`rhythm.${name} must be ${problem}, got ${String(o[name])}`);
+  }
+  const conflict = alarmLimitsConflict(o);
+  if (conflict !== null) throw new RangeError(`rhythm alarm limits contradict each other: ${conflict}`);
+  return o;
+}
 
 /** Critical rhythms (life-threatening): VT (at `vtCriticalBeats`), VFL, asystole, extreme brady and tachycardia. */
 const CRITICAL = new Set<RhythmLabel>(['VFL', 'ASYSTOLE', 'BRADY', 'TACHY']);
@@ -360,6 +372,20 @@ export class RhythmMonitor {
     this.s = { ...fresh.s, ...keep };
     this.sqi = fresh.sqi;
     this.af.skip();
+  }
+
+  /**
+   * This monitor under other options: itself when they are the ones it has, otherwise a monitor
+   * that carries on from its state under them. A device restored from its saved state after the
+   * configuration changed (an alarm limit set in the deployment) then follows the new limits at
+   * once; the signal-quality index keeps its own options until the stream restarts.
+   *
+   * @example
+   * state.monitor = state.monitor.withOptions(configured);
+   */
+  withOptions(o: RhythmOptions): RhythmMonitor {
+    if (o === this.o) return this;
+    return new RhythmMonitor(this.s.fs, o, { ...this.toJSON(), options: o });
   }
 
   /** Open episodes, by label (technical ones under their reason). */

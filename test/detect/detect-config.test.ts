@@ -17,6 +17,7 @@ describe('detectConfigFromEnv', () => {
     expect(c.detector.learningSeconds).toBe(300);
     expect([c.detector.signalLostSeconds, c.detector.signalLostCheckSeconds]).toEqual([60, 10]);
     expect(c.detector.leads).toBe(2);
+    expect(c.detector.rhythm).toEqual({});
   });
 
   it('reads overrides', () => {
@@ -35,6 +36,15 @@ describe('detectConfigFromEnv', () => {
       SIGNAL_LOST_SECONDS: '120',
       SIGNAL_LOST_CHECK_SECONDS: '15',
       LEADS: '1',
+      ASYSTOLE_SECONDS: '6',
+      BRADY_BPM: '35',
+      BRADY_BEATS: '8',
+      TACHY_BPM: '150',
+      TACHY_BEATS: '10',
+      VT_BPM: '120',
+      VT_RUN_BEATS: '4',
+      VT_CRITICAL_BEATS: '6',
+      VFL_SECONDS: '5',
     });
     expect(c.detector.adaptation?.name).toBe('off');
     expect({ ...c.detector, adaptation: undefined }).toEqual({
@@ -47,6 +57,17 @@ describe('detectConfigFromEnv', () => {
       maxDevices: 50,
       signalLostSeconds: 120,
       signalLostCheckSeconds: 15,
+      rhythm: {
+        asystoleSeconds: 6,
+        bradyBpm: 35,
+        bradyBeats: 8,
+        tachyBpm: 150,
+        tachyBeats: 10,
+        vtBpm: 120,
+        vtRunBeats: 4,
+        vtCriticalBeats: 6,
+        vflSeconds: 5,
+      },
     });
     expect(c.pointerKey).toBe('models/canary.json');
   });
@@ -57,6 +78,13 @@ describe('detectConfigFromEnv', () => {
     expect(() => detectConfigFromEnv({ ...base, THRESHOLD: '-1' })).toThrow(/THRESHOLD must be/);
     expect(() => detectConfigFromEnv({ ...base, ALERT_CRITICAL_MULTIPLE: '1' })).toThrow(/ALERT_CRITICAL_MULTIPLE/);
     expect(() => detectConfigFromEnv({ ...base, SIGNAL_LOST_SECONDS: '0' })).toThrow(/SIGNAL_LOST_SECONDS must be/);
+    expect(() => detectConfigFromEnv({ ...base, ASYSTOLE_SECONDS: '-4' })).toThrow('ASYSTOLE_SECONDS must be a number > 0, got "-4"');
+    expect(() => detectConfigFromEnv({ ...base, BRADY_BEATS: '4.5' })).toThrow(/BRADY_BEATS must be an integer >= 1/);
+    // Checked against the others' defaults: tachycardia below the default bradycardia limit of 40 bpm.
+    expect(() => detectConfigFromEnv({ ...base, TACHY_BPM: '38' })).toThrow(/BRADY_BPM \(40\) must be below TACHY_BPM \(38\)/);
+    expect(() => detectConfigFromEnv({ ...base, VT_RUN_BEATS: '6' })).toThrow(
+      /VT_CRITICAL_BEATS \(5\) must be at least VT_RUN_BEATS \(6\)/,
+    );
     // The sweep period must stay below the deadline, or the deadline could not be kept.
     expect(() => detectConfigFromEnv({ ...base, SIGNAL_LOST_SECONDS: '30', SIGNAL_LOST_CHECK_SECONDS: '30' })).toThrow(
       /SIGNAL_LOST_CHECK_SECONDS must be a number of seconds > 0 and below SIGNAL_LOST_SECONDS \(30\)/,

@@ -62,6 +62,13 @@ describe('readConfig', () => {
       THRESHOLD_MULTIPLIER: '1.2',
     });
     expect(() => from({ alertK: '0' })).toThrow('CDK context "alertK" must be an integer >= 1, got "0"');
+    expect(from({ asystoleSeconds: '6', bradyBpm: 35, vtCriticalBeats: '8' }).detectorOverrides).toEqual({
+      ASYSTOLE_SECONDS: '6',
+      BRADY_BPM: '35',
+      VT_CRITICAL_BEATS: '8',
+    });
+    expect(() => from({ vtRunBeats: '2' })).toThrow('CDK context "vtRunBeats" must be an integer >= 3, got "2"');
+    expect(() => from({ tachyBpm: '30' })).toThrow(/bradyBpm \(40\) must be below tachyBpm \(30\)/);
     expect(() => from({ alertCriticalMultiple: '1' })).toThrow(/"alertCriticalMultiple" must be a number > 1/);
   });
 
