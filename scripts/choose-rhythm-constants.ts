@@ -16,7 +16,8 @@
  *   episode Se, episode +P, duration Se and duration +P (all four have a 90 % target).
  * - VT: `vtShape`, `vtScore`, `vtShapeInAf` (first the same as `vtShape`, then 0 and -0.5), `vtDominant`,
  *   `vtNoiseResemble`, `vtOnsetIntervals`; best = the largest min(Se / 0.9, +P / 0.8) (the
- *   targets), ties to the larger Se + +P, then to the earlier candidate.
+ *   targets) of VT runs by the issue's definition (`vtRuns` of `eval mitdb`), ties to the larger
+ *   Se + +P, then to the earlier candidate.
  * - VT in AF (`--rule vt-conducted`): `vtConductedInAf` alone (above 1: off), the others at their
  *   shipped values, scored as VT.
  * - VT start (`--rule vt-start`): `vtStartFlagged` alone, the others at their shipped values, scored as VT.

@@ -176,7 +176,7 @@ describe('rhythmFigures', () => {
     expect(f.vt).toMatchObject({ refEpisodes: 1, refDetected: 1, detEpisodes: 1, detTrue: 1 });
   });
 
-  it('an annotated (VT slower than 100 bpm is a reference run of vt but not of vtByRate, where a detection of it is still true', () => {
+  it('an annotated (VT slower than 100 bpm is a reference run of vtWithVtEpisodes but not of vt, where a detection of it is still true', () => {
     const beats: [number, string][] = [];
     for (let s = 0; s < 600 * FS; s += 80) beats.push([s, 'N']);
     const at = beats.findIndex(([s]) => s >= 400 * FS);
@@ -188,8 +188,8 @@ describe('rhythmFigures', () => {
       [402.2, 'N'],
     ]);
     const f = rhythmFigures(r, episode('VT', 400, 402), 0, ms);
-    expect(f.vt).toMatchObject({ refEpisodes: 1, refDetected: 1, detTrue: 1 });
-    expect(f.vtByRate).toMatchObject({ refEpisodes: 0, detEpisodes: 1, detTrue: 1 });
+    expect(f.vtWithVtEpisodes).toMatchObject({ refEpisodes: 1, refDetected: 1, detTrue: 1 });
+    expect(f.vt).toMatchObject({ refEpisodes: 0, detEpisodes: 1, detTrue: 1 });
   });
 
   it('bigeminy and trigeminy episodes against the reference (B and (T, from 5 minutes on', () => {
