@@ -100,7 +100,7 @@ export function alarmLimitsFromEnv(env: Readonly<Record<string, string | undefin
     const raw = env[variable];
     if (raw === undefined || raw === '') continue;
     const problem = alarmLimitProblem(name, raw);
-    if (problem !== null) throw new Error(`${variable} must be ${problem}, got ${JSON.stringify(raw)}`);
+    if (problem !== null) throw new Error(`${variable} must be ${problem}, got ${JSON.stringify(raw)} (${ALARM_LIMITS[name].what})`);
     set[name] = Number(raw);
   }
   const conflict = alarmLimitsConflict({ ...DEFAULT_ALARM_LIMITS, ...set }, (name) => ALARM_LIMITS[name].env);

@@ -204,7 +204,7 @@ export const DEFAULT_RHYTHM_OPTIONS: RhythmOptions = Object.freeze({
 export function checkedAlarmLimits(o: RhythmOptions): RhythmOptions {
   for (const name of Object.keys(ALARM_LIMITS) as AlarmLimitName[]) {
     const problem = alarmLimitProblem(name, o[name]);
-    if (problem !== null) throw new RangeError(`rhythm.${name} must be ${problem}, got ${String(o[name])}`);
+    if (problem !== null) throw new RangeError(`rhythm.${name} must be ${problem}, got ${String(o[name])} (${ALARM_LIMITS[name].what})`);
   }
   const conflict = alarmLimitsConflict(o);
   if (conflict !== null) throw new RangeError(`rhythm alarm limits contradict each other: ${conflict}`);
