@@ -128,6 +128,7 @@ function emitMetrics(metrics: Metrics, result: BatchResult): void {
   metrics.addMetric(DETECT_METRIC.alreadyPublishedAlerts, MetricUnit.Count, c.alreadyPublished);
   metrics.addMetric(DETECT_METRIC.noModelBatches, MetricUnit.Count, 0);
   metrics.addMetric(DETECT_METRIC.leadFallbackBeats, MetricUnit.Count, c.leadFallbackBeats);
+  metrics.addMetric(DETECT_METRIC.asystoleVetoes, MetricUnit.Count, c.asystoleVetoes);
 }
 
 /**

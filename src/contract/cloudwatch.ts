@@ -50,6 +50,8 @@ export const DETECT_METRIC = {
    * the model's lead was unusable there: detection survived a lost or noisy lead.
    */
   leadFallbackBeats: 'LeadFallbackBeats',
+  /** Pauses of the lead in use not raised as asystole: another lead's QRS detector showed the beats. */
+  asystoleVetoes: 'AsystoleVetoes',
 } as const;
 
 /** Metric names of the retrain function. */

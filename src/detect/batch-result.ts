@@ -94,6 +94,12 @@ export interface BatchCounts {
    * lead for that reason: detection went on without the model's lead.
    */
   leadFallbackBeats: number;
+  /**
+   * Pauses of the lead in use (no QRS for the asystole interval) not raised as asystole because
+   * another lead's own QRS detector showed the heart beating through them (`src/detect/asystole-veto.ts`):
+   * the lead in use failed to show the beats.
+   */
+  asystoleVetoes: number;
 }
 
 /** What one batch did. */
@@ -153,5 +159,6 @@ export function emptyCounts(records: number): BatchCounts {
     presenceWrites: 0,
     presenceFailures: 0,
     leadFallbackBeats: 0,
+    asystoleVetoes: 0,
   };
 }

@@ -18,6 +18,7 @@ import {
   SECOND_QUALITY_CODE,
   secondQualityOf,
   SignalQualityIndex,
+  type OtherLeadPeaks,
   type PoorStretchRule,
   type SecondQuality,
   type SignalQualityOptions,
@@ -25,6 +26,7 @@ import {
 } from '../ecg';
 import { ALARM_LIMITS, alarmLimitProblem, alarmLimitsConflict, DEFAULT_ALARM_LIMITS, type AlarmLimitName } from '../contract';
 import type { AlertSeverity } from './alert-policy';
+import { mergeOtherLead, otherLeadShowsBeats, type OtherLeadState } from './asystole-veto';
 import { AfRule, type AfOptions, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';
 import { ShapeTracker, type BeatShape, type ShapeTrackerState } from './shape-tracker';
@@ -272,6 +274,12 @@ export interface RhythmMonitorState {
    * it last held (absent in states saved before it was kept: counted from now).
    */
   readonly patternBroken?: Partial<Record<'BIGEMINY' | 'TRIGEMINY', { beats: number; lastHeld: number }>>;
+  /** Per other lead (by index), what its reports during pauses showed (`src/detect/asystole-veto.ts`; absent: none yet). */
+  readonly otherLeads?: Record<number, OtherLeadState>;
+  /** Pauses of the lead in use that another lead showed to be a detection failure, not asystole (absent: none). */
+  readonly asystoleVetoes?: number;
+  /** The last beat before the last vetoed pause (each pause is counted once). */
+  readonly vetoedAfter?: number;
 }
 
 /**
@@ -365,6 +373,7 @@ export class RhythmMonitor {
       ended: this.s.ended,
       technical: this.s.technical,
       technicalEnd: this.s.technicalEnd,
+      ...(this.s.asystoleVetoes === undefined ? {} : { asystoleVetoes: this.s.asystoleVetoes }),
       shapes: this.shapes.toJSON(),
       af: this.af.toJSON(),
     };
@@ -449,25 +458,33 @@ export class RhythmMonitor {
    * multi-lead segmenter, on the lead it used there (seconds in order, from the stream's first).
    */
   judged(
-    seconds: readonly { readonly index: number; readonly quality: SecondQuality }[],
+    seconds: readonly { readonly index: number; readonly quality: SecondQuality; readonly others?: readonly OtherLeadPeaks[] }[],
     peaks: readonly number[],
     timeOf: (index: number) => number,
   ): EpisodeEvent[] {
     const out: EpisodeEvent[] = [];
-    const fs = this.s.fs;
-    // R peaks first: a peak in this record ends a pause before the pause rule looks at it.
     const fresh = peaks.filter((r) => r > this.s.lastR || (this.s.peaks.length === 0 && r >= this.s.lastR)).sort((a, b) => a - b);
-    for (const r of fresh) this.onPeak(r, timeOf, out);
+    // Each second is judged after the R peaks before its end and before the later ones: a peak
+    // ends a pause before the pause rule looks at it, and a peak after the second does not hide
+    // the pause the second completes (a multi-lead segmenter decides the seconds of a pause
+    // late, together with the peak that ends it). The same events whatever the chunking.
+    let next = 0;
     for (const second of seconds) {
+      const end = (second.index + 1) * this.sqi.block;
+      while (next < fresh.length && fresh[next] < end) this.onPeak(fresh[next++], timeOf, out);
       this.s.quality += SECOND_QUALITY_CODE[second.quality];
       if (this.s.quality.length > QUALITY_KEPT) {
         this.s.quality = this.s.quality.slice(1);
         this.s.qualityFrom++;
       }
       this.technicalRule(second.index, second.quality, timeOf, out);
-      this.pauseRules((second.index + 1) * this.sqi.block, timeOf, out);
+      for (const report of second.others ?? []) {
+        const kept = (this.s.otherLeads ??= {});
+        kept[report.lead] = mergeOtherLead(kept[report.lead], report);
+      }
+      this.pauseRules(end, timeOf, out);
     }
-    void fs;
+    while (next < fresh.length) this.onPeak(fresh[next++], timeOf, out);
     return out;
   }
 
@@ -562,8 +579,31 @@ export class RhythmMonitor {
       const q = this.qualityOf(k);
       if (q === 'flat' || q === 'saturated') return;
     }
+    if (this.otherLeadBeats(end)) return;
     if (s.open.VFL) this.close('VFL', timeOf(s.lastR), out);
     this.openEpisode('ASYSTOLE', timeOf(s.lastR), timeOf(end), out);
+  }
+
+  /**
+   * Whether another lead's own QRS detector showed the heart beating through the pause ending at
+   * `end` (`src/detect/asystole-veto.ts`): the pause is then the lead in use failing, not
+   * asystole; it is counted once ({@link RhythmMonitor.asystoleVetoes}). Judged again at every
+   * second, so asystole is raised as soon as that lead stops showing beats.
+   */
+  private otherLeadBeats(end: number): boolean {
+    const s = this.s;
+    const pause = { lastR: s.lastR, end, beats: s.peaks, fs: s.fs, block: this.sqi.block, bradyBpm: this.o.bradyBpm };
+    if (!Object.values(s.otherLeads ?? {}).some((lead) => otherLeadShowsBeats(lead, pause))) return false;
+    if (s.vetoedAfter !== s.lastR) {
+      s.asystoleVetoes = (s.asystoleVetoes ?? 0) + 1;
+      s.vetoedAfter = s.lastR;
+    }
+    return true;
+  }
+
+  /** Pauses vetoed so far as detection failures of the lead in use, not asystole (another lead showed the beats). */
+  get asystoleVetoes(): number {
+    return this.s.asystoleVetoes ?? 0;
   }
 
   private technicalRule(second: number, quality: SecondQuality, timeOf: (i: number) => number, out: EpisodeEvent[]): void {

@@ -127,6 +127,9 @@ function admitRecords(work: DeviceWork, state: DeviceState, context: SegmentCont
       state.artifact = [start - ARTIFACT_MARGIN_MS, end + ARTIFACT_MARGIN_MS];
     }
     work.beats.push(...admitted.beats);
-    if (admitted.admission !== 'duplicate') work.events.push(...monitorRecord(context.rhythm, state, record, admitted));
+    if (admitted.admission === 'duplicate') continue;
+    const vetoes = state.monitor?.asystoleVetoes ?? 0;
+    work.events.push(...monitorRecord(context.rhythm, state, record, admitted));
+    counts.asystoleVetoes += (state.monitor?.asystoleVetoes ?? 0) - vetoes;
   }
 }

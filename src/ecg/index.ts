@@ -47,6 +47,7 @@ export {
   MAX_SEGMENTER_LEADS,
   MultiLeadSegmenter,
   type FusedSecond,
+  type OtherLeadPeaks,
   type LeadWindow,
   type MultiLeadBeat,
   type MultiLeadSegmenterOptions,

@@ -32,6 +32,8 @@ export interface LeadChannelState {
   readonly open: { readonly good: number } | null;
   /** R peaks reported by the detector and not merged yet, ascending. */
   readonly peaks: number[];
+  /** Each of `peaks`' height on the detector's integrated signal (absent in older states: unknown, 0). */
+  readonly heights?: number[];
   /** The last R peak the detector reported (-1: none). */
   readonly lastReported: number;
   /** The last sample received: an absent stretch holds it. */
@@ -67,6 +69,11 @@ export class LeadChannel {
   readonly ring: Float32Array;
   /** R peaks reported and not merged yet, ascending. */
   peaks: number[];
+  /**
+   * Each of `peaks`' height on the detector's integrated signal: its QRS energy in the detection
+   * band, what the detector's thresholds compare (0: unknown, from an older state).
+   */
+  heights: number[];
   private readonly sqi: SignalQualityIndex;
   private quality: string;
   private qualityFrom: number;
@@ -90,6 +97,7 @@ export class LeadChannel {
       this.stretch = state.stretch;
       this.open = state.open === null ? null : { ...state.open };
       this.peaks = [...state.peaks];
+      this.heights = state.heights?.length === state.peaks.length ? [...state.heights] : state.peaks.map(() => 0);
       this.lastReported = state.lastReported;
       this.last = state.last;
     } else {
@@ -101,6 +109,7 @@ export class LeadChannel {
       this.stretch = '';
       this.open = null;
       this.peaks = [];
+      this.heights = [];
       this.lastReported = -1;
       this.last = 0;
     }
@@ -128,7 +137,7 @@ export class LeadChannel {
     if (chunk === null) x.fill(this.last);
     else for (let i = 0; i < count; i++) x[i] = chunk[start + i];
     if (count > 0) this.last = x[count - 1];
-    for (const r of this.detector.pushRange(x, 0, count, cleaned)) {
+    for (const r of this.detector.pushRange(x, 0, count, cleaned, this.heights)) {
       this.peaks.push(r);
       this.lastReported = r;
     }
@@ -185,7 +194,10 @@ export class LeadChannel {
   dropPeaks(index: number): void {
     let k = 0;
     while (k < this.peaks.length && this.peaks[k] < index) k++;
-    if (k > 0) this.peaks.splice(0, k);
+    if (k > 0) {
+      this.peaks.splice(0, k);
+      this.heights.splice(0, k);
+    }
   }
 
   /** Plain-JSON state. */
@@ -199,6 +211,7 @@ export class LeadChannel {
       stretch: this.stretch,
       open: this.open === null ? null : { ...this.open },
       peaks: [...this.peaks],
+      heights: [...this.heights],
       lastReported: this.lastReported,
       last: this.last,
     };

@@ -100,11 +100,34 @@ export interface MultiLeadBeat extends Beat {
   readonly leads: readonly LeadWindow[];
 }
 
+/**
+ * Another lead's own QRS detections, reported with a second decided while the fused beats pause
+ * (no beat for the detector's longest expected RR interval, `rrBounds[1]`): what the rhythm
+ * monitor needs to tell a pause of the lead in use from one of the heart (its asystole rule).
+ * Reported whether or not the lead is trusted (its detections agreeing with lead 0's): the
+ * monitor judges them itself. Every R peak of the lead from `from * block - tolerance` to the
+ * reporting second's end is there, whatever the chunking (the second waits until the lead's
+ * detector has reported all of them).
+ */
+export interface OtherLeadPeaks {
+  readonly lead: number;
+  /** The first second `usable` covers. */
+  readonly from: number;
+  /** Per second from `from` to the reporting second: `1` usable on this lead (acceptable quality, outside a poor stretch; trust aside), else `0`. */
+  readonly usable: string;
+  /** The lead's R peaks (its own sample times, not shifted to lead 0's), ascending. */
+  readonly peaks: readonly number[];
+  /** Each peak's height on the lead detector's integrated signal (QRS energy in its detection band; 0: unknown). */
+  readonly heights: readonly number[];
+}
+
 /** One second of the stream: the lead detection used and that lead's quality there. */
 export interface FusedSecond {
   readonly index: number;
   readonly quality: SecondQuality;
   readonly lead: number;
+  /** During a pause of the fused beats, every other lead's own R peaks ({@link OtherLeadPeaks}). */
+  readonly others?: readonly OtherLeadPeaks[];
 }
 
 interface HeldBeat {
@@ -218,6 +241,10 @@ export class MultiLeadSegmenter {
   private leadOffsets: number[][];
   /** Seconds the agreement of a second waits, so every lead's R peaks in it are known. */
   private readonly agreementLag: number;
+  /** The detector's longest expected RR interval (`rrBounds[1]`), samples: no fused beat for longer is a pause ({@link OtherLeadPeaks}). */
+  private readonly pauseSamples: number;
+  /** Whole seconds of other leads' R peaks kept (and reported in a pause) before those the agreement needs. */
+  private readonly pauseSeconds: number;
   private readonly tolerance: number;
   /** {@link LEAD_CONFIRM_SECONDS} in samples. */
   private readonly confirmTolerance: number;
@@ -250,6 +277,8 @@ export class MultiLeadSegmenter {
     this.tolerance = Math.round(EC57_MATCH_WINDOW_SECONDS * this.fs);
     this.confirmTolerance = Math.round(LEAD_CONFIRM_SECONDS * this.fs);
     this.agreementLag = Math.ceil((probe.detector.maxLatency + this.tolerance) / this.block);
+    this.pauseSamples = Math.round(qrs.rrBounds[1] * this.fs);
+    this.pauseSeconds = Math.ceil(this.pauseSamples / this.block);
     const channelOptions = {
       fs: this.fs,
       ringLength,
@@ -478,18 +507,48 @@ export class MultiLeadSegmenter {
       }
       const k = this.choose(s);
       const chosen = this.channels[k];
-      if (!final && chosen.horizon(this.n) < end) return;
+      // In a pause of the fused beats, the second also waits for every other lead's R peaks up to its end.
+      const pause = this.leadCount > 1 && this.lastBeat >= 0 && this.lastBeat < s * B - this.pauseSamples;
+      if (!final && (chosen.horizon(this.n) < end || (pause && this.channels.some((c) => c.horizon(this.n) < end)))) return;
       const from = this.lastChoice >= 0 && this.lastChoice !== k ? s * B - this.lookBack : s * B;
       for (const r of chosen.peaks) if (r >= from && r < end) this.accept(r, k);
-      // Peaks are kept for the agreement, which looks `agreementLag` seconds back.
-      // Held beats not confirmed yet still need the peaks around them.
-      const kept = Math.min((s + 1 - this.agreementLag) * B - this.tolerance, this.firstUnconfirmed() - this.confirmTolerance);
+      const others = pause ? this.otherLeadPeaks(s) : undefined;
+      // Peaks are kept for the agreement, which looks `agreementLag` seconds back, and for a
+      // pause's report, `pauseSeconds` before that. Held beats not confirmed yet still need the peaks around them.
+      const kept = Math.min(
+        (s + 1 - this.agreementLag - this.pauseSeconds) * B - this.tolerance,
+        this.firstUnconfirmed() - this.confirmTolerance,
+      );
       for (const c of this.channels) c.dropPeaks(kept);
       const quality = chosen.qualityOf(s);
-      if (quality !== null) this.seconds.push({ index: s, quality, lead: k });
+      if (quality !== null) this.seconds.push({ index: s, quality, lead: k, ...(others === undefined ? {} : { others }) });
       this.lastChoice = k;
       this.nextSecond++;
     }
+  }
+
+  /** Every other lead's R peaks and usable seconds over what a pause's report covers ({@link OtherLeadPeaks}), as of second `s`. */
+  private otherLeadPeaks(s: number): OtherLeadPeaks[] {
+    const B = this.block;
+    // All kept since the previous second's drop (see `merge`), whatever the chunking.
+    const first = Math.max(0, s - this.agreementLag - this.pauseSeconds);
+    const lo = first * B - this.tolerance;
+    const hi = (s + 1) * B;
+    const out: OtherLeadPeaks[] = [];
+    for (let k = 1; k < this.leadCount; k++) {
+      const c = this.channels[k];
+      let usable = '';
+      for (let q = first; q <= s; q++) usable += c.usableOf(q) === true ? '1' : '0';
+      const peaks: number[] = [];
+      const heights: number[] = [];
+      c.peaks.forEach((r, i) => {
+        if (r < lo || r >= hi) return;
+        peaks.push(r);
+        heights.push(c.heights[i]);
+      });
+      out.push({ lead: k, from: first, usable, peaks, heights });
+    }
+    return out;
   }
 
   /** Takes an R peak of `lead` as the next beat, placed on lead 0's time: RR context as a {@link BeatSegmenter} computes it. */

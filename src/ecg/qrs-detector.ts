@@ -105,6 +105,8 @@ export class QrsDetector {
   /** Samples after the last beat at which search-back starts (from the mean RR; Infinity before one is known). */
   private searchBackAfter = Infinity;
   private out: number[] = [];
+  /** Where {@link QrsDetector.pushRange} puts each reported R peak's height (null: not asked). */
+  private outHeights: number[] | null = null;
 
   constructor(options: { fs: number } & Partial<QrsOptions>, state?: QrsDetectorState) {
     this.options = resolveQrsOptions(options);
@@ -187,10 +189,13 @@ export class QrsDetector {
    * {@link QrsDetector.push} of `chunk[start..end)` without copying it. When `cleaned` is given,
    * the cleaned signal (`createEcgCleaner`'s band; the detector computes it anyway to locate
    * R peaks) is written to `cleaned[0..end-start)`, so a beat segmenter need not filter again.
+   * When `heights` is given, each reported R peak's height on the integrated signal (its QRS
+   * energy in the detection band, the measure the thresholds compare) is appended to it, in order.
    */
-  pushRange(chunk: ArrayLike<number>, start: number, end: number, cleaned?: Float32Array): number[] {
+  pushRange(chunk: ArrayLike<number>, start: number, end: number, cleaned?: Float32Array, heights?: number[]): number[] {
     const found: number[] = [];
     this.out = found;
+    this.outHeights = heights ?? null;
     const finder = this.finder;
     for (let i = start; i < end; i++) {
       if (finder.step(chunk[i])) this.onPeak(finder.peakIndex, finder.peakHeight, finder.peakSlope, finder.peakR);
@@ -291,6 +296,7 @@ export class QrsDetector {
     if (r > this.lastR) {
       this.lastR = r;
       this.out.push(r);
+      this.outHeights?.push(height);
     }
   }
 

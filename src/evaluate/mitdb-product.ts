@@ -74,6 +74,8 @@ export interface ProductRun {
   readonly episodes: EpisodeAlertMessage[];
   /** Seconds of the record whose beats were all gated, and beats gated. */
   readonly gatedBeats: number;
+  /** Pauses not raised as asystole because another lead showed the beats (the detector's `asystoleVetoes`). */
+  readonly asystoleVetoes: number;
   /** The profile the device learned (null: none, e.g. with the `off` adapter or a record shorter than the learning period). */
   readonly profile: DeviceProfile | null;
   /** With `keepMonitoredBeats`: every beat as the rhythm rules were given it, in order. */
@@ -122,6 +124,7 @@ export async function runRecordThroughDetector(
   const beats: ScoredBeat[] = [];
   // The detector's own count (its metric), not a recount of the reported beats.
   let gatedBeats = 0;
+  let asystoleVetoes = 0;
   const n = recordCount(device.signal.length, device.fs, 1);
   const cut = wireRecordCutter(device, o.leads > 1 && device.leads !== undefined && device.leads.length > 1 ? device.leads : null);
   for (let from = 0; from < n; from += o.batchRecords) {
@@ -132,12 +135,14 @@ export async function runRecordThroughDetector(
     if (result.failedRecordIds.length > 0) throw new Error(`eval: ${result.failedRecordIds.length} records failed in memory`);
     beats.push(...result.beats);
     gatedBeats += result.counts.gatedBeats;
+    asystoleVetoes += result.counts.asystoleVetoes;
   }
   return {
     beats,
     alerts,
     episodes,
     gatedBeats,
+    asystoleVetoes,
     profile: profiles.get(device.deviceId),
     ...(o.keepMonitoredBeats === true ? { monitored } : {}),
   };

@@ -4,7 +4,7 @@
  * (`beat-model.ts`); `src/detect` consumes it through its ports.
  */
 import type { BeatScoring } from '../contract';
-import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from '../ecg';
+import type { OtherLeadPeaks, PoorStretchRule, SecondQuality, SignalQualityOptions } from '../ecg';
 
 /** One beat cut by a device's segmenter. */
 export interface SegmentedBeat {
@@ -48,6 +48,8 @@ export interface SegmentedSecond {
   readonly index: number;
   readonly quality: SecondQuality;
   readonly lead: number;
+  /** During a pause of the beats: the other leads' own R peaks (`OtherLeadPeaks`), for the asystole rule. */
+  readonly others?: readonly OtherLeadPeaks[];
 }
 
 /** A streaming segmenter of one device: same beats whatever the chunking, JSON state. */

@@ -106,6 +106,45 @@ describe('MultiLeadSegmenter', () => {
     });
   }
 
+  it("reports the other lead's own R peaks through a pause of the fused beats, identically for any chunking and JSON round trips (property)", () => {
+    const [mlii, v5] = leadsOf('100', 60);
+    // MLII keeps its slow waves for 6 s while its QRS band is divided by 40 (as 208's at 1384 s): its detector misses the beats, V5's does not.
+    const faded = mlii.slice();
+    const average = (x: Float32Array, width: number) =>
+      x.map((_, i) => {
+        const from = Math.max(0, i - (width >> 1));
+        const to = Math.min(x.length - 1, i + (width >> 1));
+        let sum = 0;
+        for (let k = from; k <= to; k++) sum += x[k];
+        return sum / (to - from + 1);
+      });
+    const slow = average(average(mlii, 72), 72);
+    for (let i = 30 * FS; i < 36 * FS; i++) faded[i] = slow[i] + (mlii[i] - slow[i]) / 40;
+    const whole = stream([faded, v5], FS, [faded.length]);
+    const reported = whole.seconds.filter((s) => s.others !== undefined);
+    expect(reported.length).toBeGreaterThanOrEqual(3);
+    // Every second of the pause's report lies past the beat before it by more than the detector's longest expected RR (2 s).
+    const before = whole.beats.filter((b) => b.rIndex < 31 * FS).at(-1)!.rIndex;
+    expect(reported[0].index * FS).toBeGreaterThan(before + 2 * FS);
+    const last = reported.at(-1)!.others![0];
+    // V5's detections cover the pause at its rate (about 75 bpm), with their QRS energy.
+    const inPause = last.peaks.filter((r) => r > before + 0.15 * FS);
+    expect(inPause.length).toBeGreaterThanOrEqual(4);
+    expect(last.heights.every((h) => h > 0)).toBe(true);
+    expect(last.usable).toMatch(/^1+$/);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 2 * FS }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+        (sizes, serializeAt) => {
+          const got = stream([faded, v5], FS, sizes, serializeAt);
+          expect({ beats: plain(got.beats), seconds: got.seconds }).toEqual({ beats: plain(whole.beats), seconds: whole.seconds });
+        },
+      ),
+      { numRuns: 6, seed: 7 },
+    );
+  });
+
   it('survives the loss of lead 0 (flat, then noise): detection carries on with lead 1 and comes back', () => {
     const rec = loadMitdbRecord(MITDB, '100');
     const seconds = 180;

@@ -43,7 +43,7 @@ describe('productMetrics', () => {
     // The detector finds "beats" in the flutter waves and flags them: neither true nor false VEBs.
     for (let s = 46; s <= 52; s++) beats.push(beat(s + 0.3, true));
     beats.sort((a, b) => a.t - b.t);
-    const run: ProductRun = { beats, alerts: [], episodes: [], gatedBeats: 0, profile: null };
+    const run: ProductRun = { beats, alerts: [], episodes: [], gatedBeats: 0, asystoleVetoes: 0, profile: null };
     const { metrics } = productMetrics(record(), run);
     expect(metrics.veb.tp).toBe(2);
     expect(metrics.veb.fn).toBe(0);
