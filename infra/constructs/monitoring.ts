@@ -258,9 +258,9 @@ export class Monitoring extends Construct {
     );
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Rejected records, segmenter restarts and beats found on a second lead',
+        title: 'Rejected records, segmenter restarts, beats found on a second lead, asystole vetoed by a second lead',
         left: [emf(DETECT_METRIC.rejectedRecords), emf(DETECT_METRIC.segmenterRestarts)],
-        right: [emf(DETECT_METRIC.leadFallbackBeats)],
+        right: [emf(DETECT_METRIC.leadFallbackBeats), emf(DETECT_METRIC.asystoleVetoes)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
