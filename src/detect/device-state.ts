@@ -2,7 +2,7 @@ import { initialAlertPolicyState, type AlertPolicyState } from './alert-policy';
 import type { DeviceProfile, DevicePhase, PatientAdapter, ProfileLearner, ProfileTracker } from './patient-adaptation';
 import type { BeatMark, DecodedRecord, SegmentedBeat, SegmentedSecond, SegmenterFactory, SegmenterLeads, StreamSegmenter } from './ports';
 import { recordLead } from '../contract';
-import { MODEL_LEAD, type SecondQuality } from '../ecg';
+import { MODEL_LEAD, type SecondQuality, type StreamHead } from '../ecg';
 import { SecondLead, type SecondLeadJson } from './second-lead';
 import { RhythmMonitor, type RhythmMonitorState } from './rhythm-monitor';
 export type { BeatMark } from './ports';
@@ -49,6 +49,8 @@ export interface Admitted {
   readonly samples?: Float32Array;
   /** Multi-lead devices: the seconds the segmenter decided (lead used, its quality), for the rhythm monitor. */
   readonly seconds?: SegmentedSecond[];
+  /** Multi-lead devices: the seconds judged on every lead but not decided yet, after this record (`StreamHead`). */
+  readonly head?: StreamHead;
   /** The device's clock jumped (back, or forward beyond the bound): its timeline was rebased. */
   readonly clockJump?: 'back' | 'forward';
   /** Why a `refused` record is implausible (no sample values, no device id). */
@@ -327,11 +329,13 @@ export class DeviceState {
     const raw = segmenter.push(primary.samples, others);
     const beats = raw.map((b) => ({ ...b, t: this.timeOf(b.rIndex) }));
     const seconds = segmenter.takeSeconds?.();
+    const head = segmenter.head?.();
     return {
       admission,
       beats,
       samples: primary.samples,
       ...(seconds === undefined ? {} : { seconds }),
+      ...(head === undefined ? {} : { head }),
       ...(clockJump === undefined ? {} : { clockJump }),
     };
   }

@@ -31,7 +31,8 @@ export function monitorRecord(rhythm: RhythmOptions | null, state: DeviceState, 
   const timeOf = (i: number) => state.timeOf(i);
   // A multi-lead segmenter judged each second on its leads: the monitor takes its verdicts
   // (the lead used there), so one lead lost is neither lead-off nor asystole.
-  if (admitted.seconds !== undefined) return state.monitor.judged(admitted.seconds, peaks, timeOf);
+  // The seconds it has not decided yet are judged for asystole at once, as one lead's are.
+  if (admitted.seconds !== undefined) return state.monitor.judged(admitted.seconds, peaks, timeOf, admitted.head);
   return state.monitor.samples(admitted.samples ?? record.samples, peaks, timeOf);
 }
 

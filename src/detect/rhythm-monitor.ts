@@ -23,10 +23,12 @@ import {
   type SecondQuality,
   type SignalQualityOptions,
   type SignalQualityState,
+  type StreamHead,
 } from '../ecg';
 import { ALARM_LIMITS, alarmLimitProblem, alarmLimitsConflict, DEFAULT_ALARM_LIMITS, type AlarmLimitName } from '../contract';
 import type { AlertSeverity } from './alert-policy';
 import { mergeOtherLead, otherLeadShowsBeats, type OtherLeadState } from './asystole-veto';
+import { headPauseEnd } from './head-pause';
 import { AfRule, type AfOptions, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';
 import { ShapeTracker, type BeatShape, type ShapeTrackerState } from './shape-tracker';
@@ -456,11 +458,14 @@ export class RhythmMonitor {
   /**
    * As {@link RhythmMonitor.samples}, with each second's quality judged elsewhere: by a
    * multi-lead segmenter, on the lead it used there (seconds in order, from the stream's first).
+   * `head`: the seconds the segmenter has judged but not decided yet, where asystole is raised
+   * as soon as its definition is met (`src/detect/head-pause.ts`); they come again as decided seconds.
    */
   judged(
     seconds: readonly { readonly index: number; readonly quality: SecondQuality; readonly others?: readonly OtherLeadPeaks[] }[],
     peaks: readonly number[],
     timeOf: (index: number) => number,
+    head?: StreamHead,
   ): EpisodeEvent[] {
     const out: EpisodeEvent[] = [];
     const fresh = peaks.filter((r) => r > this.s.lastR || (this.s.peaks.length === 0 && r >= this.s.lastR)).sort((a, b) => a - b);
@@ -485,7 +490,29 @@ export class RhythmMonitor {
       this.pauseRules(end, timeOf, out);
     }
     while (next < fresh.length) this.onPeak(fresh[next++], timeOf, out);
+    if (head !== undefined) this.headPause(head, timeOf, out);
     return out;
+  }
+
+  /** Asystole in the undecided seconds of a multi-lead stream, judged as one lead's stream is (`src/detect/head-pause.ts`). */
+  private headPause(head: StreamHead, timeOf: (i: number) => number, out: EpisodeEvent[]): void {
+    const s = this.s;
+    if (s.open.ASYSTOLE || s.technical !== null) return;
+    const end = headPauseEnd(head, {
+      lastR: s.lastR,
+      beats: s.peaks,
+      fs: s.fs,
+      block: this.sqi.block,
+      asystoleSeconds: this.o.asystoleSeconds,
+      bradyBpm: this.o.bradyBpm,
+      qualityOf: (k) => this.qualityOf(k),
+      qualityCodes: s.quality,
+      stretch: poorStretchRule(this.o),
+      otherLeads: s.otherLeads,
+    });
+    if (end === null) return;
+    if (s.open.VFL) this.close('VFL', timeOf(s.lastR), out);
+    this.openEpisode('ASYSTOLE', timeOf(s.lastR), timeOf(end), out);
   }
 
   /** One scored beat: AF, VT runs, bigeminy and trigeminy. */

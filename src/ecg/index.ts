@@ -53,6 +53,7 @@ export {
   type MultiLeadSegmenterOptions,
   type MultiLeadSegmenterState,
 } from './multi-lead-segmenter';
+export type { HeadReport, HeadSecond, StreamHead } from './stream-head';
 export {
   EC57_LEARNING_SECONDS,
   EC57_MATCH_WINDOW_SECONDS,

@@ -8,6 +8,7 @@ import { resolveQrsOptions } from './qrs-options';
 import { rrContext } from './rr-context';
 import { readRing } from './sample-ring';
 import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from './signal-quality';
+import type { HeadSecond, StreamHead } from './stream-head';
 
 /** Most leads one segmenter fuses (QRS detection runs once per lead: cost grows with it). */
 export const MAX_SEGMENTER_LEADS = 4;
@@ -364,6 +365,47 @@ export class MultiLeadSegmenter {
     const out = this.seconds;
     this.seconds = [];
     return out;
+  }
+
+  /**
+   * The seconds every lead has judged that are not decided yet ({@link StreamHead}): per second,
+   * the lead {@link MultiLeadSegmenter} would choose there as things stand (the trust it last
+   * knew), its quality and its R peaks reported so far; and every other lead's report as of the
+   * last of them. Nothing changes: the seconds are decided later, as ever.
+   *
+   * @example
+   * const { seconds, others } = seg.head();
+   */
+  head(): StreamHead {
+    const B = this.block;
+    const complete = Math.min(...this.channels.map((c) => c.completedSeconds));
+    const seconds: HeadSecond[] = [];
+    let previous = this.lastChoice;
+    for (let s = this.nextSecond; s < complete; s++) {
+      const k = this.headChoice(s);
+      const quality = this.channels[k].qualityOf(s);
+      if (quality === null) break;
+      // As `merge` takes them: after a change of lead, from half a refractory period before the second.
+      const from = previous >= 0 && previous !== k ? s * B - this.lookBack : s * B;
+      const peaks = this.channels[k].peaks.filter((r) => r >= from && r < (s + 1) * B).map((r) => r - this.offsetOf(k));
+      seconds.push({ index: s, quality, lead: k, peaks });
+      previous = k;
+    }
+    const last = seconds.at(-1);
+    if (last === undefined) return { seconds, others: [] };
+    const others = this.otherLeadPeaks(last.index).map((report) => ({ ...report, horizon: this.channels[report.lead].horizon(this.n) }));
+    return { seconds, others };
+  }
+
+  /** {@link MultiLeadSegmenter.choose} for an undecided second: a lead's trust there not known yet is the last it had. */
+  private headChoice(s: number): number {
+    for (let k = 0; k < this.leadCount; k++) {
+      if (this.channels[k].usableOf(s) !== true) continue;
+      const trust = this.trusted[k];
+      const i = Math.min(s - this.trustFrom, trust.length - 1);
+      if (k === 0 || (i >= 0 && trust[i] === '1')) return k;
+    }
+    return 0;
   }
 
   /** R peaks taken as beats but not emitted yet, oldest first. */

@@ -69,6 +69,10 @@ class MultiLeadStream implements StreamSegmenter {
     return this.segmenter.takeSeconds();
   }
 
+  head() {
+    return this.segmenter.head();
+  }
+
   pendingPeaks(): number[] {
     return this.segmenter.pendingPeaks();
   }

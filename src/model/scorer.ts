@@ -4,7 +4,7 @@
  * (`beat-model.ts`); `src/detect` consumes it through its ports.
  */
 import type { BeatScoring } from '../contract';
-import type { OtherLeadPeaks, PoorStretchRule, SecondQuality, SignalQualityOptions } from '../ecg';
+import type { OtherLeadPeaks, PoorStretchRule, SecondQuality, SignalQualityOptions, StreamHead } from '../ecg';
 
 /** One beat cut by a device's segmenter. */
 export interface SegmentedBeat {
@@ -63,6 +63,8 @@ export interface StreamSegmenter {
   readonly leadCount?: number;
   /** Multi-lead: the seconds decided since the last call (the lead used, its quality), for the rhythm monitor. */
   takeSeconds?(): SegmentedSecond[];
+  /** Multi-lead: the seconds judged on every lead but not decided yet (`StreamHead`), for rules that must not wait for the decision (asystole). */
+  head?(): StreamHead;
   /** Plain-JSON state from which {@link SegmenterFactory.restore} rebuilds an equivalent segmenter. */
   toJSON(): unknown;
   /** R peaks detected but not emitted as beats yet (optional: rate rules then wait for the beats). */

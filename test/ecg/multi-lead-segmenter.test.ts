@@ -4,7 +4,9 @@ import { BeatSegmenter, type Beat } from '../../src/ecg/beat-segmenter';
 import { correlation } from '../../src/ecg/beat-shape';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import { MultiLeadSegmenter, type FusedSecond, type MultiLeadBeat } from '../../src/ecg/multi-lead-segmenter';
+import type { HeadSecond } from '../../src/ecg/stream-head';
 import { streamBeats } from '../../src/ecg/qrs-evaluation';
+import { resolveQrsOptions } from '../../src/ecg/qrs-options';
 import { createRandom } from '../../src/random';
 import { ecgResample } from '../../src/ecg/resample';
 import { MITDB } from './helpers';
@@ -143,6 +145,52 @@ describe('MultiLeadSegmenter', () => {
       ),
       { numRuns: 6, seed: 7 },
     );
+  });
+
+  it('shows at its head, before deciding them, the seconds it then decides: the same lead, and R peaks that become beats', () => {
+    const [mlii, v5] = leadsOf('100', 90);
+    // MLII off (flat) from 40 to 55 s: the head must follow the change of lead as the decisions do.
+    const off = mlii.slice();
+    off.fill(off[40 * FS], 40 * FS, 55 * FS);
+    const refractory = Math.round(resolveQrsOptions({ fs: FS }).refractory * FS);
+    for (const leads of [
+      [mlii, v5],
+      [off, v5],
+    ]) {
+      const seg = new MultiLeadSegmenter({ fs: FS, leads: 2 });
+      const beats: MultiLeadBeat[] = [];
+      const decided: FusedSecond[] = [];
+      const seen: HeadSecond[] = [];
+      let reports = 0;
+      for (let start = 0; start < leads[0].length; start += FS) {
+        beats.push(...seg.push(leads.map((l) => l.subarray(start, start + FS))));
+        decided.push(...seg.takeSeconds());
+        const head = seg.head();
+        // The head starts where the decisions stopped, and brings every other lead's report along.
+        if (head.seconds.length > 0) {
+          expect(head.seconds[0].index).toBe((decided.at(-1)?.index ?? -1) + 1);
+          expect(head.others.map((r) => r.lead)).toEqual([1]);
+          reports++;
+        }
+        seen.push(...head.seconds);
+      }
+      beats.push(...seg.flush());
+      decided.push(...seg.takeSeconds());
+      expect(reports).toBeGreaterThan(80);
+      for (const second of seen) {
+        const later = decided.find((d) => d.index === second.index)!;
+        expect(second.lead, `second ${second.index}`).toBe(later.lead);
+        expect(second.quality).toBe(later.quality);
+        // Each is a heartbeat the decisions keep: as a beat, or as one a peak of the other lead reported later (within the refractory period) stands for.
+        for (const r of second.peaks)
+          expect(
+            beats.some((b) => Math.abs(b.rIndex - r) < refractory),
+            `peak ${r}`,
+          ).toBe(true);
+      }
+      // Lead 1 is shown at the head where MLII is off.
+      if (leads[0] === off) expect(seen.some((s) => s.lead === 1)).toBe(true);
+    }
   });
 
   it('survives the loss of lead 0 (flat, then noise): detection carries on with lead 1 and comes back', () => {

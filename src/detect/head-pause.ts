@@ -1,0 +1,82 @@
+/**
+ * Asystole at the head of a multi-lead stream (issue 13: raised within 2 s of its definition
+ * being met). A multi-lead segmenter decides a second only once the chosen lead's QRS detector
+ * has passed it (about 4 s, longer in a pause), so the pause rule run on decided seconds alone
+ * raised asystole about 4.5 s after its definition was met, where one lead raises it within the
+ * second. The head ({@link StreamHead}: the seconds every lead has judged, not decided yet) is
+ * judged here as the one-lead monitor judges its stream: with the R peaks reported so far, the
+ * quality of the lead in use in each second, and the same vetoes. A peak reported later (by
+ * search-back) ends the episode when its second is decided, as a late peak does with one lead.
+ *
+ * The vetoes are those of the decided seconds, each on what is known at the head:
+ * - a peak of the lead in use reported in the head after the last beat: the heart beat (the
+ *   decided seconds will give that beat and judge the pause from it);
+ * - a flat or clipped second of the lead in use in the pause: lead-off or saturation, not asystole;
+ * - a technical episode the decided seconds' technical rule would open by then (the head's
+ *   qualities appended to the decided ones): the signal is not readable, as with one lead;
+ * - another lead's own QRS detector showing the heart beating through the pause
+ *   (`asystole-veto.ts`), judged up to where that detector has looked (`HeadReport.horizon`):
+ *   it cannot vouch for samples it has not judged yet, and it cannot silence what it has not
+ *   seen either, since a pause it has seen no beat in is raised.
+ * Each is judged again at every record, and the decided seconds judge the pause again as before
+ * (and count a veto once), so what the head does not raise is raised there, later.
+ */
+import { isPoorQuality, poorStretchOnset, SECOND_QUALITY_CODE, type PoorStretchRule, type SecondQuality, type StreamHead } from '../ecg';
+import { mergeOtherLead, otherLeadShowsBeats, type OtherLeadState } from './asystole-veto';
+
+/** What the head's pause rule reads of a rhythm monitor (sample indices of the stream). */
+export interface HeadPauseContext {
+  /** The last beat of the decided seconds. */
+  readonly lastR: number;
+  /** Recent beats up to `lastR`, ascending. */
+  readonly beats: readonly number[];
+  readonly fs: number;
+  /** Samples per judged second. */
+  readonly block: number;
+  readonly asystoleSeconds: number;
+  readonly bradyBpm: number;
+  /** Quality of a decided second (null: unknown). */
+  readonly qualityOf: (second: number) => SecondQuality | null;
+  /** The decided seconds' quality codes, oldest first, as the technical rule reads them. */
+  readonly qualityCodes: string;
+  readonly stretch: PoorStretchRule;
+  /** What the monitor keeps of each other lead (`asystole-veto.ts`). */
+  readonly otherLeads: Readonly<Record<number, OtherLeadState>> | undefined;
+}
+
+/**
+ * Where asystole's definition is met in the head with nothing vetoing it: the end (exclusive
+ * sample index) of the first such second, or null.
+ *
+ * @example
+ * const end = headPauseEnd(head, context);
+ * if (end !== null) openAsystole(lastR, end);
+ */
+export function headPauseEnd(head: StreamHead, c: HeadPauseContext): number | null {
+  const first = head.seconds[0]?.index;
+  if (first === undefined) return null;
+  const qualityAt = (k: number) => (k < first ? c.qualityOf(k) : (head.seconds[k - first]?.quality ?? null));
+  let codes = c.qualityCodes;
+  for (const second of head.seconds) {
+    if (second.peaks.some((r) => r > c.lastR)) return null;
+    codes += SECOND_QUALITY_CODE[second.quality];
+    if (isPoorQuality(second.quality) && poorStretchOnset(codes, c.stretch) !== null) return null;
+    const end = (second.index + 1) * c.block;
+    if (end - c.lastR < c.asystoleSeconds * c.fs) continue;
+    for (let k = Math.floor(c.lastR / c.block); k <= second.index; k++) {
+      const q = qualityAt(k);
+      if (q === 'flat' || q === 'saturated') return null;
+    }
+    if (!otherLeadsBeat(head, c, end)) return end;
+  }
+  return null;
+}
+
+/** Whether another lead's detector, as far as it has looked, shows the heart beating through the pause ending at `end`. */
+function otherLeadsBeat(head: StreamHead, c: HeadPauseContext, end: number): boolean {
+  return head.others.some((report) => {
+    const lead = mergeOtherLead(c.otherLeads?.[report.lead], report);
+    const seen = Math.min(end, report.horizon);
+    return otherLeadShowsBeats(lead, { lastR: c.lastR, end: seen, beats: c.beats, fs: c.fs, block: c.block, bradyBpm: c.bradyBpm });
+  });
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { decodeRecord, recordCount } from '../../src/contract';
+import { OFF_ADAPTER } from '../../src/detect/adapters';
+import { isEpisodeAlert } from '../../src/detect/alert-message';
+import type { DetectSinks, EpisodeAlertMessage } from '../../src/detect/ports';
+import { Detector } from '../../src/detect/process-batch';
+import { loadMitdbRecord } from '../../src/ecg/mitdb';
+import { defaultModelFor } from '../../src/evaluate/default-model';
+import { EVAL_EPOCH, wireRecordCutter, withGains } from '../../src/evaluate/mitdb-product';
+
+const FS = 360;
+const SECONDS = 100;
+/** Record 100: MLII and V5, both clean, sinus rhythm about 75 bpm. */
+const record = loadMitdbRecord('data/mitdb', '100');
+const model = defaultModelFor('100').model;
+const CUT = 60 * FS;
+const lastBeat = [...record.beatSamples].filter((s) => s < CUT).at(-1) as number;
+/** Where asystole's definition (4 s without a QRS) is met, ms of the stream. */
+const MET_MS = (lastBeat * 1000) / FS + 4000;
+
+/** An episode alert and the stream time (ms) the signal had reached when it was published. */
+interface Published {
+  readonly episode: EpisodeAlertMessage;
+  readonly afterMs: number;
+}
+
+/**
+ * Streams both leads as 1 s records, one record per batch (as records arrive one by one), with
+ * `count` leads detected on; each episode alert is returned with the end of the record after
+ * which it was published: the delay an alert really has, whatever time it says it is about.
+ */
+async function stream(leads: Float32Array[], count: 1 | 2): Promise<Published[]> {
+  const named = withGains(record.leads!).map((l, k) => ({ ...l, samples: leads[k] }));
+  const published: Published[] = [];
+  let afterMs = 0;
+  const sinks: DetectSinks = {
+    quarantine: async (r) => {
+      throw new Error(`a record was rejected: ${r.reason}`);
+    },
+    putSnippet: async () => undefined,
+    publishAlert: async (m) => {
+      if (isEpisodeAlert(m)) published.push({ episode: m, afterMs });
+    },
+  };
+  const detector = new Detector(sinks, decodeRecord, { adaptation: OFF_ADAPTER, learningSeconds: 0, leads: count });
+  const cut = wireRecordCutter({ deviceId: '100', signal: leads[0], fs: FS }, count > 1 ? named : null);
+  const n = recordCount(leads[0].length, FS, 1);
+  for (let seq = 0; seq < n; seq++) {
+    afterMs = (seq + 1) * 1000;
+    await detector.processBatch([{ id: String(seq), data: cut(seq), arrivedAt: EVAL_EPOCH }], model);
+  }
+  return published;
+}
+
+const asystoleOnsets = (published: Published[]) => published.filter((p) => p.episode.phase === 'onset' && p.episode.rhythm === 'ASYSTOLE');
+
+/** Both leads from `from` to `to` as a stopped heart with electrodes on: each lead's own baseline, a slow drift, small noise. */
+function stopHeart(leads: Float32Array[], from: number, to: number): void {
+  let seed = 11;
+  for (const x of leads) {
+    const level = x[from];
+    for (let i = from; i < to; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const noise = (seed / 2 ** 31 - 0.5) * 0.03;
+      x[i] = Math.round((level + 0.05 * Math.sin((2 * Math.PI * 0.3 * (i - from)) / FS) + noise) * 200) / 200;
+    }
+  }
+}
+
+const leadsOf = () => record.leads!.map((l) => l.samples.slice(0, SECONDS * FS));
+
+describe('asystole published within 2 s of its definition, one lead or two (issue 13)', () => {
+  it('a 7 s pause cut into both leads: the onset is published within 2 s of 4 s without a QRS, with one lead and with two', async () => {
+    const leads = leadsOf();
+    stopHeart(leads, lastBeat + Math.round(0.5 * FS), lastBeat + 7 * FS);
+    for (const count of [1, 2] as const) {
+      const onsets = asystoleOnsets(await stream(leads, count));
+      expect(onsets, `${count} lead(s)`).toHaveLength(1);
+      // Published no earlier than the definition is met, and within 2 s of it.
+      expect(onsets[0].afterMs - MET_MS, `${count} lead(s)`).toBeGreaterThanOrEqual(0);
+      expect(onsets[0].afterMs - MET_MS, `${count} lead(s)`).toBeLessThanOrEqual(2000);
+      // Dated where the definition was met (the first whole second after it).
+      expect(onsets[0].episode.to - EVAL_EPOCH - MET_MS).toBeLessThan(1000);
+    }
+  });
+
+  it('both leads flat from the same sample (every electrode off): lead-off, never asystole, also at the stream head', async () => {
+    const leads = leadsOf();
+    for (const x of leads) x.fill(x[CUT], CUT, CUT + 20 * FS);
+    const published = await stream(leads, 2);
+    expect(asystoleOnsets(published)).toEqual([]);
+    expect(published.some((p) => p.episode.phase === 'onset' && p.episode.reason === 'lead-off')).toBe(true);
+  });
+
+  it('MLII flat while V5 beats on (one electrode off): no asystole at the stream head, detection carries on with V5', async () => {
+    const leads = leadsOf();
+    leads[0].fill(leads[0][CUT], CUT, CUT + 20 * FS);
+    const published = await stream(leads, 2);
+    expect(asystoleOnsets(published)).toEqual([]);
+    expect(published.filter((p) => p.episode.severity === 'critical')).toEqual([]);
+  });
+});
