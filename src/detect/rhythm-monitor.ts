@@ -28,7 +28,7 @@ import {
 import { ALARM_LIMITS, alarmLimitProblem, alarmLimitsConflict, DEFAULT_ALARM_LIMITS, type AlarmLimitName } from '../contract';
 import type { AlertSeverity } from './alert-policy';
 import { mergeOtherLead, otherLeadShowsBeats, type OtherLeadState } from './asystole-veto';
-import { headPauseEnd } from './head-pause';
+import { headPauseEnd, headSlowRun, type HeadPauseContext } from './head-rules';
 import { AfRule, type AfOptions, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';
 import { ShapeTracker, type BeatShape, type ShapeTrackerState } from './shape-tracker';
@@ -459,7 +459,7 @@ export class RhythmMonitor {
    * As {@link RhythmMonitor.samples}, with each second's quality judged elsewhere: by a
    * multi-lead segmenter, on the lead it used there (seconds in order, from the stream's first).
    * `head`: the seconds the segmenter has judged but not decided yet, where asystole is raised
-   * as soon as its definition is met (`src/detect/head-pause.ts`); they come again as decided seconds.
+   * as soon as its definition is met (`src/detect/head-rules.ts`); they come again as decided seconds.
    */
   judged(
     seconds: readonly { readonly index: number; readonly quality: SecondQuality; readonly others?: readonly OtherLeadPeaks[] }[],
@@ -490,15 +490,15 @@ export class RhythmMonitor {
       this.pauseRules(end, timeOf, out);
     }
     while (next < fresh.length) this.onPeak(fresh[next++], timeOf, out);
-    if (head !== undefined) this.headPause(head, timeOf, out);
+    if (head !== undefined) this.headRules(head, timeOf, out);
     return out;
   }
 
-  /** Asystole in the undecided seconds of a multi-lead stream, judged as one lead's stream is (`src/detect/head-pause.ts`). */
-  private headPause(head: StreamHead, timeOf: (i: number) => number, out: EpisodeEvent[]): void {
+  /** Asystole and extreme bradycardia in the undecided seconds of a multi-lead stream, judged as one lead's stream is (`src/detect/head-rules.ts`). */
+  private headRules(head: StreamHead, timeOf: (i: number) => number, out: EpisodeEvent[]): void {
     const s = this.s;
-    if (s.open.ASYSTOLE || s.technical !== null) return;
-    const end = headPauseEnd(head, {
+    if (s.technical !== null) return;
+    const context: HeadPauseContext = {
       lastR: s.lastR,
       beats: s.peaks,
       fs: s.fs,
@@ -509,7 +509,18 @@ export class RhythmMonitor {
       qualityCodes: s.quality,
       stretch: poorStretchRule(this.o),
       otherLeads: s.otherLeads,
-    });
+    };
+    if (!s.open.BRADY) {
+      const run = headSlowRun(head, context, {
+        hasBeat: s.peaks.length > 0,
+        slow: s.slow,
+        slowStart: s.slowStart,
+        bradyBeats: this.o.bradyBeats,
+      });
+      if (run !== null) this.openEpisode('BRADY', timeOf(run.start), timeOf(run.at), out);
+    }
+    if (s.open.ASYSTOLE) return;
+    const end = headPauseEnd(head, context);
     if (end === null) return;
     if (s.open.VFL) this.close('VFL', timeOf(s.lastR), out);
     this.openEpisode('ASYSTOLE', timeOf(s.lastR), timeOf(end), out);

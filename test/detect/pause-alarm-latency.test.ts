@@ -52,7 +52,9 @@ async function stream(leads: Float32Array[], count: 1 | 2): Promise<Published[]>
   return published;
 }
 
-const asystoleOnsets = (published: Published[]) => published.filter((p) => p.episode.phase === 'onset' && p.episode.rhythm === 'ASYSTOLE');
+const onsetsOf = (rhythm: string, published: Published[]) =>
+  published.filter((p) => p.episode.phase === 'onset' && p.episode.rhythm === rhythm);
+const asystoleOnsets = (published: Published[]) => onsetsOf('ASYSTOLE', published);
 
 /** Both leads from `from` to `to` as a stopped heart with electrodes on: each lead's own baseline, a slow drift, small noise. */
 function stopHeart(leads: Float32Array[], from: number, to: number): void {
@@ -69,7 +71,30 @@ function stopHeart(leads: Float32Array[], from: number, to: number): void {
 
 const leadsOf = () => record.leads!.map((l) => l.samples.slice(0, SECONDS * FS));
 
-describe('asystole published within 2 s of its definition, one lead or two (issue 13)', () => {
+/**
+ * Both leads with 1 s of quiet baseline inserted 0.55 s after each of the 10 beats from 60 s on
+ * (after the T wave): RR intervals of about 1.8 s (33 bpm), below the 40 bpm of extreme
+ * bradycardia. Returns the leads and where the 5th slow interval ends (the definition is met).
+ */
+function slowDown(): { leads: Float32Array[]; metMs: number } {
+  const beats = [...record.beatSamples].filter((s) => s >= CUT).slice(0, 10);
+  const at = beats.map((b) => b + Math.round(0.55 * FS));
+  const leads = leadsOf().map((x) => {
+    const out: number[] = [];
+    let previous = 0;
+    for (const a of at) {
+      for (let i = previous; i < a; i++) out.push(x[i]);
+      for (let i = 0; i < FS; i++) out.push(x[a] + 0.01 * Math.sin(i / 50) + ((i * 7919) % 13) * 0.001);
+      previous = a;
+    }
+    for (let i = previous; i < x.length; i++) out.push(x[i]);
+    return Float32Array.from(out);
+  });
+  // The 6th beat of the run, moved by the 5 seconds inserted before it.
+  return { leads, metMs: ((beats[5] + 5 * FS) * 1000) / FS };
+}
+
+describe('asystole and extreme bradycardia published as soon as their definition is met, one lead or two (issue 13)', () => {
   it('a 7 s pause cut into both leads: the onset is published within 2 s of 4 s without a QRS, with one lead and with two', async () => {
     const leads = leadsOf();
     stopHeart(leads, lastBeat + Math.round(0.5 * FS), lastBeat + 7 * FS);
@@ -81,6 +106,18 @@ describe('asystole published within 2 s of its definition, one lead or two (issu
       expect(onsets[0].afterMs - MET_MS, `${count} lead(s)`).toBeLessThanOrEqual(2000);
       // Dated where the definition was met (the first whole second after it).
       expect(onsets[0].episode.to - EVAL_EPOCH - MET_MS).toBeLessThan(1000);
+    }
+  });
+
+  it('extreme bradycardia (5 RR intervals below 40 bpm): the onset is published within 1 s of the interval completing the run, with one lead and with two', async () => {
+    const { leads, metMs } = slowDown();
+    for (const count of [1, 2] as const) {
+      const onsets = onsetsOf('BRADY', await stream(leads, count));
+      expect(onsets, `${count} lead(s)`).toHaveLength(1);
+      expect(onsets[0].episode.to - EVAL_EPOCH - metMs).toBeCloseTo(0, -1);
+      expect(onsets[0].afterMs - metMs, `${count} lead(s)`).toBeGreaterThanOrEqual(0);
+      // With one lead, the record after the beat's; with two it was published when a later peak let the second be decided (1.8 s later).
+      expect(onsets[0].afterMs - metMs, `${count} lead(s)`).toBeLessThanOrEqual(1000);
     }
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POOR_STRETCH, type HeadReport, type HeadSecond, type SecondQuality, type StreamHead } from '../../src/ecg';
-import { headPauseEnd, type HeadPauseContext } from '../../src/detect/head-pause';
+import { headPauseEnd, headSlowRun, type HeadPauseContext } from '../../src/detect/head-rules';
 
 const FS = 360;
 // The lead in use beat every 288 samples (75 bpm) up to 2880 (second 8); seconds 0-9 are decided and good.
@@ -79,5 +79,51 @@ describe('headPauseEnd (asystole at a multi-lead stream head)', () => {
       // The same beats with a detector that has looked to the pause's end: 3744 to 4320 is 1.6 s without a beat, no veto.
       expect(headPauseEnd(head(seconds(), [report(MET_END, upTo)]), context)).toBe(MET_END);
     });
+  });
+});
+
+describe('headSlowRun (extreme bradycardia at a multi-lead stream head)', () => {
+  // Intervals of 1.75 s (34 bpm, below 40) from the last decided beat at 2880 on; the head is seconds 10 to 19.
+  const slow = [1, 2, 3, 4, 5, 6].map((i) => 2880 + 630 * i);
+  const tenSeconds = (peaks: readonly number[], quality: (k: number) => SecondQuality = () => 'good'): StreamHead =>
+    head(
+      Array.from({ length: 10 }, (_, i) => 10 + i).map((index) => ({
+        index,
+        quality: quality(index),
+        lead: 0,
+        peaks: peaks.filter((r) => r >= index * FS && r < (index + 1) * FS),
+      })),
+    );
+  const run = { hasBeat: true, slow: 2, slowStart: 2250, bradyBeats: 5 };
+
+  it('counts on from the decided beats: with 2 slow intervals decided, the 3rd slow head interval completes 5', () => {
+    // 3510 lies in decided second 9: not the head's.
+    expect(headSlowRun(tenSeconds(slow), context, run)).toEqual({ start: 2250, at: slow[3] });
+    // Counted from none: the run begins at the last decided beat (2880 to 4140 is the first interval), and its 5th ends at the 5th head peak.
+    expect(headSlowRun(tenSeconds(slow), context, { ...run, slow: 0 })).toEqual({ start: 2880, at: slow[5] });
+    expect(headSlowRun(tenSeconds(slow), context, { ...run, slow: 0, bradyBeats: 6 })).toBeNull();
+  });
+
+  it('a faster interval breaks the run; the first beat ever has no interval', () => {
+    expect(headSlowRun(tenSeconds([...slow, slow[2] + 300].sort((a, b) => a - b)), context, run)).toBeNull();
+    expect(headSlowRun(tenSeconds(slow), { ...context, lastR: 2880 - 630 }, { ...run, hasBeat: false, slow: 0 })).toBeNull();
+  });
+
+  it('stops where the technical rule would open an episode before the run completes (the decided seconds reset it there)', () => {
+    const noisy = { ...context, qualityCodes: 'g' + 'n'.repeat(8) + 'g' };
+    expect(
+      headSlowRun(
+        tenSeconds(slow, (k) => (k === 10 ? 'noisy' : 'good')),
+        noisy,
+        run,
+      ),
+    ).toBeNull();
+    expect(
+      headSlowRun(
+        tenSeconds(slow, (k) => (k === 10 ? 'noisy' : 'good')),
+        context,
+        run,
+      ),
+    ).toEqual({ start: 2250, at: slow[3] });
   });
 });

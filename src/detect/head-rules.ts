@@ -1,6 +1,6 @@
 /**
- * Asystole at the head of a multi-lead stream (issue 13: raised within 2 s of its definition
- * being met). A multi-lead segmenter decides a second only once the chosen lead's QRS detector
+ * Asystole and extreme bradycardia at the head of a multi-lead stream (issue 13: asystole raised
+ * within 2 s of its definition being met). A multi-lead segmenter decides a second only once the chosen lead's QRS detector
  * has passed it (about 4 s, longer in a pause), so the pause rule run on decided seconds alone
  * raised asystole about 4.5 s after its definition was met, where one lead raises it within the
  * second. The head ({@link StreamHead}: the seconds every lead has judged, not decided yet) is
@@ -20,6 +20,16 @@
  *   seen either, since a pause it has seen no beat in is raised.
  * Each is judged again at every record, and the decided seconds judge the pause again as before
  * (and count a veto once), so what the head does not raise is raised there, later.
+ *
+ * Extreme bradycardia (`bradyBeats` RR intervals in a row longer than `60 / bradyBpm` s) is
+ * counted on in the head the same way, from the decided beats' count, over the lead in use's
+ * peaks reported so far: with one lead the rule runs on every peak as the detector reports it,
+ * with two it waited for the second to be decided (up to one RR interval more, the detector
+ * deciding a second once it has reported a later peak). The detector reports peaks in order,
+ * a beat found by search-back before any later one, so the intervals counted are those the
+ * decided seconds will count (but where a change of lead there takes another lead's peak for
+ * the same heartbeat). A technical episode the head's qualities would open stops the count, as it
+ * resets it there.
  */
 import { isPoorQuality, poorStretchOnset, SECOND_QUALITY_CODE, type PoorStretchRule, type SecondQuality, type StreamHead } from '../ecg';
 import { mergeOtherLead, otherLeadShowsBeats, type OtherLeadState } from './asystole-veto';
@@ -42,6 +52,48 @@ export interface HeadPauseContext {
   readonly stretch: PoorStretchRule;
   /** What the monitor keeps of each other lead (`asystole-veto.ts`). */
   readonly otherLeads: Readonly<Record<number, OtherLeadState>> | undefined;
+}
+
+/** The decided beats' count of RR intervals below the extreme-bradycardia rate, for {@link headSlowRun}. */
+export interface SlowRun {
+  /** Whether any beat was decided yet (the first one has no interval). */
+  readonly hasBeat: boolean;
+  /** Slow intervals in a row up to `lastR`, and the beat that began them. */
+  readonly slow: number;
+  readonly slowStart: number;
+  readonly bradyBeats: number;
+}
+
+/**
+ * Where extreme bradycardia's definition is met in the head: the beat that began the slow
+ * intervals and the peak that completes `bradyBeats` of them (sample indices), or null.
+ *
+ * @example
+ * const run = headSlowRun(head, context, { hasBeat: true, slow: 2, slowStart, bradyBeats: 5 });
+ * if (run !== null) openBrady(run.start, run.at);
+ */
+export function headSlowRun(head: StreamHead, c: HeadPauseContext, run: SlowRun): { start: number; at: number } | null {
+  const longest = (60 / c.bradyBpm) * c.fs;
+  let { slow, slowStart, hasBeat } = run;
+  let last = c.lastR;
+  let codes = c.qualityCodes;
+  for (const second of head.seconds) {
+    // As the decided seconds: a second's peaks, then its quality.
+    for (const r of second.peaks) {
+      if (r <= last) continue;
+      if (hasBeat) {
+        if (r - last > longest) {
+          if (slow++ === 0) slowStart = last;
+        } else slow = 0;
+        if (slow >= run.bradyBeats) return { start: slowStart, at: r };
+      }
+      hasBeat = true;
+      last = r;
+    }
+    codes += SECOND_QUALITY_CODE[second.quality];
+    if (isPoorQuality(second.quality) && poorStretchOnset(codes, c.stretch) !== null) return null;
+  }
+  return null;
 }
 
 /**
