@@ -47,13 +47,15 @@ export {
   MAX_SEGMENTER_LEADS,
   MultiLeadSegmenter,
   type FusedSecond,
+  type HeadReport,
+  type HeadSecond,
+  type StreamHead,
   type OtherLeadPeaks,
   type LeadWindow,
   type MultiLeadBeat,
   type MultiLeadSegmenterOptions,
   type MultiLeadSegmenterState,
 } from './multi-lead-segmenter';
-export type { HeadReport, HeadSecond, StreamHead } from './stream-head';
 export {
   EC57_LEARNING_SECONDS,
   EC57_MATCH_WINDOW_SECONDS,

@@ -8,7 +8,6 @@ import { resolveQrsOptions } from './qrs-options';
 import { rrContext } from './rr-context';
 import { readRing } from './sample-ring';
 import type { PoorStretchRule, SecondQuality, SignalQualityOptions } from './signal-quality';
-import type { HeadSecond, StreamHead } from './stream-head';
 
 /** Most leads one segmenter fuses (QRS detection runs once per lead: cost grows with it). */
 export const MAX_SEGMENTER_LEADS = 4;
@@ -120,6 +119,35 @@ export interface OtherLeadPeaks {
   readonly peaks: readonly number[];
   /** Each peak's height on the lead detector's integrated signal (QRS energy in its detection band; 0: unknown). */
   readonly heights: readonly number[];
+}
+
+/*
+ * The head of the stream: the seconds every lead has judged but the segmenter has not decided
+ * yet (a second is decided only once the chosen lead's QRS detector has passed it, its
+ * `maxLatency`, about 4 s at 360 Hz, and during a pause every other lead's too). A rhythm rule
+ * that must not wait for that (asystole, issue 13: raised within 2 s of its definition) reads the
+ * head as a single-lead monitor reads its stream: with the R peaks reported so far.
+ */
+
+/** One second of the head: the lead the segmenter would use there as things stand, its quality, and that lead's R peaks reported so far in it. */
+export interface HeadSecond {
+  readonly index: number;
+  readonly quality: SecondQuality;
+  readonly lead: number;
+  /** R peaks the lead's detector has reported in the second so far, placed on lead 0's time (as beats are). */
+  readonly peaks: readonly number[];
+}
+
+/** Another lead's report at the head ({@link OtherLeadPeaks} to the head's last second), and how far its detector has looked. */
+export interface HeadReport extends OtherLeadPeaks {
+  /** Every R peak this lead will ever report below this sample index is in `peaks`. */
+  readonly horizon: number;
+}
+
+/** The undecided seconds of a multi-lead stream, oldest first, and every other lead's R peaks up to the last of them. */
+export interface StreamHead {
+  readonly seconds: readonly HeadSecond[];
+  readonly others: readonly HeadReport[];
 }
 
 /** One second of the stream: the lead detection used and that lead's quality there. */
