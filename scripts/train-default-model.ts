@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_PLAN } from '../src/evaluate/default-model';
 import type { LabelledBeats } from '../src/evaluate/labelled-beats';
 import { DEFAULT_BEAT_TRAINING, trainBeatModel, type TrainedBeatModel } from '../src/evaluate/train-beat-model';
+import { codeVersion } from './code-version';
 import { scriptArgs } from './script-args';
 
 const USAGE = 'npm run train:default -- [--records DIR] [--out DIR] [--epochs N] [--folds] [--all]';
@@ -44,6 +45,8 @@ const FOLD_TRAIN_WINDOWS = 1600;
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const cache = new Map<string, LabelledBeats>();
 const started = performance.now();
+/** Read before training: the code that produced the models, even if the tree changes while they train. */
+const code = codeVersion(fileURLToPath(new URL('..', import.meta.url)));
 
 function describe(name: string, file: string, t: TrainedBeatModel) {
   return {
@@ -92,6 +95,7 @@ function writeReport(folds: boolean, last: TrainedBeatModel, models: ReturnType<
     command: `npm run ${folds ? 'train:folds' : 'train:default'}`,
     createdAt: last.artifact.createdAt,
     software: last.artifact.training.software,
+    code,
     parameters: { ...DEFAULT_BEAT_TRAINING, epochs, ...(folds ? { maxTrainWindows: FOLD_TRAIN_WINDOWS } : {}) },
     data: {
       source: `MIT-BIH Arrhythmia Database v1.0.0 (PhysioNet, ODC-By 1.0), DS1 records (de Chazal 2004: ${PLAN.default.join(', ')}), first channel (MLII)`,
