@@ -7,6 +7,7 @@ import { Detector } from '../../src/detect/process-batch';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
 import { defaultModelFor } from '../../src/evaluate/default-model';
 import { EVAL_EPOCH, wireRecordCutter, withGains } from '../../src/evaluate/mitdb-product';
+import { stopHeart } from './stopped-heart';
 
 const FS = 360;
 const SECONDS = 100;
@@ -55,19 +56,6 @@ async function stream(leads: Float32Array[], count: 1 | 2): Promise<Published[]>
 const onsetsOf = (rhythm: string, published: Published[]) =>
   published.filter((p) => p.episode.phase === 'onset' && p.episode.rhythm === rhythm);
 const asystoleOnsets = (published: Published[]) => onsetsOf('ASYSTOLE', published);
-
-/** Both leads from `from` to `to` as a stopped heart with electrodes on: each lead's own baseline, a slow drift, small noise. */
-function stopHeart(leads: Float32Array[], from: number, to: number): void {
-  let seed = 11;
-  for (const x of leads) {
-    const level = x[from];
-    for (let i = from; i < to; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      const noise = (seed / 2 ** 31 - 0.5) * 0.03;
-      x[i] = Math.round((level + 0.05 * Math.sin((2 * Math.PI * 0.3 * (i - from)) / FS) + noise) * 200) / 200;
-    }
-  }
-}
 
 const leadsOf = () => record.leads!.map((l) => l.samples.slice(0, SECONDS * FS));
 
