@@ -5,6 +5,7 @@ import { isEpisodeAlert } from '../../src/detect/alert-message';
 import type { DetectSinks, EpisodeAlertMessage } from '../../src/detect/ports';
 import { Detector } from '../../src/detect/process-batch';
 import { loadMitdbRecord } from '../../src/ecg/mitdb';
+import { ecgResample } from '../../src/ecg/resample';
 import { defaultModelFor } from '../../src/evaluate/default-model';
 import { EVAL_EPOCH, wireRecordCutter, withGains } from '../../src/evaluate/mitdb-product';
 import { stopHeart } from './stopped-heart';
@@ -82,7 +83,7 @@ function slowDown(): { leads: Float32Array[]; metMs: number } {
   return { leads, metMs: ((beats[5] + 5 * FS) * 1000) / FS };
 }
 
-describe('asystole and extreme bradycardia published as soon as their definition is met, one lead or two (issue 13)', () => {
+describe('asystole, extreme bradycardia and tachycardia published as soon as their definition is met, one lead or two (issue 13)', () => {
   it('a 7 s pause cut into both leads: the onset is published within 2 s of 4 s without a QRS, with one lead and with two', async () => {
     const leads = leadsOf();
     stopHeart(leads, lastBeat + Math.round(0.5 * FS), lastBeat + 7 * FS);
@@ -106,6 +107,26 @@ describe('asystole and extreme bradycardia published as soon as their definition
       expect(onsets[0].afterMs - metMs, `${count} lead(s)`).toBeGreaterThanOrEqual(0);
       // With one lead, the record after the beat's; with two it was published when a later peak let the second be decided (1.8 s later).
       expect(onsets[0].afterMs - metMs, `${count} lead(s)`).toBeLessThanOrEqual(1000);
+    }
+  });
+
+  it('extreme tachycardia (17 RR intervals above 140 bpm, record 100 sped up 2.2 times from 30 s): published within 2 s of the interval completing the run, with one lead and with two', async () => {
+    const from = 30 * FS;
+    const leads = leadsOf().map((x) => {
+      const fast = ecgResample(x.subarray(from, SECONDS * FS), FS, FS / 2.2);
+      const out = new Float32Array(from + fast.length);
+      out.set(x.subarray(0, from));
+      out.set(fast, from);
+      return out;
+    });
+    // Beats of the sped-up part in the new time base; the 18th closes the 17th fast interval.
+    const beats = [...record.beatSamples].filter((b) => b >= from).map((b) => from + (b - from) / 2.2);
+    const metMs = (beats[17] * 1000) / FS;
+    for (const count of [1, 2] as const) {
+      const onsets = onsetsOf('TACHY', await stream(leads, count));
+      expect(onsets.length, `${count} lead(s)`).toBeGreaterThanOrEqual(1);
+      expect(onsets[0].afterMs - metMs, `${count} lead(s)`).toBeGreaterThanOrEqual(0);
+      expect(onsets[0].afterMs - metMs, `${count} lead(s)`).toBeLessThanOrEqual(2000);
     }
   });
 
