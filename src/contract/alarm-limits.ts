@@ -95,3 +95,20 @@ export function alarmLimitsConflict(limits: AlarmLimits, label: (name: AlarmLimi
   if (!(limits.vtCriticalBeats >= limits.vtRunBeats)) return `${say('vtCriticalBeats')} must be at least ${say('vtRunBeats')}`;
   return null;
 }
+
+/**
+ * The alarm-limit variables set (non-empty) in an environment, as they are: what a local run
+ * passes on to its detect function, so `ASYSTOLE_SECONDS=6 npm start` behaves as a deployment
+ * with that variable (the detect function checks them).
+ *
+ * @example
+ * alarmLimitVariables({ ASYSTOLE_SECONDS: '6', HOME: '/home/x' }) // { ASYSTOLE_SECONDS: '6' }
+ */
+export function alarmLimitVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of Object.values(ALARM_LIMITS)) {
+    const value = env[spec.env];
+    if (value !== undefined && value !== '') out[spec.env] = value;
+  }
+  return out;
+}

@@ -95,7 +95,7 @@ export {
   type ModelSource,
   type ModelLoader,
 } from './model-cache';
-export { detectConfigFromEnv, signalLostTimingFromEnv, DEFAULT_POINTER_KEY, type DetectConfig } from './detect-config';
+export { alarmLimitsFromEnv, detectConfigFromEnv, signalLostTimingFromEnv, DEFAULT_POINTER_KEY, type DetectConfig } from './detect-config';
 export {
   explainAlert,
   typicalBeat,

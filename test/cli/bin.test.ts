@@ -10,11 +10,16 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs the real `beatwatch` executable as a user would (same Node as the tests), capturing both streams. */
 function beatwatch(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return beatwatchWith({}, ...args);
+}
+
+/** {@link beatwatch} with more environment variables. */
+function beatwatchWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: ROOT, timeout: 60_000, env: { ...process.env, BEATWATCH_DEBUG: '' } },
+      { cwd: ROOT, timeout: 60_000, env: { ...process.env, BEATWATCH_DEBUG: '', ...env } },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
     );
   });
@@ -30,6 +35,17 @@ describe('beatwatch (the installed command): every error is one line on stderr',
     expect(r.stdout).toBe('');
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/^beatwatch demo: .*ENOENT.*model\.json/);
+  });
+
+  it('an alarm limit out of range in the environment: exit 2, one line naming the variable, before the local stack starts', async () => {
+    const r = await beatwatchWith({ ASYSTOLE_SECONDS: '0' }, 'demo', '--json');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^beatwatch demo: ASYSTOLE_SECONDS must be a number > 0, got "0"/);
+    const contradicting = await beatwatchWith({ TACHY_BPM: '38' }, 'demo', '--json');
+    expect(contradicting.code).toBe(2);
+    expect(contradicting.stderr).toMatch(/BRADY_BPM \(40\) must be below TACHY_BPM \(38\)/);
   });
 
   it('a garbage WFDB header: exit 1, one line; --debug adds the stack trace', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ALARM_LIMITS, DEFAULT_ALARM_LIMITS, alarmLimitProblem, alarmLimitsConflict } from '../../src/contract/alarm-limits';
+import {
+  ALARM_LIMITS,
+  DEFAULT_ALARM_LIMITS,
+  alarmLimitProblem,
+  alarmLimitsConflict,
+  alarmLimitVariables,
+} from '../../src/contract/alarm-limits';
 import { DEFAULT_RHYTHM_OPTIONS } from '../../src/detect/rhythm-monitor';
 
 describe('alarm limits', () => {
@@ -40,5 +46,13 @@ describe('alarm limits', () => {
       'VT_CRITICAL_BEATS (5) must be at least VT_RUN_BEATS (6)',
     );
     expect(alarmLimitsConflict({ ...DEFAULT_ALARM_LIMITS, vtRunBeats: 5 })).toBeNull();
+  });
+
+  it('passes on the alarm-limit variables set in an environment, nothing else', () => {
+    expect(alarmLimitVariables({ ASYSTOLE_SECONDS: '6', VT_BPM: '', HOME: 'x', ALERT_K: '2', TACHY_BEATS: '12' })).toEqual({
+      ASYSTOLE_SECONDS: '6',
+      TACHY_BEATS: '12',
+    });
+    expect(alarmLimitVariables({})).toEqual({});
   });
 });

@@ -13,11 +13,12 @@ import {
   isEpisodeAlert,
   type ScoredBeat,
   type AlertSnippet,
+  alarmLimitsFromEnv,
 } from '../../detect';
 import type { RetrainSummary } from '../../retrain';
 import { DEFAULT_MODEL_FILE } from '../../evaluate/default-model';
 import { loadBeatModel } from '../../model';
-import { artifactLead } from '../../contract';
+import { alarmLimitVariables, artifactLead } from '../../contract';
 import { listEcgFiles, readWfdbAnnotations, isBeatSymbol } from '../../ecg';
 import { ECG_INPUT_FLAGS, ECG_INPUT_USAGE, readEcgInput } from '../ecg-input';
 import { DEMO_RECORDS, listRecordFolder, recordLabel, type RecordFolder, type SkippedRecord } from '../../local/record-folder';
@@ -76,6 +77,10 @@ const usage = [
   '  --json         print {devices, skipped, records, beats, anomalousBeats, alerts, rejected, lost, latencyMs:{p50,p95},',
   '                 learnedAt:{<device label>: seconds into the stream the device finished learning, or null}}',
   '                 (+ retrain:{decision, reason, fromVersion, toVersion, beatsUsed, seconds} with --retrain)',
+  '',
+  'Environment: the alarm limits of the rhythm rules, as the deployed detect function reads them',
+  '(ASYSTOLE_SECONDS, BRADY_BPM, BRADY_BEATS, TACHY_BPM, TACHY_BEATS, VT_BPM, VT_RUN_BEATS,',
+  'VT_CRITICAL_BEATS, VFL_SECONDS; unset: the defaults), e.g. ASYSTOLE_SECONDS=6 npm start.',
 ].join('\n');
 
 /**
@@ -186,6 +191,14 @@ const demo: CommandModule = {
       throw new UsageError(
         `no recordings to stream in ${folder}${skipped.length > 0 ? ` (${skipped.length} skipped, reasons above)` : ' (no .hea, .edf, .bdf, .csv, .tsv or .txt files)'}`,
       );
+    // Alarm limits set in the environment (ASYSTOLE_SECONDS, ...) reach the local detect function
+    // as they would a deployed one; checked here, so a bad value stops the run before the stack starts.
+    try {
+      alarmLimitsFromEnv(process.env);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const alarmLimits = alarmLimitVariables(process.env);
     const labels = new Map(devices.map((d) => [d.deviceId, d.label]));
     const startTime = Date.now();
     const started = performance.now();
@@ -209,7 +222,7 @@ const demo: CommandModule = {
       },
       handler: ({ aws, lambdaEnv }, { signal }) =>
         createDetectHandler({
-          env: { ...lambdaEnv, LEARNING_SECONDS: String(learningSeconds) },
+          env: { ...lambdaEnv, ...alarmLimits, LEARNING_SECONDS: String(learningSeconds) },
           aws,
           signal,
           logger: new Logger({ logLevel: 'SILENT' }),
