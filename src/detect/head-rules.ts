@@ -115,13 +115,26 @@ export function headPauseEnd(head: StreamHead, c: HeadPauseContext): number | nu
     if (isPoorQuality(second.quality) && poorStretchOnset(codes, c.stretch) !== null) return null;
     const end = (second.index + 1) * c.block;
     if (end - c.lastR < c.asystoleSeconds * c.fs) continue;
-    for (let k = Math.floor(c.lastR / c.block); k <= second.index; k++) {
-      const q = qualityAt(k);
-      if (q === 'flat' || q === 'saturated') return null;
-    }
+    if (leadOffInPause(c.lastR, end, c.block, qualityAt)) return null;
     if (!otherLeadsBeat(head, c, end)) return end;
   }
   return null;
+}
+
+/**
+ * Whether the lead in use was flat or clipped in a second of the pause from `lastR` to `end`
+ * (sample indices): a disconnected lead gives an exactly constant or saturated signal, which is
+ * lead-off (the technical rule), not asystole. Noise does not count: when in doubt, asystole is raised.
+ *
+ * @example
+ * if (leadOffInPause(lastR, end, 360, (k) => qualityOf(k))) return; // lead-off, not asystole
+ */
+export function leadOffInPause(lastR: number, end: number, block: number, qualityAt: (second: number) => SecondQuality | null): boolean {
+  for (let k = Math.floor(lastR / block); k <= Math.floor((end - 1) / block); k++) {
+    const q = qualityAt(k);
+    if (q === 'flat' || q === 'saturated') return true;
+  }
+  return false;
 }
 
 /** Whether another lead's detector, as far as it has looked, shows the heart beating through the pause ending at `end`. */

@@ -28,7 +28,7 @@ import {
 import { ALARM_LIMITS, alarmLimitProblem, alarmLimitsConflict, DEFAULT_ALARM_LIMITS, type AlarmLimitName } from '../contract';
 import type { AlertSeverity } from './alert-policy';
 import { mergeOtherLead, otherLeadShowsBeats, type OtherLeadState } from './asystole-veto';
-import { headPauseEnd, headSlowRun, type HeadPauseContext } from './head-rules';
+import { headPauseEnd, headSlowRun, leadOffInPause, type HeadPauseContext } from './head-rules';
 import { AfRule, type AfOptions, type AfRuleState } from './af-rule';
 import { VtRule, type VtRuleState } from './vt-rule';
 import { ShapeTracker, type BeatShape, type ShapeTrackerState } from './shape-tracker';
@@ -609,14 +609,7 @@ export class RhythmMonitor {
     const fs = s.fs;
     if (s.open.ASYSTOLE || s.technical !== null) return;
     if (end - s.lastR < this.o.asystoleSeconds * fs) return;
-    // A disconnected lead gives an exactly constant or saturated signal: that is lead-off (the
-    // technical rule), not asystole. Noise does not veto: when in doubt, asystole is raised.
-    const first = Math.floor(s.lastR / this.sqi.block);
-    const last = Math.floor((end - 1) / this.sqi.block);
-    for (let k = first; k <= last; k++) {
-      const q = this.qualityOf(k);
-      if (q === 'flat' || q === 'saturated') return;
-    }
+    if (leadOffInPause(s.lastR, end, this.sqi.block, (k) => this.qualityOf(k))) return;
     if (this.otherLeadBeats(end)) return;
     if (s.open.VFL) this.close('VFL', timeOf(s.lastR), out);
     this.openEpisode('ASYSTOLE', timeOf(s.lastR), timeOf(end), out);
